@@ -1,0 +1,42 @@
+"""All configuration comes from environment variables, read here and nowhere else."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL") or None)
+    # Embedded PostgreSQL (pgserver) keeps its cluster here when DATABASE_URL is unset.
+    embedded_dir: Path = field(default_factory=lambda: Path(os.environ.get("OKNO_DATA_DIR", ROOT / ".okno")))
+    secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", "dev-insecure-change-me"))
+    port: int = field(default_factory=lambda: _int("PORT", 8050))
+    redis_url: str | None = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
+    timezone: str = field(default_factory=lambda: os.environ.get("OKNO_TIMEZONE", "Europe/Moscow"))
+    public_url: str = field(default_factory=lambda: os.environ.get("OKNO_PUBLIC_URL", "http://127.0.0.1:8050"))
+    # Outgoing mail (notifications, PINs, replies) when no mailbox is configured for a service.
+    smtp_host: str = field(default_factory=lambda: os.environ.get("SMTP_HOST", "127.0.0.1"))
+    smtp_port: int = field(default_factory=lambda: _int("SMTP_PORT", 25))
+    smtp_user: str | None = field(default_factory=lambda: os.environ.get("SMTP_USER") or None)
+    smtp_password: str | None = field(default_factory=lambda: os.environ.get("SMTP_PASSWORD") or None)
+    mail_from: str = field(default_factory=lambda: os.environ.get("OKNO_MAIL_FROM", "okno@localhost"))
+    telegram_bot_token: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_BOT_TOKEN") or None)
+    telegram_api_url: str = field(default_factory=lambda: os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org/bot"))
+    max_attachment_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024)
+    # Cookies are marked Secure when served over https in production.
+    secure_cookies: bool = field(default_factory=lambda: os.environ.get("OKNO_SECURE_COOKIES", "0") == "1")
+
+
+def get_config() -> Config:
+    return Config()

@@ -1,0 +1,105 @@
+"""Engine and session factory; the embedded PostgreSQL used when DATABASE_URL is unset.
+
+The session's lifetime belongs to the caller: `with session_scope() as s: tickets.move(s, ...)`.
+Engines are created lazily so that gunicorn can fork before any pooled connection exists.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import MetaData, create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from .config import get_config
+
+log = logging.getLogger(__name__)
+
+# Alembic-friendly constraint names from the first migration on.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+_engine: Engine | None = None
+_factory: sessionmaker[Session] | None = None
+
+
+def embedded_url() -> str:
+    """Start (or reuse) the private PostgreSQL cluster under ./.okno and return its URL."""
+    import pgserver  # imported lazily: production never needs it
+
+    cfg = get_config()
+    cfg.embedded_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(str(cfg.embedded_dir / "pg"), cleanup_mode=None)
+    uri = server.get_uri()  # postgresql://postgres:@/postgres?host=/path/to/socket
+    return uri.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def normalise_url(url: str) -> str:
+    """Use the psycopg 3 driver whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def database_url() -> str:
+    url = os.environ.get("DATABASE_URL") or None
+    if url:
+        return normalise_url(url)
+    url = embedded_url()
+    os.environ["DATABASE_URL"] = url  # child processes (workers, gunicorn) reuse the same cluster
+    return url
+
+
+def get_engine() -> Engine:
+    global _engine, _factory
+    if _engine is None:
+        _engine = create_engine(database_url(), pool_pre_ping=True, pool_size=5, max_overflow=10)
+        _factory = sessionmaker(_engine, expire_on_commit=False)
+    return _engine
+
+
+def reset_engine() -> None:
+    """Forget the engine (tests point DATABASE_URL at a fresh database)."""
+    global _engine, _factory
+    if _engine is not None:
+        _engine.dispose()
+    _engine = None
+    _factory = None
+
+
+def SessionFactory() -> sessionmaker[Session]:
+    get_engine()
+    assert _factory is not None
+    return _factory
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """One transaction: commit on success, roll back on error."""
+    with SessionFactory().begin() as session:
+        yield session
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A session for reads; nothing is committed."""
+    session = SessionFactory()()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()

@@ -1,0 +1,14 @@
+"""Typed SQLAlchemy models. One module per part of the domain; import them all from here."""
+from ..db import Base
+from .people import ROLES, Requester, RequesterIdentity, Team, User
+from .catalog import Priority, RequestType, Service, ReplyTemplate
+from .boards import Board, BoardColumn, COLUMN_KINDS, Lane, LANE_MODES
+from .tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, Ticket, TicketEvent
+from .messaging import InboundMessage, Notification, Outbox
+
+__all__ = [
+    "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
+    "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "Lane", "LANE_MODES",
+    "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
+    "InboundMessage", "Notification", "Outbox",
+]

@@ -1,0 +1,63 @@
+"""Boards: columns (stages of work) × lanes (agents, support lines or business units)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base
+from ._types import now_column, in_list
+
+COLUMN_KINDS = ("queue", "in_progress", "waiting", "done")
+LANE_MODES = ("none", "agent", "line", "unit")
+
+
+class Board(Base):
+    __tablename__ = "boards"
+    __table_args__ = (CheckConstraint(in_list("lane_mode", LANE_MODES), name="lane_mode"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lane_mode: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    # Bumped on every change of a card on this board; the board page polls it cheaply.
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    created_at: Mapped[datetime] = now_column()
+
+    columns: Mapped[list[BoardColumn]] = relationship(order_by="BoardColumn.position")
+    lanes: Mapped[list[Lane]] = relationship(order_by="Lane.position")
+
+
+class BoardColumn(Base):
+    """A stage of work. Its kind drives status, metrics and SLA (waiting pauses the clock)."""
+
+    __tablename__ = "board_columns"
+    __table_args__ = (CheckConstraint(in_list("kind", COLUMN_KINDS), name="kind"),
+                      CheckConstraint("wip_limit IS NULL OR wip_limit > 0", name="wip_positive"),
+                      UniqueConstraint("board_id", "position"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(12))
+    position: Mapped[int] = mapped_column(Integer)
+    wip_limit: Mapped[int | None] = mapped_column(Integer)
+    wip_hard: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    # What the requester sees in the portal while the request is here, e.g. "In progress".
+    requester_status: Mapped[str | None] = mapped_column(String(120))
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class Lane(Base):
+    """A horizontal swimlane: an agent (moving a card here assigns it), a line or a unit."""
+
+    __tablename__ = "lanes"
+    __table_args__ = (UniqueConstraint("board_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    wip_limit: Mapped[int | None] = mapped_column(Integer)

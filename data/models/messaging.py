@@ -1,0 +1,81 @@
+"""Messages in and out: the raw inbound log, the outbox, in-app notifications."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String,
+                        Text, UniqueConstraint, text)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base
+from ._types import TZ, now_column, in_list
+
+OUTBOX_STATES = ("queued", "sent", "failed")
+
+
+class InboundMessage(Base):
+    """Every message a channel received, kept raw before it is handled (nothing lost, nothing twice).
+
+    `source` is the mailbox or bot; `external_id` the Message-ID (or a content hash) or update id.
+    """
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "source", "external_id"),
+        CheckConstraint(in_list("state", ("received", "processed", "failed", "skipped")), name="state"),
+        Index("ix_inbound_messages_failed", "state", postgresql_where=text("state = 'failed'")),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str] = mapped_column(String(500))
+    raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    state: Mapped[str] = mapped_column(String(10), default="received", server_default="received")
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    received_at: Mapped[datetime] = now_column()
+    processed_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class Outbox(Base):
+    """A message to deliver, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(in_list("state", OUTBOX_STATES), name="state"),
+        CheckConstraint(in_list("channel", ("email", "telegram")), name="channel"),
+        Index("ix_outbox_due", "channel", "next_attempt_at", postgresql_where=text("state = 'queued'")),
+    )
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(20))  # reply, notification, auto_reply, pin, summary
+    recipient: Mapped[str] = mapped_column(String(254))  # email address or Telegram chat id
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")  # headers, files, buttons
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(8), default="queued", server_default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = now_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(500))  # Message-ID / Telegram message id
+    created_at: Mapped[datetime] = now_column()
+    sent_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class Notification(Base):
+    """An in-app notification for a staff user (assigned, SLA at risk, mention...)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", postgresql_where=text("NOT is_read")),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    is_read: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    created_at: Mapped[datetime] = now_column()

@@ -1,0 +1,41 @@
+"""The top bar: the pages this user's role may open, the language switch, sign-out."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+from flask_login import current_user
+
+from data.permissions import can_open
+
+from .i18n import _, current_locale
+
+# (page key for permissions, href, message key, icon)
+LINKS = [
+    ("board", "/board", "nav.board", "bi-kanban"),
+    ("tickets", "/tickets", "nav.tickets", "bi-list-ul"),
+    ("analytics", "/", "nav.analytics", "bi-graph-up"),
+    ("weekly", "/weekly", "nav.weekly", "bi-calendar-week"),
+    ("admin", "/admin", "nav.admin", "bi-gear"),
+]
+
+
+def navbar():
+    if not getattr(current_user, "is_authenticated", False):
+        return html.Div()
+    user = current_user
+    links = [dbc.NavItem(dbc.NavLink([html.I(className=f"bi {icon} me-1"), _(label)], href=href,
+                                     id=f"nav-{key}", active="exact"))
+             for key, href, label, icon in LINKS if can_open(user, key)]
+    other = "en" if current_locale() == "ru" else "ru"
+    right = [
+        dbc.NavItem(dbc.NavLink(other.upper(), href=f"/lang/{other}", external_link=True, id="nav-lang")),
+        dbc.NavItem(html.Span([html.I(className="bi bi-person-circle me-1"), user.name],
+                              className="navbar-text mx-2", id="nav-user")),
+        dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-right me-1"), _("nav.logout")],
+                                href="/logout", external_link=True, id="nav-logout")),
+    ]
+    return dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand([html.Span("◰", className="okno-logo me-2"), _("app.name")], href="/"),
+        dbc.Nav(links, navbar=True, className="me-auto"),
+        dbc.Nav(right, navbar=True),
+    ], fluid=True), color="dark", dark=True, className="okno-navbar py-1")

@@ -1,0 +1,76 @@
+"""Command line for the data layer.
+
+    python -m data migrate                     apply migrations
+    python -m data create-user EMAIL NAME ROLE [--password P] [--team NAME]
+    python -m data demo [--tickets N] [--seed S] [--if-empty]
+    python -m data url                         print the database URL (starts embedded PostgreSQL)
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+
+from sqlalchemy import select
+
+from . import auth, db
+from .errors import OknoError
+from .migrate import upgrade
+from .models import ROLES, Team
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("url", help="print the database URL")
+    cu = sub.add_parser("create-user", help="create a staff user")
+    cu.add_argument("email")
+    cu.add_argument("name")
+    cu.add_argument("role", choices=ROLES)
+    cu.add_argument("--password")
+    cu.add_argument("--team")
+    demo = sub.add_parser("demo", help="load demo data")
+    demo.add_argument("--tickets", type=int, default=20000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
+    args = parser.parse_args(argv)
+
+    url = db.database_url()
+    if args.command == "url":
+        print(url)
+        return 0
+    if args.command == "migrate":
+        upgrade(url)
+        print("migrations applied")
+        return 0
+    if args.command == "create-user":
+        password = args.password or getpass.getpass("Password: ")
+        try:
+            with db.session_scope() as s:
+                team_id = s.scalar(select(Team.id).where(Team.name == args.team)) if args.team else None
+                if args.team and team_id is None:
+                    raise OknoError(f"No team named {args.team!r}")
+                user = auth.create_user(s, email=args.email, name=args.name, password=password, role=args.role,
+                                        team_id=team_id)
+                print(f"created user {user.id} {user.email} ({user.role})")
+        except OknoError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "demo":
+        from . import demo as demo_data
+        with db.read_session() as s:
+            empty = demo_data.is_empty(s)
+        if args.if_empty and not empty:
+            print("database already has data; demo not loaded")
+            return 0
+        summary = demo_data.load(db.get_engine(), tickets=args.tickets, seed=args.seed)
+        print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        return 0
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

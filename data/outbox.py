@@ -1,0 +1,44 @@
+"""Queueing outgoing messages. Rows are written in the caller's transaction with the change."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Comment, Outbox, RequesterIdentity, Ticket
+
+
+def requester_address(session: Session, ticket: Ticket) -> tuple[str, str] | None:
+    """(channel, address) to reach the requester: the channel they wrote from, else email."""
+    if ticket.requester_id is None:
+        return None
+    identities = session.scalars(select(RequesterIdentity)
+                                 .where(RequesterIdentity.requester_id == ticket.requester_id)
+                                 .order_by(RequesterIdentity.id)).all()
+    by_channel = {i.channel: i.address for i in identities}
+    if ticket.channel == "telegram" and "telegram" in by_channel:
+        return "telegram", by_channel["telegram"]
+    if "email" in by_channel:
+        return "email", by_channel["email"]
+    if "telegram" in by_channel:
+        return "telegram", by_channel["telegram"]
+    return None
+
+
+def queue(session: Session, *, channel: str, kind: str, recipient: str, body: str, subject: str | None = None,
+          ticket: Ticket | None = None, comment: Comment | None = None, payload: dict | None = None) -> Outbox:
+    row = Outbox(channel=channel, kind=kind, recipient=recipient, body=body, subject=subject,
+                 ticket_id=ticket.id if ticket else None, comment_id=comment.id if comment else None,
+                 payload=payload or {})
+    session.add(row)
+    return row
+
+
+def queue_reply(session: Session, ticket: Ticket, comment: Comment) -> Outbox | None:
+    """A public reply goes to the requester in the channel they used; the comment shows its state."""
+    target = requester_address(session, ticket)
+    if target is None:
+        return None
+    channel, address = target
+    comment.delivery_state = "queued"
+    return queue(session, channel=channel, kind="reply", recipient=address, body=comment.body,
+                 subject=f"[#{ticket.number}] {ticket.title}", ticket=ticket, comment=comment)

@@ -1,0 +1,188 @@
+"""Finding tickets: filters from the URL, server-side paging and sorting, streaming CSV export.
+
+Built for a million tickets: counting stops at COUNT_CAP, sorting only on indexed or cheap
+columns, the export streams through COPY without holding the set in memory.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from . import permissions
+from .config import get_config
+from .models import (CHANNELS, COLUMN_KINDS, BoardColumn, Priority, Requester, RequestType, Service,
+                     Team, Ticket, User)
+
+COUNT_CAP = 100_000
+ID_FILTERS = ("service", "type", "column", "assignee", "priority", "team", "board")
+Assignee = aliased(User)
+
+
+@dataclass
+class TicketFilter:
+    service: list[int] = field(default_factory=list)
+    type: list[int] = field(default_factory=list)
+    column: list[int] = field(default_factory=list)
+    assignee: list[int] = field(default_factory=list)  # 0 means "unassigned"
+    priority: list[int] = field(default_factory=list)
+    team: list[int] = field(default_factory=list)
+    board: list[int] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    created_from: date | None = None
+    created_to: date | None = None
+    q: str = ""
+
+    def to_query(self) -> dict[str, str]:
+        """The URL query that reproduces this filter (only set values)."""
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value in (None, "", []):
+                continue
+            out[key] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        return out
+
+
+def parse_filter(query: dict[str, str]) -> tuple[TicketFilter, list[str]]:
+    """Read a filter from URL parameters. Invalid values are dropped and reported, never raised."""
+    f, problems = TicketFilter(), []
+    for key in ID_FILTERS:
+        raw = (query.get(key) or "").strip()
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            if part.isdigit():
+                getattr(f, key).append(int(part))
+            else:
+                problems.append(f"{key}={part}")
+    for key, allowed in (("status", COLUMN_KINDS), ("channel", CHANNELS)):
+        for part in filter(None, (p.strip() for p in (query.get(key) or "").split(","))):
+            (getattr(f, key).append(part) if part in allowed else problems.append(f"{key}={part}"))
+    for key in ("created_from", "created_to"):
+        raw = (query.get(key) or "").strip()
+        if raw:
+            try:
+                setattr(f, key, date.fromisoformat(raw))
+            except ValueError:
+                problems.append(f"{key}={raw}")
+    f.q = (query.get("q") or "").strip()[:200]
+    return f, problems
+
+
+def _local_midnight(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=ZoneInfo(get_config().timezone))
+
+
+def conditions(f: TicketFilter) -> list:
+    where = []
+    for key, column in (("service", Ticket.service_id), ("type", Ticket.request_type_id),
+                        ("column", Ticket.column_id), ("priority", Ticket.priority_id),
+                        ("team", Ticket.team_id), ("board", Ticket.board_id)):
+        ids = getattr(f, key)
+        if ids:
+            where.append(column.in_(ids))
+    if f.assignee:
+        named = [i for i in f.assignee if i]
+        parts = [Ticket.assignee_id.in_(named)] if named else []
+        if 0 in f.assignee:
+            parts.append(Ticket.assignee_id.is_(None))
+        where.append(or_(*parts))
+    if f.status:
+        where.append(Ticket.status.in_(f.status))
+    if f.channel:
+        where.append(Ticket.channel.in_(f.channel))
+    if f.created_from:
+        where.append(Ticket.created_at >= _local_midnight(f.created_from))
+    if f.created_to:
+        where.append(Ticket.created_at < _local_midnight(f.created_to + timedelta(days=1)))
+    if f.q:
+        text = f.q.lstrip("#")
+        like = func.lower(Ticket.title).like(f"%{_escape_like(f.q.lower())}%", escape="\\")
+        where.append(or_(like, Ticket.number == int(text)) if text.isdigit() and len(text) < 15 else like)
+    return where
+
+
+def _escape_like(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# Grid column id → SQL expression (the only sortable columns; anything else is ignored).
+LIST_COLUMNS = {
+    "number": Ticket.number, "title": Ticket.title, "service": Service.name, "type": RequestType.name,
+    "status": Ticket.status, "column": BoardColumn.name, "assignee": Assignee.name, "priority": Priority.rank,
+    "priority_name": Priority.name_ru, "channel": Ticket.channel, "requester": Requester.name,
+    "created_at": Ticket.created_at, "resolved_at": Ticket.resolved_at, "first_response_at": Ticket.first_response_at,
+    "team": Team.name, "id": Ticket.id,
+}
+EXPORT_COLUMNS = ["number", "title", "service", "type", "status", "column", "priority_name", "assignee",
+                  "requester", "channel", "team", "created_at", "first_response_at", "resolved_at"]
+
+
+def _select(columns: list[str]):
+    stmt = select(*[LIST_COLUMNS[c].label(c) for c in columns]).select_from(Ticket)
+    return (stmt.outerjoin(Service, Service.id == Ticket.service_id)
+            .outerjoin(RequestType, RequestType.id == Ticket.request_type_id)
+            .outerjoin(BoardColumn, BoardColumn.id == Ticket.column_id)
+            .outerjoin(Assignee, Assignee.id == Ticket.assignee_id)
+            .outerjoin(Priority, Priority.id == Ticket.priority_id)
+            .outerjoin(Requester, Requester.id == Ticket.requester_id)
+            .outerjoin(Team, Team.id == Ticket.team_id))
+
+
+def _order(sort: list[dict] | None):
+    order = []
+    for item in sort or []:
+        column = LIST_COLUMNS.get(item.get("colId", ""))
+        if column is not None:
+            order.append(column.desc().nulls_last() if item.get("sort") == "desc" else column.asc().nulls_last())
+    return order + [Ticket.id.desc()]
+
+
+def count(session: Session, actor: User, f: TicketFilter) -> tuple[int, bool]:
+    """(count, exact): stops counting at COUNT_CAP so a broad filter stays fast."""
+    permissions.require_reader(actor)
+    inner = select(Ticket.id).where(and_(True, *conditions(f))).limit(COUNT_CAP + 1).subquery()
+    n = session.scalar(select(func.count()).select_from(inner))
+    return min(n, COUNT_CAP), n <= COUNT_CAP
+
+
+def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, limit: int = 100,
+         sort: list[dict] | None = None) -> list[dict]:
+    """One page of the list, as dicts keyed by grid column id."""
+    permissions.require_reader(actor)
+    columns = EXPORT_COLUMNS + ["priority", "id"]
+    stmt = _select(columns).where(and_(True, *conditions(f))).order_by(*_order(sort))
+    stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))
+    return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str] | None = None,
+               sort: list[dict] | None = None) -> Iterator[bytes]:
+    """Stream the whole filtered set as CSV (UTF-8 with BOM so Excel reads Cyrillic), via COPY."""
+    permissions.require_reader(actor)
+    columns = [c for c in (columns or EXPORT_COLUMNS) if c in LIST_COLUMNS] or EXPORT_COLUMNS
+    tz = get_config().timezone
+    exprs = []
+    for c in columns:
+        expr = LIST_COLUMNS[c]
+        if c.endswith("_at"):  # ISO 8601 in the company's time zone (set below), with its offset
+            expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
+        exprs.append(expr.label(c))
+    stmt = (_select(["id"]).with_only_columns(*exprs).where(and_(True, *conditions(f))).order_by(*_order(sort)))
+    compiled = stmt.compile(dialect=session.bind.dialect)
+    sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    yield "\ufeff".encode("utf-8")
+    session.execute(select(func.set_config("TimeZone", tz, True)))
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        with cur.copy(sql, compiled.params) as copy:
+            for chunk in copy:
+                yield bytes(chunk)
+
+
+def require_export(actor: User) -> None:
+    """Checked before streaming starts, so a refusal is a clean 403 rather than a cut-off file."""
+    permissions.require_reader(actor)

@@ -1,0 +1,155 @@
+"""`/tickets`: every ticket, filtered and sorted on the server, exported as CSV.
+
+The filters live in the URL (a link reproduces the view). The grid uses AG Grid's infinite
+row model: it asks for blocks of 100 rows as the user scrolls, so a million tickets stay fast.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from flask_login import current_user
+
+from components.guard import allowed, denied
+from components.i18n import _, current_locale
+from data import lookups, ticket_query
+from data.config import get_config
+from data.db import read_session
+from data.models import CHANNELS, COLUMN_KINDS
+
+dash.register_page(__name__, path="/tickets", title="Okno · Tickets")
+
+P = "tickets"  # component id prefix for this page
+DROPDOWNS = [("service", "tickets.service"), ("type", "tickets.type"), ("status", "tickets.status"),
+             ("column", "tickets.column"), ("assignee", "tickets.assignee"), ("priority", "tickets.priority"),
+             ("channel", "tickets.channel")]
+
+
+def _options(locale: str) -> dict[str, list[dict]]:
+    with read_session() as s:
+        return {
+            "service": lookups.services(s), "type": lookups.request_types(s), "column": lookups.columns(s),
+            "assignee": [{"value": 0, "label": _("tickets.unassigned")}] + lookups.agents(s),
+            "priority": [{"value": p["value"], "label": p["label"]} for p in lookups.priorities(s, locale)],
+            "status": [{"value": k, "label": _(f"status.{k}")} for k in COLUMN_KINDS],
+            "channel": [{"value": c, "label": _(f"channel.{c}")} for c in CHANNELS],
+        }
+
+
+def _column_defs() -> list[dict]:
+    def col(field, key, **extra):
+        return {"field": field, "headerName": _(key), "sortable": True, **extra}
+    return [
+        col("number_link", "tickets.number", colId="number", width=95, cellRenderer="markdown"),
+        col("title", "tickets.subject", flex=3, minWidth=240),
+        col("service", "tickets.service", flex=1),
+        col("type", "tickets.type", flex=1),
+        col("status_label", "tickets.status", colId="status", width=120),
+        col("column", "tickets.column", width=140),
+        col("priority_name", "tickets.priority", colId="priority", width=130),
+        col("assignee", "tickets.assignee", flex=1),
+        col("requester", "tickets.requester", flex=1),
+        col("channel_label", "tickets.channel", colId="channel", width=110),
+        col("created", "tickets.created", colId="created_at", width=150, sort="desc"),
+        col("resolved", "tickets.resolved", colId="resolved_at", width=150),
+    ]
+
+
+def layout(**query):
+    if not allowed("tickets"):
+        return denied()
+    locale = current_locale()
+    f, problems = ticket_query.parse_filter({k: v for k, v in query.items() if isinstance(v, str)})
+    options = _options(locale)
+    controls = [dbc.Col([dbc.Label(_("tickets.search"), html_for=f"{P}-q"),
+                         dbc.Input(id=f"{P}-q", value=f.q, debounce=True, type="search",
+                                   placeholder=_("tickets.search"))], md=3)]
+    for key, label in DROPDOWNS:
+        controls.append(dbc.Col([dbc.Label(_(label)),
+                                 dcc.Dropdown(id=f"{P}-{key}", options=options[key], value=getattr(f, key),
+                                              multi=True, placeholder="—")], md=key in ("type", "column") and 3 or 2))
+    controls.append(dbc.Col([dbc.Label(_("tickets.date_from")),
+                             dcc.DatePickerRange(id=f"{P}-dates", start_date=f.created_from, end_date=f.created_to,
+                                                 display_format="YYYY-MM-DD", first_day_of_week=1,
+                                                 clearable=True)], md=3))
+    note = dbc.Alert(_("tickets.ignored", values=", ".join(problems)), color="warning", id=f"{P}-note",
+                     className="okno-note py-1", dismissable=True) if problems else html.Div(id=f"{P}-note")
+    return html.Div([
+        html.Div([html.H4(_("tickets.title"), className="me-3 mb-0"),
+                  html.Span(id=f"{P}-count", className="text-muted me-auto"),
+                  dbc.Button([html.I(className="bi bi-x-circle me-1"), _("tickets.reset")], href="/tickets",
+                             external_link=True, color="link", size="sm", id=f"{P}-reset"),
+                  html.A([html.I(className="bi bi-download me-1"), _("tickets.export")], id=f"{P}-export",
+                         className="btn btn-outline-primary btn-sm", href="/tickets/export.csv")],
+                 className="d-flex align-items-center mb-2"),
+        note,
+        dbc.Row(controls, className="okno-filterbar g-2 mb-2"),
+        dcc.Store(id=f"{P}-filter", data=f.to_query()), dcc.Store(id=f"{P}-sync"),
+        dag.AgGrid(id=f"{P}-grid", rowModelType="infinite", columnDefs=_column_defs(),
+                   defaultColDef={"resizable": True, "filter": False},
+                   dashGridOptions={"rowBuffer": 0, "cacheBlockSize": 100, "maxBlocksInCache": 20,
+                                    "infiniteInitialRowCount": 1},
+                   className="ag-theme-alpine okno-grid", style={"height": None}),
+    ])
+
+
+@callback(Output(f"{P}-filter", "data"),
+          [Input(f"{P}-{key}", "value") for key, _label in DROPDOWNS] +
+          [Input(f"{P}-q", "value"), Input(f"{P}-dates", "start_date"), Input(f"{P}-dates", "end_date")],
+          prevent_initial_call=True)
+def filter_changed(*values):
+    query = {key: ",".join(map(str, v or [])) for (key, _label), v in zip(DROPDOWNS, values)}
+    query.update(q=values[-3] or "", created_from=(values[-2] or "")[:10], created_to=(values[-1] or "")[:10])
+    f, _problems = ticket_query.parse_filter(query)
+    return f.to_query()
+
+
+@callback(Output(f"{P}-export", "href"), Input(f"{P}-filter", "data"))
+def export_link(query):
+    return "/tickets/export.csv" + ("?" + urlencode(query) if query else "")
+
+
+# Purge the grid's cache (it then asks for the first block again) and put the filter in the URL.
+clientside_callback(ClientsideFunction("okno", "ticketsFilterChanged"), Output(f"{P}-sync", "data"),
+                    Input(f"{P}-filter", "data"), State(f"{P}-grid", "id"), prevent_initial_call=True)
+
+
+def _shape(row: dict, tz: ZoneInfo, locale: str) -> dict:
+    def fmt(value):
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+    return {
+        "number_link": f"[#{row['number']}](/ticket/{row['number']})", "title": row["title"],
+        "service": row["service"] or "", "type": row["type"] or "", "column": row["column"] or "",
+        "status_label": _(f"status.{row['status']}"), "priority_name": row["priority_name"] or "",
+        "assignee": row["assignee"] or "", "requester": row["requester"] or "",
+        "channel_label": _(f"channel.{row['channel']}"), "created": fmt(row["created_at"]),
+        "resolved": fmt(row["resolved_at"]),
+    }
+
+
+@callback(Output(f"{P}-grid", "getRowsResponse"), Output(f"{P}-count", "children"),
+          Input(f"{P}-grid", "getRowsRequest"), State(f"{P}-filter", "data"), prevent_initial_call=True)
+def rows(request, query):
+    """One block of rows for the grid; the total is counted with the first block only."""
+    if not request:
+        return dash.no_update, dash.no_update
+    f, _problems = ticket_query.parse_filter(query or {})
+    start, end = int(request.get("startRow", 0)), int(request.get("endRow", 100))
+    user, tz, locale = current_user._get_current_object(), ZoneInfo(get_config().timezone), current_locale()
+    with read_session() as s:
+        data = ticket_query.page(s, user, f, offset=start, limit=end - start, sort=request.get("sortModel"))
+        response = {"rowData": [_shape(r, tz, locale) for r in data]}
+        label = dash.no_update
+        if start == 0:
+            total, exact = ticket_query.count(s, user, f)
+            if exact:
+                response["rowCount"] = total
+            label = _("tickets.found", count=f"{total:,}".replace(",", " ")) if exact else \
+                _("tickets.found_more", count=f"{total:,}".replace(",", " "))
+    if len(data) < end - start:
+        response["rowCount"] = start + len(data)  # the last block: the grid now knows the end
+    return response, label

@@ -1,0 +1,154 @@
+"""Staff sign-in: the login page, logout, the language switch, and the guard on every route."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+from urllib.parse import urlparse
+
+from flask import Blueprint, Flask, jsonify, make_response, redirect, render_template_string, request
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from components.i18n import _, current_locale
+from data import auth
+from data.db import read_session, session_scope
+from data.models import User
+
+log = logging.getLogger("okno.auth")
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+
+# Paths anyone may fetch: the login page itself and static files that hold no data.
+PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/lang/", "/healthz")
+# Where each role starts its day after signing in.
+LANDING = {"agent": "/board", "manager": "/board", "admin": "/tickets", "analyst": "/tickets", "director": "/weekly"}
+# Other parts (the requester portal, the API) register checks that admit their own principals.
+ACCESS_HOOKS: list[Callable[[], bool]] = []
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    with read_session() as s:
+        user = s.get(User, int(user_id))
+        if user is not None and user.is_active:
+            s.expunge(user)
+            return user
+    return None
+
+
+def guard():
+    """Runs before every request: no session, no data — Dash callbacks included."""
+    path = request.path
+    if path.startswith(PUBLIC_PREFIXES) or current_user.is_authenticated:
+        return None
+    if any(hook() for hook in ACCESS_HOOKS):
+        return None
+    if path.startswith(("/_dash-", "/api/")) or request.method != "GET":
+        log.warning("unauthenticated %s %s from %s refused", request.method, path, request.remote_addr)
+        return jsonify(error="authentication required"), 401
+    return redirect(f"/login?next={path}")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths, so the login page can't be used as an open redirect."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ _('login.title') }}</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/okno.css"></head>
+<body class="okno-login">
+<main class="container" style="max-width: 420px; margin-top: 12vh">
+  <div class="text-center mb-4"><span class="okno-logo">◰</span><h1 class="h4 mt-2">{{ _('login.title') }}</h1></div>
+  {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
+  <form method="post" action="/login" class="card card-body shadow-sm">
+    <input type="hidden" name="csrf_token" value="{{ csrf }}">
+    <input type="hidden" name="next" value="{{ next }}">
+    <label class="form-label" for="email">{{ _('login.email') }}</label>
+    <input class="form-control mb-3" type="email" id="email" name="email" value="{{ email }}" required autofocus autocomplete="username">
+    <label class="form-label" for="password">{{ _('login.password') }}</label>
+    <input class="form-control mb-3" type="password" id="password" name="password" required autocomplete="current-password">
+    <button class="btn btn-primary w-100" type="submit">{{ _('login.submit') }}</button>
+  </form>
+  <p class="text-center mt-3 small"><a href="/portal">{{ _('login.portal') }}</a> ·
+    <a href="/lang/ru?next=/login">Русский</a> · <a href="/lang/en?next=/login">English</a></p>
+</main></body></html>"""
+
+
+def _login_page(error: str | None = None, email: str = "", status: int = 200):
+    html = render_template_string(LOGIN_PAGE, _=_, lang=current_locale(), error=error, email=email,
+                                  csrf=generate_csrf(), next=_safe_next(request.values.get("next")))
+    return make_response(html, status)
+
+
+@bp.get("/login")
+def login_form():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    return _login_page()
+
+
+@bp.post("/login")
+def login_submit():
+    email = request.form.get("email", "")
+    with session_scope() as s:
+        user = auth.authenticate(s, email, request.form.get("password", ""))
+        if user is not None:
+            s.expunge(user)
+    if user is None:
+        log.info("failed login for %r from %s", email[:100], request.remote_addr)
+        return _login_page(_("login.failed"), email=email, status=401)
+    login_user(user)
+    log.info("user %s signed in", user.id)
+    target = _safe_next(request.form.get("next"))
+    return redirect(LANDING.get(user.role, "/") if target == "/" else target)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    logout_user()
+    return redirect("/login")
+
+
+@bp.get("/lang/<locale>")
+def set_language(locale: str):
+    """Remember the chosen language (on the account for staff, in a cookie for everyone)."""
+    if locale not in ("ru", "en"):
+        return redirect("/")
+    if current_user.is_authenticated:
+        with session_scope() as s:
+            user = s.get(User, current_user.id)
+            auth.set_locale(s, user, locale)
+    response = redirect(_safe_next(request.args.get("next") or request.referrer and urlparse(request.referrer).path))
+    response.set_cookie("okno_lang", locale, max_age=3600 * 24 * 365, samesite="Lax")
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    return {"ok": True}
+
+
+def csrf_failed(err):
+    log.warning("CSRF check failed on %s %s from %s: %s", request.method, request.path, request.remote_addr,
+                err.description)
+    if request.path == "/login":
+        return _login_page(_("login.csrf"), status=400)
+    return jsonify(error="CSRF check failed; reload the page"), 403
+
+
+def init_auth(server: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    login_manager.init_app(server)
+    server.register_blueprint(bp)
+    server.before_request(guard)
+    server.register_error_handler(CSRFError, csrf_failed)

@@ -17,7 +17,8 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+def upgrade(url: str | None = None, revision: str = "heads") -> None:
+    """Apply every branch: features add migrations on their own branches off the schema they need."""
     command.upgrade(alembic_config(url), revision)
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import outbox, permissions
+from . import hooks, outbox, permissions
 from .errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationError
 from .events import Actor, actor_name, bump_revision, record
 from .models import Board, BoardColumn, Comment, Lane, Priority, Requester, Ticket, TicketEvent, User
@@ -85,6 +85,7 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
     record(session, ticket, "created", actor, at=when, board_id=board_id, to_column_id=column.id,
            to_lane_id=ticket.lane_id, to_status=column.kind, to_user_id=assignee_id)
     bump_revision(session, board_id, column.id)
+    hooks.fire(session, "created", ticket, actor)
     return ticket
 
 
@@ -157,6 +158,7 @@ def move(session: Session, actor: User | None, ticket_id: int, column_id: int, l
     bump_revision(session, column.board_id, old["column"], column.id)
     if old["board"] != column.board_id:
         bump_revision(session, old["board"], old["column"])
+    hooks.fire(session, "moved", ticket, actor, old=old)
     return ticket
 
 
@@ -186,6 +188,7 @@ def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | 
     session.refresh(ticket)
     record(session, ticket, "assigned", actor, from_user_id=old, to_user_id=user_id)
     bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "assigned", ticket, actor, old_assignee_id=old)
     return ticket
 
 
@@ -199,6 +202,7 @@ def set_priority(session: Session, actor: User | None, ticket_id: int, priority_
     session.flush()
     record(session, ticket, "priority", actor, from_value=str(old or ""), to_value=str(priority_id or ""))
     bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "priority", ticket, actor, old_priority_id=old)
     return ticket
 
 
@@ -211,6 +215,7 @@ def set_blocked(session: Session, actor: User, ticket_id: int, blocked: bool, re
     session.flush()
     record(session, ticket, "blocked" if blocked else "unblocked", actor, to_value=reason)
     bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "blocked", ticket, actor)
     return ticket
 
 
@@ -245,6 +250,7 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
     if public and (isinstance(actor, User) or system):
         outbox.queue_reply(session, ticket, item)
     bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "commented", ticket, actor, comment=item)
     return item
 
 

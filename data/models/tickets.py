@@ -73,6 +73,10 @@ class Ticket(Base):
     resolution_due_at: Mapped[datetime | None] = mapped_column(TZ)
     sla_first_response_breached: Mapped[bool | None] = mapped_column(Boolean)
     sla_resolution_breached: Mapped[bool | None] = mapped_column(Boolean)
+    # The card's signal without recomputation: the nearest due time of a running target and the
+    # moment it turns "at risk". NULL when no SLA applies or the clock is paused.
+    sla_due_at: Mapped[datetime | None] = mapped_column(TZ)
+    sla_at_risk_at: Mapped[datetime | None] = mapped_column(TZ)
 
     __mapper_args__ = {"version_id_col": version}
 

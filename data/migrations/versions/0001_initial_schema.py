@@ -214,6 +214,8 @@ def upgrade() -> None:
     sa.Column('resolution_due_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sla_first_response_breached', sa.Boolean(), nullable=True),
     sa.Column('sla_resolution_breached', sa.Boolean(), nullable=True),
+    sa.Column('sla_due_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('sla_at_risk_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("channel IN ('email', 'telegram', 'portal', 'api', 'agent')", name=op.f('ck_tickets_channel')),
     sa.CheckConstraint("status IN ('queue', 'in_progress', 'waiting', 'done')", name=op.f('ck_tickets_status')),
     sa.CheckConstraint('parent_id IS NULL OR parent_id <> id', name=op.f('ck_tickets_not_own_parent')),

@@ -5,10 +5,13 @@ from .catalog import Priority, RequestType, Service, ReplyTemplate
 from .boards import Board, BoardColumn, COLUMN_KINDS, Lane, LANE_MODES
 from .tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, Ticket, TicketEvent
 from .messaging import InboundMessage, Notification, Outbox
+from .sla import (BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy,
+                  TicketSla)
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
     "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "Lane", "LANE_MODES",
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
     "InboundMessage", "Notification", "Outbox",
+    "BusinessCalendar", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy", "TicketSla",
 ]

@@ -34,9 +34,13 @@ ORDER BY t.updated_at LIMIT :limit FOR UPDATE OF t SKIP LOCKED""")
 def tick(session: Session, now: datetime | None = None) -> dict:
     """Announce clocks that turned at risk or breached; run no-activity rules. Returns counts."""
     now = now or datetime.now(timezone.utc)
-    breached = _signal(session, now, "due_at", "breach_notified_at", "sla_breached", "sla.notify.breached")
-    at_risk = _signal(session, now, "at_risk_at", "at_risk_notified_at", "sla_at_risk", "sla.notify.at_risk")
-    quiet = _no_activity(session, now)
+    session.info["okno_now"] = now
+    try:
+        breached = _signal(session, now, "due_at", "breach_notified_at", "sla_breached", "sla.notify.breached")
+        at_risk = _signal(session, now, "at_risk_at", "at_risk_notified_at", "sla_at_risk", "sla.notify.at_risk")
+        quiet = _no_activity(session, now)
+    finally:
+        session.info.pop("okno_now", None)
     return {"at_risk": at_risk, "breached": breached, "no_activity": quiet}
 
 

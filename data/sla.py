@@ -42,7 +42,8 @@ def recompute_ticket(session: Session, ticket: Ticket | int, now: datetime | Non
 
 @hooks.on("*")
 def _on_ticket_change(session: Session, trigger: str, ticket: Ticket, actor, **context) -> None:
-    recompute_ticket(session, ticket)
+    # The scheduler runs rules "as of" its tick time; changes they make are judged at that time too.
+    recompute_ticket(session, ticket, session.info.get("okno_now"))
 
 
 def recompute_all(session: Session, ticket_ids: list[int]) -> None:

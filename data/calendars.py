@@ -70,11 +70,12 @@ class Calendar:
             spans = self.hours.get(WEEKDAYS[day.weekday()]) or []
         return [(parse_clock(a), parse_clock(b)) for a, b in spans]
 
-    def index(self, *instants: float) -> _Index:
-        lo, hi = min(instants), max(instants)
-        if self._index is None or lo < self._index.lo or hi > self._index.hi:
-            self._index = _Index(self, lo, hi, self._index)
-        return self._index
+    def index(self, lo: float, hi: float) -> _Index:
+        """The UTC index covering [lo, hi] (lo <= hi), built or widened on demand."""
+        idx = self._index
+        if idx is None or lo < idx.lo or hi > idx.hi:
+            idx = self._index = _Index(self, lo, hi, idx)
+        return idx
 
 
 class _Index:

@@ -82,9 +82,10 @@ def measure(target: Target, cycle: int, start: float, stop: float | None,
         elif kind != STOPPED:
             running.append((a, b))
     open_ended = stop is None and not paused_now and bool(running) and running[-1][1] >= now
-    due = _reach(cal, running, target.seconds, open_ended)
-    risk = _reach(cal, running, target.seconds - target.risk_seconds, open_ended)
-    elapsed = sum(between_ts(cal, a, b) for a, b in running)
+    lengths = [between_ts(cal, a, b) for a, b in running]  # business seconds of each running interval
+    due = _reach(cal, running, lengths, target.seconds, open_ended)
+    risk = _reach(cal, running, lengths, target.seconds - target.risk_seconds, open_ended)
+    elapsed = sum(lengths, 0.0)
     # A reply exactly at the due time is in time; a running clock is breached at its due time.
     breached = due is not None and (due < stop if stop is not None else due <= now)
     if stop is not None:
@@ -96,15 +97,16 @@ def measure(target: Target, cycle: int, start: float, stop: float | None,
     return Clock(target.name, cycle, target.seconds, start, stop, due, risk, elapsed, paused, state, breached)
 
 
-def _reach(cal: Calendar | None, running: list[tuple[float, float]], seconds: float, open_ended: bool) -> float | None:
+def _reach(cal: Calendar | None, running: list[tuple[float, float]], lengths: list[float], seconds: float,
+           open_ended: bool) -> float | None:
     """When the running intervals accumulate `seconds` of business time (the last one may be endless)."""
-    acc = 0.0
+    acc, last = 0.0, len(running) - 1
     for i, (a, b) in enumerate(running):
-        moment = add_ts(cal, a, seconds - acc) if seconds > acc else a
-        last_open = open_ended and i == len(running) - 1
-        if last_open or moment <= b:
-            return moment
-        acc += between_ts(cal, a, b)
+        if seconds <= acc:
+            return a
+        if seconds - acc <= lengths[i] or (open_ended and i == last):
+            return add_ts(cal, a, seconds - acc)
+        acc += lengths[i]
     return None
 
 

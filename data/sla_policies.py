@@ -51,10 +51,14 @@ class Policy:
 class PolicySet:
     def __init__(self, policies: list[Policy]):
         self.policies = policies
+        self._memo: dict[tuple, Policy | None] = {}  # few distinct combinations, millions of tickets
 
     def match(self, service_id, request_type_id, priority_id, organisation) -> Policy | None:
-        return next((p for p in self.policies if p.matches(service_id, request_type_id, priority_id, organisation)),
-                    None)
+        key = (service_id, request_type_id, priority_id, organisation)
+        if key not in self._memo:
+            self._memo[key] = next((p for p in self.policies
+                                    if p.matches(service_id, request_type_id, priority_id, organisation)), None)
+        return self._memo[key]
 
 
 def load(session: Session) -> PolicySet:

@@ -100,7 +100,7 @@ def recompute(session: Session, ticket_ids: list[int], policies: PolicySet, now:
             for key, value in (("ticket_id", tid), ("policy_id", policy.id), ("target", c.target),
                                ("cycle", c.cycle), ("target_seconds", int(c.target_seconds)),
                                ("started", c.started_at), ("stopped", c.stopped_at), ("due", c.due_at),
-                               ("risk", c.at_risk_at), ("elapsed", c.elapsed), ("paused", c.paused),
+                               ("risk", c.at_risk_at), ("elapsed", float(c.elapsed)), ("paused", float(c.paused)),
                                ("state", c.state), ("breached", c.breached)):
                 rows[key].append(value)
         values = _ticket_values(policy.id if policy else None, clocks)

@@ -6,9 +6,11 @@ the whole form with ALL, and a ValidationError marks exactly the fields it names
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
+from data.db import read_session, session_scope
 from data.errors import OknoError, ValidationError
 from data.models import User
 
@@ -97,3 +99,68 @@ def as_int(value) -> int | None:
 
 def lines(value: str | None) -> list[str]:
     return [x.strip() for x in (value or "").splitlines() if x.strip()]
+
+
+def row_buttons(prefix: str, item_id: int, extra: list | None = None):
+    return html.Td((extra or []) + [
+        dbc.Button(_("slaadmin.edit"), id={"type": f"{prefix}-edit", "id": item_id}, size="sm", color="link"),
+        dbc.Button(_("slaadmin.delete"), id={"type": f"{prefix}-delete", "id": item_id}, size="sm", color="link",
+                   className="text-danger")])
+
+
+def register_editing(prefix: str, model, to_form, delete, table, has_multi: bool = True) -> None:
+    """One callback per admin page: Edit fills the form from a row, Delete removes it, New clears the form."""
+    outputs = [Output(all_fields(prefix), "value")] + ([Output(all_multi(prefix), "value")] if has_multi else []) + [
+        Output(f"{prefix}-id", "data", allow_duplicate=True), Output(f"{prefix}-list", "children", allow_duplicate=True)]
+
+    @callback(*outputs, Input({"type": f"{prefix}-edit", "id": ALL}, "n_clicks"),
+              Input({"type": f"{prefix}-delete", "id": ALL}, "n_clicks"), Input(f"{prefix}-new", "n_clicks"),
+              prevent_initial_call=True)
+    def edit(_edits, _deletes, _new):
+        trigger = ctx.triggered_id
+        if not ctx.triggered or not ctx.triggered[0].get("value"):
+            raise PreventUpdate  # the buttons were just rendered, not clicked
+        item_id, values, listing = None, to_form(None), no_update
+        if isinstance(trigger, dict) and trigger["type"] == f"{prefix}-delete":
+            with session_scope() as s:
+                delete(s, acting_user(s), trigger["id"])
+            listing = table()
+        elif isinstance(trigger, dict):
+            with read_session() as s:
+                item = s.get(model, trigger["id"])
+                if item is not None:
+                    item_id, values = item.id, to_form(item)
+        forms = [fill(values, 0)] + ([fill(values, 1)] if has_multi else [])
+        return (*forms, item_id, listing)
+
+
+def register_save(prefix: str, save, labels: dict, table, has_multi: bool = True) -> None:
+    """The Save button: `save(session, actor, item_id, values)` returns the saved item's (id, name).
+    `labels` maps error field keys to message keys, so errors name the fields as the form does."""
+    states = [State(all_fields(prefix), "value")] + ([State(all_multi(prefix), "value")] if has_multi else [])
+
+    @callback(Output(f"{prefix}-feedback", "children"), Output(f"{prefix}-list", "children"),
+              Output(f"{prefix}-id", "data"), Output(all_fields(prefix), "invalid"),
+              Input(f"{prefix}-save", "n_clicks"), *states, State(f"{prefix}-id", "data"), prevent_initial_call=True)
+    def save_form(_n, *args):
+        item_id = args[-1]
+        values = form_values(*range(len(states)))
+        names = {k: _(v) for k, v in labels.items()}  # message keys, translated for this request
+        try:
+            with session_scope() as s:
+                new_id, name = save(s, acting_user(s), item_id, values)
+        except OknoError as err:
+            return problem(err, names), no_update, no_update, invalid_flags(err, 3)
+        return saved(_("slaadmin.saved", name=name)), table(), new_id, invalid_flags(None, 3)
+
+
+def page(prefix: str, active: str, title_key: str, table, form):
+    return html.Div([subnav(active), html.H3(_(title_key)), html.Div(table, id=f"{prefix}-list"), form,
+                     dcc.Store(id=f"{prefix}-id")])
+
+
+def form_card(prefix: str, *sections):
+    return dbc.Card(dbc.CardBody([html.Div(id=f"{prefix}-feedback"), *sections,
+                                  dbc.Button(_("slaadmin.save"), id=f"{prefix}-save", color="primary", className="me-2"),
+                                  dbc.Button(_("slaadmin.new"), id=f"{prefix}-new", color="secondary", outline=True)]),
+                    className="mt-3")

@@ -31,7 +31,9 @@ def seed_policies(session: Session) -> int:
     hr = BusinessCalendar(name="HR: 9–18 с обедом 13–14", timezone="Europe/Moscow", hours=lunch, holidays=holidays)
     session.add_all([office, hr])
     session.flush()
-    priorities = {p.code: p.id for p in session.scalars(select(Priority))}
+    priority_rows = list(session.scalars(select(Priority)))
+    priorities = {p.code: p.id for p in priority_rows}
+    names = {p.code: p.name_ru for p in priority_rows}
     count = 0
     for position, service in enumerate(session.scalars(select(Service).order_by(Service.position, Service.id))):
         factor = SERVICE_FACTOR.get(service.code, 1.5)
@@ -40,7 +42,7 @@ def seed_policies(session: Session) -> int:
             if code not in priorities:
                 continue
             session.add(SlaPolicy(
-                name=f"{service.name} · {code}", position=position * 10 + len(priorities),
+                name=f"{service.name} · {names[code]}", position=position * 10 + len(priorities),
                 conditions={"service_ids": [service.id], "priority_ids": [priorities[code]]},
                 first_response_minutes=None if service.code == "ideas" else int(first * factor),
                 first_response_calendar_id=calendar.id,

@@ -82,4 +82,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "slaadmin.last_fired": ("Last fired", "Последнее срабатывание"),
     "slaadmin.problems": ("Recent problems", "Последние ошибки"),
     "slaadmin.never": ("never", "ещё не было"),
+    "slaadmin.hm": ("{h} h {m} min", "{h} ч {m} мин"),
+    "slaadmin.m": ("{m} min", "{m} мин"),
 }

@@ -5,16 +5,14 @@ from zoneinfo import ZoneInfo
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, html, no_update
-from dash.exceptions import PreventUpdate
+from dash import html
 from sqlalchemy import select
 
 from components import sla_admin as ui
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
 from data import lookups, rules_admin
-from data.db import read_session, session_scope
-from data.errors import OknoError
+from data.db import read_session
 from data.models import CHANNELS, RULE_TRIGGERS, SLA_TARGETS, Board, Lane, ReplyTemplate, Rule
 
 dash.register_page(__name__, path="/admin/rules", title="Okno · Rules")
@@ -56,9 +54,7 @@ def _render_table(rules: list[Rule], problems: list):
         html.Td("✓" if r.is_active else "—"), html.Td(r.fire_count, className="rule-count"),
         html.Td(r.last_fired_at.astimezone(zone).strftime("%d.%m.%Y %H:%M") if r.last_fired_at
                 else _("slaadmin.never"), className="rule-last"),
-        html.Td([dbc.Button(_("slaadmin.edit"), id={"type": f"{P}-edit", "id": r.id}, size="sm", color="link"),
-                 dbc.Button(_("slaadmin.delete"), id={"type": f"{P}-delete", "id": r.id}, size="sm",
-                            color="link", className="text-danger")])], id=f"rule-row-{r.id}") for r in rules])
+        ui.row_buttons(P, r.id)], id=f"rule-row-{r.id}") for r in rules])
     log = [html.H6(_("slaadmin.problems"), className="mt-3"),
            html.Ul([html.Li(f"{p.at.astimezone(zone):%d.%m %H:%M} · rule {p.rule_id} · #{p.ticket_id}: "
                             f"{p.outcome} {p.message or ''}") for p in problems], className="small")] if problems else []
@@ -100,22 +96,16 @@ def _form(o: dict):
         if kind == "add_checklist":
             then.append(f("children_board", "slaadmin.act.children_board", ui.select(P, "children_board", o["board"]), 4))
     then.append(f("escalate", "slaadmin.act.escalate", ui.select(P, "escalate", [{"value": 1, "label": "✓"}], "—"), 4))
-    return dbc.Card(dbc.CardBody([
-        html.Div(id=f"{P}-feedback"), html.Div(id=f"{P}-editing", hidden=True),
-        html.H5(_("slaadmin.trigger")), dbc.Row(when),
-        html.H5(_("slaadmin.conditions"), className="mt-2"), dbc.Row(cond),
-        html.H5(_("slaadmin.then"), className="mt-2"), dbc.Row(then),
-        dbc.Button(_("slaadmin.save"), id=f"{P}-save", color="primary", className="me-2"),
-        dbc.Button(_("slaadmin.new"), id=f"{P}-new", color="secondary", outline=True)]), className="mt-3")
+    return ui.form_card(P, html.H5(_("slaadmin.trigger")), dbc.Row(when),
+                        html.H5(_("slaadmin.conditions"), className="mt-2"), dbc.Row(cond),
+                        html.H5(_("slaadmin.then"), className="mt-2"), dbc.Row(then))
 
 
 def layout(**_kw):
     if not allowed("admin"):
         return denied()
     locale = current_locale()
-    return html.Div([ui.subnav("/admin/rules"), html.H3(_("slaadmin.rules")),
-                     html.Div(_table(locale), id=f"{P}-list"), _form(_options(locale)),
-                     dash.dcc.Store(id=f"{P}-id")])
+    return ui.page(P, "/admin/rules", "slaadmin.rules", _table(locale), _form(_options(locale)))
 
 
 def _to_rule(v: dict) -> dict:
@@ -166,40 +156,12 @@ def _to_form(r: Rule | None) -> dict:
     return v
 
 
-@callback(Output(f"{P}-feedback", "children"), Output(f"{P}-list", "children"), Output(f"{P}-id", "data"),
-          Output(ui.all_fields(P), "invalid"),
-          Input(f"{P}-save", "n_clicks"), State(ui.all_fields(P), "value"), State(ui.all_multi(P), "value"),
-          State(f"{P}-id", "data"), prevent_initial_call=True)
-def save(_n, _values, _multi, rule_id):
-    values = ui.form_values(0, 1)
-    labels = {"name": _("slaadmin.name"), "trigger": _("slaadmin.trigger"), "minutes": _("slaadmin.opt.minutes"),
-              "time": _("slaadmin.time_from"), "actions": _("slaadmin.then")}
-    try:
-        with session_scope() as s:
-            rule = rules_admin.save(s, ui.acting_user(s), rule_id, **_to_rule(values))
-            name, new_id = rule.name, rule.id
-    except OknoError as err:
-        return ui.problem(err, labels), no_update, no_update, ui.invalid_flags(err, 3)
-    return ui.saved(_("slaadmin.saved", name=name)), _table(current_locale()), new_id, ui.invalid_flags(None, 3)
+def _save(session, actor, rule_id, values):
+    rule = rules_admin.save(session, actor, rule_id, **_to_rule(values))
+    return rule.id, rule.name
 
 
-@callback(Output(ui.all_fields(P), "value"), Output(ui.all_multi(P), "value"),
-          Output(f"{P}-id", "data", allow_duplicate=True),
-          Output(f"{P}-list", "children", allow_duplicate=True),
-          Input({"type": f"{P}-edit", "id": ALL}, "n_clicks"), Input({"type": f"{P}-delete", "id": ALL}, "n_clicks"),
-          Input(f"{P}-new", "n_clicks"), prevent_initial_call=True)
-def edit(_edits, _deletes, _new):
-    trigger = ctx.triggered_id
-    if not ctx.triggered or not ctx.triggered[0].get("value"):
-        raise PreventUpdate  # the buttons were just rendered, not clicked
-    if isinstance(trigger, dict) and trigger["type"] == f"{P}-delete":
-        with session_scope() as s:
-            rules_admin.delete(s, ui.acting_user(s), trigger["id"])
-        blank = _to_form(None)
-        return ui.fill(blank, 0), ui.fill(blank, 1), None, _table(current_locale())
-    rule_id, values = None, _to_form(None)
-    if isinstance(trigger, dict):
-        with read_session() as s:
-            rule = s.get(Rule, trigger["id"])
-            rule_id, values = (rule.id, _to_form(rule)) if rule else (None, values)
-    return ui.fill(values, 0), ui.fill(values, 1), rule_id, no_update
+LABELS = {"name": "slaadmin.name", "trigger": "slaadmin.trigger", "minutes": "slaadmin.opt.minutes",
+          "time": "slaadmin.time_from", "actions": "slaadmin.then"}
+ui.register_save(P, _save, LABELS, lambda: _table(current_locale()))
+ui.register_editing(P, Rule, _to_form, rules_admin.delete, lambda: _table(current_locale()))

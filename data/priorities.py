@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import permissions
+from .admin_common import delete_row, require_admin
 from .errors import NotFound, ValidationError
 from .models import Priority, User
 
@@ -18,7 +18,7 @@ COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _admin(actor: User | None) -> None:
-    permissions.require_role(actor, ("admin",), "configure priorities")
+    require_admin(actor, "configure priorities")
 
 
 def ordered(session: Session) -> list[Priority]:
@@ -89,7 +89,4 @@ def move(session: Session, actor: User | None, priority_id: int, direction: int)
 def delete(session: Session, actor: User | None, priority_id: int) -> None:
     """Tickets with this priority keep no priority (ON DELETE SET NULL)."""
     _admin(actor)
-    p = session.get(Priority, priority_id)
-    if p is not None:
-        session.delete(p)
-        session.flush()
+    delete_row(session, Priority, priority_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import permissions
+from .admin_common import delete_row, require_admin
 from .calendars import parse_clock
 from .errors import NotFound, ValidationError
 from .models import RULE_TRIGGERS, Rule, RuleLog, User
@@ -17,7 +17,7 @@ REQUIRED = {"set_type": "value", "set_assignee": "user_id", "set_priority": "pri
 
 
 def _admin(actor: User | None) -> None:
-    permissions.require_role(actor, ("admin",), "configure rules")
+    require_admin(actor, "configure rules")
 
 
 def save(session: Session, actor: User | None, rule_id: int | None, *, name: str, trigger: str,
@@ -64,10 +64,7 @@ def save(session: Session, actor: User | None, rule_id: int | None, *, name: str
 
 def delete(session: Session, actor: User | None, rule_id: int) -> None:
     _admin(actor)
-    rule = session.get(Rule, rule_id)
-    if rule is not None:
-        session.delete(rule)
-        session.flush()
+    delete_row(session, Rule, rule_id)
 
 
 def listing(session: Session) -> list[Rule]:

@@ -11,14 +11,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from . import permissions, sla
+from . import sla
+from .admin_common import delete_row, require_admin
 from .calendars import WEEKDAYS, parse_intervals
 from .errors import NotFound, ValidationError
 from .models import BusinessCalendar, SlaPolicy, User
 
 
 def _admin(actor: User | None) -> None:
-    permissions.require_role(actor, ("admin",), "configure SLA")
+    require_admin(actor, "configure SLA")
 
 
 def parse_dates(text_value: str, field: str) -> list[date]:
@@ -79,10 +80,7 @@ def save_calendar(session: Session, actor: User | None, calendar_id: int | None,
 def delete_calendar(session: Session, actor: User | None, calendar_id: int) -> None:
     """Targets on the calendar become 24/7 (the foreign keys are ON DELETE SET NULL)."""
     _admin(actor)
-    cal = session.get(BusinessCalendar, calendar_id)
-    if cal is not None:
-        session.delete(cal)
-        session.flush()
+    if delete_row(session, BusinessCalendar, calendar_id):
         _recompute_open(session)
 
 
@@ -127,10 +125,7 @@ def save_policy(session: Session, actor: User | None, policy_id: int | None, *, 
 
 def delete_policy(session: Session, actor: User | None, policy_id: int) -> None:
     _admin(actor)
-    p = session.get(SlaPolicy, policy_id)
-    if p is not None:
-        session.delete(p)
-        session.flush()
+    if delete_row(session, SlaPolicy, policy_id):
         _recompute_open(session)
 
 

@@ -30,8 +30,10 @@ def _utc(ts: float | None) -> datetime | None:
 def recompute_ticket(session: Session, ticket: Ticket | int, now: datetime | None = None) -> None:
     """Recompute one ticket's SLA from its history and refresh the loaded Ticket object in place."""
     ticket_id = ticket if isinstance(ticket, int) else ticket.id
-    session.flush()
-    values = sla_store.recompute(session, [ticket_id], sla_policies.for_session(session), now).get(ticket_id)
+    policies = sla_policies.for_session(session)
+    if not policies.policies and isinstance(ticket, Ticket) and ticket.sla_policy_id is None:
+        return  # no SLA configured and none recorded on this ticket: nothing to write
+    values = sla_store.recompute(session, [ticket_id], policies, now).get(ticket_id)
     obj = ticket if isinstance(ticket, Ticket) else session.identity_map.get(session.identity_key(Ticket, ticket_id))
     if obj is not None and values is not None:
         # The columns are derived, not edited: update the object without marking it dirty or bumping its version.

@@ -124,3 +124,17 @@ def test_backfill_computes_imported_history(session, engine):
     assert (row.state, row.breached, row.elapsed_seconds) == ("breached", True, 7200)
     session.refresh(t)
     assert t.sla_resolution_breached is True and t.sla_due_at is None
+
+
+def test_card_page_panel_shows_countdown_and_history(session):
+    from components.sla_panel import sla_panel
+    agent, board, service, requester = setup(session)
+    policy(session, None, service=service, first=30, resolution=240)
+    now = datetime.now(timezone.utc)
+    t = tickets.create(session, agent, title="Panel", board_id=board.id, service_id=service.id,
+                       requester_id=requester.id, at=now - timedelta(minutes=26))
+    summary = sla.ticket_sla_summary(session, t.id, now)
+    assert [(s["target"], s["signal"]) for s in summary] == [("first_response", "at_risk"), ("resolution", "ok")]
+    assert 230 <= summary[0]["remaining_seconds"] <= 250
+    html_text = str(sla_panel(summary).to_plotly_json())
+    assert "4 мин" in html_text and "okno-sla-countdown" in html_text

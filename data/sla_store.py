@@ -48,7 +48,12 @@ ON CONFLICT (ticket_id, target, cycle) DO UPDATE SET
   policy_id = excluded.policy_id, target_seconds = excluded.target_seconds, started_at = excluded.started_at,
   stopped_at = excluded.stopped_at, due_at = excluded.due_at, at_risk_at = excluded.at_risk_at,
   elapsed_seconds = excluded.elapsed_seconds, paused_seconds = excluded.paused_seconds, state = excluded.state,
-  breached = excluded.breached, computed_at = excluded.computed_at""")
+  breached = excluded.breached, computed_at = excluded.computed_at
+WHERE (ticket_sla.policy_id, ticket_sla.target_seconds, ticket_sla.started_at, ticket_sla.stopped_at, ticket_sla.due_at,
+       ticket_sla.at_risk_at, ticket_sla.elapsed_seconds, ticket_sla.paused_seconds, ticket_sla.state,
+       ticket_sla.breached) IS DISTINCT FROM
+      (excluded.policy_id, excluded.target_seconds, excluded.started_at, excluded.stopped_at, excluded.due_at,
+       excluded.at_risk_at, excluded.elapsed_seconds, excluded.paused_seconds, excluded.state, excluded.breached)""")
 _PRUNE = text("""
 DELETE FROM ticket_sla s WHERE s.ticket_id = ANY(:ids)
 AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:ticket_id AS bigint[]), CAST(:target AS text[]), CAST(:cycle AS int[]))

@@ -14,6 +14,7 @@ from data.db import read_session, session_scope
 from data.errors import OknoError, ValidationError
 from data.models import User
 
+from .guard import allowed
 from .i18n import _
 
 PAGES = [("/admin/calendars", "slaadmin.calendars"), ("/admin/sla", "slaadmin.policies"),
@@ -118,8 +119,8 @@ def register_editing(prefix: str, model, to_form, delete, table, has_multi: bool
               prevent_initial_call=True)
     def edit(_edits, _deletes, _new):
         trigger = ctx.triggered_id
-        if not ctx.triggered or not ctx.triggered[0].get("value"):
-            raise PreventUpdate  # the buttons were just rendered, not clicked
+        if not ctx.triggered or not ctx.triggered[0].get("value") or not allowed("admin"):
+            raise PreventUpdate  # just rendered, not clicked; or not an admin (services check writes too)
         item_id, values, listing = None, to_form(None), no_update
         if isinstance(trigger, dict) and trigger["type"] == f"{prefix}-delete":
             with session_scope() as s:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from . import escalation, hooks, staff_notify, tickets
 from .errors import NotFound, ValidationError
 from .events import bump_revision, record
-from .models import ChecklistItem, Lane, ReplyTemplate, Requester, Rule, Ticket, User
+from .models import BoardColumn, ChecklistItem, Lane, ReplyTemplate, Requester, Rule, Ticket, User
 
 ACTION_TYPES = ("set_type", "set_assignee", "set_priority", "set_lane", "set_column", "add_checklist",
                 "create_children", "reply_template", "notify_user", "notify_team", "escalate")
@@ -47,7 +47,6 @@ def set_lane(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None
 def set_column(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
     column_id = action.get("column_id")
     if column_id and column_id != ticket.column_id:
-        from .models import BoardColumn
         column = session.get(BoardColumn, column_id)
         if column is None:
             raise NotFound("The rule's column no longer exists")

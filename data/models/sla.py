@@ -10,10 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
 from ._types import TZ, in_list, now_column
+from .tickets import Ticket
 
 SLA_TARGETS = ("first_response", "next_response", "resolution")
 SLA_STATES = ("running", "paused", "met", "breached")
 RULE_TRIGGERS = ("created", "field_changed", "moved", "commented", "sla_at_risk", "sla_breached", "no_activity")
+
+
+# "No activity for a period" rules look for open tickets untouched since a cutoff, every minute.
+Index("ix_tickets_open_updated", Ticket.updated_at, postgresql_where=text("status <> 'done'"))
 
 
 class BusinessCalendar(Base):

@@ -104,10 +104,13 @@ def upgrade() -> None:
     op.execute("""INSERT INTO business_calendars (name, timezone, hours) VALUES ('Рабочие часы 9–18 (Москва)',
         'Europe/Moscow', '{"mon": [["09:00","18:00"]], "tue": [["09:00","18:00"]], "wed": [["09:00","18:00"]],
         "thu": [["09:00","18:00"]], "fri": [["09:00","18:00"]]}')""")
+    op.create_index('ix_tickets_open_updated', 'tickets', ['updated_at'], unique=False,
+                    postgresql_where=sa.text("status <> 'done'"))
     op.create_index('ix_ticket_sla_running_risk', 'ticket_sla', ['at_risk_at'], unique=False, postgresql_where=sa.text('stopped_at IS NULL'))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_tickets_open_updated', table_name='tickets')
     op.drop_index('ix_ticket_sla_running_risk', table_name='ticket_sla', postgresql_where=sa.text('stopped_at IS NULL'))
     op.drop_index('ix_ticket_sla_running_due', table_name='ticket_sla', postgresql_where=sa.text('stopped_at IS NULL'))
     op.drop_table('ticket_sla')

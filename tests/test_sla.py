@@ -138,3 +138,34 @@ def test_card_page_panel_shows_countdown_and_history(session):
     assert 230 <= summary[0]["remaining_seconds"] <= 250
     html_text = str(sla_panel(summary).to_plotly_json())
     assert "4 мин" in html_text and "okno-sla-countdown" in html_text
+
+
+def test_backfill_command_and_scheduler_worker(engine, capsys):
+    import json
+    import uuid
+
+    from data.__main__ import main as data_cli
+    from data.db import session_scope
+    from ingest.__main__ import main as ingest_cli
+    tag = uuid.uuid4().hex[:6]
+    with session_scope() as s:
+        board = f.board(s, name=f"Backfill {tag}")
+        service = f.service(s, board, code=f"bf{tag}")
+        t = tickets.create(s, None, title="Imported", board_id=board.id, service_id=service.id,
+                           at=datetime.now(timezone.utc) - timedelta(days=3))
+        s.add(SlaPolicy(name=f"bf {tag}", resolution_minutes=60, conditions={"service_ids": [service.id]},
+                        is_active=False))  # inactive while the ticket is created: no SLA yet
+        ticket_id = t.id
+    with session_scope() as s:
+        s.execute(SlaPolicy.__table__.update().where(SlaPolicy.name == f"bf {tag}").values(is_active=True))
+    assert data_cli(["sla-backfill", "--batch", "100"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["tickets"] >= 1 and summary["tickets_per_s"] > 0
+    with session_scope() as s:
+        state = s.scalar(select(TicketSla.state).where(TicketSla.ticket_id == ticket_id))
+        assert state == "breached"
+    assert ingest_cli(["scheduler", "--once"]) == 0
+    with session_scope() as s:
+        notified = s.scalar(select(TicketSla.breach_notified_at).where(TicketSla.ticket_id == ticket_id))
+        assert notified is not None
+        s.execute(SlaPolicy.__table__.delete().where(SlaPolicy.name == f"bf {tag}"))  # leave others' tests alone

@@ -48,7 +48,8 @@ def text_input(prefix: str, key: str, **kw):
 def select(prefix: str, key: str, options: list[dict], empty: str = "—"):
     """A native <select> (fast, and easy to drive in tests); values travel as strings."""
     return dbc.Select(id=fid(prefix, key), options=[{"label": empty, "value": ""}] +
-                      [{"label": o["label"], "value": str(o["value"])} for o in options], value="")
+                      [{"label": o["label"], "value": str(o["value"])} for o in options], value="",
+                      placeholder=empty)
 
 
 def multi(prefix: str, key: str, options: list[dict]):

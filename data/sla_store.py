@@ -16,22 +16,22 @@ from .sla_clock import Clock, Timeline, compute
 from .sla_policies import Policy, PolicySet
 
 _TICKETS = text("""
-SELECT t.id, extract(epoch FROM t.created_at), t.service_id, t.request_type_id, t.priority_id, r.organisation,
-       t.status, extract(epoch FROM t.resolved_at)
+SELECT t.id, extract(epoch FROM t.created_at)::float8, t.service_id, t.request_type_id, t.priority_id, r.organisation,
+       t.status, extract(epoch FROM t.resolved_at)::float8
 FROM tickets t LEFT JOIN requesters r ON r.id = t.requester_id
-WHERE t.id = ANY(:ids)""")
+WHERE t.id = ANY(CAST(:ids AS bigint[]))""")
 _STATUSES = text("""
-SELECT ticket_id, array_agg(extract(epoch FROM at) ORDER BY at, id), array_agg(to_status ORDER BY at, id)
+SELECT ticket_id, array_agg(extract(epoch FROM at)::float8 ORDER BY at, id), array_agg(to_status ORDER BY at, id)
 FROM ticket_events
-WHERE ticket_id = ANY(:ids) AND to_status IS NOT NULL AND kind IN ('created', 'moved', 'escalated')
+WHERE ticket_id = ANY(CAST(:ids AS bigint[])) AND to_status IS NOT NULL AND kind IN ('created', 'moved', 'escalated')
 GROUP BY ticket_id""")
 # Agent replies: public, by a staff user, not an auto-reply. Requester messages: any comment by the requester.
 _COMMENTS = text("""
 SELECT ticket_id,
-       array_agg(extract(epoch FROM created_at) ORDER BY created_at)
+       array_agg(extract(epoch FROM created_at)::float8 ORDER BY created_at)
          FILTER (WHERE is_public AND author_user_id IS NOT NULL AND NOT is_system),
-       array_agg(extract(epoch FROM created_at) ORDER BY created_at) FILTER (WHERE author_requester_id IS NOT NULL)
-FROM comments WHERE ticket_id = ANY(:ids) GROUP BY ticket_id""")
+       array_agg(extract(epoch FROM created_at)::float8 ORDER BY created_at) FILTER (WHERE author_requester_id IS NOT NULL)
+FROM comments WHERE ticket_id = ANY(CAST(:ids AS bigint[])) GROUP BY ticket_id""")
 
 _UPSERT = text("""
 INSERT INTO ticket_sla (ticket_id, policy_id, target, cycle, target_seconds, started_at, stopped_at, due_at,
@@ -55,7 +55,7 @@ WHERE (ticket_sla.policy_id, ticket_sla.target_seconds, ticket_sla.started_at, t
       (excluded.policy_id, excluded.target_seconds, excluded.started_at, excluded.stopped_at, excluded.due_at,
        excluded.at_risk_at, excluded.elapsed_seconds, excluded.paused_seconds, excluded.state, excluded.breached)""")
 _PRUNE = text("""
-DELETE FROM ticket_sla s WHERE s.ticket_id = ANY(:ids)
+DELETE FROM ticket_sla s WHERE s.ticket_id = ANY(CAST(:ids AS bigint[]))
 AND NOT EXISTS (SELECT 1 FROM unnest(CAST(:ticket_id AS bigint[]), CAST(:target AS text[]), CAST(:cycle AS int[]))
                 AS v(ticket_id, target, cycle)
                 WHERE v.ticket_id = s.ticket_id AND v.target = s.target AND v.cycle = s.cycle)""")

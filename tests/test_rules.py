@@ -159,8 +159,9 @@ def test_scheduler_announces_at_risk_and_breach_once_and_runs_rules(session):
 
 def test_no_activity_rule_fires_once_per_quiet_period(session):
     lead, team, sysadmin, board, service, requester = world(session)
-    r = rule(session, "no_activity", [{"type": "notify_user", "user_id": lead.id}], options={"minutes": 120})
-    t = tickets.create(session, None, title="Forgotten", board_id=board.id,
+    r = rule(session, "no_activity", [{"type": "notify_user", "user_id": lead.id}], options={"minutes": 120},
+             conditions={"service_ids": [service.id]})
+    t = tickets.create(session, None, title="Forgotten", board_id=board.id, service_id=service.id,
                        at=datetime.now(timezone.utc) - timedelta(hours=3))
     now = datetime.now(timezone.utc)
     assert scheduler.tick(session, now)["no_activity"] == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from data import sla, tickets
 from data.models import BusinessCalendar, SlaPolicy, TicketSla
@@ -168,4 +168,6 @@ def test_backfill_command_and_scheduler_worker(engine, capsys):
     with session_scope() as s:
         notified = s.scalar(select(TicketSla.breach_notified_at).where(TicketSla.ticket_id == ticket_id))
         assert notified is not None
-        s.execute(SlaPolicy.__table__.delete().where(SlaPolicy.name == f"bf {tag}"))  # leave others' tests alone
+        # Leave nothing behind that other tests in this process could pick up.
+        s.execute(SlaPolicy.__table__.delete().where(SlaPolicy.name == f"bf {tag}"))
+        s.execute(text("DELETE FROM tickets WHERE id = :id"), {"id": ticket_id})

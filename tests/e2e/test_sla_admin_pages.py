@@ -3,14 +3,27 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+from sqlalchemy import delete
+
 from data.db import session_scope
+from data.models import BusinessCalendar, SlaPolicy
 from tests import factories as f
 from tests.e2e.conftest import login
 from tests.e2e.test_rules_admin import field
 
 
-def test_calendar_error_next_to_the_field_then_a_policy(page, live_server):
-    tag = uuid.uuid4().hex[:6]
+@pytest.fixture
+def tag():
+    """A unique name part; the policy made in the UI matches every ticket, so it is removed afterwards."""
+    value = uuid.uuid4().hex[:6]
+    yield value
+    with session_scope() as s:
+        s.execute(delete(SlaPolicy).where(SlaPolicy.name == f"Berlin policy {value}"))
+        s.execute(delete(BusinessCalendar).where(BusinessCalendar.name == f"Berlin office {value}"))
+
+
+def test_calendar_error_next_to_the_field_then_a_policy(page, live_server, tag):
     with session_scope() as s:
         admin = f.user(s, "admin", email=f"cal-{tag}@example.com")
         email = admin.email

@@ -134,7 +134,8 @@ def simulate_chunk(ctx: Context, lo: int, hi: int, chunk_no: int) -> Chunk:
         assignee = pick(team, len(idx))
         if board == "hr":  # routing: fixed assignees for sports compensation and vacancies
             for code, which in (("sport", 0), ("vacancy", 1)):
-                assignee[type_idx[idx] == spec.TYPE_CODES.index(code)] = staff.agents[team][which % len(staff.agents[team])]
+                agents = staff.agents[team]
+                assignee[type_idx[idx] == spec.TYPE_CODES.index(code)] = agents[which % len(agents)]
         res = run(board, idx, created[idx], assignee, after[idx] & (board != "legal"), PARAMS[board])
         if board == "ideas":
             _tick(checklist, log, plan, idx, res, assignee, CHECKLIST_TEXTS.index(spec.IDEA_CHECKLIST[0]), 5)

@@ -84,7 +84,8 @@ def make_plan(tickets: int, seed: int, today: date | None) -> Plan:
     t_other = sample_arrivals(rng, n_other, start, now, first_month, lambda m: 1.0)
     codes = spec.TYPE_CODES
     it_codes = [c for c in codes if spec.TYPES[c]["service"] == "it"]
-    type_it = rng.choice([codes.index(c) for c in it_codes], size=n_it, p=_norm([spec.TYPES[c]["share"] for c in it_codes]))
+    type_it = rng.choice([codes.index(c) for c in it_codes], size=n_it,
+                         p=_norm([spec.TYPES[c]["share"] for c in it_codes]))
     services = list(spec.OTHER_SERVICE_SHARE)
     svc = rng.choice(len(services), size=n_other, p=_norm(list(spec.OTHER_SERVICE_SHARE.values())))
     type_other = np.zeros(n_other, dtype=np.int64)

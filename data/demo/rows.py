@@ -152,7 +152,8 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         ints(np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]), ints(type_ids), texts(card_types),
         ints(ch.requester), ints(assignee), ints(np.vectorize(team_of_board.get, otypes=[np.int64])(board)),
         ints(np.asarray(cat.priority_ids)[priority]), ints(board), ints(column), ints(lane),
-        [STATUSES[s] for s in status.tolist()], (-number).astype(str).tolist(), [CHANNELS[c] for c in ch.channel.tolist()],
+        [STATUSES[s] for s in status.tolist()], (-number).astype(str).tolist(),  # newest on top, as tickets.create
+        [CHANNELS[c] for c in ch.channel.tolist()],
         texts(fields), ints(np.where(ch.parent >= 0, gid[np.maximum(ch.parent, 0)], -1)), ["1"] * n,
         timestamps(ch.created), timestamps(updated), timestamps(entered), timestamps(started),
         timestamps(first_resp), timestamps(resolved), ints(reopened)])

@@ -60,7 +60,7 @@ def test_summary_and_is_empty(demo):
     assert s["go_live"] == "2024-12-01"
     assert {login["email"] for login in s["logins"]} == {
         "admin@okno.demo", "manager@okno.demo", "agent@okno.demo", "analyst@okno.demo", "director@okno.demo"}
-    assert s["seconds"] < 30
+    assert s["seconds"] < 120  # ~5 s on an idle machine
 
 
 def test_load_refuses_a_database_with_data(demo):
@@ -97,6 +97,10 @@ def test_reference_data(demo):
                      "WHERE b.name = 'IT: первая линия' AND c.kind = 'queue'") == 3
     assert one(demo, "SELECT count(*) FROM lanes l JOIN boards b ON b.id = l.board_id "
                      "WHERE b.name = 'Приоритизация' AND l.owner_id IS NOT NULL") == 5
+    # On the prioritisation board the unit chosen in the form decides the lane, whose owner scores the card.
+    assert one(demo, """SELECT count(*) FROM tickets t JOIN lanes l ON l.id = t.lane_id
+                        JOIN boards b ON b.id = t.board_id WHERE b.name = 'Приоритизация' AND (l.name <> t.fields ->> 'unit'
+                              OR t.assignee_id IS DISTINCT FROM l.owner_id)""") == 0
     schema = one(demo, "SELECT field_schema FROM request_types WHERE name = 'Не работает принтер'")
     location = next(f for f in schema if f["key"] == "location")
     assert location["show_when"] == {"field": "remote_help", "equals": False}

@@ -1,0 +1,37 @@
+"""Messages of the service catalog, the requester portal and the web-form API. (English, Russian) per key."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # form validation, shown next to the field
+    "form.required": ("This field is required", "Заполните это поле"),
+    "form.unknown_field": ("Unknown field", "Неизвестное поле"),
+    "form.not_text": ("Expected text", "Ожидается текст"),
+    "form.too_long": ("Too long (at most {limit} characters)", "Слишком длинно (не больше {limit} символов)"),
+    "form.not_number": ("Enter a number", "Введите число"),
+    "form.not_date": ("Enter a date as YYYY-MM-DD", "Введите дату в виде ГГГГ-ММ-ДД"),
+    "form.not_option": ("Choose one of the listed options", "Выберите вариант из списка"),
+    "form.not_boolean": ("Expected yes or no", "Ожидается «да» или «нет»"),
+    "form.not_file": ("Attach a file", "Приложите файл"),
+    "form.unknown_type": ("This field cannot be filled", "Это поле нельзя заполнить"),
+    "form.checklist": ("Confirm every required item before submitting", "Отметьте все обязательные пункты перед отправкой"),
+    "form.invalid": ("Please correct the highlighted fields", "Исправьте отмеченные поля"),
+    "form.title_required": ("Write a short subject", "Напишите краткую тему"),
+    "form.domain": ("Requests to this service are accepted only from addresses at: {domains}",
+                    "Заявки в этот сервис принимаются только с адресов в доменах: {domains}"),
+    "form.service": ("Choose a service", "Выберите сервис"),
+    "form.type": ("Choose a request type of this service", "Выберите тип заявки этого сервиса"),
+    "file.too_big": ("“{name}” is too large: at most {limit} MB per file", "«{name}» слишком большой: не больше {limit} МБ на файл"),
+    "file.type": ("“{name}”: this file type is not accepted (allowed: {types})",
+                  "«{name}»: такой тип файла не принимается (можно: {types})"),
+    "file.too_many": ("At most {limit} files per request", "Не больше {limit} файлов в заявке"),
+    "file.empty": ("“{name}” is empty", "Файл «{name}» пустой"),
+    # notifications
+    "notify.assigned": ("Request #{number} “{title}” is assigned to you", "Вам назначена заявка #{number} «{title}»"),
+    "notify.assigned_subject": ("[#{number}] assigned to you", "[#{number}] назначена вам"),
+    "notify.status": ("Your request #{number} “{title}”: {status}", "Ваша заявка #{number} «{title}»: {status}"),
+    "notify.status_subject": ("[#{number}] {status}", "[#{number}] {status}"),
+    "pin.subject": ("Your Okno sign-in code", "Код для входа в Окно"),
+    "pin.body": ("Your code is {pin}. It works once, for 10 minutes.\nIf you did not ask for it, ignore this message.",
+                 "Ваш код: {pin}. Он действует один раз, 10 минут.\nЕсли вы не запрашивали код, просто проигнорируйте это письмо."),
+    "pin.link_body": ("Your code to link Telegram to this address is {pin}. It works once, for 10 minutes.",
+                      "Код для привязки Telegram к этому адресу: {pin}. Действует один раз, 10 минут."),
+}

@@ -35,3 +35,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pin.link_body": ("Your code to link Telegram to this address is {pin}. It works once, for 10 minutes.",
                       "Код для привязки Telegram к этому адресу: {pin}. Действует один раз, 10 минут."),
 }
+
+MESSAGES.update({
+    "portal.title": ("Service desk portal", "Портал заявок"),
+    "portal.login_intro": ("Enter your work email: we will send a one-time code. No password needed.",
+                           "Введите рабочую почту: мы пришлём одноразовый код. Пароль не нужен."),
+    "portal.email": ("Email", "Эл. почта"),
+    "portal.send_code": ("Send me a code", "Прислать код"),
+    "portal.pin": ("6-digit code from the email", "Код из письма (6 цифр)"),
+    "portal.sign_in": ("Sign in", "Войти"),
+    "portal.other_address": ("Use another address", "Другой адрес"),
+    "portal.staff": ("Staff sign-in", "Вход для сотрудников"),
+    "portal.bad_email": ("Enter an email address like name@company.ru", "Введите адрес вида name@company.ru"),
+    "portal.too_many_sends": ("Too many codes were requested. Try again in an hour.",
+                              "Запрошено слишком много кодов. Попробуйте через час."),
+    "portal.code_sent": ("We sent a code to {email}. It works for 10 minutes.",
+                         "Мы отправили код на {email}. Он действует 10 минут."),
+    "portal.wrong_code": ("The code is wrong or has expired.", "Код неверный или устарел."),
+    "portal.locked": ("Too many wrong codes. Request a new code.", "Слишком много неверных попыток. Запросите новый код."),
+})

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from data.config import get_config
 from data.db import session_scope
-from data.models import Outbox
+from data.models import Comment, Outbox
 
 log = logging.getLogger("okno.outbox.email")
 MAX_ATTEMPTS = 8
@@ -47,6 +47,13 @@ def send(msg: EmailMessage) -> None:
         smtp.send_message(msg)
 
 
+def _comment_state(s, row: Outbox, state: str, error: str | None) -> None:
+    """A reply's delivery shows on its comment."""
+    comment = s.get(Comment, row.comment_id) if row.comment_id else None
+    if comment is not None:
+        comment.delivery_state, comment.delivery_error = state, error
+
+
 def deliver_due(limit: int = 50) -> int:
     """Send queued email rows that are due; returns how many were sent."""
     sent = 0
@@ -65,8 +72,10 @@ def deliver_due(limit: int = 50) -> int:
                 row.state = "failed" if row.attempts >= MAX_ATTEMPTS else "queued"
                 row.next_attempt_at = now + timedelta(seconds=min(3600, 30 * 2 ** row.attempts))
                 log.warning("outbox %s to %s failed (attempt %d): %s", row.id, row.recipient, row.attempts, err)
+                _comment_state(s, row, "failed" if row.state == "failed" else "queued", row.last_error)
                 continue
             row.state, row.sent_at, row.external_id, row.last_error = "sent", now, msg["Message-ID"], None
+            _comment_state(s, row, "sent", None)
             sent += 1
     return sent
 

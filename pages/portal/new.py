@@ -43,7 +43,8 @@ def layout(service=None, **_kw):
             dbc.Label(_("portal.subject")), dbc.Input(id=f"{P}-title", maxLength=300),
             dbc.FormText(_("portal.subject_help")), error_slot("title"),
             html.Div(id=f"{P}-form", className="mt-3"),
-            dbc.Label(_("portal.description")), dbc.Textarea(id=f"{P}-description", rows=4, className="mb-3"),
+            html.Div([dbc.Label(_("portal.description")), dbc.Textarea(id=f"{P}-description", rows=4, className="mb-3")],
+                     id=f"{P}-description-wrap"),
             portal_ui.upload_box(f"{P}-upload", _("portal.attach")),
             html.Div(id=f"{P}-upload-names", className="small text-muted mb-2"),
             error_slot("attachments"), error_slot("values"),
@@ -71,15 +72,19 @@ def service_chosen(service_id):
 
 
 @callback(Output(f"{P}-form", "children"), Output(f"{P}-schema", "data"), Output(f"{P}-type-help", "children"),
-          Output(f"{P}-details", "style"), Input(f"{P}-type", "value"), State(f"{P}-service", "value"))
+          Output(f"{P}-details", "style"), Output(f"{P}-description-wrap", "style"),
+          Input(f"{P}-type", "value"), State(f"{P}-service", "value"))
 def type_chosen(type_id, service_id):
+    """Build the type's form; its own "description" field replaces the generic one."""
     with read_session() as s:
         if requester_or_none(s) is None:
             raise PreventUpdate
         rt = s.get(RequestType, type_id) if type_id else None
         if rt is None or rt.service_id != service_id or not rt.is_active:
-            return [], [], "", {"display": "none"}
-        return form(rt.field_schema or [], rt.checklist or []), rt.field_schema or [], rt.description, None
+            return [], [], "", {"display": "none"}, None
+        schema = rt.field_schema or []
+        own = any(f.get("key") == "description" for f in schema)
+        return form(schema, rt.checklist or []), schema, rt.description, None, {"display": "none"} if own else None
 
 
 # Show-when, live in the browser: hide or show each field as the others change.

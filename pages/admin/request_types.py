@@ -101,36 +101,32 @@ def service_chosen(service_id):
     return f"/admin/request-types?service={service_id}" if service_id else "/admin/request-types"
 
 
-def _clicked() -> bool:
-    """A real click (adding rows re-creates remove buttons, which fires the callback without one)."""
-    return bool(ctx.triggered and ctx.triggered[0].get("value"))
+def _edited(rows: list, add_button: str, blank: dict) -> list:
+    """Add a blank row or remove the clicked one. Re-rendering creates new remove buttons, which fires
+    the callback without a click: that is ignored."""
+    if not (ctx.triggered and ctx.triggered[0].get("value")):
+        raise PreventUpdate
+    if ctx.triggered_id == add_button:
+        rows.append(blank)
+    else:
+        rows.pop(ctx.triggered_id["i"])
+    return rows
 
 
 @callback(Output(f"{P}-fields", "children"), Input(f"{P}-add-field", "n_clicks"),
           Input({"type": "admin-field-remove", "i": ALL}, "n_clicks"), *sb.states("field", sb.FIELD_STATE_ORDER),
           prevent_initial_call=True)
 def edit_fields(_add, _removes, *values):
-    if not _clicked():
-        raise PreventUpdate
     schema = sb.fields_from(*values)
-    if ctx.triggered_id == f"{P}-add-field":
-        schema.append({"key": f"field{len(schema) + 1}", "type": "text", "label": ""})
-    else:
-        schema.pop(ctx.triggered_id["i"])
-    return sb.field_rows(schema)
+    return sb.field_rows(_edited(schema, f"{P}-add-field", {"key": f"field{len(schema) + 1}", "type": "text",
+                                                              "label": ""}))
 
 
 @callback(Output(f"{P}-rules", "children"), Input(f"{P}-add-rule", "n_clicks"),
           Input({"type": "admin-rule-remove", "i": ALL}, "n_clicks"), *sb.states("rule", sb.RULE_PARTS),
           prevent_initial_call=True)
 def edit_rules(_add, _removes, *values):
-    if not _clicked():
-        raise PreventUpdate
-    rules = sb.rules_from(*values)
-    if ctx.triggered_id == f"{P}-add-rule":
-        rules.append({"field": ""})
-    else:
-        rules.pop(ctx.triggered_id["i"])
+    rules = _edited(sb.rules_from(*values), f"{P}-add-rule", {"field": ""})
     with read_session() as s:
         return sb.rule_rows(rules, *_lists(s))
 
@@ -139,13 +135,7 @@ def edit_rules(_add, _removes, *values):
           Input({"type": "admin-child-remove", "i": ALL}, "n_clicks"), *sb.states("child", sb.CHILD_PARTS),
           prevent_initial_call=True)
 def edit_children(_add, _removes, *values):
-    if not _clicked():
-        raise PreventUpdate
-    children = sb.children_from(*values)
-    if ctx.triggered_id == f"{P}-add-child":
-        children.append({"title": "{title}"})
-    else:
-        children.pop(ctx.triggered_id["i"])
+    children = _edited(sb.children_from(*values), f"{P}-add-child", {"title": "{title}"})
     with read_session() as s:
         agents, _teams, boards = _lists(s)
         return sb.child_rows(children, agents, boards)

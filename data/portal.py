@@ -3,8 +3,8 @@ conversation and child-card roll-up, replies. Every function takes the requester
 (through tickets.get), so a forged number shows nothing."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from . import attachments as files, fanout, tickets
 from .i18n import translate
@@ -31,14 +31,17 @@ def status_label(column: BoardColumn | None, status: str, locale: str | None) ->
 
 
 def my_requests(session: Session, requester: Requester, locale: str | None = None) -> list[dict]:
-    """The requester's requests (all channels), newest first."""
+    """The requester's requests (all channels), newest first. Child cards of their own requests are left
+    out: they show as the parent's progress."""
+    parent = aliased(Ticket)
+    own_child = exists().where(parent.id == Ticket.parent_id, parent.requester_id == requester.id)
     rows = session.execute(
         select(Ticket.number, Ticket.title, Ticket.status, Ticket.channel, Ticket.created_at, Ticket.updated_at,
                Service.name, RequestType.name, BoardColumn)
         .join(BoardColumn, BoardColumn.id == Ticket.column_id)
         .outerjoin(Service, Service.id == Ticket.service_id)
         .outerjoin(RequestType, RequestType.id == Ticket.request_type_id)
-        .where(Ticket.requester_id == requester.id)
+        .where(Ticket.requester_id == requester.id, ~own_child)
         .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(LIMIT)).all()
     return [{"number": n, "title": t, "status": s, "status_label": status_label(col, s, locale), "channel": ch,
              "created_at": c, "updated_at": u, "service": sn or "", "type": tn or ""}

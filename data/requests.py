@@ -84,8 +84,7 @@ def _service_and_type(session: Session, service_id, request_type_id, locale) -> 
             rt = None
         if rt is None or rt.service_id != service.id or not rt.is_active:
             raise ValidationError(translate("form.type", locale), {"request_type": translate("form.type", locale)})
-    elif session.scalar(select(RequestType.id).where(RequestType.service_id == service.id, RequestType.is_active)):
-        raise ValidationError(translate("form.type", locale), {"request_type": translate("form.type", locale)})
+    # No type is fine: an email or a Telegram message doesn't say which form it is (the portal asks for one).
     return service, rt
 
 

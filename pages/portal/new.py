@@ -73,15 +73,17 @@ def service_chosen(service_id):
 
 @callback(Output(f"{P}-form", "children"), Output(f"{P}-schema", "data"), Output(f"{P}-type-help", "children"),
           Output(f"{P}-details", "style"), Output(f"{P}-description-wrap", "style"),
-          Input(f"{P}-type", "value"), State(f"{P}-service", "value"))
+          Input(f"{P}-type", "value"), Input(f"{P}-service", "value"))
 def type_chosen(type_id, service_id):
-    """Build the type's form; its own "description" field replaces the generic one."""
+    """Build the type's form; its own "description" field replaces the generic one. A service without
+    request types gets just the subject, description and files."""
     with read_session() as s:
         if requester_or_none(s) is None:
             raise PreventUpdate
         rt = s.get(RequestType, type_id) if type_id else None
         if rt is None or rt.service_id != service_id or not rt.is_active:
-            return [], [], "", {"display": "none"}, None
+            plain = bool(service_id) and not portal.request_types(s, service_id)
+            return [], [], "", None if plain else {"display": "none"}, None
         schema = rt.field_schema or []
         own = any(f.get("key") == "description" for f in schema)
         return form(schema, rt.checklist or []), schema, rt.description, None, {"display": "none"} if own else None
@@ -126,6 +128,8 @@ def submit(n_clicks, service_id, type_id, title, description, values, value_ids,
             requester = requester_or_none(s)
             if requester is None:
                 return [""] * len(slots), dbc.Alert(_("portal.need_login"), color="warning"), dash.no_update
+            if not type_id and service_id and portal.request_types(s, service_id):  # the portal always asks
+                raise ValidationError(_("form.invalid"), {"request_type": _("form.type")})
             ticket = requests.submit(s, requester, service_id=service_id, request_type_id=type_id, title=title or "",
                                      description=description or "", values=form_values,
                                      checklist_confirmed=confirmed or [], channel="portal", attachments=files,

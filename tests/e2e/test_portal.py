@@ -112,6 +112,14 @@ def test_requester_signs_in_with_pin_and_submits_a_request(page, live_server, de
     number = int(page.url.rsplit("/", 1)[1])
     assert "Принтер печатает полосами" in page.inner_text("#portal-request-title")
 
+    # A reply with a file, on the request page.
+    page.fill("#portal-request-body", "Принтер в кабинете 305")
+    page.set_input_files("#portal-request-upload input[type=file]",
+                         files=[{"name": "photo.png", "mimeType": "image/png", "buffer": b"\x89PNG"}])
+    page.click("#portal-request-send")
+    page.locator(".portal-message", has_text="Принтер в кабинете 305").wait_for()
+    assert "photo.png" in page.locator(".portal-message", has_text="Принтер в кабинете 305").inner_text()
+
     page.click("#portal-nav-mine")
     page.wait_for_selector("#portal-requests")
     row = page.locator(".portal-request-row", has_text="Принтер печатает полосами")

@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from flask_login import current_user
 
-from data.errors import OknoError, ValidationError
+from data.errors import OknoError
 
 from .i18n import _
 
@@ -15,9 +15,17 @@ def row(label_key: str, control, help_text: str | None = None, md: int = 12):
                     dbc.FormText(help_text) if help_text else None], md=md, className="mb-2")
 
 
+NONE = "0"  # the "nothing chosen" option (dbc.Select keeps "" for its own hidden placeholder)
+
+
 def select_options(items: list[dict], empty: str = "—") -> list[dict]:
-    """dbc.Select options with an empty first choice (values as strings, as the browser sends them)."""
-    return [{"label": empty, "value": ""}] + [{"label": i["label"], "value": str(i["value"])} for i in items]
+    """dbc.Select options with a "nothing" first choice (values as strings, as the browser sends them)."""
+    return [{"label": empty, "value": NONE}] + [{"label": i["label"], "value": str(i["value"])} for i in items]
+
+
+def choice(value) -> str:
+    """A dbc.Select value for an id that may be missing."""
+    return str(value) if value else NONE
 
 
 def user():
@@ -25,13 +33,10 @@ def user():
 
 
 def result(err: Exception | None, ok_key: str = "admin.saved", alert_id: str = "admin-result"):
+    """A success note, or the service function's message (it names the field and what is wrong)."""
     if err is None:
         return dbc.Alert(_(ok_key), color="success", duration=4000, id=alert_id)
-    message = str(err)
-    if isinstance(err, ValidationError) and err.fields:
-        message = "; ".join(f"{k}: {v}" if v not in message else v for k, v in err.fields.items())
-        message = str(err) if len(message) < len(str(err)) else message
-    return dbc.Alert(message if isinstance(err, OknoError) else "Error", color="danger", id=alert_id)
+    return dbc.Alert(str(err) if isinstance(err, OknoError) else "Error", color="danger", id=alert_id)
 
 
 def lines(text: str | None) -> list[str]:
@@ -39,7 +44,8 @@ def lines(text: str | None) -> list[str]:
 
 
 def as_int(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    """An id from a select or the URL; "nothing chosen" and junk are None."""
+    return int(value) if str(value or "").isdigit() and int(value) else None
 
 
 def heading(*children):

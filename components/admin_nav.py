@@ -10,6 +10,7 @@ from .i18n import _
 SECTIONS: list[tuple[str, str, str, str]] = [
     ("/admin/services", "admin.services", "admin.services_help", "bi-grid-3x3-gap"),
     ("/admin/request-types", "admin.request_types", "admin.request_types_help", "bi-ui-checks"),
+    ("/admin/column-children", "admin.column_children", "admin.column_children_help", "bi-diagram-3"),
     ("/admin/integrations", "admin.integrations", "admin.integrations_help", "bi-plug"),
 ]
 

@@ -7,11 +7,12 @@ after adding or removing a row.
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import ALL, State, html
+from dash import ALL, State, ctx, html
+from dash.exceptions import PreventUpdate
 
 from data.request_form import FIELD_TYPES
 
-from .admin_form import as_int, lines, select_options
+from .admin_form import as_int, choice, lines, select_options
 from .i18n import _
 
 RULE_PARTS = ("field", "equals", "card_type", "assignee", "team", "board")
@@ -22,6 +23,18 @@ TYPE_LABELS = {"text": "text", "textarea": "long text", "number": "number", "dat
 
 def states(kind: str, parts: tuple[str, ...]) -> list[State]:
     return [State({"type": f"admin-{kind}-{p}", "i": ALL}, "value") for p in parts]
+
+
+def edit_rows(rows: list, add_button: str, blank: dict) -> list:
+    """Add a blank row or remove the clicked one. Re-rendering creates new remove buttons, which fires
+    the callback without a click: that is ignored."""
+    if not (ctx.triggered and ctx.triggered[0].get("value")):
+        raise PreventUpdate
+    if ctx.triggered_id == add_button:
+        rows.append(blank)
+    else:
+        rows.pop(ctx.triggered_id["i"])
+    return rows
 
 
 def _id(kind, part, i):
@@ -105,11 +118,11 @@ def rule_rows(rules: list, agents: list[dict], teams: list[dict], boards: list[d
         dbc.Col(dbc.Input(id=_id("rule", "card_type", i), value=r.get("card_type", ""), placeholder=_("admin.card_type"),
                           size="sm"), md=2),
         dbc.Col(dbc.Select(id=_id("rule", "assignee", i), options=select_options(agents, _("admin.person")),
-                           value=str(r.get("assignee_id") or ""), size="sm"), md=2),
+                           value=choice(r.get("assignee_id")), size="sm"), md=2),
         dbc.Col(dbc.Select(id=_id("rule", "team", i), options=select_options(teams, _("admin.team")),
-                           value=str(r.get("team_id") or ""), size="sm"), md=1),
+                           value=choice(r.get("team_id")), size="sm"), md=1),
         dbc.Col(dbc.Select(id=_id("rule", "board", i), options=select_options(boards, _("admin.board")),
-                           value=str(r.get("board_id") or ""), size="sm"), md=2),
+                           value=choice(r.get("board_id")), size="sm"), md=2),
         dbc.Col(_remove("rule", i), md=1, className="text-end"),
     ], className="g-1 mb-1 admin-rule-row") for i, r in enumerate(rules)]
 
@@ -125,18 +138,19 @@ def rules_from(fields, equals, card_types, assignees, teams, boards) -> list[dic
 
 # --- child cards ---------------------------------------------------------------------------------------
 
-def child_rows(children: list, agents: list[dict], boards: list[dict]) -> list:
+def child_rows(children: list, agents: list[dict], boards: list[dict], kind: str = "child") -> list:
+    """Child-card templates; `kind` keeps two editors' ids apart (request types: "child", columns: "colchild")."""
     return [dbc.Card(dbc.CardBody(dbc.Row([
-        dbc.Col(dbc.Select(id=_id("child", "board", i), options=select_options(boards, _("admin.board")),
-                           value=str(c.get("board_id") or ""), size="sm"), md=3),
-        dbc.Col(dbc.Input(id=_id("child", "title", i), value=c.get("title", ""), placeholder=_("admin.child_title"),
+        dbc.Col(dbc.Select(id=_id(kind, "board", i), options=select_options(boards, _("admin.board")),
+                           value=choice(c.get("board_id")), size="sm"), md=3),
+        dbc.Col(dbc.Input(id=_id(kind, "title", i), value=c.get("title", ""), placeholder=_("admin.child_title"),
                           size="sm"), md=4),
-        dbc.Col(dbc.Input(id=_id("child", "card_type", i), value=c.get("card_type") or "",
+        dbc.Col(dbc.Input(id=_id(kind, "card_type", i), value=c.get("card_type") or "",
                           placeholder=_("admin.card_type"), size="sm"), md=2),
-        dbc.Col(dbc.Select(id=_id("child", "assignee", i), options=select_options(agents, _("admin.person")),
-                           value=str(c.get("assignee_id") or ""), size="sm"), md=2),
-        dbc.Col(_remove("child", i), md=1, className="text-end"),
-        dbc.Col(dbc.Textarea(id=_id("child", "checklist", i), rows=2, size="sm", placeholder=_("admin.checklist"),
+        dbc.Col(dbc.Select(id=_id(kind, "assignee", i), options=select_options(agents, _("admin.person")),
+                           value=choice(c.get("assignee_id")), size="sm"), md=2),
+        dbc.Col(_remove(kind, i), md=1, className="text-end"),
+        dbc.Col(dbc.Textarea(id=_id(kind, "checklist", i), rows=2, size="sm", placeholder=_("admin.checklist"),
                              value=checklist_text(c.get("checklist"))), md=12, className="mt-1"),
     ], className="g-1")), className="mb-2 admin-child-row") for i, c in enumerate(children)]
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import permissions
 from .errors import NotFound, ValidationError
-from .models import Board, BoardColumn, Lane, Priority, RequestType, Service, Team, User
+from .models import Board, BoardColumn, ColumnFanout, Lane, Priority, RequestType, Service, Team, User
 from .request_form import check_schema
 from .routing import ASSIGN_KINDS
 
@@ -175,3 +175,24 @@ def save_request_type(session: Session, actor: User, type_id: int | None, servic
         session.add(rt)
     session.flush()
     return rt
+
+
+def save_column_fanout(session: Session, actor: User, column_id: int, children: list, mode: str) -> ColumnFanout | None:
+    """Set the child cards created when a card enters the column; no children removes the setting."""
+    _admin(actor)
+    if session.get(BoardColumn, _int(column_id) or 0) is None:
+        raise ValidationError("Choose a column", {"column_id": "required"})
+    if mode not in ("parallel", "chain"):
+        raise ValidationError("Child cards run in parallel or as a chain", {"children_mode": "parallel or chain"})
+    fan = session.scalar(select(ColumnFanout).where(ColumnFanout.column_id == int(column_id)))
+    clean = _children(session, children)
+    if not clean:
+        if fan is not None:
+            session.delete(fan)
+        session.flush()
+        return None
+    fan = fan or ColumnFanout(column_id=int(column_id))
+    fan.children, fan.children_mode = clean, mode
+    session.add(fan)
+    session.flush()
+    return fan

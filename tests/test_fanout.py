@@ -63,3 +63,25 @@ def test_chain_creates_next_child_when_previous_is_done(session):
     assert len(kids(session, parent)) == 2  # no duplicate step
     tickets.move(session, d["lead"], children[1].id, f.column(it, "done").id)
     assert fanout.rollup(session, parent)["done"] == 2
+
+
+def test_entering_a_column_creates_child_cards_once(session):
+    from data import catalog_admin
+    d = desk(session)
+    admin, payroll = f.user(session, "admin"), f.user(session, "agent", name="Payroll")
+    acc = f.board(session, name="Accounting", agents=[payroll])
+    offer = f.column(d["board"], "waiting")  # e.g. "Offer accepted"
+    catalog_admin.save_column_fanout(session, admin, offer.id, [
+        {"board_id": acc.id, "title": "Payroll for #{number}", "assignee_id": payroll.id},
+        {"board_id": acc.id, "title": "Contract for #{number}", "checklist": ["Signed"]}], "chain")
+    t = tickets.create(session, d["lead"], title="Hire Oleg", board_id=d["board"].id)
+    assert kids(session, t) == []
+    tickets.move(session, d["lead"], t.id, offer.id)
+    first, = kids(session, t)
+    assert first.title == f"Payroll for #{t.number}" and first.assignee_id == payroll.id
+    tickets.move(session, d["lead"], t.id, f.column(d["board"], "in_progress").id)
+    tickets.move(session, d["lead"], t.id, offer.id)  # entering again: nothing new
+    assert len(kids(session, t)) == 1 and fanout.rollup(session, t)["total"] == 2
+    tickets.move(session, d["lead"], first.id, f.column(acc, "done").id)
+    assert [c.title for c in kids(session, t)] == [f"Payroll for #{t.number}", f"Contract for #{t.number}"]
+    assert catalog_admin.save_column_fanout(session, admin, offer.id, [], "parallel") is None

@@ -69,5 +69,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "admin.revoked": ("revoked", "отозван"),
     "admin.last_used": ("Last used", "Использован"),
     "admin.any": ("any", "любой"),
+    "admin.column_children": ("Child cards on entering a column", "Дочерние карточки при входе в колонку"),
+    "admin.column_children_help": ("When a card enters the column, these cards are created on other boards.",
+                                   "Когда карточка попадает в колонку, на других досках создаются эти карточки."),
+    "admin.column_pick": ("Board · column", "Доска · колонка"),
     "admin.api_docs": ("API description (OpenAPI)", "Описание API (OpenAPI)"),
 }

@@ -60,3 +60,15 @@ class RoutingCursor(Base):
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     last_user_id: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = now_column()
+
+
+class ColumnFanout(Base):
+    """Child cards created when a card enters this column (e.g. "Offer accepted" → payroll, accounting,
+    admins). Same template format as RequestType.children; see data/fanout.py."""
+
+    __tablename__ = "column_fanouts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("board_columns.id", ondelete="CASCADE"), unique=True)
+    children: Mapped[list] = mapped_column(JSONB, default=list, server_default="[]")
+    children_mode: Mapped[str] = mapped_column(String(10), default="parallel", server_default="parallel")
+    created_at: Mapped[datetime] = now_column()

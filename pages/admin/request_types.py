@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import ALL, Input, Output, State, callback, dcc, html
 from sqlalchemy import select
 
 from components import admin_form as af, schema_builder as sb
+from components.admin_form import choice
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
@@ -38,7 +38,7 @@ def _editor(rt: RequestType | None, s) -> html.Div:
                  af.row("admin.code", dbc.Input(id=f"{P}-code", value=v("code")), md=3),
                  af.row("admin.card_type", dbc.Input(id=f"{P}-card-type", value=v("card_type")), md=2),
                  af.row("admin.priority", dbc.Select(id=f"{P}-priority", options=prios,
-                                                     value=str(v("default_priority_id"))), md=2)]),
+                                                     value=choice(v("default_priority_id"))), md=2)]),
         dbc.Row([af.row("admin.description", dbc.Textarea(id=f"{P}-description", value=v("description"), rows=2))]),
         dbc.Checkbox(id=f"{P}-active", value=bool(v("is_active", True)), label=_("admin.active")),
         html.H5(_("admin.fields"), className="mt-3"),
@@ -52,9 +52,9 @@ def _editor(rt: RequestType | None, s) -> html.Div:
         dbc.Row([af.row("admin.assign", dbc.Select(id=f"{P}-assign", value=routing.get("assign", "none"), options=[
                     {"label": _(f"admin.assign.{k}"), "value": k} for k in ASSIGN_KINDS]), md=4),
                  af.row("admin.person", dbc.Select(id=f"{P}-person", options=af.select_options(agents),
-                                                   value=str(routing.get("user_id") or "")), md=4),
+                                                   value=choice(routing.get("user_id"))), md=4),
                  af.row("admin.team", dbc.Select(id=f"{P}-team", options=af.select_options(teams),
-                                                 value=str(routing.get("team_id") or "")), md=4)]),
+                                                 value=choice(routing.get("team_id"))), md=4)]),
         dbc.Label(_("admin.rules"), className="small fw-semibold"),
         html.Div(sb.rule_rows(routing.get("rules") or [], agents, teams, boards), id=f"{P}-rules"),
         dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_rule")], id=f"{P}-add-rule", size="sm",
@@ -91,26 +91,14 @@ def layout(service=None, id=None, **_kw):  # noqa: A002 - the URL parameter
     return html.Div([
         breadcrumb("admin.request_types"), html.H3(_("admin.request_types")), dcc.Location(id=f"{P}-go"),
         dbc.Row([dbc.Col([af.row("admin.service", dbc.Select(id=f"{P}-service", options=services,
-                                                             value=str(svc.id) if svc else "")),
+                                                             value=choice(svc.id if svc else None))),
                           dbc.ListGroup(items, id=f"{P}-list")], md=3),
                  dbc.Col(editor or html.P(_("admin.request_types_help"), className="text-muted"), md=9)])])
 
 
 @callback(Output(f"{P}-go", "href"), Input(f"{P}-service", "value"), prevent_initial_call=True)
 def service_chosen(service_id):
-    return f"/admin/request-types?service={service_id}" if service_id else "/admin/request-types"
-
-
-def _edited(rows: list, add_button: str, blank: dict) -> list:
-    """Add a blank row or remove the clicked one. Re-rendering creates new remove buttons, which fires
-    the callback without a click: that is ignored."""
-    if not (ctx.triggered and ctx.triggered[0].get("value")):
-        raise PreventUpdate
-    if ctx.triggered_id == add_button:
-        rows.append(blank)
-    else:
-        rows.pop(ctx.triggered_id["i"])
-    return rows
+    return f"/admin/request-types?service={service_id}" if af.as_int(service_id) else "/admin/request-types"
 
 
 @callback(Output(f"{P}-fields", "children"), Input(f"{P}-add-field", "n_clicks"),
@@ -118,7 +106,7 @@ def _edited(rows: list, add_button: str, blank: dict) -> list:
           prevent_initial_call=True)
 def edit_fields(_add, _removes, *values):
     schema = sb.fields_from(*values)
-    return sb.field_rows(_edited(schema, f"{P}-add-field", {"key": f"field{len(schema) + 1}", "type": "text",
+    return sb.field_rows(sb.edit_rows(schema, f"{P}-add-field", {"key": f"field{len(schema) + 1}", "type": "text",
                                                               "label": ""}))
 
 
@@ -126,7 +114,7 @@ def edit_fields(_add, _removes, *values):
           Input({"type": "admin-rule-remove", "i": ALL}, "n_clicks"), *sb.states("rule", sb.RULE_PARTS),
           prevent_initial_call=True)
 def edit_rules(_add, _removes, *values):
-    rules = _edited(sb.rules_from(*values), f"{P}-add-rule", {"field": ""})
+    rules = sb.edit_rows(sb.rules_from(*values), f"{P}-add-rule", {"field": ""})
     with read_session() as s:
         return sb.rule_rows(rules, *_lists(s))
 
@@ -135,7 +123,7 @@ def edit_rules(_add, _removes, *values):
           Input({"type": "admin-child-remove", "i": ALL}, "n_clicks"), *sb.states("child", sb.CHILD_PARTS),
           prevent_initial_call=True)
 def edit_children(_add, _removes, *values):
-    children = _edited(sb.children_from(*values), f"{P}-add-child", {"title": "{title}"})
+    children = sb.edit_rows(sb.children_from(*values), f"{P}-add-child", {"title": "{title}"})
     with read_session() as s:
         agents, _teams, boards = _lists(s)
         return sb.child_rows(children, agents, boards)

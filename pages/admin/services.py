@@ -8,6 +8,7 @@ from dash import Input, Output, State, callback, dcc, html
 from sqlalchemy import select
 
 from components import admin_form as af
+from components.admin_form import choice
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
 from components.i18n import _
@@ -50,10 +51,10 @@ def layout(id=None, **_kw):  # noqa: A002 - the URL parameter
         dbc.Row([af.row("admin.name", dbc.Input(id=f"{P}-name", value=v("name")), md=8),
                  af.row("admin.code", dbc.Input(id=f"{P}-code", value=v("code")), md=4)]),
         dbc.Row([af.row("admin.description", dbc.Textarea(id=f"{P}-description", value=v("description"), rows=2))]),
-        dbc.Row([af.row("admin.board", dbc.Select(id=f"{P}-board", options=boards, value=str(v("board_id"))), md=4),
-                 af.row("admin.column", dbc.Select(id=f"{P}-column", options=columns, value=str(v("column_id"))), md=4),
-                 af.row("admin.lane", dbc.Select(id=f"{P}-lane", options=lanes, value=str(v("lane_id"))), md=4)]),
-        dbc.Row([af.row("admin.team", dbc.Select(id=f"{P}-team", options=teams, value=str(v("team_id"))), md=4),
+        dbc.Row([af.row("admin.board", dbc.Select(id=f"{P}-board", options=boards, value=choice(v("board_id"))), md=4),
+                 af.row("admin.column", dbc.Select(id=f"{P}-column", options=columns, value=choice(v("column_id"))), md=4),
+                 af.row("admin.lane", dbc.Select(id=f"{P}-lane", options=lanes, value=choice(v("lane_id"))), md=4)]),
+        dbc.Row([af.row("admin.team", dbc.Select(id=f"{P}-team", options=teams, value=choice(v("team_id"))), md=4),
                  af.row("admin.domains", dbc.Input(id=f"{P}-domains", value=", ".join(v("allowed_domains", [])),
                                                    placeholder="company.ru, branch.company.ru"), md=8)]),
         dbc.Row([af.row("admin.auto_reply", dbc.Textarea(id=f"{P}-auto-reply", value=v("auto_reply_template"), rows=2,

@@ -92,6 +92,19 @@ def test_requester_session_reaches_only_portal_callbacks_and_pages(world):
     assert boris.get("/tickets").status_code == 302
 
 
+def test_output_string_decides_not_the_outputs_list(world):
+    """Dash runs the callback named by "output"; a portal-looking "outputs" list must not smuggle another one."""
+    boris = client_as(world, world["boris"])
+    token = boris.get_cookie("_csrf_token").value
+    body = {"output": "..tickets-grid.getRowsResponse...tickets-count.children..",
+            "outputs": [{"id": "portal-x", "property": "children"}, {"id": "portal-y", "property": "children"}],
+            "inputs": [{"id": "tickets-grid", "property": "getRowsRequest", "value": {"startRow": 0, "endRow": 100}}],
+            "state": [{"id": "tickets-filter", "property": "data", "value": {}}], "changedPropIds": []}
+    res = boris.post("/_dash-update-component", data=json.dumps(body),
+                     headers={"Content-Type": "application/json", "X-CSRFToken": token})
+    assert res.status_code == 401
+
+
 def test_signed_out_visitor_gets_nothing(world):
     nobody = client_as(world, None)
     assert render(nobody, f"/portal/request/{world['number']}").status_code == 401

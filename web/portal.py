@@ -40,12 +40,23 @@ def requester_or_none(s) -> Requester | None:
 
 
 def _ids(body: dict) -> list:
-    outputs = body.get("outputs")
-    outputs = outputs if isinstance(outputs, list) else [outputs] if outputs else []
-    flat = []
-    for out in outputs:
-        flat.extend(out if isinstance(out, list) else [out])
-    return [o.get("id") for o in flat if isinstance(o, dict)]
+    """The output ids of the callback Dash will run. Dash picks the callback by the `output` string
+    (e.g. "..a.children...b.value.." or '{"key":["ALL"],"type":"portal-error"}.children'), not by the
+    `outputs` list, so that string is what is checked."""
+    output = body.get("output")
+    if not isinstance(output, str) or not output:
+        return []
+    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
+    ids = []
+    for part in parts:
+        cid = part.rsplit(".", 1)[0]
+        if cid.startswith("{"):
+            try:
+                cid = json.loads(cid)
+            except ValueError:
+                return []
+        ids.append(cid)
+    return ids
 
 
 def portal_callback(body) -> bool:

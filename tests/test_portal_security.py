@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from data import requesters, requests
 from data.db import session_scope
-from data.models import Attachment, Comment, Ticket
+from data.models import Attachment, Comment
 from tests import factories as f
 from tests.portal_factories import request_type
 

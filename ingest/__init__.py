@@ -1,1 +1,1 @@
-"""Channel workers: `python -m ingest <channel>`. They import data/, never Dash."""
+"""Channel workers: ingest incoming messages and deliver the outbox. They import data/, never Dash."""

@@ -1,27 +1,16 @@
-"""Telling staff about a ticket: an in-app notification, plus email or Telegram per the user's notify_channel."""
+"""Whom to tell about a ticket (assignee, team lead, a team) and telling them through data/notify.py."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import outbox
-from .i18n import translate
-from .models import Board, Notification, Team, Ticket, User
+from .models import Board, Team, Ticket, User
+from .notify import notify_user
 
 
 def notify(session: Session, user: User | None, ticket: Ticket | None, kind: str, key: str, **values) -> None:
-    """One notification to one active user, in their language, through the channel they chose."""
-    if user is None or not user.is_active:
-        return
-    text = translate(key, user.locale or "ru", **values)
-    session.add(Notification(user_id=user.id, ticket_id=ticket.id if ticket else None, kind=kind[:30], text=text))
-    subject = translate("sla.notify.subject", user.locale or "ru", number=ticket.number) if ticket else "Okno"
-    if user.notify_channel == "email" and user.email:
-        outbox.queue(session, channel="email", kind="notification", recipient=user.email, body=text,
-                     subject=subject, ticket=ticket)
-    elif user.notify_channel == "telegram" and user.telegram_chat_id:
-        outbox.queue(session, channel="telegram", kind="notification", recipient=user.telegram_chat_id, body=text,
-                     ticket=ticket)
+    """One notification to one active user about a ticket (SLA signals, rules, escalation)."""
+    notify_user(session, user, ticket, kind, key, "sla.notify.subject", **values)
 
 
 def team_lead(session: Session, ticket: Ticket) -> User | None:

@@ -14,6 +14,7 @@ from data.db import read_session, session_scope
 from data.errors import OknoError, ValidationError
 from data.models import User
 
+from .admin_nav import breadcrumb
 from .guard import allowed
 from .i18n import _
 
@@ -157,8 +158,8 @@ def register_save(prefix: str, save, labels: dict, table, has_multi: bool = True
 
 
 def page(prefix: str, active: str, title_key: str, table, form):
-    return html.Div([subnav(active), html.H3(_(title_key)), html.Div(table, id=f"{prefix}-list"), form,
-                     dcc.Store(id=f"{prefix}-id")])
+    return html.Div([breadcrumb(title_key), subnav(active), html.H3(_(title_key)), html.Div(table, id=f"{prefix}-list"),
+                     form, dcc.Store(id=f"{prefix}-id")])
 
 
 def form_card(prefix: str, *sections):

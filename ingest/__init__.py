@@ -1,0 +1,1 @@
+"""Channel workers: one module per channel, run as `python -m ingest <channel>`."""

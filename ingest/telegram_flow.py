@@ -1,0 +1,365 @@
+"""Handling one Telegram update: commands, buttons, the form, plain text, replies, groups.
+
+`handle()` runs inside the transaction that marks the stored update processed, so handling an
+update twice is impossible and a failure rolls back everything it did (the raw update stays).
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from sqlalchemy import select
+from telegram import Bot, CallbackQuery, Message, Update
+
+from data import tickets
+from data.config import get_config
+from data.errors import OknoError, ValidationError
+from data.models import BoardColumn, Outbox, RequestType, Service, Ticket
+
+from . import telegram_form as form
+from . import telegram_link as link
+from .telegram_requests import add_attachments, checklist_items, find_or_create_by_telegram, submit, validate
+from .telegram_turn import Turn, load_draft, locale_of, reset_draft
+
+log = logging.getLogger("okno.telegram")
+IGNORED_KINDS = ("edited_message", "my_chat_member", "chat_member", "edited_channel_post", "channel_post")
+
+
+class Unsupported(Exception):
+    """An update the bot cannot use: recorded with this reason and skipped."""
+
+
+def parse(raw, bot: Bot) -> Update:
+    if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
+        raise Unsupported("malformed update: no integer update_id")
+    try:
+        return Update.de_json(raw, bot)
+    except Exception as exc:  # PTB raises assorted errors on shapes it can't read
+        raise Unsupported(f"malformed update: {type(exc).__name__}: {exc}") from exc
+
+
+async def handle(session, bot: Bot, bot_id: int, bot_username: str, raw) -> list[int]:
+    """Handle one stored update; returns the ids of the outbox rows to deliver after commit."""
+    update = parse(raw, bot)
+    if update.callback_query is not None:
+        query = update.callback_query
+        if query.message is None or query.from_user is None:
+            raise Unsupported("callback without a message (inline mode is not used)")
+        turn = _turn(session, query.message.chat, query.from_user, bot_id, bot_username)
+        await on_callback(turn, bot, query)
+        return turn.flush_ids()
+    message = update.message
+    if message is None:
+        if any(raw.get(kind) for kind in IGNORED_KINDS):
+            return []  # known, but nothing for the service desk to do
+        raise Unsupported("unsupported update: " + ", ".join(sorted(k for k in raw if k != "update_id")))
+    if message.from_user is None or message.from_user.is_bot:
+        return []
+    turn = _turn(session, message.chat, message.from_user, bot_id, bot_username)
+    await on_message(turn, bot, message)
+    return turn.flush_ids()
+
+
+def _turn(session, chat, sender, bot_id: int, bot_username: str) -> Turn:
+    locale = locale_of(sender.language_code)
+    private = chat.type == "private"
+    name = sender.full_name if private else (chat.title or str(chat.id))
+    requester = find_or_create_by_telegram(session, str(chat.id), name, username=sender.username if private else None,
+                                           locale=locale)
+    draft = load_draft(session, str(chat.id), locale)
+    draft.requester_id = requester.id
+    return Turn(session=session, chat_id=str(chat.id), chat_type=chat.type, locale=locale, draft=draft,
+                requester=requester, bot_id=bot_id, bot_username=bot_username)
+
+
+def menu(turn: Turn) -> list[list[tuple[str, str]]]:
+    return [[(turn.t("tg.menu.new"), "m:new")], [(turn.t("tg.menu.my"), "m:my")], [(turn.t("tg.menu.link"), "m:link")]]
+
+
+# --- messages -------------------------------------------------------------------------------------
+def _command(turn: Turn, text: str) -> str | None:
+    match = re.match(r"^/([a-z_]+)(?:@(\w+))?", text.strip(), re.I)
+    if not match:
+        return None
+    if match.group(2) and match.group(2).lower() != turn.bot_username.lower():
+        return "other-bot"
+    return match.group(1).lower()
+
+
+def _addressed_in_group(turn: Turn, message: Message, text: str) -> tuple[bool, str]:
+    """In a group the bot speaks only when mentioned or replied to; the mention is cut from the text."""
+    mention = f"@{turn.bot_username}".lower()
+    replied = message.reply_to_message is not None and message.reply_to_message.from_user is not None \
+        and message.reply_to_message.from_user.id == turn.bot_id
+    if mention and mention in text.lower():
+        return True, re.sub(re.escape(mention), "", text, flags=re.I).strip()
+    return replied or text.startswith("/"), text
+
+
+def file_of(message: Message) -> dict | None:
+    if message.photo:
+        photo = message.photo[-1]
+        return {"file_id": photo.file_id, "name": f"photo_{message.message_id}.jpg", "mime": "image/jpeg",
+                "size": photo.file_size or 0}
+    if message.document:
+        doc = message.document
+        return {"file_id": doc.file_id, "name": doc.file_name or f"document_{message.message_id}",
+                "mime": doc.mime_type or "application/octet-stream", "size": doc.file_size or 0}
+    return None
+
+
+async def on_message(turn: Turn, bot: Bot, message: Message) -> None:
+    text = message.text or message.caption or ""
+    if not turn.private:
+        addressed, text = _addressed_in_group(turn, message, text)
+        if not addressed:
+            return
+    command = _command(turn, text)
+    if command == "other-bot":
+        return
+    if command:
+        await on_command(turn, command)
+        return
+    file = file_of(message)
+    replied_ticket = _replied_ticket(turn, message)
+    step = turn.draft.step
+    if replied_ticket is not None or step == "idle" or not turn.private:
+        await plain(turn, bot, message, text, file, replied_ticket)
+    elif step in ("link_email", "link_pin"):
+        link.on_text(turn, text)
+    elif step == "describe":
+        await describe(turn, bot, message, text, file)
+    elif step == "field":
+        await on_field_input(turn, text, file)
+    elif step == "files" and file:
+        if form.add_file(turn, file, get_config().max_attachment_bytes):
+            turn.say(turn.t("tg.files.got", name=file["name"]),
+                     [[(turn.t("tg.files.done"), f"f:{turn.draft.nonce}")]])
+    else:
+        turn.say(turn.t("tg.field.use_buttons"))
+
+
+async def on_command(turn: Turn, command: str) -> None:
+    if command == "new" and turn.private:
+        form.start(turn)
+    elif command == "new":
+        turn.say(turn.t("tg.group_only_simple"))
+    elif command == "my":
+        my_requests(turn)
+    elif command == "cancel":
+        was = turn.draft.step
+        reset_draft(turn.draft)
+        turn.say(turn.t("tg.cancelled" if was != "idle" else "tg.nothing_to_cancel"))
+    elif command == "link" and turn.private:
+        link.ask(turn)
+    else:  # /start, /help and anything unknown
+        reset_draft(turn.draft)
+        turn.say(turn.t("tg.start", name=turn.requester.name), menu(turn) if turn.private else None)
+
+
+async def on_field_input(turn: Turn, text: str, file: dict | None) -> None:
+    field = form.fields(turn)[turn.draft.data["field"]]
+    if field.get("type") == "file" and file:
+        if form.add_file(turn, file, get_config().max_attachment_bytes):
+            form.set_value(turn, file["name"])
+        return
+    value, error = form.parse_typed(field, text)
+    if error:
+        turn.say(turn.t(error))
+        return
+    form.set_value(turn, value)
+
+
+def _replied_ticket(turn: Turn, message: Message) -> Ticket | None:
+    """The request a reply is about: the bot's message it answers was sent for that request."""
+    reply = message.reply_to_message
+    if reply is None or reply.from_user is None or reply.from_user.id != turn.bot_id:
+        return None
+    ticket_id = turn.session.scalar(select(Outbox.ticket_id).where(
+        Outbox.channel == "telegram", Outbox.recipient == turn.chat_id,
+        Outbox.external_id == str(reply.message_id), Outbox.ticket_id.is_not(None)).limit(1))
+    ticket = turn.session.get(Ticket, ticket_id) if ticket_id else None
+    return ticket if ticket is not None and ticket.requester_id == turn.requester.id else None
+
+
+async def download(bot: Bot, files: list[dict]) -> list[dict]:
+    """Fetch the files from Telegram now that the request is being created."""
+    out = []
+    for item in files:
+        tg_file = await bot.get_file(item["file_id"])
+        content = await tg_file.download_as_bytearray()
+        out.append({"filename": item["name"], "content_type": item.get("mime"), "content": bytes(content)})
+    return out
+
+
+def default_service(turn: Turn) -> Service | None:
+    code = get_config().telegram_default_service
+    if code:
+        found = turn.session.scalar(select(Service).where(Service.code == code, Service.is_active))
+        if found is not None:
+            return found
+        log.warning("TELEGRAM_DEFAULT_SERVICE=%r is not an active service; using the first one", code)
+    return next(iter(form.services(turn)), None)
+
+
+async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | None,
+                replied: Ticket | None) -> None:
+    """Outside a form: a reply to a request's message is a comment on it, anything else a new request."""
+    if not text.strip() and file is None:
+        turn.say(turn.t("tg.start", name=turn.requester.name), menu(turn) if turn.private else None)
+        return
+    limit = get_config().max_attachment_bytes
+    if file and file["size"] > limit:
+        form.add_file(turn, file, limit)  # says why it was refused
+        return
+    attachments = await download(bot, [file]) if file else []
+    if replied is not None:
+        comment = tickets.comment(turn.session, turn.requester, replied.id, text.strip() or file["name"],
+                                  public=True, channel="telegram", external_id=f"{turn.chat_id}:{message.message_id}")
+        add_attachments(turn.session, replied, attachments, comment_id=comment.id)
+        turn.say(turn.t("tg.commented", number=replied.number), ticket=replied)
+        return
+    service = default_service(turn)
+    if service is None:
+        turn.say(turn.t("tg.no_services"))
+        return
+    title = re.sub(r"\s+", " ", (text.strip().splitlines() or [file["name"] if file else ""])[0])[:120]
+    ticket = submit(turn.session, turn.requester, service_id=service.id, title=title or file["name"],
+                    description=text.strip(), channel="telegram", attachments=attachments)
+    turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket,
+             reply_to=message.message_id)
+
+
+async def describe(turn: Turn, bot: Bot, message: Message, text: str, file: dict | None) -> None:
+    """A service without request types: the next message is the request."""
+    service_id = turn.draft.data.get("service_id")
+    reset_draft(turn.draft)
+    service = turn.session.get(Service, service_id)
+    if service is None or not text.strip():
+        turn.say(turn.t("tg.field.required"))
+        return
+    attachments = await download(bot, [file]) if file else []
+    ticket = submit(turn.session, turn.requester, service_id=service.id, title=text.strip().splitlines()[0][:120],
+                    description=text.strip(), channel="telegram", attachments=attachments)
+    turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket)
+
+
+def my_requests(turn: Turn) -> None:
+    rows = turn.session.execute(
+        select(Ticket.number, Ticket.title, Ticket.status, BoardColumn.requester_status)
+        .join(BoardColumn, BoardColumn.id == Ticket.column_id)
+        .where(Ticket.requester_id == turn.requester.id).order_by(Ticket.created_at.desc()).limit(20)).all()
+    if not rows:
+        turn.say(turn.t("tg.my.none"))
+        return
+    lines = [turn.t("tg.my.title")] + [
+        f"#{number} · {title[:60]} — {requester_status or turn.t('status.' + status)}"
+        for number, title, status, requester_status in rows]
+    turn.say("\n".join(lines))
+
+
+# --- buttons --------------------------------------------------------------------------------------
+async def on_callback(turn: Turn, bot: Bot, query: CallbackQuery) -> None:
+    data = query.data or ""
+    parts = data.split(":")
+    if parts[0] == "m" and len(parts) == 2 and parts[1] in ("new", "my", "link") and turn.private:
+        turn.answer(query.id)
+        await on_command(turn, parts[1])
+        return
+    if not await _apply_button(turn, bot, parts):
+        log.warning("refused callback %r from user %s in chat %s (draft step %s)", data[:64],
+                    query.from_user.id, turn.chat_id, turn.draft.step)
+        turn.answer(query.id, turn.t("tg.stale_button"), alert=True)
+        return
+    turn.answer(query.id)
+    label = _button_label(query, data)
+    if label and query.message is not None and getattr(query.message, "text", None):
+        turn.edit(query.message.message_id, turn.t("tg.chosen", prompt=query.message.text, choice=label))
+
+
+def _button_label(query: CallbackQuery, data: str) -> str | None:
+    markup = getattr(query.message, "reply_markup", None)
+    for row in (markup.inline_keyboard if markup else ()):
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+async def _apply_button(turn: Turn, bot: Bot, parts: list[str]) -> bool:
+    """Apply a pressed button if it belongs to this chat's current draft and step; False refuses it."""
+    draft = turn.draft
+    if len(parts) < 2 or parts[1] != draft.nonce or draft.step == "idle":
+        return False
+    action, args = parts[0], [_int(p) for p in parts[2:]]
+    if None in args:
+        return False
+    if action == "x" and not args:
+        reset_draft(draft)
+        turn.say(turn.t("tg.cancelled"))
+        return True
+    if action == "s" and draft.step == "service" and len(args) == 1:
+        service = next((s for s in form.services(turn) if s.id == args[0]), None)
+        if service is not None:
+            form.choose_service(turn, service)
+        return service is not None
+    if action == "t" and draft.step == "type" and len(args) == 1:
+        rt = turn.session.get(RequestType, args[0])
+        ok = rt is not None and rt.is_active and rt.service_id == draft.data.get("service_id")
+        if ok:
+            form.choose_type(turn, rt)
+        return ok
+    if action in ("o", "k") and draft.step == "field" and args and args[0] == draft.data.get("field"):
+        field = form.fields(turn)[args[0]]
+        if action == "k" and len(args) == 1 and not field.get("required") and field.get("type") != "checkbox":
+            form.set_value(turn, None)
+            return True
+        if action == "o" and len(args) == 2:
+            if field.get("type") == "checkbox" and args[1] in (0, 1):
+                form.set_value(turn, bool(args[1]))
+                return True
+            options = field.get("options") or []
+            if field.get("type") == "select" and args[1] < len(options):
+                form.set_value(turn, options[args[1]])
+                return True
+        return False
+    if action == "c" and draft.step == "checklist" and len(args) == 1:
+        required = {i for i, _t, req in checklist_items(form.request_type(turn)) if req}
+        if args[0] in required:
+            form.confirm_item(turn, args[0])
+        return args[0] in required
+    if action == "f" and draft.step == "files" and not args:
+        form.summary(turn)
+        return True
+    if action == "y" and draft.step == "confirm" and not args:
+        await submit_form(turn, bot)
+        return True
+    return False
+
+
+async def submit_form(turn: Turn, bot: Bot) -> None:
+    data = turn.draft.data
+    rt = form.request_type(turn)
+    try:
+        values = validate(turn.session, rt, data.get("values") or {}, data.get("confirmed") or [])
+    except ValidationError as err:
+        labels = {f.get("key"): f.get("label") or f.get("key") for f in form.fields(turn)}
+        turn.say(turn.t("tg.invalid", errors=", ".join(labels.get(k, k) for k in err.fields)))
+        turn.draft.data = dict(data, field=-1)
+        form.advance(turn)
+        return
+    attachments = await download(bot, data.get("files") or [])
+    try:
+        ticket = submit(turn.session, turn.requester, service_id=data["service_id"], request_type_id=rt.id if rt else None,
+                        title=form.title_of(turn), description=str(values.get("description") or ""), values=values,
+                        checklist_confirmed=data.get("confirmed") or [], channel="telegram", attachments=attachments)
+    except OknoError as err:
+        reset_draft(turn.draft)
+        turn.say(str(err))
+        return
+    reset_draft(turn.draft)
+    turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket)

@@ -6,6 +6,8 @@ else the column kind), so moves between two columns that look the same to them s
 """
 from __future__ import annotations
 
+import importlib.util
+
 from . import hooks, outbox
 from .i18n import translate
 from .models import BoardColumn, Requester, Service
@@ -21,6 +23,8 @@ def requester_status(column: BoardColumn | None, locale: str) -> str | None:
 def notify_status_change(session, trigger, ticket, actor, old=None, **_context) -> None:
     if not old or old.get("column") == ticket.column_id or ticket.service_id is None:
         return
+    if importlib.util.find_spec("data.notify") is not None:
+        return  # the portal's data/notify.py tells requesters in every channel; don't say it twice
     service = session.get(Service, ticket.service_id)
     if service is None or not (service.notify or {}).get("on_status_change"):
         return

@@ -160,6 +160,7 @@ async def on_command(turn: Turn, command: str) -> None:
 async def on_field_input(turn: Turn, text: str, file: dict | None) -> None:
     field = form.fields(turn)[turn.draft.data["field"]]
     if field.get("type") == "file" and file:
+        file["field"] = field["key"]
         if form.add_file(turn, file, get_config().max_attachment_bytes):
             form.set_value(turn, file["name"])
         return
@@ -188,7 +189,8 @@ async def download(bot: Bot, files: list[dict]) -> list[dict]:
     for item in files:
         tg_file = await bot.get_file(item["file_id"])
         content = await tg_file.download_as_bytearray()
-        out.append({"filename": item["name"], "content_type": item.get("mime"), "content": bytes(content)})
+        out.append({"filename": item["name"], "content_type": item.get("mime"), "content": bytes(content),
+                    **({"field": item["field"]} if item.get("field") else {})})
     return out
 
 

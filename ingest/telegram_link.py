@@ -20,6 +20,7 @@ from data.config import get_config
 from data.i18n import translate
 from data.models import Comment, Outbox, Requester, RequesterIdentity, TelegramDraft, Ticket, TicketEvent
 
+from .telegram_requests import portal
 from .telegram_turn import Turn, reset_draft
 
 log = logging.getLogger("okno.telegram")
@@ -49,6 +50,22 @@ def send_pin(turn: Turn, email: str) -> None:
     if not EMAIL.match(email) or len(email) > 254:
         turn.say(turn.t("tg.link.bad_email"))
         return
+    request_pin = portal("data.pins", "request_pin")
+    if request_pin is not None:  # the portal's PINs: one implementation of expiry, tries and rate limits
+        from data.errors import LimitExceeded, ValidationError
+        try:
+            request_pin(turn.session, email, purpose="link", locale=turn.locale,
+                        payload={"chat_id": turn.chat_id, "name": turn.requester.name})
+        except ValidationError:
+            turn.say(turn.t("tg.link.bad_email"))
+            return
+        except LimitExceeded:
+            reset_draft(turn.draft)
+            turn.say(turn.t("tg.link.too_many"))
+            return
+        reset_draft(turn.draft, "link_pin", email=email, portal=True)
+        turn.say(turn.t("tg.link.sent", email=email, minutes=PIN_MINUTES))
+        return
     since = datetime.now(timezone.utc) - timedelta(hours=1)
     sent = turn.session.scalar(select(func.count()).select_from(Outbox).where(
         Outbox.channel == "email", Outbox.kind == "pin", Outbox.created_at >= since,
@@ -71,6 +88,9 @@ def send_pin(turn: Turn, email: str) -> None:
 
 def check_pin(turn: Turn, pin: str) -> None:
     data = turn.draft.data
+    if data.get("portal"):
+        _check_portal_pin(turn, pin, data["email"])
+        return
     expired = datetime.fromisoformat(data["expires_at"]) < datetime.now(timezone.utc)
     if expired or data.get("tries", 0) >= MAX_TRIES:
         reset_draft(turn.draft)
@@ -89,6 +109,21 @@ def check_pin(turn: Turn, pin: str) -> None:
     reset_draft(turn.draft)  # single use
     turn.requester = join(turn.session, turn.requester, email)
     turn.draft.requester_id = turn.requester.id
+    turn.say(turn.t("tg.link.done", email=email))
+
+
+def _check_portal_pin(turn: Turn, pin: str, email: str) -> None:
+    check = portal("data.pins", "verify")(turn.session, email, pin, purpose="link")
+    if not check.ok:
+        if check.reason == "locked":
+            reset_draft(turn.draft)
+            turn.say(turn.t("tg.link.expired"))
+        else:
+            turn.say(turn.t("tg.link.wrong", left="?"))
+        return
+    reset_draft(turn.draft)
+    turn.requester = check.requester
+    turn.draft.requester_id = check.requester.id
     turn.say(turn.t("tg.link.done", email=email))
 
 

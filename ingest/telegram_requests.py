@@ -18,11 +18,13 @@ from data.errors import NotFound, ValidationError
 from data.models import Attachment, ChecklistItem, RequestType, Requester, RequesterIdentity, Service, Ticket
 
 
-def _portal(module: str, name: str):
+def portal(module: str, name: str):
     """The portal's function when it is on this branch, else None."""
     try:
         return getattr(importlib.import_module(module), name, None)
-    except ImportError:
+    except ModuleNotFoundError as err:
+        if err.name != module:
+            raise  # the module exists but is broken: say so rather than silently fall back
         return None
 
 
@@ -55,9 +57,9 @@ def checklist_items(request_type: RequestType | None) -> list[tuple[int, str, bo
 def validate(session: Session, request_type: RequestType | None, values: dict,
              checklist_confirmed: list[int] | None = None) -> dict:
     """The values that count (visible fields only); raises ValidationError(fields) when incomplete."""
-    portal = _portal("data.requests", "validate")
-    if portal is not None:
-        return portal(session, request_type, values, checklist_confirmed)
+    theirs = portal("data.requests", "validate")
+    if theirs is not None:
+        return theirs(session, request_type, values, checklist_confirmed)
     errors, clean = {}, {}
     for field in (request_type.field_schema if request_type else None) or []:
         key = field.get("key")
@@ -85,9 +87,9 @@ def submit(session: Session, requester: Requester, *, service_id: int, request_t
            checklist_confirmed: list[int] | None = None, channel: str, attachments: list[dict] | None = None,
            at: datetime | None = None) -> Ticket:
     """Create the request as a card on the service's board (attachments: filename, content_type, content)."""
-    portal = _portal("data.requests", "submit")
-    if portal is not None:
-        return portal(session, requester, service_id=service_id, request_type_id=request_type_id, title=title,
+    theirs = portal("data.requests", "submit")
+    if theirs is not None:
+        return theirs(session, requester, service_id=service_id, request_type_id=request_type_id, title=title,
                       description=description, values=values, checklist_confirmed=checklist_confirmed,
                       channel=channel, attachments=attachments, at=at)
     service = session.get(Service, service_id)
@@ -123,9 +125,9 @@ def add_attachments(session: Session, ticket: Ticket, attachments: list[dict] | 
 def find_or_create_by_telegram(session: Session, chat_id: str, name: str, username: str | None = None,
                                locale: str | None = None) -> Requester:
     """The requester behind a Telegram chat; a new chat becomes a new requester with that identity."""
-    portal = _portal("data.requesters", "find_or_create_by_telegram")
-    if portal is not None:
-        return portal(session, chat_id, name, username=username)
+    theirs = portal("data.requesters", "find_or_create_by_telegram")
+    if theirs is not None:
+        return theirs(session, chat_id, name, username=username)
     identity = session.scalar(select(RequesterIdentity).where(RequesterIdentity.channel == "telegram",
                                                               RequesterIdentity.address == str(chat_id)))
     if identity is not None:

@@ -226,8 +226,14 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
         turn.say(turn.t("tg.no_services"))
         return
     title = re.sub(r"\s+", " ", (text.strip().splitlines() or [file["name"] if file else ""])[0])[:120]
-    ticket = submit(turn.session, turn.requester, service_id=service.id, title=title or file["name"],
-                    description=text.strip(), channel="telegram", attachments=attachments)
+    try:
+        with turn.session.begin_nested():
+            ticket = submit(turn.session, turn.requester, service_id=service.id, title=title or file["name"],
+                            description=text.strip(), channel="telegram", attachments=attachments)
+    except OknoError as err:  # e.g. the default service wants a request type: offer the form instead
+        log.warning("plain message in chat %s not registered in service %s: %s", turn.chat_id, service.code, err)
+        turn.say(turn.t("tg.use_form", reason=str(err)), menu(turn) if turn.private else None)
+        return
     turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket,
              reply_to=message.message_id)
 
@@ -241,8 +247,14 @@ async def describe(turn: Turn, bot: Bot, message: Message, text: str, file: dict
         turn.say(turn.t("tg.field.required"))
         return
     attachments = await download(bot, [file]) if file else []
-    ticket = submit(turn.session, turn.requester, service_id=service.id, title=text.strip().splitlines()[0][:120],
-                    description=text.strip(), channel="telegram", attachments=attachments)
+    try:
+        with turn.session.begin_nested():
+            ticket = submit(turn.session, turn.requester, service_id=service.id,
+                            title=text.strip().splitlines()[0][:120], description=text.strip(), channel="telegram",
+                            attachments=attachments)
+    except OknoError as err:
+        turn.say(str(err))
+        return
     turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket)
 
 
@@ -356,9 +368,12 @@ async def submit_form(turn: Turn, bot: Bot) -> None:
         return
     attachments = await download(bot, data.get("files") or [])
     try:
-        ticket = submit(turn.session, turn.requester, service_id=data["service_id"], request_type_id=rt.id if rt else None,
-                        title=form.title_of(turn), description=str(values.get("description") or ""), values=values,
-                        checklist_confirmed=data.get("confirmed") or [], channel="telegram", attachments=attachments)
+        with turn.session.begin_nested():
+            ticket = submit(turn.session, turn.requester, service_id=data["service_id"],
+                            request_type_id=rt.id if rt else None, title=form.title_of(turn),
+                            description=str(values.get("description") or ""), values=values,
+                            checklist_confirmed=data.get("confirmed") or [], channel="telegram",
+                            attachments=attachments)
     except OknoError as err:
         reset_draft(turn.draft)
         turn.say(str(err))

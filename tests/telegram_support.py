@@ -116,8 +116,12 @@ def catalog(notify: bool = False) -> dict:
                          checklist=[{"text": "Принтер включён", "required_on_submit": True},
                                     {"text": "Проверить картридж", "required_on_submit": False}])
         s.add(rt)
+        general = factories.service(s, board, code=uuid.uuid4().hex[:12], name=unique("Другое"))  # plain messages
+        general.notify = {"on_status_change": notify}
         s.flush()
-        return {"agent_id": agent.id, "board_id": board.id, "service_id": service.id, "service_code": service.code,
+        for column in board.columns:  # what the requester is told about each stage
+            column.requester_status = {"queue": "Принята", "in_progress": "В работе"}.get(column.kind)
+        return {"general_code": general.code, "general_id": general.id, "agent_id": agent.id, "board_id": board.id, "service_id": service.id, "service_code": service.code,
                 "service_name": service.name, "type_id": rt.id, "type_name": rt.name,
                 "columns": {c.kind: c.id for c in board.columns}}
 

@@ -26,7 +26,7 @@ def api():
 @pytest.fixture
 def cat(engine, monkeypatch):
     info = catalog(notify=True)
-    monkeypatch.setenv("TELEGRAM_DEFAULT_SERVICE", info["service_code"])
+    monkeypatch.setenv("TELEGRAM_DEFAULT_SERVICE", info["general_code"])
     return info
 
 
@@ -42,7 +42,7 @@ def telegram_ticket(cat, chat_id: int) -> int:
     with session_scope() as s:
         requester = factories.requester(s, telegram=chat_id, name="Ирина")
         ticket = tickets.create(s, None, title=unique("Принтер"), board_id=cat["board_id"], requester_id=requester.id,
-                                channel="telegram", service_id=cat["service_id"])
+                                channel="telegram", service_id=cat["general_id"])
         return ticket.id
 
 

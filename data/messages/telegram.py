@@ -54,6 +54,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tg.cancel_button": ("✖ Cancel", "✖ Отмена"),
     "tg.created": ("Request #{number} is registered: {title}\nReply to this message to add details.",
                    "Заявка №{number} зарегистрирована: {title}\nОтветьте на это сообщение, чтобы дополнить её."),
+    "tg.use_form": ("I couldn't register this message as a request ({reason}). Please use “New request”.",
+                   "Не удалось зарегистрировать сообщение как заявку ({reason}). Воспользуйтесь «Новой заявкой»."),
     "tg.commented": ("Added to request #{number}.", "Добавлено к заявке №{number}."),
     "tg.invalid": ("The request can't be submitted yet: {errors}", "Заявку пока нельзя отправить: {errors}"),
     "tg.cancelled": ("Cancelled. Write /start to begin again.", "Отменено. Напишите /start, чтобы начать заново."),

@@ -6,6 +6,8 @@ import threading
 import time
 import uuid
 
+import pytest
+
 from data.db import session_scope
 from data.models import RequestType
 from ingest.telegram import TelegramWorker
@@ -134,3 +136,26 @@ def wait_until(predicate, timeout: float = 10.0):
             return value
         time.sleep(0.05)
     raise AssertionError("condition not reached")
+
+
+@pytest.fixture
+def api():
+    server = FakeBotAPI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cat(engine, monkeypatch):
+    """The catalog; plain messages go to its type-less service, status changes are notified."""
+    info = catalog(notify=True)
+    monkeypatch.setenv("TELEGRAM_DEFAULT_SERVICE", info["general_code"])
+    return info
+
+
+@pytest.fixture
+def worker(api, cat):
+    w = WorkerThread(api).start()
+    yield w
+    if w.thread.is_alive():
+        w.stop()

@@ -10,29 +10,7 @@ from sqlalchemy import func, select
 from data.db import read_session
 from data.models import Attachment, ChecklistItem, Comment, InboundMessage, RequesterIdentity, Ticket
 from tests.telegram_fake_api import FakeBotAPI, callback
-from tests.telegram_support import Chat, WorkerThread, catalog, unique, wait_until
-
-
-@pytest.fixture
-def api():
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def cat(engine, monkeypatch):
-    info = catalog()
-    monkeypatch.setenv("TELEGRAM_DEFAULT_SERVICE", info["general_code"])
-    return info
-
-
-@pytest.fixture
-def worker(api, cat):
-    w = WorkerThread(api).start()
-    yield w
-    if w.thread.is_alive():
-        w.stop()
+from tests.telegram_support import Chat, WorkerThread, api, cat, unique, wait_until, worker  # noqa: F401
 
 
 def new_chat(api) -> Chat:

@@ -13,28 +13,7 @@ from data.db import read_session, session_scope
 from data.models import Comment, Outbox, RequesterIdentity, Ticket, User
 from tests import factories
 from tests.telegram_fake_api import FakeBotAPI, text_message
-from tests.telegram_support import Chat, WorkerThread, catalog, unique, wait_until
-
-
-@pytest.fixture
-def api():
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def cat(engine, monkeypatch):
-    info = catalog(notify=True)
-    monkeypatch.setenv("TELEGRAM_DEFAULT_SERVICE", info["general_code"])
-    return info
-
-
-@pytest.fixture
-def worker(api, cat):
-    w = WorkerThread(api).start()
-    yield w
-    w.stop()
+from tests.telegram_support import Chat, WorkerThread, api, cat, unique, wait_until, worker  # noqa: F401
 
 
 def telegram_ticket(cat, chat_id: int) -> int:

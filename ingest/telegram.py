@@ -23,8 +23,6 @@ from .telegram_out import deliver_due
 
 log = logging.getLogger("okno.telegram")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-# getUpdates is called through do_api_request to get the raw JSON (stored before PTB parses it).
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
 
 
 def file_url(api_url: str) -> str:
@@ -63,7 +61,11 @@ class TelegramWorker:
         params = {"timeout": int(self.poll_timeout), "allowed_updates": ALLOWED_UPDATES}
         if self.offset is not None:
             params["offset"] = self.offset
-        updates = await self.bot.do_api_request("getUpdates", api_kwargs=params) or []
+        # Raw JSON, not Bot.get_updates(): the updates are stored before PTB parses them, so one it
+        # can't parse is kept and skipped instead of failing the whole batch forever.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Please use 'Bot\.getUpdates'")
+            updates = await self.bot.do_api_request("getUpdates", api_kwargs=params) or []
         if not isinstance(updates, list):
             log.warning("getUpdates returned %r; ignored", type(updates).__name__)
             return 0

@@ -6,7 +6,7 @@ up exactly where the requester was. Buttons carry `<action>:<nonce>:<ids>` (≤ 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -210,7 +210,3 @@ def summary(turn: Turn) -> None:
     turn.draft.step = "confirm"
     turn.say(turn.t("tg.summary", body="\n".join(lines)),
              [[(turn.t("tg.submit"), f"y:{turn.draft.nonce}"), (turn.t("tg.cancel_button"), f"x:{turn.draft.nonce}")]])
-
-
-def date_today() -> str:
-    return date.today().isoformat()

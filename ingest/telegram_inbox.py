@@ -20,7 +20,7 @@ from telegram import Bot
 from data.db import session_scope
 from data.models import InboundMessage
 
-from . import telegram_flow, telegram_out
+from . import telegram_out, telegram_updates
 
 log = logging.getLogger("okno.telegram")
 CHANNEL = "telegram"
@@ -63,9 +63,9 @@ async def process_next(bot: Bot, bot_id: int, bot_username: str) -> bool:
         try:
             raw = json.loads(row.raw)
             with session.begin_nested():  # a failure undoes the handling, not the bookkeeping
-                outbox_ids = await telegram_flow.handle(session, bot, bot_id, bot_username, raw)
+                outbox_ids = await telegram_updates.handle(session, bot, bot_id, bot_username, raw)
             row.state, row.error = "processed", None
-        except telegram_flow.Unsupported as err:
+        except telegram_updates.Unsupported as err:
             log.warning("telegram update %s skipped: %s", row.external_id, err)
             row.state, row.error = "skipped", str(err)[:2000]
         except json.JSONDecodeError as err:  # not even JSON

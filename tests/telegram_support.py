@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 import uuid
 
 import pytest
@@ -127,15 +126,6 @@ def catalog(notify: bool = False) -> dict:
                 "service_name": service.name, "type_id": rt.id, "type_name": rt.name,
                 "columns": {c.kind: c.id for c in board.columns}}
 
-
-def wait_until(predicate, timeout: float = 10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not reached")
 
 
 @pytest.fixture

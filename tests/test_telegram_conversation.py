@@ -4,13 +4,12 @@ from __future__ import annotations
 import logging
 import random
 
-import pytest
 from sqlalchemy import func, select
 
 from data.db import read_session
 from data.models import Attachment, ChecklistItem, Comment, InboundMessage, RequesterIdentity, Ticket
-from tests.telegram_fake_api import FakeBotAPI, callback
-from tests.telegram_support import Chat, WorkerThread, api, cat, unique, wait_until, worker  # noqa: F401
+from tests.telegram_fake_api import callback, photo_message
+from tests.telegram_support import Chat, WorkerThread, api, cat, unique, worker  # noqa: F401
 
 
 def new_chat(api) -> Chat:
@@ -139,7 +138,7 @@ def test_forged_callbacks_are_refused(api, cat, worker, caplog):
                          (m.get("reply_markup") or {}).get("inline_keyboard", []) for b in row)
     api.push(callback(victim_button, chat_id=attacker.chat_id, query_id="forged-1"))
     api.push(callback(f"y:{victim_button.split(':')[1]}", chat_id=victim.chat_id, query_id="forged-2"))
-    answers = wait_until(lambda: [a for a in api.sent("answerCallbackQuery")
+    answers = api.wait_for(lambda: [a for a in api.sent("answerCallbackQuery")
                                   if a.get("callback_query_id") in ("forged-1", "forged-2")]
                          if len([a for a in api.sent("answerCallbackQuery")
                                  if a.get("callback_query_id") in ("forged-1", "forged-2")]) == 2 else None)
@@ -159,3 +158,28 @@ def test_reply_to_a_request_message_becomes_a_comment(api, cat, worker):
         [comment] = s.scalars(select(Comment).where(Comment.ticket_id == ticket.id)).all()
         assert comment.body == "Модель HP 1020" and comment.author_requester_id == ticket.requester_id
         assert comment.channel == "telegram"
+
+
+def test_too_large_attachment_is_refused_with_the_limit(api, cat, worker, monkeypatch):
+    monkeypatch.setenv("OKNO_MAX_ATTACHMENT_MB", "1")
+    chat = new_chat(api)
+    api.push(photo_message("huge", 50 * 2**20, chat_id=chat.chat_id, caption="Скан договора"))
+    chat.expect("слишком большой (50.0 МБ; предел — 1 МБ)")
+    assert tickets_of_chat(chat.chat_id) == []
+
+
+def test_group_requests_when_mentioned_and_replies_go_to_the_group(api, cat, worker):
+    group = Chat(api, -random.randint(10**6, 10**9))
+    group.send("обед сегодня в 13:00")  # not for the bot: ignored
+    title = unique("Не печатает принтер на 3 этаже")
+    group.send(f"@{api.username} {title}")
+    created = group.expect("зарегистрирована")
+    [ticket] = tickets_of_chat(group.chat_id)
+    assert ticket.title == title
+    with read_session() as s:
+        requester_name = s.scalar(select(RequesterIdentity.display).where(
+            RequesterIdentity.address == str(group.chat_id)))
+    assert requester_name is None  # the group, not the person who wrote, is the requester
+    group.send("Уже заработал", reply_to=created)
+    group.expect(f"Добавлено к заявке №{ticket.number}")
+    assert not any("обед" in m["text"] for m in group.messages())

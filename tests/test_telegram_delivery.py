@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import random
 import re
+import time
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -12,8 +12,8 @@ from data import tickets
 from data.db import read_session, session_scope
 from data.models import Comment, Outbox, RequesterIdentity, Ticket, User
 from tests import factories
-from tests.telegram_fake_api import FakeBotAPI, text_message
-from tests.telegram_support import Chat, WorkerThread, api, cat, unique, wait_until, worker  # noqa: F401
+from tests.telegram_fake_api import text_message
+from tests.telegram_support import Chat, api, cat, unique, worker  # noqa: F401
 
 
 def telegram_ticket(cat, chat_id: int) -> int:
@@ -45,7 +45,7 @@ def test_agent_reply_arrives_and_the_requesters_reply_becomes_a_comment(api, cat
     with read_session() as s:
         number = s.get(Ticket, ticket_id).number
     assert f"#{number}" in message["text"]
-    wait_until(lambda: comment_state(comment_id)[0] == "sent")
+    api.wait_for(lambda: comment_state(comment_id)[0] == "sent")
     chat.send("Перезагрузил, работает", reply_to=message)
     chat.expect(f"Добавлено к заявке №{number}")
     with read_session() as s:
@@ -59,7 +59,7 @@ def test_429_is_retried_after_retry_after(api, cat, worker):
     ticket_id = telegram_ticket(cat, chat_id)
     api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     comment_id = agent_reply(cat, ticket_id, "Ответ после паузы")
-    wait_until(lambda: comment_state(comment_id)[0] == "sent", timeout=15)
+    api.wait_for(lambda: comment_state(comment_id)[0] == "sent", timeout=15)
     times = [t for t, m, p in api.calls if m == "sendMessage" and str(p.get("chat_id")) == str(chat_id)]
     assert len(times) == 2 and times[1] - times[0] >= 1.0
     with read_session() as s:
@@ -72,10 +72,9 @@ def test_403_marks_the_reply_failed_and_stops(api, cat, worker):
     ticket_id = telegram_ticket(cat, chat_id)
     api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
     comment_id = agent_reply(cat, ticket_id, "Ответ, который не дойдёт")
-    wait_until(lambda: comment_state(comment_id)[0] == "failed")
+    api.wait_for(lambda: comment_state(comment_id)[0] == "failed")
     state, error = comment_state(comment_id)
     assert "blocked by the user" in error
-    import time
     time.sleep(0.6)  # a few sweeps later: still one attempt
     assert len(api.sent("sendMessage", chat_id=chat_id)) == 1
 

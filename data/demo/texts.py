@@ -95,7 +95,9 @@ def _case(r: random.Random, code: str):
         system = r.choice(spec.SYSTEMS)
         level = r.choice(["Чтение", "Запись", "Администратор"])
         why = r.choice(["перешёл в новый отдел", "новый проект", "замещаю коллегу на время отпуска", "нужно для отчётности"])
-        return f"Доступ к {system}", f"Прошу выдать доступ к {system} ({level.lower()}): {why}.", \
+        to = {"Корпоративная почта": "корпоративной почте", "Общая папка": "общей папке отдела",
+              "Кайтен": "Кайтену"}.get(system, system)
+        return f"Доступ к {to}", f"Прошу выдать доступ к {to} ({level.lower()}): {why}.", \
             {"system": system, "access_level": level, "justification": why}
     if code == "sport":
         sport = r.choice(["Фитнес-клуб", "Бассейн", "Йога", "Бег", "Другое"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import threading
 
 from flask import Blueprint, request
 
@@ -39,6 +40,28 @@ async def _handle_now(token: str, api_url: str) -> None:
         await process_pending(bot, bot.id, bot.username or "", limit=20)
 
 
+def _run(coro) -> None:
+    """asyncio.run, also under servers (or test harnesses) that already run a loop in this thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coro)
+        return
+    errors: list[BaseException] = []
+    thread = threading.Thread(target=lambda: _capture(coro, errors))
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _capture(coro, errors: list) -> None:
+    try:
+        asyncio.run(coro)
+    except BaseException as err:  # handed back to the request thread
+        errors.append(err)
+
+
 @bp.post(PATH)
 def receive():
     cfg = get_config()
@@ -52,7 +75,7 @@ def receive():
         raw = {"unreadable_body": request.get_data(as_text=True)[:100_000]}
     store_updates(int(cfg.telegram_bot_token.split(":")[0]), [raw])
     try:
-        asyncio.run(_handle_now(cfg.telegram_bot_token, cfg.telegram_api_url))
+        _run(_handle_now(cfg.telegram_bot_token, cfg.telegram_api_url))
     except Exception:
         log.exception("telegram webhook: handling deferred to the worker's sweep")
     return {"ok": True}

@@ -44,6 +44,7 @@ class TelegramWorker:
         self.poll_timeout, self.sweep_interval = poll_timeout, sweep_interval
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
         self.offset: int | None = None
+        self.conflict_pause = 10.0  # seconds to wait when another consumer holds getUpdates (409)
         # One handler at a time in this process: handling does blocking DB calls inside the event
         # loop, and two turns of one chat would wait on each other's row lock forever.
         self.lock = asyncio.Lock()
@@ -87,7 +88,7 @@ class TelegramWorker:
                                     else float(err.retry_after))
             except Conflict as err:  # another getUpdates consumer, or a webhook is set
                 log.error("getUpdates conflict: %s — is another worker polling this bot?", err.message)
-                await asyncio.sleep(10)
+                await asyncio.sleep(self.conflict_pause)
             except (NetworkError, TelegramError, OSError) as err:
                 log.warning("getUpdates failed (%s); retrying in %.0fs", err, delay)
                 await asyncio.sleep(delay)

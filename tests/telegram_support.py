@@ -19,6 +19,7 @@ class WorkerThread:
 
     def __init__(self, api: FakeBotAPI):
         self.worker = TelegramWorker(api.token, api.base_url, poll_timeout=1, sweep_interval=0.2)
+        self.worker.conflict_pause = 0.2
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 

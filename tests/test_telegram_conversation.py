@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from data.db import read_session
 from data.models import Attachment, ChecklistItem, Comment, InboundMessage, RequesterIdentity, Ticket
-from tests.telegram_fake_api import callback, photo_message
+from tests.telegram_fake_api import callback, photo_message, text_message
 from tests.telegram_support import Chat, WorkerThread, api, cat, unique, worker  # noqa: F401
 
 
@@ -183,3 +183,33 @@ def test_group_requests_when_mentioned_and_replies_go_to_the_group(api, cat, wor
     group.send("Уже заработал", reply_to=created)
     group.expect(f"Добавлено к заявке №{ticket.number}")
     assert not any("обед" in m["text"] for m in group.messages())
+
+
+def test_a_stored_update_is_handled_after_a_crash_and_a_failed_one_is_retried(api, cat, worker):
+    """Stored before a crash (not yet handled) → handled after restart; a getFile 500 → failed, retried."""
+    from ingest.telegram_inbox import store_updates
+
+    worker.stop()
+    chat = new_chat(api)
+    title = unique("Сохранено до сбоя")
+    store_updates(api.bot_id, [{"update_id": 777_001, **text_message(title, chat_id=chat.chat_id, message_id=50)}])
+    api.fail_next("getUpdates", 409, "Conflict: terminated by other getUpdates request")
+    restarted = WorkerThread(api).start()
+    try:
+        chat.expect("зарегистрирована")
+        api.fail_next("getFile", 500, "Internal Server Error")
+        api.add_file("scan-1", b"%PDF-1.4 scan", "documents/scan-1.pdf")
+        update = photo_message("scan-1", 13, chat_id=chat.chat_id, caption=unique("Скан"), message_id=99)
+        update_id = api.push(update)
+        chat.expect("зарегистрирована")
+    finally:
+        restarted.stop()
+    first, second = tickets_of_chat(chat.chat_id)
+    assert first.title == title
+    with read_session() as s:
+        [attachment] = s.scalars(select(Attachment).where(Attachment.ticket_id == second.id)).all()
+        assert attachment.content == b"%PDF-1.4 scan"
+        row = s.scalar(select(InboundMessage).where(InboundMessage.source == str(api.bot_id),
+                                                    InboundMessage.external_id == str(update_id)))
+        assert row.state == "processed" and row.attempts == 2
+    assert len(api.sent("getUpdates")) > 1  # the worker survived the 409

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import warnings
 
 from telegram import Bot
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep-interval", type=float, default=2.0, help="outbox check period in seconds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token in the URL
     cfg = get_config()
     if not cfg.telegram_bot_token:
         log.error("TELEGRAM_BOT_TOKEN is not set")
@@ -147,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
 
     async def _run() -> None:
         stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):  # finish the update in hand, then exit
+            loop.add_signal_handler(sig, stop.set)
         try:
             await worker.run(stop)
         except InvalidToken:

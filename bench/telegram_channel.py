@@ -36,6 +36,11 @@ async def _measure(api) -> dict:
     from tests import factories
     from tests.telegram_fake_api import text_message
 
+    from sqlalchemy import event
+
+    from data.db import get_engine
+    statements = [0]
+    event.listen(get_engine(), "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
     with session_scope() as s:
         board = factories.board(s)
         factories.service(s, board, code="general", name="General")
@@ -44,20 +49,26 @@ async def _measure(api) -> dict:
     async with bot:
         updates = [{"update_id": i + 1, **text_message(f"Request {i}", chat_id=10_000 + i, message_id=i + 1)}
                    for i in range(UPDATES)]
-        started = time.perf_counter()
+        started, cpu, statements[0] = time.perf_counter(), time.process_time(), 0
         store_updates(bot.id, updates)
         handled = await process_pending(bot, bot.id, bot.username, limit=UPDATES + 10)
-        handle_s = time.perf_counter() - started
+        handle_s, handle_cpu, handle_sql = time.perf_counter() - started, time.process_time() - cpu, statements[0]
         with session_scope() as s:
             for i in range(MESSAGES):
                 outbox.queue(s, channel="telegram", kind="notification", recipient=str(10_000 + i % 50),
                              body=f"Status {i}")
-        started = time.perf_counter()
+        started, cpu, statements[0] = time.perf_counter(), time.process_time(), 0
         delivered = await deliver_due(bot, limit=MESSAGES + 10)
-        deliver_s = time.perf_counter() - started
-    return {"updates": handled, "updates_per_s": round(handled / handle_s, 1),
+        deliver_s, deliver_cpu, deliver_sql = time.perf_counter() - started, time.process_time() - cpu, statements[0]
+    load = os.getloadavg()[0]
+    return {"load_average_1m": round(load, 1), "cpus": os.cpu_count(),
+            "updates": handled, "updates_per_s": round(handled / handle_s, 1),
+            "worker_cpu_ms_per_update": round(handle_cpu * 1000 / max(handled, 1), 1),
+            "sql_statements_per_update": round(handle_sql / max(handled, 1), 1),
             "note_updates": "each: store raw, new requester + ticket + event, answer queued and sent to the loopback API",
             "outbox_messages": delivered, "outbox_per_s": round(delivered / deliver_s, 1),
+            "worker_cpu_ms_per_message": round(deliver_cpu * 1000 / max(delivered, 1), 1),
+            "sql_statements_per_message": round(deliver_sql / max(delivered, 1), 1),
             "note_outbox": "one row per transaction, FOR UPDATE SKIP LOCKED, sendMessage over loopback HTTP"}
 
 

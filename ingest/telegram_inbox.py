@@ -14,6 +14,7 @@ import logging
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import undefer
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from telegram import Bot
 
@@ -55,6 +56,7 @@ async def process_next(bot: Bot, bot_id: int, bot_username: str) -> bool:
                 InboundMessage.channel == CHANNEL, InboundMessage.source == str(bot_id),
                 or_(InboundMessage.state == "received",
                     and_(InboundMessage.state == "failed", InboundMessage.attempts < MAX_ATTEMPTS)))
+            .options(undefer(InboundMessage.raw))
             .order_by(InboundMessage.id).limit(1).with_for_update(skip_locked=True))
         if row is None:
             return False

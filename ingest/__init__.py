@@ -1,1 +1,1 @@
-"""Channel workers: one module per channel, run as `python -m ingest <channel>`."""
+"""Channel workers: ingest incoming messages and deliver the outbox. They import data/, never Dash."""

@@ -74,8 +74,14 @@ async def _apply_button(turn: Turn, bot: Bot, parts: list[str]) -> bool:
         if ok:
             form.choose_type(turn, rt)
         return ok
-    if action in ("o", "k") and draft.step == "field" and args and args[0] == draft.data.get("field"):
+    if action in ("o", "k", "d") and draft.step == "field" and args and args[0] == draft.data.get("field"):
         field = form.fields(turn)[args[0]]
+        if action == "d" and len(args) == 1 and field.get("type") == "multiselect":
+            if field.get("required") and not (draft.data.get("values") or {}).get(field["key"]):
+                turn.say(turn.t("tg.field.required"))
+            else:
+                form.advance(turn)
+            return True
         if action == "k" and len(args) == 1 and not field.get("required") and field.get("type") != "checkbox":
             form.set_value(turn, None)
             return True
@@ -86,6 +92,9 @@ async def _apply_button(turn: Turn, bot: Bot, parts: list[str]) -> bool:
             options = field.get("options") or []
             if field.get("type") == "select" and args[1] < len(options):
                 form.set_value(turn, options[args[1]])
+                return True
+            if field.get("type") == "multiselect" and args[1] < len(options):
+                form.toggle_option(turn, field, options[args[1]])
                 return True
         return False
     if action == "c" and draft.step == "checklist" and len(args) == 1:
@@ -106,7 +115,8 @@ async def submit_form(turn: Turn, bot: Bot) -> None:
     data = turn.draft.data
     rt = form.request_type(turn)
     try:
-        values = validate(turn.session, rt, data.get("values") or {}, data.get("confirmed") or [])
+        values = validate(turn.session, rt, data.get("values") or {}, data.get("confirmed") or [],
+                          locale=turn.locale) if rt else {}
     except ValidationError as err:
         labels = {f.get("key"): f.get("label") or f.get("key") for f in form.fields(turn)}
         turn.say(turn.t("tg.invalid", errors=", ".join(labels.get(k, k) for k in err.fields)))
@@ -120,7 +130,7 @@ async def submit_form(turn: Turn, bot: Bot) -> None:
                             request_type_id=rt.id if rt else None, title=form.title_of(turn),
                             description=str(values.get("description") or ""), values=values,
                             checklist_confirmed=data.get("confirmed") or [], channel="telegram",
-                            attachments=attachments)
+                            attachments=attachments, locale=turn.locale)
     except OknoError as err:
         reset_draft(turn.draft)
         turn.say(str(err))

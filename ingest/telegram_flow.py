@@ -168,7 +168,7 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
     if replied is not None:
         comment = tickets.comment(turn.session, turn.requester, replied.id, text.strip() or file["name"],
                                   public=True, channel="telegram", external_id=f"{turn.chat_id}:{message.message_id}")
-        add_attachments(turn.session, replied, attachments, comment_id=comment.id)
+        add_attachments(turn.session, replied, attachments, comment, turn.locale)
         turn.say(turn.t("tg.commented", number=replied.number), ticket=replied)
         return
     service = default_service(turn)
@@ -179,7 +179,8 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
     try:
         with turn.session.begin_nested():
             ticket = submit(turn.session, turn.requester, service_id=service.id, title=title or file["name"],
-                            description=text.strip(), channel="telegram", attachments=attachments)
+                            description=text.strip(), channel="telegram", attachments=attachments,
+                            locale=turn.locale)
     except OknoError as err:  # e.g. the default service wants a request type: offer the form instead
         log.warning("plain message in chat %s not registered in service %s: %s", turn.chat_id, service.code, err)
         turn.say(turn.t("tg.use_form", reason=str(err)), menu(turn) if turn.private else None)
@@ -201,7 +202,7 @@ async def describe(turn: Turn, bot: Bot, message: Message, text: str, file: dict
         with turn.session.begin_nested():
             ticket = submit(turn.session, turn.requester, service_id=service.id,
                             title=text.strip().splitlines()[0][:120], description=text.strip(), channel="telegram",
-                            attachments=attachments)
+                            attachments=attachments, locale=turn.locale)
     except OknoError as err:
         turn.say(str(err))
         return

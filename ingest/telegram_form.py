@@ -91,6 +91,11 @@ def ask_field(turn: Turn, index: int, field: dict) -> None:
     buttons: list[list[tuple[str, str]]] = []
     if kind == "select":
         buttons = [[(str(opt)[:60], f"o:{nonce}:{index}:{i}")] for i, opt in enumerate(field.get("options") or [])]
+    elif kind == "multiselect":  # toggles; the chosen ones are ticked, "Done" moves on
+        chosen = (turn.draft.data.get("values") or {}).get(field["key"]) or []
+        buttons = [[(("✓ " if opt in chosen else "") + str(opt)[:58], f"o:{nonce}:{index}:{i}")]
+                   for i, opt in enumerate(field.get("options") or [])]
+        buttons.append([(turn.t("tg.files.done"), f"d:{nonce}:{index}")])
     elif kind == "checkbox":
         buttons = [[(turn.t("tg.yes"), f"o:{nonce}:{index}:1"), (turn.t("tg.no"), f"o:{nonce}:{index}:0")]]
     else:
@@ -102,12 +107,21 @@ def ask_field(turn: Turn, index: int, field: dict) -> None:
     turn.say(text, buttons + [[(turn.t("tg.cancel_button"), f"x:{nonce}")]])
 
 
-def set_value(turn: Turn, value) -> None:
+def set_value(turn: Turn, value, move_on: bool = True) -> None:
     data = dict(turn.draft.data)
     key = fields(turn)[data["field"]]["key"]
     data["values"] = dict(data.get("values") or {}, **{key: value})
     turn.draft.data = data
-    advance(turn)
+    if move_on:
+        advance(turn)
+
+
+def toggle_option(turn: Turn, field: dict, option) -> None:
+    """Multiselect: add or remove one option and show the list again with the current choice."""
+    chosen = list((turn.draft.data.get("values") or {}).get(field["key"]) or [])
+    chosen = [o for o in chosen if o != option] if option in chosen else chosen + [option]
+    set_value(turn, [o for o in field.get("options") or [] if o in chosen], move_on=False)
+    ask_field(turn, turn.draft.data["field"], field)
 
 
 def parse_typed(field: dict, text: str):
@@ -133,8 +147,10 @@ def parse_typed(field: dict, text: str):
             if str(option).casefold() == text.casefold():
                 return option, None
         return None, "tg.field.use_buttons"
-    if kind in ("checkbox", "file"):
-        return None, "tg.field.use_buttons" if kind == "checkbox" else "tg.field.send_file"
+    if kind in ("checkbox", "multiselect"):
+        return None, "tg.field.use_buttons"
+    if kind == "file":
+        return None, "tg.field.send_file"
     return text[:4000], None
 
 

@@ -57,8 +57,8 @@ def _turn(session, chat, sender, bot_id: int, bot_username: str) -> Turn:
     locale = locale_of(sender.language_code)
     private = chat.type == "private"
     name = sender.full_name if private else (chat.title or str(chat.id))
-    requester = find_or_create_by_telegram(session, str(chat.id), name, username=sender.username if private else None,
-                                           locale=locale)
+    requester = find_or_create_by_telegram(session, str(chat.id), name,
+                                           username=sender.username if private else None)
     if requester.locale is None:  # notices sent later (status changes) speak the same language
         requester.locale = locale
     draft = load_draft(session, str(chat.id), locale)

@@ -129,6 +129,20 @@ class FakeBotAPI:
             self.outgoing.append(message)
         return message
 
+    def _edit(self, params: dict) -> dict:
+        """The chat shows the new text in place of the old message (and its buttons are gone)."""
+        with self.lock:
+            for message in self.outgoing:
+                if message["chat"]["id"] == int(params["chat_id"]) and \
+                        message["message_id"] == int(params["message_id"]):
+                    message["text"] = params.get("text", "")
+                    message.pop("reply_markup", None)
+                    if params.get("reply_markup"):
+                        message["reply_markup"] = params["reply_markup"]
+                    message["edit_date"] = int(time.time())
+                    return message
+        raise _ApiError(400, "Bad Request: message to edit not found")
+
     def _get_updates(self, params: dict):
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
@@ -153,7 +167,7 @@ class FakeBotAPI:
         if method == "sendMessage":
             return self._message(params)
         if method == "editMessageText":
-            return self._message(params)
+            return self._edit(params)
         if method == "answerCallbackQuery":
             return True
         if method == "getFile":

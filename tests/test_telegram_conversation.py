@@ -213,3 +213,39 @@ def test_a_stored_update_is_handled_after_a_crash_and_a_failed_one_is_retried(ap
                                                     InboundMessage.external_id == str(update_id)))
         assert row.state == "processed" and row.attempts == 2
     assert len(api.sent("getUpdates")) > 1  # the worker survived the 409
+
+
+def test_multiselect_field_toggles_options_and_needs_one(api, cat, worker):
+    from data.db import session_scope
+    from data.models import RequestType
+
+    with session_scope() as s:
+        rt = RequestType(service_id=cat["service_id"], code="access", name=unique("Доступы"),
+                         field_schema=[{"key": "systems", "type": "multiselect", "label": "Системы", "required": True,
+                                        "options": ["1С", "CRM", "VPN"]}])
+        s.add(rt)
+        s.flush()
+        type_name, type_id = rt.name, rt.id
+    chat = new_chat(api)
+    chat.send("/new")
+    chat.expect("Выберите сервис")
+    chat.press(cat["service_name"])
+    chat.expect("выберите тип заявки")
+    chat.press(type_name)
+    chat.expect("Системы")
+    chat.press("Готово")
+    chat.expect("обязательно")  # a required multiselect needs at least one option
+    chat.press("VPN")
+    chat.expect("Системы")
+    chat.press("1С")
+    ticked = chat.expect("Системы")
+    labels = [b["text"] for row in ticked["reply_markup"]["inline_keyboard"] for b in row]
+    assert "✓ 1С" in labels and "✓ VPN" in labels and "CRM" in labels
+    chat.press("Готово")
+    chat.expect("Приложите фото")
+    chat.press("Готово")
+    chat.expect("Проверьте заявку")
+    chat.press("Отправить")
+    chat.expect("зарегистрирована")
+    [ticket] = tickets_of_chat(chat.chat_id)
+    assert ticket.request_type_id == type_id and ticket.fields == {"systems": ["1С", "VPN"]}

@@ -111,7 +111,7 @@ def test_link_email_with_a_pin_joins_the_requests(api, cat, worker):
                                                  Outbox.recipient == email))
         pin = re.search(r"\b\d{6}\b", f"{pin_mail.subject} {pin_mail.body}").group(0)
     chat.send("000000" if pin != "000000" else "111111")
-    chat.expect("Неверный PIN")
+    chat.expect("Неверный или истёкший PIN")
     chat.send(pin)
     chat.expect("привязана")
     with read_session() as s:

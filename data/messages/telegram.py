@@ -74,14 +74,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "Я отправил 6-значный PIN на {email}. Введите его здесь (действует {minutes} минут)."),
     "tg.link.too_many": ("Too many PINs requested; try again in an hour.",
                          "Слишком много запросов PIN; попробуйте через час."),
-    "tg.link.wrong": ("Wrong PIN. Attempts left: {left}.", "Неверный PIN. Осталось попыток: {left}."),
+    "tg.link.wrong": ("Wrong or expired PIN. Type it again, or send /link for a new one.",
+                      "Неверный или истёкший PIN. Введите его ещё раз или отправьте /link, чтобы получить новый."),
     "tg.link.expired": ("The PIN has expired or was used up. Send /link to get a new one.",
                         "PIN истёк или попытки закончились. Отправьте /link, чтобы получить новый."),
     "tg.link.done": ("Linked {email}. The portal now shows all your requests.",
                      "Почта {email} привязана. На портале теперь видны все ваши заявки."),
-    "tg.pin.subject": ("Your Okno PIN: {pin}", "Ваш PIN для Окна: {pin}"),
-    "tg.pin.body": ("Your PIN to link Telegram to {email}: {pin}\nIt is valid for {minutes} minutes. "
-                    "If you didn't ask for it, ignore this message.",
-                    "Ваш PIN для привязки Telegram к {email}: {pin}\nОн действует {minutes} минут. "
-                    "Если вы его не запрашивали, просто проигнорируйте это письмо."),
 }

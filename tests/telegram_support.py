@@ -66,16 +66,27 @@ class Chat:
         self.next_message_id += 1
         self.api.push(photo_message(file_id, len(content), chat_id=self.chat_id, message_id=self.next_message_id))
 
-    def press(self, label: str) -> str:
-        """Press the button whose text contains `label` on the newest message that has it."""
-        for message in reversed(self.messages()):
-            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
-                for button in row:
-                    if label in button["text"]:
-                        self.api.push(callback(button["callback_data"], chat_id=self.chat_id, message=message,
-                                               language_code=self.lang))
-                        return button["callback_data"]
-        raise AssertionError(f"no button {label!r} in chat {self.chat_id}: {[m['text'] for m in self.messages()]}")
+    def press(self, label: str, timeout: float = 10.0) -> str:
+        """Press the button whose text contains `label` on the newest message that has it (waits for it)."""
+        def button():
+            for message in reversed(self.messages()):
+                for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
+                    for b in row:
+                        if label in b["text"]:
+                            return message, b["callback_data"]
+            return None
+        try:
+            message, data = self.api.wait_for(button, timeout)
+        except AssertionError:
+            raise AssertionError(f"no button {label!r} in chat {self.chat_id}: {[m['text'] for m in self.messages()]}")
+        self.api.push(callback(data, chat_id=self.chat_id, message=message, language_code=self.lang))
+        return data
+
+    def open_form(self, service_name: str, type_name: str) -> None:
+        """/new, then the service and the request type."""
+        self.send("/new")
+        self.press(service_name)
+        self.press(type_name)
 
     def expect(self, fragment: str, timeout: float = 10.0) -> dict:
         """Wait for a message containing `fragment` that arrived after the last one expected."""

@@ -78,12 +78,9 @@ def test_new_request_with_conditional_field_attachment_and_restart(api, cat, wor
 
 def test_show_when_hides_a_field_and_english_texts(api, cat, worker):
     chat = Chat(api, random.randint(10**6, 10**9), language_code="en")
-    chat.send("/new")
-    chat.expect("Choose a service")
-    chat.press(cat["service_name"])
-    chat.expect("choose the request type")
-    chat.press(cat["type_name"])
+    chat.open_form(cat["service_name"], cat["type_name"])
     chat.expect("Нужна удалённая помощь")
+    assert any(m["text"].startswith("Choose a service") for m in chat.messages())  # the app's language
     chat.press("Yes")
     prompt = chat.expect("Масштаб проблемы")  # location is skipped: remote help needs no location
     assert not any("Где вы находитесь" in m["text"] for m in chat.messages())
@@ -227,11 +224,7 @@ def test_multiselect_field_toggles_options_and_needs_one(api, cat, worker):
         s.flush()
         type_name, type_id = rt.name, rt.id
     chat = new_chat(api)
-    chat.send("/new")
-    chat.expect("Выберите сервис")
-    chat.press(cat["service_name"])
-    chat.expect("выберите тип заявки")
-    chat.press(type_name)
+    chat.open_form(cat["service_name"], type_name)
     chat.expect("Системы")
     chat.press("Готово")
     chat.expect("обязательно")  # a required multiselect needs at least one option

@@ -4,5 +4,6 @@ from flask import Flask
 
 def register_routes(server: Flask, csrf) -> None:
     """Attach the non-Dash routes. Each module registers its blueprint here."""
-    from . import export
+    from . import attachments, export
     server.register_blueprint(export.bp)
+    server.register_blueprint(attachments.bp)

@@ -111,6 +111,7 @@ def save_column(session: Session, user: User, board_id: int, *, column_id: int |
     board = get(session, user, board_id)
     if kind not in COLUMN_KINDS:
         raise ValidationError("Unknown column kind", {"kind": "invalid"})
+    name, wip, minutes = _name(name), _positive(wip_limit, "wip_limit"), _positive(time_limit_minutes, "time_limit")
     if column_id is None:
         last = session.scalar(select(func.max(BoardColumn.position)).where(BoardColumn.board_id == board.id))
         column = BoardColumn(board_id=board.id, position=(last if last is not None else -1) + 1)
@@ -119,10 +120,8 @@ def save_column(session: Session, user: User, board_id: int, *, column_id: int |
         column = session.get(BoardColumn, column_id)
         if column is None or column.board_id != board.id:
             raise NotFound(f"Column {column_id} not found on this board")
-    column.name, column.kind = _name(name), kind
-    column.wip_limit = _positive(wip_limit, "wip_limit")
-    column.wip_hard = bool(wip_hard) and column.wip_limit is not None
-    column.time_limit_minutes = _positive(time_limit_minutes, "time_limit")
+    column.name, column.kind, column.wip_limit, column.time_limit_minutes = name, kind, wip, minutes
+    column.wip_hard = bool(wip_hard) and wip is not None
     column.requester_status = (requester_status or "").strip() or None
     session.flush()
     bump_revision(session, board.id, column.id)
@@ -174,6 +173,10 @@ def save_lane(session: Session, user: User, board_id: int, *, lane_id: int | Non
     """Add or change a lane: an agent's (cards here are theirs), a line's (a team) or a unit's (an owner)."""
     _require_lead(user)
     board = get(session, user, board_id)
+    name, wip = _name(name), _positive(wip_limit, "wip_limit")
+    for key, value in (("agent", user_id), ("owner", owner_id)):
+        if value is not None and session.get(User, value) is None:
+            raise ValidationError("Unknown user", {key: "invalid"})
     if lane_id is None:
         last = session.scalar(select(func.max(Lane.position)).where(Lane.board_id == board.id))
         lane = Lane(board_id=board.id, position=(last if last is not None else -1) + 1)
@@ -182,11 +185,7 @@ def save_lane(session: Session, user: User, board_id: int, *, lane_id: int | Non
         lane = session.get(Lane, lane_id)
         if lane is None or lane.board_id != board.id:
             raise NotFound(f"Lane {lane_id} not found on this board")
-    for key, value in (("agent", user_id), ("owner", owner_id)):
-        if value is not None and session.get(User, value) is None:
-            raise ValidationError("Unknown user", {key: "invalid"})
-    lane.name, lane.user_id, lane.team_id, lane.owner_id = _name(name), user_id, team_id, owner_id
-    lane.wip_limit = _positive(wip_limit, "wip_limit")
+    lane.name, lane.user_id, lane.team_id, lane.owner_id, lane.wip_limit = name, user_id, team_id, owner_id, wip
     session.flush()
     bump_revision(session, board.id, *[c.id for c in board.columns])
     return lane

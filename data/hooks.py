@@ -47,7 +47,7 @@ def fire(session, trigger: str, ticket, actor, **context) -> None:
         return
     session.info["okno_hook_depth"] = depth + 1
     try:
-        for handler in _handlers.get(trigger, ()) + _handlers.get("*", ()):
+        for handler in [*_handlers.get(trigger, ()), *_handlers.get("*", ())]:
             handler(session, trigger, ticket, actor, **context)
     finally:
         session.info["okno_hook_depth"] = depth

@@ -103,6 +103,19 @@ def update_board(session: Session, user: User, board_id: int, *, name: str, lane
     return board
 
 
+def _new_or_existing(session: Session, model, board_id: int, item_id: int | None):
+    """The board's column/lane with this id, or a new one placed last."""
+    if item_id is None:
+        last = session.scalar(select(func.max(model.position)).where(model.board_id == board_id))
+        item = model(board_id=board_id, position=(last if last is not None else -1) + 1)
+        session.add(item)
+        return item
+    item = session.get(model, item_id)
+    if item is None or item.board_id != board_id:
+        raise NotFound(f"{model.__name__} {item_id} not found on this board")
+    return item
+
+
 def save_column(session: Session, user: User, board_id: int, *, column_id: int | None = None, name: str,
                 kind: str, wip_limit=None, wip_hard: bool = False, time_limit_minutes=None,
                 requester_status: str | None = None) -> BoardColumn:
@@ -112,14 +125,7 @@ def save_column(session: Session, user: User, board_id: int, *, column_id: int |
     if kind not in COLUMN_KINDS:
         raise ValidationError("Unknown column kind", {"kind": "invalid"})
     name, wip, minutes = _name(name), _positive(wip_limit, "wip_limit"), _positive(time_limit_minutes, "time_limit")
-    if column_id is None:
-        last = session.scalar(select(func.max(BoardColumn.position)).where(BoardColumn.board_id == board.id))
-        column = BoardColumn(board_id=board.id, position=(last if last is not None else -1) + 1)
-        session.add(column)
-    else:
-        column = session.get(BoardColumn, column_id)
-        if column is None or column.board_id != board.id:
-            raise NotFound(f"Column {column_id} not found on this board")
+    column = _new_or_existing(session, BoardColumn, board.id, column_id)
     column.name, column.kind, column.wip_limit, column.time_limit_minutes = name, kind, wip, minutes
     column.wip_hard = bool(wip_hard) and wip is not None
     column.requester_status = (requester_status or "").strip() or None
@@ -177,14 +183,7 @@ def save_lane(session: Session, user: User, board_id: int, *, lane_id: int | Non
     for key, value in (("agent", user_id), ("owner", owner_id)):
         if value is not None and session.get(User, value) is None:
             raise ValidationError("Unknown user", {key: "invalid"})
-    if lane_id is None:
-        last = session.scalar(select(func.max(Lane.position)).where(Lane.board_id == board.id))
-        lane = Lane(board_id=board.id, position=(last if last is not None else -1) + 1)
-        session.add(lane)
-    else:
-        lane = session.get(Lane, lane_id)
-        if lane is None or lane.board_id != board.id:
-            raise NotFound(f"Lane {lane_id} not found on this board")
+    lane = _new_or_existing(session, Lane, board.id, lane_id)
     lane.name, lane.user_id, lane.team_id, lane.owner_id, lane.wip_limit = name, user_id, team_id, owner_id, wip
     session.flush()
     bump_revision(session, board.id, *[c.id for c in board.columns])

@@ -125,60 +125,52 @@ def _row(kind: str, fields, item: int) -> dict:
     return out
 
 
-def _done(board_id, message, color="success"):
-    return _content(board_id), message, True, color
+def _apply(kind: str, fields, clicks, board_id, save) -> tuple:
+    """Run the clicked row's action (save / up / down / delete) for columns or lanes."""
+    if not ctx.triggered_id or not any(clicks):
+        raise PreventUpdate
+    item, act = ctx.triggered_id["id"], ctx.triggered_id["act"]
+    values = _row(kind, fields, item)
+    user = current_user._get_current_object()
+    shift, delete = ((boards.move_column, boards.delete_column) if kind == "col" else
+                     (boards.move_lane, boards.delete_lane))
+    try:
+        with session_scope() as s:
+            if act == "save":
+                save(s, user, item or None, values)
+            elif act in ("up", "down"):
+                shift(s, user, board_id, item, -1 if act == "up" else 1)
+            elif act == "delete":
+                delete(s, user, board_id, item)
+    except OknoError as err:
+        return dash.no_update, str(err), True, "danger"
+    return _content(board_id), _("ticket.saved"), True, "success"
 
 
-@callback(Output(f"{P}-content", "children", allow_duplicate=True), Output(f"{P}-msg", "children", allow_duplicate=True),
-          Output(f"{P}-msg", "is_open", allow_duplicate=True), Output(f"{P}-msg", "color", allow_duplicate=True),
-          Input({"type": f"{P}-col-act", "id": ALL, "act": ALL}, "n_clicks"), State(f"{P}-board", "data"),
+def _opt(x) -> int | None:
+    return int(x) if str(x or "").isdigit() else None
+
+
+def _outputs():
+    return [Output(f"{P}-content", "children", allow_duplicate=True),
+            Output(f"{P}-msg", "children", allow_duplicate=True), Output(f"{P}-msg", "is_open", allow_duplicate=True),
+            Output(f"{P}-msg", "color", allow_duplicate=True)]
+
+
+@callback(*_outputs(), Input({"type": f"{P}-col-act", "id": ALL, "act": ALL}, "n_clicks"), State(f"{P}-board", "data"),
           *[State({"type": f"{P}-col-{f}", "id": ALL}, "value") for f in COL_FIELDS], prevent_initial_call=True)
 def column_action(clicks, board_id, *_values):
-    if not ctx.triggered_id or not any(clicks):
-        raise PreventUpdate
-    item, act = ctx.triggered_id["id"], ctx.triggered_id["act"]
-    v = _row("col", COL_FIELDS, item)
-    user = current_user._get_current_object()
-    try:
-        with session_scope() as s:
-            if act == "save":
-                boards.save_column(s, user, board_id, column_id=item or None, name=v["name"], kind=v["kind"],
-                                   wip_limit=v["wip"], wip_hard=v["hard"], time_limit_minutes=v["time"],
-                                   requester_status=v["status"])
-            elif act in ("up", "down"):
-                boards.move_column(s, user, board_id, item, -1 if act == "up" else 1)
-            elif act == "delete":
-                boards.delete_column(s, user, board_id, item)
-    except OknoError as err:
-        return dash.no_update, str(err), True, "danger"
-    return _done(board_id, _("ticket.saved"))
+    return _apply("col", COL_FIELDS, clicks, board_id, lambda s, user, item, v: boards.save_column(
+        s, user, board_id, column_id=item, name=v["name"], kind=v["kind"], wip_limit=v["wip"], wip_hard=v["hard"],
+        time_limit_minutes=v["time"], requester_status=v["status"]))
 
 
-@callback(Output(f"{P}-content", "children", allow_duplicate=True), Output(f"{P}-msg", "children", allow_duplicate=True),
-          Output(f"{P}-msg", "is_open", allow_duplicate=True), Output(f"{P}-msg", "color", allow_duplicate=True),
-          Input({"type": f"{P}-lane-act", "id": ALL, "act": ALL}, "n_clicks"), State(f"{P}-board", "data"),
+@callback(*_outputs(), Input({"type": f"{P}-lane-act", "id": ALL, "act": ALL}, "n_clicks"), State(f"{P}-board", "data"),
           *[State({"type": f"{P}-lane-{f}", "id": ALL}, "value") for f in LANE_FIELDS], prevent_initial_call=True)
 def lane_action(clicks, board_id, *_values):
-    if not ctx.triggered_id or not any(clicks):
-        raise PreventUpdate
-    item, act = ctx.triggered_id["id"], ctx.triggered_id["act"]
-    v = _row("lane", LANE_FIELDS, item)
-
-    def opt(x):
-        return int(x) if str(x or "").isdigit() else None
-    user = current_user._get_current_object()
-    try:
-        with session_scope() as s:
-            if act == "save":
-                boards.save_lane(s, user, board_id, lane_id=item or None, name=v["name"], user_id=opt(v["user"]),
-                                 team_id=opt(v["team"]), owner_id=opt(v["owner"]), wip_limit=v["wip"])
-            elif act in ("up", "down"):
-                boards.move_lane(s, user, board_id, item, -1 if act == "up" else 1)
-            elif act == "delete":
-                boards.delete_lane(s, user, board_id, item)
-    except OknoError as err:
-        return dash.no_update, str(err), True, "danger"
-    return _done(board_id, _("ticket.saved"))
+    return _apply("lane", LANE_FIELDS, clicks, board_id, lambda s, user, item, v: boards.save_lane(
+        s, user, board_id, lane_id=item, name=v["name"], user_id=_opt(v["user"]), team_id=_opt(v["team"]),
+        owner_id=_opt(v["owner"]), wip_limit=v["wip"]))
 
 
 @callback(Output(f"{P}-go", "href"), Output(f"{P}-msg", "children"), Output(f"{P}-msg", "is_open"),
@@ -187,7 +179,7 @@ def lane_action(clicks, board_id, *_values):
           prevent_initial_call=True)
 def save_board(_n, board_id, name, mode, team):
     user = current_user._get_current_object()
-    team_id = int(team) if str(team or "").isdigit() else None
+    team_id = _opt(team)
     try:
         with session_scope() as s:
             if board_id:

@@ -125,3 +125,45 @@ def test_move_menu_with_the_keyboard_and_the_card_drawer(page, live_server, seed
     events = page.locator("#tk-history [data-event]").evaluate_all("els => els.map(e => e.dataset.event)")
     assert "comment" in events and "moved" in events and events[-1] == "created"
     assert not page.console_errors
+
+
+def test_ticket_page_sanitises_html_and_serves_attachments_only_to_staff(page, browser, live_server, seeded):
+    import hashlib
+    from data.models import Attachment
+    content = "счёт;100\n".encode()
+    with session_scope() as s:
+        t = s.get(Ticket, seeded["cards"][0])
+        t.description_html = '<p>Принтер <b>сломан</b></p><script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
+        s.add(Attachment(ticket_id=t.id, filename="счёт.csv", content_type="text/csv", size=len(content),
+                         sha256=hashlib.sha256(content).hexdigest(), content=content))
+        number = t.number
+    login(page, live_server, seeded["lead"], f.PASSWORD)
+    page.goto(f"{live_server}/ticket/{number}")
+    page.wait_for_selector("#tk-description")
+    srcdoc = page.get_attribute("#tk-description", "srcdoc")
+    assert "<b>сломан</b>" in srcdoc and "script" not in srcdoc and "onerror" not in srcdoc
+    assert page.evaluate("window.pwned") is None
+    link = page.locator("#tk-attachments a").first
+    href = link.get_attribute("href")
+    response = page.request.get(live_server + href)
+    assert response.status == 200 and response.body() == content
+    assert "attachment" in response.headers["content-disposition"]
+    stranger = browser.new_context()
+    try:
+        assert stranger.request.get(live_server + href, max_redirects=0).status in (302, 401)
+    finally:
+        stranger.close()
+
+
+def test_manager_adds_a_column_in_board_settings(page, live_server, seeded):
+    login(page, live_server, seeded["lead"], f.PASSWORD)
+    page.goto(f"{live_server}/board-settings?board={seeded['board']}")
+    new = page.locator("#bs-columns tr[data-column-id='0']")
+    new.locator("input").first.fill("Эскалация")
+    new.locator("input[type=number]").first.fill("2")
+    new.locator("button").first.click()
+    page.wait_for_selector("#bs-columns tbody tr:nth-child(6)")
+    assert "Эскалация" in [v for v in page.locator("#bs-columns input").evaluate_all("els => els.map(e => e.value)")]
+    page.goto(f"{live_server}/board/{seeded['board']}")
+    page.wait_for_selector(".okno-col-header:has-text('Эскалация')")
+    assert "0 / 2" in page.inner_text(".okno-column:last-child .okno-col-header")

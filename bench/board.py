@@ -1,6 +1,6 @@
 """Board benchmark: a board with 2,000 open cards; server-side time of the board callbacks.
 
-    python -m bench.board [--cards 2000] [--runs 30]
+    python -m bench.board [--cards 2000] [--runs 30]      (or as part of `python -m bench`)
 
 Creates a scratch database on the server in DATABASE_URL (default: local PostgreSQL), seeds the
 board (bench/board_seed.py), then drives the real Dash endpoint /_dash-update-component through
@@ -55,32 +55,40 @@ def refresh_body(key: str, columns: list[int], trigger: str, move=None, flt=None
     }
 
 
+def run(url: str | None = None, cards: int = 2000, runs: int = 30) -> dict:
+    """For `python -m bench`: the board lives in a scratch database on the same server as `url`
+    (the moves commit, and the shared million-ticket database must not be written to)."""
+    from data import db
+    server = make_url(db.normalise_url(url or SERVER))
+    name = f"okno_bench_board_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    previous = os.environ.get("DATABASE_URL")
+    try:
+        os.environ["DATABASE_URL"] = server.set(database=name).render_as_string(hide_password=False)
+        os.environ.setdefault("SECRET_KEY", "bench")
+        db.reset_engine()
+        return measure(cards, runs)
+    finally:
+        db.reset_engine()
+        if previous is not None:
+            os.environ["DATABASE_URL"] = previous
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cards", type=int, default=2000)
     ap.add_argument("--runs", type=int, default=30)
     a = ap.parse_args(argv)
-    server = make_url(SERVER.replace("postgresql://", "postgresql+psycopg://", 1)
-                      if SERVER.startswith("postgresql://") else SERVER)
-    name = f"okno_bench_board_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        os.environ["DATABASE_URL"] = server.set(database=name).render_as_string(hide_password=False)
-        os.environ.setdefault("SECRET_KEY", "bench")
-        result = run(a.cards, a.runs)
-    finally:
-        from data import db
-        db.reset_engine()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-    print(json.dumps(result, indent=2))
+    print(json.dumps(run(None, a.cards, a.runs), indent=2))
     return 0
 
 
-def run(cards: int, runs: int) -> dict:
+def measure(cards: int, runs: int) -> dict:
     from data.migrate import upgrade
     upgrade(os.environ["DATABASE_URL"])
     from bench.board_seed import seed
@@ -105,7 +113,8 @@ def run(cards: int, runs: int) -> dict:
             raise RuntimeError(f"{response.status_code}: {response.data[:500]!r}")
         return elapsed, len(response.data)
 
-    results = {"cards_open": cards, "columns": len(columns), "lanes": len(lanes) + 1}
+    results = {"cards_open": cards, "columns": len(columns), "lanes": len(lanes) + 1,
+               "load_average_before": [round(x, 1) for x in os.getloadavg()]}
     times, sizes = [], []
     for i in range(runs + 2):
         t, n = call(refresh_body(key, columns, "board-filter.data", flt={"q": "" if i % 2 else " "}, board_id=board))

@@ -90,8 +90,8 @@ def render(session, user, board, column_ids, flt, limits, locale) -> tuple[dict[
     """Bodies of the given columns and the lane labels: what the board's callbacks send back."""
     from data import board_view
     _columns, lanes = shape(board)
-    data = board_view.columns(session, user, board, column_ids, flt, limits)
+    data, load = board_view.view(session, user, board, column_ids, flt, limits)
     bodies = {cid: column_body(col, lanes, locale) for cid, col in data.items()}
     with_lanes = any(lane["id"] is not None for lane in lanes)
-    labels = lane_labels(lanes, board_view.lane_load(session, board)) if with_lanes else []
+    labels = lane_labels(lanes, load) if with_lanes else []
     return bodies, labels

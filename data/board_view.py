@@ -107,18 +107,25 @@ ORDER BY v.column_id, v.lane_id NULLS FIRST, v.rn
 """
 
 # Whole-column counts (for WIP limits) ignore the filter: the limit is about the team's work.
+# The same pass counts open cards per lane (an agent's load), via grouping sets.
 COUNTS_SQL = """
-SELECT t.column_id, count(*) FROM tickets t
-WHERE t.board_id = :board AND t.column_id = ANY(:columns)
-  AND (t.status <> 'done' OR t.resolved_at >= now() - make_interval(days => :done_days))
-GROUP BY t.column_id
+SELECT t.column_id, t.lane_id, count(*) AS cards, count(*) FILTER (WHERE t.status <> 'done') AS open_cards
+FROM tickets t
+WHERE t.board_id = :board AND (t.status <> 'done' OR t.resolved_at >= now() - make_interval(days => :done_days))
+GROUP BY GROUPING SETS ((t.column_id), (t.lane_id))
 """
 
-LANE_LOAD_SQL = """
-SELECT t.lane_id, count(*) FROM tickets t
-WHERE t.board_id = :board AND t.lane_id IS NOT NULL AND t.status <> 'done'
-GROUP BY t.lane_id
-"""
+
+def counts(session: Session, board: Board) -> tuple[dict[int, int], dict[int, int]]:
+    """(cards per column, open cards per lane) for the whole board in one query."""
+    per_column, per_lane = {}, {}
+    for column_id, lane_id, cards, open_cards in session.execute(text(COUNTS_SQL),
+                                                                 {"board": board.id, "done_days": DONE_DAYS}):
+        if column_id is not None:
+            per_column[column_id] = cards
+        elif lane_id is not None:
+            per_lane[lane_id] = open_cards
+    return per_column, per_lane
 
 
 def _card(row, now: datetime, time_limit: int | None) -> dict:
@@ -146,6 +153,13 @@ def columns(session: Session, user: User, board: Board, column_ids: list[int] | 
             flt: BoardFilter | None = None, limits: dict | None = None, limit: int | None = None,
             now: datetime | None = None) -> dict[int, dict]:
     """The cards of the given columns (all when None), grouped by lane, with counts and limit flags."""
+    return view(session, user, board, column_ids, flt, limits, limit, now)[0]
+
+
+def view(session: Session, user: User, board: Board, column_ids: list[int] | None = None,
+         flt: BoardFilter | None = None, limits: dict | None = None, limit: int | None = None,
+         now: datetime | None = None) -> tuple[dict[int, dict], dict[int, int]]:
+    """(columns as in `columns`, open cards per lane): two queries for everything a board callback sends."""
     now = now or datetime.now(timezone.utc)
     cols = {c.id: c for c in board.columns}
     wanted = [c for c in (column_ids if column_ids is not None else cols) if c in cols]
@@ -153,29 +167,23 @@ def columns(session: Session, user: User, board: Board, column_ids: list[int] | 
                  "wip_hard": cols[cid].wip_hard, "time_limit": cols[cid].time_limit_minutes, "count": 0,
                  "over_wip": False, "cells": {}} for cid in wanted}
     if not wanted:
-        return out
+        return out, {}
     params = {"board": board.id, "columns": wanted, "done_days": DONE_DAYS, "limit": limit or default_limit(board),
               "limits": _limits_json(limits)}
     sql = CARDS_SQL.format(filters=(flt or BoardFilter()).sql(user, params))
     for row in session.execute(text(sql), params):
         cell = out[row.column_id]["cells"].setdefault(row.lane_id or 0, {"cards": [], "total": row.cell_total})
         cell["cards"].append(_card(row, now, cols[row.column_id].time_limit_minutes))
-    for cid, count in session.execute(text(COUNTS_SQL), {"board": board.id, "columns": wanted,
-                                                           "done_days": DONE_DAYS}):
-        col = out[cid]
-        col["count"] = count
+    per_column, per_lane = counts(session, board)
+    for cid, col in out.items():
+        count = col["count"] = per_column.get(cid, 0)
         col["over_wip"] = bool(col["wip_limit"]) and count > col["wip_limit"]
         col["at_wip"] = bool(col["wip_limit"]) and count >= col["wip_limit"]
-    return out
+    return out, per_lane
 
 
 def default_limit(board: Board) -> int:
     return LANE_LIMIT if board.lanes else DEFAULT_LIMIT
-
-
-def lane_load(session: Session, board: Board) -> dict[int, int]:
-    """Open cards per lane: an agent's load at a glance."""
-    return dict(session.execute(text(LANE_LOAD_SQL), {"board": board.id}).all())
 
 
 def _limits_json(limits: dict | None) -> str:

@@ -51,6 +51,8 @@ def test_moving_into_an_agents_lane_assigns_the_card(session, crew):
     moved = board_moves.apply(session, crew["lead"], payload(t, f.column(b, "queue"), f.lane_of(b, crew["bob"])))
     assert moved.assignee_id == crew["bob"].id and moved.lane_id == f.lane_of(b, crew["bob"]).id
     assert [e["kind"] for e in ticket_view.history(session, t.id)][:2] == ["assigned", "moved"]
+    _columns, load = board_view.view(session, crew["lead"], b)
+    assert load == {f.lane_of(b, crew["bob"]).id: 1}  # Борис's load shows on his lane
 
 
 def test_agent_cannot_give_a_card_to_another_agent_even_with_a_forged_move(session, crew):

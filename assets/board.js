@@ -17,9 +17,17 @@
     return Array.from(cell.querySelectorAll(":scope > .okno-card")).filter((c) => c !== except);
   }
 
+  // No live re-render while a card is in the air: React would replace nodes SortableJS is holding.
+  function pausePolling(paused) {
+    if (window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props("board-poll", {disabled: paused});
+    }
+  }
+
   function onEnd(evt) {
     const card = evt.item, from = evt.from, to = evt.to;
     lastDrop = Date.now();
+    pausePolling(false);
     if (from === to && evt.oldIndex === evt.newIndex) { return; }
     // Put the node back exactly where React rendered it.
     card.parentNode.removeChild(card);
@@ -43,7 +51,7 @@
       window.Sortable.create(cell, {
         group: "okno-board", draggable: ".okno-card", filter: ".okno-move-btn, a, .okno-more",
         preventOnFilter: false, forceFallback: true, fallbackOnBody: true, animation: 120,
-        ghostClass: "okno-ghost", onEnd: onEnd,
+        ghostClass: "okno-ghost", onStart: () => pausePolling(true), onEnd: onEnd,
       });
     });
   }

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from data.models import (Board, BoardColumn, ChecklistItem, Comment, Lane, Priority, ReplyTemplate, Requester,
+from data.models import (Board, BoardColumn, ChecklistItem, Comment, Lane, Priority, ReplyTemplate, Requester, RequesterIdentity,
                          RequestType, Service, Team, Ticket, User)
 
 COLUMNS = [("Очередь", "queue", None, 3), ("В работе", "in_progress", 40, None), ("Ждём ответа", "waiting", None, None),
@@ -64,6 +64,7 @@ def seed(session: Session, cards: int = 2000, agents: int = 6, password: str = "
     requesters = [Requester(name=f"Сотрудник {i}", email=f"user{i}@{domain}") for i in range(200)]
     session.add_all(requesters)
     session.flush()
+    session.add_all([RequesterIdentity(requester_id=r.id, channel="email", address=r.email) for r in requesters])
     now = datetime.now(timezone.utc)
     rows = []
     open_cols = [c for c in cols if c.kind != "done"]

@@ -90,7 +90,9 @@ def _conversation(comments: list[dict], templates, tz, can_edit: bool):
         badges = [html.Span(_("ticket.internal"), className="badge text-bg-warning ms-1") if not c["public"] else None,
                   html.Span(_(f"ticket.delivery_{c['delivery']}"), className=f"badge {DELIVERY[c['delivery']]} ms-1",
                             title=c["error"] or "", **{"data-delivery": c["delivery"]})
-                  if c["delivery"] in DELIVERY else None]
+                  if c["delivery"] in DELIVERY else
+                  html.Span(_("ticket.delivery_none"), className="badge text-bg-light ms-1", **{"data-delivery": "none"})
+                  if c["public"] and not c["from_requester"] and not c["system"] else None]
         body = html.Iframe(srcDoc=nh3.clean(c["body_html"]), sandbox="", className="okno-description-html") \
             if c["body_html"] else html.Div(c["body"], className="okno-comment-body")
         items.append(html.Div([html.Div([html.Strong(c["author"]), html.Small(f" · {_when(c['at'], tz)}",

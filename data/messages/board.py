@@ -54,6 +54,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ticket.delivery_queued": ("queued", "в очереди"),
     "ticket.delivery_sent": ("delivered", "доставлено"),
     "ticket.delivery_failed": ("not delivered", "не доставлено"),
+    "ticket.delivery_none": ("not sent: the requester has no address", "не отправлено: у заявителя нет адреса"),
     "ticket.no_comments": ("No messages yet.", "Сообщений пока нет."),
     "ticket.template": ("Insert a reply template…", "Вставить шаблон ответа…"),
     "ticket.reply_placeholder": ("Write a reply to the requester or an internal note",

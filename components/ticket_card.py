@@ -62,6 +62,9 @@ def card(c: dict, locale: str):
     bottom = [el("Span", initials(c["assignee"]), className="okno-avatar me-1", title=c["assignee"])
               if c["assignee"] else el("Span", "—", className="text-muted me-1", title=tr("tickets.unassigned")),
               el("Span", age(c["age_minutes"], locale), className="text-muted me-2", title=tr("board.age_title")),
+              el("Span", [el("I", className="bi bi-hourglass-split me-1"), age(c["in_column_minutes"], locale)],
+                 className="me-2 okno-in-column" + (" text-danger fw-semibold" if c["overdue"] else " text-muted"),
+                 title=tr("board.in_column")) if c["overdue_at"] else None,
               _progress("bi-check2-square", c["checklist"], "board.checklist", locale),
               _progress("bi-diagram-3", c["children"], "board.children", locale)]
     attrs = {"data-ticket-id": c["id"], "data-version": c["version"], "data-number": c["number"]}

@@ -22,6 +22,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.age_m": ("{n}m", "{n} мин"),
     "board.age_h": ("{n}h", "{n} ч"),
     "board.age_d": ("{n}d", "{n} дн"),
+    "board.in_column": ("Time in this column (the column has a time limit)",
+                        "Время в этой колонке (у колонки есть лимит времени)"),
     "board.age_title": ("Age since the request arrived", "Возраст заявки"),
     "board.blocked": ("Blocked: {reason}", "Заблокирована: {reason}"),
     "board.checklist": ("Checklist: {done} of {total} done", "Чек-лист: выполнено {done} из {total}"),

@@ -74,7 +74,9 @@ def card(c: dict, locale: str):
         el("Div", [x for x in top if x is not None], className="d-flex align-items-center okno-card-top"),
         el("Div", c["title"], className="okno-card-title"),
         el("Div", [el("Span", c["requester"] or "", className="me-1"),
-                  el("Span", kind, className="text-muted")], className="okno-card-meta") if c["requester"] or kind else None,
+                   el("Span", ("· " if c["requester"] and kind else "") + kind, className="text-muted")],
+           className="okno-card-meta", title=" · ".join(x for x in (c["requester"], kind) if x))
+        if c["requester"] or kind else None,
         el("Div", [x for x in bottom if x is not None], className="d-flex align-items-center okno-card-bottom"),
     ]
     return el("Div", [x for x in parts if x is not None], className=" ".join(classes), tabIndex="0", role="button", **attrs)

@@ -19,7 +19,7 @@ from components.i18n import _, current_locale
 from components.ticket_detail import detail
 from data import board_moves, board_view, boards, lookups
 from data.db import read_session, session_scope
-from data.errors import Conflict, LimitExceeded, OknoError
+from data.errors import Conflict, LimitExceeded, OknoError, PermissionDenied
 from data.permissions import LEADS
 
 dash.register_page(__name__, path_template="/board/<board_id>", title="Okno · Board")
@@ -109,7 +109,9 @@ def _error_text(err: OknoError) -> str:
     if isinstance(err, Conflict):
         return _("board.conflict", who=err.changed_by or _("board.someone"))
     if isinstance(err, LimitExceeded):
-        return _("board.refused", reason=str(err))
+        return _("board.wip_refused")
+    if isinstance(err, PermissionDenied):
+        return _("board.denied", reason=str(err))
     return _("board.refused", reason=str(err))
 
 

@@ -25,7 +25,7 @@ def layout(**_kw):
         home_id = home.id if home is not None else None
     if home_id is not None and user.role not in LEADS:
         return dcc.Location(id="boards-redirect", href=f"/board/{home_id}", refresh=True)
-    cards = [dbc.Col(html.A(dbc.Card(dbc.CardBody([html.H5(name), html.Small(f"{cols} · {lanes}", className="text-muted")])),
+    cards = [dbc.Col(html.A(dbc.Card(dbc.CardBody([html.H5(name), html.Small(_("board.shape", columns=cols, lanes=lanes), className="text-muted")])),
                             href=f"/board/{i}", className="text-decoration-none", **{"data-board-id": i}), md=3)
              for i, name, cols, lanes in usable]
     extra = dbc.Button([html.I(className="bi bi-plus-lg me-1"), _("settings.new_board")], href="/board-settings",

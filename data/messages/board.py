@@ -3,6 +3,7 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     "board.title": ("Boards", "Доски"),
     "board.choose": ("Choose a board", "Выберите доску"),
+    "board.shape": ("{columns} columns · {lanes} lanes", "колонок: {columns} · дорожек: {lanes}"),
     "board.none": ("No boards you can work on yet.", "Пока нет досок, на которых вы можете работать."),
     "board.not_found": ("Board not found.", "Доска не найдена."),
     "board.hint": ("Drag a card to move it; or focus it and press M (or its ✥ button) for the move menu.",
@@ -42,6 +43,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Карточку тем временем изменил(а) {who}; она вернулась на место. Попробуйте ещё раз."),
     "board.someone": ("someone else", "кто-то другой"),
     "board.refused": ("Move refused: {reason}", "Перемещение отклонено: {reason}"),
+    "board.wip_refused": ("Move refused: the column is at its hard WIP limit. Finish a card there first.",
+                          "Перемещение отклонено: колонка достигла жёсткого лимита WIP. Сначала завершите карточку в ней."),
+    "board.denied": ("Move refused — not allowed: {reason}", "Перемещение отклонено — нет прав: {reason}"),
     "board.layout_changed": ("The board's columns changed. Reload the page to see them.",
                              "Колонки доски изменились. Обновите страницу."),
     "ticket.parent": ("Parent card", "Родительская карточка"),

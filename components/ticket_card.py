@@ -57,14 +57,14 @@ def card(c: dict, locale: str):
            el("I", className="bi bi-lock-fill text-danger me-1 okno-blocked-flag",
                   title=tr("board.blocked", reason=c["blocked_reason"] or "")) if c["blocked"] else None,
            el("Button", el("I", className="bi bi-arrows-move"), className="btn btn-sm btn-link ms-auto p-0 okno-move-btn",
-                       title=tr("board.move_menu"), **{"aria-label": tr("board.move_menu")})]
+                       **{"aria-label": tr("board.move_menu")})]
     kind = " · ".join(x for x in (c["service"], c["type"] or c["card_type"]) if x)
     bottom = [el("Span", initials(c["assignee"]), className="okno-avatar me-1", title=c["assignee"])
               if c["assignee"] else el("Span", "—", className="text-muted me-1", title=tr("tickets.unassigned")),
-              el("Span", age(c["age_minutes"], locale), className="text-muted me-2", title=tr("board.age_title")),
+              el("Span", age(c["age_minutes"], locale), className="text-muted me-2"),
               el("Span", [el("I", className="bi bi-hourglass-split me-1"), age(c["in_column_minutes"], locale)],
-                 className="me-2 okno-in-column" + (" text-danger fw-semibold" if c["overdue"] else " text-muted"),
-                 title=tr("board.in_column")) if c["overdue_at"] else None,
+                 className="me-2 okno-in-column" + (" text-danger fw-semibold" if c["overdue"] else " text-muted"))
+              if c["overdue_at"] else None,
               _progress("bi-check2-square", c["checklist"], "board.checklist", locale),
               _progress("bi-diagram-3", c["children"], "board.children", locale)]
     attrs = {"data-ticket-id": c["id"], "data-version": c["version"], "data-number": c["number"]}

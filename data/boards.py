@@ -5,7 +5,7 @@ Settings changes bump the board revision so that open boards re-render with the 
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from . import permissions
 from .errors import NotFound, ValidationError
@@ -31,7 +31,8 @@ def home_board(session: Session, user: User) -> Board | None:
 
 def get(session: Session, user: User, board_id: int) -> Board:
     """A board the user may work on, with its columns and lanes loaded."""
-    board = session.get(Board, board_id)
+    # One query for the board, its columns and lanes (a board callback needs all three).
+    board = session.get(Board, board_id, options=[joinedload(Board.columns), joinedload(Board.lanes)])
     if board is None:
         raise NotFound(f"Board {board_id} not found")
     permissions.require_staff_writer(user, "open boards")

@@ -138,17 +138,19 @@ def refresh(move, _tick, flt, more, board_id, revs, limits):
         except OknoError as err:
             message = _error_text(err)
     with read_session() as s:
-        rev, col_revs = boards.revisions(s, board_id)
         if trigger == f"{P}-poll":
+            rev, col_revs = boards.revisions(s, board_id)  # the cheap check first
             if rev == revs.get("board"):
                 raise PreventUpdate
             wanted = [c for c in shown if col_revs.get(c) != revs["columns"].get(str(c))]
             if set(col_revs) != set(shown):
                 message = _("board.layout_changed")
-        elif trigger == f"{P}-filter":
-            wanted = shown
         board = boards.get(s, user, board_id)
-        if trigger == f"{P}-more":
+        if trigger != f"{P}-poll":
+            rev, col_revs = board.revision, {c.id: c.revision for c in board.columns}
+        if trigger == f"{P}-filter":
+            wanted = shown
+        elif trigger == f"{P}-more":
             column, step = _int(more, "column"), board_view.default_limit(board)
             if column in shown:
                 limits[str(column)] = int(limits.get(str(column), step)) + step

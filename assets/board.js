@@ -51,6 +51,7 @@
       window.Sortable.create(cell, {
         group: "okno-board", draggable: ".okno-card", filter: ".okno-move-btn, a, .okno-more",
         preventOnFilter: false, forceFallback: true, fallbackOnBody: true, animation: 120,
+        delay: 150, delayOnTouchOnly: true,  // on touch screens a short press starts a drag, a swipe scrolls
         ghostClass: "okno-ghost", onStart: () => pausePolling(true), onEnd: onEnd,
       });
     });

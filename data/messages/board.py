@@ -73,6 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ticket.blocked_because": ("Blocked: {reason}", "Заблокирована: {reason}"),
     "ticket.check_add": ("New checklist item", "Новый пункт чек-листа"),
     "ticket.add": ("Add", "Добавить"),
+    "ticket.child_board": ("Board…", "Доска…"),
     "ticket.child_title": ("Title of the child card", "Название дочерней карточки"),
     "ticket.child_board_required": ("Choose the board for the child card", "Выберите доску для дочерней карточки"),
     "ticket.child_created": ("Child card #{number} created.", "Создана дочерняя карточка #{number}."),

@@ -209,3 +209,15 @@ def test_reply_template_placeholders(session, crew):
     text = ticket_view.fill_template("{requester}, заявка #{number} у {agent}. {other}", requester="Иван",
                                      number=1042, agent="Анна")
     assert text == "Иван, заявка #1042 у Анна. {other}"
+
+
+def test_moving_into_a_support_line_lane_hands_the_card_to_that_team(session, crew):
+    l2 = f.team(session, name="L2", line_level=2)
+    board = boards.create_board(session, crew["lead"], "Линии", lane_mode="line")
+    lane = boards.save_lane(session, crew["lead"], board.id, name="L2", team_id=l2.id)
+    t = tickets.create(session, crew["lead"], title="Сложный случай", board_id=board.id)
+    session.refresh(board)
+    moved = board_moves.apply(session, crew["ann"], payload(t, board.columns[1], lane))
+    assert moved.team_id == l2.id and moved.assignee_id is None
+    escalated = [e for e in ticket_view.history(session, t.id) if e["kind"] == "escalated"]
+    assert escalated and escalated[0]["to_value"] == "L2"

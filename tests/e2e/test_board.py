@@ -75,6 +75,11 @@ def test_drag_across_columns_and_lanes_live_and_after_reload(page, browser, live
         # The other session sees both moves without reloading (poll every 3 s).
         watcher.wait_for_selector(moved, timeout=8000)
         watcher.wait_for_selector(f"{cell(seeded['doing'])} [data-ticket-id='{first}']", timeout=8000)
+        # A request arriving from a channel shows up too.
+        with session_scope() as s:
+            arrived = tickets.create(s, None, title=f"Письмо {seeded['tag']}", board_id=seeded["board"],
+                                     channel="email").id
+        watcher.wait_for_selector(f"{cell(seeded['queue'])} [data-ticket-id='{arrived}'] .bi-envelope", timeout=8000)
 
         page.reload()
         page.wait_for_selector(moved)

@@ -49,14 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         url = server.set(database=scratch).render_as_string(hide_password=False)
         upgrade(url)
         engine = create_engine(url)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         summary = load(engine, tickets=args.tickets, seed=args.seed)
         seconds = round(time.perf_counter() - started, 1)
+        cpu = {"python_cpu_s": round(time.process_time() - cpu, 1), "postgres_cpu_s": _backend_cpu(admin, scratch)}
         engine.dispose()
         result = {"tickets": summary["tickets"], "events": summary["events"], "comments": summary["comments"],
                   "seconds": seconds, "checklist_items": summary["checklist_items"],
                   "open_tickets": summary["open_tickets"], "it_l1_agents": summary["it_l1_agents"],
-                  "go_live": summary["go_live"], "cpus": os.cpu_count()}
+                  "go_live": summary["go_live"], "cpus": os.cpu_count(), **cpu}
         if args.keep:
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{args.keep}" WITH (FORCE)'))
@@ -70,6 +71,20 @@ def main(argv: list[str] | None = None) -> int:
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _backend_cpu(admin, database: str) -> float | None:
+    """CPU seconds of the server processes still connected to the database (same host only)."""
+    with admin.connect() as c:
+        pids = [r[0] for r in c.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :d"), {"d": database})]
+    total = 0.0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+    return round(total, 1) if pids else None
 
 
 if __name__ == "__main__":

@@ -43,9 +43,11 @@ def of(session: Session, parent_id: int) -> list[dict]:
 
 
 def progress(session: Session, parent_id: int) -> tuple[int, int]:
-    """(done, total) over the children: the parent's roll-up."""
-    kids = of(session, parent_id)
-    return sum(1 for k in kids if k["status"] == "done"), len(kids)
+    """(done, total) over the children — the same roll-up the requester sees in the portal
+    (fanout.rollup: chain steps not created yet count in the total)."""
+    from . import fanout  # fanout imports tickets → hooks; imported late to keep the hook modules independent
+    rollup = fanout.rollup(session, session.get(Ticket, parent_id))
+    return rollup["done"], rollup["total"]
 
 
 @hooks.on("moved", "created")

@@ -56,16 +56,18 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
     o = np.lexsort((ev["step"], ev["at"], ev["tix"]))
     e = {k: v[o] for k, v in ev.items()}
     tix, kind = e["tix"], e["kind"]
-    placed = (kind == K["created"]) | (kind == K["moved"])
+    moved = kind == K["moved"]
+    placed = (kind == K["created"]) | moved
     board = _last(tix, placed, n, e["board"])
     column = _last(tix, placed, n, e["to_col"])
     lane = _last(tix, placed, n, e["to_lane"])
     status = _last(tix, placed, n, e["to_status"])
-    entered = _last(tix, placed, n, e["at"])
-    assignee = _last(tix, kind == K["assigned"], n, e["to_user"])
-    moved = kind == K["moved"]
+    at_placed = _last(tix, placed, n, e["at"])
+    # A move between lanes of one column keeps the column's clock running (as tickets.move does).
+    entered = _last(tix, (kind == K["created"]) | (moved & (e["to_col"] != e["from_col"])), n, e["at"])
+    assignee = _last(tix, (kind == K["assigned"]) | (kind == K["created"]), n, e["to_user"])
     started = _last(tix, moved & (e["to_status"] == S["in_progress"]), n, e["at"], first=True)
-    resolved = np.where(status == S["done"], entered, -1)
+    resolved = np.where(status == S["done"], at_placed, -1)
     updated = _last(tix, np.ones(len(tix), bool), n, e["at"])
     reopened = np.bincount(tix[moved & (e["from_status"] == S["done"]) & (e["to_status"] == S["in_progress"])],
                            minlength=n)
@@ -83,7 +85,8 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
     counts = {}
     counts["tickets"] = _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority,
                                  entered, started, resolved, updated, reopened, first_resp, ids)
-    counts["events"] = _events(writer, e, gid, cid, ids, np.lexsort((e["step"], gid[tix], e["at"])))
+    counts["events"] = _events(writer, e, gid, cid, cm["public"], cat.priority_ids, ids,
+                               np.lexsort((e["step"], gid[tix], e["at"])))
     counts["comments"] = _comments(writer, ctx, ch, cm, oc, cid, gid, chunk_no)
     cl = ch.checklist
     if cl:
@@ -149,25 +152,40 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         ints(np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]), ints(type_ids), texts(card_types),
         ints(ch.requester), ints(assignee), ints(np.vectorize(team_of_board.get, otypes=[np.int64])(board)),
         ints(np.asarray(cat.priority_ids)[priority]), ints(board), ints(column), ints(lane),
-        [STATUSES[s] for s in status.tolist()], ints(number), [CHANNELS[c] for c in ch.channel.tolist()],
+        [STATUSES[s] for s in status.tolist()], (-number).astype(str).tolist(),  # newest on top, as tickets.create
+        [CHANNELS[c] for c in ch.channel.tolist()],
         texts(fields), ints(np.where(ch.parent >= 0, gid[np.maximum(ch.parent, 0)], -1)), ["1"] * n,
         timestamps(ch.created), timestamps(updated), timestamps(entered), timestamps(started),
         timestamps(first_resp), timestamps(resolved), ints(reopened)])
 
 
-def _events(writer, e, gid, cid, ids, order) -> int:
+def _events(writer, e, gid, cid, public, priority_ids, ids, order) -> int:
+    """Event rows; comment, priority and checklist events carry what tickets.comment / set_priority write."""
     e = {k: v[order] for k, v in e.items()}
     kind, ref, value = e["kind"].tolist(), e["ref"].tolist(), e["value"].tolist()
     data, from_value, to_value = [], [], []
+    comment, checklist, priority = K["comment"], K["checklist"], K["priority"]
     for k, r, v in zip(kind, ref, value):
-        if k == K["comment"]:
-            data.append(f'{{"comment_id": {cid[r]}}}')
-        elif k == K["checklist"]:
+        if k == comment:
+            data.append(f'{{"comment_id": {cid[r]}, "system": false}}')
+            from_value.append(None)
+            to_value.append("public" if public[r] else "internal")
+        elif k == checklist:
             data.append(f'{{"item_id": {ids.checklist + 1 + r}, "done": true}}')
+            from_value.append(None)
+            to_value.append(None)
+        elif k == priority:
+            data.append(None)
+            from_value.append(str(priority_ids[(v - PRIO_VALUE0) // 5]))
+            to_value.append(str(priority_ids[(v - PRIO_VALUE0) % 5]))
+        elif v >= 0:
+            from_value.append(VALUES[v][0])
+            to_value.append(VALUES[v][1])
+            data.append(VALUES[v][2])
         else:
-            data.append(VALUES[v][2] if v >= 0 else None)
-        from_value.append(VALUES[v][0] if v >= 0 else None)
-        to_value.append(VALUES[v][1] if v >= 0 else None)
+            from_value.append(None)
+            to_value.append(None)
+            data.append(None)
     n = len(kind)
     return writer.put("ticket_events", (
         "id", "ticket_id", "at", "kind", "actor_user_id", "actor_requester_id", "board_id", "from_column_id",

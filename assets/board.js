@@ -35,11 +35,10 @@
     from.insertBefore(card, stay[evt.oldIndex] || from.querySelector(":scope > .okno-more"));
     const others = cardsIn(to, card);
     const above = others[evt.newIndex - 1], below = others[evt.newIndex];
-    card.classList.add("okno-pending");
     setProps("board-move", {
       ticket: card.dataset.ticketId, version: card.dataset.version,
       column: to.dataset.columnId, lane: to.dataset.laneId || null,
-      from_column: from.dataset.columnId,
+      from_column: from.dataset.columnId, from_lane: from.dataset.laneId || null,
       after: above ? above.dataset.ticketId : null, before: below ? below.dataset.ticketId : null,
     });
   }
@@ -57,10 +56,11 @@
     });
   }
 
+  // Toggle (not just add): React reuses card nodes for other cards and keeps classes it didn't set.
   function markOverdue() {
     const now = Date.now() / 1000;
-    document.querySelectorAll(".okno-card[data-overdue-at]").forEach((c) => {
-      if (now >= Number(c.dataset.overdueAt)) { c.classList.add("okno-overdue"); }
+    document.querySelectorAll(".okno-board .okno-card").forEach((c) => {
+      c.classList.toggle("okno-overdue", !!c.dataset.overdueAt && now >= Number(c.dataset.overdueAt));
     });
   }
 
@@ -115,7 +115,7 @@
       sendMenuMove: function (n, data, column, lane) {
         if (!n || !data) { return window.dash_clientside.no_update; }
         setProps("board-move", {ticket: data.ticket, version: data.version, column: column, lane: lane || null,
-                                from_column: data.column});
+                                from_column: data.column, from_lane: data.lane || null});
         window.dash_clientside.set_props("board-mm", {is_open: false});
         return n;
       },

@@ -37,10 +37,13 @@ def summary(times: list[float], sizes: list[int]) -> dict:
             "runs": len(times), "payload_kb": round(statistics.median(sizes) / 1024, 1)}
 
 
-def refresh_body(key: str, columns: list[int], trigger: str, move=None, flt=None, board_id=0, revs=None) -> dict:
+def refresh_body(key: str, columns: list[int], lanes: list[int], trigger: str, move=None, flt=None, board_id=0,
+                 revs=None) -> dict:
     return {
         "output": key,
-        "outputs": [[{"id": {"column": c, "type": "board-col"}, "property": "children"} for c in columns],
+        "outputs": [[{"id": {"column": c, "type": "board-head"}, "property": "children"} for c in columns],
+                    [{"id": {"column": c, "lane": lane, "type": "board-cell"}, "property": "children"}
+                     for c in columns for lane in [0, *lanes]],
                     {"id": "board-lanes", "property": "children"}, {"id": "board-revs", "property": "data"},
                     {"id": "board-limits", "property": "data"}, {"id": "board-msg", "property": "children"},
                     {"id": "board-msg", "property": "is_open"}],
@@ -102,7 +105,7 @@ def measure(cards: int, runs: int) -> dict:
     client.get("/healthz")
     with client.session_transaction() as sess:
         sess["_user_id"], sess["_fresh"] = str(info["manager_id"]), True
-    key = next(k for k in web.app.callback_map if "board-revs.data" in k and "board-col" in k)
+    key = next(k for k in web.app.callback_map if "board-revs.data" in k and "board-cell" in k)
     board, columns, lanes = info["board_id"], info["column_ids"], info["lane_ids"]
 
     cpu = {}
@@ -120,7 +123,8 @@ def measure(cards: int, runs: int) -> dict:
                "load_average_before": [round(x, 1) for x in os.getloadavg()]}
     times, sizes = [], []
     for i in range(runs + 2):
-        t, n = call(refresh_body(key, columns, "board-filter.data", flt={"q": "" if i % 2 else " "}, board_id=board))
+        t, n = call(refresh_body(key, columns, lanes, "board-filter.data", flt={"q": "" if i % 2 else " "},
+                                 board_id=board))
         if i >= 2:  # two warm-up calls
             times.append(t), sizes.append(n)
     results["render"] = summary(times, sizes)
@@ -130,10 +134,10 @@ def measure(cards: int, runs: int) -> dict:
     times, sizes = [], []
     for i, ticket_id in enumerate(movable):
         with read_session() as s:
-            version = s.scalar(select(Ticket.version).where(Ticket.id == ticket_id))
+            version, from_lane = s.execute(select(Ticket.version, Ticket.lane_id).where(Ticket.id == ticket_id)).one()
         move = {"ticket": ticket_id, "version": version, "column": columns[2], "lane": lanes[i % len(lanes)],
-                "from_column": columns[1], "ts": i}
-        t, n = call(refresh_body(key, columns, "board-move.data", move=move, board_id=board))
+                "from_column": columns[1], "from_lane": from_lane, "ts": i}
+        t, n = call(refresh_body(key, columns, lanes, "board-move.data", move=move, board_id=board))
         if i >= 2:
             times.append(t), sizes.append(n)
     results["move"] = summary(times, sizes)
@@ -144,7 +148,7 @@ def measure(cards: int, runs: int) -> dict:
     revs = {"board": rev, "columns": {str(k): v for k, v in col_revs.items()}}
     times, sizes = [], []
     for i in range(runs):
-        t, n = call(refresh_body(key, columns, "board-poll.n_intervals", board_id=board, revs=revs))
+        t, n = call(refresh_body(key, columns, lanes, "board-poll.n_intervals", board_id=board, revs=revs))
         times.append(t), sizes.append(n)
     results["poll_idle"] = summary(times, sizes)
     # Python CPU time of the app per call: what the callbacks cost without waiting for a busy CPU

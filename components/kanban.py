@@ -1,8 +1,9 @@
-"""The board grid: a lane-label column plus one component per board column.
+"""The board grid: a lane-label column, then per board column a header and one cell per lane.
 
-Each board column is one pattern-matching component ({"type": "board-col", "column": id}) that
-spans every lane row through CSS subgrid, so a move re-renders only the two columns it touched
-while the lanes still line up across the board.
+Headers ({"type": "board-head", "column": id}) and cells ({"type": "board-cell", "column": id,
+"lane": id or 0}) are pattern-matching components, so a move re-renders only the two cells and
+two headers it touched. A board column spans every lane row through CSS subgrid, so lanes line
+up across the board.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dash import html
 from .i18n import _
 from .ticket_card import card
 
-COL = "board-col"
+HEAD, CELL = "board-head", "board-cell"
 
 
 def _header(col: dict):
@@ -29,19 +30,15 @@ def _header(col: dict):
                     **{"data-column-id": col["id"], "data-kind": col["kind"]})
 
 
-def column_body(col: dict, lanes: list[dict], locale: str) -> list:
-    """The header and one cell per lane; a cell ends with "show more" when it holds more cards."""
-    cells = []
-    for lane in lanes:
-        cell = col["cells"].get(lane["id"] or 0, {"cards": [], "total": 0})
-        more = cell["total"] - len(cell["cards"])
-        children = [card(c, locale) for c in cell["cards"]]
-        if more > 0:
-            children.append(html.Button(_("board.show_more", n=more), className="btn btn-sm btn-link okno-more",
-                                        **{"data-column-id": col["id"]}))
-        cells.append(html.Div(children, className="okno-cell",
-                              **{"data-column-id": col["id"], "data-lane-id": lane["id"] or ""}))
-    return [_header(col), *cells]
+def cell_children(col: dict, lane_key: int, locale: str) -> list:
+    """The cards of one cell; it ends with "show more" when the cell holds more cards."""
+    cell = col["cells"].get(lane_key, {"cards": [], "total": 0})
+    children = [card(c, locale) for c in cell["cards"]]
+    more = cell["total"] - len(cell["cards"])
+    if more > 0:
+        children.append(html.Button(_("board.show_more", n=more), className="btn btn-sm btn-link okno-more",
+                                    **{"data-column-id": col["id"]}))
+    return children
 
 
 def lane_labels(lanes: list[dict], load: dict[int, int]) -> list:
@@ -62,7 +59,7 @@ def lane_labels(lanes: list[dict], load: dict[int, int]) -> list:
     return labels
 
 
-def grid(columns: list[dict], lanes: list[dict], bodies: dict[int, list], labels: list):
+def grid(columns: list[dict], lanes: list[dict], heads: dict, cells: dict, labels: list):
     """The whole board. `lanes` has one pseudo-lane {"id": None} when the board has no lanes."""
     with_lanes = any(lane["id"] is not None for lane in lanes)
     rows = len(lanes) + 1
@@ -73,8 +70,13 @@ def grid(columns: list[dict], lanes: list[dict], bodies: dict[int, list], labels
     children = [html.Div(labels, id="board-lanes", className="okno-lanes",
                          style=span if with_lanes else {"display": "none"})]
     for col in columns:
-        children.append(html.Div(bodies.get(col["id"], []), id={"type": COL, "column": col["id"]},
-                                 className="okno-column", style=span, **{"data-column-id": col["id"]}))
+        cid = col["id"]
+        parts = [html.Div(heads.get(cid), id={"type": HEAD, "column": cid}, className="okno-col-head")]
+        for lane in lanes:
+            key = lane["id"] or 0
+            parts.append(html.Div(cells.get((cid, key), []), id={"type": CELL, "column": cid, "lane": key},
+                                  className="okno-cell", **{"data-column-id": cid, "data-lane-id": lane["id"] or ""}))
+        children.append(html.Div(parts, className="okno-column", style=span, **{"data-column-id": cid}))
     return html.Div(children, className="okno-board", id="board-grid", style=style)
 
 
@@ -86,12 +88,14 @@ def shape(board) -> tuple[list[dict], list[dict]]:
     return columns, ([no_lane] + lanes if lanes else [no_lane])
 
 
-def render(session, user, board, column_ids, flt, limits, locale) -> tuple[dict[int, list], list]:
-    """Bodies of the given columns and the lane labels: what the board's callbacks send back."""
+def render(session, user, board, column_ids, flt, limits, locale, only_cells=None) -> tuple[dict, dict, list]:
+    """Headers of the given columns, their cells (or only `only_cells`: {(column, lane or 0)}), lane labels."""
     from data import board_view
     _columns, lanes = shape(board)
     data, load = board_view.view(session, user, board, column_ids, flt, limits)
-    bodies = {cid: column_body(col, lanes, locale) for cid, col in data.items()}
+    heads = {cid: _header(col) for cid, col in data.items()}
+    cells = {(cid, lane["id"] or 0): cell_children(col, lane["id"] or 0, locale)
+             for cid, col in data.items() for lane in lanes
+             if only_cells is None or (cid, lane["id"] or 0) in only_cells}
     with_lanes = any(lane["id"] is not None for lane in lanes)
-    labels = lane_labels(lanes, load) if with_lanes else []
-    return bodies, labels
+    return heads, cells, lane_labels(lanes, load) if with_lanes else []

@@ -66,7 +66,7 @@ def layout(board_id=None, **_kw):
         with read_session() as s:
             board = boards.get(s, user, int(board_id))
             columns, lanes = kanban.shape(board)
-            bodies, labels = kanban.render(s, user, board, None, board_view.BoardFilter(), {}, locale)
+            heads, cells, labels = kanban.render(s, user, board, None, board_view.BoardFilter(), {}, locale)
             rev, col_revs = boards.revisions(s, board.id)
             filters = _filters(s, locale)
             bid, name, others = board.id, board.name, [(b.id, b.name) for b in boards.usable(s, user)]
@@ -89,7 +89,7 @@ def layout(board_id=None, **_kw):
         dcc.Store(id=f"{P}-move"), dcc.Store(id=f"{P}-more"), dcc.Store(id=f"{P}-open"),
         dcc.Store(id=f"{P}-move-menu"), dcc.Store(id=f"{P}-mm-sink"),
         dcc.Interval(id=f"{P}-poll", interval=POLL_MS),
-        html.Div(kanban.grid(columns, lanes, bodies, labels), className="okno-board-wrap"),
+        html.Div(kanban.grid(columns, lanes, heads, cells, labels), className="okno-board-wrap"),
         dbc.Offcanvas(id=f"{P}-drawer", placement="end", is_open=False, scrollable=True,
                       className="okno-drawer", title=""),
         _move_menu(columns, lanes),
@@ -115,7 +115,8 @@ def _error_text(err: OknoError) -> str:
     return _("board.refused", reason=str(err))
 
 
-@callback(Output({"type": kanban.COL, "column": ALL}, "children"), Output("board-lanes", "children"),
+@callback(Output({"type": kanban.HEAD, "column": ALL}, "children"),
+          Output({"type": kanban.CELL, "column": ALL, "lane": ALL}, "children"), Output("board-lanes", "children"),
           Output(f"{P}-revs", "data"), Output(f"{P}-limits", "data"), Output(f"{P}-msg", "children"),
           Output(f"{P}-msg", "is_open"),
           Input(f"{P}-move", "data"), Input(f"{P}-poll", "n_intervals"), Input(f"{P}-filter", "data"),
@@ -123,14 +124,18 @@ def _error_text(err: OknoError) -> str:
           State(f"{P}-id", "data"), State(f"{P}-revs", "data"), State(f"{P}-limits", "data"),
           prevent_initial_call=True)
 def refresh(move, _tick, flt, more, board_id, revs, limits):
-    """Re-render only what changed: the move's two columns, the polled changed columns, or all on a filter."""
+    """Re-render only what changed: the move's two cells, the polled changed columns, or all on a filter."""
     user, locale, trigger = current_user._get_current_object(), current_locale(), ctx.triggered_id
     shown = [o["id"]["column"] for o in ctx.outputs_list[0]]
+    shown_cells = [(o["id"]["column"], o["id"]["lane"]) for o in ctx.outputs_list[1]]
+    only_cells = None
     revs = revs or {"board": -1, "columns": {}}
     limits = dict(limits or {})
     message, wanted = dash.no_update, []
     if trigger == f"{P}-move":
         wanted = [c for c in {_int(move, "from_column"), _int(move, "column")} if c in shown]
+        only_cells = {(_int(move, "from_column"), _int(move, "from_lane") or 0),
+                      (_int(move, "column"), _int(move, "lane") or 0)}
         try:
             with session_scope() as s:
                 board_moves.apply(s, user, move)
@@ -155,12 +160,12 @@ def refresh(move, _tick, flt, more, board_id, revs, limits):
             if column in shown:
                 limits[str(column)] = int(limits.get(str(column), step)) + step
                 wanted = [column]
-        bodies, labels = kanban.render(s, user, board, wanted, board_view.BoardFilter.from_dict(flt), limits,
-                                       locale) if wanted else ({}, dash.no_update)
+        heads, cells, labels = kanban.render(s, user, board, wanted, board_view.BoardFilter.from_dict(flt), limits,
+                                             locale, only_cells) if wanted else ({}, {}, dash.no_update)
     new_revs = {"board": rev if trigger != f"{P}-move" else revs.get("board"),
                 "columns": {**revs["columns"], **{str(c): col_revs.get(c) for c in wanted}}}
-    columns_out = [bodies.get(c, dash.no_update) for c in shown]
-    return (columns_out, labels, new_revs, limits, message,
+    return ([heads.get(c, dash.no_update) for c in shown], [cells.get(k, dash.no_update) for k in shown_cells],
+            labels, new_revs, limits, message,
             bool(message) if message is not dash.no_update else dash.no_update)
 
 

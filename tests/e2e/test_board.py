@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from data import tickets
 from data.db import session_scope
@@ -172,3 +172,21 @@ def test_manager_adds_a_column_in_board_settings(page, live_server, seeded):
     page.goto(f"{live_server}/board/{seeded['board']}")
     page.wait_for_selector(".okno-col-header:has-text('Эскалация')")
     assert "0 / 2" in page.inner_text(".okno-column:last-child .okno-col-header")
+
+
+def test_hard_wip_limit_refuses_the_drop_with_a_message(page, live_server, seeded):
+    with session_scope() as s:
+        lead = s.scalar(select(User).where(User.email == seeded["lead"]))
+        board = f.board(s, lead.team, wip=1, wip_hard=True, name=f"WIP {seeded['tag']}")
+        doing = f.column(board, "in_progress")
+        busy, waiting = (tickets.create(s, lead, title=f"WIP {i}", board_id=board.id) for i in range(2))
+        tickets.move(s, lead, busy.id, doing.id)
+        ids = dict(board=board.id, doing=doing.id, queue=f.column(board, "queue").id, card=waiting.id)
+    login(page, live_server, seeded["lead"], f.PASSWORD)
+    page.goto(f"{live_server}/board/{ids['board']}")
+    page.wait_for_selector(".okno-board .okno-card")
+    assert "okno-over-wip" not in page.get_attribute(f".okno-col-header[data-column-id='{ids['doing']}']", "class")
+    drag(page, ids["card"], cell(ids["doing"]))
+    page.wait_for_selector("#board-msg", state="visible", timeout=5000)
+    assert "WIP" in page.inner_text("#board-msg")
+    assert page.locator(f"{cell(ids['queue'])} [data-ticket-id='{ids['card']}']").count() == 1

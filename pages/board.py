@@ -151,6 +151,8 @@ def refresh(move, _tick, flt, more, board_id, revs, limits):
             if set(col_revs) != set(shown):
                 message = _("board.layout_changed")
         board = boards.get(s, user, board_id)
+        if {lane.id for lane in board.lanes} | {0} != {lane for _c, lane in shown_cells}:
+            message = _("board.layout_changed")  # lanes added or removed in the settings
         if trigger != f"{P}-poll":
             rev, col_revs = board.revision, {c.id: c.revision for c in board.columns}
         if trigger == f"{P}-filter":

@@ -33,6 +33,9 @@ class Config:
     mail_from: str = field(default_factory=lambda: os.environ.get("OKNO_MAIL_FROM", "okno@localhost"))
     telegram_bot_token: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_BOT_TOKEN") or None)
     telegram_api_url: str = field(default_factory=lambda: os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org/bot"))
+    telegram_webhook_secret: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None)
+    # Service code for plain messages written to the bot outside a form (default: the first active service).
+    telegram_default_service: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_DEFAULT_SERVICE") or None)
     max_attachment_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024)
     # Attachments people may upload (portal, API): file extensions, and files per request.
     attachment_types: tuple[str, ...] = field(default_factory=lambda: tuple(

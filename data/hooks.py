@@ -16,7 +16,8 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 # Modules whose import registers handlers. Each feature adds its module here.
-HANDLER_MODULES: tuple[str, ...] = ("data.fanout", "data.notify", "data.sla", "data.rules")
+HANDLER_MODULES: tuple[str, ...] = ("data.fanout", "data.notify", "data.children", "data.lanes", "data.sla",
+                                   "data.rules")
 
 _handlers: dict[str, list[Callable]] = defaultdict(list)
 _loaded = False

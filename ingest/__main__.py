@@ -1,12 +1,11 @@
-"""`python -m ingest <channel> [args]`: run one channel's worker (each module has main(argv) -> int)."""
+"""`python -m ingest <channel> [options]`: run one channel's worker (its module's main(argv))."""
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 
-# channel name -> module with main(argv). Other channels add their entry here.
 CHANNELS = {
+    "telegram": "ingest.telegram",
     "scheduler": "ingest.scheduler",
 }
 
@@ -16,7 +15,6 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in CHANNELS:
         print(f"usage: python -m ingest {{{'|'.join(sorted(CHANNELS))}}} [options]", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return importlib.import_module(CHANNELS[argv[0]]).main(argv[1:]) or 0
 
 

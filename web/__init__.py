@@ -4,12 +4,15 @@ from flask import Flask
 
 def register_routes(server: Flask, csrf) -> None:
     """Attach the non-Dash routes. Each module registers its blueprint here."""
-    from . import api, auth, export, portal
+    from . import api, attachments, auth, export, portal, telegram_webhook
     server.register_blueprint(export.bp)
+    server.register_blueprint(attachments.bp)
     server.register_blueprint(portal.bp)
     server.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF cannot apply
-    auth.ACCESS_HOOKS.extend([portal.portal_access, api.api_access])
+    server.register_blueprint(telegram_webhook.bp)
+    csrf.exempt(telegram_webhook.bp)  # Telegram authenticates with its secret-token header
+    auth.ACCESS_HOOKS.extend([portal.portal_access, api.api_access, telegram_webhook.admits_webhook])
     auth.LOGIN_REDIRECTS.append(("/portal", "/portal/login"))
 
     @server.errorhandler(413)

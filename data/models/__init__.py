@@ -5,6 +5,7 @@ from .catalog import Priority, RequestType, Service, ReplyTemplate
 from .boards import Board, BoardColumn, COLUMN_KINDS, Lane, LANE_MODES
 from .tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, Ticket, TicketEvent
 from .messaging import InboundMessage, Notification, Outbox
+from .telegram import TelegramDraft
 from .portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
 from .sla import (BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy,
                   TicketSla)
@@ -13,6 +14,6 @@ __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
     "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "Lane", "LANE_MODES",
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
-    "InboundMessage", "Notification", "Outbox", "ColumnFanout", "IntegrationToken", "PortalPin", "RoutingCursor",
+    "InboundMessage", "Notification", "Outbox", "TelegramDraft", "IntegrationToken", "PortalPin", "RoutingCursor",
     "BusinessCalendar", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy", "TicketSla",
 ]

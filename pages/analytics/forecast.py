@@ -1,0 +1,91 @@
+"""`/analytics/forecast`: Monte Carlo "when will N tickets be done" and "how many by a date"
+(data/metrics/forecast.py), from the daily throughput of the filter's date range."""
+from datetime import date, timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Input, Output, dcc, html
+
+from components.analytics_page import page_shell
+from components.chart_card import COLORS, chart_card, empty_figure, register, style
+from components.guard import allowed, denied
+from components.i18n import _
+from data.metrics import PERCENTILES, forecast
+from data.metrics.filters import today
+
+dash.register_page(__name__, path="/analytics/forecast", title="Okno · Forecast")
+
+P = "an-fc"
+LINE = {0.5: "p50", 0.85: "p85", 0.95: "p95"}
+
+
+def _items(raw):
+    return int(raw) if raw not in (None, "") and str(raw).isdigit() and 0 < int(raw) <= 1_000_000 else None
+
+
+def _until(raw):
+    try:
+        return date.fromisoformat(str(raw)[:10]) if raw else None
+    except ValueError:
+        return None
+
+
+def when(session, user, f, items):
+    result = forecast.forecast(session, user, f, items=_items(items))
+    w = result["when"]
+    summary = _("an.fc.history", days=result["history_days"], done=result["history_done"])
+    if w is None:
+        return empty_figure(_("an.fc.none") + " " + summary), []
+    counts, start = w["days"], result["start"]
+    x = [start + timedelta(days=d - 1) for d in range(1, len(counts))]
+    fig = go.Figure(go.Bar(x=x, y=[100.0 * c / w["trials"] for c in counts[1:]], marker_color=COLORS["created"],
+                           hovertemplate="%{x}<br>%{y:.2f}%<extra></extra>"))
+    for p, d in w["dates"].items():
+        if d is not None:
+            fig.add_vline(x=d, line_dash="dash", line_color=COLORS[LINE[p]])
+            fig.add_annotation(x=d, y=1.02, yref="paper", showarrow=False, font=dict(size=11),
+                               text=f"{int(p * 100)}%: {d.isoformat()}")
+    style(fig, showlegend=False, yaxis=dict(title=_("an.fc.share")))
+    fig.add_annotation(text=_("an.fc.items", n=result["items"]) + " · " + summary, xref="paper", yref="paper",
+                       x=0, y=1.12, showarrow=False, xanchor="left", font=dict(size=12))
+    return fig, [{"percent": int(p * 100), "done_by": d} for p, d in w["dates"].items()]
+
+
+def how_many(session, user, f, until):
+    until = _until(until) or today() + timedelta(days=30)
+    result = forecast.forecast(session, user, f, items=0, until=until)
+    m = result["how_many"]
+    if m is None or result["history_done"] == 0:
+        return empty_figure(_("an.fc.none")), []
+    totals = m["totals"]
+    fig = go.Figure(go.Bar(x=list(range(len(totals))), y=[100.0 * c / m["trials"] for c in totals],
+                           marker_color=COLORS["done"], hovertemplate="%{x}<br>%{y:.2f}%<extra></extra>"))
+    for p in PERCENTILES:
+        value = m["at_least"][p]
+        fig.add_vline(x=value, line_dash="dash", line_color=COLORS[LINE[p]])
+        fig.add_annotation(x=value, y=1.02, yref="paper", showarrow=False, font=dict(size=11),
+                           text=_("an.fc.at_least", p=int(p * 100), n=value))
+    style(fig, showlegend=False, xaxis=dict(title=_("an.fc.done_by", date=until.isoformat())),
+          yaxis=dict(title=_("an.fc.share")))
+    return fig, [{"percent": int(p * 100), "at_least": m["at_least"][p], "until": until} for p in PERCENTILES]
+
+
+register("forecast-when", when, Input(f"{P}-items", "value"))
+register("forecast-many", how_many, Input(f"{P}-until", "date"))
+
+
+def layout(**query):
+    if not allowed("analytics"):
+        return denied()
+    items = dbc.InputGroup([dbc.InputGroupText(_("an.fc.n")),
+                            dbc.Input(id=f"{P}-items", type="number", min=1, debounce=True,
+                                      placeholder=_("an.fc.n_default"), style={"maxWidth": "120px"})], size="sm")
+    until = html.Div([html.Small(_("an.fc.until"), className="me-1"),
+                      dcc.DatePickerSingle(id=f"{P}-until", date=today() + timedelta(days=30),
+                                           display_format="YYYY-MM-DD", first_day_of_week=1)],
+                     className="d-flex align-items-center")
+    return page_shell("forecast", query, dbc.Row([
+        dbc.Col(chart_card("forecast-when", "an.fc.when", "an.info.forecast_when", controls=items, height=380), lg=6),
+        dbc.Col(chart_card("forecast-many", "an.fc.many", "an.info.forecast_many", controls=until, height=380), lg=6),
+    ], className="g-3"))

@@ -178,7 +178,7 @@ def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str
             expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
         exprs.append(expr.label(c))
     stmt = (_select(["id"]).with_only_columns(*exprs).where(and_(True, *conditions(f))).order_by(*_order(sort)))
-    compiled = stmt.compile(dialect=session.bind.dialect)
+    compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
     sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     yield "\ufeff".encode("utf-8")
     session.execute(select(func.set_config("TimeZone", tz, True)))

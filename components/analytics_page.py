@@ -59,17 +59,24 @@ def kpi_row():
     return html.Div(dbc.Row(id="an-kpis", className="g-2 mb-3"))
 
 
+def _format(key: str, value) -> str:
+    if value is None:
+        return "—"
+    if key == "first_response_p50" and value < 1:  # minutes read better than "0.1 h"
+        return f"{value * 60:.0f} {_('an.min')}"
+    return KPI_FORMAT[key].format(value).replace(" d", " " + _("an.d")).replace(" h", " " + _("an.h"))
+
+
 def _card(key: str, item: dict):
     value, change = item["value"], item["change"]
-    shown = "—" if value is None else KPI_FORMAT[key].format(value).replace(" d", " " + _("an.d")).replace(
-        " h", " " + _("an.h"))
+    shown = _format(key, value)
     badge = None
     if change is not None:
         worse = (change > 0) == (key in kpi.LOWER_IS_BETTER)
         badge = html.Span(f"{'▲' if change > 0 else '▼' if change < 0 else '='} {abs(change) * 100:.0f}%",
                           className=f"small ms-2 {'text-danger' if worse and change else 'text-success'}")
     prev = item["previous"]
-    prev_text = "—" if prev is None else KPI_FORMAT[key].format(prev).replace(" d", "").replace(" h", "")
+    prev_text = _format(key, prev)
     return dbc.Col(dbc.Card(dbc.CardBody([
         html.Div(_(f"an.kpi.{key}"), className="small text-muted text-truncate"),
         html.Div([html.Span(shown, className="fs-4 fw-semibold"), badge], className="d-flex align-items-baseline"),

@@ -71,8 +71,9 @@ def empty_figure(message: str) -> go.Figure:
 
 
 def style(fig: go.Figure, **layout) -> go.Figure:
-    fig.update_layout(template="plotly_white", margin=dict(l=40, r=10, t=10, b=30), hovermode="closest",
-                      legend=dict(orientation="h", y=1.08, x=0), **layout)
+    layout = {"template": "plotly_white", "margin": dict(l=40, r=10, t=24, b=30), "hovermode": "closest",
+              "legend": dict(orientation="h", y=1.08, x=0), **layout}
+    fig.update_layout(**layout)
     return fig
 
 

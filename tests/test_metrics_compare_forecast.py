@@ -32,6 +32,9 @@ def test_compare_before_after_with_intervals(session):
         for i in range(count):
             _done_ticket(session, board, lane, start + timedelta(hours=i), timedelta(days=lead),
                          bool(breach_every) and i % breach_every == 0)
+    # The history starts well before the window (the month it starts in is partial and left out).
+    tickets.create(session, None, title="old", board_id=board.id, at=datetime.combine(
+        compare.add_months(month0, -6) + timedelta(days=9), time(10), tzinfo=tz()))
     session.flush()
     f = MetricFilter(date_from=month0, date_to=month0, board=(board.id,))
     result = compare.compare(session, analyst, f, pivot=pivot, months_before=2)
@@ -71,3 +74,18 @@ def test_forecast_percentiles_are_ordered_and_zero_days_count():
 
 def test_forecast_without_any_done_day_says_so():
     assert forecast.when_done(np.array([0, 0, 0]), 5, date(2026, 1, 1)) is None
+
+
+def test_compare_leaves_out_the_partial_month_the_history_starts_in(session):
+    agent, analyst = factories.user(session, "agent"), factories.user(session, "analyst")
+    board = factories.board(session, agents=[agent])
+    lane = factories.lane_of(board, agent).id
+    month0 = today().replace(day=1)
+    for offset in (-3, -2, -1):  # history starts on the 5th of month −3
+        start = datetime.combine(compare.add_months(month0, offset) + timedelta(days=4), time(10), tzinfo=tz())
+        _done_ticket(session, board, lane, start, timedelta(hours=5), False)
+    session.flush()
+    f = MetricFilter(date_from=month0, date_to=month0, board=(board.id,))
+    result = compare.compare(session, analyst, f, pivot=compare.add_months(month0, -1), months_before=3)
+    assert result["since"] == compare.add_months(month0, -2)
+    assert (result["agent"][0]["months_before"], result["agent"][0]["months_after"]) == (1, 1)

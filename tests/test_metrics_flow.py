@@ -66,7 +66,9 @@ def test_lead_histogram_counts_every_done_ticket(session, h):
 
 
 def test_cumulative_flow_from_events(session, h):
-    cfd = flow.cumulative_flow(session, h.analyst, h.filter())
+    found = flow.cumulative_flow(session, h.analyst, h.filter())
+    cfd = found["days"]
+    assert len(cfd) == 7 and found["before"]["queue"] == 0
     first, last = cfd[0], cfd[-1]
     assert (first["queue"], first["in_progress"], first["waiting"], first["done"]) == (3, 1, 1, 1)
     assert (last["queue"], last["in_progress"], last["waiting"], last["done"]) == (6, 5, 4, 3)
@@ -89,3 +91,11 @@ def test_agents_may_not_read_analytics(session, h):
         kpi.kpis(session, h.agent_a, h.filter())
     with pytest.raises(PermissionDenied):
         flow.throughput(session, factories.user(session, "agent"), h.filter(), "day")
+
+
+def test_cumulative_flow_counts_tickets_done_before_the_range_in_every_band(session, h):
+    later = h.filter(date_from=date(2026, 3, 9), date_to=date(2026, 3, 10))
+    found = flow.cumulative_flow(session, h.analyst, later)
+    before = found["before"]  # T1, T2, T6 done before the 9th; T3 waiting; T4 queued; T5 in progress
+    assert (before["queue"], before["in_progress"], before["waiting"], before["done"]) == (6, 5, 4, 3)
+    assert found["days"][0]["done"] == 4  # T3 done on the 9th

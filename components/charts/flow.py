@@ -2,6 +2,7 @@
 lead-time histogram, cumulative flow diagram, aging work in progress."""
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import plotly.graph_objects as go
@@ -61,12 +62,18 @@ def throughput(session, user, f, grain=None):
     return style(fig, showlegend=False, yaxis=dict(rangemode="tozero", title=_(f"an.per_{grain}"))), data
 
 
-def _percentile_lines(fig, percentiles, unit):
+def _label(fig, value, text, color, log=False):
+    """A label at the right edge; annotations on a log axis take log10 of the value."""
+    fig.add_annotation(x=1, xref="paper", xanchor="left", y=math.log10(value) if log else value, yref="y",
+                       text=text, showarrow=False, font=dict(size=10, color=color))
+
+
+def _percentile_lines(fig, percentiles, unit, log=False):
     for p, key in PCT_LINES:
         value = percentiles.get(p)
-        if value is not None:
-            fig.add_hline(y=value, line_dash="dash", line_color=COLORS[key],
-                          annotation_text=f"{int(p * 100)}%: {value:.1f} {unit}", annotation_position="top left")
+        if value is not None and value > 0:
+            fig.add_hline(y=value, line_dash="dash", line_color=COLORS[key])
+            _label(fig, value, f"{int(p * 100)}%: {value:.1f} {unit}", COLORS[key], log)
 
 
 def cycle_scatter(session, user, f):
@@ -79,11 +86,12 @@ def cycle_scatter(session, user, f):
         marker=dict(size=6, color=COLORS["in_progress"], opacity=0.55),
         customdata=[[f"/ticket/{p['number']}", p["number"]] for p in points],
         hovertemplate="#%{customdata[1]}<br>%{x|%Y-%m-%d}<br>" + _("an.cycle") + ": %{y} " + _("an.d") + "<extra></extra>"))
-    _percentile_lines(fig, data["percentiles"], _("an.d"))
+    _percentile_lines(fig, data["percentiles"], _("an.d"), log=True)
     if data["total"] > len(points):
         fig.add_annotation(text=_("an.sampled", shown=len(points), total=data["total"]), xref="paper", yref="paper",
-                           x=1, y=1.08, showarrow=False, font=dict(size=11, color="#6c757d"))
-    style(fig, showlegend=False, yaxis=dict(rangemode="tozero", title=_("an.days")))
+                           x=1, y=1.0, yanchor="bottom", showarrow=False, font=dict(size=11, color="#6c757d"))
+    # Log scale: the long tail (a few tickets of months) would otherwise flatten everyone else to the floor.
+    style(fig, showlegend=False, yaxis=dict(type="log", title=_("an.days_log")), margin=dict(l=40, r=70, t=24, b=30))
     rows = [{"number": p["number"], "done_at": p["done_at"], "cycle_days": p["days"]} for p in points]
     return fig, rows
 
@@ -109,8 +117,11 @@ def lead_histogram(session, user, f):
 
 
 def cumulative_flow(session, user, f):
-    data = flow.cumulative_flow(session, user, f)
-    if not data:
+    found = flow.cumulative_flow(session, user, f)
+    # Counted from the start of the period: tickets done before it would only lift every band.
+    base = found["before"]["done"]
+    data = [{"day": r["day"], **{s: r[s] - base for s in flow.STAGES}} for r in found["days"]]
+    if not data or data[-1]["queue"] == 0:
         return empty_figure(_("an.nodata")), []
     x = [r["day"] for r in data]
     fig = go.Figure()
@@ -136,13 +147,15 @@ def aging_wip(session, user, f):
         marker=dict(size=7, color=[COLORS.get(p["status"], "#6c757d") for p in points], opacity=0.6),
         customdata=[[f"/ticket/{p['number']}", p["number"]] for p in points],
         hovertemplate="#%{customdata[1]}<br>%{x}<br>" + _("an.age") + ": %{y} " + _("an.d") + "<extra></extra>"))
+    low = 1  # ages start at one day; the log axis can't reach 0
     for p, color in ((0.5, "#d1e7dd"), (0.7, "#fff3cd"), (0.85, "#ffe5d0"), (0.95, "#f8d7da")):
         value = data["bands"].get(p)
-        if value is not None:
-            fig.add_hline(y=value, line_dash="dot", line_color="#adb5bd",
-                          annotation_text=f"{int(p * 100)}%: {value:.0f} {_('an.d')}", annotation_position="top left")
+        if value is not None and value > low:
+            fig.add_hrect(y0=low, y1=value, fillcolor=color, opacity=0.6, line_width=0, layer="below")
+            _label(fig, value, f"{int(p * 100)}%: {value:.0f} {_('an.d')}", "#6c757d", log=True)
+            low = value
     style(fig, showlegend=False, xaxis=dict(categoryorder="array", categoryarray=order),
-          yaxis=dict(rangemode="tozero", title=_("an.age_days")))
+          yaxis=dict(type="log", title=_("an.age_days")), margin=dict(l=40, r=70, t=24, b=30))
     return fig, [{"number": p["number"], "column": label.get(p["column_id"]), "age_days": p["age_days"]} for p in points]
 
 

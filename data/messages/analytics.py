@@ -39,6 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "an.h": ("h", "ч"),
     "an.min": ("min", "мин"),
     "an.days": ("days", "дней"),
+    "an.days_log": ("days (log scale)", "дней (лог. шкала)"),
     "an.tickets": ("tickets", "заявок"),
     "an.tickets_cumulative": ("tickets (cumulative)", "заявок (нарастающим итогом)"),
     "an.created": ("Created", "Создано"),
@@ -57,7 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "an.sampled": ("{shown} of {total} tickets shown", "показано {shown} из {total} заявок"),
     "an.lead_days": ("lead time, days", "время выполнения, дней"),
     "an.age": ("Age", "Возраст"),
-    "an.age_days": ("age since start, days", "возраст с начала работы, дней"),
+    "an.age_days": ("age since start, days (log scale)", "возраст с начала работы, дней (лог. шкала)"),
     "an.sla_met": ("Met", "Соблюдён"),
     "an.sla_breached": ("Breached", "Нарушен"),
     "an.sla_met_pct": ("SLA met %", "SLA соблюдён, %"),
@@ -147,10 +148,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Заявки, созданные за период, по дням недели и часам, московское время."),
     "an.info.compare": (
         "Per agent or team, whole months before the date vs whole months after it (the current month is left out): "
-        "tickets resolved per month, median and 85th-percentile handling time (created → done, days), SLA met %. "
+        "tickets resolved per month, median and 85th-percentile handling time (work started → done, days), SLA met %. "
         "Second line: the difference and its 95% bootstrap interval over months (4,000 resamples, fixed seed).",
         "По исполнителю или команде: полные месяцы до даты и после неё (текущий месяц не учитывается): решено заявок "
-        "в месяц, медиана и 85-й процентиль времени обработки (создание → готово, дни), доля соблюдённого SLA. "
+        "в месяц, медиана и 85-й процентиль времени обработки (начало работы → готово, дни), доля соблюдённого SLA. "
         "Вторая строка: разница и её 95% бутстреп-интервал по месяцам (4000 повторов, фиксированное зерно)."),
     "an.info.forecast_when": (
         "Monte Carlo: each future day's throughput is drawn at random from the past days of the period (zero days "
@@ -188,6 +189,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "an.fc.history": ("history: {days} days, {done} done", "история: {days} дн., сделано {done}"),
     "an.fc.none": ("Nothing was done in the period: no throughput to forecast from.",
                    "За период ничего не сделано: прогнозировать не из чего."),
+    "an.fc.by": ("By {date}", "К {date}"),
     "an.fc.share": ("% of trials", "% испытаний"),
     "an.fc.at_least": ("{p}%: ≥ {n}", "{p}%: ≥ {n}"),
     "an.fc.done_by": ("tickets done by {date}", "заявок сделано к {date}"),

@@ -3,7 +3,7 @@
 SQL returns one small row per (agent or team, month): resolved, median and 85th-percentile
 handling time, SLA met/with SLA. The differences after − before and their 95% bootstrap intervals
 are computed here with numpy over those months (fixed seed, so a page shows the same numbers
-every time). Only whole months count: the current month is left out.
+every time). Only whole months count: the current month and the month the history starts in are left out.
 """
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from ..models import User
-from . import require_analytics, rows
+from . import one, require_analytics, rows
 from .filters import MetricFilter, today, tz, where
-from .sql import LEAD_DAYS, SLA_MET
+from .sql import HANDLE_DAYS, SLA_MET
 
 SEED = 20240601
 RESAMPLES = 4000
@@ -41,8 +41,8 @@ def monthly(session: Session, f: MetricFilter, group: str, since: date, until: d
     return rows(session, f"""
         SELECT {column} AS id, g.name, date_trunc('month', t.resolved_at AT TIME ZONE :tz)::date AS month,
                count(*) AS resolved,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY {LEAD_DAYS}) AS handle_p50,
-               percentile_cont(0.85) WITHIN GROUP (ORDER BY {LEAD_DAYS}) AS handle_p85,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY {HANDLE_DAYS}) AS handle_p50,
+               percentile_cont(0.85) WITHIN GROUP (ORDER BY {HANDLE_DAYS}) AS handle_p85,
                count(*) FILTER (WHERE {SLA_MET} = 1) AS sla_met_n, count({SLA_MET}) AS sla_n
         FROM tickets t JOIN {table} g ON g.id = {column}
         WHERE {w} AND t.status = 'done' AND t.resolved_at >= :start AND t.resolved_at < :end
@@ -85,12 +85,17 @@ def compare(session: Session, actor: User, f: MetricFilter, pivot: date | None =
             months_before: int = 6) -> dict:
     """Per agent and per team: monthly resolved, median/P85 handling time (days), SLA met %, before vs after.
 
-    Handling time = created → done (lead time), elapsed days. Months with no done ticket for a
+    Handling time = work started → done, elapsed days (as the seeds measure it). Months with no done ticket for a
     group are absent from its sample (an agent who joined later has fewer months).
     """
     require_analytics(actor)
     pivot = (pivot or default_pivot()).replace(day=1)
     since, until = add_months(pivot, -months_before), today().replace(day=1)
+    first = one(session, "SELECT min(created_at) AS at FROM tickets", {})["at"]
+    if first is not None:  # the month the history starts in is partial: leave it out too
+        first = first.astimezone(tz())
+        since = max(since, first.date() if (first.day, first.hour, first.minute) == (1, 0, 0)
+                    else add_months(first.date().replace(day=1), 1))
     result = {"pivot": pivot, "since": since, "until": until}
     for group in GROUPS:
         by_id: dict[int, dict] = {}

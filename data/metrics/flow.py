@@ -90,15 +90,17 @@ def lead_histogram(session: Session, actor: User, f: MetricFilter, bins: int = H
                      for i in range(bins)]}
 
 
-def cumulative_flow(session: Session, actor: User, f: MetricFilter) -> list[dict]:
+def cumulative_flow(session: Session, actor: User, f: MetricFilter) -> dict:
     """For each day, how many tickets have reached each stage (queue → in progress → waiting → done).
+
+    Returns {"before": counts at the end of the day before the range, "days": [counts per day]}.
 
     Computed from ticket_events: a ticket reaches a stage at its first created/moved event into that
     stage or a later one, so bands never go down. Tickets done before the range add a constant.
     """
     require_analytics(actor)
     w, params = where(f)
-    return rows(session, f"""
+    found = rows(session, f"""
         WITH tk AS (SELECT t.id FROM tickets t WHERE {w} AND t.created_at < :end
                       AND NOT (t.status = 'done' AND t.resolved_at < :start)),
         firsts AS (
@@ -121,7 +123,8 @@ def cumulative_flow(session: Session, actor: User, f: MetricFilter) -> list[dict
                 FROM grid LEFT JOIN entered USING (day, stage))
         SELECT day, max(n) FILTER (WHERE stage = 0)::int AS queue, max(n) FILTER (WHERE stage = 1)::int AS in_progress,
                max(n) FILTER (WHERE stage = 2)::int AS waiting, max(n) FILTER (WHERE stage = 3)::int AS done
-        FROM cum WHERE day >= :d_from GROUP BY day ORDER BY day""", params | range_params(f))
+        FROM cum GROUP BY day ORDER BY day""", params | range_params(f))
+    return {"before": found[0], "days": found[1:]}
 
 
 def aging_wip(session: Session, actor: User, f: MetricFilter, limit: int = AGING_LIMIT) -> dict:

@@ -55,8 +55,10 @@ def how_many(history: np.ndarray, until: date, start: date, trials: int = TRIALS
     rng = np.random.default_rng(SEED)
     days = min(days, MAX_DAYS)
     totals = rng.choice(history, size=(trials, days)).sum(axis=1)
+    counts, edges = np.histogram(totals, bins=min(60, int(totals.max() - totals.min()) + 1))
     return {"at_least": {p: int(np.floor(np.percentile(totals, 100 * (1 - p)))) for p in PERCENTILES},
-            "trials": trials, "totals": np.bincount(totals).tolist()}
+            "trials": trials, "histogram": [{"from": float(a), "to": float(b), "trials": int(c)}
+                                            for a, b, c in zip(edges, edges[1:], counts)]}
 
 
 def forecast(session: Session, actor: User, f: MetricFilter, items: int | None = None,

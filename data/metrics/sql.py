@@ -12,6 +12,9 @@ CYCLE_DAYS = ("(((t.resolved_at AT TIME ZONE :tz)::date"
               " - (coalesce(t.started_at, t.resolved_at) AT TIME ZONE :tz)::date) + 1)")
 # Lead time: created → done, elapsed days (fractional).
 LEAD_DAYS = "(extract(epoch FROM t.resolved_at - t.created_at) / 86400.0)"
+# Handling time: work started → done, elapsed days (fractional); a ticket that never entered
+# in-progress is handled from its creation.
+HANDLE_DAYS = "(extract(epoch FROM t.resolved_at - coalesce(t.started_at, t.created_at)) / 86400.0)"
 # First response: created → first public agent reply, hours.
 FIRST_RESPONSE_HOURS = "(extract(epoch FROM t.first_response_at - t.created_at) / 3600.0)"
 # 1 = every SLA target met, 0 = some target breached, NULL = no SLA applies (both columns NULL).

@@ -44,11 +44,10 @@ def when(session, user, f, items):
     for p, d in w["dates"].items():
         if d is not None:
             fig.add_vline(x=d, line_dash="dash", line_color=COLORS[LINE[p]])
-            fig.add_annotation(x=d, y=1.02, yref="paper", showarrow=False, font=dict(size=11),
-                               text=f"{int(p * 100)}%: {d.isoformat()}")
-    style(fig, showlegend=False, yaxis=dict(title=_("an.fc.share")))
-    fig.add_annotation(text=_("an.fc.items", n=result["items"]) + " · " + summary, xref="paper", yref="paper",
-                       x=0, y=1.12, showarrow=False, xanchor="left", font=dict(size=12))
+    dates = " · ".join(f"<b>{int(p * 100)}%: {d.isoformat() if d else '—'}</b>" for p, d in w["dates"].items())
+    style(fig, showlegend=False, yaxis=dict(title=_("an.fc.share")), margin=dict(l=40, r=10, t=50, b=30),
+          title=dict(text=f"{_('an.fc.items', n=result['items'])}: {dates}<br><sup>{summary}</sup>",
+                     font=dict(size=13), x=0.01, y=0.97))
     return fig, [{"percent": int(p * 100), "done_by": d} for p, d in w["dates"].items()]
 
 
@@ -58,16 +57,17 @@ def how_many(session, user, f, until):
     m = result["how_many"]
     if m is None or result["history_done"] == 0:
         return empty_figure(_("an.fc.none")), []
-    totals = m["totals"]
-    fig = go.Figure(go.Bar(x=list(range(len(totals))), y=[100.0 * c / m["trials"] for c in totals],
-                           marker_color=COLORS["done"], hovertemplate="%{x}<br>%{y:.2f}%<extra></extra>"))
+    bins = m["histogram"]
+    fig = go.Figure(go.Bar(x=[(b["from"] + b["to"]) / 2 for b in bins], y=[100.0 * b["trials"] / m["trials"] for b in bins],
+                           width=[(b["to"] - b["from"]) * 0.95 for b in bins], marker_color=COLORS["done"],
+                           customdata=[[b["from"], b["to"]] for b in bins],
+                           hovertemplate="%{customdata[0]:.0f}–%{customdata[1]:.0f}: %{y:.2f}%<extra></extra>"))
     for p in PERCENTILES:
-        value = m["at_least"][p]
-        fig.add_vline(x=value, line_dash="dash", line_color=COLORS[LINE[p]])
-        fig.add_annotation(x=value, y=1.02, yref="paper", showarrow=False, font=dict(size=11),
-                           text=_("an.fc.at_least", p=int(p * 100), n=value))
+        fig.add_vline(x=m["at_least"][p], line_dash="dash", line_color=COLORS[LINE[p]])
+    text = " · ".join(f"<b>{_('an.fc.at_least', p=int(p * 100), n=m['at_least'][p])}</b>" for p in PERCENTILES)
     style(fig, showlegend=False, xaxis=dict(title=_("an.fc.done_by", date=until.isoformat())),
-          yaxis=dict(title=_("an.fc.share")))
+          yaxis=dict(title=_("an.fc.share")), margin=dict(l=40, r=10, t=50, b=40),
+          title=dict(text=f"{_('an.fc.by', date=until.isoformat())}: {text}", font=dict(size=13), x=0.01, y=0.97))
     return fig, [{"percent": int(p * 100), "at_least": m["at_least"][p], "until": until} for p in PERCENTILES]
 
 

@@ -25,6 +25,7 @@ from .filter_bar import FILTER
 from .i18n import _
 
 log = logging.getLogger(__name__)
+CALLBACKS: dict = {}  # chart name → its callback, callable as a plain function (bench/analytics.py)
 COLORS = {"created": "#0d6efd", "resolved": "#198754", "backlog": "#6f42c1", "breached": "#dc3545",
           "met": "#198754", "p50": "#198754", "p85": "#fd7e14", "p95": "#dc3545", "queue": "#adb5bd",
           "in_progress": "#0d6efd", "waiting": "#ffc107", "done": "#198754"}
@@ -97,7 +98,7 @@ def register(name: str, build, *extra_inputs, output=None) -> None:
         except PermissionDenied:
             return (empty_figure(_("denied")) if output is None else _("denied")), []
 
-    render.__name__ = f"render_{name.replace('-', '_')}"
+    CALLBACKS[name] = render
 
 
 @callback(Output({"type": "an-dl", "name": MATCH}, "data"), Input({"type": "an-csv", "name": MATCH}, "n_clicks"),

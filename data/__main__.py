@@ -4,6 +4,7 @@
     python -m data create-user EMAIL NAME ROLE [--password P] [--team NAME]
     python -m data demo [--tickets N] [--seed S] [--if-empty]
     python -m data url                         print the database URL (starts embedded PostgreSQL)
+    python -m data analytics-rollup [--refresh] build (or bring up to date) the daily analytics rollup
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--tickets", type=int, default=20000)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
+    rollup = sub.add_parser("analytics-rollup", help="build the daily analytics rollup (docs/analytics.md)")
+    rollup.add_argument("--refresh", action="store_true", help="only the days changed since the last run")
     args = parser.parse_args(argv)
 
     url = db.database_url()
@@ -68,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         summary = demo_data.load(db.get_engine(), tickets=args.tickets, seed=args.seed)
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        return 0
+    if args.command == "analytics-rollup":
+        from .metrics import rollup as analytics_rollup
+        with db.session_scope() as s:
+            days = analytics_rollup.refresh(s) if args.refresh else analytics_rollup.rebuild(s)
+        print("analytics rollup " + (f"refreshed ({days} days)" if args.refresh else "rebuilt"))
         return 0
     return 1
 

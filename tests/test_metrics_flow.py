@@ -8,12 +8,17 @@ import pytest
 from data.errors import PermissionDenied
 from data.metrics import flow, kpi
 from tests import factories
+from data.metrics import rollup
 from tests.metrics_history import build
 
 
-@pytest.fixture
-def h(session):
-    return build(session)
+@pytest.fixture(params=["live", "rollup"])
+def h(session, request):
+    """Every metric is checked twice: computed live from tickets/events and read from the daily rollup."""
+    history = build(session)
+    if request.param == "rollup":
+        rollup.rebuild(session)
+    return history
 
 
 def test_kpis_count_the_week(session, h):
@@ -99,3 +104,18 @@ def test_cumulative_flow_counts_tickets_done_before_the_range_in_every_band(sess
     before = found["before"]  # T1, T2, T6 done before the 9th; T3 waiting; T4 queued; T5 in progress
     assert (before["queue"], before["in_progress"], before["waiting"], before["done"]) == (6, 5, 4, 3)
     assert found["days"][0]["done"] == 4  # T3 done on the 9th
+
+
+def test_rollup_refresh_follows_new_events(session):
+    from data import tickets
+    from tests.metrics_history import at
+    h = build(session)
+    rollup.rebuild(session)
+    t4 = tickets.get_by_number(session, None, h.numbers["T4"])
+    board = h.board
+    tickets.move(session, None, t4.id, factories.column(board, "in_progress").id, at=at(6))
+    tickets.move(session, None, t4.id, factories.column(board, "done").id, at=at(7))
+    assert rollup.refresh(session) >= 3  # the 4th (created), 6th and 7th (moves), plus today and yesterday
+    assert [r["done"] for r in flow.throughput(session, h.analyst, h.filter(), "day")] == [1, 0, 0, 1, 0, 1, 1]
+    assert kpi.kpis(session, h.analyst, h.filter())["backlog"]["value"] == 2
+    assert flow.cumulative_flow(session, h.analyst, h.filter())["days"][-1]["done"] == 4

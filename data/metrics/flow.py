@@ -7,7 +7,7 @@ import math
 from sqlalchemy.orm import Session
 
 from ..models import User
-from . import PERCENTILES, one, require_analytics, rows
+from . import PERCENTILES, daily, one, require_analytics, rollup, rows
 from .filters import MetricFilter, range_params, where
 from .sql import CYCLE_DAYS, DONE_IN_RANGE, LEAD_DAYS, bucket_of, buckets
 
@@ -20,6 +20,8 @@ STAGES = ("queue", "in_progress", "waiting", "done")  # the order cards travel i
 def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str) -> list[dict]:
     """Per bucket: created, resolved (entered done, still done) and the open backlog at its end."""
     require_analytics(actor)
+    if rollup.usable(session, f):
+        return daily.created_resolved(session, f, grain)
     w, params = where(f)
     return rows(session, f"""
         WITH b AS ({buckets(grain)}),
@@ -39,6 +41,8 @@ def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str)
 def throughput(session: Session, actor: User, f: MetricFilter, grain: str) -> list[dict]:
     """Tickets entering done per day/week/month, zero periods included."""
     require_analytics(actor)
+    if rollup.usable(session, f):
+        return daily.throughput(session, f, grain)
     w, params = where(f)
     return rows(session, f"""
         WITH b AS ({buckets(grain)}),
@@ -99,6 +103,8 @@ def cumulative_flow(session: Session, actor: User, f: MetricFilter) -> dict:
     stage or a later one, so bands never go down. Tickets done before the range add a constant.
     """
     require_analytics(actor)
+    if rollup.usable(session, f):
+        return daily.cumulative_flow(session, f)
     w, params = where(f)
     found = rows(session, f"""
         WITH tk AS (SELECT t.id FROM tickets t WHERE {w} AND t.created_at < :end

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..models import User
-from . import one, require_analytics, rows
+from . import daily, one, require_analytics, rollup, rows
 from .filters import MetricFilter, range_params, where
 from .sql import CYCLE_DAYS, FIRST_RESPONSE_HOURS, SLA_MET
 
@@ -20,6 +20,16 @@ def kpis(session: Session, actor: User, f: MetricFilter) -> dict[str, dict]:
     w, params = where(f)
     params |= range_params(f) | {"p_start": prev.start}
     period = "CASE WHEN {col} >= :start THEN 'cur' ELSE 'prev' END"
+    # First response has no rollup (a continuous time): always live, over tickets created in the two periods.
+    created = rows(session, f"""
+        SELECT {period.format(col='t.created_at')} AS p, count(*) AS created,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY {FIRST_RESPONSE_HOURS}) AS first_response_p50
+        FROM tickets t WHERE {w} AND t.created_at >= :p_start AND t.created_at < :end GROUP BY 1""", params)
+    if rollup.usable(session, f):
+        by_period = daily.kpis(session, f, prev)
+        for row in created:
+            by_period[row["p"]]["first_response_p50"] = row["first_response_p50"]
+        return _shape(by_period)
     done = rows(session, f"""
         SELECT {period.format(col='t.resolved_at')} AS p, count(*) AS resolved,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS cycle_p50,
@@ -27,10 +37,6 @@ def kpis(session: Session, actor: User, f: MetricFilter) -> dict[str, dict]:
                100.0 * avg({SLA_MET}) AS sla_met
         FROM tickets t WHERE {w} AND t.status = 'done' AND t.resolved_at >= :p_start AND t.resolved_at < :end
         GROUP BY 1""", params)
-    created = rows(session, f"""
-        SELECT {period.format(col='t.created_at')} AS p, count(*) AS created,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY {FIRST_RESPONSE_HOURS}) AS first_response_p50
-        FROM tickets t WHERE {w} AND t.created_at >= :p_start AND t.created_at < :end GROUP BY 1""", params)
     reopened = rows(session, f"""
         SELECT {period.format(col='e.at')} AS p, count(*) AS reopened
         FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
@@ -47,6 +53,10 @@ def kpis(session: Session, actor: User, f: MetricFilter) -> dict[str, dict]:
         for row in part:
             by_period[row.pop("p")].update(row)
     by_period["cur"]["backlog"], by_period["prev"]["backlog"] = backlog.get("cur", 0), backlog.get("prev", 0)
+    return _shape(by_period)
+
+
+def _shape(by_period: dict) -> dict[str, dict]:
     out = {}
     for key in KPIS:
         zero = 0 if key in ("created", "resolved", "reopened", "backlog") else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..models import User
-from . import PERCENTILES, require_analytics, rows
+from . import PERCENTILES, daily, require_analytics, rollup, rows
 from .filters import MetricFilter, range_params, where
 from .sql import CREATED_IN_RANGE, DONE_IN_RANGE, FIRST_RESPONSE_HOURS, SLA_MET, bucket_of, buckets
 
@@ -18,6 +18,8 @@ RESPONSE_BINS_HOURS = (0, 0.05, 0.25, 0.5, 1, 2, 4, 8, 24, 48, 72)  # 3 min, 15 
 def by_week(session: Session, actor: User, f: MetricFilter) -> list[dict]:
     """Per week (of resolution): done tickets with an SLA that met every target, and those that breached one."""
     require_analytics(actor)
+    if rollup.usable(session, f):
+        return daily.sla_by_week(session, f)
     w, params = where(f)
     return rows(session, f"""
         WITH b AS ({buckets('week')}),
@@ -31,6 +33,8 @@ def by_week(session: Session, actor: User, f: MetricFilter) -> list[dict]:
 def by_priority(session: Session, actor: User, f: MetricFilter) -> list[dict]:
     """Met and breached per priority (most urgent first); tickets without priority come last."""
     require_analytics(actor)
+    if rollup.usable(session, f):
+        return daily.sla_by_priority(session, f)
     w, params = where(f)
     return rows(session, f"""
         SELECT p.id AS priority_id, p.name_en, p.name_ru, p.color,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from ..models import User
-from . import require_analytics, rows
+from . import daily, require_analytics, rollup, rows
 from .filters import MetricFilter, range_params, where
 from .sql import CREATED_IN_RANGE, CYCLE_DAYS, DONE_IN_RANGE, SLA_MET
 
@@ -13,6 +13,8 @@ def agents(session: Session, actor: User, f: MetricFilter) -> list[dict]:
     """Per assignee: open now, resolved in the range, median cycle time, SLA met %, reopen rate %."""
     require_analytics(actor)
     w, params = where(f)
+    if rollup.usable(session, f):
+        return _agents_from_rollup(session, f, w, params)
     return rows(session, f"""
         WITH o AS (SELECT t.assignee_id AS id, count(*) AS open_now FROM tickets t
                    WHERE {w} AND t.status <> 'done' AND t.assignee_id IS NOT NULL GROUP BY 1),
@@ -26,6 +28,24 @@ def agents(session: Session, actor: User, f: MetricFilter) -> list[dict]:
         FROM o FULL JOIN d USING (id) JOIN users u ON u.id = coalesce(o.id, d.id)
         LEFT JOIN teams tm ON tm.id = u.team_id
         ORDER BY coalesce(d.resolved, 0) DESC, u.name""", params | range_params(f))
+
+
+def _agents_from_rollup(session: Session, f: MetricFilter, w: str, params: dict) -> list[dict]:
+    done = daily.agents_done(session, f)
+    open_now = {r["id"]: r["n"] for r in rows(session, f"""
+        SELECT t.assignee_id AS id, count(*) AS n FROM tickets t
+        WHERE {w} AND t.status <> 'done' AND t.assignee_id IS NOT NULL GROUP BY 1""", params)}
+    ids = sorted(set(done) | set(open_now))
+    people = {r["id"]: r for r in rows(session, """
+        SELECT u.id, u.name, tm.name AS team FROM users u LEFT JOIN teams tm ON tm.id = u.team_id
+        WHERE u.id = ANY(:ids)""", {"ids": ids})}
+    out = []
+    for i in ids:
+        d = done.get(i, {})
+        out.append({"agent_id": i, "name": people[i]["name"], "team": people[i]["team"],
+                    "open_now": open_now.get(i, 0), "resolved": d.get("resolved", 0), "cycle_p50": d.get("cycle_p50"),
+                    "sla_met": d.get("sla_met"), "reopen_rate": d.get("reopen_rate")})
+    return sorted(out, key=lambda r: (-r["resolved"], r["name"]))
 
 
 def lanes(session: Session, actor: User, f: MetricFilter) -> list[dict]:
@@ -45,6 +65,8 @@ def lanes(session: Session, actor: User, f: MetricFilter) -> list[dict]:
 def arrivals(session: Session, actor: User, f: MetricFilter) -> list[dict]:
     """Tickets created per local weekday (1 = Monday) and hour, every cell present."""
     require_analytics(actor)
+    if rollup.usable(session, f):
+        return daily.arrivals(session, f)
     w, params = where(f)
     return rows(session, f"""
         WITH a AS (SELECT extract(isodow FROM t.created_at AT TIME ZONE :tz)::int AS weekday,

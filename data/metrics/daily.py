@@ -1,0 +1,157 @@
+"""The same metrics as kpi/flow/sla/team, read from the daily rollup (analytics_daily) instead of
+the tickets: used for wide views (see rollup.usable). Definitions are identical; tests check that
+both paths give the same answers on the same history."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from . import one, rows
+from .filters import MetricFilter, range_params, where
+from .sql import buckets
+
+STAGES = ("queue", "in_progress", "waiting", "done")
+
+
+def _w(f: MetricFilter) -> tuple[str, dict]:
+    w, params = where(f, alias="r")
+    return w, params | range_params(f)
+
+
+def hist_percentile(counts: list[int], p: float) -> float | None:
+    """percentile_cont over a histogram of whole days (bucket i holds value i + 1)."""
+    n = sum(counts)
+    if n == 0:
+        return None
+    pos = p * (n - 1)
+    low, frac = int(pos), pos - int(pos)
+
+    def value_at(k):  # the k-th smallest value (0-based)
+        seen = 0
+        for i, c in enumerate(counts):
+            seen += c
+            if k < seen:
+                return i + 1
+        return len(counts)
+    a = value_at(low)
+    return float(a if frac == 0 else a + (value_at(low + 1) - a) * frac)
+
+
+def cycle_hist(session: Session, f: MetricFilter, group: str | None = None) -> dict:
+    """{group value (or None): [counts per cycle-time day]} for tickets done in the range."""
+    w, params = _w(f)
+    key = group or "NULL"
+    found = rows(session, f"""
+        SELECT {key} AS g, u.i, sum(u.v)::int AS n
+        FROM analytics_daily r, unnest(r.cycle_hist) WITH ORDINALITY AS u(v, i)
+        WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1, 2""", params)
+    out: dict = {}
+    for r in found:
+        hist = out.setdefault(r["g"], [0] * 61)
+        hist[r["i"] - 1] = r["n"]
+    return out
+
+
+def kpis(session: Session, f: MetricFilter, prev: MetricFilter) -> dict[str, dict]:
+    """The rollup part of the KPI cards for the period and the one before it."""
+    w, params = _w(f)
+    params["p_from"] = prev.date_from
+    sums = rows(session, f"""
+        SELECT CASE WHEN r.day >= :d_from THEN 'cur' ELSE 'prev' END AS p, sum(r.created)::int AS created,
+               sum(r.resolved)::int AS resolved, sum(r.reopens)::int AS reopened,
+               100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met
+        FROM analytics_daily r WHERE {w} AND r.day >= :p_from AND r.day <= :d_to GROUP BY 1""", params)
+    backlog = one(session, f"""
+        SELECT (sum(r.created) - sum(r.resolved))::int AS cur,
+               (sum(r.created) FILTER (WHERE r.day < :d_from) - coalesce(sum(r.resolved) FILTER (WHERE r.day < :d_from), 0))::int
+                 AS prev
+        FROM analytics_daily r WHERE {w} AND r.day <= :d_to AND r.stream IN (0, 1)""", params)
+    out = {"cur": {}, "prev": {}}
+    for r in sums:
+        out[r.pop("p")].update(r)
+    for period, period_filter in (("cur", f), ("prev", prev)):
+        hist = cycle_hist(session, period_filter).get(None, [])
+        out[period].update(cycle_p50=hist_percentile(hist, 0.5) if hist else None,
+                           cycle_p85=hist_percentile(hist, 0.85) if hist else None)
+        out[period]["backlog"] = (backlog.get(period) or 0)
+    return out
+
+
+def created_resolved(session: Session, f: MetricFilter, grain: str) -> list[dict]:
+    w, params = _w(f)
+    return rows(session, f"""
+        WITH b AS ({buckets(grain)}),
+        s AS (SELECT date_trunc('{grain}', r.day)::date AS bucket, sum(r.created) AS c, sum(r.resolved) AS d
+              FROM analytics_daily r WHERE {w} AND r.day >= :d_from AND r.day <= :d_to AND r.stream IN (0, 1)
+              GROUP BY 1),
+        base AS (SELECT coalesce(sum(r.created) - sum(r.resolved), 0) AS n FROM analytics_daily r
+                 WHERE {w} AND r.day < :d_from AND r.stream IN (0, 1))
+        SELECT b.bucket, coalesce(s.c, 0)::int AS created, coalesce(s.d, 0)::int AS resolved,
+               ((SELECT n FROM base) + sum(coalesce(s.c, 0) - coalesce(s.d, 0)) OVER (ORDER BY b.bucket))::int AS backlog
+        FROM b LEFT JOIN s USING (bucket) ORDER BY b.bucket""", params)
+
+
+def throughput(session: Session, f: MetricFilter, grain: str) -> list[dict]:
+    return [{"bucket": r["bucket"], "done": r["resolved"]} for r in created_resolved(session, f, grain)]
+
+
+def sla_by_week(session: Session, f: MetricFilter) -> list[dict]:
+    w, params = _w(f)
+    return rows(session, f"""
+        WITH b AS ({buckets('week')}),
+        s AS (SELECT date_trunc('week', r.day)::date AS bucket, sum(r.resolved_sla_met) AS met,
+                     sum(r.resolved_sla_breached) AS breached
+              FROM analytics_daily r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1)
+        SELECT b.bucket, coalesce(s.met, 0)::int AS met, coalesce(s.breached, 0)::int AS breached
+        FROM b LEFT JOIN s USING (bucket) ORDER BY b.bucket""", params)
+
+
+def sla_by_priority(session: Session, f: MetricFilter) -> list[dict]:
+    w, params = _w(f)
+    return rows(session, f"""
+        SELECT p.id AS priority_id, p.name_en, p.name_ru, p.color, sum(r.resolved_sla_met)::int AS met,
+               sum(r.resolved_sla_breached)::int AS breached
+        FROM analytics_daily r LEFT JOIN priorities p ON p.id = r.priority_id
+        WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to
+        GROUP BY p.id HAVING sum(r.resolved_sla_met + r.resolved_sla_breached) > 0 ORDER BY p.rank NULLS LAST""",
+                params)
+
+
+def agents_done(session: Session, f: MetricFilter) -> dict[int, dict]:
+    """Per assignee: resolved, median cycle time, SLA met %, reopen rate % in the range."""
+    w, params = _w(f)
+    found = rows(session, f"""
+        SELECT r.assignee_id AS id, sum(r.resolved)::int AS resolved,
+               100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met,
+               100.0 * sum(r.resolved_reopened) / nullif(sum(r.resolved), 0) AS reopen_rate
+        FROM analytics_daily r WHERE {w} AND r.stream = 1 AND r.assignee_id IS NOT NULL
+          AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
+    hists = cycle_hist(session, f, group="r.assignee_id")
+    return {r["id"]: dict(r, cycle_p50=hist_percentile(hists.get(r["id"], []), 0.5) if r["id"] in hists else None)
+            for r in found}
+
+
+def arrivals(session: Session, f: MetricFilter) -> list[dict]:
+    w, params = _w(f)
+    return rows(session, f"""
+        WITH a AS (SELECT extract(isodow FROM r.day)::int AS weekday, u.i::int - 1 AS hour, sum(u.v) AS n
+                   FROM analytics_daily r, unnest(r.created_hours) WITH ORDINALITY AS u(v, i)
+                   WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1, 2)
+        SELECT d AS weekday, h AS hour, coalesce(a.n, 0)::int AS n
+        FROM generate_series(1, 7) AS d CROSS JOIN generate_series(0, 23) AS h
+        LEFT JOIN a ON a.weekday = d AND a.hour = h ORDER BY d, h""", params)
+
+
+def cumulative_flow(session: Session, f: MetricFilter) -> dict:
+    w, params = _w(f)
+    found = rows(session, f"""
+        WITH e AS (SELECT greatest(r.day, CAST(:d_from AS date) - 1) AS day, u.i::int - 1 AS stage, sum(u.v) AS n
+                   FROM analytics_daily r, unnest(r.reached) WITH ORDINALITY AS u(v, i)
+                   WHERE {w} AND r.stream = 3 AND r.day <= :d_to GROUP BY 1, 2),
+        grid AS (SELECT g::date AS day, s.stage FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day',
+                   CAST(:d_to AS timestamp), interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(stage)),
+        cum AS (SELECT grid.day, grid.stage, sum(coalesce(e.n, 0)) OVER (PARTITION BY grid.stage ORDER BY grid.day) AS n
+                FROM grid LEFT JOIN e USING (day, stage))
+        SELECT day, max(n) FILTER (WHERE stage = 0)::int AS queue, max(n) FILTER (WHERE stage = 1)::int AS in_progress,
+               max(n) FILTER (WHERE stage = 2)::int AS waiting, max(n) FILTER (WHERE stage = 3)::int AS done
+        FROM cum GROUP BY day ORDER BY day""", params)
+    return {"before": found[0], "days": found[1:]}

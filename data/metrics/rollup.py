@@ -1,0 +1,144 @@
+"""The daily rollup (analytics_daily): built once, then kept up to date incrementally.
+
+`rebuild` aggregates the whole history; `refresh` re-aggregates only the local days touched by
+events recorded since the last refresh (every day of each changed ticket's flow history, its
+creation and resolution days) plus today and yesterday, so a reassignment or reopen moves a
+ticket's counts to where they belong. Pages read the rollup when it exists and the filter has
+no request-type condition (the rollup has no request-type dimension); otherwise they query live.
+A page refreshes a rollup older than STALE_AFTER before reading, and shows how fresh it is.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ..config import get_config
+from ..models.analytics import CYCLE_BUCKETS
+from .filters import MetricFilter
+from .sql import CYCLE_DAYS, SLA_MET
+
+log = logging.getLogger(__name__)
+STALE_AFTER = timedelta(minutes=2)
+DIMS = "service_id, team_id, board_id, assignee_id, priority_id, channel"
+LOCK = 804_117  # pg advisory lock: one refresher at a time
+
+_HOURS = ", ".join(f"count(*) FILTER (WHERE x.hr = {h})" for h in range(24))
+_CYCLE = ", ".join([f"count(*) FILTER (WHERE x.cyc = {d})" for d in range(1, CYCLE_BUCKETS)] +
+                   [f"count(*) FILTER (WHERE x.cyc >= {CYCLE_BUCKETS})"])
+_TDIMS = "t.service_id, t.team_id, t.board_id, t.assignee_id, t.priority_id, t.channel"
+
+STREAMS = [
+    # 0: created that day, by local hour
+    f"""INSERT INTO analytics_daily (stream, day, {DIMS}, created, created_hours)
+    SELECT 0, x.day, {DIMS}, count(*), ARRAY[{_HOURS}]
+    FROM (SELECT (t.created_at AT TIME ZONE :tz)::date AS day,
+                 extract(hour FROM t.created_at AT TIME ZONE :tz)::int AS hr, {_TDIMS}
+          FROM tickets t) AS x WHERE {{days}} GROUP BY x.day, {DIMS}""",
+    # 1: done now and last resolved that day
+    f"""INSERT INTO analytics_daily (stream, day, {DIMS}, resolved, resolved_sla_met, resolved_sla_breached,
+                                     resolved_reopened, cycle_hist)
+    SELECT 1, x.day, {DIMS}, count(*), count(*) FILTER (WHERE x.met = 1), count(*) FILTER (WHERE x.met = 0),
+           count(*) FILTER (WHERE x.reopened), ARRAY[{_CYCLE}]
+    FROM (SELECT (t.resolved_at AT TIME ZONE :tz)::date AS day, {CYCLE_DAYS} AS cyc, {SLA_MET} AS met,
+                 t.reopened_count > 0 AS reopened, {_TDIMS}
+          FROM tickets t WHERE t.status = 'done') AS x WHERE {{days}} GROUP BY x.day, {DIMS}""",
+    # 2: reopen events (done → not done) that day
+    f"""INSERT INTO analytics_daily (stream, day, {DIMS}, reopens)
+    SELECT 2, x.day, {DIMS}, count(*)
+    FROM (SELECT (e.at AT TIME ZONE :tz)::date AS day, {_TDIMS} FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+          WHERE e.kind = 'moved' AND e.from_status = 'done' AND e.to_status <> 'done') AS x
+    WHERE {{days}} GROUP BY x.day, {DIMS}""",
+    # 3: first entries into each stage (queue, in progress, waiting, done), from the event history
+    f"""INSERT INTO analytics_daily (stream, day, {DIMS}, reached)
+    SELECT 3, x.day, {DIMS}, ARRAY[count(*) FILTER (WHERE x.stage = 0), count(*) FILTER (WHERE x.stage = 1),
+                                   count(*) FILTER (WHERE x.stage = 2), count(*) FILTER (WHERE x.stage = 3)]
+    FROM (SELECT (v.at AT TIME ZONE :tz)::date AS day, v.stage, {_TDIMS}
+          FROM (SELECT e.ticket_id, min(e.at) AS s0,
+                       min(e.at) FILTER (WHERE e.to_status IN ('in_progress', 'waiting', 'done')) AS s1,
+                       min(e.at) FILTER (WHERE e.to_status IN ('waiting', 'done')) AS s2,
+                       min(e.at) FILTER (WHERE e.to_status = 'done') AS s3
+                FROM ticket_events e WHERE e.kind IN ('created', 'moved') {{tickets}} GROUP BY e.ticket_id) AS f
+          JOIN tickets t ON t.id = f.ticket_id
+          CROSS JOIN LATERAL (VALUES (0, f.s0), (1, f.s1), (2, f.s2), (3, f.s3)) AS v(stage, at)
+          WHERE v.at IS NOT NULL) AS x
+    WHERE {{days}} GROUP BY x.day, {DIMS}""",
+]
+
+
+def _aggregate(session: Session, days: list | None) -> None:
+    """(Re)build the rows of these local days (all days when None)."""
+    tz = get_config().timezone
+    if days is None:
+        session.execute(text("TRUNCATE analytics_daily"))
+        where, tickets, params = "TRUE", "", {"tz": tz}
+    else:
+        session.execute(text("DELETE FROM analytics_daily WHERE day = ANY(:days)"), {"days": days})
+        where, params = "x.day = ANY(:days)", {"tz": tz, "days": days}
+        # Stage entries: only tickets with a flow event on one of these days can have a first entry there.
+        tickets = ("AND e.ticket_id IN (SELECT ticket_id FROM ticket_events WHERE kind IN ('created', 'moved') "
+                   "AND (at AT TIME ZONE :tz)::date = ANY(:days) AND at >= :lo AND at < :hi)")
+        params |= {"lo": datetime.combine(min(days) - timedelta(days=1), datetime.min.time(), timezone.utc),
+                   "hi": datetime.combine(max(days) + timedelta(days=2), datetime.min.time(), timezone.utc)}
+    for sql in STREAMS:
+        session.execute(text(sql.format(days=where, tickets=tickets)), params)
+
+
+def _mark(session: Session, last_event_id: int) -> None:
+    session.execute(text("""
+        INSERT INTO analytics_state (id, refreshed_at, last_event_id) VALUES (1, now(), :e)
+        ON CONFLICT (id) DO UPDATE SET refreshed_at = now(), last_event_id = :e"""), {"e": last_event_id})
+
+
+def rebuild(session: Session) -> None:
+    """Aggregate the whole history (first run, or after bulk loads that bypass events)."""
+    last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
+    _aggregate(session, None)
+    _mark(session, last)
+
+
+def refresh(session: Session) -> int:
+    """Bring the rollup up to date with events since the last refresh; returns the number of days redone."""
+    state = session.execute(text("SELECT last_event_id FROM analytics_state WHERE id = 1")).first()
+    if state is None:
+        rebuild(session)
+        return -1
+    last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
+    tz = get_config().timezone
+    days = [r[0] for r in session.execute(text("""
+        WITH changed AS (SELECT DISTINCT ticket_id FROM ticket_events WHERE id > :since AND id <= :last)
+        SELECT (e.at AT TIME ZONE :tz)::date FROM ticket_events e JOIN changed c ON c.ticket_id = e.ticket_id
+        WHERE e.kind IN ('created', 'moved')
+        UNION SELECT (t.created_at AT TIME ZONE :tz)::date FROM tickets t JOIN changed c ON c.ticket_id = t.id
+        UNION SELECT (t.resolved_at AT TIME ZONE :tz)::date FROM tickets t JOIN changed c ON c.ticket_id = t.id
+              WHERE t.resolved_at IS NOT NULL
+        UNION SELECT (now() AT TIME ZONE :tz)::date UNION SELECT (now() AT TIME ZONE :tz)::date - 1"""),
+        {"since": state[0], "last": last, "tz": tz})]
+    _aggregate(session, sorted(days))
+    _mark(session, last)
+    return len(days)
+
+
+def refreshed_at(session: Session) -> datetime | None:
+    return session.execute(text("SELECT refreshed_at FROM analytics_state WHERE id = 1")).scalar()
+
+
+def refresh_if_stale(session: Session) -> datetime | None:
+    """Refresh in its own short transaction when older than STALE_AFTER (one process at a time);
+    returns the rollup's time, or None when there is no rollup (pages then query live)."""
+    at = refreshed_at(session)
+    if at is None or datetime.now(timezone.utc) - at < STALE_AFTER:
+        return at
+    from ..db import session_scope
+    with session_scope() as writer:
+        if writer.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK}).scalar():
+            days = refresh(writer)
+            log.info("analytics rollup refreshed: %s days", days)
+    return refreshed_at(session)
+
+
+def usable(session: Session, f: MetricFilter) -> bool:
+    """Read the rollup for this filter? Only when it exists and the filter has no request type."""
+    return not f.type and refresh_if_stale(session) is not None

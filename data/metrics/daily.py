@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from . import one, rows
+from ..models.analytics import CYCLE_BUCKETS
 from .filters import MetricFilter, range_params, where
 from .sql import buckets
 
@@ -36,19 +37,18 @@ def hist_percentile(counts: list[int], p: float) -> float | None:
     return float(a if frac == 0 else a + (value_at(low + 1) - a) * frac)
 
 
+def _sums(column: str, n: int) -> str:
+    """Element-wise sums of an int[] column: one pass over the rows (much faster than unnest)."""
+    return ", ".join(f"sum(r.{column}[{i}])::int AS {column}_{i}" for i in range(1, n + 1))
+
+
 def cycle_hist(session: Session, f: MetricFilter, group: str | None = None) -> dict:
     """{group value (or None): [counts per cycle-time day]} for tickets done in the range."""
     w, params = _w(f)
-    key = group or "NULL"
     found = rows(session, f"""
-        SELECT {key} AS g, u.i, sum(u.v)::int AS n
-        FROM analytics_daily r, unnest(r.cycle_hist) WITH ORDINALITY AS u(v, i)
-        WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1, 2""", params)
-    out: dict = {}
-    for r in found:
-        hist = out.setdefault(r["g"], [0] * 61)
-        hist[r["i"] - 1] = r["n"]
-    return out
+        SELECT {group or "NULL"} AS g, {_sums("cycle_hist", CYCLE_BUCKETS)}
+        FROM analytics_daily r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
+    return {r["g"]: [r[f"cycle_hist_{i}"] or 0 for i in range(1, CYCLE_BUCKETS + 1)] for r in found}
 
 
 def kpis(session: Session, f: MetricFilter, prev: MetricFilter) -> dict[str, dict]:
@@ -133,9 +133,12 @@ def agents_done(session: Session, f: MetricFilter) -> dict[int, dict]:
 def arrivals(session: Session, f: MetricFilter) -> list[dict]:
     w, params = _w(f)
     return rows(session, f"""
-        WITH a AS (SELECT extract(isodow FROM r.day)::int AS weekday, u.i::int - 1 AS hour, sum(u.v) AS n
-                   FROM analytics_daily r, unnest(r.created_hours) WITH ORDINALITY AS u(v, i)
-                   WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1, 2)
+        WITH d AS (SELECT extract(isodow FROM r.day)::int AS weekday, {_sums("created_hours", 24)}
+                   FROM analytics_daily r WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to
+                   GROUP BY 1),
+        a AS (SELECT d.weekday, u.i::int - 1 AS hour, u.n
+              FROM d CROSS JOIN LATERAL unnest(ARRAY[{", ".join(f"d.created_hours_{i}" for i in range(1, 25))}])
+                   WITH ORDINALITY AS u(n, i))
         SELECT d AS weekday, h AS hour, coalesce(a.n, 0)::int AS n
         FROM generate_series(1, 7) AS d CROSS JOIN generate_series(0, 23) AS h
         LEFT JOIN a ON a.weekday = d AND a.hour = h ORDER BY d, h""", params)
@@ -144,9 +147,10 @@ def arrivals(session: Session, f: MetricFilter) -> list[dict]:
 def cumulative_flow(session: Session, f: MetricFilter) -> dict:
     w, params = _w(f)
     found = rows(session, f"""
-        WITH e AS (SELECT greatest(r.day, CAST(:d_from AS date) - 1) AS day, u.i::int - 1 AS stage, sum(u.v) AS n
-                   FROM analytics_daily r, unnest(r.reached) WITH ORDINALITY AS u(v, i)
-                   WHERE {w} AND r.stream = 3 AND r.day <= :d_to GROUP BY 1, 2),
+        WITH d AS (SELECT greatest(r.day, CAST(:d_from AS date) - 1) AS day, {_sums("reached", 4)}
+                   FROM analytics_daily r WHERE {w} AND r.stream = 3 AND r.day <= :d_to GROUP BY 1),
+        e AS (SELECT d.day, u.i::int - 1 AS stage, u.n FROM d
+              CROSS JOIN LATERAL unnest(ARRAY[d.reached_1, d.reached_2, d.reached_3, d.reached_4]) WITH ORDINALITY AS u(n, i)),
         grid AS (SELECT g::date AS day, s.stage FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day',
                    CAST(:d_to AS timestamp), interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(stage)),
         cum AS (SELECT grid.day, grid.stage, sum(coalesce(e.n, 0)) OVER (PARTITION BY grid.stage ORDER BY grid.day) AS n

@@ -97,6 +97,7 @@ def rebuild(session: Session) -> None:
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     _aggregate(session, None)
     _mark(session, last)
+    session.execute(text("ANALYZE analytics_daily"))  # fresh statistics: the planner saw an empty table
 
 
 def refresh(session: Session) -> int:

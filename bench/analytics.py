@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
-EXTRA = {"throughput": (None,), "compare-table": (None, 6, "agent"), "compare-chart": (None, 6, "agent", "resolved"),
+EXTRA = {"throughput": (None,), "compare": (None, 6, "agent", "resolved"),
          "forecast-when": (None,), "forecast-many": (None,)}
 
 

@@ -81,7 +81,7 @@ def cycle_scatter(session, user, f):
     points = data["points"]
     if not points:
         return empty_figure(_("an.nodata")), []
-    fig = go.Figure(go.Scattergl(
+    fig = go.Figure(go.Scatter(
         x=[p["done_at"] for p in points], y=[p["days"] for p in points], mode="markers",
         marker=dict(size=6, color=COLORS["in_progress"], opacity=0.55),
         customdata=[[f"/ticket/{p['number']}", p["number"]] for p in points],
@@ -138,11 +138,16 @@ def aging_wip(session, user, f):
     data = flow.aging_wip(session, user, f)
     if not data["points"]:
         return empty_figure(_("an.nodata_open")), []
+    # One board: its columns in order. Several boards: their columns would crowd the axis, so by status.
     many_boards = len({c["board"] for c in data["columns"]}) > 1
-    label = {c["id"]: (f"{c['board']} · {c['name']}" if many_boards else c["name"]) for c in data["columns"]}
-    order = [label[c["id"]] for c in data["columns"]]
+    if many_boards:
+        label = {c["id"]: _(f"status.{c['kind']}") for c in data["columns"]}
+        order = [_(f"status.{k}") for k in flow.STAGES[:3]]
+    else:
+        label = {c["id"]: c["name"] for c in data["columns"]}
+        order = [c["name"] for c in data["columns"]]
     points = data["points"]
-    fig = go.Figure(go.Scattergl(
+    fig = go.Figure(go.Scatter(
         x=[label.get(p["column_id"], "?") for p in points], y=[p["age_days"] for p in points], mode="markers",
         marker=dict(size=7, color=[COLORS.get(p["status"], "#6c757d") for p in points], opacity=0.6),
         customdata=[[f"/ticket/{p['number']}", p["number"]] for p in points],

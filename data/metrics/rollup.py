@@ -36,7 +36,7 @@ STREAMS = [
     SELECT 0, x.day, {DIMS}, count(*), ARRAY[{_HOURS}]
     FROM (SELECT (t.created_at AT TIME ZONE :tz)::date AS day,
                  extract(hour FROM t.created_at AT TIME ZONE :tz)::int AS hr, {_TDIMS}
-          FROM tickets t) AS x WHERE {{days}} GROUP BY x.day, {DIMS}""",
+          FROM tickets t WHERE {{created}}) AS x WHERE {{days}} GROUP BY x.day, {DIMS}""",
     # 1: done now and last resolved that day
     f"""INSERT INTO analytics_daily (stream, day, {DIMS}, resolved, resolved_sla_met, resolved_sla_breached,
                                      resolved_reopened, cycle_hist)
@@ -44,12 +44,12 @@ STREAMS = [
            count(*) FILTER (WHERE x.reopened), ARRAY[{_CYCLE}]
     FROM (SELECT (t.resolved_at AT TIME ZONE :tz)::date AS day, {CYCLE_DAYS} AS cyc, {SLA_MET} AS met,
                  t.reopened_count > 0 AS reopened, {_TDIMS}
-          FROM tickets t WHERE t.status = 'done') AS x WHERE {{days}} GROUP BY x.day, {DIMS}""",
+          FROM tickets t WHERE t.status = 'done' AND {{resolved}}) AS x WHERE {{days}} GROUP BY x.day, {DIMS}""",
     # 2: reopen events (done → not done) that day
     f"""INSERT INTO analytics_daily (stream, day, {DIMS}, reopens)
     SELECT 2, x.day, {DIMS}, count(*)
     FROM (SELECT (e.at AT TIME ZONE :tz)::date AS day, {_TDIMS} FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-          WHERE e.kind = 'moved' AND e.from_status = 'done' AND e.to_status <> 'done') AS x
+          WHERE e.kind = 'moved' AND e.from_status = 'done' AND e.to_status <> 'done' AND {{at}}) AS x
     WHERE {{days}} GROUP BY x.day, {DIMS}""",
     # 3: first entries into each stage (queue, in progress, waiting, done), from the event history
     f"""INSERT INTO analytics_daily (stream, day, {DIMS}, reached)
@@ -71,6 +71,7 @@ STREAMS = [
 def _aggregate(session: Session, days: list | None) -> None:
     """(Re)build the rows of these local days (all days when None)."""
     tz = get_config().timezone
+    ranges = {"created": "TRUE", "resolved": "TRUE", "at": "TRUE"}
     if days is None:
         session.execute(text("TRUNCATE analytics_daily"))
         where, tickets, params = "TRUE", "", {"tz": tz}
@@ -82,8 +83,11 @@ def _aggregate(session: Session, days: list | None) -> None:
                    "AND (at AT TIME ZONE :tz)::date = ANY(:days) AND at >= :lo AND at < :hi)")
         params |= {"lo": datetime.combine(min(days) - timedelta(days=1), datetime.min.time(), timezone.utc),
                    "hi": datetime.combine(max(days) + timedelta(days=2), datetime.min.time(), timezone.utc)}
+        # Index-friendly bounds around the local days (a day is at most a day off UTC).
+        ranges = {"created": "t.created_at >= :lo AND t.created_at < :hi",
+                  "resolved": "t.resolved_at >= :lo AND t.resolved_at < :hi", "at": "e.at >= :lo AND e.at < :hi"}
     for sql in STREAMS:
-        session.execute(text(sql.format(days=where, tickets=tickets)), params)
+        session.execute(text(sql.format(days=where, tickets=tickets, **ranges)), params)
 
 
 def _mark(session: Session, last_event_id: int) -> None:

@@ -5,13 +5,17 @@ from datetime import date
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, dcc, html
+from dash import Input, Output, callback, dcc, html
+from flask_login import current_user
 
 from components.analytics_page import page_shell
-from components.chart_card import chart_card, empty_figure, register, style
+from components.chart_card import CALLBACKS, chart_card, data_id, empty_figure, graph_id, style
+from components.filter_bar import FILTER
 from components.guard import allowed, denied
 from components.i18n import _
-from data.metrics import compare
+from data.db import read_session
+from data.errors import PermissionDenied
+from data.metrics import compare, filters
 
 dash.register_page(__name__, path="/analytics/compare", title="Okno · Before and after")
 
@@ -42,8 +46,7 @@ def _cell(m: dict, fmt: str):
                     html.Br(), html.Small(f"{sign}{fmt.format(m['diff'])}{ci}", className="text-muted")])
 
 
-def table(session, user, f, pivot, months, group):
-    rows = _result(session, user, f, pivot, months, group)
+def table(rows):
     if not rows:
         return html.Div(_("an.nodata"), className="text-muted p-3"), []
     head = html.Thead(html.Tr([html.Th(_("an.cmp.who")), html.Th(_("an.cmp.months"))] +
@@ -56,9 +59,9 @@ def table(session, user, f, pivot, months, group):
     return dbc.Table([head, body], size="sm", hover=True, className="mb-0", id=f"{P}-table"), flat
 
 
-def chart(session, user, f, pivot, months, group, measure):
+def chart(rows, measure):
     measure = measure if measure in MEASURES else "resolved"
-    rows = [r for r in _result(session, user, f, pivot, months, group) if r[measure]["diff"] is not None]
+    rows = [r for r in rows if r[measure]["diff"] is not None]
     if not rows:
         return empty_figure(_("an.nodata")), []
     names = [r["name"] for r in rows]
@@ -78,8 +81,21 @@ def chart(session, user, f, pivot, months, group, measure):
     return fig, [{"name": r["name"], **r[measure]} for r in rows]
 
 
-register("compare-table", table, *INPUTS, output=Output(f"{P}-body", "children"))
-register("compare-chart", chart, *INPUTS, Input(f"{P}-measure", "value"))
+@callback(Output(f"{P}-body", "children"), Output(data_id("compare-table"), "data"),
+          Output(graph_id("compare-chart"), "figure"), Output(data_id("compare-chart"), "data"),
+          Input(FILTER, "data"), *INPUTS, Input(f"{P}-measure", "value"))
+def render(query, pivot, months, group, measure):
+    """One query for the table and the chart (the comparison reads a year of tickets)."""
+    f, _problems = filters.parse(query)
+    try:
+        with read_session() as s:
+            rows = _result(s, current_user._get_current_object(), f, pivot, months, group)
+    except PermissionDenied:
+        return _("denied"), [], empty_figure(_("denied")), []
+    return (*table(rows), *chart(rows, measure))
+
+
+CALLBACKS["compare"] = render
 
 
 def layout(**query):

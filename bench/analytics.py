@@ -79,7 +79,8 @@ def run(url: str) -> dict:
     with server.test_request_context("/"):
         login_user(user)
         for view, query in views.items():
-            results = {"kpis": _measure(lambda: analytics_page.render_kpis(query), spent, REPEAT)}
+            results = {"kpis": _measure(lambda: analytics_page.render_kpis(query), spent, REPEAT),
+                       "freshness": _measure(lambda: analytics_page.show_freshness(query), spent, REPEAT)}
             for name, fn in sorted(CALLBACKS.items()):
                 args = EXTRA.get(name, ())
                 results[name] = _measure(lambda: fn(query, *args), spent, REPEAT)
@@ -89,8 +90,25 @@ def run(url: str) -> dict:
     return out
 
 
+def markdown(result: dict) -> str:
+    """The table for docs/benchmarks.md from run()'s JSON."""
+    views = list(result["views"])
+    lines = ["| callback | " + " | ".join(f"{v}: p50 / p95 ms (app ÷ SQL)" for v in views) + " |",
+             "|---|" + "---|" * len(views)]
+    for name in result["views"][views[0]]:
+        cells = []
+        for v in views:
+            m = result["views"][v][name]
+            cells.append(f"{m['p50_ms']:.0f} / {m['p95_ms']:.0f} ({m['app_over_sql'] or '—'})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + f"\n\nTickets: {result['tickets']:,}; peak RSS of the process: {result['peak_rss_mb']} MB.\n"
+
+
 if __name__ == "__main__":
     import json
 
-    from bench.common import bench_database
-    print(json.dumps(run(bench_database()), indent=2, default=str))
+    if len(sys.argv) > 2 and sys.argv[1] == "--markdown":  # python -m bench.analytics --markdown result.json
+        print(markdown(json.load(open(sys.argv[2]))))
+    else:
+        from bench.common import bench_database
+        print(json.dumps(run(bench_database()), indent=2, default=str))

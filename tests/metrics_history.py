@@ -15,7 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+
 from data import tickets
+from data.metrics import rollup
 from data.metrics.filters import MetricFilter
 from tests import factories
 
@@ -69,3 +72,12 @@ def build(session) -> History:
     session.flush()
     return History(board, a, b, analyst, {n: t.number for n, t in
                                           zip(("T1", "T2", "T3", "T4", "T5", "T6"), (t1, t2, t3, t4, t5, t6))})
+
+
+@pytest.fixture(params=["live", "rollup"])
+def h(session, request):
+    """Every metric is checked twice: computed live from tickets/events and read from the daily rollup."""
+    history = build(session)
+    if request.param == "rollup":
+        rollup.rebuild(session)
+    return history

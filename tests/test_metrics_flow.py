@@ -9,16 +9,10 @@ from data.errors import PermissionDenied
 from data.metrics import flow, kpi
 from tests import factories
 from data.metrics import rollup
-from tests.metrics_history import build
+from tests.metrics_history import build, h  # noqa: F401  (the fixture: the history, live and rolled up)
 
 
-@pytest.fixture(params=["live", "rollup"])
-def h(session, request):
-    """Every metric is checked twice: computed live from tickets/events and read from the daily rollup."""
-    history = build(session)
-    if request.param == "rollup":
-        rollup.rebuild(session)
-    return history
+
 
 
 def test_kpis_count_the_week(session, h):
@@ -109,13 +103,13 @@ def test_cumulative_flow_counts_tickets_done_before_the_range_in_every_band(sess
 def test_rollup_refresh_follows_new_events(session):
     from data import tickets
     from tests.metrics_history import at
-    h = build(session)
+    history = build(session)
     rollup.rebuild(session)
-    t4 = tickets.get_by_number(session, None, h.numbers["T4"])
-    board = h.board
+    t4 = tickets.get_by_number(session, None, history.numbers["T4"])
+    board = history.board
     tickets.move(session, None, t4.id, factories.column(board, "in_progress").id, at=at(6))
     tickets.move(session, None, t4.id, factories.column(board, "done").id, at=at(7))
     assert rollup.refresh(session) >= 3  # the 4th (created), 6th and 7th (moves), plus today and yesterday
-    assert [r["done"] for r in flow.throughput(session, h.analyst, h.filter(), "day")] == [1, 0, 0, 1, 0, 1, 1]
-    assert kpi.kpis(session, h.analyst, h.filter())["backlog"]["value"] == 2
-    assert flow.cumulative_flow(session, h.analyst, h.filter())["days"][-1]["done"] == 4
+    assert [r["done"] for r in flow.throughput(session, history.analyst, history.filter(), "day")] == [1, 0, 0, 1, 0, 1, 1]
+    assert kpi.kpis(session, history.analyst, history.filter())["backlog"]["value"] == 2
+    assert flow.cumulative_flow(session, history.analyst, history.filter())["days"][-1]["done"] == 4

@@ -6,17 +6,10 @@ from datetime import date
 import pytest
 
 from data.metrics import sla, team
-from data.metrics import rollup
-from tests.metrics_history import build
+from tests.metrics_history import h  # noqa: F401  (the fixture: the history, live and rolled up)
 
 
-@pytest.fixture(params=["live", "rollup"])
-def h(session, request):
-    """Every metric is checked twice: computed live from tickets/events and read from the daily rollup."""
-    history = build(session)
-    if request.param == "rollup":
-        rollup.rebuild(session)
-    return history
+
 
 
 def test_sla_by_week_counts_met_and_breached_and_skips_tickets_without_sla(session, h):

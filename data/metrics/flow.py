@@ -17,6 +17,11 @@ HISTOGRAM_BINS = 30
 STAGES = ("queue", "in_progress", "waiting", "done")  # the order cards travel in
 
 
+def _resolved_per_bucket(w: str, grain: str) -> str:
+    return (f"SELECT {bucket_of('t.resolved_at', grain)} AS bucket, count(*) AS n FROM tickets t"
+            f" WHERE {w} AND {DONE_IN_RANGE} GROUP BY 1")
+
+
 def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str) -> list[dict]:
     """Per bucket: created, resolved (entered done, still done) and the open backlog at its end."""
     require_analytics(actor)
@@ -27,8 +32,7 @@ def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str)
         WITH b AS ({buckets(grain)}),
         c AS (SELECT {bucket_of('t.created_at', grain)} AS bucket, count(*) AS n FROM tickets t
               WHERE {w} AND t.created_at >= :start AND t.created_at < :end GROUP BY 1),
-        r AS (SELECT {bucket_of('t.resolved_at', grain)} AS bucket, count(*) AS n FROM tickets t
-              WHERE {w} AND {DONE_IN_RANGE} GROUP BY 1),
+        r AS ({_resolved_per_bucket(w, grain)}),
         base AS (SELECT count(*) AS n FROM tickets t WHERE {w} AND t.created_at < :start
                    AND NOT (t.status = 'done' AND t.resolved_at < :start))
         SELECT b.bucket, coalesce(c.n, 0) AS created, coalesce(r.n, 0) AS resolved,
@@ -45,9 +49,7 @@ def throughput(session: Session, actor: User, f: MetricFilter, grain: str) -> li
         return daily.throughput(session, f, grain)
     w, params = where(f)
     return rows(session, f"""
-        WITH b AS ({buckets(grain)}),
-        r AS (SELECT {bucket_of('t.resolved_at', grain)} AS bucket, count(*) AS n FROM tickets t
-              WHERE {w} AND {DONE_IN_RANGE} GROUP BY 1)
+        WITH b AS ({buckets(grain)}), r AS ({_resolved_per_bucket(w, grain)})
         SELECT b.bucket, coalesce(r.n, 0) AS done FROM b LEFT JOIN r USING (bucket) ORDER BY b.bucket""",
                 params | range_params(f))
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import Input, Output, dcc, html
+from dash import Input, dcc, html
 
 from components.analytics_page import page_shell
 from components.chart_card import COLORS, chart_card, empty_figure, register, style

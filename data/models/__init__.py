@@ -5,11 +5,13 @@ from .catalog import Priority, RequestType, Service, ReplyTemplate
 from .boards import Board, BoardColumn, COLUMN_KINDS, Lane, LANE_MODES
 from .tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, Ticket, TicketEvent
 from .messaging import InboundMessage, Notification, Outbox
+from .portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
 from .analytics import AnalyticsDaily, AnalyticsState
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
     "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "Lane", "LANE_MODES",
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
-    "InboundMessage", "Notification", "Outbox", "AnalyticsDaily", "AnalyticsState",
+    "InboundMessage", "Notification", "Outbox", "ColumnFanout", "IntegrationToken", "PortalPin", "RoutingCursor",
+    "AnalyticsDaily", "AnalyticsState",
 ]

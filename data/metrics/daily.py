@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from . import one, rows
-from ..models.analytics import CYCLE_BUCKETS
+from ..models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
 from .filters import MetricFilter, range_params, where
 from .sql import buckets
 
@@ -51,6 +51,55 @@ def cycle_hist(session: Session, f: MetricFilter, group: str | None = None) -> d
     return {r["g"]: [r[f"cycle_hist_{i}"] or 0 for i in range(1, CYCLE_BUCKETS + 1)] for r in found}
 
 
+def binned_percentile(counts: list[int], edges, p: float) -> float | None:
+    """percentile_cont estimated from counts per bin (lower edges `edges`), spreading each bin's values
+    evenly from its lower edge; the open last bin counts at its lower edge."""
+    n = sum(counts)
+    if n == 0:
+        return None
+
+    def value_at(k):
+        before = 0
+        for i, c in enumerate(counts):
+            if k < before + c:
+                high = edges[i + 1] if i + 1 < len(edges) else edges[i]
+                return edges[i] + (high - edges[i]) * (k - before) / c
+            before += c
+        return float(edges[-1])
+    pos = p * (n - 1)
+    low, frac = int(pos), pos - int(pos)
+    a = value_at(low)
+    return a if frac == 0 else a + (value_at(low + 1) - a) * frac
+
+
+def response_hist(session: Session, f: MetricFilter) -> dict:
+    """First-response counts (and breached) per fine bin for tickets created in the range, and unanswered."""
+    w, params = _w(f)
+    n = len(RESPONSE_EDGES_MIN)
+    found = one(session, f"""
+        SELECT {_sums("response_hist", n)}, {_sums("response_breached", n)}, sum(r.unanswered)::int AS unanswered
+        FROM analytics_daily r WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to""", params)
+    return {"counts": [found.get(f"response_hist_{i}") or 0 for i in range(1, n + 1)],
+            "breached": [found.get(f"response_breached_{i}") or 0 for i in range(1, n + 1)],
+            "unanswered": found.get("unanswered") or 0}
+
+
+def first_response(session: Session, f: MetricFilter, chart_edges_hours) -> dict:
+    """The first-response chart from the rollup: fine bins summed into the chart's bins."""
+    hist = response_hist(session, f)
+    minutes = [h * 60 for h in chart_edges_hours]
+    bins = []
+    for i, low in enumerate(minutes):
+        high = minutes[i + 1] if i + 1 < len(minutes) else None
+        inside = [j for j, e in enumerate(RESPONSE_EDGES_MIN) if e >= low and (high is None or e < high)]
+        bins.append({"from_hours": chart_edges_hours[i], "to_hours": chart_edges_hours[i + 1] if high else None,
+                     "count": sum(hist["counts"][j] for j in inside),
+                     "breached": sum(hist["breached"][j] for j in inside)})
+    percentiles = {p: (lambda v: None if v is None else v / 60)(binned_percentile(hist["counts"], RESPONSE_EDGES_MIN, p))
+                   for p in (0.5, 0.85, 0.95)}
+    return {"bins": bins, "percentiles": percentiles, "unanswered": hist["unanswered"]}
+
+
 def kpis(session: Session, f: MetricFilter, prev: MetricFilter) -> dict[str, dict]:
     """The rollup part of the KPI cards for the period and the one before it."""
     w, params = _w(f)
@@ -73,6 +122,8 @@ def kpis(session: Session, f: MetricFilter, prev: MetricFilter) -> dict[str, dic
         out[period].update(cycle_p50=hist_percentile(hist, 0.5) if hist else None,
                            cycle_p85=hist_percentile(hist, 0.85) if hist else None)
         out[period]["backlog"] = (backlog.get(period) or 0)
+        median = binned_percentile(response_hist(session, period_filter)["counts"], RESPONSE_EDGES_MIN, 0.5)
+        out[period]["first_response_p50"] = None if median is None else median / 60
     return out
 
 

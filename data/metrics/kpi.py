@@ -20,16 +20,12 @@ def kpis(session: Session, actor: User, f: MetricFilter) -> dict[str, dict]:
     w, params = where(f)
     params |= range_params(f) | {"p_start": prev.start}
     period = "CASE WHEN {col} >= :start THEN 'cur' ELSE 'prev' END"
-    # First response has no rollup (a continuous time): always live, over tickets created in the two periods.
+    if rollup.usable(session, f):
+        return _shape(daily.kpis(session, f, prev))
     created = rows(session, f"""
         SELECT {period.format(col='t.created_at')} AS p, count(*) AS created,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY {FIRST_RESPONSE_HOURS}) AS first_response_p50
         FROM tickets t WHERE {w} AND t.created_at >= :p_start AND t.created_at < :end GROUP BY 1""", params)
-    if rollup.usable(session, f):
-        by_period = daily.kpis(session, f, prev)
-        for row in created:
-            by_period[row["p"]]["first_response_p50"] = row["first_response_p50"]
-        return _shape(by_period)
     done = rows(session, f"""
         SELECT {period.format(col='t.resolved_at')} AS p, count(*) AS resolved,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS cycle_p50,

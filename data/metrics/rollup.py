@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..config import get_config
-from ..models.analytics import CYCLE_BUCKETS
+from ..models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
 from .filters import MetricFilter
 from .sql import CYCLE_DAYS, SLA_MET
 
@@ -28,14 +28,23 @@ LOCK = 804_117  # pg advisory lock: one refresher at a time
 _HOURS = ", ".join(f"count(*) FILTER (WHERE x.hr = {h})" for h in range(24))
 _CYCLE = ", ".join([f"count(*) FILTER (WHERE x.cyc = {d})" for d in range(1, CYCLE_BUCKETS)] +
                    [f"count(*) FILTER (WHERE x.cyc >= {CYCLE_BUCKETS})"])
+_RESP = ", ".join(f"count(*) FILTER (WHERE x.rb = {i})" for i in range(1, len(RESPONSE_EDGES_MIN) + 1))
+_RESP_BREACHED = ", ".join(f"count(*) FILTER (WHERE x.rb = {i} AND x.fr_breached)"
+                           for i in range(1, len(RESPONSE_EDGES_MIN) + 1))
+_RESP_EDGES = "ARRAY[" + ", ".join(f"{e}.0" for e in RESPONSE_EDGES_MIN) + "]::float8[]"
 _TDIMS = "t.service_id, t.team_id, t.board_id, t.assignee_id, t.priority_id, t.channel"
 
 STREAMS = [
     # 0: created that day, by local hour
-    f"""INSERT INTO analytics_daily (stream, day, {DIMS}, created, created_hours)
-    SELECT 0, x.day, {DIMS}, count(*), ARRAY[{_HOURS}]
+    f"""INSERT INTO analytics_daily (stream, day, {DIMS}, created, created_hours, response_hist, response_breached,
+                                     unanswered)
+    SELECT 0, x.day, {DIMS}, count(*), ARRAY[{_HOURS}], ARRAY[{_RESP}], ARRAY[{_RESP_BREACHED}],
+           count(*) FILTER (WHERE x.rb IS NULL)
     FROM (SELECT (t.created_at AT TIME ZONE :tz)::date AS day,
-                 extract(hour FROM t.created_at AT TIME ZONE :tz)::int AS hr, {_TDIMS}
+                 extract(hour FROM t.created_at AT TIME ZONE :tz)::int AS hr,
+                 CASE WHEN t.first_response_at IS NOT NULL THEN greatest(1, width_bucket(
+                   extract(epoch FROM t.first_response_at - t.created_at) / 60.0, {_RESP_EDGES})) END AS rb,
+                 coalesce(t.sla_first_response_breached, false) AS fr_breached, {_TDIMS}
           FROM tickets t WHERE {{created}}) AS x WHERE {{days}} GROUP BY x.day, {DIMS}""",
     # 1: done now and last resolved that day
     f"""INSERT INTO analytics_daily (stream, day, {DIMS}, resolved, resolved_sla_met, resolved_sla_breached,

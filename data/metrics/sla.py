@@ -47,8 +47,12 @@ def by_priority(session: Session, actor: User, f: MetricFilter) -> list[dict]:
 
 
 def first_response(session: Session, actor: User, f: MetricFilter) -> dict:
-    """Tickets created in the range by time to first public reply (bins), percentiles, and how many have none."""
+    """Tickets created in the range by time to first public reply (bins), percentiles, and how many have none.
+
+    From the rollup the percentiles are estimated within its fine bins (docs/analytics.md)."""
     require_analytics(actor)
+    if rollup.usable(session, f):
+        return daily.first_response(session, f, RESPONSE_BINS_HOURS)
     w, params = where(f)
     edges = [float(e) for e in RESPONSE_BINS_HOURS]
     found = rows(session, f"""

@@ -16,6 +16,11 @@ from ..db import Base
 from ._types import TZ
 
 CYCLE_BUCKETS = 61  # cycle time 1..60 days, the last bucket holds everything longer
+# First-response time bins (minutes, lower edges; the last bin is open-ended). Fine enough for a
+# median within a few minutes at the short end; every edge of the chart's bins is among them.
+RESPONSE_EDGES_MIN = (0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 75, 90, 105, 120, 150, 180,
+                      240, 300, 360, 480, 600, 720, 960, 1200, 1440, 1800, 2160, 2880, 3600, 4320, 5760, 7200,
+                      10080, 14400, 20160, 30240, 43200)
 
 
 class AnalyticsDaily(Base):
@@ -32,6 +37,9 @@ class AnalyticsDaily(Base):
     channel: Mapped[str | None] = mapped_column(String(10))
     created: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_hours: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))  # 24 local hours
+    response_hist: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))  # per RESPONSE_EDGES_MIN bin
+    response_breached: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))  # of those, SLA breached
+    unanswered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     resolved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     resolved_sla_met: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     resolved_sla_breached: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

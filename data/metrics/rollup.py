@@ -5,7 +5,7 @@ events recorded since the last refresh (every day of each changed ticket's flow 
 creation and resolution days) plus today and yesterday, so a reassignment or reopen moves a
 ticket's counts to where they belong. Pages read the rollup when it exists and the filter has
 no request-type condition (the rollup has no request-type dimension); otherwise they query live.
-A page refreshes a rollup older than STALE_AFTER before reading, and shows how fresh it is.
+Pages show how fresh it is; a scheduled `python -m data analytics-rollup --refresh` keeps it current.
 """
 from __future__ import annotations
 
@@ -21,9 +21,7 @@ from .filters import MetricFilter
 from .sql import CYCLE_DAYS, SLA_MET
 
 log = logging.getLogger(__name__)
-STALE_AFTER = timedelta(minutes=2)
 DIMS = "service_id, team_id, board_id, assignee_id, priority_id, channel"
-LOCK = 804_117  # pg advisory lock: one refresher at a time
 
 _HOURS = ", ".join(f"count(*) FILTER (WHERE x.hr = {h})" for h in range(24))
 _CYCLE = ", ".join([f"count(*) FILTER (WHERE x.cyc = {d})" for d in range(1, CYCLE_BUCKETS)] +
@@ -69,7 +67,7 @@ STREAMS = [
                        min(e.at) FILTER (WHERE e.to_status IN ('in_progress', 'waiting', 'done')) AS s1,
                        min(e.at) FILTER (WHERE e.to_status IN ('waiting', 'done')) AS s2,
                        min(e.at) FILTER (WHERE e.to_status = 'done') AS s3
-                FROM ticket_events e WHERE e.kind IN ('created', 'moved') {{tickets}} GROUP BY e.ticket_id) AS f
+                FROM {{events}} WHERE e.kind IN ('created', 'moved') GROUP BY e.ticket_id) AS f
           JOIN tickets t ON t.id = f.ticket_id
           CROSS JOIN LATERAL (VALUES (0, f.s0), (1, f.s1), (2, f.s2), (3, f.s3)) AS v(stage, at)
           WHERE v.at IS NOT NULL) AS x
@@ -83,26 +81,29 @@ def _aggregate(session: Session, days: list | None) -> None:
     ranges = {"created": "TRUE", "resolved": "TRUE", "at": "TRUE"}
     if days is None:
         session.execute(text("TRUNCATE analytics_daily"))
-        where, tickets, params = "TRUE", "", {"tz": tz}
+        where, events, params = "TRUE", "ticket_events e", {"tz": tz}
     else:
         session.execute(text("DELETE FROM analytics_daily WHERE day = ANY(:days)"), {"days": days})
         where, params = "x.day = ANY(:days)", {"tz": tz, "days": days}
-        # Stage entries: only tickets with a flow event on one of these days can have a first entry there.
-        tickets = ("AND e.ticket_id IN (SELECT ticket_id FROM ticket_events WHERE kind IN ('created', 'moved') "
-                   "AND (at AT TIME ZONE :tz)::date = ANY(:days) AND at >= :lo AND at < :hi)")
+        # Stage entries: only tickets with a flow event on one of these days can have a first entry there;
+        # their whole histories are then read by ticket (index ix_ticket_events_ticket_at).
+        events = ("(SELECT DISTINCT ticket_id FROM ticket_events WHERE kind IN ('created', 'moved') AND at >= :lo"
+                  " AND at < :hi AND (at AT TIME ZONE :tz)::date = ANY(:days)) AS tk"
+                  " CROSS JOIN LATERAL (SELECT * FROM ticket_events x WHERE x.ticket_id = tk.ticket_id) AS e")
         params |= {"lo": datetime.combine(min(days) - timedelta(days=1), datetime.min.time(), timezone.utc),
                    "hi": datetime.combine(max(days) + timedelta(days=2), datetime.min.time(), timezone.utc)}
         # Index-friendly bounds around the local days (a day is at most a day off UTC).
         ranges = {"created": "t.created_at >= :lo AND t.created_at < :hi",
                   "resolved": "t.resolved_at >= :lo AND t.resolved_at < :hi", "at": "e.at >= :lo AND e.at < :hi"}
     for sql in STREAMS:
-        session.execute(text(sql.format(days=where, tickets=tickets, **ranges)), params)
+        session.execute(text(sql.format(days=where, events=events, **ranges)), params)
 
 
 def _mark(session: Session, last_event_id: int) -> None:
     session.execute(text("""
-        INSERT INTO analytics_state (id, refreshed_at, last_event_id) VALUES (1, now(), :e)
-        ON CONFLICT (id) DO UPDATE SET refreshed_at = now(), last_event_id = :e"""), {"e": last_event_id})
+        INSERT INTO analytics_state (id, refreshed_at, last_event_id) VALUES (1, clock_timestamp(), :e)
+        ON CONFLICT (id) DO UPDATE SET refreshed_at = clock_timestamp(), last_event_id = :e"""),
+                    {"e": last_event_id})  # clock time: a long rebuild would otherwise look stale at once
 
 
 def rebuild(session: Session) -> None:
@@ -140,16 +141,11 @@ def refreshed_at(session: Session) -> datetime | None:
 
 
 def refresh_if_stale(session: Session) -> datetime | None:
-    """Refresh in its own short transaction when older than STALE_AFTER (one process at a time);
-    returns the rollup's time, or None when there is no rollup (pages then query live)."""
-    at = refreshed_at(session)
-    if at is None or datetime.now(timezone.utc) - at < STALE_AFTER:
-        return at
-    from ..db import session_scope
-    with session_scope() as writer:
-        if writer.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK}).scalar():
-            days = refresh(writer)
-            log.info("analytics rollup refreshed: %s days", days)
+    """The rollup's time, or None when there is no rollup (pages then query live).
+
+    Pages don't refresh it themselves: at a million tickets a refresh under load can take longer
+    than a page may wait. `python -m data analytics-rollup --refresh` runs it (cron, every few
+    minutes), and the pages show how fresh it is."""
     return refreshed_at(session)
 
 

@@ -13,6 +13,12 @@ from .sql import buckets
 STAGES = ("queue", "in_progress", "waiting", "done")
 
 
+def table(f: MetricFilter, fine: bool = False) -> str:
+    """The coarse rollup (day × service × team × board) unless the filter or the grouping needs the
+    assignee, priority or channel."""
+    return "analytics_daily" if fine or f.agent or f.priority or f.channel else "analytics_daily_coarse"
+
+
 def _w(f: MetricFilter) -> tuple[str, dict]:
     w, params = where(f, alias="r")
     return w, params | range_params(f)
@@ -47,7 +53,7 @@ def cycle_hist(session: Session, f: MetricFilter, group: str | None = None) -> d
     w, params = _w(f)
     found = rows(session, f"""
         SELECT {group or "NULL"} AS g, {_sums("cycle_hist", CYCLE_BUCKETS)}
-        FROM analytics_daily r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
+        FROM {table(f, fine=group is not None)} r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
     return {r["g"]: [r[f"cycle_hist_{i}"] or 0 for i in range(1, CYCLE_BUCKETS + 1)] for r in found}
 
 
@@ -78,7 +84,7 @@ def response_hist(session: Session, f: MetricFilter) -> dict:
     n = len(RESPONSE_EDGES_MIN)
     found = one(session, f"""
         SELECT {_sums("response_hist", n)}, {_sums("response_breached", n)}, sum(r.unanswered)::int AS unanswered
-        FROM analytics_daily r WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to""", params)
+        FROM {table(f)} r WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to""", params)
     return {"counts": [found.get(f"response_hist_{i}") or 0 for i in range(1, n + 1)],
             "breached": [found.get(f"response_breached_{i}") or 0 for i in range(1, n + 1)],
             "unanswered": found.get("unanswered") or 0}
@@ -108,12 +114,12 @@ def kpis(session: Session, f: MetricFilter, prev: MetricFilter) -> dict[str, dic
         SELECT CASE WHEN r.day >= :d_from THEN 'cur' ELSE 'prev' END AS p, sum(r.created)::int AS created,
                sum(r.resolved)::int AS resolved, sum(r.reopens)::int AS reopened,
                100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met
-        FROM analytics_daily r WHERE {w} AND r.day >= :p_from AND r.day <= :d_to GROUP BY 1""", params)
+        FROM {table(f)} r WHERE {w} AND r.day >= :p_from AND r.day <= :d_to GROUP BY 1""", params)
     backlog = one(session, f"""
         SELECT (sum(r.created) - sum(r.resolved))::int AS cur,
                (sum(r.created) FILTER (WHERE r.day < :d_from) - coalesce(sum(r.resolved) FILTER (WHERE r.day < :d_from), 0))::int
                  AS prev
-        FROM analytics_daily r WHERE {w} AND r.day <= :d_to AND r.stream IN (0, 1)""", params)
+        FROM {table(f)} r WHERE {w} AND r.day <= :d_to AND r.stream IN (0, 1)""", params)
     out = {"cur": {}, "prev": {}}
     for r in sums:
         out[r.pop("p")].update(r)
@@ -132,9 +138,9 @@ def created_resolved(session: Session, f: MetricFilter, grain: str) -> list[dict
     return rows(session, f"""
         WITH b AS ({buckets(grain)}),
         s AS (SELECT date_trunc('{grain}', r.day)::date AS bucket, sum(r.created) AS c, sum(r.resolved) AS d
-              FROM analytics_daily r WHERE {w} AND r.day >= :d_from AND r.day <= :d_to AND r.stream IN (0, 1)
+              FROM {table(f)} r WHERE {w} AND r.day >= :d_from AND r.day <= :d_to AND r.stream IN (0, 1)
               GROUP BY 1),
-        base AS (SELECT coalesce(sum(r.created) - sum(r.resolved), 0) AS n FROM analytics_daily r
+        base AS (SELECT coalesce(sum(r.created) - sum(r.resolved), 0) AS n FROM {table(f)} r
                  WHERE {w} AND r.day < :d_from AND r.stream IN (0, 1))
         SELECT b.bucket, coalesce(s.c, 0)::int AS created, coalesce(s.d, 0)::int AS resolved,
                ((SELECT n FROM base) + sum(coalesce(s.c, 0) - coalesce(s.d, 0)) OVER (ORDER BY b.bucket))::int AS backlog
@@ -151,7 +157,7 @@ def sla_by_week(session: Session, f: MetricFilter) -> list[dict]:
         WITH b AS ({buckets('week')}),
         s AS (SELECT date_trunc('week', r.day)::date AS bucket, sum(r.resolved_sla_met) AS met,
                      sum(r.resolved_sla_breached) AS breached
-              FROM analytics_daily r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1)
+              FROM {table(f)} r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1)
         SELECT b.bucket, coalesce(s.met, 0)::int AS met, coalesce(s.breached, 0)::int AS breached
         FROM b LEFT JOIN s USING (bucket) ORDER BY b.bucket""", params)
 
@@ -185,7 +191,7 @@ def arrivals(session: Session, f: MetricFilter) -> list[dict]:
     w, params = _w(f)
     return rows(session, f"""
         WITH d AS (SELECT extract(isodow FROM r.day)::int AS weekday, {_sums("created_hours", 24)}
-                   FROM analytics_daily r WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to
+                   FROM {table(f)} r WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to
                    GROUP BY 1),
         a AS (SELECT d.weekday, u.i::int - 1 AS hour, u.n
               FROM d CROSS JOIN LATERAL unnest(ARRAY[{", ".join(f"d.created_hours_{i}" for i in range(1, 25))}])
@@ -199,7 +205,7 @@ def cumulative_flow(session: Session, f: MetricFilter) -> dict:
     w, params = _w(f)
     found = rows(session, f"""
         WITH d AS (SELECT greatest(r.day, CAST(:d_from AS date) - 1) AS day, {_sums("reached", 4)}
-                   FROM analytics_daily r WHERE {w} AND r.stream = 3 AND r.day <= :d_to GROUP BY 1),
+                   FROM {table(f)} r WHERE {w} AND r.stream = 3 AND r.day <= :d_to GROUP BY 1),
         e AS (SELECT d.day, u.i::int - 1 AS stage, u.n FROM d
               CROSS JOIN LATERAL unnest(ARRAY[d.reached_1, d.reached_2, d.reached_3, d.reached_4]) WITH ORDINALITY AS u(n, i)),
         grid AS (SELECT g::date AS day, s.stage FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day',

@@ -13,10 +13,12 @@ from .sql import buckets
 STAGES = ("queue", "in_progress", "waiting", "done")
 
 
-def table(f: MetricFilter, fine: bool = False) -> str:
-    """The coarse rollup (day × service × team × board) unless the filter or the grouping needs the
-    assignee, priority or channel."""
-    return "analytics_daily" if fine or f.agent or f.priority or f.channel else "analytics_daily_coarse"
+def table(f: MetricFilter, fine: bool = False, agent: bool = False) -> str:
+    """The smallest rollup that has the dimensions the filter and the grouping need: day × service ×
+    team × board (+ assignee when `agent`), else the full one (+ priority, channel)."""
+    if fine or f.priority or f.channel:
+        return "analytics_daily"
+    return "analytics_daily_agent" if agent or f.agent else "analytics_daily_coarse"
 
 
 def _w(f: MetricFilter) -> tuple[str, dict]:
@@ -53,7 +55,7 @@ def cycle_hist(session: Session, f: MetricFilter, group: str | None = None) -> d
     w, params = _w(f)
     found = rows(session, f"""
         SELECT {group or "NULL"} AS g, {_sums("cycle_hist", CYCLE_BUCKETS)}
-        FROM {table(f, fine=group is not None)} r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
+        FROM {table(f, agent=group is not None)} r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
     return {r["g"]: [r[f"cycle_hist_{i}"] or 0 for i in range(1, CYCLE_BUCKETS + 1)] for r in found}
 
 
@@ -180,7 +182,7 @@ def agents_done(session: Session, f: MetricFilter) -> dict[int, dict]:
         SELECT r.assignee_id AS id, sum(r.resolved)::int AS resolved,
                100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met,
                100.0 * sum(r.resolved_reopened) / nullif(sum(r.resolved), 0) AS reopen_rate
-        FROM analytics_daily r WHERE {w} AND r.stream = 1 AND r.assignee_id IS NOT NULL
+        FROM {table(f, agent=True)} r WHERE {w} AND r.stream = 1 AND r.assignee_id IS NOT NULL
           AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
     hists = cycle_hist(session, f, group="r.assignee_id")
     return {r["id"]: dict(r, cycle_p50=hist_percentile(hists.get(r["id"], []), 0.5) if r["id"] in hists else None)

@@ -106,23 +106,26 @@ def _packed(column: str, n: int) -> str:
 # The same rollup without assignee, priority and channel: a few thousand rows a year instead of
 # hundreds of thousands, read when the filter doesn't need those dimensions (daily.table()).
 COARSE = f"""
-    SELECT stream, day, service_id, team_id, board_id, sum(created)::int AS created, {_packed("created_hours", 24)},
+    SELECT stream, day, service_id, team_id, board_id, {{extra}} sum(created)::int AS created, {_packed("created_hours", 24)},
            {_packed("response_hist", len(RESPONSE_EDGES_MIN))}, {_packed("response_breached", len(RESPONSE_EDGES_MIN))},
            sum(unanswered)::int AS unanswered, sum(resolved)::int AS resolved,
            sum(resolved_sla_met)::int AS resolved_sla_met, sum(resolved_sla_breached)::int AS resolved_sla_breached,
            sum(resolved_reopened)::int AS resolved_reopened, {_packed("cycle_hist", CYCLE_BUCKETS)},
            sum(reopens)::int AS reopens, {_packed("reached", 4)}
-    FROM analytics_daily GROUP BY stream, day, service_id, team_id, board_id"""
+    FROM analytics_daily GROUP BY stream, day, service_id, team_id, board_id {{group}}"""
+# name → extra dimension: per-agent figures read the second one.
+VIEWS = {"analytics_daily_coarse": "", "analytics_daily_agent": "assignee_id"}
 
 
 def _refresh_coarse(session: Session) -> None:
-    exists = session.execute(text("SELECT to_regclass('analytics_daily_coarse')")).scalar()
-    if exists is None:
-        session.execute(text(f"CREATE MATERIALIZED VIEW analytics_daily_coarse AS {COARSE}"))
-        session.execute(text("CREATE INDEX ix_analytics_daily_coarse_day ON analytics_daily_coarse (day)"))
-    else:
-        session.execute(text("REFRESH MATERIALIZED VIEW analytics_daily_coarse"))
-    session.execute(text("ANALYZE analytics_daily_coarse"))
+    for name, extra in VIEWS.items():
+        if session.execute(text(f"SELECT to_regclass('{name}')")).scalar() is None:
+            sql = COARSE.format(extra=f"{extra}," if extra else "", group=f", {extra}" if extra else "")
+            session.execute(text(f"CREATE MATERIALIZED VIEW {name} AS {sql}"))
+            session.execute(text(f"CREATE INDEX ix_{name}_day ON {name} (day)"))
+        else:
+            session.execute(text(f"REFRESH MATERIALIZED VIEW {name}"))
+        session.execute(text(f"ANALYZE {name}"))
 
 
 def _mark(session: Session, last_event_id: int) -> None:
@@ -168,7 +171,7 @@ def refreshed_at(session: Session) -> datetime | None:
     """When the rollup (both tables) was last brought up to date; None when there is none yet."""
     return session.execute(text("""
         SELECT refreshed_at FROM analytics_state
-        WHERE id = 1 AND to_regclass('analytics_daily_coarse') IS NOT NULL""")).scalar()
+        WHERE id = 1 AND to_regclass('analytics_daily_agent') IS NOT NULL""")).scalar()
 
 
 def refresh_if_stale(session: Session) -> datetime | None:

@@ -5,6 +5,7 @@
     python -m data demo [--tickets N] [--seed S] [--if-empty]
     python -m data url                         print the database URL (starts embedded PostgreSQL)
     python -m data sla-backfill [--batch N]    recompute the SLA of every ticket from its history
+    python -m data analytics-rollup [--refresh] build (or bring up to date) the daily analytics rollup
 """
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
     backfill = sub.add_parser("sla-backfill", help="recompute the SLA of every ticket from its history")
     backfill.add_argument("--batch", type=int, default=5000)
+    rollup = sub.add_parser("analytics-rollup", help="build the daily analytics rollup (docs/analytics.md)")
+    rollup.add_argument("--refresh", action="store_true", help="only the days changed since the last run")
     args = parser.parse_args(argv)
 
     url = db.database_url()
@@ -77,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         summary = sla.backfill(db.SessionFactory(), batch=args.batch,
                                progress=lambda n, sec: print(f"{n} tickets, {n / sec:.0f}/s", file=sys.stderr))
         print(json.dumps(summary))
+        return 0
+    if args.command == "analytics-rollup":
+        from .metrics import rollup as analytics_rollup
+        with db.session_scope() as s:
+            days = analytics_rollup.refresh(s) if args.refresh else analytics_rollup.rebuild(s)
+        print("analytics rollup " + (f"refreshed ({days} days)" if args.refresh else "rebuilt"))
         return 0
     return 1
 

@@ -19,6 +19,8 @@ def main() -> None:
     subprocess.run([py, "-m", "data", "migrate"], env=env, check=True)
     subprocess.run([py, "-m", "data", "demo", "--if-empty", "--tickets", os.environ.get("DEMO_TICKETS", "20000")],
                    env=env, check=True)
+    # Analytics pages read daily totals; bring them up to date (a full build the first time).
+    subprocess.run([py, "-m", "data", "analytics-rollup", "--refresh"], env=env, check=False)
     port = get_config().port
     print("\nOkno is starting on http://127.0.0.1:%d" % port)
     print("Demo logins (password: okno): " + ", ".join(DEMO_LOGINS) + "\n", flush=True)

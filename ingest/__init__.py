@@ -1,0 +1,1 @@
+"""Channel workers: `python -m ingest <channel>`. They import data/, never Dash."""

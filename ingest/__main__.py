@@ -1,0 +1,24 @@
+"""`python -m ingest <channel> [args]`: run one channel's worker (each module has main(argv) -> int)."""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+# channel name -> module with main(argv). Other channels add their entry here.
+CHANNELS = {
+    "email": "ingest.email_cli",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in CHANNELS:
+        print(f"usage: python -m ingest {{{'|'.join(sorted(CHANNELS))}}} [options]", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return importlib.import_module(CHANNELS[argv[0]]).main(argv[1:]) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -29,7 +29,8 @@ def _is_header(lines: list[str], i: int) -> bool:
     if _HEADER_LINE.match(line):
         return True
     # "On <date>, X <x@y>\nwrote:" wrapped over two lines by the sender's client
-    if i + 1 < len(lines) and line.strip() and _HEADER_LINE.match(line.rstrip() + " " + lines[i + 1].strip()):
+    nxt = lines[i + 1].lstrip("> ") if i + 1 < len(lines) else ""
+    if nxt and line.strip() and not _HEADER_LINE.match(nxt) and _HEADER_LINE.match(line.rstrip() + " " + nxt.strip()):
         return True
     return bool(_FROM.match(line) and any(_SENT.match(n) for n in lines[i + 1:i + 3]))
 
@@ -41,6 +42,10 @@ def trim_reply(text: str) -> str:
     for i in range(len(lines)):
         if _is_header(lines, i) or _SIGNATURE.match(lines[i]):
             cut = i
+            # a reply header wrapped by the client: its first half is the line before
+            if i and lines[i - 1].strip() and not _SIGNATURE.match(lines[i]) and \
+                    re.search(r"(<|\d{2}:\d{2}|,)\s*$", lines[i - 1]):
+                cut = i - 1
             break
         if lines[i].lstrip().startswith(">") and all(not ln.strip() or ln.lstrip().startswith(">")
                                                      for ln in lines[i:]):

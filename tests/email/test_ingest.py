@@ -1,0 +1,145 @@
+"""An email becomes a ticket, a reply a comment on the same ticket, a redelivery nothing."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from data.models import Attachment, Comment, InboundMessage, Outbox, Ticket
+from ingest import common
+from ingest.email_ingest import source_of
+from ingest.email_worker import external_id_of
+from tests.email.helpers import mail, service_with_mailbox
+
+
+def _ingest(session, box, raw):
+    return common.ingest(session, channel="email", source=source_of(box), external_id=external_id_of(raw), raw=raw)
+
+
+def test_new_mail_makes_a_ticket_with_requester_and_attachment(session):
+    service, box = service_with_mailbox(session)
+    raw = mail(subject="SUBJECT", attachments=[("скан.pdf", b"%PDF-1.4 test", "application/pdf")])
+    # an encoded word that decodes with a newline and a NUL inside (seen from real mail clients)
+    raw = raw.replace(b"SUBJECT", b"=?utf-8?q?=D0=9F=D1=80=D0=B8=D0=BD=D1=82=D0=B5=D1=80=0A=00?= ne pechataet")
+    outcome = _ingest(session, box, raw)
+    assert outcome.state == "processed" and outcome.created
+    ticket = session.get(Ticket, outcome.ticket_id)
+    assert ticket.service_id == service.id and ticket.channel == "email"
+    assert ticket.title == "Принтер ne pechataet"
+    assert ticket.description.startswith("Принтер не печатает")
+    files = session.scalars(select(Attachment).where(Attachment.ticket_id == ticket.id)).all()
+    assert [f.filename for f in files] == ["скан.pdf"]
+    row = session.get(InboundMessage, outcome.inbound_id)
+    assert row.state == "processed" and row.ticket_id == ticket.id
+
+
+def test_same_message_twice_makes_one_ticket(session):
+    _service, box = service_with_mailbox(session)
+    raw = mail()
+    first, second = _ingest(session, box, raw), _ingest(session, box, raw)
+    assert first.state == "processed" and second.state == "duplicate"
+    assert session.scalar(select(func.count()).select_from(Ticket).where(Ticket.id == first.ticket_id)) == 1
+
+
+def test_missing_message_id_dedups_on_content_hash(session):
+    _service, box = service_with_mailbox(session)
+    raw = mail(message_id=None)
+    assert external_id_of(raw).startswith("sha256:")
+    assert _ingest(session, box, raw).state == "processed"
+    assert _ingest(session, box, raw).state == "duplicate"
+
+
+def test_reply_by_in_reply_to_and_by_token_become_comments(session):
+    _service, box = service_with_mailbox(session)
+    first = mail(message_id="<orig-1@example.com>")
+    ticket = session.get(Ticket, _ingest(session, box, first).ticket_id)
+    reply = mail(subject="Re: что-то другое", in_reply_to="<orig-1@example.com>", body="Спасибо!\n\n> старое")
+    outcome = _ingest(session, box, reply)
+    assert outcome.state == "processed" and not outcome.created and outcome.ticket_id == ticket.id
+    comment = session.get(Comment, outcome.comment_id)
+    assert comment.body == "Спасибо!" and not comment.from_unknown_sender and comment.channel == "email"
+    by_token = _ingest(session, box, mail(subject=f"Re: [#{ticket.number}] Не работает принтер", body="Ещё"))
+    assert by_token.ticket_id == ticket.id and by_token.comment_id
+
+
+def test_same_subject_without_token_or_ids_is_a_new_ticket(session):
+    _service, box = service_with_mailbox(session)
+    a = _ingest(session, box, mail(subject="Принтер", sender="a@example.com"))
+    b = _ingest(session, box, mail(subject="Re: Принтер", sender="b@example.com"))
+    assert a.ticket_id != b.ticket_id and b.created
+
+
+def test_reply_from_a_stranger_is_kept_and_marked(session):
+    _service, box = service_with_mailbox(session)
+    ticket_id = _ingest(session, box, mail(message_id="<own-2@example.com>")).ticket_id
+    outcome = _ingest(session, box, mail(sender="stranger@evil.test", in_reply_to="<own-2@example.com>"))
+    comment = session.get(Comment, outcome.comment_id)
+    assert outcome.ticket_id == ticket_id and comment.from_unknown_sender and not comment.is_public
+
+
+def test_copied_person_is_a_participant(session):
+    _service, box = service_with_mailbox(session)
+    raw = mail(message_id="<cc-3@example.com>", to=f"{box.address}, boss@example.com")
+    ticket_id = _ingest(session, box, raw).ticket_id
+    outcome = _ingest(session, box, mail(sender="boss@example.com", in_reply_to="<cc-3@example.com>"))
+    comment = session.get(Comment, outcome.comment_id)
+    assert outcome.ticket_id == ticket_id and not comment.from_unknown_sender and comment.is_public
+
+
+def test_out_of_office_never_makes_a_ticket_or_a_reply(session):
+    service, box = service_with_mailbox(session)
+    service.auto_reply_template = "Заявка #{number} принята"
+    for headers, subject in [({"Auto-Submitted": "auto-replied"}, "Re: hi"),
+                             ({"X-Auto-Response-Suppress": "All"}, "Автоматический ответ: Принтер"),
+                             ({"Precedence": "bulk"}, "News"), ({"X-Autoreply": "yes"}, "Away")]:
+        outcome = _ingest(session, box, mail(headers=headers, subject=subject))
+        assert outcome.state == "skipped" and outcome.ticket_id is None, headers
+    assert session.scalar(select(func.count()).select_from(Outbox).where(Outbox.recipient == "ivan@example.com")) == 0
+
+
+def test_auto_reply_is_threaded_to_the_original(session):
+    service, box = service_with_mailbox(session)
+    service.auto_reply_template = "Заявка #{number} принята: {title}"
+    outcome = _ingest(session, box, mail(message_id="<ar-4@example.com>", sender="olga@example.com"))
+    row = session.scalar(select(Outbox).where(Outbox.ticket_id == outcome.ticket_id))
+    number = session.get(Ticket, outcome.ticket_id).number
+    assert row.kind == "auto_reply" and row.recipient == "olga@example.com"
+    assert row.subject.startswith(f"[#{number}]") and row.payload["in_reply_to"] == "<ar-4@example.com>"
+    assert row.body.startswith(f"Заявка #{number} принята")
+
+
+def test_oversized_attachment_is_refused_with_a_note(session, monkeypatch):
+    monkeypatch.setenv("OKNO_MAX_ATTACHMENT_MB", "1")
+    _service, box = service_with_mailbox(session)
+    raw = mail(sender="big@example.com", attachments=[("big.bin", b"x" * (1024 * 1024 + 1), "application/octet-stream"),
+                                                      ("ok.txt", b"ok", "text/plain")])
+    outcome = _ingest(session, box, raw)
+    names = session.scalars(select(Attachment.filename).where(Attachment.ticket_id == outcome.ticket_id)).all()
+    assert names == ["ok.txt"]
+    note = session.scalar(select(Outbox).where(Outbox.ticket_id == outcome.ticket_id, Outbox.kind == "notification"))
+    assert "big.bin" in note.body
+
+
+def test_bounce_marks_the_outgoing_reply_failed(session):
+    _service, box = service_with_mailbox(session)
+    ticket_id = _ingest(session, box, mail(message_id="<b-5@example.com>")).ticket_id
+    comment = Comment(ticket_id=ticket_id, body="reply", is_public=True, is_system=True, delivery_state="sent")
+    session.add(comment)
+    session.flush()
+    session.add(Outbox(channel="email", kind="reply", recipient="ivan@example.com", body="reply",
+                       ticket_id=ticket_id, comment_id=comment.id, state="sent", external_id="<okno-out-1@okno.test>"))
+    bounce = mail(sender="MAILER-DAEMON@mx.example.com", subject="Undelivered Mail Returned to Sender",
+                  in_reply_to="<okno-out-1@okno.test>", body="550 no such user")
+    outcome = _ingest(session, box, bounce)
+    session.refresh(comment)
+    assert outcome.state == "skipped" and "bounce" in outcome.reason
+    assert comment.delivery_state == "failed" and "bounced" in comment.delivery_error
+
+
+def test_a_message_that_cannot_be_handled_is_kept_as_failed_and_retried(session):
+    _service, box = service_with_mailbox(session)
+    box.service_id = None
+    outcome = _ingest(session, box, mail())
+    assert outcome.state == "failed" and "no service" in outcome.reason
+    row = session.get(InboundMessage, outcome.inbound_id)
+    assert row.raw and row.state == "failed"
+    box.service_id = _service.id
+    assert common.retry(session, None, row.id).state == "processed"

@@ -75,9 +75,22 @@ class ParsedEmail:
         return out
 
 
+def unsurrogate(value: str) -> str:
+    """Raw 8-bit bytes in a header arrive as surrogates: decode them as UTF-8 or windows-1251."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in value):
+        return value
+    data = value.encode("utf-8", "surrogateescape")
+    for charset in FALLBACK_CHARSETS[:2]:
+        try:
+            return data.decode(charset)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", "replace")
+
+
 def clean_text(value: str) -> str:
     """Without NUL and control characters (PostgreSQL refuses NUL; subjects decode with newlines)."""
-    return re.sub(r"\s+", " ", _CONTROL.sub(" ", value.replace("\x00", ""))).strip()
+    return re.sub(r"\s+", " ", _CONTROL.sub(" ", unsurrogate(value).replace("\x00", ""))).strip()
 
 
 def _raw_headers(msg: Message) -> dict[str, str]:
@@ -112,7 +125,7 @@ def _addresses(raw_value: str) -> list[tuple[str, str]]:
 
 
 def _ids(value: str) -> list[str]:
-    return _MSGID.findall(value or "")
+    return _MSGID.findall(unsurrogate(value or ""))
 
 
 def decode_part(part: Message) -> str:

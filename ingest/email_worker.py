@@ -22,7 +22,7 @@ from data.models import Mailbox
 
 from . import common
 from .common import content_hash, now
-from .email_parse import _MSGID
+from .email_parse import _MSGID, unsurrogate
 from .email_ingest import source_of
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def external_id_of(raw: bytes) -> str:
     """The Message-ID (read from the headers only), or a hash of the content when there is none."""
     try:
         value = BytesHeaderParser(policy=policy.compat32).parsebytes(raw).get("message-id") or ""
-        ids = _MSGID.findall(str(value))
+        ids = _MSGID.findall(unsurrogate(str(value)))
     except Exception:
         ids = []
     return ids[0] if ids else content_hash(raw)

@@ -51,3 +51,30 @@ def imap_box(database_url, dovecot):
 @pytest.fixture(autouse=True)
 def _imap_password(monkeypatch):
     monkeypatch.setenv("OKNO_TEST_IMAP_PASSWORD", "pw")
+
+
+@pytest.fixture(scope="session")
+def ews():
+    from tests.email.ews_server import EwsServer
+    server = EwsServer(user="help@corp.test", password="pw").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def ews_box(database_url, ews):
+    n = next(_seq)
+    with db.session_scope() as s:
+        board = factories.board(s, name=f"EWS board {n}")
+        service = factories.service(s, board, code=f"ews{n}", name=f"Exchange {n}")
+        box = Mailbox(name=f"Exchange {n}", kind="ews", address=f"help{n}@corp.test", aliases=["help@corp.test"],
+                      service_id=service.id, host=ews.url, username="help@corp.test", auth_type="basic",
+                      secret="env:OKNO_TEST_IMAP_PASSWORD")
+        s.add(box)
+        s.flush()
+        ids = (box.id, service.id)
+    ews.state.items.clear()
+    ews.state.sent.clear()
+    yield {"mailbox_id": ids[0], "service_id": ids[1]}
+    with db.session_scope() as s:  # the shared EWS peer feeds one mailbox at a time
+        s.get(Mailbox, ids[0]).enabled = False

@@ -26,6 +26,9 @@ def _clean(session: Session, values: dict) -> dict:
             out[key] = (out[key] or "").strip() or None
     if out.get("address"):
         out["address"] = out["address"].lower()
+    if out.get("smtp_host") and ":" in out["smtp_host"]:  # the form takes "host:port"
+        out["smtp_host"], _sep, port = out["smtp_host"].rpartition(":")
+        out["smtp_port"] = port
     if "address" in out and (not out["address"] or "@" not in out["address"]):
         errors["address"] = "An email address is required"
     if out.get("kind") not in MAILBOX_KINDS:

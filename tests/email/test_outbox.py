@@ -12,7 +12,7 @@ from data.models import Comment, Outbox
 from ingest.common import now
 from ingest.email_out import backoff, deliver_due
 from tests import factories
-from tests.email.peers import SmtpSink, free_port
+from tests.email.peers import free_port
 
 pytestmark = pytest.mark.usefixtures("database_url")
 
@@ -34,38 +34,29 @@ def _state(comment_id):
         return c.delivery_state, c.delivery_error, o.state, o.attempts, o.next_attempt_at, o.external_id
 
 
-def test_temporary_refusal_retries_with_backoff_then_sends_with_the_same_message_id(monkeypatch):
-    sink = SmtpSink(refuse="451 4.3.0 try again later").start()
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(sink.port))
-    try:
-        comment_id, number = _reply()
-        assert deliver_due()["retry"] == 1
-        state, _err, row_state, attempts, next_at, message_id = _state(comment_id)
-        assert (state, row_state, attempts) == ("queued", "queued", 1)
-        assert next_at > now() + timedelta(seconds=50)
-        with db.session_scope() as s:  # time passes
-            s.execute(update(Outbox).where(Outbox.comment_id == comment_id).values(next_attempt_at=now()))
-        sink.refuse = None
-        assert deliver_due()["sent"] == 1
-        state, _err, row_state, attempts, _next, message_id2 = _state(comment_id)
-        assert (state, row_state, attempts) == ("sent", "sent", 2) and message_id2 == message_id
-        assert f"[#{number}]".encode() in sink.messages[0][2]
-    finally:
-        sink.stop()
+def test_temporary_refusal_retries_with_backoff_then_sends_with_the_same_message_id(smtp):
+    sink = smtp
+    sink.refuse = "451 4.3.0 try again later"
+    comment_id, number = _reply()
+    assert deliver_due()["retry"] == 1
+    state, _err, row_state, attempts, next_at, message_id = _state(comment_id)
+    assert (state, row_state, attempts) == ("queued", "queued", 1)
+    assert next_at > now() + timedelta(seconds=50)
+    with db.session_scope() as s:  # time passes
+        s.execute(update(Outbox).where(Outbox.comment_id == comment_id).values(next_attempt_at=now()))
+    sink.refuse = None
+    assert deliver_due()["sent"] == 1
+    state, _err, row_state, attempts, _next, message_id2 = _state(comment_id)
+    assert (state, row_state, attempts) == ("sent", "sent", 2) and message_id2 == message_id
+    assert f"[#{number}]".encode() in sink.messages[0][2]
 
 
-def test_permanent_refusal_fails_at_once_and_the_comment_says_why(monkeypatch):
-    sink = SmtpSink(refuse="550 5.1.1 no such user").start()
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(sink.port))
-    try:
-        comment_id, _number = _reply()
-        assert deliver_due()["failed"] == 1
-        state, error, row_state, attempts, _n, _m = _state(comment_id)
-        assert (state, row_state, attempts) == ("failed", "failed", 1) and "550" in error
-    finally:
-        sink.stop()
+def test_permanent_refusal_fails_at_once_and_the_comment_says_why(smtp):
+    smtp.refuse = "550 5.1.1 no such user"
+    comment_id, _number = _reply()
+    assert deliver_due()["failed"] == 1
+    state, error, row_state, attempts, _n, _m = _state(comment_id)
+    assert (state, row_state, attempts) == ("failed", "failed", 1) and "550" in error
 
 
 def test_unreachable_server_is_retried_and_backoff_grows(monkeypatch):

@@ -113,7 +113,7 @@ def _escape_like(s: str) -> str:
 LIST_COLUMNS = {
     "number": Ticket.number, "title": Ticket.title, "service": Service.name, "type": RequestType.name,
     "status": Ticket.status, "column": BoardColumn.name, "assignee": Assignee.name, "priority": Priority.rank,
-    "priority_name": Priority.name_ru, "channel": Ticket.channel, "requester": Requester.name,
+    "priority_name": Priority.name_ru, "priority_name_en": Priority.name_en, "channel": Ticket.channel, "requester": Requester.name,
     "created_at": Ticket.created_at, "resolved_at": Ticket.resolved_at, "first_response_at": Ticket.first_response_at,
     "team": Team.name, "id": Ticket.id,
 }
@@ -153,7 +153,7 @@ def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, lim
          sort: list[dict] | None = None) -> list[dict]:
     """One page of the list, as dicts keyed by grid column id."""
     permissions.require_reader(actor)
-    columns = EXPORT_COLUMNS + ["priority", "id"]
+    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id"]
     stmt = _select(columns).where(and_(True, *conditions(f))).order_by(*_order(sort))
     stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))
     return [dict(r._mapping) for r in session.execute(stmt)]
@@ -172,7 +172,7 @@ def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str
             expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
         exprs.append(expr.label(c))
     stmt = (_select(["id"]).with_only_columns(*exprs).where(and_(True, *conditions(f))).order_by(*_order(sort)))
-    compiled = stmt.compile(dialect=session.bind.dialect)
+    compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
     sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     yield "\ufeff".encode("utf-8")
     session.execute(select(func.set_config("TimeZone", tz, True)))

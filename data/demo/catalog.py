@@ -131,8 +131,7 @@ def _create_boards(session: Session, staff: Staff) -> dict[str, BoardInfo]:
         if lane_mode == "agent":
             for position, user_id in enumerate(staff.agents[team_key]):
                 lane = Lane(board_id=board.id, name=_user_name(session, user_id), position=position,
-                            user_id=user_id, team_id=staff.team_ids[team_key],
-                            wip_limit=10 if key == "l1" else None)
+                            user_id=user_id, team_id=staff.team_ids[team_key])
                 session.add(lane)
                 session.flush()
                 info.lane_of_user[user_id] = lane.id

@@ -11,12 +11,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data import hooks, outbox, tickets
+from data.errors import ValidationError
 from data.config import get_config
 from data.events import bump_revision, record
 from data.i18n import translate
 from data.models import Attachment, Comment, InboundMessage, Mailbox, Outbox, RequesterIdentity, Service, Ticket
 
-from . import email_thread as thread
+from . import email_adapters as adapters, email_thread as thread
 from .common import Outcome, now
 from .email_parse import ParsedAttachment, ParsedEmail, parse
 
@@ -65,7 +66,10 @@ def deliver(session: Session, mail: ParsedEmail, row: InboundMessage, mailbox: M
     recent = _recent_from(session, sender)
     if recent >= SENDER_LIMIT_PER_HOUR:
         return Outcome("skipped", f"rate limit: {recent} messages from {sender} in the last hour")
-    requester = thread.find_or_create_requester(session, sender, mail.from_name)
+    try:
+        requester = adapters.find_or_create_requester(session, sender, mail.from_name)
+    except ValidationError as err:
+        return Outcome("skipped", f"sender address not usable: {err}")
     copied = {a for a in mail.to + mail.cc if a not in own and a != sender}
     ticket_id = thread.find_ticket(session, mail.thread_ids, mail.subject)
     if ticket_id is not None:
@@ -95,32 +99,23 @@ def _body(mail: ParsedEmail, locale: str | None) -> str:
 def _new_ticket(session, service, requester, mail, row, copied, mailbox) -> Outcome:
     title = mail.subject or (mail.card_text.split("\n", 1)[0][:120] if mail.card_text else "") or \
         translate("email.no_subject", requester.locale)
-    ticket = submit(session, requester, service, title=title, description=_body(mail, requester.locale),
-                    description_html=mail.html)
-    refused = _attach(session, ticket, None, mail.attachments)
-    thread.add_participants(session, ticket.id, copied)
+    limit = get_config().max_attachment_bytes
+    allowed = [f for f in mail.attachments if len(f.content) <= limit]
+    refused = [f for f in mail.attachments if len(f.content) > limit]
     reply_to = {"in_reply_to": mail.message_id, "references": (mail.references + [mail.message_id])[-10:]} \
         if mail.message_id else {}
-    if service.auto_reply_template and not mail.loop.no_auto_reply:
-        text = service.auto_reply_template.format_map(_Values(number=ticket.number, title=ticket.title,
-                                                              requester=requester.name))
-        outbox.queue(session, channel="email", kind="auto_reply", recipient=mail.from_address, body=text,
-                     subject=f"[#{ticket.number}] {ticket.title}", ticket=ticket, payload=reply_to)
+    try:
+        ticket, stored = adapters.submit(session, requester, service, title=title,
+                                         description=_body(mail, requester.locale), description_html=mail.html,
+                                         attachments=allowed, reply_to=reply_to,
+                                         auto_reply=not mail.loop.no_auto_reply)
+    except ValidationError as err:  # the service refuses (e.g. the sender's domain is not allowed)
+        return Outcome("skipped", f"refused by the service: {err}")
+    if not stored:
+        _attach(session, ticket, None, allowed)
+    thread.add_participants(session, ticket.id, copied)
     _refusal_note(session, ticket, requester, mail, refused, reply_to)
     return Outcome("processed", ticket_id=ticket.id, created=True)
-
-
-def submit(session, requester, service, *, title, description, description_html) -> Ticket:
-    """Adapter: switch to data.requests.submit(session, requester, service_id=..., channel="email") once on main."""
-    return tickets.create(session, None, title=title, description=description, description_html=description_html,
-                          board_id=service.board_id, column_id=service.column_id, lane_id=service.lane_id,
-                          team_id=service.team_id, requester_id=requester.id, channel="email",
-                          service_id=service.id)
-
-
-class _Values(dict):
-    def __missing__(self, key):  # an unknown placeholder in an admin's template stays as written
-        return "{" + key + "}"
 
 
 def _comment(session, ticket, requester, mail, row, copied) -> Outcome:

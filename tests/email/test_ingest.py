@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from data.models import Attachment, Comment, InboundMessage, Outbox, Ticket
 from ingest import common
 from ingest.email_ingest import source_of
+from ingest.email_out import build
 from ingest.email_worker import external_id_of
 from tests.email.helpers import mail, service_with_mailbox
 
@@ -102,8 +103,10 @@ def test_auto_reply_is_threaded_to_the_original(session):
     row = session.scalar(select(Outbox).where(Outbox.ticket_id == outcome.ticket_id))
     number = session.get(Ticket, outcome.ticket_id).number
     assert row.kind == "auto_reply" and row.recipient == "olga@example.com"
-    assert row.subject.startswith(f"[#{number}]") and row.payload["in_reply_to"] == "<ar-4@example.com>"
     assert row.body.startswith(f"Заявка #{number} принята")
+    sent = build(session, row, box)  # what goes out: in the requester's thread, marked automatic
+    assert sent["In-Reply-To"] == "<ar-4@example.com>" and f"[#{number}]" in sent["Subject"]
+    assert sent["Auto-Submitted"] == "auto-replied" and sent["From"].addresses[0].addr_spec == box.address
 
 
 def test_oversized_attachment_is_refused_with_a_note(session, monkeypatch):

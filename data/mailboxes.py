@@ -67,6 +67,8 @@ def save(session: Session, actor: User | None, values: dict, mailbox_id: int | N
     if mailbox is None:
         raise NotFound(f"Mailbox {mailbox_id} not found")
     current = {k: getattr(mailbox, k) for k in EDITABLE if mailbox_id}
+    if "move_to" in values and "after_processing" not in values:  # the admin form has only the folder field
+        values = {**values, "after_processing": "move" if (values["move_to"] or "").strip() else "mark_read"}
     cleaned = _clean(session, {**current, **values})
     other = session.scalar(select(Mailbox.id).where(Mailbox.address == cleaned["address"]))
     if other is not None and other != mailbox_id:

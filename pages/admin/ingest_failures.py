@@ -7,6 +7,11 @@ from dash import ALL, Input, Output, callback, ctx, html, no_update
 from flask_login import current_user
 
 from components.guard import allowed, denied
+try:  # "Admin › …" once the /admin index (components/admin_nav.py, feat/portal) is on main
+    from components.admin_nav import breadcrumb
+except ImportError:
+    def breadcrumb(_title_key):
+        return html.Div()
 from components.i18n import _
 from data.db import read_session, session_scope
 from data.errors import OknoError
@@ -38,7 +43,8 @@ def _table():
 def layout(**_kw):
     if not allowed("admin"):
         return denied()
-    return html.Div([html.H4(_("failures.title")), html.P(_("failures.intro"), className="text-muted"),
+    return html.Div([breadcrumb("admin.ingest_failures"), html.H4(_("failures.title")),
+                     html.P(_("failures.intro"), className="text-muted"),
                      html.Div(id=f"{P}-message"), html.Div(_table(), id=f"{P}-list")])
 
 

@@ -7,6 +7,11 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_login import current_user
 
 from components.guard import allowed, denied
+try:  # "Admin › …" once the /admin index (components/admin_nav.py, feat/portal) is on main
+    from components.admin_nav import breadcrumb
+except ImportError:
+    def breadcrumb(_title_key):
+        return html.Div()
 from components.i18n import _
 from data import lookups, mailboxes
 from data.db import read_session, session_scope
@@ -21,7 +26,8 @@ FIELDS = [("name", "mailboxes.name", "text"), ("kind", "mailboxes.kind", "kind")
           ("address", "mailboxes.address", "email"), ("aliases", "mailboxes.aliases", "text"),
           ("service_id", "mailboxes.service", "service"), ("host", "mailboxes.host", "text"),
           ("port", "mailboxes.port", "number"), ("username", "mailboxes.username", "text"),
-          ("folder", "mailboxes.folder", "text"), ("smtp_host", "mailboxes.smtp", "text")]
+          ("folder", "mailboxes.folder", "text"), ("move_to", "mailboxes.move_to", "text"),
+          ("smtp_host", "mailboxes.smtp", "text")]
 SWITCHES = [("use_ssl", "mailboxes.ssl"), ("enabled", "mailboxes.enabled")]
 
 
@@ -70,7 +76,8 @@ def layout(**_kw):
     form += [dbc.Col(dbc.Switch(id=f"{P}-{field}", label=_(label), value=True), md=2, className="mt-4")
              for field, label in SWITCHES]
     return html.Div([
-        html.H4(_("mailboxes.title")), html.P(_("mailboxes.intro"), className="text-muted"),
+        breadcrumb("admin.mailboxes"), html.H4(_("mailboxes.title")),
+        html.P(_("mailboxes.intro"), className="text-muted"),
         html.Div(_table(_rows()), id=f"{P}-list"),
         dbc.Card(dbc.CardBody([
             html.H5(_("mailboxes.new"), id=f"{P}-form-title"),

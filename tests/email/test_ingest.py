@@ -1,6 +1,8 @@
 """An email becomes a ticket, a reply a comment on the same ticket, a redelivery nothing."""
 from __future__ import annotations
 
+import pytest
+
 from sqlalchemy import func, select
 
 from data.models import Attachment, Comment, InboundMessage, Outbox, Ticket
@@ -146,3 +148,24 @@ def test_a_message_that_cannot_be_handled_is_kept_as_failed_and_retried(session)
     assert row.raw and row.state == "failed"
     box.service_id = _service.id
     assert common.retry(session, None, row.id).state == "processed"
+
+
+def test_mailbox_settings_are_validated_and_the_password_is_sealed(session):
+    from data import mailboxes
+    from data.errors import PermissionDenied, ValidationError
+    from data.mail_secrets import reveal
+    from tests import factories
+    service, _box = service_with_mailbox(session)
+    with pytest.raises(ValidationError) as err:
+        mailboxes.save(session, None, {"kind": "ews", "address": "nope", "host": "mail.x", "port": "abc"})
+    assert set(err.value.fields) >= {"address", "host", "port"}
+    box = mailboxes.save(session, factories.user(session, role="admin"),
+                         {"kind": "imap", "address": "Desk@Example.com", "host": "imap.example.com",
+                          "service_id": str(service.id), "move_to": "Done", "smtp_host": "smtp.example.com:2525"},
+                         password="pa55")
+    assert box.address == "desk@example.com" and box.after_processing == "move" and box.smtp_port == 2525
+    assert box.secret.startswith("fernet:") and "pa55" not in box.secret and reveal(box.secret) == "pa55"
+    mailboxes.save(session, None, {"move_to": ""}, mailbox_id=box.id)
+    assert box.after_processing == "mark_read" and reveal(box.secret) == "pa55"  # empty password keeps it
+    with pytest.raises(PermissionDenied):
+        mailboxes.listing(session, factories.user(session, role="agent"))

@@ -169,3 +169,25 @@ def test_mailbox_settings_are_validated_and_the_password_is_sealed(session):
     assert box.after_processing == "mark_read" and reveal(box.secret) == "pa55"  # empty password keeps it
     with pytest.raises(PermissionDenied):
         mailboxes.listing(session, factories.user(session, role="agent"))
+
+
+def test_a_sender_in_a_loop_is_stopped_by_the_rate_limit(session, monkeypatch):
+    from ingest import email_ingest
+    monkeypatch.setattr(email_ingest, "SENDER_LIMIT_PER_HOUR", 2)
+    _service, box = service_with_mailbox(session)
+    states = [_ingest(session, box, mail(sender="robot@example.com", subject=f"Alert {n}")).state for n in range(3)]
+    assert states == ["processed", "processed", "skipped"]
+
+
+def test_one_message_to_two_of_our_mailboxes_makes_one_ticket(session):
+    _s1, first = service_with_mailbox(session)
+    _s2, second = service_with_mailbox(session)
+    raw = mail(to=f"{first.address}, {second.address}")
+    a, b = _ingest(session, first, raw), _ingest(session, second, raw)
+    assert a.created and b.state == "skipped" and b.ticket_id == a.ticket_id
+
+
+def test_mail_from_our_own_address_is_never_a_ticket(session):
+    _service, box = service_with_mailbox(session)
+    outcome = _ingest(session, box, mail(sender=box.address))
+    assert outcome.state == "skipped" and "loop" in outcome.reason

@@ -18,6 +18,7 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from data import permissions
 from data.errors import NotFound, ValidationError
@@ -68,7 +69,7 @@ def store_raw(session: Session, *, channel: str, source: str, external_id: str, 
 
 def handle(session: Session, row: InboundMessage) -> Outcome:
     """Run the channel's handler in a savepoint; record the outcome on the row."""
-    row.attempts = (row.attempts or 0) + 1
+    attempts = (row.attempts or 0) + 1  # written with the outcome: one UPDATE, not two
     try:
         with session.begin_nested():
             outcome = _handler(row.channel)(session, row)
@@ -76,9 +77,10 @@ def handle(session: Session, row: InboundMessage) -> Outcome:
         log.warning("inbound %s/%s %s failed: %s", row.channel, row.source, row.external_id, err,
                     exc_info=not isinstance(err, ValidationError))
         row.state, row.error, row.processed_at = "failed", f"{type(err).__name__}: {err}"[:4000], now()
+        row.attempts = attempts
         session.flush()
         return Outcome("failed", row.error, inbound_id=row.id)
-    row.state, row.error = outcome.state, outcome.reason
+    row.state, row.error, row.attempts = outcome.state, outcome.reason, attempts
     row.ticket_id, row.comment_id, row.processed_at = outcome.ticket_id, outcome.comment_id, now()
     session.flush()
     outcome.inbound_id = row.id
@@ -90,7 +92,9 @@ def ingest(session: Session, *, channel: str, source: str, external_id: str, raw
     inbound_id = store_raw(session, channel=channel, source=source, external_id=external_id, raw=raw)
     if inbound_id is None:
         return Outcome("duplicate", "already received")
-    return handle(session, session.get(InboundMessage, inbound_id))
+    row = session.get(InboundMessage, inbound_id)
+    set_committed_value(row, "raw", raw)  # we have it: no second round trip for the deferred column
+    return handle(session, row)
 
 
 def failures(session: Session, actor: User, limit: int = 200) -> list[dict]:

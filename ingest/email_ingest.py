@@ -83,12 +83,12 @@ def _recent_from(session: Session, sender: str) -> int:
     since = now() - timedelta(hours=1)
     requester_ids = select(RequesterIdentity.requester_id).where(RequesterIdentity.channel == "email",
                                                                  RequesterIdentity.address == sender)
-    made = session.scalar(select(func.count()).select_from(Ticket)
-                          .where(Ticket.requester_id.in_(requester_ids), Ticket.created_at >= since))
-    said = session.scalar(select(func.count()).select_from(Comment)
-                          .where(Comment.author_requester_id.in_(requester_ids), Comment.channel == "email",
-                                 Comment.created_at >= since))
-    return (made or 0) + (said or 0)
+    made = select(func.count()).select_from(Ticket).where(Ticket.requester_id.in_(requester_ids),
+                                                          Ticket.created_at >= since).scalar_subquery()
+    said = select(func.count()).select_from(Comment).where(Comment.author_requester_id.in_(requester_ids),
+                                                           Comment.channel == "email",
+                                                           Comment.created_at >= since).scalar_subquery()
+    return session.scalar(select(made + said)) or 0
 
 
 def _body(mail: ParsedEmail, locale: str | None) -> str:

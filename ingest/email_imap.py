@@ -1,8 +1,9 @@
 """An IMAP mailbox (imaplib): new messages by UID cursor and UNSEEN flag, raw MIME with BODY.PEEK[].
 
-The cursor is (UIDVALIDITY, last UID), saved in the transaction that stores each message. UNSEEN
-messages at or below the cursor are fetched again: they were committed but not yet marked read
-when a worker stopped, and the inbound dedup turns them into a mark-read only.
+The cursor is (UIDVALIDITY, last UID), saved in the transaction that stores each message. Unread
+messages at or below the cursor (or any message left in the folder, when handled mail is moved
+away) are fetched again: they were committed but not yet marked read or moved when a worker
+stopped, and the inbound dedup turns them into an acknowledgement only.
 """
 from __future__ import annotations
 
@@ -86,8 +87,10 @@ class ImapSource:
 
     def fetch_new(self) -> Iterator[Fetched]:
         newer = [u for u in self._search("UID", f"{self.last_uid + 1}:*") if u > self.last_uid]
-        unseen = self._search("UNSEEN") if self.mailbox.after_processing == "mark_read" else []
-        for uid in sorted(set(newer) | set(unseen)):
+        # Left behind by a crash between commit and mark-read/move: unread mail, or (when handled mail is
+        # moved away) anything still in the folder. The inbound dedup turns these into acknowledgements.
+        pending = self._search("UNSEEN") if self.mailbox.after_processing == "mark_read" else self._search("ALL")
+        for uid in sorted(set(newer) | set(pending)):
             raw = self.fetch(uid)
             if raw is not None:
                 yield Fetched(uid, raw)

@@ -7,6 +7,7 @@ import sys
 from email import message_from_bytes, policy
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from data import db, tickets
@@ -97,20 +98,27 @@ def test_a_bad_message_is_kept_as_failed_and_the_worker_goes_on(dovecot, imap_bo
     assert [t.title for t in _tickets(imap_box["service_id"])] == ["Fine"]
 
 
-def test_killed_after_commit_before_mark_read_loses_nothing_and_duplicates_nothing(dovecot, imap_box):
+@pytest.mark.parametrize("after", ["mark_read", "move"])
+def test_killed_after_commit_before_mark_read_loses_nothing_and_duplicates_nothing(dovecot, imap_box, after):
     user = imap_box["address"]
+    with db.session_scope() as s:
+        box = s.get(Mailbox, imap_box["mailbox_id"])
+        box.after_processing, box.move_to = after, "Processed" if after == "move" else None
     dovecot.append(user, mail(to=user, subject="Crash test"))
     env = {**os.environ, "OKNO_EMAIL_CRASH_AT": "after_commit"}
     run = [sys.executable, "-m", "ingest", "email", "--once"]
     killed = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, timeout=60)
     assert killed.returncode == 137
     assert len(_tickets(imap_box["service_id"])) == 1
-    assert "\\Seen" not in dovecot.flags(user)[0]  # committed, but not yet marked read
+    assert "\\Seen" not in dovecot.flags(user)[0]  # committed, but not yet marked read (or moved)
     env.pop("OKNO_EMAIL_CRASH_AT")
     again = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, timeout=60, text=True)
     assert again.returncode == 0, again.stderr
     assert len(_tickets(imap_box["service_id"])) == 1
-    assert "\\Seen" in dovecot.flags(user)[0]
+    if after == "move":
+        assert dovecot.count(user) == 0 and dovecot.count(user, "Processed") == 1
+    else:
+        assert "\\Seen" in dovecot.flags(user)[0]
     with db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(InboundMessage)
                         .where(InboundMessage.source == f"mailbox:{imap_box['mailbox_id']}")) == 1

@@ -57,7 +57,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], name=op.f("fk_ticket_participants_ticket_id_tickets"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_participants")),
-        sa.UniqueConstraint("ticket_id", "address", name=op.f("uq_ticket_participants_ticket_id")),
+        sa.UniqueConstraint("ticket_id", "address", name=op.f("uq_ticket_participants_ticket_id_address")),
     )
     op.create_index("ix_outbox_external_id", "outbox", ["external_id"],
                     postgresql_where=sa.text("external_id IS NOT NULL"))

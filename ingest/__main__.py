@@ -1,13 +1,14 @@
-"""`python -m ingest <channel> [args]`: run one channel's worker (each module has main(argv) -> int)."""
+"""`python -m ingest <channel> [options]`: run one channel's worker (its module's main(argv) -> int)."""
 from __future__ import annotations
 
 import importlib
 import logging
 import sys
 
-# channel name -> module with main(argv). Other channels add their entry here.
+# channel name -> module with main(argv). Each channel adds its entry here.
 CHANNELS = {
     "email": "ingest.email_cli",
+    "telegram": "ingest.telegram",
 }
 
 

@@ -117,4 +117,7 @@ def retry(session: Session, actor: User | None, inbound_id: int) -> Outcome:
         raise NotFound(f"Inbound message {inbound_id} not found")
     if row.state != "failed":
         return Outcome(row.state, "not a failed message", row.ticket_id, row.comment_id, row.id)
+    if row.channel not in HANDLERS:  # a channel whose worker picks up received rows itself (Telegram)
+        row.state, row.error, row.attempts = "received", None, 0
+        return Outcome("received", "queued for the channel's worker", inbound_id=row.id)
     return handle(session, row)

@@ -4,20 +4,19 @@ Called by ingest.common.handle() inside a savepoint, for live mail (IMAP/EWS) an
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from data import hooks, outbox, tickets
+from data import attachments, hooks, outbox, requesters, requests, tickets
 from data.errors import ValidationError
 from data.config import get_config
 from data.events import bump_revision, record
 from data.i18n import translate
-from data.models import Attachment, Comment, InboundMessage, Mailbox, Outbox, RequesterIdentity, Service, Ticket
+from data.models import Comment, InboundMessage, Mailbox, Outbox, RequesterIdentity, Service, Ticket
 
-from . import email_adapters as adapters, email_thread as thread
+from . import email_thread as thread
 from .common import Outcome, now
 from .email_parse import ParsedAttachment, ParsedEmail, parse
 
@@ -67,7 +66,7 @@ def deliver(session: Session, mail: ParsedEmail, row: InboundMessage, mailbox: M
     if recent >= SENDER_LIMIT_PER_HOUR:
         return Outcome("skipped", f"rate limit: {recent} messages from {sender} in the last hour")
     try:
-        requester = adapters.find_or_create_requester(session, sender, mail.from_name)
+        requester = requesters.find_or_create_by_email(session, sender, mail.from_name or None)
     except ValidationError as err:
         return Outcome("skipped", f"sender address not usable: {err}")
     copied = {a for a in mail.to + mail.cc if a not in own and a != sender}
@@ -99,20 +98,20 @@ def _body(mail: ParsedEmail, locale: str | None) -> str:
 def _new_ticket(session, service, requester, mail, row, copied, mailbox) -> Outcome:
     title = mail.subject or (mail.card_text.split("\n", 1)[0][:120] if mail.card_text else "") or \
         translate("email.no_subject", requester.locale)
-    limit = get_config().max_attachment_bytes
-    allowed = [f for f in mail.attachments if len(f.content) <= limit]
-    refused = [f for f in mail.attachments if len(f.content) > limit]
     reply_to = {"in_reply_to": mail.message_id, "references": (mail.references + [mail.message_id])[-10:]} \
         if mail.message_id else {}
     try:
-        ticket, stored = adapters.submit(session, requester, service, title=title,
-                                         description=_body(mail, requester.locale), description_html=mail.html,
-                                         attachments=allowed, reply_to=reply_to,
-                                         auto_reply=not mail.loop.no_auto_reply)
+        # Attachments are stored here, not by submit(): mail brings any file type (.p7s, .ics, .eml),
+        # and a file the portal would refuse must not cost the requester their ticket.
+        ticket = requests.submit(session, requester, service_id=service.id, title=title,
+                                 description=_body(mail, requester.locale), channel="email")
     except ValidationError as err:  # the service refuses (e.g. the sender's domain is not allowed)
         return Outcome("skipped", f"refused by the service: {err}")
-    if not stored:
-        _attach(session, ticket, None, allowed)
+    ticket.description_html = mail.html
+    if mail.loop.no_auto_reply:  # a mailing list or an inbox-rule loop: the service's auto-reply must not go out
+        system = select(Comment.id).where(Comment.ticket_id == ticket.id, Comment.is_system)
+        session.execute(delete(Outbox).where(Outbox.comment_id.in_(system), Outbox.state == "queued"))
+    refused = _attach(session, ticket, None, mail.attachments)
     thread.add_participants(session, ticket.id, copied)
     _refusal_note(session, ticket, requester, mail, refused, reply_to)
     return Outcome("processed", ticket_id=ticket.id, created=True)
@@ -158,15 +157,11 @@ def _comment_from_other(session, ticket, requester, body, html, external_id, kno
 
 def _attach(session, ticket: Ticket, comment: Comment | None, files: list[ParsedAttachment]) -> list[ParsedAttachment]:
     """Store the attachments within the size limit; return the refused ones."""
-    limit, refused = get_config().max_attachment_bytes, []
-    for f in files:
-        if len(f.content) > limit:
-            refused.append(f)
-            continue
-        session.add(Attachment(ticket_id=ticket.id, comment_id=comment.id if comment else None,
-                               filename=f.filename[:255], content_type=f.content_type[:120], size=len(f.content),
-                               sha256=hashlib.sha256(f.content).hexdigest(), content=f.content))
-    return refused
+    limit = get_config().max_attachment_bytes
+    attachments.store(session, ticket, [{"filename": f.filename[:255], "content": f.content,
+                                         "content_type": f.content_type[:120]}
+                                        for f in files if len(f.content) <= limit], comment)
+    return [f for f in files if len(f.content) > limit]
 
 
 def _refusal_note(session, ticket, requester, mail, refused, reply_to) -> None:

@@ -87,7 +87,7 @@ def build(session: Session, row: Outbox, mailbox: Mailbox | None) -> EmailMessag
     if parent:
         msg["In-Reply-To"] = parent
         msg["References"] = " ".join(list(dict.fromkeys([*references, parent]))[-10:])
-    if row.kind in AUTOMATIC:
+    if row.kind in AUTOMATIC or payload.get("auto_submitted"):
         # RFC 3834: never answered automatically; Exchange: no out-of-office replies to us.
         msg["Auto-Submitted"] = "auto-replied" if row.kind == "auto_reply" else "auto-generated"
         msg["X-Auto-Response-Suppress"] = "All"

@@ -13,8 +13,7 @@ from sqlalchemy import select, union_all
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from data.models import (Comment, InboundMessage, Outbox, Requester, RequesterIdentity, Ticket,
-                         TicketParticipant)
+from data.models import Comment, InboundMessage, Outbox, RequesterIdentity, Ticket, TicketParticipant
 
 TOKEN = re.compile(r"\[#(\d{1,12})\]")
 
@@ -45,31 +44,6 @@ def ticket_by_token(session: Session, subject: str) -> int | None:
 
 def find_ticket(session: Session, message_ids: list[str], subject: str) -> int | None:
     return ticket_by_message_ids(session, message_ids) or ticket_by_token(session, subject)
-
-
-def find_or_create_requester(session: Session, address: str, name: str) -> Requester:
-    """The requester who writes from this address, created on first contact.
-
-    Adapter until data.requesters.find_or_create_by_email lands on main; then call that instead.
-    """
-    address = address.lower()
-    requester_id = session.scalar(select(RequesterIdentity.requester_id)
-                                  .where(RequesterIdentity.channel == "email", RequesterIdentity.address == address))
-    if requester_id is not None:
-        return session.get(Requester, requester_id)
-    requester = Requester(name=(name or address.split("@")[0])[:200], email=address)
-    session.add(requester)
-    session.flush()
-    # Another worker may have added the same address meanwhile: then theirs wins and ours is dropped.
-    inserted = session.scalar(pg_insert(RequesterIdentity)
-                              .values(requester_id=requester.id, channel="email", address=address)
-                              .on_conflict_do_nothing(index_elements=["channel", "address"])
-                              .returning(RequesterIdentity.requester_id))
-    if inserted is None:
-        session.delete(requester)
-        session.flush()
-        return find_or_create_requester(session, address, name)
-    return requester
 
 
 def add_participants(session: Session, ticket_id: int, addresses: set[str]) -> None:

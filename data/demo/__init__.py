@@ -77,7 +77,8 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
                         chunk = simulate_chunk(ctx, lo, min(lo + chunk_size, plan.n_main), chunk_no)
                         for key, value in write_chunk(writer, ctx, chunk, ids, chunk_no).items():
                             totals[key] += value
-                        log.info("demo: %d tickets simulated (%.0f s)", totals["tickets"], time.perf_counter() - started)
+                        log.info("demo: %d tickets simulated (%.0f s)", totals["tickets"],
+                                 time.perf_counter() - started)
                 except BaseException:
                     writer.abort()
                     raise

@@ -162,7 +162,8 @@ def _routing(routing: dict, staff: Staff, boards: dict[str, BoardInfo]) -> dict:
                         for unit, owner, lane in zip(spec.UNITS, staff.unit_owners, boards["prio"].unit_lanes)]
     elif user:
         team, which = user.split(":")
-        out["user_id"] = staff.leads[team] if which == "lead" else staff.agents[team][int(which) % len(staff.agents[team])]
+        agents = staff.agents[team]
+        out["user_id"] = staff.leads[team] if which == "lead" else agents[int(which) % len(agents)]
     if routing.get("rules") == "printer-rule":  # the topic decides the card type and the assignee (FMCG)
         l1 = staff.agents["l1"]
         out["rules"] = [

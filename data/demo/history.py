@@ -132,7 +132,8 @@ def simulate(log: Log, clock: BusinessClock, rng: np.random.Generator, board, bo
     assigned = ~auto if seg.get("entry", "created") == "created" else None
     log.event(assigned, tix=tix, at=t_assign, step=st + 4, kind=K["assigned"], actor_user=actor, from_user=-1,
               to_user=user)
-    b_resp = b_assign + lognormal(rng, seg["resp_med"] if "resp_med" in seg else prm["resp_med"], prm.get("resp_sigma", 1.0), m)
+    resp_med = seg["resp_med"] if "resp_med" in seg else prm["resp_med"]
+    b_resp = b_assign + lognormal(rng, resp_med, prm.get("resp_sigma", 1.0), m)
     t_resp = cal(b_resp)
     log.comment(None, tix, t_resp, st + 5, board_code, P["first"], user=user)
     b_start = b_resp + rng.uniform(0.1, 3.0, m)

@@ -15,7 +15,6 @@ class Requesters:
     n: int
     first_names: list[str]
     has_telegram: np.ndarray  # bool per requester (index = id - 1)
-    unit: np.ndarray  # index into spec.UNITS
     weight: np.ndarray  # how often each one writes (a few write a lot)
 
     def pick(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -50,7 +49,7 @@ def create_requesters(writer: CopyWriter, n: int, seed: int, since: int) -> Requ
                    timestamps(created) + timestamps(created[tg_ids - 1] + 7200)])
     weight = 1.0 / (np.arange(n) + 8.0) ** 0.8
     rng.shuffle(weight)
-    return Requesters(n, [p[1] for p in people], has_tg, rng.integers(0, len(spec.UNITS), n), weight / weight.sum())
+    return Requesters(n, [p[1] for p in people], has_tg, weight / weight.sum())
 
 
 __all__ = ["Requesters", "create_requesters", "ints"]

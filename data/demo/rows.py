@@ -22,6 +22,9 @@ PDF_SHA = hashlib.sha256(PDF).hexdigest()
 PDF_FIELD = texts(["\\x" + PDF.hex()])[0]  # bytea hex input, escaped for COPY
 
 
+SLICE = 100_000
+
+
 @dataclass
 class Ids:
     """The last id used per table; chunks continue from here."""
@@ -85,9 +88,13 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
     counts = {}
     counts["tickets"] = _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority,
                                  entered, started, resolved, updated, reopened, first_resp, ids)
-    counts["events"] = _events(writer, e, gid, cid, cm["public"], cat.priority_ids, ids,
-                               np.lexsort((e["step"], gid[tix], e["at"])))
-    counts["comments"] = _comments(writer, ctx, ch, cm, oc, cid, gid, chunk_no)
+    # Events and comments go out in slices, so that their COPY text never holds a whole chunk.
+    order = np.lexsort((e["step"], gid[tix], e["at"]))
+    counts["events"] = sum(_events(writer, e, gid, cid, cm["public"], cat.priority_ids, ids, order[i:i + SLICE],
+                                   ids.event + 1 + i) for i in range(0, len(order), SLICE))
+    pick = np.random.default_rng([plan.seed, 20, chunk_no]).integers(0, 1 << 30, len(oc))
+    counts["comments"] = sum(_comments(writer, ctx, ch, cm, oc[i:i + SLICE], cid, gid, pick[i:i + SLICE])
+                             for i in range(0, len(oc), SLICE))
     cl = ch.checklist
     if cl:
         counts["checklist_items"] = writer.put("checklist_items", (
@@ -152,13 +159,14 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         ints(np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]), ints(type_ids), texts(card_types),
         ints(ch.requester), ints(assignee), ints(np.vectorize(team_of_board.get, otypes=[np.int64])(board)),
         ints(np.asarray(cat.priority_ids)[priority]), ints(board), ints(column), ints(lane),
-        [STATUSES[s] for s in status.tolist()], (-number).astype(str).tolist(), [CHANNELS[c] for c in ch.channel.tolist()],
+        [STATUSES[s] for s in status.tolist()], (-number).astype(str).tolist(),  # newest on top, as tickets.create
+        [CHANNELS[c] for c in ch.channel.tolist()],
         texts(fields), ints(np.where(ch.parent >= 0, gid[np.maximum(ch.parent, 0)], -1)), ["1"] * n,
         timestamps(ch.created), timestamps(updated), timestamps(entered), timestamps(started),
         timestamps(first_resp), timestamps(resolved), ints(reopened)])
 
 
-def _events(writer, e, gid, cid, public, priority_ids, ids, order) -> int:
+def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> int:
     """Event rows; comment, priority and checklist events carry what tickets.comment / set_priority write."""
     e = {k: v[order] for k, v in e.items()}
     kind, ref, value = e["kind"].tolist(), e["ref"].tolist(), e["value"].tolist()
@@ -190,7 +198,7 @@ def _events(writer, e, gid, cid, public, priority_ids, ids, order) -> int:
         "id", "ticket_id", "at", "kind", "actor_user_id", "actor_requester_id", "board_id", "from_column_id",
         "to_column_id", "from_lane_id", "to_lane_id", "from_status", "to_status", "from_user_id", "to_user_id",
         "from_value", "to_value", "data"), [
-        ints(ids.event + 1 + np.arange(n)), ints(gid[e["tix"]]), timestamps(e["at"]),
+        ints(first_id + np.arange(n)), ints(gid[e["tix"]]), timestamps(e["at"]),
         [KIND_NAMES[k] for k in kind], ints(e["actor_user"]), ints(e["actor_req"]), ints(e["board"]),
         ints(e["from_col"]), ints(e["to_col"]), ints(e["from_lane"]), ints(e["to_lane"]),
         [STATUS_NAMES[s] for s in e["from_status"].tolist()], [STATUS_NAMES[s] for s in e["to_status"].tolist()],
@@ -201,13 +209,11 @@ KIND_NAMES = {v: k for k, v in K.items()}
 STATUS_NAMES = {-1: "\\N", **{v: k for k, v in S.items()}}
 
 
-def _comments(writer, ctx, ch, cm, oc, cid, gid, chunk_no) -> int:
-    rng = np.random.default_rng([ctx.plan.seed, 20, chunk_no])
+def _comments(writer, ctx, ch, cm, oc, cid, gid, pick) -> int:
     staff_names, req_names = ctx.cat.staff.first_names, ctx.req.first_names
     table = [phrases(b) for b in spec.BOARDS]
     tix, user, req = cm["tix"][oc], cm["author_user"][oc], cm["author_req"][oc]
     board, purpose, public = cm["board"][oc], cm["purpose"][oc], cm["public"][oc]
-    pick = rng.integers(0, 1 << 30, len(oc))
     channel = ch.channel[tix]
     bodies, channels, delivery, external = [], [], [], []
     email, telegram, api = CHANNELS.index("email"), CHANNELS.index("telegram"), CHANNELS.index("api")

@@ -6,12 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from flask_login import current_user
 
+from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
-try:  # "Admin › …" once the /admin index (components/admin_nav.py, feat/portal) is on main
-    from components.admin_nav import breadcrumb
-except ImportError:
-    def breadcrumb(_title_key):
-        return html.Div()
 from components.i18n import _
 from data import lookups, mailboxes
 from data.db import read_session, session_scope

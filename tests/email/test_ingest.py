@@ -191,3 +191,12 @@ def test_mail_from_our_own_address_is_never_a_ticket(session):
     _service, box = service_with_mailbox(session)
     outcome = _ingest(session, box, mail(sender=box.address))
     assert outcome.state == "skipped" and "loop" in outcome.reason
+
+
+def test_retry_of_another_channels_failure_hands_it_back_to_that_worker(session):
+    row = InboundMessage(channel="telegram", source="bot", external_id="42", raw=b"{}", state="failed",
+                         error="boom", attempts=5)
+    session.add(row)
+    session.flush()
+    assert common.retry(session, None, row.id).state == "received"
+    assert (row.state, row.attempts, row.error) == ("received", 0, None)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from data.db import read_session, session_scope
 from data.models import InboundMessage, Mailbox
@@ -56,3 +56,6 @@ def test_admin_adds_a_mailbox_and_retries_a_failure(page, live_server):
     with read_session() as s:
         assert s.get(InboundMessage, ids["row"]).state == "processed"
     assert page.console_errors == []
+    with session_scope() as s:  # workers started by other tests in this database must not poll these
+        s.execute(update(Mailbox).where(Mailbox.address.in_([f"it-{tag}@corp.test", f"old-{tag}@okno.test"]))
+                  .values(enabled=False))

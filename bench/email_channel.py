@@ -118,7 +118,7 @@ def bench_imap(n: int) -> dict:
             "peak_rss_mb": peak_mb}
 
 
-def run(url: str | None = None, imports: int = 2000, imap: int = 1000) -> dict:
+def run(url: str | None = None, imports: int = 2000, imap: int = 500) -> dict:
     server_url = url or os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     _scratch(server_url)
     try:

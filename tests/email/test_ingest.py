@@ -200,3 +200,16 @@ def test_retry_of_another_channels_failure_hands_it_back_to_that_worker(session)
     session.flush()
     assert common.retry(session, None, row.id).state == "received"
     assert (row.state, row.attempts, row.error) == ("received", 0, None)
+
+
+def test_an_import_of_old_mail_is_not_rate_limited(session, monkeypatch):
+    from ingest import email_ingest
+    monkeypatch.setattr(email_ingest, "SENDER_LIMIT_PER_HOUR", 1)
+    _service, box = service_with_mailbox(session)
+    session.info["email_import"] = True
+    try:
+        states = [_ingest(session, box, mail(sender="archive@example.com", subject=f"Old {n}")).state
+                  for n in range(3)]
+    finally:
+        session.info.pop("email_import")
+    assert states == ["processed"] * 3

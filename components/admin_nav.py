@@ -16,6 +16,8 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("/admin/sla", "slaadmin.policies", "slaadmin.policies_help", "bi-stopwatch"),
     ("/admin/priorities", "slaadmin.priorities", "slaadmin.priorities_help", "bi-sort-down"),
     ("/admin/rules", "slaadmin.rules", "slaadmin.rules_help", "bi-magic"),
+    ("/admin/mailboxes", "admin.mailboxes", "admin.mailboxes_help", "bi-envelope"),
+    ("/admin/ingest-failures", "admin.ingest_failures", "admin.ingest_failures_help", "bi-exclamation-triangle"),
 ]
 
 

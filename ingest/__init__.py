@@ -1,1 +1,3 @@
-"""Channel workers: ingest incoming messages and deliver the outbox. They import data/, never Dash."""
+"""Channel workers: ingest incoming messages and deliver the outbox (`python -m ingest <channel>`).
+
+They import data/, never Dash."""

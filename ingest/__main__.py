@@ -1,10 +1,13 @@
-"""`python -m ingest <channel> [options]`: run one channel's worker (its module's main(argv))."""
+"""`python -m ingest <channel> [options]`: run one channel's worker (its module's main(argv) -> int)."""
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 
+# channel name -> module with main(argv). Each channel adds its entry here.
 CHANNELS = {
+    "email": "ingest.email_cli",
     "telegram": "ingest.telegram",
     "scheduler": "ingest.scheduler",
 }
@@ -15,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in CHANNELS:
         print(f"usage: python -m ingest {{{'|'.join(sorted(CHANNELS))}}} [options]", file=sys.stderr)
         return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return importlib.import_module(CHANNELS[argv[0]]).main(argv[1:]) or 0
 
 

@@ -10,6 +10,7 @@ from .portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
 from .sla import (BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy,
                   TicketSla)
 from .analytics import AnalyticsDaily, AnalyticsState
+from .mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, TicketParticipant
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -17,5 +18,6 @@ __all__ = [
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
     "InboundMessage", "Notification", "Outbox", "TelegramDraft", "ColumnFanout", "IntegrationToken", "PortalPin",
     "RoutingCursor", "BusinessCalendar", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy",
-    "TicketSla", "AnalyticsDaily", "AnalyticsState",
+    "TicketSla", "AnalyticsDaily", "AnalyticsState", "AFTER_PROCESSING", "MAILBOX_KINDS", "Mailbox",
+    "TicketParticipant",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from data.db import session_scope
 from data.models import Ticket
-from ingest import outbox_email
+from ingest.email_out import deliver_due
 from tests import factories as f
 from tests.portal_factories import request_type
 
@@ -70,7 +70,7 @@ def desk(live_server):
 def pin_from_smtp(inbox: Inbox, address: str) -> str:
     deadline = time.time() + 20
     while time.time() < deadline:
-        outbox_email.deliver_due()
+        deliver_due()
         for msg in inbox.messages:
             if msg["To"] == address:
                 return re.search(r"\b(\d{6})\b", msg.get_payload(decode=True).decode()).group(1)

@@ -1,0 +1,138 @@
+"""Email channel throughput: import of N messages with attachments, and `--once` over an IMAP mailbox.
+
+Writes go to a scratch database (okno_bench_email, created and dropped here), never to okno_bench.
+    python -m bench email_channel                   # as part of the suite (defaults below)
+    python -m bench.email_channel --import 10000 --imap 1000
+Prints JSON: messages/s and the worker's peak memory (max RSS of the child process).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from data import db  # noqa: E402
+from tests.email.helpers import mail  # noqa: E402
+
+SCRATCH = "okno_bench_email"
+ATTACHMENT = os.urandom(30 * 1024)  # a 30 KB scan per new request
+
+
+def _scratch(server_url: str) -> str:
+    server = make_url(db.normalise_url(server_url))
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
+    admin.dispose()
+    url = server.set(database=SCRATCH).render_as_string(hide_password=False)
+    from data.migrate import upgrade
+    upgrade(url)
+    os.environ["DATABASE_URL"] = url
+    db.reset_engine()
+    from tests import factories
+    with db.session_scope() as s:
+        board = factories.board(s, name="Bench mail")
+        factories.service(s, board, code="benchmail", name="Bench mail")
+    return url
+
+
+def _drop(server_url: str) -> None:
+    db.reset_engine()
+    server = make_url(db.normalise_url(server_url))
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def messages(n: int):
+    """70% new requests with a 30 KB attachment, 30% replies threaded to an earlier one."""
+    for i in range(n):
+        if i % 10 < 7 or i < 10:
+            yield mail(sender=f"user{i % 500}@example.com", subject=f"Заявка {i}: не работает принтер",
+                       message_id=f"<bench-{i}@example.com>", body="Принтер не печатает.\n" * 20,
+                       attachments=[("scan.pdf", ATTACHMENT, "application/pdf")])
+        else:
+            parent = i - 7
+            yield mail(sender=f"user{parent % 500}@example.com", subject=f"Re: Заявка {parent}",
+                       message_id=f"<bench-{i}@example.com>", in_reply_to=f"<bench-{parent}@example.com>",
+                       body="Спасибо!\n\n> Принтер не печатает.")
+
+
+def _child(args: list[str], env: dict) -> tuple[float, dict, int]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "ingest", "email", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise RuntimeError(done.stderr[-2000:])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
+    return elapsed, out, max(peak, before) // 1024
+
+
+def bench_import(n: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, raw in enumerate(messages(n)):
+            Path(tmp, f"{i:06d}.eml").write_bytes(raw)
+        elapsed, counts, peak_mb = _child(["--import", tmp, "--service", "benchmail"], os.environ.copy())
+    return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(n / elapsed, 1),
+            "peak_rss_mb": peak_mb, "counts": counts}
+
+
+def bench_imap(n: int) -> dict:
+    from data.models import Mailbox, Service
+    from sqlalchemy import select
+    from tests.email.peers import Dovecot
+    server = Dovecot()
+    server.add_user("bench@okno.test", "pw")
+    server.start()
+    try:
+        conn = server.client("bench@okno.test")
+        for i, raw in enumerate(messages(n)):
+            conn.append("INBOX", None, None, raw.replace(b"bench-", b"imap-"))
+        conn.logout()
+        with db.session_scope() as s:
+            service_id = s.scalar(select(Service.id).where(Service.code == "benchmail"))
+            s.add(Mailbox(name="bench", kind="imap", address="bench@okno.test", service_id=service_id,
+                          host="127.0.0.1", port=server.port, use_ssl=False, secret="env:BENCH_IMAP_PW"))
+        env = {**os.environ, "BENCH_IMAP_PW": "pw", "SMTP_PORT": "1"}
+        elapsed, _out, peak_mb = _child(["--once"], env)
+    finally:
+        server.stop()
+    return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(n / elapsed, 1),
+            "peak_rss_mb": peak_mb}
+
+
+def run(url: str | None = None, imports: int = 2000, imap: int = 500) -> dict:
+    server_url = url or os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+    _scratch(server_url)
+    try:
+        result = {"import": bench_import(imports)}
+        if imap:
+            result["imap_once"] = bench_imap(imap)
+        return result
+    finally:
+        _drop(server_url)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--import", dest="imports", type=int, default=10000)
+    parser.add_argument("--imap", type=int, default=1000)
+    a = parser.parse_args()
+    print(json.dumps(run(None, a.imports, a.imap), ensure_ascii=False, indent=2))

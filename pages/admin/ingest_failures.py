@@ -1,0 +1,61 @@
+"""`/admin/ingest-failures`: messages a channel could not turn into tickets, kept raw, with a retry button."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, callback, ctx, html, no_update
+from flask_login import current_user
+
+from components.admin_nav import breadcrumb
+from components.guard import allowed, denied
+from components.i18n import _
+from data.db import read_session, session_scope
+from data.errors import OknoError
+from ingest import common
+
+dash.register_page(__name__, path="/admin/ingest-failures", title="Okno · Ingest failures")
+
+P = "ingfail"  # component id prefix for this page
+
+
+def _table():
+    with read_session() as s:
+        rows = common.failures(s, current_user._get_current_object())
+    if not rows:
+        return html.P(_("failures.none"), className="text-muted", id=f"{P}-empty")
+    head = html.Thead(html.Tr([html.Th(_(k)) for k in ("failures.received", "failures.channel", "failures.source",
+                                                       "failures.error", "failures.attempts")] + [html.Th()]))
+    body = html.Tbody([html.Tr([
+        html.Td(r["received_at"].strftime("%Y-%m-%d %H:%M")), html.Td(r["channel"]), html.Td(r["source"]),
+        html.Td([html.Div(r["error"], className="text-danger small"),
+                 html.Div(f"{r['external_id']} · {r['size']:,} B", className="text-muted small")]),
+        html.Td(r["attempts"]),
+        html.Td(dbc.Button(_("failures.retry"), id={"type": f"{P}-retry", "id": r["id"]}, size="sm",
+                           color="outline-primary")),
+    ]) for r in rows])
+    return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-table")
+
+
+def layout(**_kw):
+    if not allowed("admin"):
+        return denied()
+    return html.Div([breadcrumb("admin.ingest_failures"), html.H4(_("failures.title")),
+                     html.P(_("failures.intro"), className="text-muted"),
+                     html.Div(id=f"{P}-message"), html.Div(_table(), id=f"{P}-list")])
+
+
+@callback(Output(f"{P}-message", "children"), Output(f"{P}-list", "children"),
+          Input({"type": f"{P}-retry", "id": ALL}, "n_clicks"), prevent_initial_call=True)
+def retry(clicks):
+    if not ctx.triggered_id or not any(clicks or []):
+        return no_update, no_update
+    inbound_id = ctx.triggered_id["id"]
+    try:
+        with session_scope() as s:
+            outcome = common.retry(s, current_user._get_current_object(), inbound_id)
+        color = "danger" if outcome.state == "failed" else "success"
+        text = _("failures.retried", id=inbound_id, state=outcome.state + (f" — {outcome.reason}"
+                                                                           if outcome.reason else ""))
+    except OknoError as err:
+        color, text = "danger", str(err)
+    return dbc.Alert(text, color=color, id=f"{P}-result"), _table()

@@ -1,0 +1,126 @@
+"""`/admin/mailboxes`: the email channel's mailboxes (EWS or IMAP), each feeding one service. Admins only."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from flask_login import current_user
+
+from components.admin_nav import breadcrumb
+from components.guard import allowed, denied
+from components.i18n import _
+from data import lookups, mailboxes
+from data.db import read_session, session_scope
+from data.errors import OknoError, ValidationError
+from data.models import Mailbox
+
+dash.register_page(__name__, path="/admin/mailboxes", title="Okno · Mailboxes")
+
+P = "mbx"  # component id prefix for this page
+# (field, message key, kind of input); the form and the save callback are built from this list.
+FIELDS = [("name", "mailboxes.name", "text"), ("kind", "mailboxes.kind", "kind"),
+          ("address", "mailboxes.address", "email"), ("aliases", "mailboxes.aliases", "text"),
+          ("service_id", "mailboxes.service", "service"), ("host", "mailboxes.host", "text"),
+          ("port", "mailboxes.port", "number"), ("username", "mailboxes.username", "text"),
+          ("folder", "mailboxes.folder", "text"), ("move_to", "mailboxes.move_to", "text"),
+          ("smtp_host", "mailboxes.smtp", "text")]
+SWITCHES = [("use_ssl", "mailboxes.ssl"), ("enabled", "mailboxes.enabled")]
+
+
+def _input(field: str, kind: str, services: list[dict]):
+    if kind == "kind":
+        return dbc.Select(id=f"{P}-{field}", options=[{"label": "IMAP", "value": "imap"},
+                                                       {"label": "Exchange (EWS)", "value": "ews"}], value="imap")
+    if kind == "service":
+        return dbc.Select(id=f"{P}-{field}", options=services)
+    return dbc.Input(id=f"{P}-{field}", type=kind, debounce=False)
+
+
+def _table(rows: list[dict]):
+    if not rows:
+        return html.P(_("mailboxes.none"), className="text-muted", id=f"{P}-empty")
+    head = html.Thead(html.Tr([html.Th(_(k)) for k in ("mailboxes.name", "mailboxes.kind", "mailboxes.address",
+                                                       "mailboxes.service", "mailboxes.enabled",
+                                                       "mailboxes.last_run", "mailboxes.last_error")] + [html.Th()]))
+    body = html.Tbody([html.Tr([
+        html.Td(r["name"]), html.Td(r["kind"].upper()), html.Td(r["address"]), html.Td(r["service"]),
+        html.Td(html.I(className="bi bi-check-lg" if r["enabled"] else "bi bi-pause")),
+        html.Td(r["last_run_at"].strftime("%Y-%m-%d %H:%M") if r["last_run_at"] else "—"),
+        html.Td(r["last_error"], className="text-danger small"),
+        html.Td(dbc.Button(_("mailboxes.edit"), id={"type": f"{P}-edit", "id": r["id"]}, size="sm",
+                           color="link")),
+    ]) for r in rows])
+    return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-table")
+
+
+def _rows() -> list[dict]:
+    with read_session() as s:
+        return mailboxes.listing(s, current_user._get_current_object())
+
+
+def layout(**_kw):
+    if not allowed("admin"):
+        return denied()
+    with read_session() as s:
+        services = lookups.services(s)
+    form = [dbc.Col([dbc.Label(_(label), html_for=f"{P}-{field}"), _input(field, kind, services),
+                     dbc.FormFeedback(id=f"{P}-{field}-error", type="invalid")], md=4, className="mb-2")
+            for field, label, kind in FIELDS]
+    form.append(dbc.Col([dbc.Label(_("mailboxes.password"), html_for=f"{P}-password"),
+                         dbc.Input(id=f"{P}-password", type="password", placeholder=_("mailboxes.password_keep"),
+                                   autoComplete="new-password")], md=4, className="mb-2"))
+    form += [dbc.Col(dbc.Switch(id=f"{P}-{field}", label=_(label), value=True), md=2, className="mt-4")
+             for field, label in SWITCHES]
+    return html.Div([
+        breadcrumb("admin.mailboxes"), html.H4(_("mailboxes.title")),
+        html.P(_("mailboxes.intro"), className="text-muted"),
+        html.Div(_table(_rows()), id=f"{P}-list"),
+        dbc.Card(dbc.CardBody([
+            html.H5(_("mailboxes.new"), id=f"{P}-form-title"),
+            dcc.Store(id=f"{P}-editing"),
+            dbc.Row(form),
+            dbc.Button(_("mailboxes.save"), id=f"{P}-save", color="primary", className="mt-2"),
+            html.Div(id=f"{P}-message", className="mt-2"),
+        ]), className="mt-3"),
+    ])
+
+
+@callback([Output(f"{P}-{field}", "value", allow_duplicate=True) for field, _l, _k in FIELDS] +
+          [Output(f"{P}-{field}", "value", allow_duplicate=True) for field, _l in SWITCHES] +
+          [Output(f"{P}-editing", "data"), Output(f"{P}-form-title", "children")],
+          Input({"type": f"{P}-edit", "id": ALL}, "n_clicks"), prevent_initial_call=True)
+def edit(_clicks):
+    """Fill the form with the chosen mailbox (the password is never sent to the browser)."""
+    if not ctx.triggered_id or not any(_clicks) or not allowed("admin"):
+        return [no_update] * (len(FIELDS) + len(SWITCHES) + 2)
+    with read_session() as s:
+        box = s.get(Mailbox, ctx.triggered_id["id"])
+        values = [", ".join(box.aliases or []) if f == "aliases" else getattr(box, f) for f, _l, _k in FIELDS]
+        values += [getattr(box, f) for f, _l in SWITCHES]
+        return values + [box.id, f"{_('mailboxes.edit')}: {box.address}"]
+
+
+@callback(Output(f"{P}-message", "children"), Output(f"{P}-list", "children"),
+          [Output(f"{P}-{field}", "invalid") for field, _l, _k in FIELDS] +
+          [Output(f"{P}-{field}-error", "children") for field, _l, _k in FIELDS],
+          Input(f"{P}-save", "n_clicks"),
+          [State(f"{P}-{field}", "value") for field, _l, _k in FIELDS] +
+          [State(f"{P}-{field}", "value") for field, _l in SWITCHES] +
+          [State(f"{P}-password", "value"), State(f"{P}-editing", "data")], prevent_initial_call=True)
+def save(_n, *values):
+    names = [f for f, _l, _k in FIELDS] + [f for f, _l in SWITCHES]
+    data = dict(zip(names, values[:len(names)]))
+    password, editing = values[len(names)], values[len(names) + 1]
+    errors: dict[str, str] = {}
+    try:
+        with session_scope() as s:
+            mailboxes.save(s, current_user._get_current_object(), data, mailbox_id=editing, password=password)
+        message = dbc.Alert(_("mailboxes.saved"), color="success", id=f"{P}-saved", duration=4000)
+    except ValidationError as err:
+        errors = err.fields
+        message = dbc.Alert(str(err), color="danger", id=f"{P}-failed")
+    except OknoError as err:
+        message = dbc.Alert(str(err), color="danger", id=f"{P}-failed")
+    invalid = [f in errors for f, _l, _k in FIELDS]
+    texts = [errors.get(f, "") for f, _l, _k in FIELDS]
+    return [message, _table(_rows())] + invalid + texts

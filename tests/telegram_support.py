@@ -66,7 +66,7 @@ class Chat:
         self.next_message_id += 1
         self.api.push(photo_message(file_id, len(content), chat_id=self.chat_id, message_id=self.next_message_id))
 
-    def press(self, label: str, timeout: float = 10.0) -> str:
+    def press(self, label: str, timeout: float = 30.0) -> str:
         """Press the button whose text contains `label` on the newest message that has it (waits for it)."""
         def button():
             for message in reversed(self.messages()):
@@ -88,7 +88,7 @@ class Chat:
         self.press(service_name)
         self.press(type_name)
 
-    def expect(self, fragment: str, timeout: float = 10.0) -> dict:
+    def expect(self, fragment: str, timeout: float = 30.0) -> dict:
         """Wait for a message containing `fragment` that arrived after the last one expected."""
         start = getattr(self, "_seen", 0)
 

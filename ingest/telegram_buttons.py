@@ -79,6 +79,7 @@ async def _apply_button(turn: Turn, bot: Bot, parts: list[str]) -> bool:
         if action == "d" and len(args) == 1 and field.get("type") == "multiselect":
             if field.get("required") and not (draft.data.get("values") or {}).get(field["key"]):
                 turn.say(turn.t("tg.field.required"))
+                form.ask_field(turn, args[0], field)  # a fresh list to choose from, under the warning
             else:
                 form.advance(turn)
             return True

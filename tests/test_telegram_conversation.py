@@ -228,6 +228,7 @@ def test_multiselect_field_toggles_options_and_needs_one(api, cat, worker):
     chat.expect("Системы")
     chat.press("Готово")
     chat.expect("обязательно")  # a required multiselect needs at least one option
+    chat.expect("Системы")  # ...and the bot shows the list again under the warning
     chat.press("VPN")
     chat.expect("Системы")
     chat.press("1С")

@@ -6,3 +6,5 @@ def register_routes(server: Flask, csrf) -> None:
     """Attach the non-Dash routes. Each module registers its blueprint here."""
     from . import export
     server.register_blueprint(export.bp)
+    from . import exports
+    server.register_blueprint(exports.bp)

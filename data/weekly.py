@@ -25,6 +25,7 @@ WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 # The figures each block shows, in order (keys of data.metrics.kpi.kpis).
 FIGURES = ("created", "resolved", "backlog", "sla_met", "cycle_p50", "first_response_p50")
 LOWER_IS_BETTER = {"backlog", "cycle_p50", "first_response_p50"}
+NEUTRAL = {"created"}  # more requests is neither good nor bad news
 MAX_SERVICES = 12
 
 
@@ -86,7 +87,7 @@ def _figures(kpis: dict) -> dict:
         value, previous = k["value"], k["previous"]
         delta = None if value is None or previous is None else value - previous
         out[key] = {"value": value, "previous": previous, "change": k["change"], "delta": delta,
-                    "good": None if not delta else (delta < 0) == (key in LOWER_IS_BETTER)}
+                    "good": None if not delta or key in NEUTRAL else (delta < 0) == (key in LOWER_IS_BETTER)}
     return out
 
 
@@ -112,6 +113,7 @@ def _active(block: dict) -> bool:
 def summary(session: Session, actor: User, week: Week, team_ids: list[int] | None = None) -> dict:
     """Company (or the chosen teams together), each team, the busiest services, agents, overdue work."""
     teams_filter = tuple(sorted(set(team_ids or ())))
+    tz = ZoneInfo(get_config().timezone)
     company_f = numbers.week_filter(week.start, week.end, teams=teams_filter)
     company = _block(session, actor, company_f, "company", None, "")
     team_rows = session.execute(select(Team.id, Team.name).where(Team.id.in_(teams_filter) if teams_filter else True)
@@ -134,11 +136,13 @@ def summary(session: Session, actor: User, week: Week, team_ids: list[int] | Non
     return _plain({
         "week": week.label, "start": week.start.isoformat(), "end": week.end.isoformat(),
         "previous_week": week.previous().label, "team_ids": list(teams_filter),
+        "scope": [name for _id, name in team_rows] if teams_filter else [],
         "generated_at": local_now().isoformat(timespec="minutes"), "timezone": get_config().timezone,
         "company": company, "teams": teams, "services": services,
         "daily": [{"day": r["bucket"].isoformat(), "created": r["created"], "resolved": r["resolved"],
                    "backlog": r["backlog"]} for r in numbers.daily(session, actor, company_f)],
-        "overdue": [dict(r, due_at=r["due_at"].isoformat(timespec="minutes"), overdue_hours=float(r["overdue_hours"]))
+        "overdue": [dict(r, due_at=r["due_at"].astimezone(tz).isoformat(timespec="minutes"),
+                         overdue_hours=float(r["overdue_hours"]))
                     for r in numbers.overdue(session, actor, company_f)],
     })
 

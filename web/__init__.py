@@ -8,3 +8,5 @@ def register_routes(server: Flask, csrf) -> None:
     server.register_blueprint(export.bp)
     from . import exports
     server.register_blueprint(exports.bp)
+    from . import weekly
+    server.register_blueprint(weekly.bp)

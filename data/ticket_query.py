@@ -189,7 +189,7 @@ def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str
     """
     permissions.require_reader(actor)
     stmt = export_select(f, export_columns(columns), sort)
-    compiled = stmt.compile(dialect=session.bind.dialect)
+    compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
     sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     yield "\ufeff".encode("utf-8")
     use_company_timezone(session)

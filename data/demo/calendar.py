@@ -1,4 +1,4 @@
-"""Time for the simulation: Moscow business hours as a clock, and arrival times of requests.
+"""Time for the simulation: Moscow working hours as a clock, and arrival times of requests.
 
 Times are int64/float64 seconds since the Unix epoch (UTC). Europe/Moscow is UTC+3 all year
 (no daylight saving since 2014), so local time is epoch + 3 h.
@@ -12,7 +12,7 @@ import numpy as np
 MSK = timezone(timedelta(hours=3), "MSK")
 DAY = 86400
 HOLIDAYS = {(1, d) for d in range(1, 9)} | {(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)}
-OPEN_MINUTE, CLOSE_MINUTE = 9 * 60, 18 * 60
+OPEN_MINUTE, CLOSE_MINUTE = 8 * 60, 20 * 60  # support works two shifts; requests arrive 9-18 mostly
 
 # Relative arrival intensity per local hour on working days and on weekends/holidays.
 WORKDAY_HOURS = np.array([0, 0, 0, 0, 0, 0, .02, .06, .3, 1.0, 1.4, 1.4, 1.15, .9, 1.2, 1.3, 1.1, .8,
@@ -37,7 +37,7 @@ def is_workday(d: date) -> bool:
 
 
 class BusinessClock:
-    """Maps wall-clock seconds to cumulative business minutes (Mon–Fri 9–18 MSK) and back."""
+    """Maps wall-clock seconds to cumulative working minutes (Mon–Fri 8–20 MSK) and back."""
 
     def __init__(self, first_day: date, last_day: date):
         self.first_day = first_day

@@ -33,7 +33,7 @@ class Ticket(Base):
         Index("ix_tickets_resolved", "resolved_at", postgresql_where=text("resolved_at IS NOT NULL")),
         Index("ix_tickets_assignee_open", "assignee_id", postgresql_where=text("status <> 'done'")),
         Index("ix_tickets_service_created", "service_id", "created_at"),
-        Index("ix_tickets_search", text("lower(title) gin_trgm_ops"), postgresql_using="gin"),
+        # ix_tickets_search (trigram on lower(title)) is created by migration 0001 where pg_trgm exists.
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

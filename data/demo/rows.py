@@ -1,0 +1,219 @@
+"""From a simulated chunk to table rows: the tickets' current state is derived from their events
+(only those up to `now`), ids are assigned, and everything is COPYed in."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from . import spec
+from .calendar import MSK
+from .chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
+from .copy import copy_rows, ints, timestamps
+from .history import K, S, STATUSES
+from .replies import P, phrases
+from .texts import FILE_NAMES, fill_dates
+
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+       b"3 0 obj<</Type/Page/MediaBox[0 0 595 842]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+PDF_SHA = hashlib.sha256(PDF).hexdigest()
+
+
+@dataclass
+class Ids:
+    """The last id used per table; chunks continue from here."""
+    ticket: int = 0
+    event: int = 0
+    comment: int = 0
+    checklist: int = 0
+    attachment: int = 0
+
+
+def _last(tix: np.ndarray, mask: np.ndarray, n: int, values: np.ndarray, first=False, fill=-1) -> np.ndarray:
+    """Per ticket, the value of the last (or first) row where mask holds; rows are sorted by ticket, time."""
+    idx = np.flatnonzero(mask)
+    out = np.full(n, fill, dtype=np.int64)
+    if len(idx):
+        g = tix[idx]
+        edge = np.r_[True, g[1:] != g[:-1]] if first else np.r_[g[1:] != g[:-1], True]
+        out[g[edge]] = values[idx[edge]]
+    return out
+
+
+def write_chunk(cur, ctx: Context, ch: Chunk, ids: Ids, chunk_no: int) -> dict[str, int]:
+    plan, cat = ctx.plan, ctx.cat
+    now, n = plan.now, len(ch.created)
+    ev, cm = ch.log.build()
+    keep = ev["at"] <= now
+    ev = {k: v[keep] for k, v in ev.items()}
+    # Ticket ids follow creation time.
+    gid = np.empty(n, dtype=np.int64)
+    gid[np.argsort(ch.created, kind="stable")] = ids.ticket + 1 + np.arange(n)
+    # Current state from each ticket's events in order.
+    o = np.lexsort((ev["step"], ev["at"], ev["tix"]))
+    e = {k: v[o] for k, v in ev.items()}
+    tix, kind = e["tix"], e["kind"]
+    placed = (kind == K["created"]) | (kind == K["moved"])
+    board = _last(tix, placed, n, e["board"])
+    column = _last(tix, placed, n, e["to_col"])
+    lane = _last(tix, placed, n, e["to_lane"])
+    status = _last(tix, placed, n, e["to_status"])
+    entered = _last(tix, placed, n, e["at"])
+    assignee = _last(tix, kind == K["assigned"], n, e["to_user"])
+    moved = kind == K["moved"]
+    started = _last(tix, moved & (e["to_status"] == S["in_progress"]), n, e["at"], first=True)
+    resolved = np.where(status == S["done"], entered, -1)
+    updated = _last(tix, np.ones(len(tix), bool), n, e["at"])
+    reopened = np.bincount(tix[moved & (e["from_status"] == S["done"]) & (e["to_status"] == S["in_progress"])],
+                           minlength=n)
+    prio_ev = _last(tix, kind == K["priority"], n, e["value"])
+    priority = np.where(prio_ev >= 0, (prio_ev - PRIO_VALUE0) % 5, ch.priority)
+    # Comments: ids by time; the first public agent reply is the first response.
+    keepc = cm["at"] <= now
+    oc = np.flatnonzero(keepc)[np.lexsort((cm["tix"][keepc], cm["at"][keepc]))]
+    cid = np.full(len(cm["at"]), -1, dtype=np.int64)
+    cid[oc] = ids.comment + 1 + np.arange(len(oc))
+    agent_public = keepc & (cm["public"] == 1) & (cm["author_user"] >= 0)
+    first_resp = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_resp, cm["tix"][agent_public], cm["at"][agent_public])
+    first_resp[first_resp == np.iinfo(np.int64).max] = -1
+    counts = {}
+    counts["tickets"] = _tickets(cur, ctx, ch, gid, board, column, lane, status, assignee, priority,
+                                 entered, started, resolved, updated, reopened, first_resp, ids)
+    counts["events"] = _events(cur, e, gid, cid, ids, np.lexsort((e["step"], gid[tix], e["at"])))
+    counts["comments"] = _comments(cur, ctx, ch, cm, oc, cid, gid, chunk_no)
+    cl = ch.checklist
+    if cl:
+        counts["checklist_items"] = copy_rows(cur, "checklist_items", (
+            "id", "ticket_id", "text", "position", "required", "done", "done_by_id", "done_at"), [
+            (ids.checklist + 1 + np.arange(len(cl["tix"]))).tolist(), gid[cl["tix"]].tolist(),
+            [CHECKLIST_TEXTS[t] for t in cl["text"].tolist()], cl["position"].tolist(),
+            (cl["required"] == 1).tolist(), (cl["at"] >= 0).tolist(), ints(cl["user"]), timestamps(cl["at"])])
+    att = ch.attach
+    counts["attachments"] = copy_rows(cur, "attachments", (
+        "id", "ticket_id", "filename", "content_type", "size", "sha256", "content", "created_at"), [
+        (ids.attachment + 1 + np.arange(len(att))).tolist(), gid[att].tolist(),
+        [FILE_NAMES[spec.TYPE_CODES[t]] for t in ch.type_idx[att].tolist()], ["application/pdf"] * len(att),
+        [len(PDF)] * len(att), [PDF_SHA] * len(att), [PDF] * len(att), timestamps(ch.created[att])])
+    ids.ticket += n
+    ids.event += counts["events"]
+    ids.comment += counts["comments"]
+    ids.checklist += counts.get("checklist_items", 0)
+    ids.attachment += counts["attachments"]
+    counts["open"] = int(np.count_nonzero(status != S["done"]))
+    return counts
+
+
+def _tickets(cur, ctx, ch, gid, board, column, lane, status, assignee, priority, entered, started, resolved,
+             updated, reopened, first_resp, ids) -> int:
+    cat, pools, n = ctx.cat, ctx.pools, len(gid)
+    team_of_board = {b.id: b.team_id for b in cat.boards.values()}
+    codes = spec.TYPE_CODES
+    attach_id = np.full(n, -1, dtype=np.int64)
+    attach_id[ch.attach] = ids.attachment + 1 + np.arange(len(ch.attach))
+    titles, descriptions, fields, card_types, type_ids = [], [], [], [], []
+    days = (ch.created + 3 * 3600) // 86400
+    for i in range(n):
+        t, c = int(ch.type_idx[i]), int(ch.case[i])
+        if t >= 0:
+            code = codes[t]
+            titles.append(pools.title[code][c])
+            descriptions.append(pools.description[code][c])
+            f = pools.fields[code][c]
+            if "@" in f:
+                f = fill_dates(f, datetime.fromtimestamp(int(days[i]) * 86400, MSK).date())
+                if attach_id[i] >= 0:
+                    f = f.replace('"@FILE@"', f'{{"attachment_id": {attach_id[i]}, "filename": "{FILE_NAMES[code]}"}}')
+            fields.append(f)
+            card_types.append(cat.types[code].card_type)
+            type_ids.append(cat.types[code].id)
+        else:
+            tpl = spec.ONBOARDING_CHILDREN[ch.child_tpl[i]]
+            employee = pools.employee["onboarding"][c]
+            number = int(gid[ch.parent[i]]) + 1000
+            titles.append(tpl["title"].format(employee=employee))
+            descriptions.append(f"Создано автоматически по заявке #{number} «Выход нового сотрудника»: {employee}.")
+            fields.append(f'{{"employee": "{employee}", "parent_number": {number}}}')
+            card_types.append(tpl["card_type"])
+            type_ids.append(None)
+    number = gid + 1000
+    return copy_rows(cur, "tickets", (
+        "id", "number", "title", "description", "service_id", "request_type_id", "card_type", "requester_id",
+        "assignee_id", "team_id", "priority_id", "board_id", "column_id", "lane_id", "status", "position",
+        "channel", "fields", "parent_id", "version", "created_at", "updated_at", "column_entered_at",
+        "started_at", "first_response_at", "resolved_at", "reopened_count"), [
+        gid.tolist(), number.tolist(), titles, descriptions,
+        [cat.services[SERVICE_CODES[s]] for s in ch.service.tolist()], type_ids, card_types,
+        ch.requester.tolist(), ints(assignee), [team_of_board[b] for b in board.tolist()],
+        [cat.priority_ids[p] for p in priority.tolist()], board.tolist(), column.tolist(), ints(lane),
+        [STATUSES[s] for s in status.tolist()], number.astype(np.float64).tolist(),
+        [CHANNELS[c] for c in ch.channel.tolist()], fields,
+        [None if p < 0 else int(gid[p]) for p in ch.parent.tolist()], [1] * n,
+        timestamps(ch.created), timestamps(updated), timestamps(entered), timestamps(started),
+        timestamps(first_resp), timestamps(resolved), reopened.tolist()])
+
+
+def _events(cur, e, gid, cid, ids, order) -> int:
+    e = {k: v[order] for k, v in e.items()}
+    kind, ref, value = e["kind"].tolist(), e["ref"].tolist(), e["value"].tolist()
+    data, from_value, to_value = [], [], []
+    for k, r, v in zip(kind, ref, value):
+        if k == K["comment"]:
+            data.append(f'{{"comment_id": {cid[r]}}}')
+        elif k == K["checklist"]:
+            data.append(f'{{"item_id": {ids.checklist + 1 + r}, "done": true}}')
+        else:
+            data.append(VALUES[v][2] if v >= 0 else None)
+        from_value.append(VALUES[v][0] if v >= 0 else None)
+        to_value.append(VALUES[v][1] if v >= 0 else None)
+    n = len(kind)
+    return copy_rows(cur, "ticket_events", (
+        "id", "ticket_id", "at", "kind", "actor_user_id", "actor_requester_id", "board_id", "from_column_id",
+        "to_column_id", "from_lane_id", "to_lane_id", "from_status", "to_status", "from_user_id", "to_user_id",
+        "from_value", "to_value", "data"), [
+        (ids.event + 1 + np.arange(n)).tolist(), gid[e["tix"]].tolist(), timestamps(e["at"]),
+        [KIND_NAMES[k] for k in kind], ints(e["actor_user"]), ints(e["actor_req"]), ints(e["board"]),
+        ints(e["from_col"]), ints(e["to_col"]), ints(e["from_lane"]), ints(e["to_lane"]),
+        [STATUS_NAMES[s] for s in e["from_status"].tolist()], [STATUS_NAMES[s] for s in e["to_status"].tolist()],
+        ints(e["from_user"]), ints(e["to_user"]), from_value, to_value, data])
+
+
+KIND_NAMES = {v: k for k, v in K.items()}
+STATUS_NAMES = {-1: None, **{v: k for k, v in S.items()}}
+
+
+def _comments(cur, ctx, ch, cm, oc, cid, gid, chunk_no) -> int:
+    rng = np.random.default_rng([ctx.plan.seed, 20, chunk_no])
+    staff_names, req_names = ctx.cat.staff.first_names, ctx.req.first_names
+    table = [phrases(b) for b in spec.BOARDS]
+    tix, user, req = cm["tix"][oc], cm["author_user"][oc], cm["author_req"][oc]
+    board, purpose, public = cm["board"][oc], cm["purpose"][oc], cm["public"][oc]
+    pick = rng.integers(0, 1 << 30, len(oc))
+    channel = ch.channel[tix]
+    bodies, channels, delivery, external = [], [], [], []
+    email, telegram, api = CHANNELS.index("email"), CHANNELS.index("telegram"), CHANNELS.index("api")
+    for t, u, b, p, pub, k, c, g in zip(tix.tolist(), user.tolist(), board.tolist(), purpose.tolist(),
+                                        public.tolist(), pick.tolist(), channel.tolist(), cid[oc].tolist()):
+        options = table[b][p]
+        body = options[k % len(options)]
+        if "{" in body:
+            body = body.format(r=req_names[ch.requester[t] - 1], a=staff_names.get(u, ""), n=gid[t] + 1000)
+        bodies.append(body)
+        if u >= 0:
+            channels.append("agent")
+            delivery.append("sent" if pub and c in (email, telegram) else "none")
+            external.append(None)
+        else:
+            channels.append("portal" if c == api else CHANNELS[c])
+            delivery.append("none")
+            external.append(f"<okno-demo-{g}@{spec.COMPANY_DOMAINS[0]}>" if c == email else None)
+    return copy_rows(cur, "comments", (
+        "id", "ticket_id", "author_user_id", "author_requester_id", "is_public", "is_system", "body", "channel",
+        "external_id", "delivery_state", "created_at"), [
+        cid[oc].tolist(), gid[tix].tolist(), ints(user), ints(req), (public == 1).tolist(), [False] * len(oc),
+        bodies, channels, external, delivery, timestamps(cm["at"][oc])])
+
+
+__all__ = ["Ids", "write_chunk", "P", "ONB"]

@@ -1,0 +1,219 @@
+"""The demo data generator: the Core12 story holds in SQL and the history is consistent."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash
+
+from data.demo import NotEmptyError, is_empty, load
+from data.migrate import upgrade
+
+TODAY = date(2025, 6, 18)  # go-live 2024-12-01, history from 2024-06-18
+TICKETS = 6000
+
+
+@pytest.fixture(scope="module")
+def demo(database_url):
+    """A database of its own (the shared test database stays empty), loaded once for the module."""
+    server = make_url(database_url)
+    name = f"okno_demo_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        upgrade(url)
+        with Session(engine) as s:
+            empty_before = is_empty(s)
+        summary = load(engine, tickets=TICKETS, seed=7, today=TODAY)
+        with Session(engine) as s:
+            empty_after = is_empty(s)
+        yield {"engine": engine, "summary": summary, "empty": (empty_before, empty_after)}
+    finally:
+        engine.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def q(demo, sql, **params):
+    with demo["engine"].connect() as c:
+        return c.execute(text(sql), params).all()
+
+
+def one(demo, sql, **params):
+    return q(demo, sql, **params)[0][0]
+
+
+def test_summary_and_is_empty(demo):
+    s = demo["summary"]
+    assert demo["empty"] == (True, False)
+    assert s["tickets"] == TICKETS == one(demo, "SELECT count(*) FROM tickets")
+    assert s["events"] == one(demo, "SELECT count(*) FROM ticket_events") > 5 * TICKETS
+    assert s["comments"] == one(demo, "SELECT count(*) FROM comments") > TICKETS
+    assert s["go_live"] == "2024-12-01"
+    assert {login["email"] for login in s["logins"]} == {
+        "admin@okno.demo", "manager@okno.demo", "agent@okno.demo", "analyst@okno.demo", "director@okno.demo"}
+    assert s["seconds"] < 30
+
+
+def test_load_refuses_a_database_with_data(demo):
+    with pytest.raises(NotEmptyError):
+        load(demo["engine"], tickets=10, today=TODAY)
+    assert one(demo, "SELECT count(*) FROM tickets") == TICKETS
+
+
+def test_demo_logins(demo):
+    rows = dict((email, (role, pw, team)) for email, role, pw, team in q(demo, """
+        SELECT u.email, u.role, u.password_hash, t.name FROM users u LEFT JOIN teams t ON t.id = u.team_id
+        WHERE u.email LIKE '%@okno.demo'"""))
+    expected = {"admin@okno.demo": "admin", "manager@okno.demo": "manager", "agent@okno.demo": "agent",
+                "analyst@okno.demo": "analyst", "director@okno.demo": "director"}
+    for email, role in expected.items():
+        assert rows[email][0] == role
+        assert check_password_hash(rows[email][1], "okno")
+    assert not check_password_hash(rows["admin@okno.demo"][1], "wrong")
+    assert rows["manager@okno.demo"][2] == rows["agent@okno.demo"][2] == "IT L1"
+    assert one(demo, """SELECT t.lead_id = u.id FROM teams t, users u
+                        WHERE t.name = 'IT L1' AND u.email = 'manager@okno.demo'""")
+    assert one(demo, "SELECT count(*) FROM teams WHERE lead_id IS NULL") == 0
+    # The demo agent has a lane on the first-line board and open work in it.
+    assert one(demo, """SELECT count(*) FROM lanes l JOIN users u ON u.id = l.user_id JOIN boards b ON b.id = l.board_id
+                        WHERE u.email = 'agent@okno.demo' AND b.name = 'IT: первая линия'""") == 1
+
+
+def test_reference_data(demo):
+    assert [r[0] for r in q(demo, "SELECT code FROM priorities ORDER BY rank")] == \
+        ["urgent", "high", "normal", "low", "can_wait"]
+    assert one(demo, "SELECT time_limit_minutes FROM board_columns c JOIN boards b ON b.id = c.board_id "
+                     "WHERE b.name = 'IT: первая линия' AND c.kind = 'queue'") == 3
+    assert one(demo, "SELECT count(*) FROM lanes l JOIN boards b ON b.id = l.board_id "
+                     "WHERE b.name = 'Приоритизация' AND l.owner_id IS NOT NULL") == 5
+    schema = one(demo, "SELECT field_schema FROM request_types WHERE name = 'Не работает принтер'")
+    location = next(f for f in schema if f["key"] == "location")
+    assert location["show_when"] == {"field": "remote_help", "equals": False}
+    checklist = one(demo, "SELECT checklist FROM request_types WHERE name = 'Договор'")
+    assert [c["required_on_submit"] for c in checklist] == [True, True, True]
+    children = one(demo, "SELECT children FROM request_types WHERE name = 'Выход нового сотрудника'")
+    assert len(children) == 3
+    assert one(demo, "SELECT count(*) FROM services WHERE code IN ('it','hr','legal','accounting','ideas') "
+                     "AND auto_reply_template LIKE '%{number}%'") == 5
+
+
+L1 = "(SELECT b.id FROM boards b JOIN teams t ON t.id = b.team_id WHERE t.line_level = 1)"
+
+
+def test_story_per_agent_throughput(demo):
+    """Full months only: Jul-Nov 2024 before the go-live, Dec 2024-May 2025 after it."""
+    rows = q(demo, f"""
+        WITH m AS (
+            SELECT date_trunc('month', t.resolved_at AT TIME ZONE 'Europe/Moscow') AS mon, t.assignee_id, count(*) AS n
+            FROM tickets t JOIN users u ON u.id = t.assignee_id AND u.team_id = (SELECT team_id FROM boards WHERE id = {L1})
+            WHERE t.board_id = {L1} AND t.status = 'done' GROUP BY 1, 2)
+        SELECT mon >= '2024-12-01' AS after, avg(n), count(DISTINCT assignee_id) FROM m
+        WHERE mon >= '2024-07-01' AND mon < '2025-06-01' GROUP BY 1 ORDER BY 1""")
+    (_, before, agents_before), (_, after, agents_after) = rows
+    assert agents_before == agents_after == demo["summary"]["it_l1_agents"]
+    assert 1.75 * 0.8 <= float(after) / float(before) <= 1.75 * 1.2
+
+
+def test_story_handling_time(demo):
+    rows = dict(q(demo, f"""
+        SELECT resolved_at >= '2024-12-01' AS after,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - started_at) / 86400)
+        FROM tickets WHERE board_id = {L1} AND status = 'done' GROUP BY 1"""))
+    assert 1.2 <= rows[False] <= 1.8
+    assert rows[True] < 1.0
+    # The queue's 3-minute limit: after the go-live the first reply is a matter of minutes.
+    assert one(demo, f"""SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at))
+                         FROM tickets WHERE board_id = {L1} AND created_at >= '2024-12-01'""") < 5 * 60
+
+
+def test_every_ticket_state_matches_its_events(demo):
+    bad = q(demo, """
+        WITH placed AS (
+            SELECT DISTINCT ON (ticket_id) ticket_id, at, board_id, to_column_id, to_lane_id, to_status
+            FROM ticket_events WHERE kind IN ('created', 'moved') ORDER BY ticket_id, at DESC, id DESC),
+        started AS (SELECT ticket_id, min(at) AS at FROM ticket_events
+                    WHERE kind = 'moved' AND to_status = 'in_progress' GROUP BY 1),
+        created AS (SELECT ticket_id, min(at) AS at, count(*) AS n FROM ticket_events WHERE kind = 'created' GROUP BY 1),
+        assigned AS (SELECT DISTINCT ON (ticket_id) ticket_id, to_user_id FROM ticket_events
+                     WHERE kind = 'assigned' ORDER BY ticket_id, at DESC, id DESC)
+        SELECT t.id FROM tickets t
+        JOIN placed p ON p.ticket_id = t.id JOIN created c ON c.ticket_id = t.id
+        LEFT JOIN started s ON s.ticket_id = t.id LEFT JOIN assigned a ON a.ticket_id = t.id
+        WHERE c.n <> 1 OR c.at <> t.created_at OR p.board_id <> t.board_id OR p.to_column_id <> t.column_id
+           OR p.to_lane_id IS DISTINCT FROM t.lane_id OR p.to_status <> t.status OR p.at <> t.column_entered_at
+           OR s.at IS DISTINCT FROM t.started_at OR a.to_user_id IS DISTINCT FROM t.assignee_id
+           OR (t.status = 'done') <> (t.resolved_at IS NOT NULL)
+           OR (t.status = 'done' AND t.resolved_at <> p.at) OR t.version <> 1
+           OR t.updated_at < t.column_entered_at OR t.created_at > t.column_entered_at""")
+    assert bad == []
+    assert one(demo, "SELECT count(*) FROM tickets t WHERE NOT EXISTS "
+                     "(SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id)") == 0
+
+
+def test_columns_lanes_and_statuses_belong_together(demo):
+    assert one(demo, """SELECT count(*) FROM tickets t JOIN board_columns c ON c.id = t.column_id
+                        WHERE c.board_id <> t.board_id OR c.kind <> t.status""") == 0
+    assert one(demo, """SELECT count(*) FROM tickets t JOIN lanes l ON l.id = t.lane_id
+                        WHERE l.board_id <> t.board_id""") == 0
+    # On agent-lane boards a card that is being worked sits in its assignee's lane.
+    assert one(demo, """SELECT count(*) FROM tickets t JOIN boards b ON b.id = t.board_id AND b.lane_mode = 'agent'
+                        LEFT JOIN lanes l ON l.id = t.lane_id
+                        WHERE t.status <> 'queue' AND l.user_id IS DISTINCT FROM t.assignee_id""") == 0
+    assert one(demo, """SELECT count(*) FROM ticket_events e JOIN board_columns c ON c.id = e.to_column_id
+                        WHERE e.kind = 'moved' AND (c.board_id <> e.board_id OR c.kind <> e.to_status)""") == 0
+    assert one(demo, "SELECT count(*) FROM tickets t JOIN teams tm ON tm.id = t.team_id "
+                     "JOIN boards b ON b.id = t.board_id WHERE b.team_id <> t.team_id") == 0
+
+
+def test_events_ascend_and_moves_chain(demo):
+    assert one(demo, """SELECT count(*) FROM (SELECT at < lag(at) OVER (PARTITION BY ticket_id ORDER BY id) AS bad
+                        FROM ticket_events) x WHERE bad""") == 0
+    # Every move starts where the previous one ended.
+    assert one(demo, """SELECT count(*) FROM (
+                          SELECT kind, from_column_id,
+                                 lag(to_column_id) OVER (PARTITION BY ticket_id ORDER BY id) AS prev
+                          FROM ticket_events WHERE kind IN ('created', 'moved')) x
+                        WHERE kind = 'moved' AND from_column_id <> prev""") == 0
+    assert one(demo, "SELECT max(at) FROM ticket_events") <= one(demo, "SELECT max(updated_at) FROM tickets")
+
+
+def test_first_response_is_the_first_public_agent_reply(demo):
+    assert one(demo, """SELECT count(*) FROM tickets t LEFT JOIN LATERAL (
+                          SELECT min(created_at) AS at FROM comments c
+                          WHERE c.ticket_id = t.id AND c.is_public AND c.author_user_id IS NOT NULL) r ON true
+                        WHERE r.at IS DISTINCT FROM t.first_response_at""") == 0
+    assert one(demo, "SELECT count(*) FROM comments WHERE (author_user_id IS NULL) = (author_requester_id IS NULL)") == 0
+    assert one(demo, """SELECT count(*) FROM comments c WHERE NOT EXISTS (SELECT 1 FROM ticket_events e
+                        WHERE e.ticket_id = c.ticket_id AND e.kind = 'comment' AND e.at = c.created_at
+                        AND (e.data ->> 'comment_id')::bigint = c.id)""") == 0
+
+
+def test_backlog_escalations_reopens_children_checklists(demo):
+    open_ = one(demo, "SELECT count(*) FROM tickets WHERE status <> 'done'")
+    assert 20 <= open_ <= 400
+    assert one(demo, f"SELECT count(*) FROM tickets WHERE board_id = {L1} AND status <> 'done'") >= 5
+    assert one(demo, "SELECT count(*) FROM ticket_events WHERE kind = 'escalated'") > 0.05 * TICKETS
+    reopened = one(demo, f"SELECT avg((reopened_count > 0)::int) FROM tickets WHERE board_id = {L1}")
+    assert 0.005 < reopened < 0.06
+    assert one(demo, """SELECT count(*) FROM tickets c JOIN tickets p ON p.id = c.parent_id
+                        WHERE c.created_at < p.created_at OR (p.status = 'done' AND (c.status <> 'done'
+                              OR c.resolved_at > p.resolved_at))""") == 0
+    assert one(demo, "SELECT count(*) FROM tickets WHERE parent_id IS NOT NULL") > 0
+    assert one(demo, "SELECT count(*) FROM checklist_items WHERE done AND (done_at IS NULL)") == 0
+    assert one(demo, "SELECT count(DISTINCT channel) FROM tickets") == 5
+    assert one(demo, "SELECT count(*) FROM tickets WHERE channel = 'telegram' AND created_at < '2024-12-01'") == 0
+
+
+def test_sequences_continue_after_the_loaded_ids(demo):
+    for table in ("tickets", "ticket_events", "comments", "requesters", "checklist_items"):
+        assert one(demo, f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) > (SELECT max(id) FROM {table})")
+    assert one(demo, "SELECT nextval('ticket_number_seq') > (SELECT max(number) FROM tickets)")

@@ -45,9 +45,9 @@ def _agents(team: dict):
     head = html.Thead(html.Tr([html.Th(_("weekly.agent")), html.Th(_("weekly.fig.resolved"), className="num"),
                                html.Th(_("weekly.vs_median"), className="num"),
                                html.Th(_("weekly.open_now"), className="num")]))
-    return html.Div([html.H3([team["name"], html.Small(" · " + _("weekly.team_median", value=team["median_resolved"]),
+    return dbc.Col([html.H3([team["name"], html.Small(" · " + _("weekly.team_median", value=fmt.number(team["median_resolved"])),
                                                        className="text-muted")]),
-                     dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True)])
+                     dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True)], lg=6, xxl=4)
 
 
 def _overdue(summary: dict, locale: str):
@@ -90,6 +90,6 @@ def render(summary: dict, locale: str):
         parts += [html.H2(_("weekly.services")), _figures_table(summary["services"], locale, "weekly-services")]
     with_agents = [t for t in summary["teams"] if t.get("agents")]
     if with_agents:
-        parts += [html.H2(_("weekly.agents"))] + [_agents(t) for t in with_agents]
+        parts += [html.H2(_("weekly.agents")), dbc.Row([_agents(t) for t in with_agents], className="g-3 okno-agents")]
     parts += [html.H2(_("weekly.overdue")), _overdue(summary, locale)]
     return html.Div(parts)

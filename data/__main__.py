@@ -4,6 +4,7 @@
     python -m data create-user EMAIL NAME ROLE [--password P] [--team NAME]
     python -m data demo [--tickets N] [--seed S] [--if-empty]
     python -m data url                         print the database URL (starts embedded PostgreSQL)
+    python -m data weekly-send [--week 2026-W46] [--now]   queue the weekly summary (see docs/weekly.md)
 """
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--tickets", type=int, default=20000)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
+    ws = sub.add_parser("weekly-send", help="queue the weekly summary to its subscribers")
+    ws.add_argument("--week", help="ISO week to send now, e.g. 2026-W46 (a manual send)")
+    ws.add_argument("--now", action="store_true", help="send the last full week now, whatever the day")
     args = parser.parse_args(argv)
 
     url = db.database_url()
@@ -69,7 +73,26 @@ def main(argv: list[str] | None = None) -> int:
         summary = demo_data.load(db.get_engine(), tickets=args.tickets, seed=args.seed)
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return 0
+    if args.command == "weekly-send":
+        return _weekly_send(args)
     return 1
+
+
+def _weekly_send(args) -> int:
+    """Without options: what the scheduler would send now (idempotent). --week/--now: a manual send."""
+    from . import weekly, weekly_delivery
+    try:
+        with db.session_scope() as s:
+            if args.week or args.now:
+                week = weekly.Week.parse(args.week) if args.week else weekly.last_full_week()
+                result = weekly_delivery.send(s, week, manual=True)
+            else:
+                result = weekly_delivery.deliver_due(s)
+    except OknoError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ class Config:
     mail_from: str = field(default_factory=lambda: os.environ.get("OKNO_MAIL_FROM", "okno@localhost"))
     telegram_bot_token: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_BOT_TOKEN") or None)
     telegram_api_url: str = field(default_factory=lambda: os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org/bot"))
+    # The weekly summary goes out on Mondays from this local hour (company time zone).
+    weekly_send_hour: int = field(default_factory=lambda: _int("OKNO_WEEKLY_HOUR", 8))
     max_attachment_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024)
     # Cookies are marked Secure when served over https in production.
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("OKNO_SECURE_COOKIES", "0") == "1")

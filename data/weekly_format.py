@@ -17,6 +17,8 @@ def value(key: str, v, locale: str) -> str:
     if key == "cycle_p50":
         return translate("weekly.unit.days", locale, value=f"{v:.1f}".rstrip("0").rstrip("."))
     if key == "first_response_p50":
+        if v < 1:
+            return translate("weekly.unit.minutes", locale, value=f"{v * 60:.0f}")
         return translate("weekly.unit.hours", locale, value=f"{v:.1f}".rstrip("0").rstrip("."))
     return f"{int(v):,}".replace(",", " ")
 
@@ -43,6 +45,11 @@ def change(key: str, fig: dict) -> str:
     if fig.get("change") is None:
         return ""
     return f"{sign}{abs(fig['change']) * 100:.0f}%"
+
+
+def number(v) -> str:
+    """47.0 → '47', 1.5 → '1.5'."""
+    return "—" if v is None else f"{v:.1f}".rstrip("0").rstrip(".")
 
 
 def versus_median(v: float | None) -> str:

@@ -5,6 +5,7 @@ Only what the numbers say: no sentence is made when a figure is missing.
 """
 from __future__ import annotations
 
+from . import weekly_format as fmt
 from .i18n import translate
 
 NOTABLE = 0.05  # a change under 5% reads as "about the same"
@@ -94,3 +95,16 @@ def sentences(summary: dict, locale: str) -> list[str]:
         out.append(translate("weekly.say.busiest", locale, agent=agent["name"], team=team["name"],
                              resolved=agent["resolved"], pct=pct(agent["vs_median"])))
     return out
+
+
+def digest(summary: dict, locale: str, url: str) -> str:
+    """The message text for email and Telegram: the key numbers with arrows, the sentences, the link."""
+    scope = ", ".join(summary.get("scope") or []) or translate("weekly.company", locale)
+    lines = [f"{translate('weekly.title', locale)} · {scope}", fmt.title(summary, locale), ""]
+    for key, fig in summary["company"]["figures"].items():
+        symbol, _tone = fmt.arrow(fig)
+        lines.append(f"{translate(f'weekly.fig.{key}', locale)}: {fmt.value(key, fig['value'], locale)} "
+                     f"{symbol} {fmt.change(key, fig)} ({translate('weekly.previous_value', locale, value=fmt.value(key, fig['previous'], locale))})")
+    lines += [""] + [f"• {s}" for s in sentences(summary, locale)]
+    lines += ["", translate("weekly.msg.open", locale, url=url)]
+    return "\n".join(lines)

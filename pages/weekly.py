@@ -67,7 +67,7 @@ def layout(week: str | None = None, teams: str | None = None, **_kw):
         dbc.Button("‹", href=f"/weekly?week={chosen.previous().label}", external_link=True, color="light",
                    size="sm", id=f"{P}-prev", title=_("weekly.prev")),
         dcc.Dropdown(id=f"{P}-week", options=_week_options(chosen), value=chosen.label, clearable=False,
-                     style={"width": "260px"}),
+                     style={"width": "310px"}),
         dbc.Button("›", href=f"/weekly?week={chosen.next().label}", external_link=True, color="light",
                    size="sm", id=f"{P}-next", title=_("weekly.next")),
         dcc.Dropdown(id=f"{P}-teams", options=team_options, value=team_ids, multi=True,

@@ -47,6 +47,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekly.fig.first_response_p50": ("Median first response", "Медиана первого ответа"),
     "weekly.unit.days": ("{value} d", "{value} дн."),
     "weekly.unit.hours": ("{value} h", "{value} ч"),
+    "weekly.unit.minutes": ("{value} min", "{value} мин"),
     # sentences
     "weekly.word.request": ("request|requests", "заявка|заявки|заявок"),
     "weekly.word.breach": ("breach|breaches", "нарушения|нарушений|нарушений"),

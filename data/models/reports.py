@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -73,10 +73,12 @@ class WeeklySubscription(Base):
 
 class WeeklyDelivery(Base):
     """One summary for one ISO week sent to one subscription on one channel. The unique key makes
-    the Monday run idempotent however often the scheduler ticks; the state lives on the outbox row."""
+    the Monday run idempotent however often the scheduler ticks (manual sends are not limited);
+    the delivery state lives on the outbox row."""
 
     __tablename__ = "weekly_deliveries"
-    __table_args__ = (UniqueConstraint("subscription_id", "week", "channel"),
+    __table_args__ = (Index("uq_weekly_deliveries_scheduled", "subscription_id", "week", "channel", unique=True,
+                            postgresql_where=text("NOT manual")),
                       CheckConstraint(in_list("channel", ("email", "telegram")), name="channel"))
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     subscription_id: Mapped[int] = mapped_column(ForeignKey("weekly_subscriptions.id", ondelete="CASCADE"))

@@ -78,12 +78,15 @@ def upgrade() -> None:
     sa.CheckConstraint("channel IN ('email', 'telegram')", name=op.f('ck_weekly_deliveries_channel')),
     sa.ForeignKeyConstraint(['outbox_id'], ['outbox.id'], name=op.f('fk_weekly_deliveries_outbox_id_outbox'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['subscription_id'], ['weekly_subscriptions.id'], name=op.f('fk_weekly_deliveries_subscription_id_weekly_subscriptions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_weekly_deliveries')),
-    sa.UniqueConstraint('subscription_id', 'week', 'channel', name=op.f('uq_weekly_deliveries_subscription_id_week_channel'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_weekly_deliveries'))
     )
+    # Scheduled sends are once per subscription, week and channel; manual sends may repeat.
+    op.create_index('uq_weekly_deliveries_scheduled', 'weekly_deliveries', ['subscription_id', 'week', 'channel'],
+                    unique=True, postgresql_where=sa.text('NOT manual'))
 
 
 def downgrade() -> None:
+    op.drop_index('uq_weekly_deliveries_scheduled', table_name='weekly_deliveries')
     op.drop_table('weekly_deliveries')
     op.drop_index(op.f('ix_weekly_subscriptions_user_id'), table_name='weekly_subscriptions')
     op.drop_table('weekly_subscriptions')

@@ -1,0 +1,119 @@
+"""A subscription gets the weekly summary on Monday morning: an email with the PDF at a local SMTP
+server (aiosmtpd) and the key numbers plus the PDF at a local Telegram Bot API — through the outbox."""
+from __future__ import annotations
+
+import socket
+import uuid
+from datetime import datetime
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from data import weekly_delivery, weekly_subscriptions
+from data.db import read_session, session_scope
+from data.errors import PermissionDenied, ValidationError
+from ingest import summary_out
+from tests import factories as f
+from tests.bot_api_stub import BotApi
+from tests.weekly_data import MSK, WEEK, build
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(controller.port))
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def bot(monkeypatch):
+    api = BotApi()
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:TEST")
+    monkeypatch.setenv("TELEGRAM_API_URL", api.url)
+    yield api
+    api.close()
+
+
+def test_monday_delivery_by_email_and_telegram(smtp, bot, engine):
+    tag = uuid.uuid4().hex[:6]
+    with session_scope() as s:
+        data = build(s, tag)
+        director = data["director"]
+        director.email = f"director-{tag}@example.com"
+        sub = weekly_subscriptions.save(s, director, user_id=director.id, team_ids=[data["l1"], data["l2"]],
+                                        by_email=True, by_telegram=True, telegram_chat_id="4242", locale="en")
+        director_id = director.id
+    with session_scope() as s:  # Monday 07:00 in Moscow: too early
+        assert weekly_delivery.deliver_due(s, datetime(2024, 5, 20, 7, tzinfo=MSK))["queued"] == 0
+    monday = datetime(2024, 5, 20, 9, tzinfo=MSK)
+    with session_scope() as s:
+        result = weekly_delivery.deliver_due(s, monday)
+        assert result["week"] == WEEK.label and result["queued"] >= 2
+    with session_scope() as s:  # the scheduler ticks again: nothing twice
+        assert weekly_delivery.deliver_due(s, monday)["queued"] == 0
+
+    counts = summary_out.deliver_summaries()
+    assert counts["failed"] == 0 and counts["sent"] >= 2
+
+    mails = [m for to, m in smtp.messages if f"director-{tag}@example.com" in to]
+    assert len(mails) == 1
+    mail = message_from_bytes(mails[0], policy=policy.default)
+    assert "2024-W20" in mail["Subject"]
+    text = mail.get_body(("plain",)).get_content()
+    assert "Received: 10" in text and "SLA met fell to 40% (from 100%) because of 3 breaches on Thursday" in text
+    pdf = next(p for p in mail.iter_attachments())
+    assert pdf.get_filename() == "okno-weekly-2024-W20.pdf" and pdf.get_content().startswith(b"%PDF")
+
+    to_chat = [(m, f) for m, f in bot.calls if str(f.get("chat_id")) == "4242"]
+    assert [m for m, _f in to_chat] == ["sendMessage", "sendDocument"]
+    assert "Received: 10" in to_chat[0][1]["text"]
+    document = to_chat[1][1]["document"]
+    assert document["filename"] == "okno-weekly-2024-W20.pdf" and document["data"].startswith(b"%PDF")
+
+    with read_session() as s:
+        director = s.get(type(data["director"]), director_id)
+        shown = [d for d in weekly_subscriptions.deliveries(s, director) if d["week"] == WEEK.label]
+    assert sorted((d["channel"], d["state"]) for d in shown) == [("email", "sent"), ("telegram", "sent")]
+    assert all(d["recipient"] in (f"director-{tag}@example.com", "4242") for d in shown)
+
+
+def test_subscription_rules(session):
+    team = f.team(session)
+    director, other, agent = f.user(session, "director"), f.user(session, "director"), f.user(session, "agent")
+    admin = f.user(session, "admin")
+    with pytest.raises(ValidationError) as err:
+        weekly_subscriptions.save(session, director, user_id=director.id, by_email=False, by_telegram=True)
+    assert "telegram" in err.value.fields
+    with pytest.raises(ValidationError) as err:
+        weekly_subscriptions.save(session, director, user_id=director.id, by_email=True, email="not-an-address")
+    assert "email" in err.value.fields
+    with pytest.raises(PermissionDenied):
+        weekly_subscriptions.save(session, director, user_id=other.id)  # only admins subscribe others
+    with pytest.raises(PermissionDenied):
+        weekly_subscriptions.save(session, agent, user_id=agent.id)
+    with pytest.raises(ValidationError) as err:
+        weekly_subscriptions.save(session, admin, user_id=agent.id)  # an agent may not read the summary
+    assert "user" in err.value.fields
+    sub = weekly_subscriptions.save(session, admin, user_id=other.id, team_ids=[team.id], locale="en")
+    assert [s["id"] for s in weekly_subscriptions.listing(session, other)] == [sub.id]
+    assert weekly_subscriptions.listing(session, director) == []

@@ -56,7 +56,7 @@ def export_bar():
             dbc.Button([html.I(className="bi bi-filetype-xlsx me-1"), _("exports.open")], id=f"{X}-toggle",
                        color="outline-primary", size="sm", className="me-2"),
             dbc.DropdownMenu(_saved_items(), id=f"{X}-saved", label=_("exports.saved"), size="sm",
-                             color="outline-secondary", className="me-2"),
+                             color="light", className="me-2"),
             html.Div(id=f"{X}-status", className="small text-muted flex-grow-1"),
         ], className="d-flex align-items-center mb-2"),
         dbc.Collapse(form, id=f"{X}-form", is_open=False),
@@ -104,7 +104,7 @@ clientside_callback(ClientsideFunction("okno_exports", "download"), Output(f"{X}
 @callback(Output(f"{X}-progress", "value"), Output(f"{X}-progress", "label"), Output(f"{X}-progress", "style"),
           Output(f"{X}-status", "children"), Output(f"{X}-poll", "disabled"),
           Input(f"{X}-poll", "n_intervals"), State(f"{X}-job", "data"), prevent_initial_call=True)
-def poll(_n, job):
+def poll(_ticks, job):
     """The job row's progress, read from PostgreSQL (any worker can answer)."""
     if not job:
         return 0, "", {"display": "none"}, dash.no_update, True

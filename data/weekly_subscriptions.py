@@ -116,3 +116,13 @@ def deliveries(session: Session, actor: User, limit: int = 50) -> list[dict]:
              "state": state or "not queued", "error": d.error or last_error, "attempts": attempts or 0,
              "created_at": d.created_at, "sent_at": sent_at, "manual": d.manual}
             for d, _uid, name, state, last_error, sent_at, attempts in session.execute(stmt)]
+
+
+def people(session: Session, actor: User) -> list[dict]:
+    """Whom this actor may subscribe: admins anyone who may read the summary, others themselves."""
+    _require(actor)
+    if actor.role != "admin":
+        return [{"value": actor.id, "label": actor.name}]
+    stmt = (select(User.id, User.name, User.email).where(User.is_active, User.role.in_(permissions.PAGES["weekly"]))
+            .order_by(User.name))
+    return [{"value": i, "label": f"{n} <{e}>"} for i, n, e in session.execute(stmt)]

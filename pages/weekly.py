@@ -81,7 +81,7 @@ def layout(week: str | None = None, teams: str | None = None, **_kw):
     ] + ([dcc.Link([html.I(className="bi bi-envelope me-1"), _("weekly.subscriptions")], href="/weekly/subscriptions",
                    className="btn btn-outline-secondary btn-sm", id=f"{P}-subs")]
          if can_open(user, "weekly_subscriptions") else []),
-        className="okno-weekly-controls d-flex flex-wrap align-items-center gap-2 mb-3")
+        className="okno-weekly-controls d-flex d-print-none flex-wrap align-items-center gap-2 mb-3")
     return html.Div([
         controls,
         html.Div([dbc.Alert(n, color="warning", className="py-1") for n in notes], id=f"{P}-note"),

@@ -82,6 +82,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weekly.sub.email": ("Email", "Эл. почта"),
     "weekly.sub.telegram": ("Telegram", "Telegram"),
     "weekly.sub.language": ("Language", "Язык"),
+    "weekly.sub.own_address": ("their own address", "свой адрес"),
+    "weekly.sub.own_chat": ("their linked chat, or a chat id", "свой чат или id чата"),
     "weekly.sub.add": ("Add subscription", "Добавить подписку"),
     "weekly.sub.added": ("Subscription saved.", "Подписка сохранена."),
     "weekly.sub.removed": ("Subscription removed.", "Подписка удалена."),

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from . import permissions, ticket_query
 from .db import read_session, session_scope
 from .errors import NotFound, PermissionDenied, ValidationError
-from .export_files import csv_chunks, file_chunks, rows_file, write_xlsx
+from .export_files import csv_chunks, rows_file
+from .xlsx_stream import xlsx_chunks
 from .models import ExportJob, SavedExport, Ticket, User
 from .models.reports import EXPORT_FORMATS
 
@@ -121,8 +122,7 @@ def stream(actor: User, job: ExportJob) -> Iterator[bytes]:
                 ticket_query.use_company_timezone(s)
                 stmt = ticket_query.export_select(f, job.columns, iso_text=False)
                 result = s.execute(stmt, execution_options={"stream_results": True, "yield_per": 5000})
-                path = write_xlsx(job.columns, (tuple(r) for r in result), sheet="Tickets", progress=counted)
-                yield from file_chunks(path)
+                yield from xlsx_chunks(job.columns, (tuple(r) for r in result), sheet="Tickets", progress=counted)
         _set(job.id, state="done", rows_done=rows, finished_at=_now())
     except GeneratorExit:  # the browser went away mid-download
         _set(job.id, state="failed", error="cancelled", finished_at=_now())

@@ -100,3 +100,14 @@ def test_bad_input_is_a_clear_error(seeded):
             exports.save(s, seeded["analyst"], name="  ", query={}, columns=None)
         with pytest.raises(ValidationError):
             exports.start(s, seeded["analyst"], query={}, fmt="pdf")
+
+
+def test_streamed_xlsx_keeps_text_as_text_and_drops_illegal_characters():
+    from datetime import date, datetime
+
+    from data.xlsx_stream import xlsx_chunks
+    rows = [("=HYPERLINK(\"x\")", "a\x00b <&>", 3, 2.5, None, datetime(2026, 11, 9, 14, 5), date(2026, 11, 9))]
+    body = b"".join(xlsx_chunks(["formula", "text", "int", "float", "none", "when", "day"], rows))
+    got = list(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    assert got[1][:5] == ('=HYPERLINK("x")', "ab <&>", 3, 2.5, None)
+    assert got[1][5] == datetime(2026, 11, 9, 14, 5) and got[1][6].date() == date(2026, 11, 9)

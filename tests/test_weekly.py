@@ -89,3 +89,24 @@ def test_plural_forms():
     assert weekly_text.plural(3, "weekly.word.request", "ru") == "3 заявки"
     assert weekly_text.plural(11, "weekly.word.request", "ru") == "11 заявок"
     assert weekly_text.plural(1, "weekly.word.request", "en") == "1 request"
+
+
+def test_chart_data_downloads_as_csv_and_xlsx(session, week_data):
+    import csv
+    import io
+
+    import openpyxl
+
+    from data import exports
+    params = {"week": WEEK.label, "teams": f"{week_data['l1']},{week_data['l2']}"}
+    body = b"".join(exports.chart_file(session, week_data["director"], "weekly-daily", params, "csv"))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0] == ["day", "created", "resolved", "backlog"] and rows[1][0] == "2024-05-13" and len(rows) == 8
+    body = b"".join(exports.chart_file(session, week_data["director"], "weekly-teams", params, "xlsx"))
+    sheet = list(openpyxl.load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True))
+    assert sheet[0][:4] == ("week", "team", "created", "created_previous")
+    assert sheet[1][:4] == ("2024-W20", "*", 10, 5)
+    with pytest.raises(PermissionDenied):
+        exports.chart_file(session, week_data["agents"][0], "weekly-daily", params, "csv")
+    with pytest.raises(ValidationError):
+        exports.chart_file(session, week_data["director"], "weekly-daily", {"teams": "x"}, "csv")

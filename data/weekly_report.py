@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,9 +65,17 @@ def html(summary: dict, locale: str) -> str:
 
 
 def pdf(document: str, timeout_ms: int = 30000) -> bytes:
-    """Print the HTML file to A4 PDF in headless Chromium with every network request blocked."""
+    """Print the HTML file to A4 PDF in headless Chromium with every network request blocked.
+
+    Runs in a thread of its own: Playwright's sync API refuses a thread with a running asyncio
+    loop (an async channel worker, a test process that also drives a browser)."""
     if not Path(CHROMIUM).exists():
         raise PdfUnavailable(f"Chromium not found at {CHROMIUM}")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print, document, timeout_ms).result()
+
+
+def _print(document: str, timeout_ms: int) -> bytes:
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

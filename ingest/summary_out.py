@@ -17,6 +17,7 @@ import logging
 import smtplib
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -75,7 +76,8 @@ def deliver_telegram(row: Outbox) -> str:
     """Send one outbox row to a Telegram chat: the text (key numbers), then each file as a document."""
     if not get_config().telegram_bot_token:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
-    return asyncio.run(_telegram(row))
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a fresh event loop, even if the caller has one running
+        return pool.submit(asyncio.run, _telegram(row)).result()
 
 
 SENDERS = {"email": deliver_email, "telegram": deliver_telegram}

@@ -1,5 +1,4 @@
-"""The weekly summary as a file: the HTML opens in headless Chromium with the network blocked and
-shows its charts; the PDF has pages with the summary's text."""
+"""The weekly summary as PDF: A4 pages with the summary's text (the offline HTML file: tests/e2e/test_weekly_file.py)."""
 from __future__ import annotations
 
 import io
@@ -20,36 +19,6 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM) and os.environ.get(
 def summary(session):
     data = build(session, "file")
     return weekly.summary(session, data["director"], WEEK, team_ids=[data["l1"], data["l2"]])
-
-
-def test_html_file_opens_offline_with_its_charts(summary):
-    from playwright.sync_api import sync_playwright
-    document = weekly_report.html(summary, "en")
-    assert "cdn" not in document.lower().split("<script>")[0]  # no external stylesheet or script
-    requested = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=weekly_report.CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(offline=True)
-
-            def block(route):
-                requested.append(route.request.url)
-                route.abort()
-            context.route("**/*", block)
-            page = context.new_page()
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.set_content(document, wait_until="load")
-            page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2")
-            bars = page.eval_on_selector_all(".js-plotly-plot .bars path", "els => els.length")
-            words = page.inner_text("#weekly-words")
-            kpi = page.inner_text("#weekly-kpis")
-        finally:
-            browser.close()
-    assert requested == [] and errors == []
-    assert bars > 0
-    assert "SLA met fell to 40% (from 100%) because of 3 breaches on Thursday" in words
-    assert "Received" in kpi and "10" in kpi
 
 
 def test_pdf_has_the_pages(summary):

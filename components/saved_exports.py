@@ -35,6 +35,17 @@ def _saved_items() -> list:
     return items or [dbc.DropdownMenuItem(_("exports.saved_none"), disabled=True)]
 
 
+def _saved_list() -> list:
+    """The saved exports with a delete button each (inside the export form)."""
+    user = current_user._get_current_object()
+    with read_session() as s:
+        rows = [(r.id, r.name, r.format) for r in exports.saved(s, user)]
+    return [html.Span([name, html.Small(f" {fmt.upper()}", className="text-muted"),
+                       dbc.Button("×", id={"type": f"{X}-saved-delete", "id": i}, n_clicks=0, color="link",
+                                  size="sm", className="p-0 ms-1 text-danger", title=_("exports.delete"))],
+                      className="badge text-bg-light border me-1") for i, name, fmt in rows]
+
+
 def export_bar():
     column_options = [{"value": c, "label": c} for c in ticket_query.EXPORT_COLUMNS]
     form = dbc.Card(dbc.CardBody(dbc.Row([
@@ -50,6 +61,7 @@ def export_bar():
                  dbc.InputGroup([dbc.Input(id=f"{X}-name", size="sm", maxLength=120),
                                  dbc.Button(_("exports.save"), id=f"{X}-save", size="sm", color="secondary")])],
                 md=3),
+        dbc.Col(html.Div(_saved_list(), id=f"{X}-saved-list", className="small"), md=12),
     ], className="g-2")), className="mb-2")
     return html.Div([
         html.Div([
@@ -122,17 +134,28 @@ def poll(_ticks, job):
     return st["percent"], f"{st['percent']}%", shown, text, False
 
 
-@callback(Output(f"{X}-saved", "children"), Output(f"{X}-status", "children", allow_duplicate=True),
-          Input(f"{X}-save", "n_clicks"), State(f"{X}-name", "value"), State(FILTER_STORE, "data"),
+@callback(Output(f"{X}-saved", "children"), Output(f"{X}-saved-list", "children"),
+          Output(f"{X}-status", "children", allow_duplicate=True),
+          Input(f"{X}-save", "n_clicks"), Input({"type": f"{X}-saved-delete", "id": ALL}, "n_clicks"),
+          State(f"{X}-name", "value"), State(FILTER_STORE, "data"),
           State(f"{X}-columns", "value"), State(f"{X}-format", "value"), prevent_initial_call=True)
-def save(_n_clicks, name, query, columns, fmt):
-    if not (name or "").strip():
-        return dash.no_update, dbc.Alert(_("exports.name_required"), color="warning", className="py-1 mb-0")
+def save(_n_clicks, _deletes, name, query, columns, fmt):
+    """Save the current filter and columns under a name, or delete a saved export."""
+    trigger = ctx.triggered_id
+    if isinstance(trigger, dict) and not (ctx.triggered and ctx.triggered[0].get("value")):
+        return dash.no_update, dash.no_update, dash.no_update
+    if trigger == f"{X}-save" and not (name or "").strip():
+        return dash.no_update, dash.no_update, dbc.Alert(_("exports.name_required"), color="warning",
+                                                         className="py-1 mb-0")
+    user = current_user._get_current_object()
     try:
         with session_scope() as s:
-            row = exports.save(s, current_user._get_current_object(), name=name, query=query or {},
-                               columns=columns, fmt=fmt or "csv")
-            saved_name = row.name
+            if isinstance(trigger, dict):
+                exports.delete_saved(s, user, int(trigger["id"]))
+                message = _("exports.deleted")
+            else:
+                row = exports.save(s, user, name=name, query=query or {}, columns=columns, fmt=fmt or "csv")
+                message = _("exports.saved_ok", name=row.name)
     except OknoError as err:
-        return dash.no_update, dbc.Alert(str(err), color="danger", className="py-1 mb-0")
-    return _saved_items(), _("exports.saved_ok", name=saved_name)
+        return dash.no_update, dash.no_update, dbc.Alert(str(err), color="danger", className="py-1 mb-0")
+    return _saved_items(), _saved_list(), message

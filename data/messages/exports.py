@@ -14,6 +14,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exports.progress": ("{done} of {total} rows", "{done} из {total} строк"),
     "exports.done": ("Done: {done} rows.", "Готово: {done} строк."),
     "exports.failed": ("Export failed: {error}", "Выгрузка не удалась: {error}"),
+    "exports.delete": ("Delete this saved export", "Удалить сохранённую выгрузку"),
+    "exports.deleted": ("Saved export deleted.", "Сохранённая выгрузка удалена."),
     "exports.name_required": ("Give the export a name.", "Укажите название выгрузки."),
     "exports.chart_csv": ("Data as CSV", "Данные в CSV"),
     "exports.chart_xlsx": ("Data as XLSX", "Данные в XLSX"),

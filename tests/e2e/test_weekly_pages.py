@@ -89,3 +89,5 @@ def test_analyst_exports_xlsx_with_progress_and_reruns_a_saved_export(page, live
     with page.expect_download() as again:
         page.locator(".dropdown-item", has_text=f"Мои {tag}").click()
     assert again.value.suggested_filename.endswith(".xlsx")
+    page.locator("#exports-saved-list button").first.click()  # delete it again
+    page.wait_for_function(f"!document.querySelector('#exports-saved-list').innerText.includes('Мои {tag}')")

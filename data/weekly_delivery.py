@@ -70,8 +70,8 @@ def _file(summary: dict, locale: str) -> dict:
     document = weekly_report.html(summary, locale)
     try:
         body, ext, ctype = weekly_report.pdf(document), "pdf", "application/pdf"
-    except weekly_report.PdfUnavailable as err:
-        log.warning("weekly summary sent as HTML: %s", err)
+    except Exception as err:  # noqa: BLE001 — no Chromium, or it failed: the offline HTML file still goes out
+        log.warning("weekly summary sent as HTML, the PDF failed: %s", err)
         body, ext, ctype = document.encode("utf-8"), "html", "text/html"
     return {"filename": weekly_report.filename(summary, ext), "content_type": ctype,
             "content_b64": base64.b64encode(body).decode("ascii")}

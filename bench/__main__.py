@@ -18,7 +18,8 @@ from bench.common import bench_database
 
 def main(names: list[str]) -> int:
     url = bench_database()
-    modules = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith(("_", "common"))]
+    import bench  # run as `python -m bench`, this module has no __path__ of its own
+    modules = [m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith(("_", "common"))]
     results = {}
     for name in names or sorted(modules):
         module = importlib.import_module(f"bench.{name}")

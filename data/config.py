@@ -33,9 +33,22 @@ class Config:
     mail_from: str = field(default_factory=lambda: os.environ.get("OKNO_MAIL_FROM", "okno@localhost"))
     telegram_bot_token: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_BOT_TOKEN") or None)
     telegram_api_url: str = field(default_factory=lambda: os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org/bot"))
+    telegram_webhook_secret: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None)
+    # Service code for plain messages written to the bot outside a form (default: the first active service).
+    telegram_default_service: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_DEFAULT_SERVICE") or None)
     # The weekly summary goes out on Mondays from this local hour (company time zone).
     weekly_send_hour: int = field(default_factory=lambda: _int("OKNO_WEEKLY_HOUR", 8))
     max_attachment_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024)
+    # Attachments people may upload (portal, API): file extensions, and files per request.
+    attachment_types: tuple[str, ...] = field(default_factory=lambda: tuple(
+        e.strip().lower().lstrip(".") for e in os.environ.get(
+            "OKNO_ATTACHMENT_TYPES", "pdf,png,jpg,jpeg,gif,webp,txt,csv,doc,docx,xls,xlsx,odt,ods,rtf,zip,eml").split(",")
+        if e.strip()))
+    max_attachments: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENTS", 10))
+    # Portal PINs: sends per address and per IP per hour, wrong tries per code before it dies.
+    pin_sends_per_address: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_ADDRESS", 5))
+    pin_sends_per_ip: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_IP", 20))
+    pin_attempts: int = field(default_factory=lambda: _int("OKNO_PIN_ATTEMPTS", 5))
     # Cookies are marked Secure when served over https in production.
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("OKNO_SECURE_COOKIES", "0") == "1")
 

@@ -15,7 +15,7 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 # Modules whose import registers handlers. Each feature adds its module here.
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = ("data.fanout", "data.notify")
 
 _handlers: dict[str, list[Callable]] = defaultdict(list)
 _loaded = False
@@ -47,7 +47,7 @@ def fire(session, trigger: str, ticket, actor, **context) -> None:
         return
     session.info["okno_hook_depth"] = depth + 1
     try:
-        for handler in _handlers.get(trigger, ()) + _handlers.get("*", ()):
+        for handler in [*_handlers.get(trigger, ()), *_handlers.get("*", ())]:
             handler(session, trigger, ticket, actor, **context)
     finally:
         session.info["okno_hook_depth"] = depth

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Comment, Outbox, RequesterIdentity, Ticket
+from .models import Comment, Outbox, RequesterIdentity, Service, Ticket
 
 
 def requester_address(session: Session, ticket: Ticket) -> tuple[str, str] | None:
@@ -38,6 +38,9 @@ def queue_reply(session: Session, ticket: Ticket, comment: Comment) -> Outbox | 
     target = requester_address(session, ticket)
     if target is None:
         return None
+    service = session.get(Service, ticket.service_id) if ticket.service_id else None
+    if service is not None and not comment.is_system and (service.notify or {}).get("on_public_reply") is False:
+        return None  # the service's admin turned reply delivery off (e.g. an ideas box answered in the portal)
     channel, address = target
     comment.delivery_state = "queued"
     return queue(session, channel=channel, kind="reply", recipient=address, body=comment.body,

@@ -113,7 +113,7 @@ def _escape_like(s: str) -> str:
 LIST_COLUMNS = {
     "number": Ticket.number, "title": Ticket.title, "service": Service.name, "type": RequestType.name,
     "status": Ticket.status, "column": BoardColumn.name, "assignee": Assignee.name, "priority": Priority.rank,
-    "priority_name": Priority.name_ru, "channel": Ticket.channel, "requester": Requester.name,
+    "priority_name": Priority.name_ru, "priority_name_en": Priority.name_en, "channel": Ticket.channel, "requester": Requester.name,
     "created_at": Ticket.created_at, "resolved_at": Ticket.resolved_at, "first_response_at": Ticket.first_response_at,
     "team": Team.name, "id": Ticket.id,
 }
@@ -153,7 +153,7 @@ def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, lim
          sort: list[dict] | None = None) -> list[dict]:
     """One page of the list, as dicts keyed by grid column id."""
     permissions.require_reader(actor)
-    columns = EXPORT_COLUMNS + ["priority", "id"]
+    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id"]
     stmt = _select(columns).where(and_(True, *conditions(f))).order_by(*_order(sort))
     stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))
     return [dict(r._mapping) for r in session.execute(stmt)]

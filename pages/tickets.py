@@ -46,14 +46,14 @@ def _column_defs() -> list[dict]:
         return {"field": field, "headerName": _(key), "sortable": True, **extra}
     return [
         col("number_link", "tickets.number", colId="number", width=95, cellRenderer="markdown"),
-        col("title", "tickets.subject", flex=3, minWidth=240),
-        col("service", "tickets.service", flex=1),
-        col("type", "tickets.type", flex=1),
+        col("title", "tickets.subject", flex=3, minWidth=260),
+        col("service", "tickets.service", flex=1, minWidth=140),
+        col("type", "tickets.type", flex=1, minWidth=170),
         col("status_label", "tickets.status", colId="status", width=120),
         col("column", "tickets.column", width=140),
         col("priority_name", "tickets.priority", colId="priority", width=130),
-        col("assignee", "tickets.assignee", flex=1),
-        col("requester", "tickets.requester", flex=1),
+        col("assignee", "tickets.assignee", flex=1, minWidth=150),
+        col("requester", "tickets.requester", flex=1, minWidth=150),
         col("channel_label", "tickets.channel", colId="channel", width=110),
         col("created", "tickets.created", colId="created_at", width=150, sort="desc"),
         col("resolved", "tickets.resolved", colId="resolved_at", width=150),
@@ -76,6 +76,8 @@ def layout(**query):
     controls.append(dbc.Col([dbc.Label(_("tickets.date_from")),
                              dcc.DatePickerRange(id=f"{P}-dates", start_date=f.created_from, end_date=f.created_to,
                                                  display_format="YYYY-MM-DD", first_day_of_week=1,
+                                                 start_date_placeholder_text=_("tickets.date_start"),
+                                                 end_date_placeholder_text=_("tickets.date_end"),
                                                  clearable=True)], md=3))
     note = dbc.Alert(_("tickets.ignored", values=", ".join(problems)), color="warning", id=f"{P}-note",
                      className="okno-note py-1", dismissable=True) if problems else html.Div(id=f"{P}-note")
@@ -126,7 +128,8 @@ def _shape(row: dict, tz: ZoneInfo, locale: str) -> dict:
     return {
         "number_link": f"[#{row['number']}](/ticket/{row['number']})", "title": row["title"],
         "service": row["service"] or "", "type": row["type"] or "", "column": row["column"] or "",
-        "status_label": _(f"status.{row['status']}"), "priority_name": row["priority_name"] or "",
+        "status_label": _(f"status.{row['status']}"),
+        "priority_name": (row["priority_name_en"] if locale == "en" else row["priority_name"]) or "",
         "assignee": row["assignee"] or "", "requester": row["requester"] or "",
         "channel_label": _(f"channel.{row['channel']}"), "created": fmt(row["created_at"]),
         "resolved": fmt(row["resolved_at"]),

@@ -60,7 +60,7 @@ def test_summary_and_is_empty(demo):
     assert s["go_live"] == "2024-12-01"
     assert {login["email"] for login in s["logins"]} == {
         "admin@okno.demo", "manager@okno.demo", "agent@okno.demo", "analyst@okno.demo", "director@okno.demo"}
-    assert s["seconds"] < 30
+    assert s["seconds"] < 120  # ~5 s on an idle machine
 
 
 def test_load_refuses_a_database_with_data(demo):
@@ -77,7 +77,9 @@ def test_demo_logins(demo):
                 "analyst@okno.demo": "analyst", "director@okno.demo": "director"}
     for email, role in expected.items():
         assert rows[email][0] == role
-        assert check_password_hash(rows[email][1], "okno")
+    # One hash (computed once) serves every demo user; checking it is deliberately slow, so once.
+    assert len({pw for _, pw, _ in rows.values()}) == 1
+    assert check_password_hash(rows["admin@okno.demo"][1], "okno")
     assert not check_password_hash(rows["admin@okno.demo"][1], "wrong")
     assert rows["manager@okno.demo"][2] == rows["agent@okno.demo"][2] == "IT L1"
     assert one(demo, """SELECT t.lead_id = u.id FROM teams t, users u
@@ -95,6 +97,10 @@ def test_reference_data(demo):
                      "WHERE b.name = 'IT: первая линия' AND c.kind = 'queue'") == 3
     assert one(demo, "SELECT count(*) FROM lanes l JOIN boards b ON b.id = l.board_id "
                      "WHERE b.name = 'Приоритизация' AND l.owner_id IS NOT NULL") == 5
+    # On the prioritisation board the unit chosen in the form decides the lane, whose owner scores the card.
+    assert one(demo, """SELECT count(*) FROM tickets t JOIN lanes l ON l.id = t.lane_id
+                        JOIN boards b ON b.id = t.board_id WHERE b.name = 'Приоритизация' AND (l.name <> t.fields ->> 'unit'
+                              OR t.assignee_id IS DISTINCT FROM l.owner_id)""") == 0
     schema = one(demo, "SELECT field_schema FROM request_types WHERE name = 'Не работает принтер'")
     location = next(f for f in schema if f["key"] == "location")
     assert location["show_when"] == {"field": "remote_help", "equals": False}
@@ -114,7 +120,8 @@ def test_story_per_agent_throughput(demo):
     rows = q(demo, f"""
         WITH m AS (
             SELECT date_trunc('month', t.resolved_at AT TIME ZONE 'Europe/Moscow') AS mon, t.assignee_id, count(*) AS n
-            FROM tickets t JOIN users u ON u.id = t.assignee_id AND u.team_id = (SELECT team_id FROM boards WHERE id = {L1})
+            FROM tickets t JOIN users u ON u.id = t.assignee_id
+                 AND u.team_id = (SELECT team_id FROM boards WHERE id = {L1})
             WHERE t.board_id = {L1} AND t.status = 'done' GROUP BY 1, 2)
         SELECT mon >= '2024-12-01' AS after, avg(n), count(DISTINCT assignee_id) FROM m
         WHERE mon >= '2024-07-01' AND mon < '2025-06-01' GROUP BY 1 ORDER BY 1""")
@@ -131,7 +138,8 @@ def test_story_handling_time(demo):
     assert 1.2 <= rows[False] <= 1.8
     assert rows[True] < 1.0
     # The queue's 3-minute limit: after the go-live the first reply is a matter of minutes.
-    assert one(demo, f"""SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at))
+    assert one(demo, f"""SELECT percentile_cont(0.5) WITHIN GROUP
+                             (ORDER BY extract(epoch FROM first_response_at - created_at))
                          FROM tickets WHERE board_id = {L1} AND created_at >= '2024-12-01'""") < 5 * 60
 
 
@@ -140,20 +148,24 @@ def test_every_ticket_state_matches_its_events(demo):
         WITH placed AS (
             SELECT DISTINCT ON (ticket_id) ticket_id, at, board_id, to_column_id, to_lane_id, to_status
             FROM ticket_events WHERE kind IN ('created', 'moved') ORDER BY ticket_id, at DESC, id DESC),
+        entered AS (  -- moving between lanes of a column does not restart the column's clock
+            SELECT ticket_id, max(at) AS at FROM ticket_events
+            WHERE kind = 'created' OR (kind = 'moved' AND to_column_id <> from_column_id) GROUP BY 1),
         started AS (SELECT ticket_id, min(at) AS at FROM ticket_events
                     WHERE kind = 'moved' AND to_status = 'in_progress' GROUP BY 1),
-        created AS (SELECT ticket_id, min(at) AS at, count(*) AS n FROM ticket_events WHERE kind = 'created' GROUP BY 1),
+        created AS (SELECT ticket_id, min(at) AS at, count(*) AS n FROM ticket_events
+                    WHERE kind = 'created' GROUP BY 1),
         assigned AS (SELECT DISTINCT ON (ticket_id) ticket_id, to_user_id FROM ticket_events
-                     WHERE kind = 'assigned' ORDER BY ticket_id, at DESC, id DESC)
+                     WHERE kind IN ('created', 'assigned') ORDER BY ticket_id, at DESC, id DESC)
         SELECT t.id FROM tickets t
-        JOIN placed p ON p.ticket_id = t.id JOIN created c ON c.ticket_id = t.id
+        JOIN placed p ON p.ticket_id = t.id JOIN created c ON c.ticket_id = t.id JOIN entered n ON n.ticket_id = t.id
         LEFT JOIN started s ON s.ticket_id = t.id LEFT JOIN assigned a ON a.ticket_id = t.id
         WHERE c.n <> 1 OR c.at <> t.created_at OR p.board_id <> t.board_id OR p.to_column_id <> t.column_id
-           OR p.to_lane_id IS DISTINCT FROM t.lane_id OR p.to_status <> t.status OR p.at <> t.column_entered_at
+           OR p.to_lane_id IS DISTINCT FROM t.lane_id OR p.to_status <> t.status OR n.at <> t.column_entered_at
            OR s.at IS DISTINCT FROM t.started_at OR a.to_user_id IS DISTINCT FROM t.assignee_id
            OR (t.status = 'done') <> (t.resolved_at IS NOT NULL)
            OR (t.status = 'done' AND t.resolved_at <> p.at) OR t.version <> 1
-           OR t.updated_at < t.column_entered_at OR t.created_at > t.column_entered_at""")
+           OR t.updated_at < p.at OR t.created_at > t.column_entered_at""")
     assert bad == []
     assert one(demo, "SELECT count(*) FROM tickets t WHERE NOT EXISTS "
                      "(SELECT 1 FROM ticket_events e WHERE e.ticket_id = t.id)") == 0
@@ -191,10 +203,18 @@ def test_first_response_is_the_first_public_agent_reply(demo):
                           SELECT min(created_at) AS at FROM comments c
                           WHERE c.ticket_id = t.id AND c.is_public AND c.author_user_id IS NOT NULL) r ON true
                         WHERE r.at IS DISTINCT FROM t.first_response_at""") == 0
-    assert one(demo, "SELECT count(*) FROM comments WHERE (author_user_id IS NULL) = (author_requester_id IS NULL)") == 0
+    assert one(demo, "SELECT count(*) FROM comments "
+                     "WHERE (author_user_id IS NULL) = (author_requester_id IS NULL)") == 0
     assert one(demo, """SELECT count(*) FROM comments c WHERE NOT EXISTS (SELECT 1 FROM ticket_events e
                         WHERE e.ticket_id = c.ticket_id AND e.kind = 'comment' AND e.at = c.created_at
-                        AND (e.data ->> 'comment_id')::bigint = c.id)""") == 0
+                        AND (e.data ->> 'comment_id')::bigint = c.id
+                        AND e.to_value = CASE WHEN c.is_public THEN 'public' ELSE 'internal' END)""") == 0
+    # Priority changes name priority ids, as tickets.set_priority writes them; the ticket has the last one.
+    assert one(demo, """SELECT count(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+                        WHERE e.kind = 'priority' AND e.id = (SELECT max(id) FROM ticket_events x
+                              WHERE x.ticket_id = e.ticket_id AND x.kind = 'priority')
+                          AND e.to_value <> t.priority_id::text""") == 0
+    assert one(demo, "SELECT count(*) FROM ticket_events WHERE kind = 'priority'") > 0
 
 
 def test_backlog_escalations_reopens_children_checklists(demo):

@@ -4,8 +4,22 @@ from flask import Flask
 
 def register_routes(server: Flask, csrf) -> None:
     """Attach the non-Dash routes. Each module registers its blueprint here."""
-    from . import export
+    from . import api, auth, export, portal, telegram_webhook
     server.register_blueprint(export.bp)
+    server.register_blueprint(portal.bp)
+    server.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF cannot apply
+    server.register_blueprint(telegram_webhook.bp)
+    csrf.exempt(telegram_webhook.bp)  # Telegram authenticates with its secret-token header
+    auth.ACCESS_HOOKS.extend([portal.portal_access, api.api_access, telegram_webhook.admits_webhook])
+    auth.LOGIN_REDIRECTS.append(("/portal", "/portal/login"))
+
+    @server.errorhandler(413)
+    def too_large(_err):
+        from flask import jsonify, request
+        if request.path.startswith("/api/"):
+            return jsonify(error="The request is too large", fields={"attachments": "too large"}), 413
+        return "The upload is too large", 413
     from . import exports
     server.register_blueprint(exports.bp)
     from . import weekly

@@ -24,6 +24,8 @@ PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.
 LANDING = {"agent": "/board", "manager": "/board", "admin": "/tickets", "analyst": "/tickets", "director": "/weekly"}
 # Other parts (the requester portal, the API) register checks that admit their own principals.
 ACCESS_HOOKS: list[Callable[[], bool]] = []
+# (path prefix, login page): visitors without a session go to that part's own login (e.g. the portal's).
+LOGIN_REDIRECTS: list[tuple[str, str]] = []
 
 
 @login_manager.user_loader
@@ -48,6 +50,9 @@ def guard():
     if path.startswith(("/_dash-", "/api/")) or request.method != "GET":
         log.warning("unauthenticated %s %s from %s refused", request.method, path, request.remote_addr)
         return jsonify(error="authentication required"), 401
+    for prefix, login_page in LOGIN_REDIRECTS:
+        if path == prefix or path.startswith(prefix + "/"):
+            return redirect(login_page)
     return redirect(f"/login?next={path}")
 
 

@@ -27,7 +27,7 @@ from . import spec
 from .calendar import MSK
 from .catalog import create_catalog
 from .chunk import Context, simulate_chunk
-from .copy import analyze, reset_sequences
+from .copy import BULK_TABLES, BulkMode, CopyWriter, analyze, reset_sequences
 from .people import create_requesters
 from .plan import make_plan
 from .rows import Ids, write_chunk
@@ -67,16 +67,24 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
             catalog = create_catalog(session, plan.team_sizes, seed)
             session.flush()
             users = catalog.staff.count
-            with conn.connection.driver_connection.cursor() as cur:
-                requesters = create_requesters(cur, plan.n_requesters, seed, plan.start)
-                ctx = Context(plan, catalog, requesters, CasePools(seed))
-                ids = Ids()
-                for chunk_no, lo in enumerate(range(0, plan.n_main, chunk_size)):
-                    chunk = simulate_chunk(ctx, lo, min(lo + chunk_size, plan.n_main), chunk_no)
-                    for key, value in write_chunk(cur, ctx, chunk, ids, chunk_no).items():
-                        totals[key] += value
-                    log.info("demo: %d tickets loaded (%.0f s)", totals["tickets"], time.perf_counter() - started)
+            with conn.connection.driver_connection.cursor() as cur, BulkMode(cur, BULK_TABLES):
+                writer = CopyWriter(cur)  # streams to PostgreSQL while the next chunk is simulated
+                try:
+                    requesters = create_requesters(writer, plan.n_requesters, seed, plan.start)
+                    ctx = Context(plan, catalog, requesters, CasePools(seed))
+                    ids = Ids()
+                    for chunk_no, lo in enumerate(range(0, plan.n_main, chunk_size)):
+                        chunk = simulate_chunk(ctx, lo, min(lo + chunk_size, plan.n_main), chunk_no)
+                        for key, value in write_chunk(writer, ctx, chunk, ids, chunk_no).items():
+                            totals[key] += value
+                        log.info("demo: %d tickets simulated (%.0f s)", totals["tickets"],
+                                 time.perf_counter() - started)
+                except BaseException:
+                    writer.abort()
+                    raise
+                writer.close()
                 reset_sequences(cur)
+                log.info("demo: rows loaded (%.0f s); building indexes", time.perf_counter() - started)
             session.close()
         with engine.connect() as conn:
             analyze(conn.connection.driver_connection)

@@ -49,6 +49,7 @@ class BusinessClock:
         self.open = (workday[:, None] & in_hours[None, :]).ravel()
         self.cum = np.concatenate([[0], np.cumsum(self.open)]).astype(np.float64)
         self.n = len(self.open)
+        self.open_minutes = np.flatnonzero(self.open).astype(np.float64)  # k-th working minute -> wall minute
 
     def to_bus(self, t) -> np.ndarray:
         x = (np.asarray(t, dtype=np.float64) - self.origin) / 60.0
@@ -56,9 +57,9 @@ class BusinessClock:
         return self.cum[i] + self.open[i] * np.clip(x - i, 0.0, 1.0)
 
     def from_bus(self, b) -> np.ndarray:
-        b = np.minimum(np.asarray(b, dtype=np.float64), self.cum[-1] - 1e-6)
-        i = np.searchsorted(self.cum, b, side="right") - 1
-        return self.origin + (i + (b - self.cum[i])) * 60.0
+        b = np.clip(np.asarray(b, dtype=np.float64), 0.0, len(self.open_minutes) - 1e-6)
+        k = b.astype(np.int64)
+        return self.origin + (self.open_minutes[k] + (b - k)) * 60.0
 
 
 def sample_arrivals(rng: np.random.Generator, n: int, start: int, now: int, first_month: date,

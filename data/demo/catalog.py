@@ -131,8 +131,7 @@ def _create_boards(session: Session, staff: Staff) -> dict[str, BoardInfo]:
         if lane_mode == "agent":
             for position, user_id in enumerate(staff.agents[team_key]):
                 lane = Lane(board_id=board.id, name=_user_name(session, user_id), position=position,
-                            user_id=user_id, team_id=staff.team_ids[team_key],
-                            wip_limit=10 if key == "l1" else None)
+                            user_id=user_id, team_id=staff.team_ids[team_key])
                 session.add(lane)
                 session.flush()
                 info.lane_of_user[user_id] = lane.id
@@ -163,7 +162,8 @@ def _routing(routing: dict, staff: Staff, boards: dict[str, BoardInfo]) -> dict:
                         for unit, owner, lane in zip(spec.UNITS, staff.unit_owners, boards["prio"].unit_lanes)]
     elif user:
         team, which = user.split(":")
-        out["user_id"] = staff.leads[team] if which == "lead" else staff.agents[team][int(which) % len(staff.agents[team])]
+        agents = staff.agents[team]
+        out["user_id"] = staff.leads[team] if which == "lead" else agents[int(which) % len(agents)]
     if routing.get("rules") == "printer-rule":  # the topic decides the card type and the assignee (FMCG)
         l1 = staff.agents["l1"]
         out["rules"] = [

@@ -122,7 +122,9 @@ def simulate_chunk(ctx: Context, lo: int, hi: int, chunk_no: int) -> Chunk:
     escalate(r2, i2, "l3", "l3", 2 * step, 1, PARAMS["l3"])
     # Business-unit prioritisation: the best go on to "Готово для IT" on the third line.
     ip = np.flatnonzero(main & (board_of == codes["prio"]))
-    unit = ctx.req.unit[requester[ip] - 1]
+    unit_of_case = {c: np.asarray(ctx.pools.unit[c]) for c in ("improvement", "automation")}
+    unit = np.where(type_idx[ip] == spec.TYPE_CODES.index("improvement"), unit_of_case["improvement"][case[ip]],
+                    unit_of_case["automation"][case[ip]])  # the unit chosen in the form picks the lane
     rp = run("prio", ip, created[ip], np.asarray(staff.unit_owners)[unit], True, PARAMS["prio"],
              lane=np.asarray(cat.boards["prio"].unit_lanes)[unit])
     escalate(rp, ip, "l3", "l3", step, None, PARAMS["l3"])
@@ -134,7 +136,8 @@ def simulate_chunk(ctx: Context, lo: int, hi: int, chunk_no: int) -> Chunk:
         assignee = pick(team, len(idx))
         if board == "hr":  # routing: fixed assignees for sports compensation and vacancies
             for code, which in (("sport", 0), ("vacancy", 1)):
-                assignee[type_idx[idx] == spec.TYPE_CODES.index(code)] = staff.agents[team][which % len(staff.agents[team])]
+                agents = staff.agents[team]
+                assignee[type_idx[idx] == spec.TYPE_CODES.index(code)] = agents[which % len(agents)]
         res = run(board, idx, created[idx], assignee, after[idx] & (board != "legal"), PARAMS[board])
         if board == "ideas":
             _tick(checklist, log, plan, idx, res, assignee, CHECKLIST_TEXTS.index(spec.IDEA_CHECKLIST[0]), 5)

@@ -107,8 +107,10 @@ def simulate(log: Log, clock: BusinessClock, rng: np.random.Generator, board, bo
     cal = clock.from_bus
 
     if seg.get("entry", "created") == "created":
+        # Routing may assign at creation: the created event then names the assignee (as tickets.create does).
         log.event(None, tix=tix, at=t_in, step=st, kind=K["created"], actor_req=seg.get("creator_req", req),
-                  board=board.id, to_col=board.queue, to_lane=entry_lane, to_status=S["queue"])
+                  board=board.id, to_col=board.queue, to_lane=entry_lane, to_status=S["queue"],
+                  to_user=np.where(auto, user, -1))
     else:
         if seg.get("escalate"):
             log.event(None, tix=tix, at=t_in, step=st, kind=K["escalated"], actor_user=seg["from_user"],
@@ -123,12 +125,15 @@ def simulate(log: Log, clock: BusinessClock, rng: np.random.Generator, board, bo
     b_assign = np.where(auto, b0, b0 + lognormal(rng, prm["assign_med"], 1.0, m))
     t_assign = np.where(auto, t_in, cal(b_assign))
     actor = np.where(auto, -1, seg["assign_actor"])
-    log.event(None, tix=tix, at=t_assign, step=st + 3, kind=K["assigned"], actor_user=actor, from_user=-1, to_user=user)
-    if board.lane_mode == "agent":
-        log.event(~auto, tix=tix, at=t_assign, step=st + 4, kind=K["moved"], actor_user=actor, board=board.id,
+    if board.lane_mode == "agent":  # dragging the card into the agent's lane assigns it (tickets.move)
+        log.event(~auto, tix=tix, at=t_assign, step=st + 3, kind=K["moved"], actor_user=actor, board=board.id,
                   from_col=board.queue, to_col=board.queue, from_lane=-1, to_lane=lane,
                   from_status=S["queue"], to_status=S["queue"])
-    b_resp = b_assign + lognormal(rng, seg["resp_med"] if "resp_med" in seg else prm["resp_med"], prm.get("resp_sigma", 1.0), m)
+    assigned = ~auto if seg.get("entry", "created") == "created" else None
+    log.event(assigned, tix=tix, at=t_assign, step=st + 4, kind=K["assigned"], actor_user=actor, from_user=-1,
+              to_user=user)
+    resp_med = seg["resp_med"] if "resp_med" in seg else prm["resp_med"]
+    b_resp = b_assign + lognormal(rng, resp_med, prm.get("resp_sigma", 1.0), m)
     t_resp = cal(b_resp)
     log.comment(None, tix, t_resp, st + 5, board_code, P["first"], user=user)
     b_start = b_resp + rng.uniform(0.1, 3.0, m)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import spec
-from .copy import copy_rows, ints, timestamps
+from .copy import CopyWriter, ints, texts, timestamps
 from .names import NameMaker
 
 
@@ -15,7 +15,6 @@ class Requesters:
     n: int
     first_names: list[str]
     has_telegram: np.ndarray  # bool per requester (index = id - 1)
-    unit: np.ndarray  # index into spec.UNITS
     weight: np.ndarray  # how often each one writes (a few write a lot)
 
     def pick(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -23,7 +22,7 @@ class Requesters:
         return rng.choice(self.n, size=n, p=self.weight) + 1
 
 
-def create_requesters(cur, n: int, seed: int, since: int) -> Requesters:
+def create_requesters(writer: CopyWriter, n: int, seed: int, since: int) -> Requesters:
     rng = np.random.default_rng([seed, 2])
     names = NameMaker(seed * 104729 + 3)
     domains = rng.choice(len(spec.COMPANY_DOMAINS), size=n, p=[0.8, 0.2])
@@ -31,26 +30,26 @@ def create_requesters(cur, n: int, seed: int, since: int) -> Requesters:
     emails = [f"{local}@{spec.COMPANY_DOMAINS[d]}" for (_, _, local), d in zip(people, domains.tolist())]
     created = since - rng.integers(86400, 400 * 86400, n)
     ids = np.arange(1, n + 1)
-    copy_rows(cur, "requesters", ("id", "name", "email", "organisation", "locale", "created_at"), [
-        ids.tolist(), [p[0] for p in people], emails,
-        [spec.ORGANISATIONS[spec.COMPANY_DOMAINS[d]] for d in domains.tolist()], ["ru"] * n, timestamps(created)])
+    writer.put("requesters", ("id", "name", "email", "organisation", "locale", "created_at"), [
+        ints(ids), texts([p[0] for p in people]), texts(emails),
+        texts([spec.ORGANISATIONS[spec.COMPANY_DOMAINS[d]] for d in domains.tolist()]), ["ru"] * n,
+        timestamps(created)])
     has_tg = rng.random(n) < 0.35
     portal = rng.random(n) < 0.6
     tg_ids = np.flatnonzero(has_tg) + 1
     chat_ids = 100_000_000 + rng.choice(900_000_000, size=len(tg_ids), replace=False)
     n_tg = len(tg_ids)
-    copy_rows(cur, "requester_identities",
-              ("id", "requester_id", "channel", "address", "display", "verified_at", "created_at"), [
-                  list(range(1, n + n_tg + 1)),
-                  ids.tolist() + tg_ids.tolist(),
-                  ["email"] * n + ["telegram"] * n_tg,
-                  [e.lower() for e in emails] + [str(c) for c in chat_ids.tolist()],
-                  [None] * n + [names.telegram_handle(people[i - 1][2]) for i in tg_ids.tolist()],
-                  timestamps(np.where(portal, created + 3600, -1)) + timestamps(created[tg_ids - 1] + 7200),
-                  timestamps(created) + timestamps(created[tg_ids - 1] + 7200)])
+    writer.put("requester_identities",
+               ("id", "requester_id", "channel", "address", "display", "verified_at", "created_at"), [
+                   ints(np.arange(1, n + n_tg + 1)), ints(np.concatenate([ids, tg_ids])),
+                   ["email"] * n + ["telegram"] * n_tg,
+                   texts([e.lower() for e in emails] + [str(c) for c in chat_ids.tolist()]),
+                   texts([None] * n + [names.telegram_handle(people[i - 1][2]) for i in tg_ids.tolist()]),
+                   timestamps(np.where(portal, created + 3600, -1)) + timestamps(created[tg_ids - 1] + 7200),
+                   timestamps(created) + timestamps(created[tg_ids - 1] + 7200)])
     weight = 1.0 / (np.arange(n) + 8.0) ** 0.8
     rng.shuffle(weight)
-    return Requesters(n, [p[1] for p in people], has_tg, rng.integers(0, len(spec.UNITS), n), weight / weight.sum())
+    return Requesters(n, [p[1] for p in people], has_tg, weight / weight.sum())
 
 
 __all__ = ["Requesters", "create_requesters", "ints"]

@@ -22,8 +22,9 @@ L1_MEDIAN_DAYS_BEFORE, L1_MEDIAN_DAYS_AFTER = 1.5, 0.8
 P_ESCALATE_L2, P_ESCALATE_L3, P_PRIO_ACCEPT = 0.11, 0.12, 0.5
 
 # Per board: assignment delay, first reply, handling (working minutes; 720 = one working day).
+# p_confirm: closed when the requester confirms; p_reopen applies to the others (L1: ~3% reopened).
 PARAMS = {
-    "l1": dict(assign_med=20, resp_med=40, resp_sigma=0.9, dur_sigma=1.0, p_wait=0.15, p_reopen=0.04,
+    "l1": dict(assign_med=20, resp_med=40, resp_sigma=0.9, dur_sigma=1.0, p_wait=0.15, p_reopen=0.075,
                p_note=0.1, p_resolved_comment=0.6, p_transfer=P_ESCALATE_L2, p_confirm=0.6),
     "l1_after": dict(resp_med=2.2, resp_sigma=0.7),
     "l2": dict(assign_med=60, resp_med=60, dur_med=1080, dur_sigma=1.0, p_wait=0.3, p_reopen=0.03, p_note=0.35,
@@ -84,7 +85,8 @@ def make_plan(tickets: int, seed: int, today: date | None) -> Plan:
     t_other = sample_arrivals(rng, n_other, start, now, first_month, lambda m: 1.0)
     codes = spec.TYPE_CODES
     it_codes = [c for c in codes if spec.TYPES[c]["service"] == "it"]
-    type_it = rng.choice([codes.index(c) for c in it_codes], size=n_it, p=_norm([spec.TYPES[c]["share"] for c in it_codes]))
+    type_it = rng.choice([codes.index(c) for c in it_codes], size=n_it,
+                         p=_norm([spec.TYPES[c]["share"] for c in it_codes]))
     services = list(spec.OTHER_SERVICE_SHARE)
     svc = rng.choice(len(services), size=n_other, p=_norm(list(spec.OTHER_SERVICE_SHARE.values())))
     type_other = np.zeros(n_other, dtype=np.int64)

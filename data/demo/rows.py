@@ -11,7 +11,7 @@ import numpy as np
 from . import spec
 from .calendar import MSK
 from .chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
-from .copy import copy_rows, ints, timestamps
+from .copy import CopyWriter, bools, ints, texts, timestamps
 from .history import K, S, STATUSES
 from .replies import P, phrases
 from .texts import FILE_NAMES, fill_dates
@@ -19,6 +19,10 @@ from .texts import FILE_NAMES, fill_dates
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
        b"3 0 obj<</Type/Page/MediaBox[0 0 595 842]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 PDF_SHA = hashlib.sha256(PDF).hexdigest()
+PDF_FIELD = texts(["\\x" + PDF.hex()])[0]  # bytea hex input, escaped for COPY
+
+
+SLICE = 100_000
 
 
 @dataclass
@@ -42,7 +46,7 @@ def _last(tix: np.ndarray, mask: np.ndarray, n: int, values: np.ndarray, first=F
     return out
 
 
-def write_chunk(cur, ctx: Context, ch: Chunk, ids: Ids, chunk_no: int) -> dict[str, int]:
+def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no: int) -> dict[str, int]:
     plan, cat = ctx.plan, ctx.cat
     now, n = plan.now, len(ch.created)
     ev, cm = ch.log.build()
@@ -55,16 +59,18 @@ def write_chunk(cur, ctx: Context, ch: Chunk, ids: Ids, chunk_no: int) -> dict[s
     o = np.lexsort((ev["step"], ev["at"], ev["tix"]))
     e = {k: v[o] for k, v in ev.items()}
     tix, kind = e["tix"], e["kind"]
-    placed = (kind == K["created"]) | (kind == K["moved"])
+    moved = kind == K["moved"]
+    placed = (kind == K["created"]) | moved
     board = _last(tix, placed, n, e["board"])
     column = _last(tix, placed, n, e["to_col"])
     lane = _last(tix, placed, n, e["to_lane"])
     status = _last(tix, placed, n, e["to_status"])
-    entered = _last(tix, placed, n, e["at"])
-    assignee = _last(tix, kind == K["assigned"], n, e["to_user"])
-    moved = kind == K["moved"]
+    at_placed = _last(tix, placed, n, e["at"])
+    # A move between lanes of one column keeps the column's clock running (as tickets.move does).
+    entered = _last(tix, (kind == K["created"]) | (moved & (e["to_col"] != e["from_col"])), n, e["at"])
+    assignee = _last(tix, (kind == K["assigned"]) | (kind == K["created"]), n, e["to_user"])
     started = _last(tix, moved & (e["to_status"] == S["in_progress"]), n, e["at"], first=True)
-    resolved = np.where(status == S["done"], entered, -1)
+    resolved = np.where(status == S["done"], at_placed, -1)
     updated = _last(tix, np.ones(len(tix), bool), n, e["at"])
     reopened = np.bincount(tix[moved & (e["from_status"] == S["done"]) & (e["to_status"] == S["in_progress"])],
                            minlength=n)
@@ -80,23 +86,28 @@ def write_chunk(cur, ctx: Context, ch: Chunk, ids: Ids, chunk_no: int) -> dict[s
     np.minimum.at(first_resp, cm["tix"][agent_public], cm["at"][agent_public])
     first_resp[first_resp == np.iinfo(np.int64).max] = -1
     counts = {}
-    counts["tickets"] = _tickets(cur, ctx, ch, gid, board, column, lane, status, assignee, priority,
+    counts["tickets"] = _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority,
                                  entered, started, resolved, updated, reopened, first_resp, ids)
-    counts["events"] = _events(cur, e, gid, cid, ids, np.lexsort((e["step"], gid[tix], e["at"])))
-    counts["comments"] = _comments(cur, ctx, ch, cm, oc, cid, gid, chunk_no)
+    # Events and comments go out in slices, so that their COPY text never holds a whole chunk.
+    order = np.lexsort((e["step"], gid[tix], e["at"]))
+    counts["events"] = sum(_events(writer, e, gid, cid, cm["public"], cat.priority_ids, ids, order[i:i + SLICE],
+                                   ids.event + 1 + i) for i in range(0, len(order), SLICE))
+    pick = np.random.default_rng([plan.seed, 20, chunk_no]).integers(0, 1 << 30, len(oc))
+    counts["comments"] = sum(_comments(writer, ctx, ch, cm, oc[i:i + SLICE], cid, gid, pick[i:i + SLICE])
+                             for i in range(0, len(oc), SLICE))
     cl = ch.checklist
     if cl:
-        counts["checklist_items"] = copy_rows(cur, "checklist_items", (
+        counts["checklist_items"] = writer.put("checklist_items", (
             "id", "ticket_id", "text", "position", "required", "done", "done_by_id", "done_at"), [
-            (ids.checklist + 1 + np.arange(len(cl["tix"]))).tolist(), gid[cl["tix"]].tolist(),
-            [CHECKLIST_TEXTS[t] for t in cl["text"].tolist()], cl["position"].tolist(),
-            (cl["required"] == 1).tolist(), (cl["at"] >= 0).tolist(), ints(cl["user"]), timestamps(cl["at"])])
+            ints(ids.checklist + 1 + np.arange(len(cl["tix"]))), ints(gid[cl["tix"]]),
+            texts([CHECKLIST_TEXTS[t] for t in cl["text"].tolist()]), ints(cl["position"]),
+            bools(cl["required"] == 1), bools(cl["at"] >= 0), ints(cl["user"]), timestamps(cl["at"])])
     att = ch.attach
-    counts["attachments"] = copy_rows(cur, "attachments", (
+    counts["attachments"] = writer.put("attachments", (
         "id", "ticket_id", "filename", "content_type", "size", "sha256", "content", "created_at"), [
-        (ids.attachment + 1 + np.arange(len(att))).tolist(), gid[att].tolist(),
-        [FILE_NAMES[spec.TYPE_CODES[t]] for t in ch.type_idx[att].tolist()], ["application/pdf"] * len(att),
-        [len(PDF)] * len(att), [PDF_SHA] * len(att), [PDF] * len(att), timestamps(ch.created[att])])
+        ints(ids.attachment + 1 + np.arange(len(att))), ints(gid[att]),
+        texts([FILE_NAMES[spec.TYPE_CODES[t]] for t in ch.type_idx[att].tolist()]), ["application/pdf"] * len(att),
+        [str(len(PDF))] * len(att), [PDF_SHA] * len(att), [PDF_FIELD] * len(att), timestamps(ch.created[att])])
     ids.ticket += n
     ids.event += counts["events"]
     ids.comment += counts["comments"]
@@ -106,7 +117,7 @@ def write_chunk(cur, ctx: Context, ch: Chunk, ids: Ids, chunk_no: int) -> dict[s
     return counts
 
 
-def _tickets(cur, ctx, ch, gid, board, column, lane, status, assignee, priority, entered, started, resolved,
+def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority, entered, started, resolved,
              updated, reopened, first_resp, ids) -> int:
     cat, pools, n = ctx.cat, ctx.pools, len(gid)
     team_of_board = {b.id: b.team_id for b in cat.boards.values()}
@@ -137,60 +148,72 @@ def _tickets(cur, ctx, ch, gid, board, column, lane, status, assignee, priority,
             descriptions.append(f"Создано автоматически по заявке #{number} «Выход нового сотрудника»: {employee}.")
             fields.append(f'{{"employee": "{employee}", "parent_number": {number}}}')
             card_types.append(tpl["card_type"])
-            type_ids.append(None)
+            type_ids.append(-1)
     number = gid + 1000
-    return copy_rows(cur, "tickets", (
+    return writer.put("tickets", (
         "id", "number", "title", "description", "service_id", "request_type_id", "card_type", "requester_id",
         "assignee_id", "team_id", "priority_id", "board_id", "column_id", "lane_id", "status", "position",
         "channel", "fields", "parent_id", "version", "created_at", "updated_at", "column_entered_at",
         "started_at", "first_response_at", "resolved_at", "reopened_count"), [
-        gid.tolist(), number.tolist(), titles, descriptions,
-        [cat.services[SERVICE_CODES[s]] for s in ch.service.tolist()], type_ids, card_types,
-        ch.requester.tolist(), ints(assignee), [team_of_board[b] for b in board.tolist()],
-        [cat.priority_ids[p] for p in priority.tolist()], board.tolist(), column.tolist(), ints(lane),
-        [STATUSES[s] for s in status.tolist()], number.astype(np.float64).tolist(),
-        [CHANNELS[c] for c in ch.channel.tolist()], fields,
-        [None if p < 0 else int(gid[p]) for p in ch.parent.tolist()], [1] * n,
+        ints(gid), ints(number), texts(titles), texts(descriptions),
+        ints(np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]), ints(type_ids), texts(card_types),
+        ints(ch.requester), ints(assignee), ints(np.vectorize(team_of_board.get, otypes=[np.int64])(board)),
+        ints(np.asarray(cat.priority_ids)[priority]), ints(board), ints(column), ints(lane),
+        [STATUSES[s] for s in status.tolist()], (-number).astype(str).tolist(),  # newest on top, as tickets.create
+        [CHANNELS[c] for c in ch.channel.tolist()],
+        texts(fields), ints(np.where(ch.parent >= 0, gid[np.maximum(ch.parent, 0)], -1)), ["1"] * n,
         timestamps(ch.created), timestamps(updated), timestamps(entered), timestamps(started),
-        timestamps(first_resp), timestamps(resolved), reopened.tolist()])
+        timestamps(first_resp), timestamps(resolved), ints(reopened)])
 
 
-def _events(cur, e, gid, cid, ids, order) -> int:
+def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> int:
+    """Event rows; comment, priority and checklist events carry what tickets.comment / set_priority write."""
     e = {k: v[order] for k, v in e.items()}
     kind, ref, value = e["kind"].tolist(), e["ref"].tolist(), e["value"].tolist()
     data, from_value, to_value = [], [], []
+    comment, checklist, priority = K["comment"], K["checklist"], K["priority"]
     for k, r, v in zip(kind, ref, value):
-        if k == K["comment"]:
-            data.append(f'{{"comment_id": {cid[r]}}}')
-        elif k == K["checklist"]:
+        if k == comment:
+            data.append(f'{{"comment_id": {cid[r]}, "system": false}}')
+            from_value.append(None)
+            to_value.append("public" if public[r] else "internal")
+        elif k == checklist:
             data.append(f'{{"item_id": {ids.checklist + 1 + r}, "done": true}}')
+            from_value.append(None)
+            to_value.append(None)
+        elif k == priority:
+            data.append(None)
+            from_value.append(str(priority_ids[(v - PRIO_VALUE0) // 5]))
+            to_value.append(str(priority_ids[(v - PRIO_VALUE0) % 5]))
+        elif v >= 0:
+            from_value.append(VALUES[v][0])
+            to_value.append(VALUES[v][1])
+            data.append(VALUES[v][2])
         else:
-            data.append(VALUES[v][2] if v >= 0 else None)
-        from_value.append(VALUES[v][0] if v >= 0 else None)
-        to_value.append(VALUES[v][1] if v >= 0 else None)
+            from_value.append(None)
+            to_value.append(None)
+            data.append(None)
     n = len(kind)
-    return copy_rows(cur, "ticket_events", (
+    return writer.put("ticket_events", (
         "id", "ticket_id", "at", "kind", "actor_user_id", "actor_requester_id", "board_id", "from_column_id",
         "to_column_id", "from_lane_id", "to_lane_id", "from_status", "to_status", "from_user_id", "to_user_id",
         "from_value", "to_value", "data"), [
-        (ids.event + 1 + np.arange(n)).tolist(), gid[e["tix"]].tolist(), timestamps(e["at"]),
+        ints(first_id + np.arange(n)), ints(gid[e["tix"]]), timestamps(e["at"]),
         [KIND_NAMES[k] for k in kind], ints(e["actor_user"]), ints(e["actor_req"]), ints(e["board"]),
         ints(e["from_col"]), ints(e["to_col"]), ints(e["from_lane"]), ints(e["to_lane"]),
         [STATUS_NAMES[s] for s in e["from_status"].tolist()], [STATUS_NAMES[s] for s in e["to_status"].tolist()],
-        ints(e["from_user"]), ints(e["to_user"]), from_value, to_value, data])
+        ints(e["from_user"]), ints(e["to_user"]), texts(from_value), texts(to_value), texts(data)])
 
 
 KIND_NAMES = {v: k for k, v in K.items()}
-STATUS_NAMES = {-1: None, **{v: k for k, v in S.items()}}
+STATUS_NAMES = {-1: "\\N", **{v: k for k, v in S.items()}}
 
 
-def _comments(cur, ctx, ch, cm, oc, cid, gid, chunk_no) -> int:
-    rng = np.random.default_rng([ctx.plan.seed, 20, chunk_no])
+def _comments(writer, ctx, ch, cm, oc, cid, gid, pick) -> int:
     staff_names, req_names = ctx.cat.staff.first_names, ctx.req.first_names
     table = [phrases(b) for b in spec.BOARDS]
     tix, user, req = cm["tix"][oc], cm["author_user"][oc], cm["author_req"][oc]
     board, purpose, public = cm["board"][oc], cm["purpose"][oc], cm["public"][oc]
-    pick = rng.integers(0, 1 << 30, len(oc))
     channel = ch.channel[tix]
     bodies, channels, delivery, external = [], [], [], []
     email, telegram, api = CHANNELS.index("email"), CHANNELS.index("telegram"), CHANNELS.index("api")
@@ -209,11 +232,11 @@ def _comments(cur, ctx, ch, cm, oc, cid, gid, chunk_no) -> int:
             channels.append("portal" if c == api else CHANNELS[c])
             delivery.append("none")
             external.append(f"<okno-demo-{g}@{spec.COMPANY_DOMAINS[0]}>" if c == email else None)
-    return copy_rows(cur, "comments", (
+    return writer.put("comments", (
         "id", "ticket_id", "author_user_id", "author_requester_id", "is_public", "is_system", "body", "channel",
         "external_id", "delivery_state", "created_at"), [
-        cid[oc].tolist(), gid[tix].tolist(), ints(user), ints(req), (public == 1).tolist(), [False] * len(oc),
-        bodies, channels, external, delivery, timestamps(cm["at"][oc])])
+        ints(cid[oc]), ints(gid[tix]), ints(user), ints(req), bools(public == 1), ["f"] * len(oc),
+        texts(bodies), channels, texts(external), delivery, timestamps(cm["at"][oc])])
 
 
 __all__ = ["Ids", "write_chunk", "P", "ONB"]

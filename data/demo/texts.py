@@ -95,7 +95,9 @@ def _case(r: random.Random, code: str):
         system = r.choice(spec.SYSTEMS)
         level = r.choice(["Чтение", "Запись", "Администратор"])
         why = r.choice(["перешёл в новый отдел", "новый проект", "замещаю коллегу на время отпуска", "нужно для отчётности"])
-        return f"Доступ к {system}", f"Прошу выдать доступ к {system} ({level.lower()}): {why}.", \
+        to = {"Корпоративная почта": "корпоративной почте", "Общая папка": "общей папке отдела",
+              "Кайтен": "Кайтену"}.get(system, system)
+        return f"Доступ к {to}", f"Прошу выдать доступ к {to} ({level.lower()}): {why}.", \
             {"system": system, "access_level": level, "justification": why}
     if code == "sport":
         sport = r.choice(["Фитнес-клуб", "Бассейн", "Йога", "Бег", "Другое"])
@@ -175,10 +177,11 @@ class CasePools:
     def __init__(self, seed: int, size: int = 160):
         r = random.Random(seed)
         self.size = size
-        self.title, self.description, self.fields, self.employee = {}, {}, {}, {}
+        self.title, self.description, self.fields, self.employee, self.unit = {}, {}, {}, {}, {}
         for code in spec.TYPE_CODES:
             cases = [_case(r, code) for _ in range(size)]
             self.title[code] = [c[0][:300] for c in cases]
             self.description[code] = [c[1] for c in cases]
             self.fields[code] = [json.dumps(c[2], ensure_ascii=False) for c in cases]
             self.employee[code] = [c[2].get("employee", "") for c in cases]
+            self.unit[code] = [spec.UNITS.index(c[2]["unit"]) if "unit" in c[2] else -1 for c in cases]

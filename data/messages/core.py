@@ -42,6 +42,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tickets.ignored": ("Ignored invalid filter values: {values}", "Неверные значения фильтров пропущены: {values}"),
     "tickets.date_from": ("Created from", "Создана с"),
     "tickets.date_to": ("to", "по"),
+    "tickets.date_start": ("From", "С"),
+    "tickets.date_end": ("To", "По"),
     "status.queue": ("Queue", "В очереди"),
     "status.in_progress": ("In progress", "В работе"),
     "status.waiting": ("Waiting", "Ожидание"),

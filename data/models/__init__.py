@@ -5,12 +5,14 @@ from .catalog import Priority, RequestType, Service, ReplyTemplate
 from .boards import Board, BoardColumn, COLUMN_KINDS, Lane, LANE_MODES
 from .tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, Ticket, TicketEvent
 from .messaging import InboundMessage, Notification, Outbox
+from .telegram import TelegramDraft
+from .portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
 from .reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
     "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "Lane", "LANE_MODES",
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
-    "InboundMessage", "Notification", "Outbox",
+    "InboundMessage", "Notification", "Outbox", "TelegramDraft", "IntegrationToken", "PortalPin", "RoutingCursor",
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",
 ]

@@ -51,9 +51,16 @@ class RequestType(Base):
     """A kind of request within a service, with its form, checklist, routing and child cards.
 
     field_schema: [{"key", "type", "label", "help", "required", "options", "show_when"}]
+        type: text | textarea | number | date | select | multiselect | checkbox | file
+        show_when: {"field": key, "equals": v} (or "not_equals": v, or "in": [...]); hidden → not required, dropped
     checklist: [{"text", "required_on_submit"}]
-    routing: {"assign": "fixed|round_robin|least_loaded", "user_id", "team_id", "rules": [...]}
-    children: [{"board_id", "title", "card_type", "checklist", "assignee_id"}], children_mode
+    routing: {"assign": "none|fixed|round_robin|least_loaded", "user_id", "team_id",
+              optional "board_id"/"column_id"/"lane_id"/"priority_id" overrides,
+              "rules": [{"field", "equals" | "in", "card_type", "assignee_id", "team_id", "assign",
+                         "board_id", "column_id", "lane_id", "priority_id"}]}  (first match wins; data/routing.py)
+    children: [{"board_id", "column_id"?, "title" ("{field key}", "{number}", "{title}" filled in), "card_type",
+                "checklist": [{"text", "required_on_submit"}] or ["text"], "assignee_id"?,
+                "team_id"? + "assign"?}], children_mode: parallel | chain  (data/fanout.py)
     """
 
     __tablename__ = "request_types"

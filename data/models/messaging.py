@@ -48,6 +48,9 @@ class Outbox(Base):
         CheckConstraint(in_list("state", OUTBOX_STATES), name="state"),
         CheckConstraint(in_list("channel", ("email", "telegram")), name="channel"),
         Index("ix_outbox_due", "channel", "next_attempt_at", postgresql_where=text("state = 'queued'")),
+        # Telegram: a reply to a bot message finds its request by (chat, message id) — migration telegram_0001.
+        Index("ix_outbox_telegram_sent", "recipient", "external_id",
+              postgresql_where=text("channel = 'telegram' AND external_id IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     channel: Mapped[str] = mapped_column(String(10))

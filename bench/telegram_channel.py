@@ -1,0 +1,104 @@
+"""Telegram channel throughput: updates handled per second into PostgreSQL, outbox messages delivered per second.
+
+Runs the real handler and the real python-telegram-bot client against the loopback Bot API of the
+tests, in a scratch database of its own (created and dropped here: okno_bench is never written).
+    python -m bench telegram_channel   (or: python -m bench.telegram_channel)
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+UPDATES = int(os.environ.get("BENCH_TELEGRAM_UPDATES", "300"))
+MESSAGES = int(os.environ.get("BENCH_TELEGRAM_MESSAGES", "300"))
+
+
+def _scratch(url: str):
+    server = make_url(url)
+    name = f"okno_bench_tg_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    return admin, name, server.set(database=name).render_as_string(hide_password=False)
+
+
+async def _measure(api) -> dict:
+    from data import outbox
+    from data.db import session_scope
+    from ingest.telegram import build_bot
+    from ingest.telegram_inbox import process_pending, store_updates
+    from ingest.telegram_out import deliver_due
+    from tests import factories
+    from tests.telegram_fake_api import text_message
+
+    from sqlalchemy import event
+
+    from data.db import get_engine
+    statements = [0]
+    event.listen(get_engine(), "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
+    with session_scope() as s:
+        board = factories.board(s)
+        factories.service(s, board, code="general", name="General")
+    os.environ["TELEGRAM_DEFAULT_SERVICE"] = "general"
+    bot = build_bot(api.token, api.base_url)
+    async with bot:
+        updates = [{"update_id": i + 1, **text_message(f"Request {i}", chat_id=10_000 + i, message_id=i + 1)}
+                   for i in range(UPDATES)]
+        started, cpu, statements[0] = time.perf_counter(), time.process_time(), 0
+        store_updates(bot.id, updates)
+        handled = await process_pending(bot, bot.id, bot.username, limit=UPDATES + 10)
+        handle_s, handle_cpu, handle_sql = time.perf_counter() - started, time.process_time() - cpu, statements[0]
+        with session_scope() as s:
+            for i in range(MESSAGES):
+                outbox.queue(s, channel="telegram", kind="notification", recipient=str(10_000 + i % 50),
+                             body=f"Status {i}")
+        started, cpu, statements[0] = time.perf_counter(), time.process_time(), 0
+        delivered = await deliver_due(bot, limit=MESSAGES + 10)
+        deliver_s, deliver_cpu, deliver_sql = time.perf_counter() - started, time.process_time() - cpu, statements[0]
+    load = os.getloadavg()[0]
+    return {"load_average_1m": round(load, 1), "cpus": os.cpu_count(),
+            "updates": handled, "updates_per_s": round(handled / handle_s, 1),
+            "worker_cpu_ms_per_update": round(handle_cpu * 1000 / max(handled, 1), 1),
+            "sql_statements_per_update": round(handle_sql / max(handled, 1), 1),
+            "note_updates": "each: store raw, new requester + ticket + event, answer queued and sent to the loopback API",
+            "outbox_messages": delivered, "outbox_per_s": round(delivered / deliver_s, 1),
+            "worker_cpu_ms_per_message": round(deliver_cpu * 1000 / max(delivered, 1), 1),
+            "sql_statements_per_message": round(deliver_sql / max(delivered, 1), 1),
+            "note_outbox": "one row per transaction, FOR UPDATE SKIP LOCKED, sendMessage over loopback HTTP"}
+
+
+def run(url: str) -> dict:
+    from data import db
+    from data.migrate import upgrade
+    from tests.telegram_fake_api import FakeBotAPI
+
+    admin, name, scratch = _scratch(url)
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = scratch
+    db.reset_engine()
+    api = FakeBotAPI().start()
+    try:
+        upgrade(scratch)
+        return asyncio.run(_measure(api))
+    finally:
+        api.stop()
+        db.reset_engine()
+        if previous is not None:
+            os.environ["DATABASE_URL"] = previous
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from data import db as _db
+    print(json.dumps(run(_db.database_url()), indent=2))

@@ -1,0 +1,30 @@
+"""The admin sections listed on /admin. Each feature adds its own line here:
+(href, message key for the title, message key for the description, bootstrap icon)."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from .i18n import _
+
+SECTIONS: list[tuple[str, str, str, str]] = [
+    ("/admin/services", "admin.services", "admin.services_help", "bi-grid-3x3-gap"),
+    ("/admin/request-types", "admin.request_types", "admin.request_types_help", "bi-ui-checks"),
+    ("/admin/column-children", "admin.column_children", "admin.column_children_help", "bi-diagram-3"),
+    ("/admin/integrations", "admin.integrations", "admin.integrations_help", "bi-plug"),
+]
+
+
+def breadcrumb(title_key: str):
+    """"Admin › <section>" above an admin page."""
+    return html.Div([html.A(_("nav.admin"), href="/admin"), html.Span(" › ", className="text-muted"),
+                     html.Span(_(title_key))], className="small mb-2")
+
+
+def tiles():
+    return dbc.Row([dbc.Col(html.A(dbc.Card(dbc.CardBody([
+        html.Div([html.I(className=f"bi {icon} fs-3 me-2"), html.H5(_(title), className="mb-0")],
+                 className="d-flex align-items-center mb-2"),
+        html.P(_(help_key), className="text-muted small mb-0")]), className="h-100 shadow-sm"),
+        href=href, className="text-decoration-none text-reset admin-section"), md=4)
+        for href, title, help_key, icon in SECTIONS], className="g-3")

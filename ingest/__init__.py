@@ -1,0 +1,1 @@
+"""Channel workers: ingest incoming messages and deliver the outbox. They import data/, never Dash."""

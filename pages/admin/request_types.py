@@ -1,0 +1,153 @@
+"""`/admin/request-types?service=S&id=T`: a request type's form builder (fields with types, options,
+required flags and show-when conditions), checklist, default priority, routing with rules, and child
+cards (parallel or chain). Saving goes through data.catalog_admin, which checks every value."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, dcc, html
+from sqlalchemy import select
+
+from components import admin_form as af, schema_builder as sb
+from components.admin_form import choice
+from components.admin_nav import breadcrumb
+from components.guard import allowed, denied
+from components.i18n import _, current_locale
+from data import catalog_admin, lookups
+from data.db import read_session, session_scope
+from data.errors import OknoError
+from data.models import RequestType, Service
+from data.routing import ASSIGN_KINDS
+
+dash.register_page(__name__, path="/admin/request-types", title="Okno · Request types")
+P = "admin-rt"
+
+
+def _lists(s):
+    return lookups.agents(s), lookups.teams(s), lookups.boards(s)
+
+
+def _editor(rt: RequestType | None, s) -> html.Div:
+    agents, teams, boards = _lists(s)
+    prios = af.select_options(lookups.priorities(s, current_locale()))
+    routing = (rt.routing if rt else None) or {}
+    v = (lambda attr, default="": getattr(rt, attr) if rt is not None and getattr(rt, attr) is not None else default)
+    return html.Div([
+        dcc.Store(id=f"{P}-id", data=rt.id if rt else None),
+        dbc.Row([af.row("admin.name", dbc.Input(id=f"{P}-name", value=v("name")), md=5),
+                 af.row("admin.code", dbc.Input(id=f"{P}-code", value=v("code")), md=3),
+                 af.row("admin.card_type", dbc.Input(id=f"{P}-card-type", value=v("card_type")), md=2),
+                 af.row("admin.priority", dbc.Select(id=f"{P}-priority", options=prios,
+                                                     value=choice(v("default_priority_id"))), md=2)]),
+        dbc.Row([af.row("admin.description", dbc.Textarea(id=f"{P}-description", value=v("description"), rows=2))]),
+        dbc.Checkbox(id=f"{P}-active", value=bool(v("is_active", True)), label=_("admin.active")),
+        html.H5(_("admin.fields"), className="mt-3"),
+        html.Div(sb.field_rows(v("field_schema", [])), id=f"{P}-fields"),
+        dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_field")], id=f"{P}-add-field", size="sm",
+                   color="secondary", outline=True),
+        html.H5(_("admin.checklist").split(":")[0], className="mt-4"),
+        dbc.Textarea(id=f"{P}-checklist", value=sb.checklist_text(v("checklist", [])), rows=3),
+        dbc.FormText(_("admin.checklist")),
+        html.H5(_("admin.routing"), className="mt-4"),
+        dbc.Row([af.row("admin.assign", dbc.Select(id=f"{P}-assign", value=routing.get("assign", "none"), options=[
+                    {"label": _(f"admin.assign.{k}"), "value": k} for k in ASSIGN_KINDS]), md=4),
+                 af.row("admin.person", dbc.Select(id=f"{P}-person", options=af.select_options(agents),
+                                                   value=choice(routing.get("user_id"))), md=4),
+                 af.row("admin.team", dbc.Select(id=f"{P}-team", options=af.select_options(teams),
+                                                 value=choice(routing.get("team_id"))), md=4)]),
+        dbc.Label(_("admin.rules"), className="small fw-semibold"),
+        html.Div(sb.rule_rows(routing.get("rules") or [], agents, teams, boards), id=f"{P}-rules"),
+        dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_rule")], id=f"{P}-add-rule", size="sm",
+                   color="secondary", outline=True),
+        html.H5(_("admin.children"), className="mt-4"),
+        af.row("admin.children_mode", dbc.RadioItems(id=f"{P}-mode", value=v("children_mode", "parallel"), inline=True,
+                                                     options=[{"label": _(f"admin.mode.{m}"), "value": m}
+                                                              for m in ("parallel", "chain")])),
+        html.Div(sb.child_rows(v("children", []), agents, boards), id=f"{P}-children"),
+        dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_child")], id=f"{P}-add-child", size="sm",
+                   color="secondary", outline=True),
+        html.Div(id=f"{P}-result", className="mt-3"),
+        dbc.Button(_("admin.save"), id=f"{P}-save", color="primary", className="mt-2 mb-5"),
+    ])
+
+
+def layout(service=None, id=None, **_kw):  # noqa: A002 - the URL parameter
+    if not allowed("admin"):
+        return denied()
+    with read_session() as s:
+        services = af.select_options(lookups.services(s))
+        svc = s.get(Service, int(service)) if str(service or "").isdigit() else None
+        types = s.scalars(select(RequestType).where(RequestType.service_id == svc.id)
+                          .order_by(RequestType.position, RequestType.name)).all() if svc else []
+        rt = s.get(RequestType, int(id)) if str(id or "").isdigit() else None
+        rt = rt if rt is not None and svc is not None and rt.service_id == svc.id else None
+        editor = _editor(rt, s) if svc is not None and (rt is not None or id == "new") else None
+        items = [dbc.ListGroupItem(t.name + ("" if t.is_active else " (off)"), active=rt is not None and t.id == rt.id,
+                                   href=f"/admin/request-types?service={svc.id}&id={t.id}") for t in types]
+        s.expunge_all()  # keep the loaded rows readable after the read session ends
+    if svc is not None:
+        items.append(dbc.ListGroupItem([html.I(className="bi bi-plus me-1"), _("admin.new")], id=f"{P}-new",
+                                       href=f"/admin/request-types?service={svc.id}&id=new", active=id == "new"))
+    return html.Div([
+        breadcrumb("admin.request_types"), html.H3(_("admin.request_types")), dcc.Location(id=f"{P}-go"),
+        dbc.Row([dbc.Col([af.row("admin.service", dbc.Select(id=f"{P}-service", options=services,
+                                                             value=choice(svc.id if svc else None))),
+                          dbc.ListGroup(items, id=f"{P}-list")], md=3),
+                 dbc.Col(editor or html.P(_("admin.request_types_help"), className="text-muted"), md=9)])])
+
+
+@callback(Output(f"{P}-go", "href"), Input(f"{P}-service", "value"), prevent_initial_call=True)
+def service_chosen(service_id):
+    return f"/admin/request-types?service={service_id}" if af.as_int(service_id) else "/admin/request-types"
+
+
+@callback(Output(f"{P}-fields", "children"), Input(f"{P}-add-field", "n_clicks"),
+          Input({"type": "admin-field-remove", "i": ALL}, "n_clicks"), *sb.states("field", sb.FIELD_STATE_ORDER),
+          prevent_initial_call=True)
+def edit_fields(_add, _removes, *values):
+    schema = sb.fields_from(*values)
+    return sb.field_rows(sb.edit_rows(schema, f"{P}-add-field", {"key": f"field{len(schema) + 1}", "type": "text",
+                                                              "label": ""}))
+
+
+@callback(Output(f"{P}-rules", "children"), Input(f"{P}-add-rule", "n_clicks"),
+          Input({"type": "admin-rule-remove", "i": ALL}, "n_clicks"), *sb.states("rule", sb.RULE_PARTS),
+          prevent_initial_call=True)
+def edit_rules(_add, _removes, *values):
+    rules = sb.edit_rows(sb.rules_from(*values), f"{P}-add-rule", {"field": ""})
+    with read_session() as s:
+        return sb.rule_rows(rules, *_lists(s))
+
+
+@callback(Output(f"{P}-children", "children"), Input(f"{P}-add-child", "n_clicks"),
+          Input({"type": "admin-child-remove", "i": ALL}, "n_clicks"), *sb.states("child", sb.CHILD_PARTS),
+          prevent_initial_call=True)
+def edit_children(_add, _removes, *values):
+    children = sb.edit_rows(sb.children_from(*values), f"{P}-add-child", {"title": "{title}"})
+    with read_session() as s:
+        agents, _teams, boards = _lists(s)
+        return sb.child_rows(children, agents, boards)
+
+
+@callback(Output(f"{P}-result", "children"), Output(f"{P}-id", "data"), Input(f"{P}-save", "n_clicks"),
+          State(f"{P}-service", "value"), State(f"{P}-id", "data"), State(f"{P}-name", "value"),
+          State(f"{P}-code", "value"), State(f"{P}-card-type", "value"), State(f"{P}-priority", "value"),
+          State(f"{P}-description", "value"), State(f"{P}-active", "value"), State(f"{P}-checklist", "value"),
+          State(f"{P}-assign", "value"), State(f"{P}-person", "value"), State(f"{P}-team", "value"),
+          State(f"{P}-mode", "value"), *sb.states("field", sb.FIELD_STATE_ORDER), *sb.states("rule", sb.RULE_PARTS),
+          *sb.states("child", sb.CHILD_PARTS), prevent_initial_call=True)
+def save(_n, service_id, type_id, name, code, card_type, priority, description, active, checklist, assign, person,
+         team, mode, *rows):
+    nf, nr = len(sb.FIELD_STATE_ORDER), len(sb.RULE_PARTS)
+    routing = {"assign": assign, "user_id": af.as_int(person), "team_id": af.as_int(team),
+               "rules": sb.rules_from(*rows[nf:nf + nr])}
+    data = dict(name=name, code=code, card_type=card_type, default_priority_id=priority, description=description,
+                is_active=active, checklist=sb.checklist_items(checklist), field_schema=sb.fields_from(*rows[:nf]),
+                routing=routing, children=sb.children_from(*rows[nf + nr:]), children_mode=mode)
+    try:
+        with session_scope() as s:
+            rt = catalog_admin.save_request_type(s, af.user(), type_id, af.as_int(service_id), data)
+            new_id = rt.id
+    except OknoError as err:
+        return af.result(err, alert_id=f"{P}-error"), dash.no_update
+    return af.result(None), new_id

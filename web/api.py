@@ -1,0 +1,151 @@
+"""The web-form API for intranet sites and widgets: JSON in, JSON out, a bearer token per integration.
+
+    POST /api/v1/requests          create a request (the same rules as the portal)
+    GET  /api/v1/requests/<number> its status (only requests this token created)
+    GET  /api/v1/openapi.json      the OpenAPI 3.1 document
+Errors are JSON: {"error": message, "fields": {key: message}} with 400/401/403/404/413/415.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+
+from flask import Blueprint, g, jsonify, request
+
+from data import integrations, requesters, requests
+from data.db import read_session, session_scope
+from data.errors import NotFound, ValidationError
+from data.models import BoardColumn, RequestType, Service
+
+from .api_spec import openapi
+
+log = logging.getLogger("okno.api")
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+FIELDS = {"email", "name", "service", "request_type", "title", "description", "values", "checklist_confirmed",
+          "attachments", "locale"}
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def api_access() -> bool:
+    """web.auth hook: the OpenAPI document is public; other API calls need a live token."""
+    if not request.path.startswith("/api/v1/"):
+        return False
+    if request.path == "/api/v1/openapi.json":
+        return True
+    with session_scope() as s:
+        token = integrations.authenticate(s, _bearer())
+        if token is None:
+            log.warning("API call %s %s with a missing or revoked token from %s", request.method, request.path,
+                        request.remote_addr)
+            return False
+        g.integration = {"id": token.id, "service_id": token.service_id, "name": token.name}
+    return True
+
+
+@bp.before_request
+def require_token():
+    # A staff cookie passes the app guard without the hook; the API still wants its token.
+    if request.path != "/api/v1/openapi.json" and "integration" not in g and not api_access():
+        return error(401, "A valid integration token is required (Authorization: Bearer ...)")
+    return None
+
+
+def error(status: int, message: str, fields: dict | None = None):
+    return jsonify(error=message, fields=fields or {}), status
+
+
+def _lookup(s, model, value, **scope):
+    """An id or a code."""
+    if value is None or value == "":
+        return None
+    query = s.query(model).filter_by(**scope)
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return query.filter(model.id == int(value)).first()
+    return query.filter(model.code == str(value)).first() if isinstance(value, str) else None
+
+
+def _files(items) -> list[dict]:
+    if items in (None, []):
+        return []
+    if not isinstance(items, list):
+        raise ValidationError("attachments must be a list", {"attachments": "must be a list"})
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append({"filename": str(item["filename"]), "field": item.get("field"),
+                        "content_type": item.get("content_type"),
+                        "content": base64.b64decode(item["content_base64"], validate=True)})
+        except (KeyError, TypeError, AttributeError, binascii.Error, ValueError):
+            raise ValidationError("Each attachment needs filename and content_base64 (base64)",
+                                  {f"attachments[{i}]": "needs filename and base64 content_base64"}) from None
+    return out
+
+
+def _status(s, ticket) -> dict:
+    column = s.get(BoardColumn, ticket.column_id)
+    return {"number": ticket.number, "title": ticket.title, "status": ticket.status,
+            "requester_status": (column.requester_status or column.name) if column else None,
+            "created_at": ticket.created_at.isoformat(), "updated_at": ticket.updated_at.isoformat(),
+            "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None}
+
+
+@bp.post("/requests")
+def create_request():
+    body = request.get_json(silent=True)
+    if not request.is_json:
+        return error(415, "Send JSON with Content-Type: application/json")
+    if not isinstance(body, dict):
+        return error(400, "The body must be a JSON object")
+    unknown = {k: "unknown field" for k in body if k not in FIELDS}
+    if unknown:
+        return error(400, "Unknown fields", unknown)
+    token = g.integration
+    locale = body.get("locale") if body.get("locale") in ("ru", "en") else "en"
+    try:
+        with session_scope() as s:
+            service = _lookup(s, Service, body.get("service"))
+            if service is None:
+                raise ValidationError("Unknown service", {"service": "unknown service (give its id or code)"})
+            if token["service_id"] and service.id != token["service_id"]:
+                return error(403, "This token may only create requests for its own service", {"service": "forbidden"})
+            rt = _lookup(s, RequestType, body.get("request_type"), service_id=service.id)
+            if body.get("request_type") not in (None, "") and rt is None:
+                raise ValidationError("Unknown request type", {"request_type": "unknown request type of this service"})
+            if not isinstance(body.get("email"), str):
+                raise ValidationError("The requester's email is required", {"email": "required"})
+            requester = requesters.find_or_create_by_email(s, body["email"], body.get("name"))
+            ticket = requests.submit(s, requester, service_id=service.id, request_type_id=rt.id if rt else None,
+                                     title=str(body.get("title") or ""), description=str(body.get("description") or ""),
+                                     values=body.get("values"), checklist_confirmed=body.get("checklist_confirmed"),
+                                     channel="api", attachments=_files(body.get("attachments")), locale=locale)
+            s.flush()
+            token_row = s.get(integrations.IntegrationToken, token["id"])
+            integrations.remember(s, token_row, ticket)
+            result = _status(s, ticket)
+    except ValidationError as err:
+        return error(400, str(err), err.fields)
+    log.info("API %s created request #%s", token["name"], result["number"])
+    return jsonify(result), 201
+
+
+@bp.get("/requests/<number>")
+def get_request(number: str):
+    if not number.isdigit():
+        return error(404, f"Request #{number} not found")
+    with read_session() as s:
+        try:
+            token = s.get(integrations.IntegrationToken, g.integration["id"])
+            ticket = integrations.created_by(s, token, int(number))
+        except NotFound as err:
+            return error(404, str(err))
+        return jsonify(_status(s, ticket))
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi())

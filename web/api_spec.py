@@ -1,0 +1,66 @@
+"""The OpenAPI 3.1 document of the web-form API (served at /api/v1/openapi.json)."""
+from __future__ import annotations
+
+from data.config import get_config
+
+ERROR = {"type": "object", "properties": {"error": {"type": "string"},
+                                          "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}
+STATUS = {"type": "object", "properties": {
+    "number": {"type": "integer"}, "title": {"type": "string"},
+    "status": {"type": "string", "enum": ["queue", "in_progress", "waiting", "done"]},
+    "requester_status": {"type": "string", "description": "what the requester sees, e.g. “In progress”"},
+    "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+    "resolved_at": {"type": ["string", "null"], "format": "date-time"}}}
+NEW_REQUEST = {"type": "object", "required": ["email", "service"], "additionalProperties": False, "properties": {
+    "email": {"type": "string", "format": "email", "description": "the requester's address"},
+    "name": {"type": "string"},
+    "service": {"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "service id or code"},
+    "request_type": {"oneOf": [{"type": "integer"}, {"type": "string"}],
+                     "description": "request type id or code (required when the service has types)"},
+    "title": {"type": "string", "description": "defaults to the request type's name"},
+    "description": {"type": "string"},
+    "values": {"type": "object", "description": "form field values by field key (see the request type's form)"},
+    "checklist_confirmed": {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+                            "description": "indexes or texts of confirmed checklist items"},
+    "attachments": {"type": "array", "items": {"type": "object", "required": ["filename", "content_base64"],
+                                               "properties": {"filename": {"type": "string"},
+                                                              "content_base64": {"type": "string"},
+                                                              "content_type": {"type": "string"},
+                                                              "field": {"type": "string",
+                                                                        "description": "a file field's key"}}}},
+    "locale": {"type": "string", "enum": ["ru", "en"], "description": "language of error messages"}}}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+def openapi() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Okno web-form API", "version": "1.0.0",
+                 "description": "Create service desk requests from intranet sites and widgets. "
+                                "Authenticate with `Authorization: Bearer <token>` (Admin → Integrations)."},
+        "servers": [{"url": get_config().public_url.rstrip("/") + "/api/v1"}],
+        "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+                       "schemas": {"Error": ERROR, "Status": STATUS, "NewRequest": NEW_REQUEST}},
+        "security": [{"token": []}],
+        "paths": {
+            "/requests": {"post": {
+                "summary": "Create a request", "operationId": "createRequest",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_REQUEST}}},
+                "responses": {"201": {"description": "created",
+                                      "content": {"application/json": {"schema": STATUS}}},
+                              "400": _error("invalid input; `fields` has a message per field"),
+                              "401": _error("missing or revoked token"),
+                              "403": _error("the token is limited to another service"),
+                              "413": _error("the body is too large"),
+                              "415": _error("the body is not JSON")}}},
+            "/requests/{number}": {"get": {
+                "summary": "A request's status", "operationId": "getRequest",
+                "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "the status", "content": {"application/json": {"schema": STATUS}}},
+                              "401": _error("missing or revoked token"),
+                              "404": _error("no such request created by this token")}}},
+        },
+    }

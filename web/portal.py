@@ -1,0 +1,197 @@
+"""The requester portal's sign-in (email + one-time PIN), its session, and the access hook.
+
+A requester session is separate from staff login: `session["portal_requester_id"]`. The hook lets it
+load /portal pages, the Dash infrastructure routes, and only the portal's own callbacks (component ids
+starting with "portal-", or the page-content callback for a /portal path). Every portal callback loads
+the requester again through `requester_or_none()` and the data layer checks ownership.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import (Blueprint, Response, abort, make_response, redirect, render_template_string, request,
+                   session as cookie)
+from flask_wtf.csrf import generate_csrf
+
+from components.i18n import _, current_locale
+from data import pins
+from data.db import read_session, session_scope
+from data.errors import LimitExceeded, ValidationError
+from data.models import Attachment, Comment, Requester, Ticket
+
+log = logging.getLogger("okno.portal")
+bp = Blueprint("portal_auth", __name__)
+KEY = "portal_requester_id"
+PUBLIC = ("/portal/login", "/portal/verify")
+DASH_INFRA = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
+PAGE_OUTPUTS = ("_pages_content", "_pages_store")
+
+
+def requester_id() -> int | None:
+    value = cookie.get(KEY)
+    return value if isinstance(value, int) else None
+
+
+def requester_or_none(s) -> Requester | None:
+    """The signed-in requester, loaded in the caller's session (None when signed out or deleted)."""
+    rid = requester_id()
+    return s.get(Requester, rid) if rid else None
+
+
+def _ids(body: dict) -> list:
+    """The output ids of the callback Dash will run. Dash picks the callback by the `output` string
+    (e.g. "..a.children...b.value.." or '{"key":["ALL"],"type":"portal-error"}.children'), not by the
+    `outputs` list, so that string is what is checked."""
+    output = body.get("output")
+    if not isinstance(output, str) or not output:
+        return []
+    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
+    ids = []
+    for part in parts:
+        cid = part.rsplit(".", 1)[0]
+        if cid.startswith("{"):
+            try:
+                cid = json.loads(cid)
+            except ValueError:
+                return []
+        ids.append(cid)
+    return ids
+
+
+def portal_callback(body) -> bool:
+    """Only callbacks that write into portal components (or render a /portal page)."""
+    if not isinstance(body, dict):
+        return False
+    ids = _ids(body)
+    if not ids:
+        return False
+    for cid in ids:
+        if isinstance(cid, dict):
+            if not str(cid.get("type", "")).startswith("portal-"):
+                return False
+        elif cid in PAGE_OUTPUTS:
+            paths = [i.get("value") for i in body.get("inputs") or [] if isinstance(i, dict)
+                     and i.get("id") == "_pages_location" and i.get("property") == "pathname"]
+            if not paths or not all(isinstance(p, str) and (p == "/portal" or p.startswith("/portal/")) for p in paths):
+                return False
+        elif not str(cid).startswith("portal-"):
+            return False
+    return True
+
+
+def portal_access() -> bool:
+    path = request.path
+    if path in PUBLIC:
+        return True
+    if requester_id() is None:
+        return False
+    if path == "/portal" or path.startswith("/portal/") or path in DASH_INFRA:
+        return True
+    if path == "/_dash-update-component" and request.method == "POST":
+        allowed = portal_callback(request.get_json(silent=True))
+        if not allowed:
+            log.warning("requester %s refused a non-portal callback", requester_id())
+        return allowed
+    return False
+
+
+PAGE = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ _('portal.title') }}</title>
+<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/okno.css"></head>
+<body class="okno-login">
+<main class="container" style="max-width: 440px; margin-top: 12vh">
+  <div class="text-center mb-4"><span class="okno-logo">◰</span><h1 class="h4 mt-2">{{ _('portal.title') }}</h1>
+  <p class="text-muted small">{{ _('portal.login_intro') }}</p></div>
+  {% if error %}<div class="alert alert-danger" role="alert" id="portal-login-error">{{ error }}</div>{% endif %}
+  {% if info %}<div class="alert alert-info" role="status" id="portal-login-info">{{ info }}</div>{% endif %}
+  {% if step == 'email' %}
+  <form method="post" action="/portal/login" class="card card-body shadow-sm">
+    <input type="hidden" name="csrf_token" value="{{ csrf }}">
+    <label class="form-label" for="portal-email">{{ _('portal.email') }}</label>
+    <input class="form-control mb-3" type="email" id="portal-email" name="email" value="{{ email }}" required autofocus autocomplete="email">
+    <button class="btn btn-primary w-100" type="submit" id="portal-send">{{ _('portal.send_code') }}</button>
+  </form>
+  {% else %}
+  <form method="post" action="/portal/verify" class="card card-body shadow-sm">
+    <input type="hidden" name="csrf_token" value="{{ csrf }}">
+    <input type="hidden" name="email" value="{{ email }}">
+    <label class="form-label" for="portal-pin">{{ _('portal.pin') }}</label>
+    <input class="form-control mb-3 text-center fs-4" id="portal-pin" name="pin" inputmode="numeric" pattern="[0-9 ]{6,7}"
+           maxlength="7" required autofocus autocomplete="one-time-code">
+    <button class="btn btn-primary w-100" type="submit" id="portal-verify">{{ _('portal.sign_in') }}</button>
+    <a class="small mt-2 text-center" href="/portal/login">{{ _('portal.other_address') }}</a>
+  </form>
+  {% endif %}
+  <p class="text-center mt-3 small"><a href="/login">{{ _('portal.staff') }}</a> ·
+    <a href="/lang/ru?next=/portal/login">Русский</a> · <a href="/lang/en?next=/portal/login">English</a></p>
+</main></body></html>"""
+
+
+def _page(step="email", email="", error=None, info=None, status=200):
+    html = render_template_string(PAGE, _=_, lang=current_locale(), step=step, email=email, error=error, info=info,
+                                  csrf=generate_csrf())
+    return make_response(html, status)
+
+
+def _ip() -> str | None:
+    return request.remote_addr  # behind a proxy, configure ProxyFix so this is the client's address
+
+
+@bp.get("/portal/login")
+def login_form():
+    if requester_id() is not None:
+        return redirect("/portal")
+    return _page()
+
+
+@bp.post("/portal/login")
+def send_code():
+    email = request.form.get("email", "").strip()
+    try:
+        with session_scope() as s:
+            pins.request_pin(s, email, _ip(), locale=current_locale())
+    except ValidationError:
+        return _page(email=email, error=_("portal.bad_email"), status=400)
+    except LimitExceeded:
+        return _page(email=email, error=_("portal.too_many_sends"), status=429)
+    # The same words whether or not the address is known to us.
+    return _page("pin", email=email, info=_("portal.code_sent", email=email))
+
+
+@bp.post("/portal/verify")
+def verify_code():
+    email = request.form.get("email", "").strip()
+    with session_scope() as s:  # commits the attempt counter even when the code is wrong
+        check = pins.verify(s, email, request.form.get("pin", ""), ip=_ip())
+        rid = check.requester.id if check.ok else None
+    if not check.ok:
+        key = "portal.locked" if check.reason == "locked" else "portal.wrong_code"
+        return _page("pin" if check.reason != "locked" else "email", email=email, error=_(key), status=400)
+    cookie.clear()  # a fresh session: no staff login or older requester rides along
+    cookie[KEY] = rid
+    cookie.permanent = True
+    log.info("requester %s signed in to the portal", rid)
+    return redirect("/portal")
+
+
+@bp.route("/portal/logout", methods=["GET", "POST"])
+def logout():
+    cookie.pop(KEY, None)
+    return redirect("/portal/login")
+
+
+@bp.get("/portal/file/<int:attachment_id>")
+def download(attachment_id: int):
+    """A file on the requester's own request (not one attached to an internal note)."""
+    with read_session() as s:
+        row = s.get(Attachment, attachment_id)
+        ticket = s.get(Ticket, row.ticket_id) if row else None
+        note = s.get(Comment, row.comment_id) if row and row.comment_id else None
+        if ticket is None or ticket.requester_id != requester_id() or (note is not None and not note.is_public):
+            abort(404)
+        data, name, ctype = row.content, row.filename, row.content_type
+    quoted = json.dumps(name, ensure_ascii=True)[1:-1]
+    return Response(data, mimetype=ctype, headers={
+        "Content-Disposition": f"attachment; filename=\"{quoted}\"", "X-Content-Type-Options": "nosniff"})

@@ -1,7 +1,7 @@
 """Sending the weekly summary through the outbox: every Monday morning (company time zone) for the
 week that ended, to every active subscription, by email (the PDF attached) and/or Telegram (the key
-numbers and the PDF). The channel workers deliver the outbox rows; the state shows on
-/weekly/subscriptions.
+numbers and the PDF). The channel workers (ingest/outbox_email.py, ingest/telegram_out.py) deliver
+the outbox rows with their `payload["attachments"]`; the state shows on /weekly/subscriptions.
 
 `deliver_due(session, now)` is what the scheduler calls every tick: cheap when nothing is due,
 idempotent (one scheduled delivery per subscription, week and channel — a unique index), safe
@@ -9,7 +9,6 @@ with several schedulers. `send(session, week, manual=True)` is the manual run (C
 """
 from __future__ import annotations
 
-import base64
 import logging
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -73,8 +72,7 @@ def _file(summary: dict, locale: str) -> dict:
     except Exception as err:  # noqa: BLE001 — no Chromium, or it failed: the offline HTML file still goes out
         log.warning("weekly summary sent as HTML, the PDF failed: %s", err)
         body, ext, ctype = document.encode("utf-8"), "html", "text/html"
-    return {"filename": weekly_report.filename(summary, ext), "content_type": ctype,
-            "content_b64": base64.b64encode(body).decode("ascii")}
+    return outbox.attachment(weekly_report.filename(summary, ext), ctype, body)
 
 
 def page_url(summary: dict) -> str:

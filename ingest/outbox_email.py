@@ -16,6 +16,7 @@ from email.utils import formatdate, make_msgid
 
 from sqlalchemy import select
 
+from data import outbox
 from data.config import get_config
 from data.db import session_scope
 from data.models import Comment, Outbox
@@ -32,9 +33,12 @@ def message(row: Outbox) -> EmailMessage:
     msg["Subject"] = (row.subject or "Okno").replace("\n", " ").replace("\r", " ")
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=cfg.mail_from.rsplit("@", 1)[-1] or "okno")
-    if (row.payload or {}).get("auto_submitted") or row.kind in ("pin", "auto_reply", "notification"):
+    if (row.payload or {}).get("auto_submitted") or row.kind in ("pin", "auto_reply", "notification", "summary"):
         msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: robots must not answer
     msg.set_content(row.body)
+    for filename, content_type, data in outbox.attachments(row):  # e.g. the weekly summary's PDF
+        maintype, _slash, subtype = content_type.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
     return msg
 
 

@@ -12,6 +12,7 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("/admin/request-types", "admin.request_types", "admin.request_types_help", "bi-ui-checks"),
     ("/admin/column-children", "admin.column_children", "admin.column_children_help", "bi-diagram-3"),
     ("/admin/integrations", "admin.integrations", "admin.integrations_help", "bi-plug"),
+    ("/weekly/subscriptions", "weekly.sub.title", "weekly.sub.admin_help", "bi-envelope-paper"),
 ]
 
 

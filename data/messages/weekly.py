@@ -78,6 +78,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # subscriptions and deliveries
     "weekly.sub.title": ("Weekly summary subscriptions", "Подписки на недельную сводку"),
     "weekly.sub.who": ("Who", "Кто"),
+    "weekly.sub.admin_help": ("Who receives the Monday summary by email and Telegram, and what was sent",
+                              "Кто получает сводку по понедельникам по почте и в Telegram, и что отправлено"),
     "weekly.sub.teams": ("Teams (empty: the whole company)", "Команды (пусто — вся компания)"),
     "weekly.sub.email": ("Email", "Эл. почта"),
     "weekly.sub.telegram": ("Telegram", "Telegram"),

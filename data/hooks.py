@@ -15,7 +15,7 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 # Modules whose import registers handlers. Each feature adds its module here.
-HANDLER_MODULES: tuple[str, ...] = ("data.fanout", "data.notify")
+HANDLER_MODULES: tuple[str, ...] = ("data.fanout", "data.notify", "data.children", "data.lanes")
 
 _handlers: dict[str, list[Callable]] = defaultdict(list)
 _loaded = False

@@ -78,3 +78,10 @@ def test_export_streams_whole_filtered_set_as_csv_with_bom(session, world):
     assert [r["title"] for r in rows] == ["Справка 2-НДФЛ", "Принтер сломался"]  # newest first
     assert rows[1]["created_at"] == "2026-03-01T12:00:00+03:00"  # ISO 8601, company time zone
     assert rows[0]["service"] == "HR"
+
+
+def test_count_beyond_cap_is_an_estimate(session, world, monkeypatch):
+    monkeypatch.setattr(tq, "COUNT_CAP", 2)
+    f_ = tq.parse_filter({"board": str(world["board"].id)})[0]
+    n, exact = tq.count(session, world["lead"], f_)
+    assert not exact and n >= 3

@@ -4,8 +4,9 @@ from flask import Flask
 
 def register_routes(server: Flask, csrf) -> None:
     """Attach the non-Dash routes. Each module registers its blueprint here."""
-    from . import api, auth, export, portal, telegram_webhook
+    from . import api, attachments, auth, export, portal, telegram_webhook
     server.register_blueprint(export.bp)
+    server.register_blueprint(attachments.bp)
     server.register_blueprint(portal.bp)
     server.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF cannot apply

@@ -38,7 +38,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tickets.export": ("Export CSV", "Выгрузить CSV"),
     "tickets.reset": ("Reset filters", "Сбросить фильтры"),
     "tickets.found": ("{count} tickets", "Заявок: {count}"),
-    "tickets.found_more": ("more than {count} tickets", "больше {count} заявок"),
+    "tickets.found_more": ("about {count} tickets", "около {count} заявок"),
     "tickets.ignored": ("Ignored invalid filter values: {values}", "Неверные значения фильтров пропущены: {values}"),
     "tickets.date_from": ("Created from", "Создана с"),
     "tickets.date_to": ("to", "по"),

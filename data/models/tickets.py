@@ -30,6 +30,7 @@ class Ticket(Base):
         # The board renders column by column, in card order.
         Index("ix_tickets_board_column", "board_id", "column_id", "position"),
         Index("ix_tickets_created", "created_at"),
+        Index("ix_tickets_title", "title"),  # sorting the list by title
         Index("ix_tickets_resolved", "resolved_at", postgresql_where=text("resolved_at IS NOT NULL")),
         Index("ix_tickets_assignee_open", "assignee_id", postgresql_where=text("status <> 'done'")),
         Index("ix_tickets_service_created", "service_id", "created_at"),

@@ -1,0 +1,195 @@
+"""The card page's content, shared by the board's drawer and `/ticket/<number>`.
+
+Ids start with "tk-"; the callbacks that act on them live in pages/ticket.py (registered once,
+they serve the drawer and the page alike). Controls are disabled for roles that may only read;
+the service functions check the permission again.
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+import nh3
+from dash import dcc, html
+from flask_login import current_user
+
+from data import checklists, children, lookups, ticket_view
+from data.config import get_config
+from data.db import read_session
+from data.errors import OknoError
+from data.permissions import STAFF_WRITERS
+
+from .i18n import _, current_locale
+from .ticket_card import CHANNEL_ICONS
+
+T = "tk"
+DELIVERY = {"queued": "text-bg-secondary", "sent": "text-bg-success", "failed": "text-bg-danger"}
+
+
+def _when(value, tz) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _section(title: str, body, sid: str):
+    return html.Section([html.H6(title, className="okno-section-title mt-3"), body], id=f"{T}-sec-{sid}")
+
+
+def _fields(h: dict, s, locale: str, can_edit: bool):
+    t = h["ticket"]
+    prio = [{"value": p["value"], "label": p["label"]} for p in lookups.priorities(s, locale)]
+    rows = [
+        (_("tickets.status"), f"{_('status.' + t.status)} · {h['board']} / {h['column']}" +
+         (f" / {h['lane']}" if h["lane"] else "")),
+        (_("tickets.service"), " · ".join(x for x in (h["service"], h["type"]) if x) or "—"),
+        (_("tickets.channel"), html.Span([html.I(className=f"bi {CHANNEL_ICONS.get(t.channel, '')} me-1"),
+                                          _(f"channel.{t.channel}")])),
+        (_("tickets.priority"), dbc.Select(id=f"{T}-priority", options=[{"value": "", "label": "—"}] + prio,
+                                           value=t.priority_id or "", size="sm", disabled=not can_edit)),
+        (_("tickets.assignee"), dbc.Select(id=f"{T}-assignee", value=t.assignee_id or "", size="sm",
+                                           options=[{"value": "", "label": _("tickets.unassigned")}] +
+                                           lookups.agents(s), disabled=not can_edit)),
+    ]
+    if h["parent"]:
+        rows.append((_("ticket.parent"), html.A(f"#{h['parent'][0]} {h['parent'][1]}", href=f"/ticket/{h['parent'][0]}")))
+    table = html.Table([html.Tr([html.Th(k, className="text-muted fw-normal pe-3"), html.Td(v)]) for k, v in rows],
+                       className="okno-fields w-100")
+    block = html.Div([
+        dbc.Alert([html.I(className="bi bi-lock-fill me-1"), _("ticket.blocked_because", reason=t.blocked_reason)],
+                  color="danger", className="py-1 my-2", id=f"{T}-blocked") if t.blocked else None,
+        dbc.InputGroup([dbc.Input(id=f"{T}-block-reason", placeholder=_("ticket.block_reason"), size="sm"),
+                        dbc.Button(_("ticket.block"), id=f"{T}-block", color="outline-danger", size="sm")],
+                       className="mt-2", style={"display": "none"} if t.blocked or not can_edit else {}),
+        dbc.Button(_("ticket.unblock"), id=f"{T}-unblock", color="outline-success", size="sm", className="mt-2",
+                   style={} if t.blocked and can_edit else {"display": "none"}),
+    ])
+    return html.Div([table, block])
+
+
+def _description(t):
+    if t.description_html:
+        clean = nh3.clean(t.description_html)  # email HTML: scripts, handlers and styles removed
+        return html.Iframe(srcDoc=clean, sandbox="", className="okno-description-html", id=f"{T}-description")
+    return html.Div(t.description or "—", className="okno-description", id=f"{T}-description")
+
+
+def _requester(h: dict, others: list[dict], tz):
+    if not h["requester"]:
+        return html.Div("—")
+    items = [html.Li([html.A(f"#{o['number']}", href=f"/ticket/{o['number']}", className="me-1"), o["title"],
+                      html.Span(f" · {_('status.' + o['status'])} · {_when(o['created_at'], tz)}",
+                                className="text-muted")]) for o in others]
+    return html.Div([html.Div([html.Strong(h["requester"]), html.Span(f" · {h['requester_email'] or ''}"),
+                               html.Span(f" · {h['organisation']}" if h["organisation"] else "")]),
+                     html.Div(_("ticket.other_requests"), className="text-muted small mt-1") if items else None,
+                     html.Ul(items, className="small mb-0", id=f"{T}-other-requests")])
+
+
+def _conversation(comments: list[dict], templates, tz, can_edit: bool):
+    items = []
+    for c in comments:
+        badges = [html.Span(_("ticket.internal"), className="badge text-bg-warning ms-1") if not c["public"] else None,
+                  html.Span(_(f"ticket.delivery_{c['delivery']}"), className=f"badge {DELIVERY[c['delivery']]} ms-1",
+                            title=c["error"] or "", **{"data-delivery": c["delivery"]})
+                  if c["delivery"] in DELIVERY else
+                  html.Span(_("ticket.delivery_none"), className="badge text-bg-light ms-1", **{"data-delivery": "none"})
+                  if c["public"] and not c["from_requester"] and not c["system"] else None]
+        body = html.Iframe(srcDoc=nh3.clean(c["body_html"]), sandbox="", className="okno-description-html") \
+            if c["body_html"] else html.Div(c["body"], className="okno-comment-body")
+        items.append(html.Div([html.Div([html.Strong(c["author"]), html.Small(f" · {_when(c['at'], tz)}",
+                                                                             className="text-muted"), *badges]),
+                               body], className="okno-comment" + (" okno-note-internal" if not c["public"] else
+                                                                  " okno-from-requester" if c["from_requester"] else "")))
+    form = html.Div([
+        dbc.Select(id=f"{T}-template", placeholder=_("ticket.template"), size="sm", className="mb-1",
+                   options=[{"value": tp.id, "label": tp.name} for tp in templates],
+                   style={} if templates else {"display": "none"}),
+        dbc.Textarea(id=f"{T}-reply", rows=3, placeholder=_("ticket.reply_placeholder")),
+        html.Div([dbc.Button([html.I(className="bi bi-send me-1"), _("ticket.send_reply")], id=f"{T}-send",
+                             color="primary", size="sm", className="me-2"),
+                  dbc.Button([html.I(className="bi bi-sticky me-1"), _("ticket.add_note")], id=f"{T}-note",
+                             color="outline-secondary", size="sm")], className="mt-1"),
+    ], className="mt-2", style={} if can_edit else {"display": "none"})  # hidden, not absent: callbacks need it
+    return html.Div([html.Div(items or html.Div(_("ticket.no_comments"), className="text-muted"),
+                              id=f"{T}-comments"), form])
+
+
+def _checklist(items, can_edit: bool):
+    return html.Div([
+        dcc.Checklist(id=f"{T}-checklist", options=[{"value": i.id, "label": " " + i.text + (" *" if i.required else ""),
+                                                      "disabled": not can_edit} for i in items],
+                      value=[i.id for i in items if i.done], labelClassName="d-block okno-check"),
+        dbc.InputGroup([dbc.Input(id=f"{T}-check-text", placeholder=_("ticket.check_add"), size="sm"),
+                        dbc.Button(_("ticket.add"), id=f"{T}-check-add", size="sm", color="outline-primary")],
+                       className="mt-1", style={} if can_edit else {"display": "none"}),
+    ])
+
+
+def _children(kids: list[dict], boards: list[dict], can_edit: bool):
+    done = sum(1 for k in kids if k["status"] == "done")
+    rows = [html.Li([html.A(f"#{k['number']}", href=f"/ticket/{k['number']}", className="me-1"), k["title"],
+                     html.Span(f" · {k['board']} / {k['column']}" + (f" · {k['assignee']}" if k["assignee"] else ""),
+                               className="text-muted"),
+                     html.Span(_("status." + k["status"]), className="badge text-bg-light ms-1")],
+                    **{"data-child-status": k["status"]}) for k in kids]
+    return html.Div([
+        dbc.Progress(value=100 * done / len(kids), label=f"{done}/{len(kids)}", className="mb-1",
+                     id=f"{T}-children-progress") if kids else None,
+        html.Ul(rows, className="small mb-1", id=f"{T}-children"),
+        dbc.InputGroup([dbc.Select(id=f"{T}-child-board", options=boards, size="sm", style={"maxWidth": "40%"},
+                                   placeholder=_("ticket.child_board")),
+                        dbc.Input(id=f"{T}-child-title", placeholder=_("ticket.child_title"), size="sm"),
+                        dbc.Button(_("ticket.add"), id=f"{T}-child-add", size="sm", color="outline-primary")],
+                       style={} if can_edit else {"display": "none"}),
+    ])
+
+
+def _history(events: list[dict], tz):
+    def line(e):
+        what = _(f"event.{e['kind']}")
+        if e["kind"] == "moved":
+            what += f": {e['from_column'] or '—'} → {e['to_column'] or '—'}"
+        elif e["kind"] == "assigned":
+            what += f": {e['from_user'] or '—'} → {e['to_user'] or '—'}"
+        elif e["to_value"]:
+            what += f": {e['to_value']}"
+        return html.Li([html.Small(_when(e["at"], tz), className="text-muted me-2"), html.Strong(e["actor"] + " "),
+                        what], **{"data-event": e["kind"]})
+    return html.Ul([line(e) for e in events], className="okno-timeline small", id=f"{T}-history")
+
+
+def body(number: int):
+    """The sections of the card page for the current user."""
+    user, locale = current_user._get_current_object(), current_locale()
+    tz = ZoneInfo(get_config().timezone)
+    can_edit = user.role in STAFF_WRITERS
+    with read_session() as s:
+        try:
+            h = ticket_view.header(s, user, number)
+        except OknoError as err:
+            return dbc.Alert(str(err), color="warning", id=f"{T}-error")
+        t = h["ticket"]
+        sections = [
+            html.H5([html.A(f"#{t.number}", href=f"/ticket/{t.number}", className="me-2"), t.title],
+                    id=f"{T}-title", **{"data-ticket-id": t.id, "data-version": t.version}),
+            _fields(h, s, locale, can_edit),
+            _section(_("ticket.description"), _description(t), "description"),
+            _section(_("tickets.requester"), _requester(h, ticket_view.other_requests(s, t), tz), "requester"),
+            _section(_("ticket.conversation"), _conversation(ticket_view.conversation(s, t.id),
+                                                             ticket_view.templates(s, t), tz, can_edit), "conversation"),
+            _section(_("ticket.checklist"), _checklist(checklists.items(s, t.id), can_edit), "checklist"),
+            _section(_("ticket.children"), _children(children.of(s, t.id), lookups.boards(s), can_edit), "children"),
+            _section(_("ticket.attachments"), html.Ul([html.Li(html.A(f"{a['filename']} ({a['size'] // 1024 + 1} KB)",
+                                                                      href=f"/attachments/{a['id']}"))
+                                                       for a in ticket_view.attachments(s, t.id)] or
+                                                      [html.Li("—", className="text-muted")], id=f"{T}-attachments"),
+                     "attachments"),
+            _section(_("ticket.history"), _history(ticket_view.history(s, t.id), tz), "history"),
+        ]
+    return sections
+
+
+def detail(number: int):
+    """The whole card: a store with its number, the message line and the sections."""
+    return html.Div([dcc.Store(id=f"{T}-number", data=number),
+                     dbc.Alert(id=f"{T}-msg", is_open=False, dismissable=True, className="py-1 okno-note"),
+                     html.Div(body(number), id=f"{T}-body")], className="okno-ticket")

@@ -1,0 +1,33 @@
+"""Attachment downloads: staff only (the guard requires a session; tickets.get checks the role)."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort
+from flask_login import current_user
+
+from data import tickets
+from data.db import read_session
+from data.errors import NotFound, PermissionDenied
+from data.models import Attachment
+
+bp = Blueprint("attachments", __name__)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def download(attachment_id: int):
+    user = current_user._get_current_object()
+    with read_session() as s:
+        item = s.get(Attachment, attachment_id)
+        if item is None:
+            abort(404)
+        try:
+            tickets.get(s, user, item.ticket_id)
+        except (NotFound, PermissionDenied):
+            abort(404)
+        content = item.content
+        name, kind = item.filename, item.content_type or "application/octet-stream"
+    # Always a download, never rendered inline: an HTML attachment must not run in our origin.
+    return Response(content, mimetype=kind, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+        "Content-Security-Policy": "sandbox", "Cache-Control": "private, no-store"})

@@ -2,7 +2,8 @@
 
 `summary(session, actor, week, team_ids)` returns a plain, JSON-ready dict that the page, the
 offline HTML file, the PDF, the email and the Telegram message all render — one set of numbers.
-Every figure comes from data/metrics for the week's filter (see data/weekly_numbers.py).
+The figures come from data/weekly_numbers.py (SQL aggregates with the analytics definitions; to
+delegate to data/metrics once that lands, so that the numbers equal the analytics pages').
 """
 from __future__ import annotations
 

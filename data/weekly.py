@@ -92,18 +92,18 @@ def _figures(kpis: dict) -> dict:
     return out
 
 
-def _agents(session: Session, actor: User, f) -> dict:
+def _agents(people: list[dict]) -> dict:
     """Per agent: resolved this week against the team's median, and open now."""
-    people = [a for a in numbers.agents(session, actor, f) if a["resolved"] or a["open_now"]]
+    people = [a for a in people if a["resolved"] or a["open_now"]]
     median = statistics.median([a["resolved"] for a in people]) if people else 0
     for a in people:
         a["vs_median"] = (a["resolved"] / median - 1) if median else None
     return {"median_resolved": median, "agents": people}
 
 
-def _block(session: Session, actor: User, f, kind: str, scope_id: int | None, name: str) -> dict:
-    return {"kind": kind, "id": scope_id, "name": name, "figures": _figures(numbers.kpis(session, actor, f)),
-            "breaches_by_weekday": {}}
+def _block(kpis: dict, kind: str, scope_id: int | None, name: str) -> dict:
+    figures = kpis.get((kind, scope_id)) or numbers.empty_kpis()
+    return {"kind": kind, "id": scope_id, "name": name, "figures": _figures(figures), "breaches_by_weekday": {}}
 
 
 def _active(block: dict) -> bool:
@@ -116,20 +116,19 @@ def summary(session: Session, actor: User, week: Week, team_ids: list[int] | Non
     teams_filter = tuple(sorted(set(team_ids or ())))
     tz = ZoneInfo(get_config().timezone)
     company_f = numbers.week_filter(week.start, week.end, teams=teams_filter)
-    company = _block(session, actor, company_f, "company", None, "")
+    kpis = numbers.scoped_kpis(session, actor, company_f)  # every scope's figures in a few scans
+    company = _block(kpis, "company", None, "")
     team_rows = session.execute(select(Team.id, Team.name).where(Team.id.in_(teams_filter) if teams_filter else True)
                                 .order_by(Team.line_level.nulls_last(), Team.name)).all()
+    people = numbers.team_agents(session, actor, company_f)
     teams = []
     for team_id, name in team_rows:
-        f = numbers.week_filter(week.start, week.end, team=team_id)
-        block = _block(session, actor, f, "team", team_id, name)
+        block = _block(kpis, "team", team_id, name)
         if _active(block):
-            block.update(_agents(session, actor, f))
+            block.update(_agents(people.get(team_id, [])))
             teams.append(block)
-    services = []
-    for service_id, name in _busiest_services(session, week, teams_filter):
-        f = numbers.week_filter(week.start, week.end, service=service_id, teams=teams_filter)
-        services.append(_block(session, actor, f, "service", service_id, name))
+    services = [_block(kpis, "service", service_id, name)
+                for service_id, name in _busiest_services(session, week, teams_filter)]
     for row in numbers.breaches_by_weekday(session, actor, company_f, "team_id"):
         for block in [company] + [t for t in teams if t["id"] == row["scope_id"]]:
             by_day = block["breaches_by_weekday"]
@@ -141,7 +140,8 @@ def summary(session: Session, actor: User, week: Week, team_ids: list[int] | Non
         "generated_at": local_now().isoformat(timespec="minutes"), "timezone": get_config().timezone,
         "company": company, "teams": teams, "services": services,
         "daily": [{"day": r["bucket"].isoformat(), "created": r["created"], "resolved": r["resolved"],
-                   "backlog": r["backlog"]} for r in numbers.daily(session, actor, company_f)],
+                   "backlog": r["backlog"]}
+                  for r in numbers.daily(session, actor, company_f, company["figures"]["backlog"]["previous"])],
         "overdue": [dict(r, due_at=r["due_at"].astimezone(tz).isoformat(timespec="minutes"),
                          overdue_hours=float(r["overdue_hours"]))
                     for r in numbers.overdue(session, actor, company_f)],

@@ -32,7 +32,7 @@ DONE_IN_RANGE = "t.status = 'done' AND t.resolved_at >= :start AND t.resolved_at
 OPEN_AT = "t.created_at < :at AND NOT (t.status = 'done' AND t.resolved_at < :at)"
 COUNTS = ("created", "resolved", "backlog")
 
-__all__ = ["week_filter", "kpis", "agents", "daily", "breaches_by_weekday", "overdue"]
+__all__ = ["week_filter", "scoped_kpis", "team_agents", "daily", "breaches_by_weekday", "overdue"]
 
 
 @dataclass(frozen=True)
@@ -88,28 +88,54 @@ def _rows(session: Session, sql: str, params: dict) -> list[dict]:
             for r in session.execute(text(sql), params)]
 
 
-def kpis(session: Session, actor: User, f: WeekFilter) -> dict[str, dict]:
-    """{figure: {"value", "previous", "change"}} for the week and the week before."""
+SCOPES = "GROUPING SETS ((t.p), (t.p, t.team_id), (t.p, t.service_id))"
+SCOPE_KEY = ("CASE WHEN GROUPING(t.team_id) = 0 THEN 'team' WHEN GROUPING(t.service_id) = 0 THEN 'service'"
+             " ELSE 'company' END AS kind, coalesce(t.team_id, t.service_id) AS scope_id")
+
+
+def scoped_kpis(session: Session, actor: User, f: WeekFilter) -> dict[tuple[str, int | None], dict]:
+    """The figures of the week and the week before for the whole filter, each team and each service:
+    {("company", None) | ("team", id) | ("service", id): {figure: {"value", "previous", "change"}}}.
+
+    One scan per kind of figure for every scope at once (GROUPING SETS), not one per scope.
+    """
     _require(actor)
     w, params = _where(f)
     params["p_start"] = f.previous().start
-    period = "CASE WHEN {col} >= :start THEN 'cur' ELSE 'prev' END"
-    by = {"cur": {}, "prev": {}}
-    for sql in (f"""SELECT {period.format(col='t.resolved_at')} AS p, count(*) AS resolved,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS cycle_p50,
-                       100.0 * avg({SLA_MET}) AS sla_met
-                FROM tickets t WHERE {w} AND t.status = 'done' AND t.resolved_at >= :p_start AND t.resolved_at < :end
-                GROUP BY 1""",
-                f"""SELECT {period.format(col='t.created_at')} AS p, count(*) AS created,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY {FIRST_RESPONSE_HOURS}) AS first_response_p50
-                FROM tickets t WHERE {w} AND t.created_at >= :p_start AND t.created_at < :end GROUP BY 1"""):
-        for row in _rows(session, sql, params):
-            by[row.pop("p")].update(row)
-    backlog = _rows(session, f"""
-        SELECT count(*) FILTER (WHERE t.created_at < :end AND NOT (t.status = 'done' AND t.resolved_at < :end)) AS cur,
+    period = "CASE WHEN {col} >= :start THEN 'cur' ELSE 'prev' END AS p"
+    by: dict[tuple, dict] = {}
+
+    def collect(rows):
+        for row in rows:
+            key = (row.pop("kind"), row.pop("scope_id"))
+            by.setdefault(key, {"cur": {}, "prev": {}})[row.pop("p")].update(row)
+    collect(_rows(session, f"""
+        SELECT t.p, {SCOPE_KEY}, count(*) AS resolved,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY t.cycle_days) AS cycle_p50, 100.0 * avg(t.sla_met) AS sla_met
+        FROM (SELECT t.team_id, t.service_id, {period.format(col='t.resolved_at')}, {CYCLE_DAYS} AS cycle_days,
+                     {SLA_MET} AS sla_met
+              FROM tickets t WHERE {w} AND t.status = 'done' AND t.resolved_at >= :p_start AND t.resolved_at < :end) t
+        GROUP BY {SCOPES}""", params))
+    collect(_rows(session, f"""
+        SELECT t.p, {SCOPE_KEY}, count(*) AS created,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY t.first_response) AS first_response_p50
+        FROM (SELECT t.team_id, t.service_id, {period.format(col='t.created_at')},
+                     {FIRST_RESPONSE_HOURS} AS first_response
+              FROM tickets t WHERE {w} AND t.created_at >= :p_start AND t.created_at < :end) t
+        GROUP BY {SCOPES}""", params))
+    # Open at the end of the week (cur) and at its start (prev): created before, not done before.
+    for row in _rows(session, f"""
+        SELECT {SCOPE_KEY},
+               count(*) FILTER (WHERE t.created_at < :end AND NOT (t.status = 'done' AND t.resolved_at < :end)) AS cur,
                count(*) FILTER (WHERE t.created_at < :start) AS prev
-        FROM tickets t WHERE {w} AND (t.status <> 'done' OR t.resolved_at >= :start)""", params)[0]
-    by["cur"]["backlog"], by["prev"]["backlog"] = backlog["cur"], backlog["prev"]
+        FROM tickets t WHERE {w} AND (t.status <> 'done' OR t.resolved_at >= :start)
+        GROUP BY GROUPING SETS ((), (t.team_id), (t.service_id))""", params):
+        entry = by.setdefault((row["kind"], row["scope_id"]), {"cur": {}, "prev": {}})
+        entry["cur"]["backlog"], entry["prev"]["backlog"] = row["cur"], row["prev"]
+    return {key: _shape(periods) for key, periods in by.items()}
+
+
+def _shape(by: dict) -> dict[str, dict]:
     out = {}
     for key in ("created", "resolved", "backlog", "cycle_p50", "first_response_p50", "sla_met"):
         zero = 0 if key in COUNTS else None
@@ -119,36 +145,47 @@ def kpis(session: Session, actor: User, f: WeekFilter) -> dict[str, dict]:
     return out
 
 
-def agents(session: Session, actor: User, f: WeekFilter) -> list[dict]:
-    """Per assignee of the scope's tickets: open now and resolved in the week."""
-    _require(actor)
-    w, params = _where(f)
-    return _rows(session, f"""
-        WITH o AS (SELECT t.assignee_id AS id, count(*) AS open_now FROM tickets t
-                   WHERE {w} AND t.status <> 'done' AND t.assignee_id IS NOT NULL GROUP BY 1),
-        d AS (SELECT t.assignee_id AS id, count(*) AS resolved FROM tickets t
-              WHERE {w} AND {DONE_IN_RANGE} AND t.assignee_id IS NOT NULL GROUP BY 1)
-        SELECT u.id AS agent_id, u.name, coalesce(o.open_now, 0) AS open_now, coalesce(d.resolved, 0) AS resolved
-        FROM o FULL JOIN d USING (id) JOIN users u ON u.id = coalesce(o.id, d.id)
-        ORDER BY coalesce(d.resolved, 0) DESC, u.name""", params)
+def empty_kpis() -> dict[str, dict]:
+    return _shape({"cur": {}, "prev": {}})
 
 
-def daily(session: Session, actor: User, f: WeekFilter) -> list[dict]:
-    """Per local day: created, resolved, and the open backlog at the day's end."""
+def team_agents(session: Session, actor: User, f: WeekFilter) -> dict[int, list[dict]]:
+    """Per team, per assignee of the team's tickets: open now and resolved in the week."""
     _require(actor)
     w, params = _where(f)
-    return _rows(session, f"""
+    out: dict[int, list[dict]] = {}
+    for row in _rows(session, f"""
+        WITH o AS (SELECT t.team_id, t.assignee_id AS id, count(*) AS open_now FROM tickets t
+                   WHERE {w} AND t.status <> 'done' AND t.assignee_id IS NOT NULL AND t.team_id IS NOT NULL GROUP BY 1, 2),
+        d AS (SELECT t.team_id, t.assignee_id AS id, count(*) AS resolved FROM tickets t
+              WHERE {w} AND {DONE_IN_RANGE} AND t.assignee_id IS NOT NULL AND t.team_id IS NOT NULL GROUP BY 1, 2)
+        SELECT x.team_id, u.id AS agent_id, u.name, x.open_now, x.resolved
+        FROM (SELECT team_id, id, coalesce(o.open_now, 0) AS open_now, coalesce(d.resolved, 0) AS resolved
+              FROM o FULL JOIN d USING (team_id, id)) x JOIN users u ON u.id = x.id
+        ORDER BY x.team_id, x.resolved DESC, u.name""", params):
+        out.setdefault(row.pop("team_id"), []).append(row)
+    return out
+
+
+def daily(session: Session, actor: User, f: WeekFilter, open_at_start: int) -> list[dict]:
+    """Per local day: created, resolved, and the open backlog at the day's end (from the backlog at the
+    week's start, which scoped_kpis already counted)."""
+    _require(actor)
+    w, params = _where(f)
+    rows = _rows(session, f"""
         WITH b AS (SELECT g::date AS bucket FROM generate_series(CAST(:d_from AS timestamp), CAST(:d_to AS timestamp),
                                                                  interval '1 day') AS g),
         c AS (SELECT (t.created_at AT TIME ZONE :tz)::date AS bucket, count(*) AS n FROM tickets t
               WHERE {w} AND t.created_at >= :start AND t.created_at < :end GROUP BY 1),
         r AS (SELECT (t.resolved_at AT TIME ZONE :tz)::date AS bucket, count(*) AS n FROM tickets t
-              WHERE {w} AND {DONE_IN_RANGE} GROUP BY 1),
-        base AS (SELECT count(*) AS n FROM tickets t WHERE {w} AND t.created_at < :start
-                 AND NOT (t.status = 'done' AND t.resolved_at < :start))
-        SELECT b.bucket, coalesce(c.n, 0) AS created, coalesce(r.n, 0) AS resolved,
-               ((SELECT n FROM base) + sum(coalesce(c.n, 0) - coalesce(r.n, 0)) OVER (ORDER BY b.bucket))::int AS backlog
+              WHERE {w} AND {DONE_IN_RANGE} GROUP BY 1)
+        SELECT b.bucket, coalesce(c.n, 0) AS created, coalesce(r.n, 0) AS resolved
         FROM b LEFT JOIN c USING (bucket) LEFT JOIN r USING (bucket) ORDER BY b.bucket""", params)
+    backlog = open_at_start or 0
+    for row in rows:
+        backlog += row["created"] - row["resolved"]
+        row["backlog"] = backlog
+    return rows
 
 
 def breaches_by_weekday(session: Session, actor: User, f: WeekFilter, group: str = "team_id") -> list[dict]:

@@ -12,6 +12,10 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("/admin/request-types", "admin.request_types", "admin.request_types_help", "bi-ui-checks"),
     ("/admin/column-children", "admin.column_children", "admin.column_children_help", "bi-diagram-3"),
     ("/admin/integrations", "admin.integrations", "admin.integrations_help", "bi-plug"),
+    ("/admin/calendars", "slaadmin.calendars", "slaadmin.calendars_help", "bi-calendar3"),
+    ("/admin/sla", "slaadmin.policies", "slaadmin.policies_help", "bi-stopwatch"),
+    ("/admin/priorities", "slaadmin.priorities", "slaadmin.priorities_help", "bi-sort-down"),
+    ("/admin/rules", "slaadmin.rules", "slaadmin.rules_help", "bi-magic"),
     ("/weekly/subscriptions", "weekly.sub.title", "weekly.sub.admin_help", "bi-envelope-paper"),
 ]
 

@@ -4,6 +4,7 @@
     python -m data create-user EMAIL NAME ROLE [--password P] [--team NAME]
     python -m data demo [--tickets N] [--seed S] [--if-empty]
     python -m data url                         print the database URL (starts embedded PostgreSQL)
+    python -m data sla-backfill [--batch N]    recompute the SLA of every ticket from its history
     python -m data weekly-send [--week 2026-W46] [--now]   queue the weekly summary (see docs/weekly.md)
 """
 from __future__ import annotations
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--tickets", type=int, default=20000)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
+    backfill = sub.add_parser("sla-backfill", help="recompute the SLA of every ticket from its history")
+    backfill.add_argument("--batch", type=int, default=5000)
     ws = sub.add_parser("weekly-send", help="queue the weekly summary to its subscribers")
     ws.add_argument("--week", help="ISO week to send now, e.g. 2026-W46 (a manual send)")
     ws.add_argument("--now", action="store_true", help="send the last full week now, whatever the day")
@@ -72,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         summary = demo_data.load(db.get_engine(), tickets=args.tickets, seed=args.seed)
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+        return 0
+    if args.command == "sla-backfill":
+        from . import sla
+        summary = sla.backfill(db.SessionFactory(), batch=args.batch,
+                               progress=lambda n, sec: print(f"{n} tickets, {n / sec:.0f}/s", file=sys.stderr))
+        print(json.dumps(summary))
         return 0
     if args.command == "weekly-send":
         return _weekly_send(args)

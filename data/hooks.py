@@ -3,7 +3,8 @@
 Service functions call `fire(session, trigger, ticket, actor, **context)` after writing a change
 and its event. Features subscribe with `@on("moved")` in their own module, listed in
 HANDLER_MODULES so that the subscription exists in every process (web and workers alike).
-Triggers: created, moved, assigned, priority, commented, field_changed, blocked.
+Triggers: created, moved, assigned, priority, commented, field_changed, blocked, escalated;
+"depth_exceeded" handlers run when MAX_DEPTH stops a chain.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 # Modules whose import registers handlers. Each feature adds its module here.
-HANDLER_MODULES: tuple[str, ...] = ("data.fanout", "data.notify", "data.children", "data.lanes")
+HANDLER_MODULES: tuple[str, ...] = ("data.fanout", "data.notify", "data.children", "data.lanes", "data.sla",
+                                   "data.rules")
 
 _handlers: dict[str, list[Callable]] = defaultdict(list)
 _loaded = False
@@ -44,6 +46,9 @@ def fire(session, trigger: str, ticket, actor, **context) -> None:
     depth = session.info.get("okno_hook_depth", 0)
     if depth >= MAX_DEPTH:
         log.warning("hook depth %d reached on ticket %s (%s); not running handlers again", depth, ticket.id, trigger)
+        # Let features record the stop (rules write a rule_log entry naming the rule that looped).
+        for handler in _handlers.get("depth_exceeded", ()):
+            handler(session, trigger, ticket, actor, **context)
         return
     session.info["okno_hook_depth"] = depth + 1
     try:

@@ -11,16 +11,21 @@ from .models import BoardColumn, Notification, Requester, Service, Ticket, User
 
 def notify_assignee(session: Session, ticket: Ticket) -> None:
     """An in-app notification, plus an email or Telegram message when the person prefers one."""
-    if not ticket.assignee_id:
-        return
-    user = session.get(User, ticket.assignee_id)
+    if ticket.assignee_id:
+        notify_user(session, session.get(User, ticket.assignee_id), ticket, "assigned", "notify.assigned",
+                    "notify.assigned_subject", number=ticket.number, title=ticket.title)
+
+
+def notify_user(session: Session, user: User | None, ticket: Ticket | None, kind: str, key: str,
+                subject_key: str, **values) -> None:
+    """Tell one active staff user, in their language: in the app, and by email or Telegram if they chose it."""
     if user is None or not user.is_active:
         return
-    text = translate("notify.assigned", user.locale, number=ticket.number, title=ticket.title)
-    session.add(Notification(user_id=user.id, ticket_id=ticket.id, kind="assigned", text=text))
-    if user.notify_channel == "email":
+    text = translate(key, user.locale, **values)
+    session.add(Notification(user_id=user.id, ticket_id=ticket.id if ticket else None, kind=kind[:30], text=text))
+    if user.notify_channel == "email" and user.email:
         outbox.queue(session, channel="email", kind="notification", recipient=user.email, body=text,
-                     subject=translate("notify.assigned_subject", user.locale, number=ticket.number), ticket=ticket)
+                     subject=translate(subject_key, user.locale, **values), ticket=ticket)
     elif user.notify_channel == "telegram" and user.telegram_chat_id:
         outbox.queue(session, channel="telegram", kind="notification", recipient=user.telegram_chat_id, body=text,
                      ticket=ticket)

@@ -6,6 +6,7 @@ import sys
 
 CHANNELS = {
     "telegram": "ingest.telegram",
+    "scheduler": "ingest.scheduler",
 }
 
 

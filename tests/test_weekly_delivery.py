@@ -73,7 +73,7 @@ def test_monday_delivery_by_email_and_telegram(smtp, bot, engine):
         director.email = f"director-{tag}@example.com"
         sub = weekly_subscriptions.save(s, director, user_id=director.id, team_ids=[data["l1"], data["l2"]],
                                         by_email=True, by_telegram=True, telegram_chat_id="4242", locale="en")
-        director_id = director.id
+        sub_id, director_id = sub.id, director.id
     with session_scope() as s:  # Monday 07:00 in Moscow: too early
         assert weekly_delivery.deliver_due(s, datetime(2024, 5, 20, 7, tzinfo=MSK))["queued"] == 0
     monday = datetime(2024, 5, 20, 9, tzinfo=MSK)
@@ -106,6 +106,8 @@ def test_monday_delivery_by_email_and_telegram(smtp, bot, engine):
         shown = [d for d in weekly_subscriptions.deliveries(s, director) if d["week"] == WEEK.label]
     assert sorted((d["channel"], d["state"]) for d in shown) == [("email", "sent"), ("telegram", "sent")]
     assert all(d["recipient"] in (f"director-{tag}@example.com", "4242") for d in shown)
+    with session_scope() as s:  # no live subscription left behind for other tests' scheduler ticks
+        weekly_subscriptions.delete(s, s.get(type(data["director"]), director_id), sub_id)
 
 
 def test_subscription_rules(session):
@@ -128,3 +130,18 @@ def test_subscription_rules(session):
     sub = weekly_subscriptions.save(session, admin, user_id=other.id, team_ids=[team.id], locale="en")
     assert [s["id"] for s in weekly_subscriptions.listing(session, other)] == [sub.id]
     assert weekly_subscriptions.listing(session, director) == []
+
+
+def test_the_scheduler_tick_queues_the_summary(session):
+    """data/scheduler.tick calls deliver_due: on Monday morning a subscription gets its summary queued."""
+    from data import scheduler
+    from data.models import Outbox
+    from sqlalchemy import select
+    director = f.user(session, "director")
+    weekly_subscriptions.save(session, director, user_id=director.id, by_email=True, locale="en")
+    sunday = datetime(2026, 11, 22, 12, tzinfo=MSK)
+    assert scheduler.tick(session, sunday)["weekly"] == 0
+    monday = datetime(2026, 11, 23, 9, tzinfo=MSK)
+    assert scheduler.tick(session, monday)["weekly"] >= 1
+    row = session.scalar(select(Outbox).where(Outbox.recipient == director.email, Outbox.kind == "summary"))
+    assert "2026-W47" in row.subject and row.payload["attachments"][0]["filename"].startswith("okno-weekly-2026-W47")

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..db import normalise_url
-from . import spec
+from . import sla as demo_sla, spec
 from .calendar import MSK
 from .catalog import create_catalog
 from .chunk import Context, simulate_chunk
@@ -85,6 +85,7 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
                 writer.close()
                 reset_sequences(cur)
                 log.info("demo: rows loaded (%.0f s); building indexes", time.perf_counter() - started)
+            totals.update(demo_sla.apply(session))  # SLA policies per service and priority, then every ticket's SLA
             session.close()
         with engine.connect() as conn:
             analyze(conn.connection.driver_connection)

@@ -7,6 +7,8 @@ from .tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, 
 from .messaging import InboundMessage, Notification, Outbox
 from .telegram import TelegramDraft
 from .portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
+from .sla import (BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy,
+                  TicketSla)
 from .reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 
 __all__ = [
@@ -14,5 +16,6 @@ __all__ = [
     "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "Lane", "LANE_MODES",
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
     "InboundMessage", "Notification", "Outbox", "TelegramDraft", "IntegrationToken", "PortalPin", "RoutingCursor",
+    "BusinessCalendar", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy", "TicketSla",
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",
 ]

@@ -64,6 +64,9 @@ def test_director_subscribes(page, live_server, seeded):
     page.click("#wsub-save")
     page.wait_for_selector("#wsub-alert.alert-success")
     assert "777" in page.inner_text("#wsub-table")
+    page.click("#wsub-table button")  # remove it (and leave no live subscription to other tests)
+    page.wait_for_selector("#wsub-alert.alert-secondary")
+    assert page.locator("#wsub-table").count() == 0
 
 
 def test_analyst_exports_xlsx_with_progress_and_reruns_a_saved_export(page, live_server, seeded):

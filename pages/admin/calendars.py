@@ -1,0 +1,77 @@
+"""`/admin/calendars`: business calendars — working intervals per weekday, time zone, holidays, extra days."""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components import sla_admin as ui
+from components.guard import allowed, denied
+from components.i18n import _
+from data import sla_admin
+from data.calendars import DEFAULT_TZ, WEEKDAYS
+from data.db import read_session
+from data.models import BusinessCalendar
+
+dash.register_page(__name__, path="/admin/calendars", title="Okno · Calendars")
+
+P = "cal"
+LABELS = {"name": "slaadmin.name", "timezone": "slaadmin.tz", "holidays": "slaadmin.holidays",
+          "extra_days": "slaadmin.extra_days", **{d: f"slaadmin.day.{d}" for d in WEEKDAYS}}
+
+
+def _hours_text(spans) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in spans or ())
+
+
+def _table():
+    with read_session() as s:
+        rows = sla_admin.calendars(s)
+        if not rows:
+            return html.P(_("slaadmin.none"), className="text-muted")
+        head = html.Thead(html.Tr([html.Th(_("slaadmin.name")), html.Th(_("slaadmin.tz")),
+                                   html.Th(_("slaadmin.hours")), html.Th(_("slaadmin.holidays")), html.Th("")]))
+        body = [html.Tr([html.Td(c.name), html.Td(c.timezone),
+                         html.Td("; ".join(f"{_(f'slaadmin.day.{d}')[:2]} {_hours_text(c.hours.get(d))}"
+                                           for d in WEEKDAYS if c.hours.get(d)), className="small"),
+                         html.Td(len(c.holidays or ())), ui.row_buttons(P, c.id)]) for c in rows]
+        return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, id=f"{P}-table")
+
+
+def _form():
+    def f(key, label, comp, w=6, h=None):
+        return ui.labelled(P, key, _(label), comp, w, h)
+    days = [f(d, f"slaadmin.day.{d}", ui.text_input(P, d, placeholder="09:00-13:00, 14:00-18:00"), 3)
+            for d in WEEKDAYS]
+    return ui.form_card(P, dbc.Row([f("name", "slaadmin.name", ui.text_input(P, "name"), 6),
+                                    f("timezone", "slaadmin.tz", ui.text_input(P, "timezone", value=DEFAULT_TZ), 6)]),
+                        html.H6(_("slaadmin.hours")), dbc.FormText(_("slaadmin.hours_help")), dbc.Row(days),
+                        dbc.Row([f("holidays", "slaadmin.holidays", dbc.Textarea(id=ui.fid(P, "holidays"), rows=4), 6,
+                                   _("slaadmin.dates_help")),
+                                 f("extra_days", "slaadmin.extra_days",
+                                   dbc.Textarea(id=ui.fid(P, "extra_days"), rows=4), 6, _("slaadmin.dates_help"))]))
+
+
+def layout(**_kw):
+    if not allowed("admin"):
+        return denied()
+    return ui.page(P, "/admin/calendars", "slaadmin.calendars", _table(), _form())
+
+
+def _to_form(c: BusinessCalendar | None) -> dict:
+    if c is None:
+        return {"timezone": DEFAULT_TZ, **{d: "09:00-18:00" for d in WEEKDAYS[:5]}}
+    return {"name": c.name, "timezone": c.timezone, **{d: _hours_text(c.hours.get(d)) for d in WEEKDAYS},
+            "holidays": "\n".join(d.isoformat() for d in c.holidays or ()),
+            "extra_days": "\n".join(d.isoformat() for d in c.extra_days or ())}
+
+
+def _save(session, actor, calendar_id, v):
+    cal = sla_admin.save_calendar(session, actor, calendar_id, name=v.get("name") or "",
+                                  timezone=v.get("timezone") or "", hours={d: v.get(d) or "" for d in WEEKDAYS},
+                                  holidays=v.get("holidays") or "", extra_days=v.get("extra_days") or "")
+    return cal.id, cal.name
+
+
+ui.register_save(P, _save, LABELS, _table, has_multi=False)
+ui.register_editing(P, BusinessCalendar, _to_form, sla_admin.delete_calendar, _table, has_multi=False)

@@ -1,0 +1,173 @@
+"""SLA on real tickets: computed in the same transaction as each change, from the event history."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+
+from data import sla, tickets
+from data.models import BusinessCalendar, SlaPolicy, TicketSla
+from data.sla_signal import signal
+from tests import factories as f
+
+MSK = ZoneInfo("Europe/Moscow")
+
+
+def msk(*args) -> datetime:
+    return datetime(*args, tzinfo=MSK)
+
+
+def nine_to_six(session) -> BusinessCalendar:
+    cal = BusinessCalendar(name=f"9-18 {id(session)}-{datetime.now().timestamp()}", timezone="Europe/Moscow",
+                           hours={d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")})
+    session.add(cal)
+    session.flush()
+    return cal
+
+
+def policy(session, cal, *, service=None, priority=None, first=10, resolution=8 * 60, nxt=None, position=0):
+    p = SlaPolicy(name=f"P{position}", position=position, first_response_minutes=first,
+                  first_response_calendar_id=cal.id if cal else None, resolution_minutes=resolution,
+                  resolution_calendar_id=cal.id if cal else None, next_response_minutes=nxt,
+                  next_response_calendar_id=cal.id if cal else None,
+                  conditions={"service_ids": [service.id] if service else [],
+                              "priority_ids": [priority.id] if priority else []})
+    session.add(p)
+    session.flush()
+    return p
+
+
+def setup(session):
+    agent = f.user(session, "agent")
+    board = f.board(session)
+    service = f.service(session, board)
+    requester = f.requester(session, email="r@example.com")
+    return agent, board, service, requester
+
+
+def test_new_ticket_gets_due_times_and_the_board_signal(session):
+    agent, board, service, requester = setup(session)
+    cal = nine_to_six(session)
+    policy(session, cal, service=service)
+    t = tickets.create(session, agent, title="Printer", board_id=board.id, service_id=service.id,
+                       requester_id=requester.id, at=msk(2026, 11, 20, 17, 55))
+    assert t.first_response_due_at == msk(2026, 11, 23, 9, 5)
+    assert t.resolution_due_at == msk(2026, 11, 23, 16, 55)  # 5 min on Friday, 7 h 55 min on Monday
+    assert t.sla_due_at == t.first_response_due_at
+    assert t.sla_at_risk_at == msk(2026, 11, 23, 9, 3)  # 20 % of ten minutes left
+    assert signal(due_at=t.sla_due_at, at_risk_at=t.sla_at_risk_at, breached=False,
+                  now=msk(2026, 11, 23, 9, 4)) == "at_risk"
+    stored = session.scalar(select(TicketSla.due_at).where(TicketSla.ticket_id == t.id,
+                                                           TicketSla.target == "first_response"))
+    assert stored == msk(2026, 11, 23, 9, 5)
+
+
+def test_internal_notes_and_auto_replies_are_not_a_first_response(session):
+    agent, board, service, requester = setup(session)
+    policy(session, None, service=service, first=60)
+    created = datetime.now(timezone.utc) - timedelta(minutes=30)
+    t = tickets.create(session, agent, title="VPN", board_id=board.id, service_id=service.id,
+                       requester_id=requester.id, at=created)
+    tickets.comment(session, agent, t.id, "checking logs", public=False)
+    tickets.comment(session, None, t.id, "We got your request", public=True, system=True)
+    assert t.sla_due_at == created + timedelta(minutes=60)
+    tickets.comment(session, agent, t.id, "Please restart the client", public=True)
+    summary = {s["target"]: s for s in sla.ticket_sla_summary(session, t.id)}
+    assert summary["first_response"]["state"] == "met"
+    assert summary["resolution"]["state"] == "running" and summary["resolution"]["signal"] == "ok"
+    assert t.sla_due_at == created + timedelta(minutes=8 * 60)  # now the resolution clock is the nearest
+
+
+def test_waiting_column_pauses_and_reopen_starts_a_new_cycle(session):
+    agent, board, service, requester = setup(session)
+    policy(session, None, service=service, first=None, resolution=120)
+    start = datetime.now(timezone.utc) - timedelta(hours=5)
+    t = tickets.create(session, agent, title="Access", board_id=board.id, service_id=service.id,
+                       requester_id=requester.id, at=start)
+    tickets.move(session, agent, t.id, f.column(board, "waiting").id, at=start + timedelta(minutes=30))
+    assert t.sla_due_at is None and t.sla_at_risk_at is None  # paused: nothing counts down
+    tickets.move(session, agent, t.id, f.column(board, "in_progress").id, at=start + timedelta(hours=2, minutes=30))
+    assert t.resolution_due_at == start + timedelta(hours=4)  # 30 min used, 90 min left after the pause
+    assert t.sla_resolution_breached is True  # it is five hours later now
+    tickets.move(session, agent, t.id, f.column(board, "done").id, at=start + timedelta(hours=4, minutes=30))
+    tickets.move(session, agent, t.id, f.column(board, "in_progress").id)
+    rows = session.execute(select(TicketSla.cycle, TicketSla.state, TicketSla.paused_seconds)
+                           .where(TicketSla.ticket_id == t.id).order_by(TicketSla.cycle)).all()
+    assert [(r.cycle, r.state) for r in rows] == [(1, "breached"), (2, "running")]
+    assert rows[0].paused_seconds == 2 * 3600
+    assert t.sla_resolution_breached is False  # the new cycle is in time; the first one stays in history
+
+
+def test_first_matching_policy_wins_and_priority_change_switches_policy(session):
+    agent, board, service, requester = setup(session)
+    urgent, normal = f.priority(session, "urgent"), f.priority(session, "normal")
+    fast = policy(session, None, priority=urgent, first=15, position=0)
+    slow = policy(session, None, first=240, position=1)
+    t = tickets.create(session, agent, title="Mail down", board_id=board.id, priority_id=normal.id,
+                       requester_id=requester.id)
+    assert t.sla_policy_id == slow.id
+    tickets.set_priority(session, agent, t.id, urgent.id)
+    assert t.sla_policy_id == fast.id
+    assert t.first_response_due_at == t.created_at + timedelta(minutes=15)
+
+
+def test_backfill_computes_imported_history(session, engine):
+    agent, board, service, requester = setup(session)
+    t = tickets.create(session, agent, title="Old", board_id=board.id, service_id=service.id,
+                       at=msk(2025, 1, 10, 10, 0))
+    tickets.move(session, agent, t.id, f.column(board, "done").id, at=msk(2025, 1, 10, 12, 0))
+    assert t.sla_policy_id is None  # no policy existed yet
+    policy(session, None, service=service, first=None, resolution=60)
+    sla.recompute_all(session, [t.id])
+    row = session.scalar(select(TicketSla).where(TicketSla.ticket_id == t.id))
+    assert (row.state, row.breached, row.elapsed_seconds) == ("breached", True, 7200)
+    session.refresh(t)
+    assert t.sla_resolution_breached is True and t.sla_due_at is None
+
+
+def test_card_page_panel_shows_countdown_and_history(session):
+    from components.sla_panel import sla_panel
+    agent, board, service, requester = setup(session)
+    policy(session, None, service=service, first=30, resolution=240)
+    now = datetime.now(timezone.utc)
+    t = tickets.create(session, agent, title="Panel", board_id=board.id, service_id=service.id,
+                       requester_id=requester.id, at=now - timedelta(minutes=26))
+    summary = sla.ticket_sla_summary(session, t.id, now)
+    assert [(s["target"], s["signal"]) for s in summary] == [("first_response", "at_risk"), ("resolution", "ok")]
+    assert 230 <= summary[0]["remaining_seconds"] <= 250
+    html_text = str(sla_panel(summary).to_plotly_json())
+    assert "4 мин" in html_text and "okno-sla-countdown" in html_text
+
+
+def test_backfill_command_and_scheduler_worker(engine, capsys):
+    import json
+    import uuid
+
+    from data.__main__ import main as data_cli
+    from data.db import session_scope
+    from ingest.__main__ import main as ingest_cli
+    tag = uuid.uuid4().hex[:6]
+    with session_scope() as s:
+        board = f.board(s, name=f"Backfill {tag}")
+        service = f.service(s, board, code=f"bf{tag}")
+        t = tickets.create(s, None, title="Imported", board_id=board.id, service_id=service.id,
+                           at=datetime.now(timezone.utc) - timedelta(days=3))
+        s.add(SlaPolicy(name=f"bf {tag}", resolution_minutes=60, conditions={"service_ids": [service.id]},
+                        is_active=False))  # inactive while the ticket is created: no SLA yet
+        ticket_id = t.id
+    with session_scope() as s:
+        s.execute(SlaPolicy.__table__.update().where(SlaPolicy.name == f"bf {tag}").values(is_active=True))
+    assert data_cli(["sla-backfill", "--batch", "100"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["tickets"] >= 1 and summary["tickets_per_s"] > 0
+    with session_scope() as s:
+        state = s.scalar(select(TicketSla.state).where(TicketSla.ticket_id == ticket_id))
+        assert state == "breached"
+    assert ingest_cli(["scheduler", "--once"]) == 0
+    with session_scope() as s:
+        notified = s.scalar(select(TicketSla.breach_notified_at).where(TicketSla.ticket_id == ticket_id))
+        assert notified is not None
+        # Leave nothing behind that other tests in this process could pick up.
+        s.execute(SlaPolicy.__table__.delete().where(SlaPolicy.name == f"bf {tag}"))
+        s.execute(text("DELETE FROM tickets WHERE id = :id"), {"id": ticket_id})

@@ -1,0 +1,77 @@
+"""Admin service functions: calendars, SLA policies, priorities and rules validate input and need the admin role."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from data import priorities, rules_admin, sla_admin, tickets
+from data.errors import PermissionDenied, ValidationError
+from data.escalation import escalate
+from data.models import Priority
+from tests import factories as f
+
+
+def test_calendar_validation_and_save(session):
+    admin = f.user(session, "admin")
+    with pytest.raises(ValidationError) as err:
+        sla_admin.save_calendar(session, admin, None, name="", timezone="Mars/Base",
+                                hours={"mon": "18:00-09:00"})
+    assert set(err.value.fields) >= {"name", "timezone", "mon"}
+    cal = sla_admin.save_calendar(session, admin, None, name="Office", timezone="Europe/Berlin",
+                                  hours={"mon": "09:00-13:00, 14:00-18:00"}, holidays="2026-12-25\n01.01.2027")
+    assert cal.hours["mon"] == [["09:00", "13:00"], ["14:00", "18:00"]]
+    assert cal.holidays == [date(2026, 12, 25), date(2027, 1, 1)]
+    with pytest.raises(PermissionDenied):
+        sla_admin.save_calendar(session, f.user(session, "manager"), cal.id, name="x", timezone="UTC",
+                                hours={"mon": "09:00-18:00"})
+
+
+def test_saving_a_policy_recomputes_open_tickets(session):
+    admin = f.user(session, "admin")
+    board = f.board(session)
+    t = tickets.create(session, admin, title="Open", board_id=board.id)
+    assert t.sla_policy_id is None
+    with pytest.raises(ValidationError) as err:
+        sla_admin.save_policy(session, admin, None, name="Empty", targets={"first_response": (None, None)})
+    assert "first_response" in err.value.fields
+    p = sla_admin.save_policy(session, admin, None, name="All", targets={"resolution": (120, None)})
+    session.refresh(t)
+    assert t.sla_policy_id == p.id and t.resolution_due_at is not None
+
+
+def test_priorities_defaults_reorder_and_validate(session):
+    admin = f.user(session, "admin")
+    session.query(Priority).delete()
+    assert priorities.ensure_defaults(session, admin) == 5
+    order = [p.code for p in priorities.ordered(session)]
+    assert order[0] == "urgent" and order[-1] == "can_wait"
+    urgent = priorities.ordered(session)[0]
+    priorities.move(session, admin, urgent.id, +1)
+    assert [p.code for p in priorities.ordered(session)][:2] == ["high", "urgent"]
+    with pytest.raises(ValidationError) as err:
+        priorities.save(session, admin, None, name_ru="Критично", name_en="", color="red")
+    assert set(err.value.fields) == {"name_en", "color"}
+    added = priorities.save(session, admin, None, name_ru="Критично", name_en="Critical", color="#aa0000")
+    assert added.rank == 6 and added.code == "critical"
+
+
+def test_rule_validation(session):
+    admin = f.user(session, "admin")
+    with pytest.raises(ValidationError) as err:
+        rules_admin.save(session, admin, None, name="", trigger="no_activity", actions=[{"type": "set_assignee"}],
+                         conditions={"time_from": "09:00"})
+    assert set(err.value.fields) >= {"name", "minutes", "set_assignee", "time"}
+
+
+def test_escalation_moves_to_the_next_line_and_the_last_line_refuses(session):
+    l1, l2 = f.team(session, line_level=1), f.team(session, line_level=2)
+    agent = f.user(session, "agent", team=l1)
+    b1, b2 = f.board(session, team=l1), f.board(session, team=l2)
+    t = tickets.create(session, agent, title="Needs L2", board_id=b1.id, team_id=l1.id)
+    tickets.move(session, agent, t.id, f.column(b1, "in_progress").id)
+    escalate(session, agent, t.id)
+    assert (t.board_id, t.column_id, t.team_id, t.assignee_id) == (b2.id, f.column(b2, "queue").id, l2.id, None)
+    f.team(session, line_level=99)  # a later line without a board
+    with pytest.raises(ValidationError):
+        escalate(session, agent, t.id)

@@ -139,8 +139,8 @@ def test_the_scheduler_tick_queues_the_summary(session):
     from sqlalchemy import select
     director = f.user(session, "director")
     weekly_subscriptions.save(session, director, user_id=director.id, by_email=True, locale="en")
-    sunday = datetime(2026, 11, 22, 12, tzinfo=MSK)
-    assert scheduler.tick(session, sunday)["weekly"] == 0
+    early = datetime(2026, 11, 23, 7, 30, tzinfo=MSK)  # Monday before the send hour
+    assert scheduler.tick(session, early)["weekly"] == 0
     monday = datetime(2026, 11, 23, 9, tzinfo=MSK)
     assert scheduler.tick(session, monday)["weekly"] >= 1
     row = session.scalar(select(Outbox).where(Outbox.recipient == director.email, Outbox.kind == "summary"))

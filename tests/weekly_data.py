@@ -24,8 +24,9 @@ def at(day: int, hour: int = 10, month: int = 5) -> datetime:
 
 
 def build(s, tag: str) -> dict:
-    l1 = f.team(s, name=f"L1 {tag}", line_level=1)
-    l2 = f.team(s, name=f"L2 {tag}", line_level=2)
+    # No line levels: committed copies of these teams must not become other tests' escalation targets.
+    l1 = f.team(s, name=f"L1 {tag}")
+    l2 = f.team(s, name=f"L2 {tag}")
     lead = f.user(s, "manager", l1, name=f"Lead {tag}")
     a, b, c = (f.user(s, "agent", l1, name=f"{n} {tag}") for n in ("Anna", "Boris", "Chen"))
     d = f.user(s, "agent", l2, name=f"Dina {tag}")

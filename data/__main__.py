@@ -5,6 +5,7 @@
     python -m data demo [--tickets N] [--seed S] [--if-empty]
     python -m data url                         print the database URL (starts embedded PostgreSQL)
     python -m data sla-backfill [--batch N]    recompute the SLA of every ticket from its history
+    python -m data analytics-rollup [--refresh] build (or bring up to date) the daily analytics rollup
     python -m data weekly-send [--week 2026-W46] [--now]   queue the weekly summary (see docs/weekly.md)
 """
 from __future__ import annotations
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
     backfill = sub.add_parser("sla-backfill", help="recompute the SLA of every ticket from its history")
     backfill.add_argument("--batch", type=int, default=5000)
+    rollup = sub.add_parser("analytics-rollup", help="build the daily analytics rollup (docs/analytics.md)")
+    rollup.add_argument("--refresh", action="store_true", help="only the days changed since the last run")
     ws = sub.add_parser("weekly-send", help="queue the weekly summary to its subscribers")
     ws.add_argument("--week", help="ISO week to send now, e.g. 2026-W46 (a manual send)")
     ws.add_argument("--now", action="store_true", help="send the last full week now, whatever the day")
@@ -81,6 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         summary = sla.backfill(db.SessionFactory(), batch=args.batch,
                                progress=lambda n, sec: print(f"{n} tickets, {n / sec:.0f}/s", file=sys.stderr))
         print(json.dumps(summary))
+        return 0
+    if args.command == "analytics-rollup":
+        from .metrics import rollup as analytics_rollup
+        with db.session_scope() as s:
+            days = analytics_rollup.refresh(s) if args.refresh else analytics_rollup.rebuild(s)
+        print("analytics rollup " + (f"refreshed ({days} days)" if args.refresh else "rebuilt"))
         return 0
     if args.command == "weekly-send":
         return _weekly_send(args)

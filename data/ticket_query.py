@@ -36,6 +36,8 @@ class TicketFilter:
     channel: list[str] = field(default_factory=list)
     created_from: date | None = None
     created_to: date | None = None
+    resolved_from: date | None = None  # analytics click-throughs: tickets done in a period
+    resolved_to: date | None = None
     q: str = ""
 
     def to_query(self) -> dict[str, str]:
@@ -61,7 +63,7 @@ def parse_filter(query: dict[str, str]) -> tuple[TicketFilter, list[str]]:
     for key, allowed in (("status", COLUMN_KINDS), ("channel", CHANNELS)):
         for part in filter(None, (p.strip() for p in (query.get(key) or "").split(","))):
             (getattr(f, key).append(part) if part in allowed else problems.append(f"{key}={part}"))
-    for key in ("created_from", "created_to"):
+    for key in ("created_from", "created_to", "resolved_from", "resolved_to"):
         raw = (query.get(key) or "").strip()
         if raw:
             try:
@@ -98,6 +100,10 @@ def conditions(f: TicketFilter) -> list:
         where.append(Ticket.created_at >= _local_midnight(f.created_from))
     if f.created_to:
         where.append(Ticket.created_at < _local_midnight(f.created_to + timedelta(days=1)))
+    if f.resolved_from:
+        where.append(and_(Ticket.status == "done", Ticket.resolved_at >= _local_midnight(f.resolved_from)))
+    if f.resolved_to:
+        where.append(and_(Ticket.status == "done", Ticket.resolved_at < _local_midnight(f.resolved_to + timedelta(days=1))))
     if f.q:
         text = f.q.lstrip("#")
         like = func.lower(Ticket.title).like(f"%{_escape_like(f.q.lower())}%", escape="\\")

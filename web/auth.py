@@ -21,7 +21,7 @@ login_manager = LoginManager()
 # Paths anyone may fetch: the login page itself and static files that hold no data.
 PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/lang/", "/healthz")
 # Where each role starts its day after signing in.
-LANDING = {"agent": "/board", "manager": "/board", "admin": "/tickets", "analyst": "/tickets", "director": "/weekly"}
+LANDING = {"agent": "/board", "manager": "/board", "admin": "/", "analyst": "/", "director": "/weekly"}
 # Other parts (the requester portal, the API) register checks that admit their own principals.
 ACCESS_HOOKS: list[Callable[[], bool]] = []
 # (path prefix, login page): visitors without a session go to that part's own login (e.g. the portal's).

@@ -9,13 +9,15 @@ from .telegram import TelegramDraft
 from .portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
 from .sla import (BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy,
                   TicketSla)
+from .analytics import AnalyticsDaily, AnalyticsState
 from .reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
     "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "Lane", "LANE_MODES",
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
-    "InboundMessage", "Notification", "Outbox", "TelegramDraft", "IntegrationToken", "PortalPin", "RoutingCursor",
-    "BusinessCalendar", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy", "TicketSla",
+    "InboundMessage", "Notification", "Outbox", "TelegramDraft", "ColumnFanout", "IntegrationToken", "PortalPin",
+    "RoutingCursor", "BusinessCalendar", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy",
+    "TicketSla", "AnalyticsDaily", "AnalyticsState",
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",
 ]

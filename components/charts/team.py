@@ -1,0 +1,91 @@
+"""Team charts: the per-agent table and chart, load per lane, arrivals heatmap (weekday × hour)."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import Output, html
+
+from data.metrics import team
+
+from ..chart_card import COLORS, empty_figure, register, style, tickets_link
+from ..i18n import _
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _fmt(value, digits=1, suffix=""):
+    return "—" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def agents_table(session, user, f):
+    data = team.agents(session, user, f)
+    if not data:
+        return html.Div(_("an.nodata"), className="text-muted p-3"), []
+    head = html.Thead(html.Tr([html.Th(_(k)) for k in ("an.agent", "an.f.team", "an.open_now", "an.resolved",
+                                                         "an.cycle_p50", "an.sla_met_pct", "an.reopen_rate")]))
+    body = html.Tbody([html.Tr([
+        html.Td(html.A(r["name"], href=tickets_link(f, assignee=r["agent_id"]))),
+        html.Td(r["team"] or ""),
+        html.Td(html.A(r["open_now"], href=tickets_link(f, assignee=r["agent_id"], status="queue,in_progress,waiting"))),
+        html.Td(html.A(r["resolved"], href=tickets_link(f, assignee=r["agent_id"], resolved_from=f.date_from,
+                                                        resolved_to=f.date_to))),
+        html.Td(_fmt(r["cycle_p50"])), html.Td(_fmt(r["sla_met"], 0, "%")), html.Td(_fmt(r["reopen_rate"], 1, "%")),
+    ]) for r in data])
+    table = dbc.Table([head, body], size="sm", hover=True, striped=True, className="mb-0 okno-an-table",
+                      id="an-agents-table")
+    return html.Div(table, style={"maxHeight": "420px", "overflowY": "auto"}), data
+
+
+def agents_chart(session, user, f):
+    data = team.agents(session, user, f)[:30]
+    if not data:
+        return empty_figure(_("an.nodata")), []
+    names = [r["name"] for r in data]
+    fig = go.Figure([
+        go.Bar(y=names, x=[r["resolved"] for r in data], name=_("an.resolved"), orientation="h",
+               marker_color=COLORS["resolved"],
+               customdata=[tickets_link(f, assignee=r["agent_id"], resolved_from=f.date_from, resolved_to=f.date_to)
+                           for r in data]),
+        go.Bar(y=names, x=[r["open_now"] for r in data], name=_("an.open_now"), orientation="h",
+               marker_color=COLORS["in_progress"],
+               customdata=[tickets_link(f, assignee=r["agent_id"], status="queue,in_progress,waiting") for r in data]),
+    ])
+    return style(fig, barmode="group", yaxis=dict(autorange="reversed"), height=max(300, 24 * len(data))), data
+
+
+def lanes(session, user, f):
+    data = team.lanes(session, user, f)
+    if not data:
+        return empty_figure(_("an.nodata_lanes")), []
+    many = len({r["board_id"] for r in data}) > 1
+    names = [f"{r['board']} · {r['lane']}" if many else r["lane"] for r in data]
+    fig = go.Figure([go.Bar(y=names, x=[r[k] for r in data], name=_(f"status.{k}"), orientation="h",
+                            marker_color=COLORS[k], customdata=[tickets_link(f, board=r["board_id"], status=k)
+                                                                for r in data])
+                     for k in ("queue", "in_progress", "waiting")])
+    limits = [(n, r["wip_limit"]) for n, r in zip(names, data) if r["wip_limit"]]
+    if limits:
+        fig.add_trace(go.Scatter(y=[n for n, _l in limits], x=[lim for _n, lim in limits], mode="markers",
+                                 name=_("an.wip_limit"), marker=dict(symbol="line-ns-open", size=18, color="#dc3545")))
+    return style(fig, barmode="stack", yaxis=dict(autorange="reversed"), height=max(300, 24 * len(data))), data
+
+
+def arrivals(session, user, f):
+    data = team.arrivals(session, user, f)
+    if not any(r["n"] for r in data):
+        return empty_figure(_("an.nodata")), data
+    z = [[0] * 24 for _d in range(7)]
+    for r in data:
+        z[r["weekday"] - 1][r["hour"]] = r["n"]
+    days = [_(f"an.{d}") for d in WEEKDAYS]
+    link = tickets_link(f, created_from=f.date_from, created_to=f.date_to)
+    fig = go.Figure(go.Heatmap(z=z, x=[f"{h:02d}" for h in range(24)], y=days, colorscale="Blues",
+                               customdata=[[link] * 24 for _d in range(7)],
+                               hovertemplate="%{y} %{x}:00<br>" + _("an.created") + ": %{z}<extra></extra>"))
+    return style(fig, yaxis=dict(autorange="reversed"), xaxis=dict(title=_("an.hour_local"))), data
+
+
+register("agents-table", agents_table, output=Output("an-agents-body", "children"))
+register("agents-chart", agents_chart)
+register("lanes", lanes)
+register("arrivals", arrivals)

@@ -1,0 +1,46 @@
+"""SQL fragments shared by the metric queries, so each definition is written once.
+
+All expressions refer to the tickets table as `t`. Calendar days are local days in the
+company's time zone (bound as :tz).
+"""
+from __future__ import annotations
+
+# ActionableAgile's cycle time: end date − start date + 1, calendar days. Start is the first entry
+# into an in-progress column (tickets.started_at, set by data.tickets.move from the same event);
+# a ticket that skipped in-progress starts when it reaches done, so it counts as one day.
+CYCLE_DAYS = ("(((t.resolved_at AT TIME ZONE :tz)::date"
+              " - (coalesce(t.started_at, t.resolved_at) AT TIME ZONE :tz)::date) + 1)")
+# Lead time: created → done, elapsed days (fractional).
+LEAD_DAYS = "(extract(epoch FROM t.resolved_at - t.created_at) / 86400.0)"
+# Handling time: work started → done, elapsed days (fractional); a ticket that never entered
+# in-progress is handled from its creation.
+HANDLE_DAYS = "(extract(epoch FROM t.resolved_at - coalesce(t.started_at, t.created_at)) / 86400.0)"
+# First response: created → first public agent reply, hours.
+FIRST_RESPONSE_HOURS = "(extract(epoch FROM t.first_response_at - t.created_at) / 3600.0)"
+# 1 = every SLA target met, 0 = some target breached, NULL = no SLA applies (both columns NULL).
+SLA_MET = ("(CASE WHEN t.sla_first_response_breached IS NULL AND t.sla_resolution_breached IS NULL THEN NULL"
+           " WHEN coalesce(t.sla_first_response_breached, false) OR coalesce(t.sla_resolution_breached, false)"
+           " THEN 0 ELSE 1 END)")
+DONE_IN_RANGE = "t.status = 'done' AND t.resolved_at >= :start AND t.resolved_at < :end"
+CREATED_IN_RANGE = "t.created_at >= :start AND t.created_at < :end"
+# Open at an instant X (bound as :at): created before it and not (finally) done before it.
+OPEN_AT = "t.created_at < :at AND NOT (t.status = 'done' AND t.resolved_at < :at)"
+
+GRAINS = ("day", "week", "month")
+
+
+def buckets(grain: str) -> str:
+    """Local calendar buckets covering [:d_from, :d_to], zero periods included."""
+    assert grain in GRAINS
+    return (f"SELECT g::date AS bucket FROM generate_series(date_trunc('{grain}', CAST(:d_from AS timestamp)),"
+            f" CAST(:d_to AS timestamp), interval '1 {grain}') AS g")
+
+
+def bucket_of(column: str, grain: str) -> str:
+    assert grain in GRAINS
+    return f"date_trunc('{grain}', {column} AT TIME ZONE :tz)::date"
+
+
+def auto_grain(days: int) -> str:
+    """Days for up to two months, weeks up to a year and a half, months beyond."""
+    return "day" if days <= 62 else "week" if days <= 550 else "month"

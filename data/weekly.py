@@ -2,8 +2,8 @@
 
 `summary(session, actor, week, team_ids)` returns a plain, JSON-ready dict that the page, the
 offline HTML file, the PDF, the email and the Telegram message all render — one set of numbers.
-The figures come from data/weekly_numbers.py (SQL aggregates with the analytics definitions; to
-delegate to data/metrics once that lands, so that the numbers equal the analytics pages').
+Every figure comes from data/metrics for the week's filter (data/weekly_numbers.py), so the
+numbers equal the analytics pages'.
 """
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def _agents(people: list[dict]) -> dict:
 
 
 def _block(kpis: dict, kind: str, scope_id: int | None, name: str) -> dict:
-    figures = kpis.get((kind, scope_id)) or numbers.empty_kpis()
+    figures = kpis[(kind, scope_id)]
     return {"kind": kind, "id": scope_id, "name": name, "figures": _figures(figures), "breaches_by_weekday": {}}
 
 
@@ -116,19 +116,16 @@ def summary(session: Session, actor: User, week: Week, team_ids: list[int] | Non
     teams_filter = tuple(sorted(set(team_ids or ())))
     tz = ZoneInfo(get_config().timezone)
     company_f = numbers.week_filter(week.start, week.end, teams=teams_filter)
-    kpis = numbers.scoped_kpis(session, actor, company_f)  # every scope's figures in a few scans
-    company = _block(kpis, "company", None, "")
     team_rows = session.execute(select(Team.id, Team.name).where(Team.id.in_(teams_filter) if teams_filter else True)
                                 .order_by(Team.line_level.nulls_last(), Team.name)).all()
-    people = numbers.team_agents(session, actor, company_f)
-    teams = []
-    for team_id, name in team_rows:
-        block = _block(kpis, "team", team_id, name)
-        if _active(block):
-            block.update(_agents(people.get(team_id, [])))
-            teams.append(block)
-    services = [_block(kpis, "service", service_id, name)
-                for service_id, name in _busiest_services(session, week, teams_filter)]
+    service_rows = _busiest_services(session, week, teams_filter)
+    kpis = numbers.scoped_kpis(session, actor, company_f, [i for i, _n in team_rows], [i for i, _n in service_rows])
+    company = _block(kpis, "company", None, "")
+    teams = [b for b in (_block(kpis, "team", i, name) for i, name in team_rows) if _active(b)]
+    people = numbers.team_agents(session, actor, company_f, [t["id"] for t in teams])
+    for block in teams:
+        block.update(_agents(people.get(block["id"], [])))
+    services = [_block(kpis, "service", i, name) for i, name in service_rows]
     for row in numbers.breaches_by_weekday(session, actor, company_f, "team_id"):
         for block in [company] + [t for t in teams if t["id"] == row["scope_id"]]:
             by_day = block["breaches_by_weekday"]
@@ -141,7 +138,7 @@ def summary(session: Session, actor: User, week: Week, team_ids: list[int] | Non
         "company": company, "teams": teams, "services": services,
         "daily": [{"day": r["bucket"].isoformat(), "created": r["created"], "resolved": r["resolved"],
                    "backlog": r["backlog"]}
-                  for r in numbers.daily(session, actor, company_f, company["figures"]["backlog"]["previous"])],
+                  for r in numbers.daily(session, actor, company_f)],
         "overdue": [dict(r, due_at=r["due_at"].astimezone(tz).isoformat(timespec="minutes"),
                          overdue_hours=float(r["overdue_hours"]))
                     for r in numbers.overdue(session, actor, company_f)],

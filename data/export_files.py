@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
@@ -45,3 +46,16 @@ def rows_file(fmt: str, header: list[str], rows: Iterable[tuple], sheet: str = "
     if fmt == "xlsx":
         return xlsx_chunks(header, rows, sheet=sheet)
     return csv_chunks(header, rows)
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?$")
+
+
+def typed(value):
+    """Chart data comes back from the browser as JSON: ISO date text turns into a date again."""
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value

@@ -111,3 +111,13 @@ def test_streamed_xlsx_keeps_text_as_text_and_drops_illegal_characters():
     got = list(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
     assert got[1][:5] == ('=HYPERLINK("x")', "ab <&>", 3, 2.5, None)
     assert got[1][5] == datetime(2026, 11, 9, 14, 5) and got[1][6].date() == date(2026, 11, 9)
+
+
+def test_analytics_chart_data_as_xlsx_has_real_dates():
+    from datetime import date
+
+    from components.chart_card import chart_xlsx
+    rows = [{"bucket": "2026-11-09", "created": 12, "label": "ИТ"}, {"bucket": "2026-11-10", "created": 7, "label": "HR"}]
+    got = list(openpyxl.load_workbook(io.BytesIO(chart_xlsx(rows, "throughput"))).active.iter_rows(values_only=True))
+    assert got[0] == ("bucket", "created", "label")
+    assert got[1][0].date() == date(2026, 11, 9) and got[1][1:] == (12, "ИТ")

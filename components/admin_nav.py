@@ -18,6 +18,7 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("/admin/rules", "slaadmin.rules", "slaadmin.rules_help", "bi-magic"),
     ("/admin/mailboxes", "admin.mailboxes", "admin.mailboxes_help", "bi-envelope"),
     ("/admin/ingest-failures", "admin.ingest_failures", "admin.ingest_failures_help", "bi-exclamation-triangle"),
+    ("/weekly/subscriptions", "weekly.sub.title", "weekly.sub.admin_help", "bi-envelope-paper"),
 ]
 
 

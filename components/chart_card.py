@@ -19,6 +19,8 @@ from flask_login import current_user
 
 from data.db import read_session
 from data.errors import PermissionDenied
+from data.export_files import typed
+from data.xlsx_stream import xlsx_chunks
 from data.metrics import filters
 
 from .filter_bar import FILTER
@@ -50,6 +52,8 @@ def chart_card(name: str, title_key: str, info_key: str, *, controls=None, heigh
         html.Div(controls, className="ms-auto me-2") if controls is not None else html.Div(className="ms-auto"),
         dbc.Button([html.I(className="bi bi-download me-1"), "CSV"], id={"type": "an-csv", "name": name},
                    size="sm", color="link", className="p-0", title=_("an.csv")),
+        dbc.Button("XLSX", id={"type": "an-xlsx", "name": name}, size="sm", color="link", className="p-0 ms-2",
+                   title=_("exports.chart_xlsx")),
         dcc.Download(id={"type": "an-dl", "name": name}),
     ], className="d-flex align-items-center")
     content = body if body is not None else dcc.Graph(
@@ -113,6 +117,20 @@ def download_csv(_clicks, rows, ident):
         writer.writeheader()
         writer.writerows(rows)
     return {"content": "\ufeff" + out.getvalue(), "filename": f"okno-{ident['name']}.csv", "type": "text/csv"}
+
+
+@callback(Output({"type": "an-dl", "name": MATCH}, "data", allow_duplicate=True),
+          Input({"type": "an-xlsx", "name": MATCH}, "n_clicks"),
+          State({"type": "an-data", "name": MATCH}, "data"), State({"type": "an-xlsx", "name": MATCH}, "id"),
+          prevent_initial_call=True)
+def download_xlsx(_clicks, rows, ident):
+    """The chart's own data as an Excel workbook (data/xlsx_stream.py; ISO dates become real dates)."""
+    return dcc.send_bytes(chart_xlsx(rows or [], ident["name"]), f"okno-{ident['name']}.xlsx")
+
+
+def chart_xlsx(rows: list[dict], name: str) -> bytes:
+    header = list(rows[0]) if rows else []
+    return b"".join(xlsx_chunks(header, ([typed(r.get(k)) for k in header] for r in rows), sheet=name))
 
 
 clientside_callback(ClientsideFunction("okno_analytics", "openPoint"),

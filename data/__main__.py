@@ -6,6 +6,7 @@
     python -m data url                         print the database URL (starts embedded PostgreSQL)
     python -m data sla-backfill [--batch N]    recompute the SLA of every ticket from its history
     python -m data analytics-rollup [--refresh] build (or bring up to date) the daily analytics rollup
+    python -m data weekly-send [--week 2026-W46] [--now]   queue the weekly summary (see docs/weekly.md)
 """
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     backfill.add_argument("--batch", type=int, default=5000)
     rollup = sub.add_parser("analytics-rollup", help="build the daily analytics rollup (docs/analytics.md)")
     rollup.add_argument("--refresh", action="store_true", help="only the days changed since the last run")
+    ws = sub.add_parser("weekly-send", help="queue the weekly summary to its subscribers")
+    ws.add_argument("--week", help="ISO week to send now, e.g. 2026-W46 (a manual send)")
+    ws.add_argument("--now", action="store_true", help="send the last full week now, whatever the day")
     args = parser.parse_args(argv)
 
     url = db.database_url()
@@ -87,7 +91,26 @@ def main(argv: list[str] | None = None) -> int:
             days = analytics_rollup.refresh(s) if args.refresh else analytics_rollup.rebuild(s)
         print("analytics rollup " + (f"refreshed ({days} days)" if args.refresh else "rebuilt"))
         return 0
+    if args.command == "weekly-send":
+        return _weekly_send(args)
     return 1
+
+
+def _weekly_send(args) -> int:
+    """Without options: what the scheduler would send now (idempotent). --week/--now: a manual send."""
+    from . import weekly, weekly_delivery
+    try:
+        with db.session_scope() as s:
+            if args.week or args.now:
+                week = weekly.Week.parse(args.week) if args.week else weekly.last_full_week()
+                result = weekly_delivery.send(s, week, manual=True)
+            else:
+                result = weekly_delivery.deliver_due(s)
+    except OknoError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(json.dumps(result))
+    return 0
 
 
 if __name__ == "__main__":

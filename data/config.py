@@ -36,6 +36,8 @@ class Config:
     telegram_webhook_secret: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None)
     # Service code for plain messages written to the bot outside a form (default: the first active service).
     telegram_default_service: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_DEFAULT_SERVICE") or None)
+    # The weekly summary goes out on Mondays from this local hour (company time zone).
+    weekly_send_hour: int = field(default_factory=lambda: _int("OKNO_WEEKLY_HOUR", 8))
     max_attachment_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024)
     # Attachments people may upload (portal, API): file extensions, and files per request.
     attachment_types: tuple[str, ...] = field(default_factory=lambda: tuple(

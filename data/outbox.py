@@ -1,6 +1,8 @@
 """Queueing outgoing messages. Rows are written in the caller's transaction with the change."""
 from __future__ import annotations
 
+import base64
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,3 +47,14 @@ def queue_reply(session: Session, ticket: Ticket, comment: Comment) -> Outbox | 
     comment.delivery_state = "queued"
     return queue(session, channel=channel, kind="reply", recipient=address, body=comment.body,
                  subject=f"[#{ticket.number}] {ticket.title}", ticket=ticket, comment=comment)
+
+
+def attachment(filename: str, content_type: str, data: bytes) -> dict:
+    """A file to send with an outbox row: `payload["attachments"]` is a list of these."""
+    return {"filename": filename, "content_type": content_type, "content_b64": base64.b64encode(data).decode("ascii")}
+
+
+def attachments(row: Outbox) -> list[tuple[str, str, bytes]]:
+    """(filename, content type, bytes) of the files a row carries; the channel senders attach them."""
+    return [(a["filename"], a.get("content_type") or "application/octet-stream", base64.b64decode(a["content_b64"]))
+            for a in (row.payload or {}).get("attachments", [])]

@@ -14,6 +14,7 @@ PAGES = {
     "tickets": READERS,
     "analytics": ("admin", "manager", "analyst", "director"),
     "weekly": ("admin", "manager", "analyst", "director"),
+    "weekly_subscriptions": ("admin", "manager", "director"),
     "admin": ("admin",),
     "board_settings": LEADS,
 }

@@ -1,12 +1,14 @@
 """Time-based work, once a minute from the worker (`python -m ingest scheduler`): SLA at-risk and
 breach signals with their notifications and rules, and "no activity for a period" rules.
 
+Also the weekly summary on Monday mornings (data/weekly_delivery.deliver_due).
 `tick(session, now)` is idempotent: a clock is announced at risk once and breached once (the
 notified_at columns of ticket_sla), and a no-activity rule fires once per quiet period.
 Rows are claimed with SKIP LOCKED, so two workers can share the work.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,7 @@ from .calendars import DEFAULT_TZ
 from .models import Rule, RuleLog, Ticket, TicketSla
 
 BATCH = 500
+log = logging.getLogger(__name__)
 
 _DUE = """
 SELECT id FROM ticket_sla
@@ -41,7 +44,18 @@ def tick(session: Session, now: datetime | None = None) -> dict:
         quiet = _no_activity(session, now)
     finally:
         session.info.pop("okno_now", None)
-    return {"at_risk": at_risk, "breached": breached, "no_activity": quiet}
+    return {"at_risk": at_risk, "breached": breached, "no_activity": quiet, "weekly": _weekly_summary(session, now)}
+
+
+def _weekly_summary(session: Session, now: datetime) -> int:
+    """Monday morning: queue the weekly summary (idempotent; a failure here never undoes the SLA work)."""
+    from . import weekly_delivery
+    try:
+        with session.begin_nested():
+            return weekly_delivery.deliver_due(session, now)["queued"]
+    except Exception:  # noqa: BLE001 — logged; the next tick tries again
+        log.exception("weekly summary delivery failed")
+        return 0
 
 
 def _signal(session: Session, now: datetime, column: str, flag: str, trigger: str, key: str) -> int:

@@ -18,7 +18,7 @@ from email.utils import formataddr, formatdate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data import db
+from data import db, outbox
 from data.config import get_config
 from data.mail_secrets import reveal
 from data.models import Comment, InboundMessage, Mailbox, Outbox, Service, Ticket
@@ -94,6 +94,9 @@ def build(session: Session, row: Outbox, mailbox: Mailbox | None) -> EmailMessag
     msg.set_content(row.body)
     if payload.get("html"):
         msg.add_alternative(payload["html"], subtype="html")
+    for filename, content_type, data in outbox.attachments(row):  # e.g. the weekly summary's PDF
+        maintype, _slash, subtype = content_type.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
     return msg
 
 

@@ -14,12 +14,14 @@ from sqlalchemy import func, select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from data import outbox
 from data.db import session_scope
 from data.models import Comment, Outbox
 
 log = logging.getLogger("okno.telegram.out")
 MAX_ATTEMPTS = 10
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 
 
 def backoff(attempts: int) -> timedelta:
@@ -65,6 +67,9 @@ async def _send(bot: Bot, row: Outbox) -> str | None:
         message = await bot.send_message(row.recipient, part, reply_markup=_markup(payload) if last else None,
                                          reply_to_message_id=payload.get("reply_to") if i == 0 else None,
                                          allow_sending_without_reply=True)
+    for filename, _type, data in outbox.attachments(row):  # files after the text (the weekly summary's PDF)
+        message = await bot.send_document(row.recipient, data, filename=filename,
+                                          caption=(row.subject or "")[:CAPTION_LIMIT] or None)
     return str(message.message_id)
 
 

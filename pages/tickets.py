@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
+from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
 from data import lookups, ticket_query
 from data.config import get_config
 from data.db import read_session
@@ -88,6 +89,7 @@ def layout(**query):
                   html.A([html.I(className="bi bi-download me-1"), _("tickets.export")], id=f"{P}-export",
                          className="btn btn-outline-primary btn-sm", href="/tickets/export.csv")],
                  className="d-flex align-items-center mb-2"),
+        export_bar(),
         note,
         dbc.Row(controls, className="okno-filterbar g-2 mb-2"),
         dcc.Store(id=f"{P}-filter", data=f.to_query()), dcc.Store(id=f"{P}-sync"),

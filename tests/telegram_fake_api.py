@@ -129,6 +129,16 @@ class FakeBotAPI:
             self.outgoing.append(message)
         return message
 
+    def _document(self, params: dict) -> dict:
+        message = self._message({**params, "text": ""})
+        message.pop("text")
+        content = params.get("document") or b""
+        message["document"] = {"file_id": f"doc{message['message_id']}", "file_unique_id": f"udoc{message['message_id']}",
+                               "file_name": (params.get("_filenames") or {}).get("document"), "file_size": len(content)}
+        if params.get("caption"):
+            message["caption"] = params["caption"]
+        return message
+
     def _edit(self, params: dict) -> dict:
         """The chat shows the new text in place of the old message (and its buttons are gone)."""
         with self.lock:
@@ -166,6 +176,8 @@ class FakeBotAPI:
             return self._get_updates(params)
         if method == "sendMessage":
             return self._message(params)
+        if method == "sendDocument":  # files the bot sends (the weekly summary's PDF)
+            return self._document(params)
         if method == "editMessageText":
             return self._edit(params)
         if method == "answerCallbackQuery":
@@ -231,6 +243,8 @@ class FakeBotAPI:
                         name = part.get_param("name", header="content-disposition")
                         payload = part.get_payload(decode=True) or b""
                         params[name] = payload if part.get_filename() else _value(payload.decode())
+                        if part.get_filename():  # uploaded files keep their names beside the bytes
+                            params.setdefault("_filenames", {})[name] = part.get_filename()
                     return params
                 pairs = parse_qsl(raw.decode(), keep_blank_values=True)
                 return {**query, **{k: _value(v) for k, v in pairs}}

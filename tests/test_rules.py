@@ -146,7 +146,7 @@ def test_scheduler_announces_at_risk_and_breach_once_and_runs_rules(session):
     now = datetime.now(timezone.utc)
     t = tickets.create(session, None, title="Slow", board_id=board.id, service_id=service.id, team_id=team.id,
                        assignee_id=sysadmin.id, at=now - timedelta(minutes=50))
-    assert scheduler.tick(session, now) == {"at_risk": 1, "breached": 0, "no_activity": 0}
+    assert scheduler.tick(session, now) == {"at_risk": 1, "breached": 0, "no_activity": 0, "weekly": 0}
     assert scheduler.tick(session, now)["at_risk"] == 0  # once
     texts = session.scalars(select(Notification.text).where(Notification.ticket_id == t.id)).all()
     assert len(texts) == 2 and all("под угрозой" in x for x in texts)  # the assignee and the team lead

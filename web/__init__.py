@@ -21,3 +21,7 @@ def register_routes(server: Flask, csrf) -> None:
         if request.path.startswith("/api/"):
             return jsonify(error="The request is too large", fields={"attachments": "too large"}), 413
         return "The upload is too large", 413
+    from . import exports
+    server.register_blueprint(exports.bp)
+    from . import weekly
+    server.register_blueprint(weekly.bp)

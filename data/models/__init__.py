@@ -11,6 +11,7 @@ from .sla import (BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SL
                   TicketSla)
 from .analytics import AnalyticsDaily, AnalyticsState
 from .mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, TicketParticipant
+from .reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -20,4 +21,6 @@ __all__ = [
     "RoutingCursor", "BusinessCalendar", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy",
     "TicketSla", "AnalyticsDaily", "AnalyticsState", "AFTER_PROCESSING", "MAILBOX_KINDS", "Mailbox",
     "TicketParticipant",
+    "TicketSla", "AnalyticsDaily", "AnalyticsState",
+    "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",
 ]

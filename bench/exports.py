@@ -1,0 +1,106 @@
+"""Exports at a million tickets: the whole ticket list as CSV (COPY, streamed) and as XLSX
+(streamed as written), with the peak resident memory of this process while streaming; and the
+weekly summary's build and render times. Reads only: no job rows are written.
+
+    python -m bench exports            (or: python -m bench.exports for this one alone)
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import psutil
+from sqlalchemy import select
+
+XLSX_ROWS = int(os.environ.get("BENCH_XLSX_ROWS", "1000000"))
+
+
+class PeakRss:
+    """Samples this process's resident memory every 20 ms in a thread."""
+
+    def __init__(self):
+        self.proc = psutil.Process()
+        self.start = self.peak = self.proc.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def report(self) -> dict:
+        mb = 1024 * 1024
+        return {"rss_before_mb": round(self.start / mb, 1), "rss_peak_mb": round(self.peak / mb, 1),
+                "rss_growth_mb": round((self.peak - self.start) / mb, 1)}
+
+
+def _drain(chunks, progress_rows: list) -> tuple[int, float, int]:
+    started, size, n = time.perf_counter(), 0, 0
+    for chunk in chunks:
+        size += len(chunk)
+        n += 1
+    return size, time.perf_counter() - started, n
+
+
+def run(url: str) -> dict:
+    from data import ticket_query, weekly, weekly_report
+    from data.db import read_session
+    from data.xlsx_stream import xlsx_chunks
+    from data.models import User
+
+    with read_session() as s:
+        analyst = s.scalar(select(User).where(User.email == "analyst@okno.demo"))
+        director = s.scalar(select(User).where(User.email == "director@okno.demo"))
+        s.expunge_all()
+    out = {}
+    everything = ticket_query.TicketFilter()
+
+    # 1. CSV of every ticket, all columns, through COPY in 256 KB chunks.
+    rows = [0]
+    with PeakRss() as mem, read_session() as s:
+        size, seconds, chunks = _drain(ticket_query.export_csv(s, analyst, everything,
+                                                               progress=lambda n: rows.__setitem__(0, n)), rows)
+    out["csv_all"] = {"rows": rows[0], "mb": round(size / 1e6, 1), "seconds": round(seconds, 1),
+                      "rows_per_s": int(rows[0] / seconds) if seconds else None, "chunks": chunks} | mem.report()
+
+    # 2. XLSX streamed as it is written, rows from a server-side cursor (as the download does).
+    done = [0]
+    with PeakRss() as mem, read_session() as s:
+        started = time.perf_counter()
+        ticket_query.use_company_timezone(s)
+        stmt = ticket_query.export_select(everything, list(ticket_query.EXPORT_COLUMNS), iso_text=False).limit(XLSX_ROWS)
+        result = s.execute(stmt, execution_options={"stream_results": True, "yield_per": 5000})
+        size = sum(len(c) for c in xlsx_chunks(list(ticket_query.EXPORT_COLUMNS), (tuple(r) for r in result),
+                                               progress=lambda n: done.__setitem__(0, n)))
+        written = time.perf_counter() - started
+    out["xlsx"] = {"rows": done[0], "mb": round(size / 1e6, 1), "seconds": round(written, 1),
+                   "rows_per_s": int(done[0] / written) if written else None} | mem.report()
+
+    # 3. The weekly summary of the last full week (every figure from data/metrics), and its offline file.
+    week = weekly.last_full_week()
+    with read_session() as s:
+        started = time.perf_counter()
+        summary = weekly.summary(s, director, week)
+        built = time.perf_counter() - started
+    started = time.perf_counter()
+    document = weekly_report.html(summary, "ru")
+    out["weekly"] = {"week": week.label, "summary_seconds": round(built, 2),
+                     "html_seconds": round(time.perf_counter() - started, 2), "html_mb": round(len(document) / 1e6, 1),
+                     "teams": len(summary["teams"]), "services": len(summary["services"])}
+    return out
+
+
+if __name__ == "__main__":
+    import json
+
+    from bench.common import bench_database
+    print(json.dumps(run(bench_database()), indent=2))

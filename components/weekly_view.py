@@ -1,0 +1,95 @@
+"""The weekly summary rendered as Dash components (the offline file renders the same summary from
+data/templates/weekly_report.html; both use data/weekly_format and assets/weekly.css)."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from data import weekly_charts, weekly_format as fmt, weekly_text
+
+from .i18n import _
+
+
+def _kpi(key: str, fig: dict, locale: str):
+    symbol, tone = fmt.arrow(fig)
+    return dbc.Col(html.Div([
+        html.Div(_(f"weekly.fig.{key}"), className="okno-kpi-label"),
+        html.Div([fmt.value(key, fig["value"], locale), " ",
+                  html.Span(f"{symbol} {fmt.change(key, fig)}", className=f"tone-{tone}", style={"fontSize": ".9rem"})],
+                 className="okno-kpi-value"),
+        html.Div(_("weekly.previous_value", value=fmt.value(key, fig["previous"], locale)), className="okno-kpi-prev"),
+    ], className="okno-kpi", id=f"weekly-kpi-{key}"), xs=6, md=4, lg=2)
+
+
+def _figures_table(blocks: list[dict], locale: str, table_id: str):
+    keys = list(blocks[0]["figures"])
+    head = html.Thead(html.Tr([html.Th("")] + [html.Th(_(f"weekly.fig.{k}"), className="num") for k in keys]))
+    body = []
+    for b in blocks:
+        cells = [html.Th(b["name"])]
+        for k in keys:
+            symbol, tone = fmt.arrow(b["figures"][k])
+            cells.append(html.Td([fmt.value(k, b["figures"][k]["value"], locale), " ",
+                                  html.Span(symbol, className=f"tone-{tone}", title=fmt.change(k, b["figures"][k]))],
+                                 className="num"))
+        body.append(html.Tr(cells))
+    return dbc.Table([head, html.Tbody(body)], size="sm", bordered=True, id=table_id)
+
+
+def _agents(team: dict):
+    rows = [html.Tr([html.Td(a["name"]), html.Td(a["resolved"], className="num"),
+                     html.Td(fmt.versus_median(a["vs_median"]), className="num"),
+                     html.Td(a["open_now"], className="num")]) for a in team["agents"]]
+    head = html.Thead(html.Tr([html.Th(_("weekly.agent")), html.Th(_("weekly.fig.resolved"), className="num"),
+                               html.Th(_("weekly.vs_median"), className="num"),
+                               html.Th(_("weekly.open_now"), className="num")]))
+    return dbc.Col([html.H3([team["name"], html.Small(" · " + _("weekly.team_median", value=fmt.number(team["median_resolved"])),
+                                                       className="text-muted")]),
+                     dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True)], lg=6, xxl=4)
+
+
+def _overdue(summary: dict, locale: str):
+    if not summary["overdue"]:
+        return html.P(_("weekly.overdue_none"), className="text-muted", id="weekly-overdue")
+    head = html.Thead(html.Tr([html.Th("#"), html.Th(_("tickets.subject")), html.Th(_("tickets.team")),
+                               html.Th(_("tickets.assignee")), html.Th(_("weekly.due")),
+                               html.Th(_("weekly.overdue_by"), className="num")]))
+    rows = [html.Tr([html.Td(dcc.Link(str(o["number"]), href=f"/ticket/{o['number']}")), html.Td(o["title"]),
+                     html.Td(o["team"] or ""), html.Td(o["assignee"] or ""),
+                     html.Td(o["due_at"][:16].replace("T", " ")),
+                     html.Td(fmt.overdue_for(o["overdue_hours"], locale), className="num")]) for o in summary["overdue"]]
+    return dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True, id="weekly-overdue")
+
+
+def _chart(name: str, figure, query: dict):
+    qs = urlencode(query)
+    return dbc.Col(html.Div([
+        dcc.Graph(figure=figure, config={"displayModeBar": False}, id=f"weekly-chart-{name}"),
+        html.Div([html.A(_("exports.chart_csv"), href=f"/exports/charts/{name}.csv?{qs}", className="me-2"),
+                  html.A(_("exports.chart_xlsx"), href=f"/exports/charts/{name}.xlsx?{qs}")],
+                 className="okno-chart-links"),
+    ], className="okno-chart"), lg=6, className="okno-chart-col")
+
+
+def render(summary: dict, locale: str):
+    query = {"week": summary["week"]} | ({"teams": ",".join(map(str, summary["team_ids"]))} if summary["team_ids"] else {})
+    company = summary["company"]["figures"]
+    parts = [
+        html.Section([html.H2(_("weekly.in_words"), className="mt-0"),
+                      html.Ul([html.Li(line) for line in weekly_text.sentences(summary, locale)], className="mb-0")],
+                     className="okno-words mb-3", id="weekly-words"),
+        dbc.Row([_kpi(k, company[k], locale) for k in company], className="g-2 okno-kpis mb-3", id="weekly-kpis"),
+        dbc.Row([_chart(name, fig, query) for name, fig in weekly_charts.figures(summary, locale)],
+                className="g-2 okno-charts"),
+    ]
+    if summary["teams"]:
+        parts += [html.H2(_("weekly.teams")), _figures_table(summary["teams"], locale, "weekly-teams")]
+    if summary["services"]:
+        parts += [html.H2(_("weekly.services")), _figures_table(summary["services"], locale, "weekly-services")]
+    with_agents = [t for t in summary["teams"] if t.get("agents")]
+    if with_agents:
+        parts += [html.H2(_("weekly.agents")), dbc.Row([_agents(t) for t in with_agents], className="g-3 okno-agents")]
+    parts += [html.H2(_("weekly.overdue")), _overdue(summary, locale)]
+    return html.Div(parts)

@@ -1,0 +1,123 @@
+"""Exports: ticket-list jobs stream CSV/XLSX with progress on the job row; saved exports re-run."""
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+import openpyxl
+import pytest
+
+from data import exports, tickets
+from data.db import read_session, session_scope
+from data.errors import NotFound, PermissionDenied, ValidationError
+from data.models import ExportJob
+from tests import factories as f
+
+
+@pytest.fixture(scope="module")
+def seeded(engine):
+    """Committed data (the export streams in its own connections, as in a web worker)."""
+    tag = uuid.uuid4().hex[:8]
+    with session_scope() as s:
+        team = f.team(s, name=f"Export team {tag}")
+        lead = f.user(s, "manager", team)
+        analyst = f.user(s, "analyst")
+        board = f.board(s, team)
+        svc = f.service(s, board, name=f"ИТ {tag}")
+        for i in range(25):
+            tickets.create(s, lead, title=f"Сбой «{tag}», №{i}", board_id=board.id, service_id=svc.id, channel="email")
+        s.expunge_all()
+    return dict(tag=tag, lead=lead, analyst=analyst)
+
+
+def _run(user, job_id) -> bytes:
+    job = exports.open_job(user, job_id)
+    return b"".join(exports.stream(user, job))
+
+
+def _job(job_id) -> ExportJob:
+    with read_session() as s:
+        job = s.get(ExportJob, job_id)
+        s.expunge(job)
+        return job
+
+
+def test_csv_export_streams_chosen_columns_with_bom_and_iso_dates(seeded):
+    with session_scope() as s:
+        job = exports.start(s, seeded["analyst"], query={"q": seeded["tag"]},
+                            columns=["number", "title", "created_at", "bogus"], fmt="csv")
+        job_id = job.id
+    assert _job(job_id).rows_total == 25
+    data = _run(seeded["analyst"], job_id)
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["number", "title", "created_at"]
+    assert len(rows) == 26 and all(seeded["tag"] in r[1] for r in rows[1:])
+    assert rows[1][2][10] == "T" and rows[1][2][-6] in "+-"  # ISO 8601 with offset
+    done = _job(job_id)
+    assert (done.state, done.rows_done) == ("done", 25)
+
+
+def test_xlsx_export_has_real_dates(seeded):
+    with session_scope() as s:
+        job_id = exports.start(s, seeded["lead"], query={"q": seeded["tag"]}, columns=["number", "created_at"],
+                               fmt="xlsx").id
+    data = _run(seeded["lead"], job_id)
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("number", "created_at") and len(rows) == 26
+    assert rows[1][1].year >= 2024  # a datetime, not text
+    assert _job(job_id).state == "done"
+
+
+def test_someone_elses_job_is_refused(seeded):
+    with session_scope() as s:
+        job_id = exports.start(s, seeded["lead"], query={"q": seeded["tag"]}).id
+    with pytest.raises(PermissionDenied):
+        exports.open_job(seeded["analyst"], job_id)
+
+
+def test_saved_export_reruns_with_its_filter_and_columns(seeded):
+    with session_scope() as s:
+        saved = exports.save(s, seeded["analyst"], name="Сбои", query={"q": seeded["tag"], "status": "queue"},
+                             columns=["title", "status"], fmt="csv")
+        saved_id = saved.id
+        # Saving again under the same name overwrites it.
+        exports.save(s, seeded["analyst"], name="Сбои", query={"q": seeded["tag"]}, columns=["title"], fmt="csv")
+        assert [r.name for r in exports.saved(s, seeded["analyst"])] == ["Сбои"]
+    with session_scope() as s:
+        job_id = exports.run_saved(s, seeded["analyst"], saved_id).id
+    rows = list(csv.reader(io.StringIO(_run(seeded["analyst"], job_id).decode("utf-8-sig"))))
+    assert rows[0] == ["title"] and len(rows) == 26
+    with session_scope() as s, pytest.raises(NotFound):
+        exports.run_saved(s, seeded["lead"], saved_id)  # not theirs
+
+
+def test_bad_input_is_a_clear_error(seeded):
+    with session_scope() as s:
+        with pytest.raises(ValidationError):
+            exports.save(s, seeded["analyst"], name="  ", query={}, columns=None)
+        with pytest.raises(ValidationError):
+            exports.start(s, seeded["analyst"], query={}, fmt="pdf")
+
+
+def test_streamed_xlsx_keeps_text_as_text_and_drops_illegal_characters():
+    from datetime import date, datetime
+
+    from data.xlsx_stream import xlsx_chunks
+    rows = [("=HYPERLINK(\"x\")", "a\x00b <&>", 3, 2.5, None, datetime(2026, 11, 9, 14, 5), date(2026, 11, 9))]
+    body = b"".join(xlsx_chunks(["formula", "text", "int", "float", "none", "when", "day"], rows))
+    got = list(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+    assert got[1][:5] == ('=HYPERLINK("x")', "ab <&>", 3, 2.5, None)
+    assert got[1][5] == datetime(2026, 11, 9, 14, 5) and got[1][6].date() == date(2026, 11, 9)
+
+
+def test_analytics_chart_data_as_xlsx_has_real_dates():
+    from datetime import date
+
+    from components.chart_card import chart_xlsx
+    rows = [{"bucket": "2026-11-09", "created": 12, "label": "ИТ"}, {"bucket": "2026-11-10", "created": 7, "label": "HR"}]
+    got = list(openpyxl.load_workbook(io.BytesIO(chart_xlsx(rows, "throughput"))).active.iter_rows(values_only=True))
+    assert got[0] == ("bucket", "created", "label")
+    assert got[1][0].date() == date(2026, 11, 9) and got[1][1:] == (12, "ИТ")

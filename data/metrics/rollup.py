@@ -186,3 +186,11 @@ def refresh_if_stale(session: Session) -> datetime | None:
 def usable(session: Session, f: MetricFilter) -> bool:
     """Read the rollup for this filter? Only when it exists and the filter has no request type."""
     return not f.type and refresh_if_stale(session) is not None
+
+
+def drop(session: Session) -> None:
+    """Forget the rollup: pages compute live again until the next rebuild."""
+    for name in VIEWS:
+        session.execute(text(f"DROP MATERIALIZED VIEW IF EXISTS {name}"))
+    session.execute(text("DELETE FROM analytics_daily"))
+    session.execute(text("DELETE FROM analytics_state"))

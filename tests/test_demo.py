@@ -1,17 +1,15 @@
 """The demo data generator: the Core12 story holds in SQL and the history is consistent."""
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from data.demo import NotEmptyError, is_empty, load
-from data.migrate import upgrade
+from tests.conftest import scratch_database
 
 TODAY = date(2025, 6, 18)  # go-live 2024-12-01, history from 2024-06-18
 TICKETS = 6000
@@ -20,26 +18,17 @@ TICKETS = 6000
 @pytest.fixture(scope="module")
 def demo(database_url):
     """A database of its own (the shared test database stays empty), loaded once for the module."""
-    server = make_url(database_url)
-    name = f"okno_demo_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(url)
-    try:
-        upgrade(url)
-        with Session(engine) as s:
-            empty_before = is_empty(s)
-        summary = load(engine, tickets=TICKETS, seed=7, today=TODAY)
-        with Session(engine) as s:
-            empty_after = is_empty(s)
-        yield {"engine": engine, "summary": summary, "empty": (empty_before, empty_after)}
-    finally:
-        engine.dispose()
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url, "okno_demo") as url:
+        engine = create_engine(url)
+        try:
+            with Session(engine) as s:
+                empty_before = is_empty(s)
+            summary = load(engine, tickets=TICKETS, seed=7, today=TODAY)
+            with Session(engine) as s:
+                empty_after = is_empty(s)
+            yield {"engine": engine, "summary": summary, "empty": (empty_before, empty_after)}
+        finally:
+            engine.dispose()
 
 
 def q(demo, sql, **params):

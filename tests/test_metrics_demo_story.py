@@ -2,37 +2,26 @@
 resolved a month and from ≈1.5 days to under a day of handling time after the go-live."""
 from __future__ import annotations
 
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from data import demo
 from data.metrics import compare
 from data.metrics.filters import parse
-from data.migrate import upgrade
+from tests.conftest import scratch_database
 from data.models import Team, User
 
 
 @pytest.fixture(scope="module")
 def demo_engine(database_url):
     """A database of its own: the demo generator only loads into an empty one."""
-    server = make_url(database_url)
-    name = f"okno_story_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    engine = create_engine(url)
-    demo.load(engine, tickets=20000, seed=7)  # the size at which a first-line agent carries ~400 a month
-    yield engine
-    engine.dispose()
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(database_url, "okno_story") as url:
+        engine = create_engine(url)
+        demo.load(engine, tickets=20000, seed=7)  # the size at which a first-line agent carries ~400 a month
+        yield engine
+        engine.dispose()
 
 
 def test_first_line_agents_go_from_400_to_700_a_month_and_under_a_day(demo_engine):

@@ -13,13 +13,14 @@ import nh3
 from dash import dcc, html
 from flask_login import current_user
 
-from data import checklists, children, lookups, ticket_view
+from data import checklists, children, lookups, sla, ticket_view
 from data.config import get_config
 from data.db import read_session
 from data.errors import OknoError
 from data.permissions import STAFF_WRITERS
 
 from .i18n import _, current_locale
+from .sla_panel import sla_panel
 from .ticket_card import CHANNEL_ICONS
 
 T = "tk"
@@ -61,6 +62,9 @@ def _fields(h: dict, s, locale: str, can_edit: bool):
                        className="mt-2", style={"display": "none"} if t.blocked or not can_edit else {}),
         dbc.Button(_("ticket.unblock"), id=f"{T}-unblock", color="outline-success", size="sm", className="mt-2",
                    style={} if t.blocked and can_edit else {"display": "none"}),
+        dbc.Button([html.I(className="bi bi-arrow-up-right-circle me-1"), _("ticket.escalate")], id=f"{T}-escalate",
+                   color="outline-secondary", size="sm", className="mt-2 ms-2",
+                   style={} if can_edit and t.status != "done" else {"display": "none"}),
     ])
     return html.Div([table, block])
 
@@ -172,6 +176,7 @@ def body(number: int):
             html.H5([html.A(f"#{t.number}", href=f"/ticket/{t.number}", className="me-2"), t.title],
                     id=f"{T}-title", **{"data-ticket-id": t.id, "data-version": t.version}),
             _fields(h, s, locale, can_edit),
+            _section(_("ticket.sla"), html.Div(sla_section(s, t.id), id=f"{T}-sla"), "sla"),
             _section(_("ticket.description"), _description(t), "description"),
             _section(_("tickets.requester"), _requester(h, ticket_view.other_requests(s, t), tz), "requester"),
             _section(_("ticket.conversation"), _conversation(ticket_view.conversation(s, t.id),
@@ -188,8 +193,13 @@ def body(number: int):
     return sections
 
 
+def sla_section(s, ticket_id: int):
+    """The SLA targets with their countdowns (re-rendered every 30 s on the page)."""
+    return sla_panel(sla.ticket_sla_summary(s, ticket_id), get_config().timezone)
+
+
 def detail(number: int):
     """The whole card: a store with its number, the message line and the sections."""
-    return html.Div([dcc.Store(id=f"{T}-number", data=number),
+    return html.Div([dcc.Store(id=f"{T}-number", data=number), dcc.Interval(id=f"{T}-sla-tick", interval=30_000),
                      dbc.Alert(id=f"{T}-msg", is_open=False, dismissable=True, className="py-1 okno-note"),
                      html.Div(body(number), id=f"{T}-body")], className="okno-ticket")

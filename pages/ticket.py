@@ -1,7 +1,7 @@
 """`/ticket/<number>`: the card page. Its callbacks also serve the card drawer on the board.
 
-One dispatcher callback applies any action on the card (priority, assignee, block, reply, note,
-checklist, child card) through the service layer and re-renders the card's sections.
+One dispatcher callback applies any action on the card (priority, assignee, block, escalate, reply,
+note, checklist, child card) through the service layer and re-renders the card's sections.
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import _
-from components.ticket_detail import T, body, detail
-from data import checklists, children, tickets, ticket_view
+from components.ticket_detail import T, body, detail, sla_section
+from data import checklists, children, escalation, tickets, ticket_view
 from data.db import read_session, session_scope
 from data.errors import Conflict, OknoError, ValidationError
-from data.models import ReplyTemplate
+from data.models import Board, ReplyTemplate
 
 dash.register_page(__name__, path_template="/ticket/<number>", title="Okno · Ticket")
 
@@ -47,6 +47,9 @@ def _act(s, user, trigger, number, v):
         tickets.set_blocked(s, user, t.id, True, v["reason"])
     elif trigger == f"{T}-unblock":
         tickets.set_blocked(s, user, t.id, False)
+    elif trigger == f"{T}-escalate":
+        moved = escalation.escalate(s, user, t.id)
+        return _("ticket.escalated", board=s.get(Board, moved.board_id).name)
     elif trigger in (f"{T}-send", f"{T}-note"):
         public = trigger == f"{T}-send"
         tickets.comment(s, user, t.id, v["reply"] or "", public=public)
@@ -70,12 +73,13 @@ def _act(s, user, trigger, number, v):
 @callback(Output(f"{T}-body", "children"), Output(f"{T}-msg", "children"), Output(f"{T}-msg", "is_open"),
           Output(f"{T}-msg", "color"),
           Input(f"{T}-priority", "value"), Input(f"{T}-assignee", "value"), Input(f"{T}-block", "n_clicks"),
-          Input(f"{T}-unblock", "n_clicks"), Input(f"{T}-send", "n_clicks"), Input(f"{T}-note", "n_clicks"),
+          Input(f"{T}-unblock", "n_clicks"), Input(f"{T}-escalate", "n_clicks"), Input(f"{T}-send", "n_clicks"),
+          Input(f"{T}-note", "n_clicks"),
           Input(f"{T}-checklist", "value"), Input(f"{T}-check-add", "n_clicks"), Input(f"{T}-child-add", "n_clicks"),
           State(f"{T}-number", "data"), State(f"{T}-block-reason", "value"), State(f"{T}-reply", "value"),
           State(f"{T}-check-text", "value"), State(f"{T}-child-board", "value"), State(f"{T}-child-title", "value"),
           prevent_initial_call=True)
-def act(priority, assignee, _b, _u, _s, _n, checked, _ca, _cc, number, reason, reply, check_text, child_board,
+def act(priority, assignee, _b, _u, _e, _s, _n, checked, _ca, _cc, number, reason, reply, check_text, child_board,
         child_title):
     trigger = ctx.triggered_id
     if trigger is None or number is None:
@@ -107,3 +111,18 @@ def use_template(template_id, number):
         if template is None:
             raise PreventUpdate
         return ticket_view.fill_template(template.body, requester=h["requester"], number=number, agent=user.name)
+
+
+@callback(Output(f"{T}-sla", "children"), Input(f"{T}-sla-tick", "n_intervals"), State(f"{T}-number", "data"),
+          prevent_initial_call=True)
+def sla_countdown(_n, number):
+    """The SLA countdown moves on without a reload."""
+    if number is None:
+        raise PreventUpdate
+    user = current_user._get_current_object()
+    with read_session() as s:
+        try:
+            t = tickets.get_by_number(s, user, number)
+        except OknoError:
+            raise PreventUpdate
+        return sla_section(s, t.id)

@@ -12,8 +12,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_tickets_title", "tickets", ["title"])
+    op.execute("CREATE INDEX IF NOT EXISTS ix_tickets_title ON tickets (title)")
 
 
 def downgrade() -> None:
-    op.drop_index("ix_tickets_title", table_name="tickets")
+    op.execute("DROP INDEX IF EXISTS ix_tickets_title")

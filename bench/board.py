@@ -19,10 +19,8 @@ import os
 import statistics
 import sys
 import time
-import uuid
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -61,25 +59,10 @@ def refresh_body(key: str, columns: list[int], lanes: list[int], trigger: str, m
 def run(url: str | None = None, cards: int = 2000, runs: int = 30) -> dict:
     """For `python -m bench`: the board lives in a scratch database on the same server as `url`
     (the moves commit, and the shared million-ticket database must not be written to)."""
-    from data import db
-    server = make_url(db.normalise_url(url or SERVER))
-    name = f"okno_bench_board_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    previous = os.environ.get("DATABASE_URL")
-    try:
-        os.environ["DATABASE_URL"] = server.set(database=name).render_as_string(hide_password=False)
-        os.environ.setdefault("SECRET_KEY", "bench")
-        db.reset_engine()
+    from data.scratch import scratch_database
+    os.environ.setdefault("SECRET_KEY", "bench")
+    with scratch_database(url or SERVER, "okno_bench_board", use=True):
         return measure(cards, runs)
-    finally:
-        db.reset_engine()
-        if previous is not None:
-            os.environ["DATABASE_URL"] = previous
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main(argv=None) -> int:
@@ -92,8 +75,6 @@ def main(argv=None) -> int:
 
 
 def measure(cards: int, runs: int) -> dict:
-    from data.migrate import upgrade
-    upgrade(os.environ["DATABASE_URL"])
     from bench.board_seed import seed
     from data.db import read_session, session_scope
     from data.models import Ticket

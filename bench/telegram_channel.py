@@ -9,22 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-import uuid
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 UPDATES = int(os.environ.get("BENCH_TELEGRAM_UPDATES", "300"))
 MESSAGES = int(os.environ.get("BENCH_TELEGRAM_MESSAGES", "300"))
-
-
-def _scratch(url: str):
-    server = make_url(url)
-    name = f"okno_bench_tg_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    return admin, name, server.set(database=name).render_as_string(hide_password=False)
 
 
 async def _measure(api) -> dict:
@@ -73,26 +61,15 @@ async def _measure(api) -> dict:
 
 
 def run(url: str) -> dict:
-    from data import db
-    from data.migrate import upgrade
+    from data.scratch import scratch_database
     from tests.telegram_fake_api import FakeBotAPI
 
-    admin, name, scratch = _scratch(url)
-    previous = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = scratch
-    db.reset_engine()
-    api = FakeBotAPI().start()
-    try:
-        upgrade(scratch)
-        return asyncio.run(_measure(api))
-    finally:
-        api.stop()
-        db.reset_engine()
-        if previous is not None:
-            os.environ["DATABASE_URL"] = previous
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(url, "okno_bench_tg", use=True):
+        api = FakeBotAPI().start()
+        try:
+            return asyncio.run(_measure(api))
+        finally:
+            api.stop()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from data.demo import NotEmptyError, is_empty, load
-from tests.conftest import scratch_database
+from data.scratch import scratch_database
 
 TODAY = date(2025, 6, 18)  # go-live 2024-12-01, history from 2024-06-18
 TICKETS = 6000

@@ -5,14 +5,15 @@ import logging
 from typing import Callable
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, jsonify, make_response, redirect, render_template_string, request
+from flask import Blueprint, Flask, jsonify, redirect, request
 from flask_login import LoginManager, current_user, login_user, logout_user
-from flask_wtf.csrf import generate_csrf
 
-from components.i18n import _, current_locale
+from components.i18n import _
 from data import auth
 from data.db import read_session, session_scope
 from data.models import User
+
+from . import signin_page
 
 log = logging.getLogger("okno.auth")
 bp = Blueprint("auth", __name__)
@@ -66,14 +67,7 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-LOGIN_PAGE = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ _('login.title') }}</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/okno.css"></head>
-<body class="okno-login">
-<main class="container" style="max-width: 420px; margin-top: 12vh">
-  <div class="text-center mb-4"><span class="okno-logo">◰</span><h1 class="h4 mt-2">{{ _('login.title') }}</h1></div>
-  {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
+LOGIN_FORM = """  {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
   <form method="post" action="/login" class="card card-body shadow-sm">
     <input type="hidden" name="csrf_token" value="{{ csrf }}">
     <input type="hidden" name="next" value="{{ next }}">
@@ -85,13 +79,12 @@ LOGIN_PAGE = """<!doctype html>
   </form>
   <p class="text-center mt-3 small"><a href="/portal">{{ _('login.portal') }}</a> ·
     <a href="/lang/ru?next=/login">Русский</a> · <a href="/lang/en?next=/login">English</a></p>
-</main></body></html>"""
+"""
 
 
 def _login_page(error: str | None = None, email: str = "", status: int = 200):
-    html = render_template_string(LOGIN_PAGE, _=_, lang=current_locale(), error=error, email=email,
-                                  csrf=generate_csrf(), next=_safe_next(request.values.get("next")))
-    return make_response(html, status)
+    return signin_page.render(LOGIN_FORM, title=_("login.title"), status=status, error=error, email=email,
+                              next=_safe_next(request.values.get("next")))
 
 
 @bp.get("/login")

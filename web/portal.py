@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import logging
 
-from flask import (Blueprint, Response, abort, make_response, redirect, render_template_string, request,
-                   session as cookie)
-from flask_wtf.csrf import generate_csrf
+from flask import Blueprint, Response, abort, redirect, request, session as cookie
 
 from components.i18n import _, current_locale
 from data import pins
 from data.db import read_session, session_scope
 from data.errors import LimitExceeded, ValidationError
 from data.models import Attachment, Comment, Requester, Ticket
+
+from . import signin_page
 
 log = logging.getLogger("okno.portal")
 bp = Blueprint("portal_auth", __name__)
@@ -96,15 +96,7 @@ def portal_access() -> bool:
     return False
 
 
-PAGE = """<!doctype html>
-<html lang="{{ lang }}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ _('portal.title') }}</title>
-<link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"><link rel="stylesheet" href="/assets/okno.css"></head>
-<body class="okno-login">
-<main class="container" style="max-width: 440px; margin-top: 12vh">
-  <div class="text-center mb-4"><span class="okno-logo">◰</span><h1 class="h4 mt-2">{{ _('portal.title') }}</h1>
-  <p class="text-muted small">{{ _('portal.login_intro') }}</p></div>
-  {% if error %}<div class="alert alert-danger" role="alert" id="portal-login-error">{{ error }}</div>{% endif %}
+PAGE = """  {% if error %}<div class="alert alert-danger" role="alert" id="portal-login-error">{{ error }}</div>{% endif %}
   {% if info %}<div class="alert alert-info" role="status" id="portal-login-info">{{ info }}</div>{% endif %}
   {% if step == 'email' %}
   <form method="post" action="/portal/login" class="card card-body shadow-sm">
@@ -126,13 +118,12 @@ PAGE = """<!doctype html>
   {% endif %}
   <p class="text-center mt-3 small"><a href="/login">{{ _('portal.staff') }}</a> ·
     <a href="/lang/ru?next=/portal/login">Русский</a> · <a href="/lang/en?next=/portal/login">English</a></p>
-</main></body></html>"""
+"""
 
 
 def _page(step="email", email="", error=None, info=None, status=200):
-    html = render_template_string(PAGE, _=_, lang=current_locale(), step=step, email=email, error=error, info=info,
-                                  csrf=generate_csrf())
-    return make_response(html, status)
+    return signin_page.render(PAGE, title=_("portal.title"), intro=_("portal.login_intro"), width=440, status=status,
+                              step=step, email=email, error=error, info=info)
 
 
 def _ip() -> str | None:

@@ -124,7 +124,7 @@ def measure(cards: int, runs: int) -> dict:
     results["move"] = summary(times, sizes)
 
     with read_session() as s:
-        from data import boards
+        from data.boards import setup as boards
         rev, col_revs = boards.revisions(s, board)
     revs = {"board": rev, "columns": {str(k): v for k, v in col_revs.items()}}
     times, sizes = [], []

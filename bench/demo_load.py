@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from data import db  # noqa: E402
+from data import db
 from data.demo import load  # noqa: E402
 from data.migrate import upgrade  # noqa: E402
 

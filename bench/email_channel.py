@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from data import db  # noqa: E402
+from data import db
 from tests.email.helpers import mail  # noqa: E402
 
 SCRATCH = "okno_bench_email"

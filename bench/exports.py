@@ -52,9 +52,11 @@ def _drain(chunks, progress_rows: list) -> tuple[int, float, int]:
 
 
 def run(url: str) -> dict:
-    from data import ticket_query, weekly, weekly_report
+    from data.tickets import query as ticket_query
+    from data.weekly import summary as weekly
+    from data.weekly import report as weekly_report
     from data.db import read_session
-    from data.xlsx_stream import xlsx_chunks
+    from data.exports.xlsx import xlsx_chunks
     from data.models import User
 
     with read_session() as s:

@@ -10,7 +10,10 @@ from sqlalchemy.orm import Session
 
 def run(url: str) -> dict:
     from bench.common import timed
-    from data import pins, portal, requesters, requests
+    from data.intake import pins
+    from data.intake import portal
+    from data.intake import requesters
+    from data.intake import submit as requests
     from data.db import get_engine
     from data.models import Outbox, RequestType, Service, Ticket
 

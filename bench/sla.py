@@ -18,10 +18,12 @@ BATCH = 5000
 
 
 def run(url: str) -> dict:
-    from data import sla, sla_policies, sla_store
+    from data.sla import recompute as sla
+    from data.sla import policies as sla_policies
+    from data.sla import store as sla_store
     from data.demo import sla as demo_sla
     from data.models import SlaPolicy
-    from data.sla_signal import signal
+    from data.sla.signal import signal
 
     limit = int(os.environ.get("BENCH_SLA_TICKETS", "250000")) or None
     engine = create_engine(url)

@@ -16,11 +16,11 @@ MESSAGES = int(os.environ.get("BENCH_TELEGRAM_MESSAGES", "300"))
 
 
 async def _measure(api) -> dict:
-    from data import outbox
+    from data.messaging import outbox
     from data.db import session_scope
-    from ingest.telegram import build_bot
-    from ingest.telegram_inbox import process_pending, store_updates
-    from ingest.telegram_out import deliver_due
+    from ingest.telegram.bot import build_bot
+    from ingest.telegram.inbox import process_pending, store_updates
+    from ingest.telegram.out import deliver_due
     from tests import factories
     from tests.telegram_fake_api import text_message
 

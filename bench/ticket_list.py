@@ -35,7 +35,7 @@ def run(url: str) -> dict:
         for name, (request, query) in cases.items():
             out[name] = timed(lambda: page.rows(request, query), repeat=15)
         # The whole export of a filtered set (time to stream it all; memory stays flat: COPY chunks).
-        from data import ticket_query
+        from data.tickets import query as ticket_query
         with read_session() as s:
             f, _ = ticket_query.parse_filter({"service": str(service_id)})
             started, size = time.perf_counter(), 0

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from data.errors import OknoError
 
-from .i18n import _
+from components.i18n import _
 
 
 def row(label_key: str, control, help_text: str | None = None, md: int = 12):

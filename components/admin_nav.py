@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from .i18n import _
+from components.i18n import _
 
 SECTIONS: list[tuple[str, str, str, str]] = [
     ("/admin/services", "admin.services", "admin.services_help", "bi-grid-3x3-gap"),

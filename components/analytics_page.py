@@ -13,8 +13,8 @@ from data.db import read_session
 from data.errors import PermissionDenied
 from data.metrics import filters, freshness, kpi
 
-from .filter_bar import FILTER, filter_bar
-from .i18n import _
+from components.filter_bar import FILTER, filter_bar
+from components.i18n import _
 
 SECTIONS = [("overview", "/"), ("flow", "/analytics/flow"), ("sla", "/analytics/sla"),
             ("team", "/analytics/team"), ("compare", "/analytics/compare"), ("forecast", "/analytics/forecast")]

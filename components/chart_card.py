@@ -19,12 +19,12 @@ from flask_login import current_user
 
 from data.db import read_session
 from data.errors import PermissionDenied
-from data.export_files import typed
-from data.xlsx_stream import xlsx_chunks
+from data.exports.files import typed
+from data.exports.xlsx import xlsx_chunks
 from data.metrics import filters
 
-from .filter_bar import FILTER
-from .i18n import _
+from components.filter_bar import FILTER
+from components.i18n import _
 
 log = logging.getLogger(__name__)
 CALLBACKS: dict = {}  # chart name → its callback, callable as a plain function (bench/analytics.py)
@@ -124,7 +124,7 @@ def download_csv(_clicks, rows, ident):
           State({"type": "an-data", "name": MATCH}, "data"), State({"type": "an-xlsx", "name": MATCH}, "id"),
           prevent_initial_call=True)
 def download_xlsx(_clicks, rows, ident):
-    """The chart's own data as an Excel workbook (data/xlsx_stream.py; ISO dates become real dates)."""
+    """The chart's own data as an Excel workbook (data/exports/xlsx.py; ISO dates become real dates)."""
     return dcc.send_bytes(chart_xlsx(rows or [], ident["name"]), f"okno-{ident['name']}.xlsx")
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
-from data import lookups
+from data.catalog import lookups
 from data.db import read_session
 from data.metrics import filters
 from data.models import CHANNELS
 
-from .i18n import _, current_locale
+from components.i18n import _, current_locale
 
 FILTER = "an-filter"  # the store every analytics callback reads
 DROPDOWNS = [("service", "an.f.service"), ("team", "an.f.team"), ("board", "an.f.board"),

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from data.permissions import can_open
 
-from .i18n import _
+from components.i18n import _
 
 
 def allowed(page: str) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dash import html
 
-from .i18n import _
-from .ticket_card import card
+from components.i18n import _
+from components.ticket_card import card
 
 HEAD, CELL = "board-head", "board-cell"
 
@@ -90,7 +90,7 @@ def shape(board) -> tuple[list[dict], list[dict]]:
 
 def render(session, user, board, column_ids, flt, limits, locale, only_cells=None) -> tuple[dict, dict, list]:
     """Headers of the given columns, their cells (or only `only_cells`: {(column, lane or 0)}), lane labels."""
-    from data import board_view
+    from data.boards import view as board_view
     _columns, lanes = shape(board)
     data, load = board_view.view(session, user, board, column_ids, flt, limits)
     heads = {cid: _header(col) for cid, col in data.items()}

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from data.permissions import can_open
 
-from .i18n import _, current_locale
+from components.i18n import _, current_locale
 
 # (page key for permissions, href, message key, icon)
 LINKS = [

@@ -7,7 +7,7 @@ import binascii
 import dash_bootstrap_components as dbc
 from dash import html
 
-from .i18n import _, current_locale
+from components.i18n import _, current_locale
 
 
 def header(name: str) -> html.Div:

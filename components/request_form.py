@@ -8,9 +8,9 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from data.request_form import visible
+from data.intake.forms import visible
 
-from .i18n import _
+from components.i18n import _
 
 
 def error_slot(key: str):

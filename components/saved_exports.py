@@ -1,7 +1,7 @@
 """Export controls for the ticket list: choose columns and format, watch progress, saved exports.
 
 The page includes `export_bar()` and keeps its filter in the `tickets-filter` store. An export
-is a job row (data/exports.py); the browser downloads /exports/jobs/<id>/download while an
+is a job row (data/exports/jobs.py); the browser downloads /exports/jobs/<id>/download while an
 interval polls the job's progress — any gunicorn worker can answer either request.
 """
 from __future__ import annotations
@@ -11,11 +11,12 @@ import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from flask_login import current_user
 
-from data import exports, ticket_query
+from data.exports import jobs as exports
+from data.tickets import query as ticket_query
 from data.db import read_session, session_scope
 from data.errors import OknoError
 
-from .i18n import _
+from components.i18n import _
 
 X = "exports"  # component id prefix
 FILTER_STORE = "tickets-filter"

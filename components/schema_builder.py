@@ -10,10 +10,10 @@ import dash_bootstrap_components as dbc
 from dash import ALL, State, ctx, html
 from dash.exceptions import PreventUpdate
 
-from data.request_form import FIELD_TYPES
+from data.intake.forms import FIELD_TYPES
 
-from .admin_form import as_int, choice, lines, select_options
-from .i18n import _
+from components.admin_form import as_int, choice, lines, select_options
+from components.i18n import _
 
 RULE_PARTS = ("field", "equals", "card_type", "assignee", "team", "board")
 CHILD_PARTS = ("board", "title", "card_type", "checklist", "assignee")

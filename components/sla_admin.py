@@ -14,9 +14,9 @@ from data.db import read_session, session_scope
 from data.errors import OknoError, ValidationError
 from data.models import User
 
-from .admin_nav import breadcrumb
-from .guard import allowed
-from .i18n import _
+from components.admin_nav import breadcrumb
+from components.guard import allowed
+from components.i18n import _
 
 PAGES = [("/admin/calendars", "slaadmin.calendars"), ("/admin/sla", "slaadmin.policies"),
          ("/admin/priorities", "slaadmin.priorities"), ("/admin/rules", "slaadmin.rules")]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import html
 
-from .i18n import _
+from components.i18n import _
 
 COLOURS = {"ok": "success", "at_risk": "warning", "breached": "danger"}
 STATE_COLOURS = {"met": "success", "breached": "danger", "paused": "secondary", "running": "primary"}

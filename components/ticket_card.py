@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from data.i18n import translate
 
-from .lite import el
+from components.lite import el
 
 CHANNEL_ICONS = {"email": "bi-envelope", "telegram": "bi-telegram", "portal": "bi-globe", "api": "bi-code-slash",
                  "agent": "bi-person-badge"}

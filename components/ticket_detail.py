@@ -13,15 +13,19 @@ import nh3
 from dash import dcc, html
 from flask_login import current_user
 
-from data import checklists, children, lookups, sla, ticket_view
+from data.tickets import checklists
+from data.tickets import children
+from data.catalog import lookups
+from data.sla import recompute as sla
+from data.tickets import view as ticket_view
 from data.config import get_config
 from data.db import read_session
 from data.errors import OknoError
 from data.permissions import STAFF_WRITERS
 
-from .i18n import _, current_locale
-from .sla_panel import sla_panel
-from .ticket_card import CHANNEL_ICONS
+from components.i18n import _, current_locale
+from components.sla_panel import sla_panel
+from components.ticket_card import CHANNEL_ICONS
 
 T = "tk"
 DELIVERY = {"queued": "text-bg-secondary", "sent": "text-bg-success", "failed": "text-bg-danger"}

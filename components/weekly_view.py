@@ -1,5 +1,5 @@
 """The weekly summary rendered as Dash components (the offline file renders the same summary from
-data/templates/weekly_report.html; both use data/weekly_format and assets/weekly.css)."""
+data/weekly/templates/report.html; both use data/weekly/format.py and assets/weekly.css)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from data import weekly_charts, weekly_format as fmt, weekly_text
+from data.weekly import charts as weekly_charts
+from data.weekly import format as fmt
+from data.weekly import text as weekly_text
 
-from .i18n import _
+from components.i18n import _
 
 
 def _kpi(key: str, fig: dict, locale: str):

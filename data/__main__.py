@@ -17,10 +17,11 @@ import sys
 
 from sqlalchemy import select
 
-from . import auth, db
-from .errors import OknoError
-from .migrate import upgrade
-from .models import ROLES, Team
+from data import db
+from data.identity import accounts as auth
+from data.errors import OknoError
+from data.migrate import upgrade
+from data.models import ROLES, Team
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return 0
     if args.command == "demo":
-        from . import demo as demo_data
+        from data import demo as demo_data
         with db.read_session() as s:
             empty = demo_data.is_empty(s)
         if args.if_empty and not empty:
@@ -80,13 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return 0
     if args.command == "sla-backfill":
-        from . import sla
+        from data.sla import recompute as sla
         summary = sla.backfill(db.SessionFactory(), batch=args.batch,
                                progress=lambda n, sec: print(f"{n} tickets, {n / sec:.0f}/s", file=sys.stderr))
         print(json.dumps(summary))
         return 0
     if args.command == "analytics-rollup":
-        from .metrics import rollup as analytics_rollup
+        from data.metrics import rollup as analytics_rollup
         with db.session_scope() as s:
             days = analytics_rollup.refresh(s) if args.refresh else analytics_rollup.rebuild(s)
         print("analytics rollup " + (f"refreshed ({days} days)" if args.refresh else "rebuilt"))
@@ -98,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _weekly_send(args) -> int:
     """Without options: what the scheduler would send now (idempotent). --week/--now: a manual send."""
-    from . import weekly, weekly_delivery
+    from data.weekly import summary as weekly
+    from data.weekly import delivery as weekly_delivery
     try:
         with db.session_scope() as s:
             if args.week or args.now:

@@ -14,7 +14,7 @@ from sqlalchemy import MetaData, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from .config import get_config
+from data.config import get_config
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +103,13 @@ def read_session() -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+def delete_row(session, model, row_id: int) -> bool:
+    """Delete one row if it still exists (deleting twice is not an error); True when it was there."""
+    row = session.get(model, row_id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from .models import Board, BoardColumn, Requester, Ticket, TicketEvent, User
+from data.models import Board, BoardColumn, Requester, Ticket, TicketEvent, User
 
 Actor = User | Requester | None  # None: the system (a channel worker, a rule, the scheduler)
 

@@ -14,7 +14,7 @@ DEFAULT_LOCALE = "ru"
 
 def _catalogue_modules():
     """Every module in data/messages/ holds MESSAGES = {key: (English, Russian)} for one part of Okno."""
-    from . import messages
+    from data import messages
     for info in sorted(pkgutil.iter_modules(messages.__path__), key=lambda m: m.name):
         yield importlib.import_module(f"{messages.__name__}.{info.name}")
 

@@ -1,8 +1,8 @@
 """Who may do what. Checked in service functions, whatever the UI shows or hides."""
 from __future__ import annotations
 
-from .errors import PermissionDenied
-from .models import Board, Lane, User
+from data.errors import PermissionDenied
+from data.models import Board, Lane, User
 
 STAFF_WRITERS = ("admin", "manager", "agent")
 LEADS = ("admin", "manager")
@@ -28,6 +28,10 @@ def require_role(user: User | None, roles: tuple[str, ...], action: str) -> User
     if user is None or not isinstance(user, User) or user.role not in roles or not user.is_active:
         raise PermissionDenied(f"You may not {action}")
     return user
+
+
+def require_admin(actor: User | None, action: str) -> User:
+    return require_role(actor, ("admin",), action)
 
 
 def require_staff_writer(user: User | None, action: str = "change tickets") -> User:

@@ -9,8 +9,8 @@ from typing import Iterator
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from . import db
-from .migrate import upgrade
+from data import db
+from data.migrate import upgrade
 
 
 @contextmanager

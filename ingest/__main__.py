@@ -7,8 +7,8 @@ import sys
 
 # channel name -> module with main(argv). Each channel adds its entry here.
 CHANNELS = {
-    "email": "ingest.email_cli",
-    "telegram": "ingest.telegram",
+    "email": "ingest.email.cli",
+    "telegram": "ingest.telegram.bot",
     "scheduler": "ingest.scheduler",
 }
 

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 # channel -> "module:function" handling one stored inbound row; used by ingest() callers and by retry().
 HANDLERS: dict[str, str] = {
-    "email": "ingest.email_ingest:handle_inbound",
+    "email": "ingest.email.inbound:handle_inbound",
 }
 
 

@@ -1,4 +1,4 @@
-"""`python -m ingest scheduler`: run data.scheduler.tick once a minute (SLA signals, time-based rules)
+"""`python -m ingest scheduler`: run data.automation.scheduler.tick once a minute (SLA signals, time-based rules)
 and bring the analytics daily rollup up to date every few minutes."""
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 import logging
 import time
 
-from data import db, scheduler
+from data import db
+from data.automation import scheduler
 from data.metrics import rollup
 
 ROLLUP_EVERY = 300.0  # seconds; the analytics pages show how fresh their daily totals are

@@ -17,7 +17,10 @@ from components import kanban
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
 from components.ticket_detail import detail
-from data import board_moves, board_view, boards, lookups
+from data.boards import moves as board_moves
+from data.boards import view as board_view
+from data.boards import setup as boards
+from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import Conflict, LimitExceeded, OknoError, PermissionDenied
 from data.permissions import LEADS

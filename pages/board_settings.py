@@ -1,6 +1,6 @@
 """`/board-settings?board=<id>`: managers create boards and set up columns (kind, WIP limit, time
 limit, order) and lanes (agent, line or unit, with a WIP limit). Rows are edited in place; one
-callback per table applies the clicked row's action through data/boards.py.
+callback per table applies the clicked row's action through data/boards/setup.py.
 """
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import _
-from data import boards, lookups
+from data.boards import setup as boards
+from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import OknoError
 from data.models import COLUMN_KINDS, LANE_MODES

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import _
-from data import boards
+from data.boards import setup as boards
 from data.db import read_session
 from data.permissions import LEADS
 

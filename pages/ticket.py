@@ -14,7 +14,11 @@ from flask_login import current_user
 from components.guard import allowed, denied
 from components.i18n import _
 from components.ticket_detail import T, body, detail, sla_section
-from data import checklists, children, escalation, tickets, ticket_view
+from data.tickets import checklists
+from data.tickets import children
+from data.tickets import escalation
+from data.tickets import actions as tickets
+from data.tickets import view as ticket_view
 from data.db import read_session, session_scope
 from data.errors import Conflict, OknoError, ValidationError
 from data.models import Board, ReplyTemplate

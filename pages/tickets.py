@@ -17,7 +17,8 @@ from flask_login import current_user
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
-from data import lookups, ticket_query
+from data.catalog import lookups
+from data.tickets import query as ticket_query
 from data.config import get_config
 from data.db import read_session
 from data.models import CHANNELS, COLUMN_KINDS

@@ -12,7 +12,9 @@ from flask_login import current_user
 from components import weekly_view
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
-from data import lookups, weekly, weekly_format
+from data.catalog import lookups
+from data.weekly import summary as weekly
+from data.weekly import format as weekly_format
 from data.db import read_session
 from data.errors import OknoError
 from data.permissions import can_open

@@ -8,7 +8,10 @@ from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import _
-from data import lookups, weekly, weekly_delivery, weekly_subscriptions as subs
+from data.catalog import lookups
+from data.weekly import summary as weekly
+from data.weekly import delivery as weekly_delivery
+from data.weekly import subscriptions as subs
 from data.config import get_config
 from data.db import read_session, session_scope
 from data.errors import OknoError, ValidationError

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.metrics import rollup
 from data.metrics.filters import MetricFilter
 from tests import factories

@@ -9,7 +9,7 @@ import pytest
 
 from data.db import session_scope
 from data.models import RequestType
-from ingest.telegram import TelegramWorker
+from ingest.telegram.bot import TelegramWorker
 from tests import factories
 from tests.telegram_fake_api import FakeBotAPI, callback, photo_message, text_message
 

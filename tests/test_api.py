@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from data import integrations
+from data.catalog import integrations
 from data.db import session_scope
 from data.models import Ticket
 from tests import factories as f

@@ -6,7 +6,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from data import board_moves, board_view, boards, checklists, children, ticket_view, tickets
+from data.boards import moves as board_moves
+from data.boards import view as board_view
+from data.boards import setup as boards
+from data.tickets import checklists
+from data.tickets import children
+from data.tickets import view as ticket_view
+from data.tickets import actions as tickets
 from data.errors import Conflict, LimitExceeded, PermissionDenied, ValidationError
 from data.models import Ticket
 from tests import factories as f

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from data import catalog_admin
+from data.catalog import admin as catalog_admin
 from data.errors import PermissionDenied, ValidationError
 from tests import factories as f
 

@@ -8,7 +8,8 @@ import uuid
 import openpyxl
 import pytest
 
-from data import exports, tickets
+from data.exports import jobs as exports
+from data.tickets import actions as tickets
 from data.db import read_session, session_scope
 from data.errors import NotFound, PermissionDenied, ValidationError
 from data.models import ExportJob
@@ -105,7 +106,7 @@ def test_bad_input_is_a_clear_error(seeded):
 def test_streamed_xlsx_keeps_text_as_text_and_drops_illegal_characters():
     from datetime import date, datetime
 
-    from data.xlsx_stream import xlsx_chunks
+    from data.exports.xlsx import xlsx_chunks
     rows = [("=HYPERLINK(\"x\")", "a\x00b <&>", 3, 2.5, None, datetime(2026, 11, 9, 14, 5), date(2026, 11, 9))]
     body = b"".join(xlsx_chunks(["formula", "text", "int", "float", "none", "when", "day"], rows))
     got = list(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))

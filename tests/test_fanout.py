@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from data import fanout, requesters, requests, tickets
+from data.intake import fanout
+from data.intake import requesters
+from data.intake import submit as requests
+from data.tickets import actions as tickets
 from data.models import ChecklistItem, Notification, Ticket
 from tests import factories as f
 from tests.portal_factories import desk, request_type
@@ -66,7 +69,7 @@ def test_chain_creates_next_child_when_previous_is_done(session):
 
 
 def test_entering_a_column_creates_child_cards_once(session):
-    from data import catalog_admin
+    from data.catalog import admin as catalog_admin
     d = desk(session)
     admin, payroll = f.user(session, "admin"), f.user(session, "agent", name="Payroll")
     acc = f.board(session, name="Accounting", agents=[payroll])

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pytest
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.metrics import compare, forecast
 from data.metrics.filters import MetricFilter, today, tz
 from tests import factories

@@ -101,7 +101,7 @@ def test_cumulative_flow_counts_tickets_done_before_the_range_in_every_band(sess
 
 
 def test_rollup_refresh_follows_new_events(session):
-    from data import tickets
+    from data.tickets import actions as tickets
     from tests.metrics_history import at
     history = build(session)
     rollup.rebuild(session)

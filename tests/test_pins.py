@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from data import pins, requesters
+from data.intake import pins
+from data.intake import requesters
 from data.errors import LimitExceeded, ValidationError
 from data.models import Outbox, RequesterIdentity
 

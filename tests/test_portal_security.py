@@ -8,7 +8,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from data import requesters, requests
+from data.intake import requesters
+from data.intake import submit as requests
 from data.db import session_scope
 from data.models import Attachment, Comment
 from tests import factories as f

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from data import requesters, requests, tickets
+from data.intake import requesters
+from data.intake import submit as requests
+from data.tickets import actions as tickets
 from data.models import Outbox
 from tests import factories as f
 from tests.portal_factories import desk, request_type

@@ -5,7 +5,9 @@ import re
 
 from sqlalchemy import select
 
-from data import pins, requesters, tickets
+from data.intake import pins
+from data.intake import requesters
+from data.tickets import actions as tickets
 from data.models import Outbox, Requester, RequesterIdentity, Ticket
 from tests import factories as f
 

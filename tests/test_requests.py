@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data import requesters, requests
+from data.intake import requesters
+from data.intake import submit as requests
 from data.errors import ValidationError
 from data.models import Attachment, ChecklistItem, Comment, Notification, Outbox
 from tests import factories as f

@@ -1,7 +1,9 @@
 """Routing on create: fixed person, round-robin, least-loaded, rules on field values."""
 from __future__ import annotations
 
-from data import requesters, requests, tickets
+from data.intake import requesters
+from data.intake import submit as requests
+from data.tickets import actions as tickets
 from tests import factories as f
 from tests.portal_factories import desk, request_type
 

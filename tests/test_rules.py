@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from data import scheduler, tickets
+from data.automation import scheduler
+from data.tickets import actions as tickets
 from data.models import (ChecklistItem, Notification, Outbox, ReplyTemplate, Rule, RuleLog, SlaPolicy, Ticket,
                          TicketEvent)
 from tests import factories as f

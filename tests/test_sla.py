@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from data import sla, tickets
+from data.sla import recompute as sla
+from data.tickets import actions as tickets
 from data.models import BusinessCalendar, SlaPolicy, TicketSla
-from data.sla_signal import signal
+from data.sla.signal import signal
 from tests import factories as f
 
 MSK = ZoneInfo("Europe/Moscow")

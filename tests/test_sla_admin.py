@@ -5,9 +5,12 @@ from datetime import date
 
 import pytest
 
-from data import priorities, rules_admin, sla_admin, tickets
+from data.tickets import priorities
+from data.automation import admin as rules_admin
+from data.sla import admin as sla_admin
+from data.tickets import actions as tickets
 from data.errors import PermissionDenied, ValidationError
-from data.escalation import escalate
+from data.tickets.escalation import escalate
 from data.models import Priority
 from tests import factories as f
 

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from data.calendars import Calendar, add, between, parse_intervals
-from data.sla_clock import Target, Timeline, compute, risk_seconds
+from data.sla.calendars import Calendar, add, between, parse_intervals
+from data.sla.clock import Target, Timeline, compute, risk_seconds
 
 MSK = ZoneInfo("Europe/Moscow")
 BERLIN = ZoneInfo("Europe/Berlin")

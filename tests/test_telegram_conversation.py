@@ -184,7 +184,7 @@ def test_group_requests_when_mentioned_and_replies_go_to_the_group(api, cat, wor
 
 def test_a_stored_update_is_handled_after_a_crash_and_a_failed_one_is_retried(api, cat, worker):
     """Stored before a crash (not yet handled) → handled after restart; a getFile 500 → failed, retried."""
-    from ingest.telegram_inbox import store_updates
+    from ingest.telegram.inbox import store_updates
 
     worker.stop()
     chat = new_chat(api)

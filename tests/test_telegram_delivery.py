@@ -8,7 +8,7 @@ import time
 from flask import Flask
 from sqlalchemy import select
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.db import read_session, session_scope
 from data.models import Comment, Outbox, RequesterIdentity, Ticket, User
 from tests import factories

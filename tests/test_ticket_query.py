@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from data import ticket_query as tq
-from data import tickets
+from data.tickets import query as tq
+from data.tickets import actions as tickets
 from tests import factories as f
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationError
 from data.models import Board, Comment, Outbox, TicketEvent
 from tests import factories as f

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from data import weekly, weekly_text
+from data.weekly import summary as weekly
+from data.weekly import text as weekly_text
 from data.errors import PermissionDenied, ValidationError
 from tests import factories as f
 from tests.weekly_data import EXPECTED, WEEK, build
@@ -102,7 +103,7 @@ def test_chart_data_downloads_as_csv_and_xlsx(session, week_data):
 
     import openpyxl
 
-    from data import exports
+    from data.exports import jobs as exports
     params = {"week": WEEK.label, "teams": f"{week_data['l1']},{week_data['l2']}"}
     body = b"".join(exports.chart_file(session, week_data["director"], "weekly-daily", params, "csv"))
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

@@ -12,10 +12,12 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-from data import weekly_delivery, weekly_subscriptions
+from data.weekly import delivery as weekly_delivery
+from data.weekly import subscriptions as weekly_subscriptions
 from data.db import read_session, session_scope
 from data.errors import PermissionDenied, ValidationError
-from ingest import email_out, telegram_out
+from ingest.email import out as email_out
+from ingest.telegram import out as telegram_out
 from tests import factories as f
 from tests.telegram_fake_api import FakeBotAPI
 from tests.weekly_data import MSK, WEEK, build
@@ -134,7 +136,7 @@ def test_subscription_rules(session):
 
 def test_the_scheduler_tick_queues_the_summary(session):
     """data/scheduler.tick calls deliver_due: on Monday morning a subscription gets its summary queued."""
-    from data import scheduler
+    from data.automation import scheduler
     from data.models import Outbox
     from sqlalchemy import select
     director = f.user(session, "director")

@@ -7,7 +7,8 @@ import os
 import pytest
 from pypdf import PdfReader
 
-from data import weekly, weekly_report
+from data.weekly import summary as weekly
+from data.weekly import report as weekly_report
 from tests.weekly_data import WEEK, build
 
 CHROMIUM = os.environ.get("OKNO_CHROMIUM", "/usr/bin/chromium")

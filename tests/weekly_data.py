@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from data import tickets
-from data.weekly import Week
+from data.tickets import actions as tickets
+from data.weekly.summary import Week
 from tests import factories as f
 
 MSK = ZoneInfo("Europe/Moscow")

@@ -4,7 +4,7 @@ from flask import Flask
 
 def register_routes(server: Flask, csrf) -> None:
     """Attach the non-Dash routes. Each module registers its blueprint here."""
-    from . import api, attachments, auth, export, portal, telegram_webhook
+    from web import api, attachments, auth, export, portal, telegram_webhook
     server.register_blueprint(export.bp)
     server.register_blueprint(attachments.bp)
     server.register_blueprint(portal.bp)
@@ -21,7 +21,7 @@ def register_routes(server: Flask, csrf) -> None:
         if request.path.startswith("/api/"):
             return jsonify(error="The request is too large", fields={"attachments": "too large"}), 413
         return "The upload is too large", 413
-    from . import exports
+    from web import exports
     server.register_blueprint(exports.bp)
-    from . import weekly
+    from web import weekly
     server.register_blueprint(weekly.bp)

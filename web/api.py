@@ -13,12 +13,14 @@ import logging
 
 from flask import Blueprint, g, jsonify, request
 
-from data import integrations, requesters, requests
+from data.catalog import integrations
+from data.intake import requesters
+from data.intake import submit as requests
 from data.db import read_session, session_scope
 from data.errors import NotFound, ValidationError
 from data.models import BoardColumn, RequestType, Service
 
-from .api_spec import openapi
+from web.api_spec import openapi
 
 log = logging.getLogger("okno.api")
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

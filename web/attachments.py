@@ -6,7 +6,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort
 from flask_login import current_user
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.db import read_session
 from data.errors import NotFound, PermissionDenied
 from data.models import Attachment

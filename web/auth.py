@@ -9,11 +9,11 @@ from flask import Blueprint, Flask, jsonify, redirect, request
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from components.i18n import _
-from data import auth
+from data.identity import accounts as auth
 from data.db import read_session, session_scope
 from data.models import User
 
-from . import signin_page
+from web import signin_page
 
 log = logging.getLogger("okno.auth")
 bp = Blueprint("auth", __name__)

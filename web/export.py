@@ -6,7 +6,7 @@ from datetime import datetime
 from flask import Blueprint, Response, request, stream_with_context
 from flask_login import current_user
 
-from data import ticket_query
+from data.tickets import query as ticket_query
 from data.db import read_session
 from data.errors import PermissionDenied
 

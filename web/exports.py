@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 from flask_login import current_user
 
-from data import exports
+from data.exports import jobs as exports
 from data.db import read_session
 from data.errors import NotFound, OknoError, PermissionDenied
-from data.export_files import CONTENT_TYPES
+from data.exports.files import CONTENT_TYPES
 
 bp = Blueprint("exports", __name__)
 

@@ -13,12 +13,12 @@ import logging
 from flask import Blueprint, Response, abort, redirect, request, session as cookie
 
 from components.i18n import _, current_locale
-from data import pins
+from data.intake import pins
 from data.db import read_session, session_scope
 from data.errors import LimitExceeded, ValidationError
 from data.models import Attachment, Comment, Requester, Ticket
 
-from . import signin_page
+from web import signin_page
 
 log = logging.getLogger("okno.portal")
 bp = Blueprint("portal_auth", __name__)

@@ -32,8 +32,8 @@ def _secret_ok() -> bool:
 
 
 async def _handle_now(token: str, api_url: str) -> None:
-    from ingest.telegram import build_bot
-    from ingest.telegram_inbox import process_pending
+    from ingest.telegram.bot import build_bot
+    from ingest.telegram.inbox import process_pending
 
     bot = build_bot(token, api_url)
     async with bot:  # getMe: the bot's id and username, which group mentions need
@@ -68,7 +68,7 @@ def receive():
     if not cfg.telegram_bot_token or not _secret_ok():
         log.warning("telegram webhook refused: bad or missing secret token from %s", request.remote_addr)
         return {"ok": False, "description": "forbidden"}, 403
-    from ingest.telegram_inbox import store_updates
+    from ingest.telegram.inbox import store_updates
 
     raw = request.get_json(silent=True)
     if raw is None:  # not JSON: still kept, and skipped with the reason

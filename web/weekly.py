@@ -7,7 +7,8 @@ from flask import Blueprint, Response, request
 from flask_login import current_user
 
 from components.i18n import current_locale
-from data import weekly, weekly_report
+from data.weekly import summary as weekly
+from data.weekly import report as weekly_report
 from data.db import read_session
 from data.errors import NotFound, OknoError, PermissionDenied
 

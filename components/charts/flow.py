@@ -11,8 +11,8 @@ from dash import Input
 from data.metrics import flow
 from data.metrics.sql import auto_grain
 
-from ..chart_card import COLORS, empty_figure, register, style, tickets_link
-from ..i18n import _
+from components.chart_card import COLORS, empty_figure, register, style, tickets_link
+from components.i18n import _
 
 PCT_LINES = ((0.5, "p50"), (0.85, "p85"), (0.95, "p95"))
 
@@ -176,7 +176,7 @@ def throughput_card():
     """The run chart with its own day/week/month switch."""
     from dash import dcc
 
-    from ..chart_card import chart_card
+    from components.chart_card import chart_card
     grain = dcc.RadioItems(id="an-throughput-grain", value=None, inline=True, className="small",
                            inputClassName="me-1", labelClassName="me-2",
                            options=[{"value": g, "label": _(f"an.grain_{g}")} for g in ("day", "week", "month")])

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 
 from data.metrics import sla
 
-from ..chart_card import COLORS, empty_figure, register, style, tickets_link
-from ..i18n import _, current_locale
+from components.chart_card import COLORS, empty_figure, register, style, tickets_link
+from components.i18n import _, current_locale
 
 
 def by_week(session, user, f):

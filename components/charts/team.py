@@ -7,8 +7,8 @@ from dash import Output, html
 
 from data.metrics import team
 
-from ..chart_card import COLORS, empty_figure, register, style, tickets_link
-from ..i18n import _
+from components.chart_card import COLORS, empty_figure, register, style, tickets_link
+from components.i18n import _
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -22,17 +22,17 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ..db import normalise_url
-from . import sla as demo_sla, spec
-from .calendar import MSK
-from .catalog import create_catalog
-from .chunk import Context, simulate_chunk
-from .copy import BULK_TABLES, BulkMode, CopyWriter, analyze, reset_sequences
-from .people import create_requesters
-from .plan import make_plan
-from .rows import Ids, write_chunk
-from .staff import DEMO_LOGINS
-from .texts import CasePools
+from data.db import normalise_url
+from data.demo import sla as demo_sla, spec
+from data.demo.calendar import MSK
+from data.demo.catalog import create_catalog
+from data.demo.chunk import Context, simulate_chunk
+from data.demo.copy import BULK_TABLES, BulkMode, CopyWriter, analyze, reset_sequences
+from data.demo.people import create_requesters
+from data.demo.plan import make_plan
+from data.demo.rows import Ids, write_chunk
+from data.demo.staff import DEMO_LOGINS
+from data.demo.texts import CasePools
 
 log = logging.getLogger(__name__)
 CHUNK = 50_000

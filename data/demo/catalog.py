@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from ..models import Board, BoardColumn, Lane, Priority, ReplyTemplate, RequestType, Service
-from . import spec
-from .staff import Staff, create_staff
+from data.models import Board, BoardColumn, Lane, Priority, ReplyTemplate, RequestType, Service
+from data.demo import spec
+from data.demo.staff import Staff, create_staff
 
 
 @dataclass
@@ -147,7 +147,7 @@ def _create_boards(session: Session, staff: Staff) -> dict[str, BoardInfo]:
 
 
 def _user_name(session: Session, user_id: int) -> str:
-    from ..models import User
+    from data.models import User
     return session.get(User, user_id).name
 
 

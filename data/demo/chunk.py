@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import spec
-from .catalog import Catalog
-from .history import K, S, STEPS_PER_SEGMENT, Log, simulate
-from .people import Requesters
-from .plan import PARAMS, SERVICE_BOARD, Plan
-from .texts import CasePools
+from data.demo import spec
+from data.demo.catalog import Catalog
+from data.demo.history import K, S, STEPS_PER_SEGMENT, Log, simulate
+from data.demo.people import Requesters
+from data.demo.plan import PARAMS, SERVICE_BOARD, Plan
+from data.demo.texts import CasePools
 
 CHANNELS = ("email", "telegram", "portal", "api", "agent")
 SERVICE_CODES = tuple(spec.SERVICES)

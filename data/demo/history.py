@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .calendar import BusinessClock
-from .replies import P
+from data.demo.calendar import BusinessClock
+from data.demo.replies import P
 
 KINDS = ("created", "moved", "assigned", "priority", "field", "blocked", "unblocked", "comment", "checklist",
          "escalated", "type", "sla")

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import spec
-from .copy import CopyWriter, ints, texts, timestamps
-from .names import NameMaker
+from data.demo import spec
+from data.demo.copy import CopyWriter, ints, texts, timestamps
+from data.demo.names import NameMaker
 
 
 @dataclass

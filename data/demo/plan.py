@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
-from . import spec
-from .calendar import MSK, BusinessClock, add_months, epoch, sample_arrivals
-from .history import handling_end
+from data.demo import spec
+from data.demo.calendar import MSK, BusinessClock, add_months, epoch, sample_arrivals
+from data.demo.history import handling_end
 
 MONTH = 365.25 / 12 * 86400
 L1_PER_AGENT_BEFORE, L1_PER_AGENT_AFTER = 400, 700

@@ -8,13 +8,13 @@ from datetime import datetime
 
 import numpy as np
 
-from . import spec
-from .calendar import MSK
-from .chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
-from .copy import CopyWriter, bools, ints, texts, timestamps
-from .history import K, S, STATUSES
-from .replies import P, phrases
-from .texts import FILE_NAMES, fill_dates
+from data.demo import spec
+from data.demo.calendar import MSK
+from data.demo.chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
+from data.demo.copy import CopyWriter, bools, ints, texts, timestamps
+from data.demo.history import K, S, STATUSES
+from data.demo.replies import P, phrases
+from data.demo.texts import FILE_NAMES, fill_dates
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
        b"3 0 obj<</Type/Page/MediaBox[0 0 595 842]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")

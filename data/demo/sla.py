@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from .. import sla_policies, sla_store
-from ..calendars import DEFAULT_HOURS
-from ..models import BusinessCalendar, Priority, Service, SlaPolicy
+from data.sla import policies as sla_policies
+from data.sla import store as sla_store
+from data.sla.calendars import DEFAULT_HOURS
+from data.models import BusinessCalendar, Priority, Service, SlaPolicy
 
 # Russian public holidays (fixed dates) for the demo years; the simulation uses the same ones.
 HOLIDAYS = [(1, d) for d in range(1, 9)] + [(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)]

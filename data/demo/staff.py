@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from ..models import Team, User
-from . import spec
-from .names import NameMaker
+from data.models import Team, User
+from data.demo import spec
+from data.demo.names import NameMaker
 
 # email, name, role, team key (None: no team); the manager leads IT L1, the agent works in it.
 DEMO_LOGINS = [

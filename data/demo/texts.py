@@ -6,7 +6,7 @@ import random
 import re
 from datetime import date, timedelta
 
-from . import spec
+from data.demo import spec
 
 OFFICES = ["Москва, Ленинский пр. 15, каб. 305", "Москва, Павелецкая наб. 2, 4 этаж", "Подольск, склад №2",
            "Екатеринбург, ул. Малышева 51", "Новосибирск, офис продаж", "Москва, Ленинский пр. 15, переговорная «Байкал»",
@@ -130,7 +130,7 @@ def _case(r: random.Random, code: str):
         kind = r.choice(["С места работы", "2-НДФЛ", "О стаже"])
         return f"Справка {kind.lower()}", f"Нужна справка {kind.lower()} для банка.", {"kind": kind, "copies": r.randint(1, 3)}
     if code == "onboarding":
-        from .names import NameMaker
+        from data.demo.names import NameMaker
         employee = NameMaker(r.randint(0, 10 ** 9)).person()[0]
         pos, dep = r.choice(POSITIONS), r.choice(DEPARTMENTS)
         return f"Выход нового сотрудника: {employee}", f"{employee} принял(а) офер, выходит на должность «{pos}».", \

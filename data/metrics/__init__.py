@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from .. import permissions
-from ..models import User
+from data import permissions
+from data.models import User
 
 PERCENTILES = (0.5, 0.85, 0.95)
 

@@ -12,10 +12,10 @@ from datetime import date, datetime, time
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ..models import User
-from . import one, require_analytics, rows
-from .filters import MetricFilter, today, tz, where
-from .sql import HANDLE_DAYS, SLA_MET
+from data.models import User
+from data.metrics import one, require_analytics, rows
+from data.metrics.filters import MetricFilter, today, tz, where
+from data.metrics.sql import HANDLE_DAYS, SLA_MET
 
 SEED = 20240601
 RESAMPLES = 4000

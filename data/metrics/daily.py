@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from . import one, rows
-from ..models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
-from .filters import MetricFilter, range_params, where
-from .sql import buckets
+from data.metrics import one, rows
+from data.models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
+from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.sql import buckets
 
 STAGES = ("queue", "in_progress", "waiting", "done")
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..config import get_config
-from ..models import CHANNELS
+from data.config import get_config
+from data.models import CHANNELS
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366

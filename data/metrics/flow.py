@@ -6,10 +6,10 @@ import math
 
 from sqlalchemy.orm import Session
 
-from ..models import User
-from . import PERCENTILES, daily, one, require_analytics, rollup, rows
-from .filters import MetricFilter, range_params, where
-from .sql import CYCLE_DAYS, DONE_IN_RANGE, LEAD_DAYS, bucket_of, buckets
+from data.models import User
+from data.metrics import PERCENTILES, daily, one, require_analytics, rollup, rows
+from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.sql import CYCLE_DAYS, DONE_IN_RANGE, LEAD_DAYS, bucket_of, buckets
 
 SCATTER_LIMIT = 2500  # dots sent to the browser; percentiles are computed over all tickets
 AGING_LIMIT = 2000

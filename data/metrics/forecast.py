@@ -12,10 +12,10 @@ from datetime import date, timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ..models import User
-from . import PERCENTILES, one, require_analytics
-from .filters import MetricFilter, today, where
-from .flow import throughput
+from data.models import User
+from data.metrics import PERCENTILES, one, require_analytics
+from data.metrics.filters import MetricFilter, today, where
+from data.metrics.flow import throughput
 
 TRIALS = 10_000
 SEED = 20240601

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from . import rollup
+from data.metrics import rollup
 
 
 def describe(session: Session) -> datetime | None:

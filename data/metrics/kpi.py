@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..models import User
-from . import daily, one, require_analytics, rollup, rows
-from .filters import MetricFilter, range_params, where
-from .sql import CYCLE_DAYS, FIRST_RESPONSE_HOURS, SLA_MET
+from data.models import User
+from data.metrics import daily, one, require_analytics, rollup, rows
+from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.sql import CYCLE_DAYS, FIRST_RESPONSE_HOURS, SLA_MET
 
 KPIS = ("created", "resolved", "backlog", "cycle_p50", "cycle_p85", "first_response_p50", "sla_met", "reopened")
 # For these a rise is bad news (the card shows the change in red).

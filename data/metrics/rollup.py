@@ -15,10 +15,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ..config import get_config
-from ..models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
-from .filters import MetricFilter
-from .sql import CYCLE_DAYS, SLA_MET
+from data.config import get_config
+from data.models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
+from data.metrics.filters import MetricFilter
+from data.metrics.sql import CYCLE_DAYS, SLA_MET
 
 log = logging.getLogger(__name__)
 DIMS = "service_id, team_id, board_id, assignee_id, priority_id, channel"

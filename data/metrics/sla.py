@@ -1,16 +1,16 @@
 """SLA outcomes of done tickets (met vs breached) and the first-response time distribution.
 
-The SLA columns on tickets are kept by data/sla.py; NULL in both means no SLA applies to the
+The SLA columns on tickets are kept by data/sla/recompute.py; NULL in both means no SLA applies to the
 ticket, and such tickets are left out of the SLA figures (not counted as met).
 """
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..models import User
-from . import PERCENTILES, daily, require_analytics, rollup, rows
-from .filters import MetricFilter, range_params, where
-from .sql import CREATED_IN_RANGE, DONE_IN_RANGE, FIRST_RESPONSE_HOURS, SLA_MET, bucket_of, buckets
+from data.models import User
+from data.metrics import PERCENTILES, daily, require_analytics, rollup, rows
+from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.sql import CREATED_IN_RANGE, DONE_IN_RANGE, FIRST_RESPONSE_HOURS, SLA_MET, bucket_of, buckets
 
 RESPONSE_BINS_HOURS = (0, 0.05, 0.25, 0.5, 1, 2, 4, 8, 24, 48, 72)  # 3 min, 15 min, ... 3 days, more
 

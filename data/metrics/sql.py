@@ -6,7 +6,7 @@ company's time zone (bound as :tz).
 from __future__ import annotations
 
 # ActionableAgile's cycle time: end date − start date + 1, calendar days. Start is the first entry
-# into an in-progress column (tickets.started_at, set by data.tickets.move from the same event);
+# into an in-progress column (tickets.started_at, set by data.tickets.actions.move from the same event);
 # a ticket that skipped in-progress starts when it reaches done, so it counts as one day.
 CYCLE_DAYS = ("(((t.resolved_at AT TIME ZONE :tz)::date"
               " - (coalesce(t.started_at, t.resolved_at) AT TIME ZONE :tz)::date) + 1)")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..models import User
-from . import daily, require_analytics, rollup, rows
-from .filters import MetricFilter, range_params, where
-from .sql import CREATED_IN_RANGE, CYCLE_DAYS, DONE_IN_RANGE, SLA_MET
+from data.models import User
+from data.metrics import daily, require_analytics, rollup, rows
+from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.sql import CREATED_IN_RANGE, CYCLE_DAYS, DONE_IN_RANGE, SLA_MET
 
 
 def agents(session: Session, actor: User, f: MetricFilter) -> list[dict]:

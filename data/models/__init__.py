@@ -1,17 +1,16 @@
 """Typed SQLAlchemy models. One module per part of the domain; import them all from here."""
-from ..db import Base
-from .people import ROLES, Requester, RequesterIdentity, Team, User
-from .catalog import Priority, RequestType, Service, ReplyTemplate
-from .boards import Board, BoardColumn, COLUMN_KINDS, Lane, LANE_MODES
-from .tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, Ticket, TicketEvent
-from .messaging import InboundMessage, Notification, Outbox
-from .telegram import TelegramDraft
-from .portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
-from .sla import (BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy,
-                  TicketSla)
-from .analytics import AnalyticsDaily, AnalyticsState
-from .mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, TicketParticipant
-from .reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
+from data.db import Base
+from data.models.people import ROLES, Requester, RequesterIdentity, Team, User
+from data.models.catalog import Priority, RequestType, Service, ReplyTemplate
+from data.models.boards import Board, BoardColumn, COLUMN_KINDS, Lane, LANE_MODES
+from data.models.tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, Ticket, TicketEvent
+from data.models.messaging import InboundMessage, Notification, Outbox
+from data.models.telegram import TelegramDraft
+from data.models.portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
+from data.models.sla import BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy, TicketSla
+from data.models.analytics import AnalyticsDaily, AnalyticsState
+from data.models.mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, TicketParticipant
+from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",

@@ -12,8 +12,8 @@ from sqlalchemy import BigInteger, Date, Index, Integer, SmallInteger, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
-from ._types import TZ
+from data.db import Base
+from data.models._types import TZ
 
 CYCLE_BUCKETS = 61  # cycle time 1..60 days, the last bucket holds everything longer
 # First-response time bins (minutes, lower edges; the last bin is open-ended). Fine enough for a

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base
-from ._types import now_column, in_list
+from data.db import Base
+from data.models._types import now_column, in_list
 
 COLUMN_KINDS = ("queue", "in_progress", "waiting", "done")
 LANE_MODES = ("none", "agent", "line", "unit")

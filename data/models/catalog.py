@@ -7,8 +7,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
-from ._types import now_column
+from data.db import Base
+from data.models._types import now_column
 
 
 class Priority(Base):
@@ -57,10 +57,10 @@ class RequestType(Base):
     routing: {"assign": "none|fixed|round_robin|least_loaded", "user_id", "team_id",
               optional "board_id"/"column_id"/"lane_id"/"priority_id" overrides,
               "rules": [{"field", "equals" | "in", "card_type", "assignee_id", "team_id", "assign",
-                         "board_id", "column_id", "lane_id", "priority_id"}]}  (first match wins; data/routing.py)
+                         "board_id", "column_id", "lane_id", "priority_id"}]}  (first match wins; data/intake/routing.py)
     children: [{"board_id", "column_id"?, "title" ("{field key}", "{number}", "{title}" filled in), "card_type",
                 "checklist": [{"text", "required_on_submit"}] or ["text"], "assignee_id"?,
-                "team_id"? + "assign"?}], children_mode: parallel | chain  (data/fanout.py)
+                "team_id"? + "assign"?}], children_mode: parallel | chain  (data/intake/fanout.py)
     """
 
     __tablename__ = "request_types"

@@ -8,9 +8,9 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index,
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
-from ._types import TZ, in_list, now_column
-from .messaging import InboundMessage, Outbox
+from data.db import Base
+from data.models._types import TZ, in_list, now_column
+from data.models.messaging import InboundMessage, Outbox
 
 MAILBOX_KINDS = ("ews", "imap")
 AFTER_PROCESSING = ("mark_read", "move")
@@ -18,7 +18,7 @@ AFTER_PROCESSING = ("mark_read", "move")
 
 class Mailbox(Base):
     """One mailbox. `secret` is never plain text: a Fernet token ("fernet:...") keyed by SECRET_KEY,
-    or a reference to an environment variable ("env:NAME") — see data/mail_secrets.py.
+    or a reference to an environment variable ("env:NAME") — see data/catalog/secrets.py.
 
     The IMAP cursor is (imap_uidvalidity, imap_last_uid); `ews_sync_state` is kept for SyncFolderItems.
     """

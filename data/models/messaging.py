@@ -8,8 +8,8 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, Index,
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
-from ._types import TZ, now_column, in_list
+from data.db import Base
+from data.models._types import TZ, now_column, in_list
 
 OUTBOX_STATES = ("queued", "sent", "failed")
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base
-from ._types import TZ, now_column, in_list
+from data.db import Base
+from data.models._types import TZ, now_column, in_list
 
 ROLES = ("admin", "manager", "agent", "analyst", "director")
 

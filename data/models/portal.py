@@ -7,8 +7,8 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, 
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
-from ._types import TZ, in_list, now_column
+from data.db import Base
+from data.models._types import TZ, in_list, now_column
 
 PIN_PURPOSES = ("login", "link")
 
@@ -64,7 +64,7 @@ class RoutingCursor(Base):
 
 class ColumnFanout(Base):
     """Child cards created when a card enters this column (e.g. "Offer accepted" → payroll, accounting,
-    admins). Same template format as RequestType.children; see data/fanout.py."""
+    admins). Same template format as RequestType.children; see data/intake/fanout.py."""
 
     __tablename__ = "column_fanouts"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,9 +8,9 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Double, Fore
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
-from ._types import TZ, in_list, now_column
-from .tickets import Ticket
+from data.db import Base
+from data.models._types import TZ, in_list, now_column
+from data.models.tickets import Ticket
 
 SLA_TARGETS = ("first_response", "next_response", "resolution")
 SLA_STATES = ("running", "paused", "met", "breached")

@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base
-from ._types import now_column
+from data.db import Base
+from data.models._types import now_column
 
 
 class TelegramDraft(Base):

@@ -8,9 +8,9 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Double, ForeignKey
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base
-from ._types import TZ, now_column, in_list
-from .boards import COLUMN_KINDS
+from data.db import Base
+from data.models._types import TZ, now_column, in_list
+from data.models.boards import COLUMN_KINDS
 
 CHANNELS = ("email", "telegram", "portal", "api", "agent")
 EVENT_KINDS = ("created", "moved", "assigned", "priority", "field", "blocked", "unblocked",
@@ -68,7 +68,7 @@ class Ticket(Base):
     first_response_at: Mapped[datetime | None] = mapped_column(TZ)  # first public agent reply
     resolved_at: Mapped[datetime | None] = mapped_column(TZ)  # last entry into done
     reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # SLA state, kept current by data/sla.py so that boards and analytics read it cheaply.
+    # SLA state, kept current by data/sla/recompute.py so that boards and analytics read it cheaply.
     sla_policy_id: Mapped[int | None] = mapped_column(Integer)
     first_response_due_at: Mapped[datetime | None] = mapped_column(TZ)
     resolution_due_at: Mapped[datetime | None] = mapped_column(TZ)

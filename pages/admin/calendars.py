@@ -8,8 +8,8 @@ from dash import html
 from components import sla_admin as ui
 from components.guard import allowed, denied
 from components.i18n import _
-from data import sla_admin
-from data.calendars import DEFAULT_TZ, WEEKDAYS
+from data.sla import admin as sla_admin
+from data.sla.calendars import DEFAULT_TZ, WEEKDAYS
 from data.db import read_session
 from data.models import BusinessCalendar
 

@@ -10,7 +10,8 @@ from components import admin_form as af
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
 from components.i18n import _
-from data import integrations, lookups
+from data.catalog import integrations
+from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import OknoError
 

@@ -9,7 +9,8 @@ from flask_login import current_user
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
 from components.i18n import _
-from data import lookups, mailboxes
+from data.catalog import lookups
+from data.catalog import mailboxes
 from data.db import read_session, session_scope
 from data.errors import OknoError, ValidationError
 from data.models import Mailbox

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from components import sla_admin as ui
 from components.guard import allowed, denied
 from components.i18n import _
-from data import priorities
+from data.tickets import priorities
 from data.db import read_session, session_scope
 from data.models import Priority
 

@@ -1,6 +1,6 @@
 """`/admin/request-types?service=S&id=T`: a request type's form builder (fields with types, options,
 required flags and show-when conditions), checklist, default priority, routing with rules, and child
-cards (parallel or chain). Saving goes through data.catalog_admin, which checks every value."""
+cards (parallel or chain). Saving goes through data.catalog.admin, which checks every value."""
 from __future__ import annotations
 
 import dash
@@ -13,11 +13,12 @@ from components.admin_form import choice
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
-from data import catalog_admin, lookups
+from data.catalog import admin as catalog_admin
+from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import OknoError
 from data.models import RequestType, Service
-from data.routing import ASSIGN_KINDS
+from data.intake.routing import ASSIGN_KINDS
 
 dash.register_page(__name__, path="/admin/request-types", title="Okno · Request types")
 P = "admin-rt"

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from components import sla_admin as ui
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
-from data import lookups, rules_admin
+from data.catalog import lookups
+from data.automation import admin as rules_admin
 from data.db import read_session
 from data.models import CHANNELS, RULE_TRIGGERS, SLA_TARGETS, Board, Lane, ReplyTemplate, Rule
 

@@ -12,7 +12,8 @@ from components.admin_form import choice
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
 from components.i18n import _
-from data import catalog_admin, lookups
+from data.catalog import admin as catalog_admin
+from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import OknoError
 from data.models import BoardColumn, Lane, Service

@@ -8,7 +8,8 @@ from dash import html
 from components import sla_admin as ui
 from components.guard import allowed, denied
 from components.i18n import _, current_locale
-from data import lookups, sla_admin
+from data.catalog import lookups
+from data.sla import admin as sla_admin
 from data.db import read_session
 from data.models import SLA_TARGETS, SlaPolicy
 

@@ -9,7 +9,7 @@ from dash import html
 
 from components import portal_ui
 from components.i18n import _, current_locale
-from data import portal
+from data.intake import portal
 from data.config import get_config
 from data.db import read_session
 from web.portal import requester_or_none

@@ -1,5 +1,5 @@
 """`/portal/new`: service → request type → the type's form (fields appear and hide as you fill it),
-required checklist, attachments. Submitting calls data.requests.submit; errors show next to fields."""
+required checklist, attachments. Submitting calls data.intake.submit.submit; errors show next to fields."""
 from __future__ import annotations
 
 import dash
@@ -10,7 +10,8 @@ from dash.exceptions import PreventUpdate
 from components import portal_ui
 from components.i18n import _, current_locale
 from components.request_form import error_slot, form
-from data import portal, requests
+from data.intake import portal
+from data.intake import submit as requests
 from data.db import read_session, session_scope
 from data.errors import ValidationError
 from data.models import RequestType, Service

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from components import portal_ui
 from components.i18n import _, current_locale
-from data import portal
+from data.intake import portal
 from data.config import get_config
 from data.db import read_session, session_scope
 from data.errors import NotFound, ValidationError

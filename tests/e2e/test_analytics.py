@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.db import session_scope
 from data.metrics.filters import today
-from data.tickets import now
+from data.tickets.actions import now
 from tests import factories as f
 from tests.e2e.conftest import login
 

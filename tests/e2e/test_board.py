@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import select, update
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.db import session_scope
 from data.events import record
 from data.models import Ticket, User

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from data.db import session_scope
 from data.models import Ticket
-from ingest.email_out import deliver_due
+from ingest.email.out import deliver_due
 from tests import factories as f
 from tests.portal_factories import request_type
 

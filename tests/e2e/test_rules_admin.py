@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.db import session_scope
 from data.models import RequestType, Ticket
 from tests import factories as f

@@ -5,7 +5,7 @@ import uuid
 
 from sqlalchemy import select
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.db import read_session, session_scope
 from data.models import Board, Ticket
 from tests import factories as f

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.db import session_scope
 from tests import factories as f
 from tests.e2e.conftest import login

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from data import weekly, weekly_report
+from data.weekly import summary as weekly
+from data.weekly import report as weekly_report
 from tests.weekly_data import WEEK, build
 
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 
-from data import tickets
+from data.tickets import actions as tickets
 from data.db import session_scope
 from tests import factories as f
 from tests.e2e.conftest import login

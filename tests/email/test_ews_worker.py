@@ -5,10 +5,11 @@ from email import message_from_bytes, policy
 
 from sqlalchemy import select
 
-from data import db, tickets
+from data import db
+from data.tickets import actions as tickets
 from data.models import Comment, Ticket
-from ingest.email_out import deliver_due
-from ingest.email_worker import poll_mailbox
+from ingest.email.out import deliver_due
+from ingest.email.worker import poll_mailbox
 from tests import factories
 from tests.email.helpers import mail
 

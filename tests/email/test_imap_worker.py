@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from data import db, tickets
+from data import db
+from data.tickets import actions as tickets
 from data.models import Comment, InboundMessage, Mailbox, Ticket
-from ingest import email_ingest
-from ingest.email_out import deliver_due
-from ingest.email_worker import poll_mailbox
+from ingest.email import inbound as email_ingest
+from ingest.email.out import deliver_due
+from ingest.email.worker import poll_mailbox
 from tests import factories
 from tests.email.helpers import mail
 

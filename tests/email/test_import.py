@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from data import db
 from data.models import Attachment, InboundMessage, Mailbox, Ticket
-from ingest.email_import import run_import
+from ingest.email.mailbox_import import run_import
 from tests import factories
 from tests.email.helpers import CORPUS, mail
 

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from data.models import Attachment, Comment, InboundMessage, Outbox, Ticket
 from ingest import common
-from ingest.email_ingest import source_of
-from ingest.email_out import build
-from ingest.email_worker import external_id_of
+from ingest.email.inbound import source_of
+from ingest.email.out import build
+from ingest.email.worker import external_id_of
 from tests.email.helpers import mail, service_with_mailbox
 
 
@@ -151,9 +151,9 @@ def test_a_message_that_cannot_be_handled_is_kept_as_failed_and_retried(session)
 
 
 def test_mailbox_settings_are_validated_and_the_password_is_sealed(session):
-    from data import mailboxes
+    from data.catalog import mailboxes
     from data.errors import PermissionDenied, ValidationError
-    from data.mail_secrets import reveal
+    from data.catalog.secrets import reveal
     from tests import factories
     service, _box = service_with_mailbox(session)
     with pytest.raises(ValidationError) as err:
@@ -172,7 +172,7 @@ def test_mailbox_settings_are_validated_and_the_password_is_sealed(session):
 
 
 def test_a_sender_in_a_loop_is_stopped_by_the_rate_limit(session, monkeypatch):
-    from ingest import email_ingest
+    from ingest.email import inbound as email_ingest
     monkeypatch.setattr(email_ingest, "SENDER_LIMIT_PER_HOUR", 2)
     _service, box = service_with_mailbox(session)
     states = [_ingest(session, box, mail(sender="robot@example.com", subject=f"Alert {n}")).state for n in range(3)]
@@ -203,7 +203,7 @@ def test_retry_of_another_channels_failure_hands_it_back_to_that_worker(session)
 
 
 def test_an_import_of_old_mail_is_not_rate_limited(session, monkeypatch):
-    from ingest import email_ingest
+    from ingest.email import inbound as email_ingest
     monkeypatch.setattr(email_ingest, "SENDER_LIMIT_PER_HOUR", 1)
     _service, box = service_with_mailbox(session)
     session.info["email_import"] = True

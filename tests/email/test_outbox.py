@@ -7,10 +7,11 @@ import pytest
 
 from sqlalchemy import update
 
-from data import db, tickets
+from data import db
+from data.tickets import actions as tickets
 from data.models import Comment, Outbox
 from ingest.common import now
-from ingest.email_out import backoff, deliver_due
+from ingest.email.out import backoff, deliver_due
 from tests import factories
 from tests.email.peers import free_port
 

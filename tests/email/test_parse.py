@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.email_parse import parse
-from ingest.email_trim import trim_reply
+from ingest.email.parse import parse
+from ingest.email.trim import trim_reply
 from tests.email.helpers import CORPUS
 
 needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason="the shared email corpus is not next to the project")

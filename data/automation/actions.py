@@ -1,0 +1,112 @@
+"""What a rule can do to a ticket. Each action goes through the ordinary service functions (with the
+system as the actor), so it writes the same events and fires the same hooks as a person would."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.tickets import escalation
+from data.automation import hooks
+from data.messaging import staff as staff_notify
+from data.tickets import actions as tickets
+from data.errors import NotFound, ValidationError
+from data.events import bump_revision, record
+from data.models import BoardColumn, ChecklistItem, Lane, ReplyTemplate, Requester, Rule, Ticket, User
+
+ACTION_TYPES = ("set_type", "set_assignee", "set_priority", "set_lane", "set_column", "add_checklist",
+                "create_children", "reply_template", "notify_user", "notify_team", "escalate")
+
+
+def set_type(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    value = (action.get("value") or "").strip()[:60] or None
+    if value == ticket.card_type:
+        return
+    old = ticket.card_type
+    ticket.card_type = value
+    ticket.updated_at = tickets.now()
+    session.flush()
+    record(session, ticket, "type", None, from_value=old, to_value=value, data={"rule_id": rule.id})
+    bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "field_changed", ticket, None, field="card_type")
+
+
+def set_assignee(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    tickets.assign(session, None, ticket.id, action.get("user_id"))
+
+
+def set_priority(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    if ticket.priority_id != action.get("priority_id"):
+        tickets.set_priority(session, None, ticket.id, action.get("priority_id"))
+
+
+def set_lane(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    lane = session.get(Lane, action.get("lane_id") or 0)
+    if lane is None or lane.board_id != ticket.board_id:
+        raise ValidationError("The lane is not on the ticket's board", {"lane": "invalid"})
+    if lane.id != ticket.lane_id:
+        tickets.move(session, None, ticket.id, ticket.column_id, lane.id)
+
+
+def set_column(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    column_id = action.get("column_id")
+    if column_id and column_id != ticket.column_id:
+        column = session.get(BoardColumn, column_id)
+        if column is None:
+            raise NotFound("The rule's column no longer exists")
+        lane = ticket.lane_id if column.board_id == ticket.board_id else None
+        tickets.move(session, None, ticket.id, column_id, lane)
+
+
+def add_checklist(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    items = [str(i).strip() for i in action.get("items") or () if str(i).strip()]
+    start = session.scalar(select(func.coalesce(func.max(ChecklistItem.position), -1))
+                           .where(ChecklistItem.ticket_id == ticket.id)) + 1
+    for n, text in enumerate(items):
+        session.add(ChecklistItem(ticket_id=ticket.id, text=text, position=start + n))
+    if items:
+        record(session, ticket, "checklist", None, to_value=f"+{len(items)}", data={"rule_id": rule.id})
+
+
+def create_children(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    board_id = action.get("board_id") or ticket.board_id
+    for title in action.get("titles") or ():
+        title = str(title).strip()
+        if title:
+            tickets.create(session, None, title=title.replace("{number}", str(ticket.number))
+                           .replace("{title}", ticket.title), board_id=board_id, parent_id=ticket.id,
+                           requester_id=ticket.requester_id, service_id=ticket.service_id, channel="api",
+                           description=f"#{ticket.number}: {ticket.title}")
+
+
+def reply_template(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    template = session.get(ReplyTemplate, action.get("template_id") or 0)
+    if template is None:
+        raise NotFound("The rule's reply template no longer exists")
+    requester = session.get(Requester, ticket.requester_id) if ticket.requester_id else None
+    agent = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    body = (template.body.replace("{requester}", requester.name if requester else "")
+            .replace("{number}", str(ticket.number)).replace("{agent}", agent.name if agent else ""))
+    # An automatic reply: the requester gets it, but it is not the first response of an agent.
+    tickets.comment(session, None, ticket.id, body, public=True, system=True)
+
+
+def notify_user(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    staff_notify.notify(session, session.get(User, action.get("user_id") or 0), ticket, "rule", "rules.notify",
+                        rule=rule.name, number=ticket.number, title=ticket.title)
+
+
+def notify_team(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    for user in staff_notify.team_members(session, action.get("team_id") or 0):
+        staff_notify.notify(session, user, ticket, "rule", "rules.notify", rule=rule.name, number=ticket.number,
+                            title=ticket.title)
+
+
+def escalate(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    escalation.escalate(session, None, ticket.id)
+
+
+def run(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    kind = action.get("type")
+    if kind not in ACTION_TYPES:
+        raise ValidationError(f"Unknown action {kind!r}", {"actions": "invalid"})
+    globals()[kind](session, ticket, action, rule)

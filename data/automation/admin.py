@@ -1,0 +1,78 @@
+"""Admin service functions for automation rules: validate and save, delete, list with their counters."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.db import delete_row
+from data.permissions import require_admin
+from data.sla.calendars import parse_clock
+from data.errors import NotFound, ValidationError
+from data.models import RULE_TRIGGERS, Rule, RuleLog, User
+from data.automation.actions import ACTION_TYPES
+
+# Which key of an action holds the chosen object (used to check that something was chosen).
+REQUIRED = {"set_type": "value", "set_assignee": "user_id", "set_priority": "priority_id", "set_lane": "lane_id",
+            "set_column": "column_id", "add_checklist": "items", "create_children": "titles",
+            "reply_template": "template_id", "notify_user": "user_id", "notify_team": "team_id"}
+
+
+def _admin(actor: User | None) -> None:
+    require_admin(actor, "configure rules")
+
+
+def save(session: Session, actor: User | None, rule_id: int | None, *, name: str, trigger: str,
+         trigger_options: dict | None = None, conditions: dict | None = None, actions: list | None = None,
+         is_active: bool = True, position: int = 0) -> Rule:
+    _admin(actor)
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "required"
+    if trigger not in RULE_TRIGGERS:
+        errors["trigger"] = "choose a trigger"
+    options = {k: v for k, v in (trigger_options or {}).items() if v not in (None, "", [])}
+    if trigger == "no_activity" and not (isinstance(options.get("minutes"), int) and options["minutes"] > 0):
+        errors["minutes"] = "how many minutes without activity?"
+    conditions = {k: v for k, v in (conditions or {}).items() if v not in (None, "", [], {})}
+    if bool(conditions.get("time_from")) != bool(conditions.get("time_to")):
+        errors["time"] = "give both ends of the time window"
+    for key in ("time_from", "time_to"):
+        if conditions.get(key):
+            try:
+                parse_clock(conditions[key])
+            except ValueError:
+                errors["time"] = "times look like 09:00"
+    actions = [a for a in (actions or []) if a.get("type")]
+    for a in actions:
+        if a["type"] not in ACTION_TYPES:
+            errors["actions"] = f"unknown action {a['type']}"
+        elif a["type"] in REQUIRED and not a.get(REQUIRED[a["type"]]):
+            errors[a["type"]] = "choose a value"
+    if not actions and "actions" not in errors:
+        errors["actions"] = "add at least one action"
+    if errors:
+        raise ValidationError("Please correct the rule", errors)
+    rule = session.get(Rule, rule_id) if rule_id else Rule()
+    if rule is None:
+        raise NotFound("The rule was deleted")
+    rule.name, rule.trigger, rule.is_active, rule.position = name[:200], trigger, bool(is_active), int(position or 0)
+    rule.trigger_options, rule.conditions, rule.actions = options, conditions, actions
+    session.add(rule)
+    session.flush()
+    return rule
+
+
+def delete(session: Session, actor: User | None, rule_id: int) -> None:
+    _admin(actor)
+    delete_row(session, Rule, rule_id)
+
+
+def listing(session: Session) -> list[Rule]:
+    return list(session.scalars(select(Rule).order_by(Rule.position, Rule.id)))
+
+
+def recent_log(session: Session, limit: int = 20) -> list[RuleLog]:
+    """Latest failures and loop stops, so an admin sees why a rule did not do its job."""
+    return list(session.scalars(select(RuleLog).where(RuleLog.outcome.in_(("error", "loop_stopped")))
+                                .order_by(RuleLog.at.desc()).limit(limit)))

@@ -1,0 +1,58 @@
+"""A move as the board sends it: validate the browser's payload, place the card between its new
+neighbours, and call tickets.move with the card's version (so a stale card is refused).
+
+The payload is untrusted (a forged callback can send anything): ids are checked here and
+permissions in tickets.move.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.tickets import actions as tickets
+from data.errors import ValidationError
+from data.models import Ticket, User
+
+
+def _id(payload: dict, key: str, required: bool = True) -> int | None:
+    value = payload.get(key)
+    if value in (None, "", 0) and not required:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"Bad move: {key}", {key: "invalid"}) from None
+    if number <= 0:
+        raise ValidationError(f"Bad move: {key}", {key: "invalid"})
+    return number
+
+
+def position_between(session: Session, column_id: int, after: int | None, before: int | None) -> float | None:
+    """A position between the card above (after) and the card below (before); None = top of the column."""
+    ids = [i for i in (after, before) if i]
+    found = dict(session.execute(select(Ticket.id, Ticket.position)
+                                 .where(Ticket.id.in_(ids), Ticket.column_id == column_id)).all()) if ids else {}
+    above, below = found.get(after), found.get(before)
+    if above is not None and below is not None:
+        return (above + below) / 2
+    if above is not None:
+        return above + 1.0
+    if below is not None:
+        return below - 1.0
+    return None
+
+
+def apply(session: Session, user: User, payload: dict | None) -> Ticket:
+    """Apply {ticket, version, column, lane, after, before} from the board."""
+    if not isinstance(payload, dict):
+        raise ValidationError("Bad move", {})
+    ticket_id, column_id = _id(payload, "ticket"), _id(payload, "column")
+    lane_id = _id(payload, "lane", required=False)
+    version = _id(payload, "version")
+    after, before = _id(payload, "after", required=False), _id(payload, "before", required=False)
+    if after == ticket_id:
+        after = None
+    if before == ticket_id:
+        before = None
+    position = position_between(session, column_id, after, before)
+    return tickets.move(session, user, ticket_id, column_id, lane_id, expected_version=version, position=position)

@@ -1,0 +1,210 @@
+"""Boards, their columns and lanes: which boards a user may work on, and board settings for leads.
+
+Settings changes bump the board revision so that open boards re-render with the new layout.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from data import permissions
+from data.errors import NotFound, ValidationError
+from data.events import bump_revision
+from data.models import COLUMN_KINDS, LANE_MODES, Board, BoardColumn, Lane, Team, Ticket, User
+
+
+def usable(session: Session, user: User) -> list[Board]:
+    """Boards the user may work on: leads see all, agents their team's boards and team-less ones."""
+    permissions.require_staff_writer(user, "open boards")
+    stmt = select(Board).order_by(Board.name)
+    if user.role not in permissions.LEADS:
+        stmt = stmt.where(or_(Board.team_id.is_(None), Board.team_id == user.team_id))
+    return list(session.scalars(stmt))
+
+
+def home_board(session: Session, user: User) -> Board | None:
+    """The board the user lands on: their team's first board when there is exactly one."""
+    boards = usable(session, user)
+    own = [b for b in boards if user.team_id is not None and b.team_id == user.team_id]
+    return own[0] if len(own) == 1 else (boards[0] if len(boards) == 1 else None)
+
+
+def get(session: Session, user: User, board_id: int) -> Board:
+    """A board the user may work on, with its columns and lanes loaded."""
+    # One query for the board, its columns and lanes (a board callback needs all three).
+    board = session.get(Board, board_id, options=[joinedload(Board.columns), joinedload(Board.lanes)])
+    if board is None:
+        raise NotFound(f"Board {board_id} not found")
+    permissions.require_staff_writer(user, "open boards")
+    permissions.check_board_access(user, board)
+    return board
+
+
+def revisions(session: Session, board_id: int) -> tuple[int, dict[int, int]]:
+    """The board revision and each column's revision: what the page polls (one indexed query)."""
+    rows = session.execute(select(Board.revision, BoardColumn.id, BoardColumn.revision)
+                           .outerjoin(BoardColumn, BoardColumn.board_id == Board.id)
+                           .where(Board.id == board_id)).all()
+    if not rows:
+        raise NotFound(f"Board {board_id} not found")
+    return rows[0][0], {cid: rev for _b, cid, rev in rows if cid is not None}
+
+
+# --- settings (leads only) -------------------------------------------------------------------
+
+def _require_lead(user: User) -> None:
+    permissions.require_role(user, permissions.LEADS, "change board settings")
+
+
+def _name(value: str | None, field: str = "name") -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if not value:
+        raise ValidationError("A name is required", {field: "required"})
+    return value[:120]
+
+
+def _positive(value, field: str) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{field} must be a whole number", {field: "invalid"}) from None
+    if number <= 0:
+        raise ValidationError(f"{field} must be positive", {field: "invalid"})
+    return number
+
+
+def create_board(session: Session, user: User, name: str, lane_mode: str = "none", team_id: int | None = None,
+                 columns: list[tuple[str, str]] | None = None) -> Board:
+    """A new board with default columns (Queue, In progress, Waiting, Done) unless given."""
+    _require_lead(user)
+    if lane_mode not in LANE_MODES:
+        raise ValidationError("Unknown lane mode", {"lane_mode": "invalid"})
+    if team_id is not None and session.get(Team, team_id) is None:
+        raise ValidationError("Unknown team", {"team": "invalid"})
+    board = Board(name=_name(name)[:200], lane_mode=lane_mode, team_id=team_id)
+    session.add(board)
+    session.flush()
+    for pos, (col_name, kind) in enumerate(columns or [("Queue", "queue"), ("In progress", "in_progress"),
+                                                       ("Waiting", "waiting"), ("Done", "done")]):
+        session.add(BoardColumn(board_id=board.id, name=col_name, kind=kind, position=pos))
+    session.flush()
+    return board
+
+
+def update_board(session: Session, user: User, board_id: int, *, name: str, lane_mode: str,
+                 team_id: int | None) -> Board:
+    _require_lead(user)
+    board = get(session, user, board_id)
+    if lane_mode not in LANE_MODES:
+        raise ValidationError("Unknown lane mode", {"lane_mode": "invalid"})
+    board.name, board.lane_mode, board.team_id = _name(name)[:200], lane_mode, team_id
+    bump_revision(session, board.id, *[c.id for c in board.columns])
+    return board
+
+
+def _new_or_existing(session: Session, model, board_id: int, item_id: int | None):
+    """The board's column/lane with this id, or a new one placed last."""
+    if item_id is None:
+        last = session.scalar(select(func.max(model.position)).where(model.board_id == board_id))
+        item = model(board_id=board_id, position=(last if last is not None else -1) + 1)
+        session.add(item)
+        return item
+    item = session.get(model, item_id)
+    if item is None or item.board_id != board_id:
+        raise NotFound(f"{model.__name__} {item_id} not found on this board")
+    return item
+
+
+def save_column(session: Session, user: User, board_id: int, *, column_id: int | None = None, name: str,
+                kind: str, wip_limit=None, wip_hard: bool = False, time_limit_minutes=None,
+                requester_status: str | None = None) -> BoardColumn:
+    """Add a column at the end, or change one. Limits are positive whole numbers or empty."""
+    _require_lead(user)
+    board = get(session, user, board_id)
+    if kind not in COLUMN_KINDS:
+        raise ValidationError("Unknown column kind", {"kind": "invalid"})
+    name, wip, minutes = _name(name), _positive(wip_limit, "wip_limit"), _positive(time_limit_minutes, "time_limit")
+    column = _new_or_existing(session, BoardColumn, board.id, column_id)
+    column.name, column.kind, column.wip_limit, column.time_limit_minutes = name, kind, wip, minutes
+    column.wip_hard = bool(wip_hard) and wip is not None
+    column.requester_status = (requester_status or "").strip() or None
+    session.flush()
+    bump_revision(session, board.id, column.id)
+    return column
+
+
+def _shift(session: Session, model, board_id: int, item_id: int, delta: int) -> None:
+    """Swap an item with its neighbour (positions are unique per board, so go through a free slot)."""
+    items = list(session.scalars(select(model).where(model.board_id == board_id).order_by(model.position)))
+    index = next((i for i, it in enumerate(items) if it.id == item_id), None)
+    if index is None:
+        raise NotFound("Not on this board")
+    other = index + delta
+    if not 0 <= other < len(items):
+        return
+    a, b = items[index], items[other]
+    pa, pb = a.position, b.position
+    a.position = -1 - max(pa, pb)
+    session.flush()
+    b.position = pa
+    session.flush()
+    a.position = pb
+    session.flush()
+
+
+def move_column(session: Session, user: User, board_id: int, column_id: int, delta: int) -> None:
+    _require_lead(user)
+    get(session, user, board_id)
+    _shift(session, BoardColumn, board_id, column_id, delta)
+    bump_revision(session, board_id, column_id)
+
+
+def delete_column(session: Session, user: User, board_id: int, column_id: int) -> None:
+    """Only an empty column can go: cards never disappear with a column."""
+    _require_lead(user)
+    get(session, user, board_id)
+    column = session.get(BoardColumn, column_id)
+    if column is None or column.board_id != board_id:
+        raise NotFound(f"Column {column_id} not found on this board")
+    if session.scalar(select(func.count()).select_from(Ticket).where(Ticket.column_id == column_id)):
+        raise ValidationError("Move the cards out of the column first", {"column": "not_empty"})
+    session.delete(column)
+    bump_revision(session, board_id)
+
+
+def save_lane(session: Session, user: User, board_id: int, *, lane_id: int | None = None, name: str,
+              user_id: int | None = None, team_id: int | None = None, owner_id: int | None = None,
+              wip_limit=None) -> Lane:
+    """Add or change a lane: an agent's (cards here are theirs), a line's (a team) or a unit's (an owner)."""
+    _require_lead(user)
+    board = get(session, user, board_id)
+    name, wip = _name(name), _positive(wip_limit, "wip_limit")
+    for key, value in (("agent", user_id), ("owner", owner_id)):
+        if value is not None and session.get(User, value) is None:
+            raise ValidationError("Unknown user", {key: "invalid"})
+    lane = _new_or_existing(session, Lane, board.id, lane_id)
+    lane.name, lane.user_id, lane.team_id, lane.owner_id, lane.wip_limit = name, user_id, team_id, owner_id, wip
+    session.flush()
+    bump_revision(session, board.id, *[c.id for c in board.columns])
+    return lane
+
+
+def move_lane(session: Session, user: User, board_id: int, lane_id: int, delta: int) -> None:
+    _require_lead(user)
+    board = get(session, user, board_id)
+    _shift(session, Lane, board_id, lane_id, delta)
+    bump_revision(session, board_id, *[c.id for c in board.columns])
+
+
+def delete_lane(session: Session, user: User, board_id: int, lane_id: int) -> None:
+    """The lane's cards stay on the board, outside any lane."""
+    _require_lead(user)
+    board = get(session, user, board_id)
+    lane = session.get(Lane, lane_id)
+    if lane is None or lane.board_id != board_id:
+        raise NotFound(f"Lane {lane_id} not found on this board")
+    session.execute(update(Ticket).where(Ticket.lane_id == lane_id).values(lane_id=None, version=Ticket.version + 1))
+    session.delete(lane)
+    bump_revision(session, board_id, *[c.id for c in board.columns])

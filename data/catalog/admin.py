@@ -1,0 +1,198 @@
+"""Admin changes to the service catalog: services and request types (form, checklist, routing, child cards).
+
+Only admins; every value is checked here, so the admin pages stay thin and a bad value comes back as a
+ValidationError naming the field.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data import permissions
+from data.errors import NotFound, ValidationError
+from data.models import Board, BoardColumn, ColumnFanout, Lane, Priority, RequestType, Service, Team, User
+from data.intake.forms import check_schema
+from data.intake.routing import ASSIGN_KINDS
+
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$")
+
+
+def _admin(actor: User) -> None:
+    permissions.require_role(actor, ("admin",), "configure the service catalog")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "", 0, "0") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _exists(session: Session, model, value, field: str) -> int | None:
+    ident = _int(value)
+    if ident is not None and session.get(model, ident) is None:
+        raise ValidationError(f"No such {field}", {field: f"no such {field}"})
+    return ident
+
+
+def _code(session: Session, model, code: str, current_id: int | None, **scope) -> str:
+    code = (code or "").strip().lower()
+    if not CODE_RE.match(code):
+        raise ValidationError("The code is latin letters, digits, - and _", {"code": "latin letters, digits, - and _"})
+    clash = session.scalar(select(model.id).filter_by(code=code, **scope))
+    if clash is not None and clash != current_id:
+        raise ValidationError(f"The code “{code}” is taken", {"code": "already used"})
+    return code
+
+
+def domains(text) -> list[str]:
+    items = text if isinstance(text, list) else re.split(r"[\s,;]+", str(text or ""))
+    out = []
+    for d in items:
+        d = d.strip().lower().lstrip("@")
+        if not d:
+            continue
+        if not DOMAIN_RE.match(d):
+            raise ValidationError(f"“{d}” is not a domain", {"allowed_domains": f"“{d}” is not a domain like company.ru"})
+        out.append(d)
+    return sorted(set(out))
+
+
+def save_service(session: Session, actor: User, service_id: int | None, data: dict) -> Service:
+    """Create (service_id None) or update a service from a dict of its settings."""
+    _admin(actor)
+    service = session.get(Service, service_id) if service_id else Service()
+    if service is None:
+        raise NotFound("No such service")
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ValidationError("A name is required", {"name": "required"})
+    board_id = _exists(session, Board, data.get("board_id"), "board")
+    if board_id is None:
+        raise ValidationError("Choose the board where new requests land", {"board_id": "required"})
+    column_id = _int(data.get("column_id"))
+    if column_id and session.scalar(select(BoardColumn.board_id).where(BoardColumn.id == column_id)) != board_id:
+        raise ValidationError("The column is not on that board", {"column_id": "not on the board"})
+    lane_id = _int(data.get("lane_id"))
+    if lane_id and session.scalar(select(Lane.board_id).where(Lane.id == lane_id)) != board_id:
+        raise ValidationError("The lane is not on that board", {"lane_id": "not on the board"})
+    service.code = _code(session, Service, data.get("code"), service.id)
+    service.name, service.description = name[:200], (data.get("description") or "").strip()
+    service.board_id, service.column_id, service.lane_id = board_id, column_id, lane_id
+    service.team_id = _exists(session, Team, data.get("team_id"), "team")
+    service.allowed_domains = domains(data.get("allowed_domains"))
+    service.notify = {"on_status_change": bool(data.get("on_status_change")),
+                      "on_public_reply": bool(data.get("on_public_reply"))}
+    service.auto_reply_template = (data.get("auto_reply_template") or "").strip() or None
+    service.is_active = bool(data.get("is_active", True))
+    if service.id is None:
+        service.position = (session.scalar(select(func.max(Service.position))) or 0) + 1
+        session.add(service)
+    session.flush()
+    return service
+
+
+def checklist(items) -> list[dict]:
+    out = []
+    for item in items or []:
+        text = str(item.get("text") if isinstance(item, dict) else item).strip()
+        if text:
+            out.append({"text": text[:500], "required_on_submit": bool(isinstance(item, dict)
+                                                                      and item.get("required_on_submit"))})
+    return out
+
+
+def _routing(session: Session, routing: dict, keys: set[str]) -> dict:
+    routing = dict(routing or {})
+    if routing.get("assign", "none") not in ASSIGN_KINDS:
+        raise ValidationError("Unknown assignment", {"routing": f"assign must be one of {', '.join(ASSIGN_KINDS)}"})
+    if routing.get("assign") == "fixed" and not _int(routing.get("user_id")) and not routing.get("rules"):
+        raise ValidationError("Choose the person for fixed assignment", {"routing": "choose the person"})
+    _exists(session, User, routing.get("user_id"), "user")
+    _exists(session, Team, routing.get("team_id"), "team")
+    rules = []
+    for n, rule in enumerate(routing.get("rules") or [], 1):
+        if rule.get("field") not in keys:
+            raise ValidationError(f"Rule {n}: choose a field of the form", {"routing": f"rule {n}: unknown field"})
+        if rule.get("assign") and rule["assign"] not in ASSIGN_KINDS:
+            raise ValidationError(f"Rule {n}: unknown assignment", {"routing": f"rule {n}: unknown assignment"})
+        for key, model in (("assignee_id", User), ("team_id", Team), ("board_id", Board)):
+            _exists(session, model, rule.get(key), key)
+        rules.append({k: v for k, v in rule.items() if v not in (None, "")})
+    routing["rules"] = rules
+    return {k: v for k, v in routing.items() if v not in (None, "", [])} | {"rules": rules}
+
+
+def _children(session: Session, children: list) -> list[dict]:
+    out = []
+    for n, child in enumerate(children or [], 1):
+        if not _int(child.get("board_id")) or session.get(Board, _int(child["board_id"])) is None:
+            raise ValidationError(f"Child card {n}: choose a board", {"children": f"child {n}: choose a board"})
+        _exists(session, User, child.get("assignee_id"), "assignee_id")
+        clean = {"board_id": _int(child["board_id"]), "title": (child.get("title") or "").strip() or "{title}",
+                 "card_type": (child.get("card_type") or "").strip() or None, "checklist": checklist(child.get("checklist")),
+                 "assignee_id": _int(child.get("assignee_id"))}
+        for key in ("column_id", "team_id", "assign"):
+            if child.get(key):
+                clean[key] = child[key]
+        out.append(clean)
+    return out
+
+
+def save_request_type(session: Session, actor: User, type_id: int | None, service_id: int, data: dict) -> RequestType:
+    """Create or update a request type: its form (field_schema), checklist, priority, routing and child cards."""
+    _admin(actor)
+    if session.get(Service, _int(service_id) or 0) is None:
+        raise ValidationError("Choose a service", {"service_id": "required"})
+    rt = session.get(RequestType, type_id) if type_id else RequestType(service_id=int(service_id))
+    if rt is None:
+        raise NotFound("No such request type")
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise ValidationError("A name is required", {"name": "required"})
+    schema = data.get("field_schema") or []
+    problems = check_schema(schema)
+    if problems:
+        raise ValidationError("; ".join(problems), {"field_schema": "; ".join(problems)})
+    if data.get("children_mode", "parallel") not in ("parallel", "chain"):
+        raise ValidationError("Child cards run in parallel or as a chain", {"children_mode": "parallel or chain"})
+    rt.code = _code(session, RequestType, data.get("code"), rt.id, service_id=int(service_id))
+    rt.name, rt.description = name[:200], (data.get("description") or "").strip()
+    rt.card_type = (data.get("card_type") or "").strip() or None
+    rt.field_schema = schema
+    rt.checklist = checklist(data.get("checklist"))
+    rt.default_priority_id = _exists(session, Priority, data.get("default_priority_id"), "default_priority_id")
+    rt.routing = _routing(session, data.get("routing"), {f["key"] for f in schema})
+    rt.children = _children(session, data.get("children"))
+    rt.children_mode = data.get("children_mode") or "parallel"
+    rt.is_active = bool(data.get("is_active", True))
+    if rt.id is None:
+        rt.position = (session.scalar(select(func.max(RequestType.position))
+                                      .where(RequestType.service_id == rt.service_id)) or 0) + 1
+        session.add(rt)
+    session.flush()
+    return rt
+
+
+def save_column_fanout(session: Session, actor: User, column_id: int, children: list, mode: str) -> ColumnFanout | None:
+    """Set the child cards created when a card enters the column; no children removes the setting."""
+    _admin(actor)
+    if session.get(BoardColumn, _int(column_id) or 0) is None:
+        raise ValidationError("Choose a column", {"column_id": "required"})
+    if mode not in ("parallel", "chain"):
+        raise ValidationError("Child cards run in parallel or as a chain", {"children_mode": "parallel or chain"})
+    fan = session.scalar(select(ColumnFanout).where(ColumnFanout.column_id == int(column_id)))
+    clean = _children(session, children)
+    if not clean:
+        if fan is not None:
+            session.delete(fan)
+        session.flush()
+        return None
+    fan = fan or ColumnFanout(column_id=int(column_id))
+    fan.children, fan.children_mode = clean, mode
+    session.add(fan)
+    session.flush()
+    return fan

@@ -1,0 +1,78 @@
+"""Integration tokens for the web-form API: created and revoked by admins, checked on every API call.
+
+Only a SHA-256 of the secret is stored; the secret is shown once. A token may be limited to one
+service. Requests created with a token remember it (the `created` event's data), and a token can read
+back only the requests it created.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data import permissions
+from data.errors import NotFound, ValidationError
+from data.models import IntegrationToken, Service, Ticket, TicketEvent, User
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(session: Session, actor: User, name: str, service_id: int | None = None) -> tuple[IntegrationToken, str]:
+    """A new token; returns (row, secret). The secret is not stored and cannot be shown again."""
+    permissions.require_role(actor, ("admin",), "manage integrations")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Name the integration (e.g. the site it serves)", {"name": "required"})
+    if service_id and session.get(Service, service_id) is None:
+        raise ValidationError("No such service", {"service": "invalid"})
+    secret = "okno_" + secrets.token_urlsafe(32)
+    row = IntegrationToken(name=name[:200], token_hash=_digest(secret), prefix=secret[:12],
+                           service_id=service_id or None, created_by_id=actor.id)
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def revoke(session: Session, actor: User, token_id: int) -> None:
+    permissions.require_role(actor, ("admin",), "manage integrations")
+    row = session.get(IntegrationToken, token_id)
+    if row is None:
+        raise NotFound("No such token")
+    row.revoked_at = row.revoked_at or datetime.now(timezone.utc)
+
+
+def tokens(session: Session, actor: User) -> list[IntegrationToken]:
+    permissions.require_role(actor, ("admin",), "manage integrations")
+    return list(session.scalars(select(IntegrationToken).order_by(IntegrationToken.id.desc())))
+
+
+def authenticate(session: Session, secret: str | None) -> IntegrationToken | None:
+    """The live token for this secret, or None; marks it used."""
+    if not secret or not secret.startswith("okno_") or len(secret) > 200:
+        return None
+    row = session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == _digest(secret),
+                                                        IntegrationToken.revoked_at.is_(None)))
+    if row is not None:
+        row.last_used_at = datetime.now(timezone.utc)
+    return row
+
+
+def remember(session: Session, token: IntegrationToken, ticket: Ticket) -> None:
+    """Mark the ticket as created by this integration (on its `created` event)."""
+    event = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "created"))
+    event.data = dict(event.data or {}, integration_id=token.id)
+
+
+def created_by(session: Session, token: IntegrationToken, number: int) -> Ticket:
+    """A ticket this integration created; NotFound for any other (it doesn't reveal that one exists)."""
+    ticket = session.scalar(select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id).where(
+        Ticket.number == number, TicketEvent.kind == "created",
+        TicketEvent.data["integration_id"].as_integer() == token.id))
+    if ticket is None:
+        raise NotFound(f"Request #{number} not found")
+    return ticket

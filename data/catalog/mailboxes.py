@@ -1,0 +1,93 @@
+"""Configuring the email channel's mailboxes (admin page and `python -m ingest email add-mailbox`)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data import permissions
+from data.errors import NotFound, ValidationError
+from data.catalog.secrets import describe, seal
+from data.models import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, Service, User
+
+EDITABLE = ("name", "kind", "address", "aliases", "service_id", "host", "port", "use_ssl", "username", "auth_type",
+            "folder", "after_processing", "move_to", "smtp_host", "smtp_port", "smtp_ssl", "enabled")
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None:  # None: the command line, run by whoever runs the server
+        permissions.require_role(actor, ("admin",), "configure mailboxes")
+
+
+def _clean(session: Session, values: dict) -> dict:
+    errors: dict[str, str] = {}
+    out = {k: values[k] for k in EDITABLE if k in values}
+    for key in ("name", "address", "host", "username", "folder", "move_to", "smtp_host", "auth_type"):
+        if key in out:
+            out[key] = (out[key] or "").strip() or None
+    if out.get("address"):
+        out["address"] = out["address"].lower()
+    if out.get("smtp_host") and ":" in out["smtp_host"]:  # the form takes "host:port"
+        out["smtp_host"], _sep, port = out["smtp_host"].rpartition(":")
+        out["smtp_port"] = port
+    if "address" in out and (not out["address"] or "@" not in out["address"]):
+        errors["address"] = "An email address is required"
+    if out.get("kind") not in MAILBOX_KINDS:
+        errors["kind"] = "Choose EWS or IMAP"
+    if not out.get("host"):
+        errors["host"] = "The IMAP host or the EWS URL is required"
+    elif out.get("kind") == "ews" and not out["host"].startswith(("http://", "https://")):
+        errors["host"] = "For EWS give the full URL, e.g. https://mail.example.com/EWS/Exchange.asmx"
+    if out.get("after_processing", "mark_read") not in AFTER_PROCESSING:
+        errors["after_processing"] = "mark_read or move"
+    if out.get("after_processing") == "move" and not out.get("move_to"):
+        errors["move_to"] = "Name the folder to move processed mail to"
+    for key in ("port", "smtp_port", "service_id"):
+        if out.get(key) in ("", None):
+            out[key] = None
+        elif key in out:
+            try:
+                out[key] = int(out[key])
+            except (TypeError, ValueError):
+                errors[key] = "A number"
+    if out.get("service_id") is not None and session.get(Service, out["service_id"]) is None:
+        errors["service_id"] = "No such service"
+    if isinstance(out.get("aliases"), str):
+        out["aliases"] = [a.strip().lower() for a in out["aliases"].split(",") if a.strip()]
+    out["name"] = out.get("name") or out.get("address")
+    if errors:
+        raise ValidationError("Please correct the marked fields", errors)
+    return out
+
+
+def save(session: Session, actor: User | None, values: dict, mailbox_id: int | None = None,
+         password: str | None = None) -> Mailbox:
+    """Create or update a mailbox; an empty password keeps the stored one."""
+    _require_admin(actor)
+    mailbox = session.get(Mailbox, mailbox_id) if mailbox_id else Mailbox()
+    if mailbox is None:
+        raise NotFound(f"Mailbox {mailbox_id} not found")
+    current = {k: getattr(mailbox, k) for k in EDITABLE if mailbox_id}
+    if "move_to" in values and "after_processing" not in values:  # the admin form has only the folder field
+        values = {**values, "after_processing": "move" if (values["move_to"] or "").strip() else "mark_read"}
+    cleaned = _clean(session, {**current, **values})
+    other = session.scalar(select(Mailbox.id).where(Mailbox.address == cleaned["address"]))
+    if other is not None and other != mailbox_id:
+        raise ValidationError("Another mailbox has this address", {"address": "taken"})
+    for key, value in cleaned.items():
+        setattr(mailbox, key, value)
+    if password:
+        mailbox.secret = seal(password)
+    if mailbox_id is None:
+        session.add(mailbox)
+    session.flush()
+    return mailbox
+
+
+def listing(session: Session, actor: User | None) -> list[dict]:
+    _require_admin(actor)
+    rows = session.execute(select(Mailbox, Service.name).outerjoin(Service, Service.id == Mailbox.service_id)
+                           .order_by(Mailbox.id)).all()
+    return [{"id": m.id, "name": m.name, "kind": m.kind, "address": m.address, "service": service or "",
+             "service_id": m.service_id, "host": m.host or "", "folder": m.folder, "enabled": m.enabled,
+             "password": describe(m.secret), "last_run_at": m.last_run_at, "last_error": m.last_error or ""}
+            for m, service in rows]

@@ -1,0 +1,57 @@
+"""Mailbox passwords at rest: encrypted with a key derived from SECRET_KEY, or kept outside the DB.
+
+Stored forms:
+  fernet:<token>  the password encrypted (AES-128-CBC + HMAC, cryptography's Fernet) with a key
+                  derived from SECRET_KEY; a database dump alone does not reveal it.
+  env:<NAME>      the password lives in the environment variable NAME of the worker (nothing in the DB).
+Changing SECRET_KEY makes stored passwords unreadable: re-enter them (the worker says so).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from data.config import get_config
+from data.errors import ValidationError
+
+
+def _fernet() -> Fernet:
+    digest = hashlib.sha256(b"okno-mailbox-secret:" + get_config().secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(password: str | None) -> str | None:
+    """What to store for a password typed by an admin; `env:NAME` is kept as a reference."""
+    if not password:
+        return None
+    if password.startswith("env:"):
+        return password
+    return "fernet:" + _fernet().encrypt(password.encode()).decode()
+
+
+def reveal(stored: str | None) -> str | None:
+    """The password for connecting; a clear error when it cannot be read."""
+    if not stored:
+        return None
+    if stored.startswith("env:"):
+        value = os.environ.get(stored[4:])
+        if value is None:
+            raise ValidationError(f"Environment variable {stored[4:]} is not set", {"secret": "missing"})
+        return value
+    if stored.startswith("fernet:"):
+        try:
+            return _fernet().decrypt(stored[7:].encode()).decode()
+        except InvalidToken:
+            raise ValidationError("The stored password cannot be decrypted (SECRET_KEY changed?); enter it again",
+                                  {"secret": "undecryptable"}) from None
+    raise ValidationError("Unknown password format", {"secret": "invalid"})
+
+
+def describe(stored: str | None) -> str:
+    """What the admin page shows instead of the password."""
+    if not stored:
+        return "—"
+    return stored if stored.startswith("env:") else "••••••••"

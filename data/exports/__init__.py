@@ -1,0 +1,2 @@
+"""Exports for analysts: CSV and streamed XLSX files, export jobs with progress, saved exports.
+"""

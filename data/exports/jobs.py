@@ -1,0 +1,210 @@
+"""Exports for analysts: ticket-list export jobs with progress, saved exports, chart data.
+
+A job row is created first (who, what filter, which columns, how many rows); the download
+then streams in whichever web worker serves it and records progress on the row, so any
+worker can answer the page's progress poll — nothing lives in process memory.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Iterator
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from data import permissions
+from data.tickets import query as ticket_query
+from data.db import read_session, session_scope
+from data.errors import NotFound, PermissionDenied, ValidationError
+from data.exports.files import csv_chunks, rows_file
+from data.exports.xlsx import xlsx_chunks
+from data.models import ExportJob, SavedExport, Ticket, User
+from data.models.reports import EXPORT_FORMATS
+
+log = logging.getLogger(__name__)
+CHART_ROLES = permissions.PAGES["analytics"]
+# Modules that register chart data sources with @chart (imported on first use, in every process).
+CHART_MODULES: tuple[str, ...] = ("data.weekly.charts",)
+ChartSource = Callable[[Session, User, dict], tuple[list[str], Iterable[tuple]]]
+_charts: dict[str, ChartSource] = {}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError(f"Unknown export format {fmt!r}", {"format": "csv or xlsx"})
+    return fmt
+
+
+# ---- ticket-list export jobs ----
+
+def start(session: Session, actor: User, *, query: dict, columns: list[str] | None = None, fmt: str = "csv",
+          source: str = "tickets") -> ExportJob:
+    """Record an export of the filtered ticket list and count its rows (for the progress bar)."""
+    ticket_query.require_export(actor)
+    _check_format(fmt)
+    f, _problems = ticket_query.parse_filter(query or {})
+    total = session.scalar(select(func.count()).select_from(Ticket).where(and_(True, *ticket_query.conditions(f))))
+    job = ExportJob(user_id=actor.id, source=source, format=fmt, filter=f.to_query(),
+                    columns=ticket_query.export_columns(columns), rows_total=total)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def _own_job(session: Session, actor: User, job_id: int) -> ExportJob:
+    job = session.get(ExportJob, job_id)
+    if job is None:
+        raise NotFound("No such export")
+    if job.user_id != actor.id:
+        raise PermissionDenied("This export belongs to someone else")
+    return job
+
+
+def status(session: Session, actor: User, job_id: int) -> dict:
+    job = _own_job(session, actor, job_id)
+    total = job.rows_total or 0
+    percent = 100 if job.state == "done" else (min(99, int(job.rows_done * 100 / total)) if total else 0)
+    return {"id": job.id, "state": job.state, "rows_done": job.rows_done, "rows_total": job.rows_total,
+            "percent": percent, "format": job.format, "error": job.error}
+
+
+def filename(job: ExportJob) -> str:
+    return f"okno-{job.source.replace(':', '-')}-{job.created_at:%Y%m%d-%H%M}.{job.format}"
+
+
+def _set(job_id: int, **values) -> None:
+    with session_scope() as s:
+        s.execute(update(ExportJob).where(ExportJob.id == job_id).values(**values))
+
+
+def _progress_writer(job_id: int, min_interval: float = 0.5) -> Callable[[int], None]:
+    """Progress commits in its own short transaction, at most twice a second."""
+    last = [0.0]
+
+    def write(rows: int) -> None:
+        if time.monotonic() - last[0] >= min_interval:
+            last[0] = time.monotonic()
+            _set(job_id, rows_done=rows)
+    return write
+
+
+def open_job(actor: User, job_id: int) -> ExportJob:
+    """Check before streaming starts (so a refusal is a clean 403/404, not a cut-off file)."""
+    ticket_query.require_export(actor)
+    with read_session() as s:
+        job = _own_job(s, actor, job_id)
+        s.expunge(job)
+        return job
+
+
+def stream(actor: User, job: ExportJob) -> Iterator[bytes]:
+    """The job's file, streamed. Each download runs the export again (the data may have changed)."""
+    _set(job.id, state="running", rows_done=0, started_at=_now(), error=None)
+    progress = _progress_writer(job.id)
+    f, _problems = ticket_query.parse_filter(job.filter)
+    rows = 0
+
+    def counted(n: int) -> None:
+        nonlocal rows
+        rows = n
+        progress(n)
+    try:
+        with read_session() as s:
+            if job.format == "csv":
+                yield from ticket_query.export_csv(s, actor, f, job.columns, progress=counted)
+            else:
+                ticket_query.use_company_timezone(s)
+                stmt = ticket_query.export_select(f, job.columns, iso_text=False)
+                result = s.execute(stmt, execution_options={"stream_results": True, "yield_per": 5000})
+                yield from xlsx_chunks(job.columns, (tuple(r) for r in result), sheet="Tickets", progress=counted)
+        _set(job.id, state="done", rows_done=rows, finished_at=_now())
+    except GeneratorExit:  # the browser went away mid-download
+        _set(job.id, state="failed", error="cancelled", finished_at=_now())
+        raise
+    except Exception as err:  # noqa: BLE001 — recorded on the job and logged, never a worker crash
+        log.exception("export job %s failed", job.id)
+        _set(job.id, state="failed", error=str(err)[:500], finished_at=_now())
+
+
+def recent(session: Session, actor: User, limit: int = 5) -> list[ExportJob]:
+    return list(session.scalars(select(ExportJob).where(ExportJob.user_id == actor.id)
+                                .order_by(ExportJob.id.desc()).limit(limit)))
+
+
+# ---- saved exports ----
+
+def save(session: Session, actor: User, *, name: str, query: dict, columns: list[str] | None,
+         fmt: str = "csv") -> SavedExport:
+    """Save (or overwrite, by name) a filter + columns + format for this user."""
+    ticket_query.require_export(actor)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the export a name", {"name": "required"})
+    if len(name) > 120:
+        raise ValidationError("The name is too long (120 characters at most)", {"name": "too long"})
+    f, _problems = ticket_query.parse_filter(query or {})
+    row = session.scalar(select(SavedExport).where(SavedExport.user_id == actor.id, SavedExport.name == name))
+    if row is None:
+        row = SavedExport(user_id=actor.id, name=name)
+        session.add(row)
+    row.filter, row.columns, row.format = f.to_query(), ticket_query.export_columns(columns), _check_format(fmt)
+    session.flush()
+    return row
+
+
+def saved(session: Session, actor: User) -> list[SavedExport]:
+    return list(session.scalars(select(SavedExport).where(SavedExport.user_id == actor.id)
+                                .order_by(SavedExport.name)))
+
+
+def _own_saved(session: Session, actor: User, saved_id: int) -> SavedExport:
+    row = session.get(SavedExport, saved_id)
+    if row is None or row.user_id != actor.id:
+        raise NotFound("No such saved export")
+    return row
+
+
+def run_saved(session: Session, actor: User, saved_id: int) -> ExportJob:
+    row = _own_saved(session, actor, saved_id)
+    return start(session, actor, query=row.filter, columns=row.columns, fmt=row.format)
+
+
+def delete_saved(session: Session, actor: User, saved_id: int) -> None:
+    session.delete(_own_saved(session, actor, saved_id))
+    session.flush()
+
+
+# ---- chart data ----
+
+def chart(name: str):
+    """Register a chart's data: fn(session, actor, params) -> (header, rows). Small, aggregated results."""
+    def register(fn: ChartSource) -> ChartSource:
+        _charts[name] = fn
+        return fn
+    return register
+
+
+def charts() -> list[str]:
+    for module in CHART_MODULES:
+        importlib.import_module(module)
+    return sorted(_charts)
+
+
+def chart_file(session: Session, actor: User, name: str, params: dict, fmt: str) -> Iterator[bytes]:
+    permissions.require_role(actor, CHART_ROLES, "export analytics")
+    _check_format(fmt)
+    if name not in charts():
+        raise NotFound(f"No chart named {name!r}")
+    header, rows = _charts[name](session, actor, params)
+    return rows_file(fmt, header, list(rows), sheet=name)
+
+
+__all__ = ["start", "status", "stream", "open_job", "recent", "save", "saved", "run_saved", "delete_saved",
+           "chart", "charts", "chart_file", "csv_chunks", "filename"]

@@ -1,0 +1,2 @@
+"""Staff identity: accounts, passwords and the language each person chose.
+"""

@@ -1,0 +1,51 @@
+"""Staff accounts: creation, password checks, locale."""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from data.errors import ValidationError
+from data.models import ROLES, User
+
+log = logging.getLogger(__name__)
+
+# Compared against when the email is unknown, so a wrong email costs the same time as a wrong password.
+_DUMMY_HASH = generate_password_hash("okno-dummy-password")
+
+
+def create_user(session: Session, *, email: str, name: str, password: str, role: str,
+                team_id: int | None = None, locale: str | None = None) -> User:
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise ValidationError(f"Unknown role {role!r}; one of: {', '.join(ROLES)}", {"role": "unknown"})
+    if "@" not in email:
+        raise ValidationError("Email address is not valid", {"email": "invalid"})
+    if len(password) < 4:
+        raise ValidationError("Password is too short (4 characters at least)", {"password": "short"})
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise ValidationError("A user with this email already exists", {"email": "taken"})
+    user = User(email=email, name=name, password_hash=generate_password_hash(password), role=role,
+                team_id=team_id, locale=locale)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None. Never tells which part was wrong."""
+    user = session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    if user is None or not user.is_active:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    return user
+
+
+def set_locale(session: Session, user: User, locale: str | None) -> None:
+    if locale not in (None, "ru", "en"):
+        raise ValidationError("Unsupported language", {"locale": "unsupported"})
+    user.locale = locale

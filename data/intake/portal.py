@@ -1,0 +1,91 @@
+"""What a requester sees in the portal: their requests from every channel, one request with its public
+conversation and child-card roll-up, replies. Every function takes the requester and checks ownership
+(through tickets.get), so a forged number shows nothing."""
+from __future__ import annotations
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from data.tickets import attachments as files
+from data.intake import fanout
+from data.tickets import actions as tickets
+from data.i18n import translate
+from data.models import Attachment, BoardColumn, Comment, RequestType, Requester, Service, Ticket, User
+
+LIMIT = 200
+
+
+def services(session: Session) -> list[Service]:
+    return list(session.scalars(select(Service).where(Service.is_active, Service.board_id.is_not(None))
+                                .order_by(Service.position, Service.name)))
+
+
+def request_types(session: Session, service_id: int) -> list[RequestType]:
+    return list(session.scalars(select(RequestType).where(RequestType.service_id == service_id, RequestType.is_active)
+                                .order_by(RequestType.position, RequestType.name)))
+
+
+def status_label(column: BoardColumn | None, status: str, locale: str | None) -> str:
+    """The column's requester-facing status, else a plain word for its kind."""
+    if column is not None and column.requester_status:
+        return column.requester_status
+    return translate(f"status.{status}", locale)
+
+
+def my_requests(session: Session, requester: Requester, locale: str | None = None) -> list[dict]:
+    """The requester's requests (all channels), newest first. Child cards of their own requests are left
+    out: they show as the parent's progress."""
+    parent = aliased(Ticket)
+    own_child = exists().where(parent.id == Ticket.parent_id, parent.requester_id == requester.id)
+    rows = session.execute(
+        select(Ticket.number, Ticket.title, Ticket.status, Ticket.channel, Ticket.created_at, Ticket.updated_at,
+               Service.name, RequestType.name, BoardColumn)
+        .join(BoardColumn, BoardColumn.id == Ticket.column_id)
+        .outerjoin(Service, Service.id == Ticket.service_id)
+        .outerjoin(RequestType, RequestType.id == Ticket.request_type_id)
+        .where(Ticket.requester_id == requester.id, ~own_child)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(LIMIT)).all()
+    return [{"number": n, "title": t, "status": s, "status_label": status_label(col, s, locale), "channel": ch,
+             "created_at": c, "updated_at": u, "service": sn or "", "type": tn or ""}
+            for n, t, s, ch, c, u, sn, tn, col in rows]
+
+
+def request_view(session: Session, requester: Requester, number: int, locale: str | None = None) -> dict:
+    """One request for its requester: fields with labels, status, public conversation, files, roll-up."""
+    ticket = tickets.get_by_number(session, requester, number)
+    column = session.get(BoardColumn, ticket.column_id)
+    rt = session.get(RequestType, ticket.request_type_id) if ticket.request_type_id else None
+    service = session.get(Service, ticket.service_id) if ticket.service_id else None
+    labels = {f.get("key"): f.get("label") or f.get("key") for f in (rt.field_schema if rt else [])}
+    fields = [(labels.get(k, k), ", ".join(map(str, v)) if isinstance(v, list) else
+               (translate("portal.yes", locale) if v is True else str(v)))
+              for k, v in (ticket.fields or {}).items() if k in labels]
+    comments = session.execute(
+        select(Comment, User.name).outerjoin(User, User.id == Comment.author_user_id)
+        .where(Comment.ticket_id == ticket.id, Comment.is_public).order_by(Comment.created_at, Comment.id)).all()
+    public_ids = [c.id for c, _n in comments]
+    atts = session.execute(select(Attachment.id, Attachment.filename, Attachment.size, Attachment.comment_id)
+                           .where(Attachment.ticket_id == ticket.id,
+                                  or_(Attachment.comment_id.is_(None), Attachment.comment_id.in_(public_ids or [0])))
+                           .order_by(Attachment.id)).all()
+    by_comment: dict = {}
+    for a in atts:
+        by_comment.setdefault(a.comment_id, []).append({"id": a.id, "filename": a.filename, "size": a.size})
+    conversation = [{"id": c.id, "body": c.body, "at": c.created_at, "mine": c.author_requester_id == requester.id,
+                     "author": name if name else (requester.name if c.author_requester_id else "Okno"),
+                     "system": c.is_system, "files": by_comment.get(c.id, [])} for c, name in comments]
+    return {"number": ticket.number, "title": ticket.title, "description": ticket.description,
+            "status": ticket.status, "status_label": status_label(column, ticket.status, locale),
+            "service": service.name if service else "", "type": rt.name if rt else "", "channel": ticket.channel,
+            "created_at": ticket.created_at, "fields": fields, "files": by_comment.get(None, []),
+            "conversation": conversation, "rollup": fanout.rollup(session, ticket)}
+
+
+def reply(session: Session, requester: Requester, number: int, body: str, attachments: list[dict] | None = None,
+          locale: str | None = None) -> Comment:
+    """The requester's public reply from the portal, with files."""
+    ticket = tickets.get_by_number(session, requester, number)
+    checked = files.check(attachments or [], locale)
+    item = tickets.comment(session, requester, ticket.id, body, public=True, channel="portal")
+    files.store(session, ticket, checked, item)
+    return item

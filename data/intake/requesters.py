@@ -1,0 +1,122 @@
+"""Requesters and their channel identities: find or create by email or Telegram, and link them.
+
+One person, however many channels: a Telegram identity is merged into the email requester once the
+person proves the address with a PIN (data.intake.pins, purpose "link"); their requests move with them.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from email.utils import parseaddr
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from data.errors import NotFound, ValidationError
+from data.models import Comment, Requester, RequesterIdentity, Ticket, TicketEvent
+
+log = logging.getLogger(__name__)
+
+
+def normalise_email(address: str) -> str:
+    """The bare, lower-cased address, or ValidationError."""
+    _name, addr = parseaddr((address or "").replace("\x00", "").strip())
+    addr = addr.strip().lower()
+    local, _, domain = addr.partition("@")
+    if not local or "." not in domain or len(addr) > 254 or any(c.isspace() for c in addr):
+        raise ValidationError("This is not an email address", {"email": "Enter an email address like name@company.ru"})
+    return addr
+
+
+def _identity(session: Session, channel: str, address: str) -> RequesterIdentity | None:
+    return session.scalar(select(RequesterIdentity).where(RequesterIdentity.channel == channel,
+                                                          RequesterIdentity.address == address))
+
+
+def find_by_email(session: Session, address: str) -> Requester | None:
+    ident = _identity(session, "email", normalise_email(address))
+    return session.get(Requester, ident.requester_id) if ident else None
+
+
+def find_or_create_by_email(session: Session, address: str, name: str | None = None) -> Requester:
+    """The requester who writes from this address; a new one (named after the address) if unknown."""
+    addr = normalise_email(address)
+    ident = _identity(session, "email", addr)
+    if ident is not None:
+        requester = session.get(Requester, ident.requester_id)
+        if name and requester.name == requester.email:
+            requester.name = name.strip()[:200]  # a real name beats the address we used as one
+        return requester
+    requester = Requester(name=(name or "").strip()[:200] or addr, email=addr)
+    session.add(requester)
+    session.flush()
+    session.add(RequesterIdentity(requester_id=requester.id, channel="email", address=addr))
+    session.flush()
+    return requester
+
+
+def find_or_create_by_telegram(session: Session, chat_id, name: str, username: str | None = None) -> Requester:
+    """The requester behind this Telegram chat; a new one if unknown. `display` keeps the @username."""
+    address = str(chat_id).strip()
+    if not address.lstrip("-").isdigit():
+        raise ValidationError("A Telegram chat id is a number", {"chat_id": "invalid"})
+    display = f"@{username.lstrip('@')}" if username else None
+    ident = _identity(session, "telegram", address)
+    if ident is not None:
+        if display and ident.display != display:
+            ident.display = display
+        return session.get(Requester, ident.requester_id)
+    requester = Requester(name=(name or "").strip()[:200] or display or f"Telegram {address}")
+    session.add(requester)
+    session.flush()
+    session.add(RequesterIdentity(requester_id=requester.id, channel="telegram", address=address, display=display))
+    session.flush()
+    return requester
+
+
+def addresses(session: Session, requester_id: int) -> list[str]:
+    return list(session.scalars(select(RequesterIdentity.address).where(
+        RequesterIdentity.requester_id == requester_id, RequesterIdentity.channel == "email")))
+
+
+def link_identities(session: Session, email: str, chat_id, name: str | None = None,
+                    username: str | None = None, at: datetime | None = None) -> Requester:
+    """Merge the Telegram chat's requester into the email's requester. Call only after the person
+    proved the email (pins.verify with purpose "link" returns the payload to pass here).
+
+    Tickets, comments and events of the Telegram requester move to the email requester, so the portal
+    shows requests from both channels. Returns the surviving (email) requester.
+    """
+    target = find_or_create_by_email(session, email, name)
+    address = str(chat_id).strip()
+    ident = _identity(session, "telegram", address)
+    when = at or datetime.now(timezone.utc)
+    if ident is None:
+        find_or_create_by_telegram(session, address, name or target.name, username)
+        ident = _identity(session, "telegram", address)
+    if ident.requester_id != target.id:
+        old_id = ident.requester_id
+        for model, column in ((Ticket, Ticket.requester_id), (Comment, Comment.author_requester_id),
+                              (TicketEvent, TicketEvent.actor_requester_id)):
+            session.execute(update(model).where(column == old_id).values({column.key: target.id})
+                            .execution_options(synchronize_session=False))
+        session.execute(update(RequesterIdentity).where(RequesterIdentity.requester_id == old_id)
+                        .values(requester_id=target.id).execution_options(synchronize_session=False))
+        session.expire_all()  # the bulk updates bypassed the identity map
+        old = session.get(Requester, old_id)
+        if old is not None:
+            session.delete(old)
+        log.info("requester %s (telegram %s) merged into requester %s", old_id, address, target.id)
+    session.flush()
+    for i in session.scalars(select(RequesterIdentity).where(RequesterIdentity.requester_id == target.id)):
+        if i.channel == "email" and i.address == normalise_email(email) or i.channel == "telegram" and i.address == address:
+            i.verified_at = i.verified_at or when
+    session.flush()
+    return session.get(Requester, target.id)
+
+
+def get(session: Session, requester_id: int) -> Requester:
+    requester = session.get(Requester, requester_id)
+    if requester is None:
+        raise NotFound("Requester not found")
+    return requester

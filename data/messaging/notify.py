@@ -1,0 +1,57 @@
+"""Telling people: the assignee of a new card (in the app and by their notify_channel), and the
+requester when their request's requester-facing status changes (per the service's notify settings)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from data.automation import hooks
+from data.messaging import outbox
+from data.i18n import translate
+from data.models import BoardColumn, Notification, Requester, Service, Ticket, User
+
+
+def notify_assignee(session: Session, ticket: Ticket) -> None:
+    """An in-app notification, plus an email or Telegram message when the person prefers one."""
+    if ticket.assignee_id:
+        notify_user(session, session.get(User, ticket.assignee_id), ticket, "assigned", "notify.assigned",
+                    "notify.assigned_subject", number=ticket.number, title=ticket.title)
+
+
+def notify_user(session: Session, user: User | None, ticket: Ticket | None, kind: str, key: str,
+                subject_key: str, **values) -> None:
+    """Tell one active staff user, in their language: in the app, and by email or Telegram if they chose it."""
+    if user is None or not user.is_active:
+        return
+    text = translate(key, user.locale, **values)
+    session.add(Notification(user_id=user.id, ticket_id=ticket.id if ticket else None, kind=kind[:30], text=text))
+    if user.notify_channel == "email" and user.email:
+        outbox.queue(session, channel="email", kind="notification", recipient=user.email, body=text,
+                     subject=translate(subject_key, user.locale, **values), ticket=ticket)
+    elif user.notify_channel == "telegram" and user.telegram_chat_id:
+        outbox.queue(session, channel="telegram", kind="notification", recipient=user.telegram_chat_id, body=text,
+                     ticket=ticket)
+
+
+@hooks.on("moved")
+def requester_status_changed(session: Session, trigger: str, ticket: Ticket, actor, old: dict | None = None,
+                             **_context) -> None:
+    """When the status the requester sees changes, tell them in the channel they wrote from."""
+    if not old or not ticket.requester_id or old.get("column") == ticket.column_id or not ticket.service_id:
+        return
+    service = session.get(Service, ticket.service_id)
+    if service is None or not (service.notify or {}).get("on_status_change"):
+        return
+    before = session.get(BoardColumn, old["column"]) if old.get("column") else None
+    after = session.get(BoardColumn, ticket.column_id)
+    status = after.requester_status if after else None
+    if not status or (before is not None and before.requester_status == status):
+        return
+    target = outbox.requester_address(session, ticket)
+    if target is None:
+        return
+    locale = (session.get(Requester, ticket.requester_id).locale or "ru")
+    channel, address = target
+    outbox.queue(session, channel=channel, kind="notification", recipient=address, ticket=ticket,
+                 subject=translate("notify.status_subject", locale, number=ticket.number, status=status),
+                 body=translate("notify.status", locale, number=ticket.number, title=ticket.title, status=status),
+                 payload={"auto_submitted": True})

@@ -1,0 +1,143 @@
+"""Admin service functions for business calendars and SLA policies (role admin), with validation.
+
+Saving a policy or a calendar recomputes the SLA of open tickets in the same transaction, so the
+board shows the new due times at once; closed tickets keep theirs until `python -m data sla-backfill`.
+"""
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from data.sla import recompute as sla
+from data.db import delete_row
+from data.permissions import require_admin
+from data.sla.calendars import WEEKDAYS, parse_intervals
+from data.errors import NotFound, ValidationError
+from data.models import BusinessCalendar, SlaPolicy, User
+
+
+def _admin(actor: User | None) -> None:
+    require_admin(actor, "configure SLA")
+
+
+def parse_dates(text_value: str, field: str) -> list[date]:
+    """Dates one per line or comma-separated, as 2026-01-07 or 07.01.2026."""
+    result = []
+    for part in (text_value or "").replace(",", "\n").split():
+        part = part.strip()
+        try:
+            if "." in part:
+                d, m, y = part.split(".")
+                result.append(date(int(y), int(m), int(d)))
+            else:
+                result.append(date.fromisoformat(part))
+        except ValueError:
+            raise ValidationError(f"Not a date: {part}", {field: f"not a date: {part}"}) from None
+    return sorted(set(result))
+
+
+def save_calendar(session: Session, actor: User | None, calendar_id: int | None, *, name: str, timezone: str,
+                  hours: dict[str, str], holidays: str = "", extra_days: str = "") -> BusinessCalendar:
+    """hours: {"mon": "09:00-13:00, 14:00-18:00", ...} as typed by the admin."""
+    _admin(actor)
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "required"
+    try:
+        ZoneInfo((timezone or "").strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["timezone"] = "unknown time zone"
+    parsed = {}
+    for day in WEEKDAYS:
+        try:
+            parsed[day] = parse_intervals(hours.get(day) or "")
+        except ValueError as err:
+            errors[day] = str(err)
+    if not errors and not any(parsed.values()):
+        errors["mon"] = "a calendar needs some working hours"
+    dup = session.scalar(select(BusinessCalendar.id).where(BusinessCalendar.name == name,
+                                                           BusinessCalendar.id != (calendar_id or 0)))
+    if dup:
+        errors["name"] = "a calendar with this name exists"
+    holiday_list, extra_list = parse_dates(holidays, "holidays"), parse_dates(extra_days, "extra_days")
+    if errors:
+        raise ValidationError("Please correct the calendar", errors)
+    cal = session.get(BusinessCalendar, calendar_id) if calendar_id else BusinessCalendar()
+    if cal is None:
+        raise NotFound("The calendar was deleted")
+    cal.name, cal.timezone, cal.hours = name, timezone.strip(), parsed
+    cal.holidays, cal.extra_days = holiday_list, extra_list
+    cal.updated_at = func.clock_timestamp()
+    session.add(cal)
+    session.flush()
+    _recompute_open(session)
+    return cal
+
+
+def delete_calendar(session: Session, actor: User | None, calendar_id: int) -> None:
+    """Targets on the calendar become 24/7 (the foreign keys are ON DELETE SET NULL)."""
+    _admin(actor)
+    if delete_row(session, BusinessCalendar, calendar_id):
+        _recompute_open(session)
+
+
+def save_policy(session: Session, actor: User | None, policy_id: int | None, *, name: str, position: int = 0,
+                is_active: bool = True, conditions: dict | None = None, targets: dict | None = None,
+                at_risk_share: float | None = 0.2, at_risk_minutes: int | None = 60) -> SlaPolicy:
+    """targets: {"first_response": (minutes, calendar_id | None), "resolution": ..., "next_response": ...}."""
+    _admin(actor)
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "required"
+    targets = targets or {}
+    for key, (minutes, _) in targets.items():
+        if minutes is not None and (not isinstance(minutes, int) or minutes <= 0):
+            errors[key] = "minutes must be a positive whole number"
+    if not errors and not any(m for m, _ in targets.values()):
+        errors["first_response"] = "set at least one target"
+    share = 0.2 if at_risk_share is None else at_risk_share
+    if not 0 < share < 1:
+        errors["at_risk_share"] = "a share between 0 and 1, e.g. 0.2"
+    if at_risk_minutes is not None and at_risk_minutes < 0:
+        errors["at_risk_minutes"] = "minutes cannot be negative"
+    if errors:
+        raise ValidationError("Please correct the SLA policy", errors)
+    p = session.get(SlaPolicy, policy_id) if policy_id else SlaPolicy()
+    if p is None:
+        raise NotFound("The SLA policy was deleted")
+    p.name, p.position, p.is_active = name, int(position or 0), bool(is_active)
+    p.conditions = {k: list(v) for k, v in (conditions or {}).items() if v}
+    for key in ("first_response", "next_response", "resolution"):
+        minutes, calendar_id = targets.get(key, (None, None))
+        setattr(p, f"{key}_minutes", minutes)
+        setattr(p, f"{key}_calendar_id", calendar_id if minutes else None)
+    p.at_risk_share, p.at_risk_minutes = share, at_risk_minutes
+    p.updated_at = func.clock_timestamp()
+    session.add(p)
+    session.flush()
+    _recompute_open(session)
+    return p
+
+
+def delete_policy(session: Session, actor: User | None, policy_id: int) -> None:
+    _admin(actor)
+    if delete_row(session, SlaPolicy, policy_id):
+        _recompute_open(session)
+
+
+def _recompute_open(session: Session) -> None:
+    ids = list(session.scalars(text("SELECT id FROM tickets WHERE status <> 'done' ORDER BY id")))
+    sla.recompute_all(session, ids)
+
+
+def calendars(session: Session) -> list[BusinessCalendar]:
+    return list(session.scalars(select(BusinessCalendar).order_by(BusinessCalendar.name)))
+
+
+def policies(session: Session) -> list[SlaPolicy]:
+    return list(session.scalars(select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.id)))

@@ -1,0 +1,262 @@
+"""Ticket service functions: create, move, assign, comment, block, change priority.
+
+Each takes the session and the acting user, checks the permission, writes the change and its
+event, and leaves the commit to the caller. Moves use an optimistic version check in the
+UPDATE itself, so two agents moving one card can never both win.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from data import permissions
+from data.automation import hooks
+from data.messaging import outbox
+from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationError
+from data.events import Actor, actor_name, bump_revision, record
+from data.models import Board, BoardColumn, Comment, Lane, Priority, Requester, Ticket, TicketEvent, User
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def get(session: Session, actor: Actor, ticket_id: int, *, for_update: bool = False) -> Ticket:
+    """A ticket the actor may see: staff see all, a requester only their own."""
+    stmt = select(Ticket).where(Ticket.id == ticket_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    ticket = session.scalar(stmt)
+    if ticket is None:
+        raise NotFound(f"Ticket {ticket_id} not found")
+    if isinstance(actor, Requester):
+        if ticket.requester_id != actor.id:
+            raise NotFound(f"Ticket {ticket_id} not found")  # don't reveal that it exists
+    elif actor is not None:
+        permissions.require_reader(actor)
+    return ticket
+
+
+def get_by_number(session: Session, actor: Actor, number: int) -> Ticket:
+    ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == number))
+    if ticket_id is None:
+        raise NotFound(f"Ticket #{number} not found")
+    return get(session, actor, ticket_id)
+
+
+def create(session: Session, actor: Actor, *, title: str, board_id: int, column_id: int | None = None,
+           lane_id: int | None = None, description: str = "", requester_id: int | None = None,
+           channel: str = "agent", service_id: int | None = None, request_type_id: int | None = None,
+           priority_id: int | None = None, assignee_id: int | None = None, team_id: int | None = None,
+           fields: dict | None = None, parent_id: int | None = None, card_type: str | None = None,
+           description_html: str | None = None, at: datetime | None = None) -> Ticket:
+    """Create a ticket as a card on a board (first column when none given) and record `created`."""
+    if isinstance(actor, User):
+        permissions.require_staff_writer(actor, "create tickets")
+    title = (title or "").replace("\x00", "").strip()
+    if not title:
+        raise ValidationError("A title is required", {"title": "required"})
+    board = session.get(Board, board_id)
+    if board is None:
+        raise NotFound(f"Board {board_id} not found")
+    column = session.get(BoardColumn, column_id) if column_id else session.scalar(
+        select(BoardColumn).where(BoardColumn.board_id == board_id).order_by(BoardColumn.position).limit(1))
+    if column is None or column.board_id != board_id:
+        raise ValidationError("The column does not belong to the board", {"column": "invalid"})
+    lane = session.get(Lane, lane_id) if lane_id else None
+    if lane is not None and lane.board_id != board_id:
+        raise ValidationError("The lane does not belong to the board", {"lane": "invalid"})
+    if lane is not None and lane.user_id and assignee_id is None:
+        assignee_id = lane.user_id
+    when = at or now()
+    ticket = Ticket(title=title[:300], description=(description or "").replace("\x00", ""),
+                    description_html=description_html, board_id=board_id, column_id=column.id,
+                    lane_id=lane.id if lane else None, status=column.kind, requester_id=requester_id,
+                    channel=channel, service_id=service_id, request_type_id=request_type_id,
+                    priority_id=priority_id, assignee_id=assignee_id, team_id=team_id, fields=fields or {},
+                    parent_id=parent_id, card_type=card_type, created_at=when, updated_at=when,
+                    column_entered_at=when, position=_top_position(session, column))
+    if column.kind == "in_progress":
+        ticket.started_at = when
+    if column.kind == "done":
+        ticket.resolved_at = when
+    session.add(ticket)
+    session.flush()
+    record(session, ticket, "created", actor, at=when, board_id=board_id, to_column_id=column.id,
+           to_lane_id=ticket.lane_id, to_status=column.kind, to_user_id=assignee_id)
+    bump_revision(session, board_id, column.id)
+    hooks.fire(session, "created", ticket, actor)
+    return ticket
+
+
+def _top_position(session: Session, column: BoardColumn) -> float:
+    # board_id too, so the (board, column, position) index answers at once even in a done column of 500k cards.
+    lowest = session.scalar(select(func.min(Ticket.position)).where(Ticket.board_id == column.board_id,
+                                                                    Ticket.column_id == column.id))
+    return (lowest or 0.0) - 1.0
+
+
+def _last_changer(session: Session, ticket_id: int) -> str | None:
+    row = session.execute(select(User.name).join(TicketEvent, TicketEvent.actor_user_id == User.id)
+                          .where(TicketEvent.ticket_id == ticket_id)
+                          .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(1)).first()
+    return row[0] if row else None
+
+
+def _check_wip(session: Session, column: BoardColumn, lane: Lane | None, ticket: Ticket) -> None:
+    if column.wip_limit and column.wip_hard and column.id != ticket.column_id:
+        count = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.column_id == column.id))
+        if count >= column.wip_limit:
+            raise LimitExceeded(f"Column “{column.name}” is at its WIP limit ({column.wip_limit})")
+
+
+def move(session: Session, actor: User | None, ticket_id: int, column_id: int, lane_id: int | None = None,
+         expected_version: int | None = None, position: float | None = None, at: datetime | None = None) -> Ticket:
+    """Move a card to a column (and lane). Entering an agent's lane assigns the card to them."""
+    if actor is not None:
+        permissions.require_staff_writer(actor, "move cards")
+    ticket = get(session, actor, ticket_id)
+    column = session.get(BoardColumn, column_id)
+    if column is None:
+        raise NotFound(f"Column {column_id} not found")
+    board = session.get(Board, column.board_id)
+    lane = session.get(Lane, lane_id) if lane_id else None
+    if lane is not None and lane.board_id != column.board_id:
+        raise ValidationError("The lane does not belong to the column's board", {"lane": "invalid"})
+    if actor is not None:
+        permissions.check_board_access(actor, board)
+        if lane_id != ticket.lane_id:
+            permissions.check_lane_access(actor, lane, ticket.assignee_id)
+    _check_wip(session, column, lane, ticket)
+    version = ticket.version if expected_version is None else expected_version
+    when = at or now()
+    old = {"column": ticket.column_id, "lane": ticket.lane_id, "status": ticket.status,
+           "board": ticket.board_id, "assignee": ticket.assignee_id}
+    values = {"column_id": column.id, "lane_id": lane.id if lane else None, "board_id": column.board_id,
+              "status": column.kind, "version": version + 1, "updated_at": when,
+              "position": position if position is not None else _top_position(session, column)}
+    if column.id != old["column"]:
+        values["column_entered_at"] = when
+    if column.kind == "in_progress" and ticket.started_at is None:
+        values["started_at"] = when
+    if column.kind == "done" and old["status"] != "done":
+        values["resolved_at"] = when
+    if old["status"] == "done" and column.kind != "done":
+        values["reopened_count"] = Ticket.reopened_count + 1
+    if lane is not None and lane.user_id and lane.user_id != old["assignee"]:
+        values["assignee_id"] = lane.user_id
+    result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == version)
+                             .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        who = _last_changer(session, ticket.id)
+        raise Conflict(f"Ticket #{ticket.number} was changed by {who or 'someone else'}; reload it", who)
+    session.refresh(ticket)
+    record(session, ticket, "moved", actor, at=when, board_id=column.board_id, from_column_id=old["column"],
+           to_column_id=column.id, from_lane_id=old["lane"], to_lane_id=ticket.lane_id,
+           from_status=old["status"], to_status=column.kind)
+    if ticket.assignee_id != old["assignee"]:
+        record(session, ticket, "assigned", actor, at=when, from_user_id=old["assignee"],
+               to_user_id=ticket.assignee_id)
+    bump_revision(session, column.board_id, old["column"], column.id)
+    if old["board"] != column.board_id:
+        bump_revision(session, old["board"], old["column"])
+    hooks.fire(session, "moved", ticket, actor, old=old)
+    return ticket
+
+
+def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | None,
+           expected_version: int | None = None) -> Ticket:
+    """Give the card to an agent (agents may take cards themselves; leads give them to anyone)."""
+    if actor is not None:
+        permissions.require_staff_writer(actor, "assign tickets")
+        if actor.role == "agent" and user_id not in (actor.id, None):
+            raise PermissionDenied("Only a team lead can assign a ticket to someone else")
+    ticket = get(session, actor, ticket_id)
+    if user_id is not None and session.get(User, user_id) is None:
+        raise ValidationError("No such agent", {"assignee": "invalid"})
+    if ticket.assignee_id == user_id:
+        return ticket
+    version = ticket.version if expected_version is None else expected_version
+    old = ticket.assignee_id
+    values = {"assignee_id": user_id, "version": version + 1, "updated_at": now()}
+    agent_lane = session.scalar(select(Lane.id).where(Lane.board_id == ticket.board_id, Lane.user_id == user_id)) \
+        if user_id else None
+    if agent_lane:
+        values["lane_id"] = agent_lane
+    result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == version)
+                             .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(f"Ticket #{ticket.number} was changed by {_last_changer(session, ticket.id) or 'someone else'}")
+    session.refresh(ticket)
+    record(session, ticket, "assigned", actor, from_user_id=old, to_user_id=user_id)
+    bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "assigned", ticket, actor, old_assignee_id=old)
+    return ticket
+
+
+def set_priority(session: Session, actor: User | None, ticket_id: int, priority_id: int | None) -> Ticket:
+    if actor is not None:
+        permissions.require_staff_writer(actor, "change priority")
+    ticket = get(session, actor, ticket_id, for_update=True)
+    if priority_id is not None and session.get(Priority, priority_id) is None:
+        raise ValidationError("Unknown priority", {"priority": "invalid"})
+    old, ticket.priority_id, ticket.updated_at = ticket.priority_id, priority_id, now()
+    session.flush()
+    record(session, ticket, "priority", actor, from_value=str(old or ""), to_value=str(priority_id or ""))
+    bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "priority", ticket, actor, old_priority_id=old)
+    return ticket
+
+
+def set_blocked(session: Session, actor: User, ticket_id: int, blocked: bool, reason: str | None = None) -> Ticket:
+    permissions.require_staff_writer(actor, "block tickets")
+    ticket = get(session, actor, ticket_id, for_update=True)
+    if blocked and not (reason or "").strip():
+        raise ValidationError("Say why the ticket is blocked", {"reason": "required"})
+    ticket.blocked, ticket.blocked_reason, ticket.updated_at = blocked, (reason or None) if blocked else None, now()
+    session.flush()
+    record(session, ticket, "blocked" if blocked else "unblocked", actor, to_value=reason)
+    bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "blocked", ticket, actor)
+    return ticket
+
+
+def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public: bool = True,
+            channel: str = "agent", external_id: str | None = None, body_html: str | None = None,
+            system: bool = False, at: datetime | None = None) -> Comment:
+    """A public reply (queued to the requester's channel) or an internal note (staff only).
+
+    The first public reply by an agent sets the ticket's first response time; auto-replies
+    (system) and internal notes don't count.
+    """
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        raise ValidationError("The message is empty", {"body": "required"})
+    if isinstance(actor, User):
+        permissions.require_staff_writer(actor, "reply to tickets")
+    if isinstance(actor, Requester) and not public:
+        raise PermissionDenied("Requesters cannot write internal notes")
+    ticket = get(session, actor, ticket_id, for_update=True)
+    when = at or now()
+    item = Comment(ticket_id=ticket.id, body=body, body_html=body_html, is_public=public, is_system=system,
+                   channel=channel, external_id=external_id, created_at=when,
+                   author_user_id=actor.id if isinstance(actor, User) else None,
+                   author_requester_id=actor.id if isinstance(actor, Requester) else None)
+    session.add(item)
+    session.flush()
+    if public and isinstance(actor, User) and not system and ticket.first_response_at is None:
+        ticket.first_response_at = when
+    ticket.updated_at = when
+    record(session, ticket, "comment", actor, at=when, to_value="public" if public else "internal",
+           data={"comment_id": item.id, "system": system})
+    if public and (isinstance(actor, User) or system):
+        outbox.queue_reply(session, ticket, item)
+    bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "commented", ticket, actor, comment=item)
+    return item
+
+
+__all__ = ["get", "get_by_number", "create", "move", "assign", "set_priority", "set_blocked", "comment",
+           "actor_name", "now"]

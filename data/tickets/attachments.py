@@ -1,0 +1,63 @@
+"""Storing files people attach (portal, API, replies) with the size and type limits from config."""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from pathlib import PurePath
+
+from sqlalchemy.orm import Session
+
+from data.config import get_config
+from data.errors import ValidationError
+from data.i18n import translate
+from data.models import Attachment, Comment, Ticket
+
+
+def _name(raw: str) -> str:
+    # Browsers on Windows send full paths; keep only the last part, no control characters.
+    name = PurePath(str(raw or "file").replace("\\", "/")).name
+    return "".join(ch for ch in name if ch >= " ")[:255] or "file"
+
+
+def check(files: list[dict], locale: str | None = None, field: str = "attachments") -> list[dict]:
+    """Normalise [{"filename", "content" (bytes), "content_type"?, "field"?}] and refuse bad ones.
+
+    Raises ValidationError naming the file and the limit (size in MB, allowed extensions, count).
+    """
+    cfg = get_config()
+    files = files or []
+    if len(files) > cfg.max_attachments:
+        raise ValidationError(translate("file.too_many", locale, limit=cfg.max_attachments),
+                              {field: translate("file.too_many", locale, limit=cfg.max_attachments)})
+    out = []
+    for item in files:
+        name = _name(item.get("filename"))
+        content = item.get("content") or b""
+        key = item.get("field") or field
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        problem = None
+        if ext not in cfg.attachment_types:
+            problem = translate("file.type", locale, name=name, types=", ".join(cfg.attachment_types))
+        elif not content:
+            problem = translate("file.empty", locale, name=name)
+        elif len(content) > cfg.max_attachment_bytes:
+            problem = translate("file.too_big", locale, name=name, limit=cfg.max_attachment_bytes // (1024 * 1024))
+        if problem:
+            raise ValidationError(problem, {key: problem})
+        ctype = item.get("content_type") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        out.append({"filename": name, "content": content, "content_type": ctype[:120], "field": item.get("field")})
+    return out
+
+
+def store(session: Session, ticket: Ticket, files: list[dict], comment: Comment | None = None) -> list[Attachment]:
+    """Save already checked files on the ticket (and the comment they came with)."""
+    rows = []
+    for item in files:
+        content = item["content"]
+        row = Attachment(ticket_id=ticket.id, comment_id=comment.id if comment else None, filename=item["filename"],
+                         content_type=item["content_type"], size=len(content),
+                         sha256=hashlib.sha256(content).hexdigest(), content=content)
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows

@@ -1,0 +1,59 @@
+"""Checklists on a card: tick an item, add an item. Each change is an event and bumps the board."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data import permissions
+from data.tickets import actions as tickets
+from data.errors import NotFound, ValidationError
+from data.events import bump_revision, record
+from data.models import ChecklistItem, User
+
+
+def items(session: Session, ticket_id: int) -> list[ChecklistItem]:
+    return list(session.scalars(select(ChecklistItem).where(ChecklistItem.ticket_id == ticket_id)
+                                .order_by(ChecklistItem.position, ChecklistItem.id)))
+
+
+def add(session: Session, actor: User, ticket_id: int, text: str, required: bool = False) -> ChecklistItem:
+    permissions.require_staff_writer(actor, "edit checklists")
+    ticket = tickets.get(session, actor, ticket_id)
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise ValidationError("The item is empty", {"text": "required"})
+    last = session.scalar(select(func.max(ChecklistItem.position)).where(ChecklistItem.ticket_id == ticket.id))
+    item = ChecklistItem(ticket_id=ticket.id, text=text[:1000], required=required,
+                         position=(last if last is not None else -1) + 1)
+    session.add(item)
+    session.flush()
+    record(session, ticket, "checklist", actor, to_value=item.text, data={"item_id": item.id, "action": "added"})
+    bump_revision(session, ticket.board_id, ticket.column_id)
+    return item
+
+
+def tick(session: Session, actor: User, item_id: int, done: bool) -> ChecklistItem:
+    permissions.require_staff_writer(actor, "edit checklists")
+    item = session.get(ChecklistItem, item_id)
+    if item is None:
+        raise NotFound(f"Checklist item {item_id} not found")
+    ticket = tickets.get(session, actor, item.ticket_id)
+    if item.done == done:
+        return item
+    item.done = done
+    item.done_by_id = actor.id if done else None
+    item.done_at = datetime.now(timezone.utc) if done else None
+    session.flush()
+    record(session, ticket, "checklist", actor, to_value=item.text,
+           data={"item_id": item.id, "action": "done" if done else "undone"})
+    bump_revision(session, ticket.board_id, ticket.column_id)
+    return item
+
+
+def progress(session: Session, ticket_id: int) -> tuple[int, int]:
+    """(done, total)."""
+    done, total = session.execute(select(func.count().filter(ChecklistItem.done), func.count())
+                                  .where(ChecklistItem.ticket_id == ticket_id)).one()
+    return done, total

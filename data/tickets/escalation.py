@@ -1,0 +1,70 @@
+"""Support lines: escalate a card from its line (L1) to the next (L2, then L3).
+
+The card moves to the board of the team with the next line level, into that board's first queue
+column, unassigned (the next line picks it up). The ticket keeps its number, history and SLA
+clocks: the move is an 'escalated' event with the column kinds, so the SLA maths sees it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from data import permissions
+from data.automation import hooks
+from data.messaging import staff as staff_notify
+from data.errors import Conflict, ValidationError
+from data.events import bump_revision, record
+from data.i18n import translate
+from data.models import Board, BoardColumn, Team, Ticket, User
+from data.tickets.actions import get, now
+
+
+def current_line(session: Session, ticket: Ticket) -> Team | None:
+    """The ticket's team, else its board's team."""
+    team_id = ticket.team_id or session.scalar(select(Board.team_id).where(Board.id == ticket.board_id))
+    return session.get(Team, team_id) if team_id else None
+
+
+def next_line(session: Session, team: Team | None) -> Team | None:
+    level = team.line_level if team and team.line_level is not None else 0
+    return session.scalar(select(Team).where(Team.line_level > level)
+                          .order_by(Team.line_level, Team.id).limit(1))
+
+
+def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
+    """Move the card to the next support line's board (first queue column) and record 'escalated'."""
+    if actor is not None:
+        permissions.require_staff_writer(actor, "escalate tickets")
+    ticket = get(session, actor, ticket_id)
+    team = current_line(session, ticket)
+    target = next_line(session, team)
+    name = team.name if team else "—"
+    if target is None:
+        raise ValidationError(translate("escalation.no_next_line", "en", team=name), {"ticket": "last_line"})
+    board = session.scalar(select(Board).where(Board.team_id == target.id).order_by(Board.id).limit(1))
+    column = session.scalar(select(BoardColumn).where(BoardColumn.board_id == board.id)
+                            .order_by((BoardColumn.kind != "queue"), BoardColumn.position).limit(1)) if board else None
+    if column is None:
+        raise ValidationError(translate("escalation.no_board", "en", team=target.name), {"ticket": "no_board"})
+    old = {"board": ticket.board_id, "column": ticket.column_id, "lane": ticket.lane_id, "status": ticket.status,
+           "assignee": ticket.assignee_id}
+    when = now()
+    values = {"board_id": board.id, "column_id": column.id, "lane_id": None, "team_id": target.id,
+              "status": column.kind, "assignee_id": None, "version": ticket.version + 1, "updated_at": when,
+              "column_entered_at": when}
+    result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == ticket.version)
+                             .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise Conflict(f"Ticket #{ticket.number} was changed by someone else; reload it")
+    session.refresh(ticket)
+    record(session, ticket, "escalated", actor, at=when, board_id=board.id, from_column_id=old["column"],
+           to_column_id=column.id, from_lane_id=old["lane"], from_status=old["status"], to_status=column.kind,
+           from_user_id=old["assignee"], from_value=str(team.id) if team else None, to_value=str(target.id),
+           data={"from_team": name, "to_team": target.name, "from_board": old["board"]})
+    bump_revision(session, old["board"], old["column"])
+    bump_revision(session, board.id, column.id)
+    if target.lead_id:
+        staff_notify.notify(session, session.get(User, target.lead_id), ticket, "escalated", "escalation.notify",
+                            number=ticket.number, title=ticket.title, team=target.name)
+    hooks.fire(session, "escalated", ticket, actor, old=old)
+    return ticket

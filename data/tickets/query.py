@@ -1,0 +1,242 @@
+"""Finding tickets: filters from the URL, server-side paging and sorting, streaming CSV export.
+
+Built for a million tickets: counting stops at COUNT_CAP, sorting only on indexed or cheap
+columns, the export streams through COPY without holding the set in memory.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from data import permissions
+from data.config import get_config
+from data.models import CHANNELS, COLUMN_KINDS, BoardColumn, Priority, Requester, RequestType, Service, Team, Ticket, User
+
+COUNT_CAP = 1_000
+ID_FILTERS = ("service", "type", "column", "assignee", "priority", "team", "board")
+Assignee = aliased(User)
+
+
+@dataclass
+class TicketFilter:
+    service: list[int] = field(default_factory=list)
+    type: list[int] = field(default_factory=list)
+    column: list[int] = field(default_factory=list)
+    assignee: list[int] = field(default_factory=list)  # 0 means "unassigned"
+    priority: list[int] = field(default_factory=list)
+    team: list[int] = field(default_factory=list)
+    board: list[int] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    created_from: date | None = None
+    created_to: date | None = None
+    resolved_from: date | None = None  # analytics click-throughs: tickets done in a period
+    resolved_to: date | None = None
+    q: str = ""
+
+    def to_query(self) -> dict[str, str]:
+        """The URL query that reproduces this filter (only set values)."""
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value in (None, "", []):
+                continue
+            out[key] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        return out
+
+
+def parse_filter(query: dict[str, str]) -> tuple[TicketFilter, list[str]]:
+    """Read a filter from URL parameters. Invalid values are dropped and reported, never raised."""
+    f, problems = TicketFilter(), []
+    for key in ID_FILTERS:
+        raw = (query.get(key) or "").strip()
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            if part.isdigit():
+                getattr(f, key).append(int(part))
+            else:
+                problems.append(f"{key}={part}")
+    for key, allowed in (("status", COLUMN_KINDS), ("channel", CHANNELS)):
+        for part in filter(None, (p.strip() for p in (query.get(key) or "").split(","))):
+            (getattr(f, key).append(part) if part in allowed else problems.append(f"{key}={part}"))
+    for key in ("created_from", "created_to", "resolved_from", "resolved_to"):
+        raw = (query.get(key) or "").strip()
+        if raw:
+            try:
+                setattr(f, key, date.fromisoformat(raw))
+            except ValueError:
+                problems.append(f"{key}={raw}")
+    f.q = (query.get("q") or "").strip()[:200]
+    return f, problems
+
+
+def _local_midnight(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=ZoneInfo(get_config().timezone))
+
+
+def conditions(f: TicketFilter) -> list:
+    where = []
+    for key, column in (("service", Ticket.service_id), ("type", Ticket.request_type_id),
+                        ("column", Ticket.column_id), ("priority", Ticket.priority_id),
+                        ("team", Ticket.team_id), ("board", Ticket.board_id)):
+        ids = getattr(f, key)
+        if ids:
+            where.append(column.in_(ids))
+    if f.assignee:
+        named = [i for i in f.assignee if i]
+        parts = [Ticket.assignee_id.in_(named)] if named else []
+        if 0 in f.assignee:
+            parts.append(Ticket.assignee_id.is_(None))
+        where.append(or_(*parts))
+    if f.status:
+        where.append(Ticket.status.in_(f.status))
+    if f.channel:
+        where.append(Ticket.channel.in_(f.channel))
+    if f.created_from:
+        where.append(Ticket.created_at >= _local_midnight(f.created_from))
+    if f.created_to:
+        where.append(Ticket.created_at < _local_midnight(f.created_to + timedelta(days=1)))
+    if f.resolved_from:
+        where.append(and_(Ticket.status == "done", Ticket.resolved_at >= _local_midnight(f.resolved_from)))
+    if f.resolved_to:
+        where.append(and_(Ticket.status == "done", Ticket.resolved_at < _local_midnight(f.resolved_to + timedelta(days=1))))
+    if f.q:
+        text = f.q.lstrip("#")
+        like = func.lower(Ticket.title).like(f"%{_escape_like(f.q.lower())}%", escape="\\")
+        where.append(or_(like, Ticket.number == int(text)) if text.isdigit() and len(text) < 15 else like)
+    return where
+
+
+def _escape_like(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# Grid column id → SQL expression (the only sortable columns; anything else is ignored).
+LIST_COLUMNS = {
+    "number": Ticket.number, "title": Ticket.title, "service": Service.name, "type": RequestType.name,
+    "status": Ticket.status, "column": BoardColumn.name, "assignee": Assignee.name, "priority": Priority.rank,
+    "priority_name": Priority.name_ru, "priority_name_en": Priority.name_en, "channel": Ticket.channel, "requester": Requester.name,
+    "created_at": Ticket.created_at, "resolved_at": Ticket.resolved_at, "first_response_at": Ticket.first_response_at,
+    "team": Team.name, "id": Ticket.id,
+}
+EXPORT_COLUMNS = ["number", "title", "service", "type", "status", "column", "priority_name", "assignee",
+                  "requester", "channel", "team", "created_at", "first_response_at", "resolved_at"]
+
+
+def _select(columns: list[str]):
+    stmt = select(*[LIST_COLUMNS[c].label(c) for c in columns]).select_from(Ticket)
+    return (stmt.outerjoin(Service, Service.id == Ticket.service_id)
+            .outerjoin(RequestType, RequestType.id == Ticket.request_type_id)
+            .outerjoin(BoardColumn, BoardColumn.id == Ticket.column_id)
+            .outerjoin(Assignee, Assignee.id == Ticket.assignee_id)
+            .outerjoin(Priority, Priority.id == Ticket.priority_id)
+            .outerjoin(Requester, Requester.id == Ticket.requester_id)
+            .outerjoin(Team, Team.id == Ticket.team_id))
+
+
+# Sorting a million rows is only fast along an index; other columns sort when a filter is selective.
+NOT_NULL_SORTS = {"number", "title", "created_at", "status", "channel", "id"}
+
+
+def _order(sort: list[dict] | None):
+    order = []
+    for item in sort or []:
+        key = item.get("colId", "")
+        column = LIST_COLUMNS.get(key)
+        if column is None:
+            continue
+        descending = item.get("sort") == "desc"
+        if key in NOT_NULL_SORTS:  # plain order, so PostgreSQL can walk the index instead of sorting
+            order.append(column.desc() if descending else column.asc())
+        else:
+            order.append(column.desc().nulls_last() if descending else column.asc().nulls_last())
+    if not order:
+        order.append(Ticket.created_at.desc())
+    return order + [Ticket.id.desc()]
+
+
+def count(session: Session, actor: User, f: TicketFilter) -> tuple[int, bool]:
+    """(count, exact). Counts exactly up to COUNT_CAP; beyond it, the planner's estimate — an exact
+    count of a broad filter over a million tickets costs a scan, and "about 48 700" serves the user."""
+    permissions.require_reader(actor)
+    where = and_(True, *conditions(f))
+    inner = select(Ticket.id).where(where).limit(COUNT_CAP + 1).subquery()
+    n = session.scalar(select(func.count()).select_from(inner))
+    if n <= COUNT_CAP:
+        return n, True
+    compiled = select(Ticket.id).where(where).compile(dialect=session.bind.dialect,
+                                                      compile_kwargs={"render_postcompile": True})
+    plan = session.connection().exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string,
+                                               compiled.params).scalar()
+    return max(int(plan[0]["Plan"]["Plan Rows"]), COUNT_CAP + 1), False
+
+
+def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, limit: int = 100,
+         sort: list[dict] | None = None) -> list[dict]:
+    """One page of the list, as dicts keyed by grid column id."""
+    permissions.require_reader(actor)
+    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id"]
+    stmt = _select(columns).where(and_(True, *conditions(f))).order_by(*_order(sort))
+    stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))
+    return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+def export_columns(columns: list[str] | None) -> list[str]:
+    """The requested export columns that exist, in the requested order; all of them when none are valid."""
+    return [c for c in (columns or EXPORT_COLUMNS) if c in LIST_COLUMNS] or list(EXPORT_COLUMNS)
+
+
+def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None = None, *, iso_text: bool = True):
+    """The export query: chosen columns, filter, order. With iso_text, timestamps become ISO 8601 text
+    in the session's time zone (set to the company's by the caller)."""
+    exprs = []
+    for c in columns:
+        expr = LIST_COLUMNS[c]
+        if iso_text and c.endswith("_at"):
+            expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
+        exprs.append(expr.label(c))
+    return _select(["id"]).with_only_columns(*exprs).where(and_(True, *conditions(f))).order_by(*_order(sort))
+
+
+def use_company_timezone(session: Session) -> None:
+    """Dates in exports are the company's local time with its offset (for this transaction only)."""
+    session.execute(select(func.set_config("TimeZone", get_config().timezone, True)))
+
+
+def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str] | None = None,
+               sort: list[dict] | None = None, progress=None, chunk_bytes: int = 256 * 1024) -> Iterator[bytes]:
+    """Stream the whole filtered set as CSV (UTF-8 with BOM so Excel reads Cyrillic), via COPY.
+
+    Rows are gathered into chunks of about `chunk_bytes`; `progress(rows_so_far)` is called per chunk.
+    """
+    permissions.require_reader(actor)
+    stmt = export_select(f, export_columns(columns), sort)
+    compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
+    sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    yield "\ufeff".encode("utf-8")
+    use_company_timezone(session)
+    raw = session.connection().connection.driver_connection
+    buffer, size, rows = [], 0, -1  # the header is not a row
+    with raw.cursor() as cur:
+        with cur.copy(sql, compiled.params) as copy:
+            for chunk in copy:  # psycopg yields one row per chunk
+                buffer.append(bytes(chunk))
+                size += len(chunk)
+                rows += 1
+                if size >= chunk_bytes:
+                    yield b"".join(buffer)
+                    buffer, size = [], 0
+                    if progress:
+                        progress(rows)
+    if buffer:
+        yield b"".join(buffer)
+    if progress:
+        progress(max(rows, 0))
+
+
+def require_export(actor: User) -> None:
+    """Checked before streaming starts, so a refusal is a clean 403 rather than a cut-off file."""
+    permissions.require_reader(actor)

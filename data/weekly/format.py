@@ -1,0 +1,68 @@
+"""How the weekly figures read: values with units, week-over-week arrows, agents' load.
+
+Shared by the page (Dash), the offline HTML file, the PDF, the email and the Telegram message.
+"""
+from __future__ import annotations
+
+from data.i18n import translate
+
+ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
+
+
+def value(key: str, v, locale: str) -> str:
+    if v is None:
+        return "—"
+    if key == "sla_met":
+        return f"{v:.0f}%"
+    if key == "cycle_p50":
+        return translate("weekly.unit.days", locale, value=f"{v:.1f}".rstrip("0").rstrip("."))
+    if key == "first_response_p50":
+        if v < 1:
+            return translate("weekly.unit.minutes", locale, value=f"{v * 60:.0f}")
+        return translate("weekly.unit.hours", locale, value=f"{v:.1f}".rstrip("0").rstrip("."))
+    return f"{int(v):,}".replace(",", " ")
+
+
+def arrow(fig: dict) -> tuple[str, str]:
+    """(symbol, tone) for a figure: tone is good/bad/neutral so colour follows meaning, not direction."""
+    delta = fig.get("delta")
+    if not delta:
+        return ARROWS["flat"], "neutral"
+    tone = "neutral" if fig.get("good") is None else "good" if fig["good"] else "bad"
+    return (ARROWS["up"] if delta > 0 else ARROWS["down"]), tone
+
+
+def change(key: str, fig: dict) -> str:
+    """'+12%' for counts and times, '+4' for the backlog, '−3 pp' for SLA met."""
+    delta = fig.get("delta")
+    if delta is None:
+        return ""
+    sign = "+" if delta > 0 else "−" if delta < 0 else "±"
+    if key == "backlog":
+        return f"{sign}{abs(delta):.0f}"
+    if key == "sla_met":
+        return f"{sign}{abs(delta):.0f} pp"
+    if fig.get("change") is None:
+        return ""
+    return f"{sign}{abs(fig['change']) * 100:.0f}%"
+
+
+def number(v) -> str:
+    """47.0 → '47', 1.5 → '1.5'."""
+    return "—" if v is None else f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def versus_median(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{'+' if v > 0 else '−' if v < 0 else '±'}{abs(v) * 100:.0f}%"
+
+
+def overdue_for(hours: float, locale: str) -> str:
+    if hours >= 48:
+        return translate("weekly.days", locale, n=f"{hours / 24:.0f}")
+    return translate("weekly.hours", locale, n=f"{hours:.0f}")
+
+
+def title(summary: dict, locale: str) -> str:
+    return translate("weekly.week_of", locale, week=summary["week"], start=summary["start"], end=summary["end"])

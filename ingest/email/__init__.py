@@ -1,0 +1,3 @@
+"""The email channel: Exchange (EWS) and IMAP mailboxes, MIME parsing, threading, loop protection,
+mailbox import, inbound handling and outbound delivery.
+"""

@@ -1,0 +1,197 @@
+"""An email becomes a ticket, a comment on its ticket, or an explained skip (the raw is kept either way).
+
+Called by ingest.common.handle() inside a savepoint, for live mail (IMAP/EWS) and imports alike.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from data.tickets import attachments
+from data.automation import hooks
+from data.messaging import outbox
+from data.intake import requesters
+from data.intake import submit as requests
+from data.tickets import actions as tickets
+from data.errors import ValidationError
+from data.config import get_config
+from data.events import bump_revision, record
+from data.i18n import translate
+from data.models import Comment, InboundMessage, Mailbox, Outbox, RequesterIdentity, Service, Ticket
+
+from ingest.email import thread
+from ingest.common import Outcome, now
+from ingest.email.parse import ParsedAttachment, ParsedEmail, parse
+
+SENDER_LIMIT_PER_HOUR = 30  # more than this from one address is a loop, not a person
+
+
+def source_of(mailbox: Mailbox) -> str:
+    return f"mailbox:{mailbox.id}"
+
+
+def _target(session: Session, source: str) -> tuple[Mailbox | None, Service | None]:
+    """`mailbox:<id>` (live and imported mail of a mailbox) or `service:<id>` (an import without a mailbox)."""
+    kind, _sep, ident = source.partition(":")
+    if kind == "mailbox":
+        mailbox = session.get(Mailbox, int(ident))
+        if mailbox is None:
+            raise ValueError(f"mailbox {ident} no longer exists")
+        return mailbox, session.get(Service, mailbox.service_id) if mailbox.service_id else None
+    if kind == "service":
+        return None, session.get(Service, int(ident))
+    raise ValueError(f"unknown email source {source!r}")
+
+
+def handle_inbound(session: Session, row: InboundMessage) -> Outcome:
+    mailbox, service = _target(session, row.source)
+    return deliver(session, parse(row.raw), row, mailbox, service)
+
+
+def deliver(session: Session, mail: ParsedEmail, row: InboundMessage, mailbox: Mailbox | None,
+            service: Service | None) -> Outcome:
+    if mail.bounce:
+        return _bounce(session, mail)
+    if mail.loop.skip_reason:
+        return Outcome("skipped", mail.loop.skip_reason)
+    sender = mail.from_address
+    if not sender:
+        return Outcome("skipped", "no sender address")
+    own = mailbox.own_addresses() if mailbox else set()
+    if sender in own or sender == get_config().mail_from.lower():
+        return Outcome("skipped", "sent by Okno itself (a loop)")
+    earlier = session.scalar(select(InboundMessage.ticket_id).where(
+        InboundMessage.channel == "email", InboundMessage.external_id == row.external_id,
+        InboundMessage.id != row.id, InboundMessage.ticket_id.is_not(None)).limit(1))
+    if earlier is not None:  # one message sent to two of our mailboxes: one ticket
+        return Outcome("skipped", "already received through another mailbox", ticket_id=earlier)
+    # Imported history is old mail, not a loop happening now: the limit is for live mail only.
+    if not session.info.get("email_import") and _recent_from(session, sender) >= SENDER_LIMIT_PER_HOUR:
+        return Outcome("skipped", f"rate limit: over {SENDER_LIMIT_PER_HOUR} messages an hour from this sender")
+    try:
+        requester = requesters.find_or_create_by_email(session, sender, mail.from_name or None)
+    except ValidationError as err:
+        return Outcome("skipped", f"sender address not usable: {err}")
+    copied = {a for a in mail.to + mail.cc if a not in own and a != sender}
+    ticket_id = thread.find_ticket(session, mail.thread_ids, mail.subject)
+    if ticket_id is not None:
+        return _comment(session, session.get(Ticket, ticket_id), requester, mail, row, copied)
+    if service is None or service.board_id is None:
+        raise ValueError("the mailbox has no service with a board: set one in Admin → Mailboxes, then retry")
+    return _new_ticket(session, service, requester, mail, row, copied, mailbox)
+
+
+def _recent_from(session: Session, sender: str) -> int:
+    since = now() - timedelta(hours=1)
+    requester_ids = select(RequesterIdentity.requester_id).where(RequesterIdentity.channel == "email",
+                                                                 RequesterIdentity.address == sender)
+    made = select(func.count()).select_from(Ticket).where(Ticket.requester_id.in_(requester_ids),
+                                                          Ticket.created_at >= since).scalar_subquery()
+    said = select(func.count()).select_from(Comment).where(Comment.author_requester_id.in_(requester_ids),
+                                                           Comment.channel == "email",
+                                                           Comment.created_at >= since).scalar_subquery()
+    return session.scalar(select(made + said)) or 0
+
+
+def _body(mail: ParsedEmail, locale: str | None) -> str:
+    return mail.card_text or (translate("email.attachments_only", locale) if mail.attachments
+                              else translate("email.empty", locale))
+
+
+def _new_ticket(session, service, requester, mail, row, copied, mailbox) -> Outcome:
+    title = mail.subject or (mail.card_text.split("\n", 1)[0][:120] if mail.card_text else "") or \
+        translate("email.no_subject", requester.locale)
+    reply_to = {"in_reply_to": mail.message_id, "references": (mail.references + [mail.message_id])[-10:]} \
+        if mail.message_id else {}
+    try:
+        # Attachments are stored here, not by submit(): mail brings any file type (.p7s, .ics, .eml),
+        # and a file the portal would refuse must not cost the requester their ticket.
+        ticket = requests.submit(session, requester, service_id=service.id, title=title,
+                                 description=_body(mail, requester.locale), channel="email")
+    except ValidationError as err:  # the service refuses (e.g. the sender's domain is not allowed)
+        return Outcome("skipped", f"refused by the service: {err}")
+    ticket.description_html = mail.html
+    if mail.loop.no_auto_reply:  # a mailing list or an inbox-rule loop: the service's auto-reply must not go out
+        system = select(Comment.id).where(Comment.ticket_id == ticket.id, Comment.is_system)
+        session.execute(delete(Outbox).where(Outbox.comment_id.in_(system), Outbox.state == "queued"))
+    refused = _attach(session, ticket, None, mail.attachments)
+    thread.add_participants(session, ticket.id, copied)
+    _refusal_note(session, ticket, requester, mail, refused, reply_to)
+    return Outcome("processed", ticket_id=ticket.id, created=True)
+
+
+def _comment(session, ticket, requester, mail, row, copied) -> Outcome:
+    if session.scalar(select(Comment.id).where(Comment.channel == "email", Comment.external_id == row.external_id)):
+        return Outcome("skipped", "already on the ticket (received through another mailbox)", ticket_id=ticket.id)
+    known = thread.is_known_sender(session, ticket, mail.from_address)
+    body = _body(mail, requester.locale)
+    if ticket.requester_id == requester.id:
+        item = tickets.comment(session, requester, ticket.id, body, public=True, channel="email",
+                               external_id=row.external_id, body_html=mail.html)
+    else:
+        item = _comment_from_other(session, ticket, requester, body, mail.html, row.external_id, known)
+    refused = _attach(session, ticket, item, mail.attachments)
+    if known:
+        thread.add_participants(session, ticket.id, copied)
+    _refusal_note(session, ticket, requester, mail, refused,
+                  {"in_reply_to": mail.message_id} if mail.message_id else {})
+    return Outcome("processed", ticket_id=ticket.id, comment_id=item.id,
+                   reason=None if known else f"from an unknown sender {mail.from_address}")
+
+
+def _comment_from_other(session, ticket, requester, body, html, external_id, known) -> Comment:
+    """A reply by someone copied on the thread (public) or by a stranger (kept, marked, staff only).
+
+    tickets.comment() admits only the ticket's own requester, as the portal needs.
+    """
+    session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
+    item = Comment(ticket_id=ticket.id, body=body.replace("\x00", ""), body_html=html, is_public=known,
+                   channel="email", external_id=external_id, author_requester_id=requester.id,
+                   from_unknown_sender=not known)
+    session.add(item)
+    session.flush()
+    ticket.updated_at = item.created_at or now()
+    record(session, ticket, "comment", requester, to_value="public" if known else "internal",
+           data={"comment_id": item.id, "unknown_sender": not known})
+    bump_revision(session, ticket.board_id, ticket.column_id)
+    hooks.fire(session, "commented", ticket, requester, comment=item)
+    return item
+
+
+def _attach(session, ticket: Ticket, comment: Comment | None, files: list[ParsedAttachment]) -> list[ParsedAttachment]:
+    """Store the attachments within the size limit; return the refused ones."""
+    limit = get_config().max_attachment_bytes
+    attachments.store(session, ticket, [{"filename": f.filename[:255], "content": f.content,
+                                         "content_type": f.content_type[:120]}
+                                        for f in files if len(f.content) <= limit], comment)
+    return [f for f in files if len(f.content) > limit]
+
+
+def _refusal_note(session, ticket, requester, mail, refused, reply_to) -> None:
+    if not refused or mail.loop.no_auto_reply:
+        return
+    limit_mb = get_config().max_attachment_bytes // (1024 * 1024)
+    names = ", ".join(f"{f.filename} ({len(f.content) / 1048576:.1f} MB)" for f in refused)
+    body = translate("email.attachment_refused", requester.locale, names=names, limit=limit_mb)
+    outbox.queue(session, channel="email", kind="notification", recipient=mail.from_address, body=body,
+                 subject=f"[#{ticket.number}] {ticket.title}", ticket=ticket, payload=reply_to)
+
+
+def _bounce(session, mail: ParsedEmail) -> Outcome:
+    """A delivery report: the outgoing message it is about becomes failed (and its comment shows it)."""
+    ids = list(dict.fromkeys(mail.reported_message_ids + mail.thread_ids))
+    if not ids:
+        return Outcome("skipped", "bounce (no message of ours named)")
+    reason = f"bounced: {mail.subject}"[:500]
+    rows = session.execute(update(Outbox).where(Outbox.channel == "email", Outbox.external_id.in_(ids))
+                           .values(state="failed", last_error=reason)
+                           .returning(Outbox.comment_id, Outbox.ticket_id)).all()
+    comment_ids = [c for c, _t in rows if c]
+    if comment_ids:
+        session.execute(update(Comment).where(Comment.id.in_(comment_ids))
+                        .values(delivery_state="failed", delivery_error=reason))
+    ticket_id = next((t for _c, t in rows if t), None)
+    return Outcome("skipped", f"bounce for {len(rows)} outgoing message(s)" if rows else "bounce (not ours)",
+                   ticket_id=ticket_id)

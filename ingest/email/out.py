@@ -1,0 +1,177 @@
+"""Delivering the email outbox: replies in the requester's thread, auto-replies, notifications, PINs.
+
+One row at a time: `SELECT ... FOR UPDATE SKIP LOCKED` so several workers share the outbox and
+none sends a row twice; the row stays locked while it is sent and its result is committed with
+it. Temporary failures retry with exponential backoff; permanent ones (5xx) fail at once; the
+comment shows queued / sent / failed with the reason. The Message-ID is fixed before the first
+attempt, so a resend after a crash carries the same id and threads (and dedups) the same way.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data import db
+from data.messaging import outbox
+from data.config import get_config
+from data.catalog.secrets import reveal
+from data.models import Comment, InboundMessage, Mailbox, Outbox, Service, Ticket
+
+from ingest.common import now
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+FIRST_DELAY = timedelta(minutes=1)
+LONGEST_DELAY = timedelta(hours=6)
+AUTOMATIC = ("auto_reply", "notification", "pin", "summary")
+
+
+class PermanentFailure(Exception):
+    """The server refused for good (5xx, a bad address): retrying would not help."""
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(FIRST_DELAY * (2 ** max(attempts - 1, 0)), LONGEST_DELAY)
+
+
+def mailbox_for(session: Session, row: Outbox) -> Mailbox | None:
+    """The mailbox of the ticket's service: replies come from the address the requester wrote to."""
+    if row.ticket_id is None:
+        return None
+    service_id = session.scalar(select(Ticket.service_id).where(Ticket.id == row.ticket_id))
+    return session.scalar(select(Mailbox).where(Mailbox.service_id == service_id, Mailbox.enabled)
+                          .order_by(Mailbox.id).limit(1)) if service_id else None
+
+
+def thread_ids(session: Session, ticket_id: int) -> list[str]:
+    """Message-IDs of the ticket's email thread, oldest first: what went in and what went out."""
+    incoming = session.execute(select(InboundMessage.received_at, InboundMessage.external_id)
+                               .where(InboundMessage.ticket_id == ticket_id, InboundMessage.channel == "email",
+                                      InboundMessage.external_id.like("<%"))).all()
+    outgoing = session.execute(select(Outbox.sent_at, Outbox.external_id)
+                               .where(Outbox.ticket_id == ticket_id, Outbox.channel == "email",
+                                      Outbox.state == "sent", Outbox.external_id.is_not(None))).all()
+    return [mid for _at, mid in sorted(incoming + outgoing, key=lambda r: r[0] or now())]
+
+
+def build(session: Session, row: Outbox, mailbox: Mailbox | None) -> EmailMessage:
+    cfg = get_config()
+    sender = mailbox.address if mailbox else cfg.mail_from
+    domain = sender.rsplit("@", 1)[-1] or "okno.local"
+    if not row.external_id:
+        row.external_id = f"<okno.{row.id}.{secrets.token_hex(6)}@{domain}>"
+    msg = EmailMessage()
+    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    subject = row.subject or (f"[#{ticket.number}] {ticket.title}" if ticket else "Okno")
+    if ticket and f"[#{ticket.number}]" not in subject:
+        subject = f"[#{ticket.number}] {subject}"
+    if ticket and row.kind in ("reply", "auto_reply") and not subject.lower().startswith("re:"):
+        subject = "Re: " + subject
+    service = session.get(Service, ticket.service_id) if ticket and ticket.service_id else None
+    msg["From"] = formataddr((service.name if service else "Okno", sender))
+    msg["To"] = row.recipient
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = row.external_id
+    payload = row.payload or {}
+    known = thread_ids(session, ticket.id) if ticket else []
+    parent = payload.get("in_reply_to") or next((m for m in reversed(known) if not m.startswith("<okno.")),
+                                                known[-1] if known else None)
+    references = payload.get("references") or known
+    if parent:
+        msg["In-Reply-To"] = parent
+        msg["References"] = " ".join(list(dict.fromkeys([*references, parent]))[-10:])
+    if row.kind in AUTOMATIC or payload.get("auto_submitted"):
+        # RFC 3834: never answered automatically; Exchange: no out-of-office replies to us.
+        msg["Auto-Submitted"] = "auto-replied" if row.kind == "auto_reply" else "auto-generated"
+        msg["X-Auto-Response-Suppress"] = "All"
+    msg.set_content(row.body)
+    if payload.get("html"):
+        msg.add_alternative(payload["html"], subtype="html")
+    for filename, content_type, data in outbox.attachments(row):  # e.g. the weekly summary's PDF
+        maintype, _slash, subtype = content_type.partition("/")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
+    return msg
+
+
+def send_smtp(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
+    cfg = get_config()
+    own = mailbox is not None and mailbox.kind == "imap" and mailbox.smtp_host
+    host, port = (mailbox.smtp_host, mailbox.smtp_port or 587) if own else (cfg.smtp_host, cfg.smtp_port)
+    user, password = ((mailbox.username or mailbox.address), reveal(mailbox.secret)) if own else \
+        (cfg.smtp_user, cfg.smtp_password)
+    cls = smtplib.SMTP_SSL if own and mailbox.smtp_ssl else smtplib.SMTP
+    try:
+        with cls(host, port, timeout=30) as smtp:
+            if cls is smtplib.SMTP and port == 587:
+                smtp.starttls()
+            if user and password:
+                smtp.login(user, password)
+            smtp.send_message(msg, from_addr=msg["From"].addresses[0].addr_spec, to_addrs=[recipient])
+    except smtplib.SMTPRecipientsRefused as err:
+        codes = [c for c, _m in err.recipients.values()]
+        if all(c >= 500 for c in codes):
+            raise PermanentFailure(f"recipient refused: {err.recipients}") from err
+        raise
+    except smtplib.SMTPResponseException as err:
+        if err.smtp_code >= 500 and err.smtp_code not in (530, 535):  # auth problems are ours to fix: retry
+            raise PermanentFailure(f"{err.smtp_code} {err.smtp_error!r}") from err
+        raise
+
+
+def send(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
+    if mailbox is not None and mailbox.kind == "ews":
+        from ingest.email.ews import send_via_ews
+        send_via_ews(mailbox, msg, recipient)
+    else:
+        send_smtp(msg, recipient, mailbox)
+
+
+def _set_comment(session: Session, row: Outbox, state: str, error: str | None) -> None:
+    if row.comment_id:
+        comment = session.get(Comment, row.comment_id)
+        if comment is not None:
+            comment.delivery_state, comment.delivery_error = state, error
+
+
+def deliver_one(session: Session, row: Outbox) -> str:
+    mailbox = mailbox_for(session, row)
+    row.attempts = (row.attempts or 0) + 1
+    try:
+        msg = build(session, row, mailbox)
+        send(msg, row.recipient, mailbox)
+    except Exception as err:
+        reason = f"{type(err).__name__}: {err}"[:2000]
+        final = isinstance(err, PermanentFailure) or row.attempts >= MAX_ATTEMPTS
+        log.warning("outbox %s to %s: %s%s", row.id, row.recipient, reason, "" if final else " (will retry)")
+        row.last_error = reason
+        if final:
+            row.state = "failed"
+            _set_comment(session, row, "failed", reason)
+            return "failed"
+        row.next_attempt_at = now() + backoff(row.attempts)
+        return "retry"
+    row.state, row.sent_at, row.last_error = "sent", now(), None
+    _set_comment(session, row, "sent", None)
+    return "sent"
+
+
+def deliver_due(limit: int = 500) -> dict[str, int]:
+    """Send what is due, one locked row per transaction. Returns counts: sent, retry, failed."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for _ in range(limit):
+        with db.session_scope() as s:
+            row = s.scalar(select(Outbox).where(Outbox.channel == "email", Outbox.state == "queued",
+                                                Outbox.next_attempt_at <= now())
+                           .order_by(Outbox.next_attempt_at, Outbox.id).limit(1).with_for_update(skip_locked=True))
+            if row is None:
+                break
+            counts[deliver_one(s, row)] += 1
+    return counts

@@ -1,0 +1,126 @@
+"""The email worker: poll every mailbox, turn each message into a ticket or comment, deliver the outbox.
+
+Per message: fetch the raw MIME → one transaction stores it (inbound_messages), makes the
+ticket/comment and advances the mailbox cursor → commit → only then mark it read / move it at
+the server. A crash between commit and mark-read loses nothing: the message is fetched again
+and recognised by its Message-ID (or content hash). A failing mailbox is recorded on its row
+(last_error) and the worker goes on with the next one.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesHeaderParser
+
+from sqlalchemy import select, text, update
+
+from data import db
+from data.models import Mailbox
+
+from ingest import common
+from ingest.common import content_hash, now
+from ingest.email.parse import _MSGID, unsurrogate
+from ingest.email.inbound import source_of
+
+log = logging.getLogger(__name__)
+LOCK_BASE = 0x0E3A1_0000  # advisory lock keys: one per mailbox, so two workers never read the same box
+
+
+def external_id_of(raw: bytes) -> str:
+    """The Message-ID (read from the headers only), or a hash of the content when there is none."""
+    try:
+        value = BytesHeaderParser(policy=policy.compat32).parsebytes(raw).get("message-id") or ""
+        ids = _MSGID.findall(unsurrogate(str(value)))
+    except Exception:
+        ids = []
+    return ids[0] if ids else content_hash(raw)
+
+
+@dataclass
+class PassResult:
+    mailbox_id: int
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+    def add(self, state: str) -> None:
+        self.counts[state] = self.counts.get(state, 0) + 1
+
+
+def open_source(mailbox: Mailbox):
+    if mailbox.kind == "imap":
+        from ingest.email.imap import ImapSource
+        return ImapSource(mailbox)
+    from ingest.email.ews import EwsSource
+    return EwsSource(mailbox)
+
+
+def _crash_point(name: str) -> None:
+    """Tests kill the worker here (OKNO_EMAIL_CRASH_AT=after_commit) to prove nothing is lost."""
+    if os.environ.get("OKNO_EMAIL_CRASH_AT") == name:
+        os._exit(137)
+
+
+def poll_mailbox(mailbox_id: int) -> PassResult:
+    """One pass over one mailbox; returns counts per outcome. Errors go to the mailbox row, not up."""
+    result = PassResult(mailbox_id)
+    engine = db.get_engine()
+    with engine.connect() as lock:
+        if not lock.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_BASE + mailbox_id}):
+            result.error = "busy: another worker is reading this mailbox"
+            return result
+        try:
+            _poll(mailbox_id, result)
+        except Exception as err:
+            log.warning("mailbox %s: %s", mailbox_id, err, exc_info=True)
+            result.error = f"{type(err).__name__}: {err}"[:2000]
+        finally:
+            with db.session_scope() as s:
+                s.execute(update(Mailbox).where(Mailbox.id == mailbox_id)
+                          .values(last_run_at=now(), last_error=result.error))
+            lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_BASE + mailbox_id})
+            lock.commit()
+    return result
+
+
+def _poll(mailbox_id: int, result: PassResult) -> None:
+    with db.read_session() as s:
+        mailbox = s.get(Mailbox, mailbox_id)
+        s.expunge(mailbox)
+    source_name = source_of(mailbox)
+    with open_source(mailbox) as source:
+        with db.session_scope() as s:
+            source.check_cursor(s)
+        for message in source.fetch_new():
+            with db.session_scope() as s:
+                outcome = common.ingest(s, channel="email", source=source_name,
+                                        external_id=external_id_of(message.raw), raw=message.raw)
+                source.save_cursor(s, message)
+            _crash_point("after_commit")
+            source.acknowledge(message)  # only after the commit: a crash here refetches, dedup catches it
+            result.add(outcome.state)
+
+
+def run_once() -> list[PassResult]:
+    """Every enabled mailbox once, then the outbox."""
+    from ingest.email.out import deliver_due
+    with db.read_session() as s:
+        ids = s.scalars(select(Mailbox.id).where(Mailbox.enabled).order_by(Mailbox.id)).all()
+    results = [poll_mailbox(i) for i in ids]
+    for r in results:
+        log.info("mailbox %s: %s%s", r.mailbox_id, r.counts or "nothing new", f" (error: {r.error})" if r.error else "")
+    sent = deliver_due()
+    log.info("outbox: %s", sent)
+    return results
+
+
+def run_forever(interval: float = 30.0) -> None:
+    while True:
+        started = time.monotonic()
+        try:
+            run_once()
+        except Exception:  # the database may be away for a moment; keep polling
+            log.exception("email pass failed")
+        time.sleep(max(1.0, interval - (time.monotonic() - started)))

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from data.intake import fanout
 from data.intake import requesters
 from data.intake import submit as requests
 from data.tickets import actions as tickets
+from data.tickets.children import rollup
 from data.models import ChecklistItem, Notification, Ticket
 from tests import factories as f
 from tests.portal_factories import desk, request_type
@@ -44,9 +44,9 @@ def test_parallel_creates_all_children_with_checklists_and_assignees(session):
                                 .order_by(ChecklistItem.position)).all()
     assert checklist == ["Laptop", "Accounts"]
     assert session.scalar(select(Notification.id).where(Notification.user_id == admins.id)) is not None
-    assert fanout.rollup(session, parent)["done"] == 0 and fanout.rollup(session, parent)["total"] == 2
+    assert rollup(session, parent)["done"] == 0 and rollup(session, parent)["total"] == 2
     tickets.move(session, d["lead"], children[0].id, f.column(acc, "done").id)
-    roll = fanout.rollup(session, parent)
+    roll = rollup(session, parent)
     assert roll["done"] == 1 and roll["children"][0]["status"] == "done"
     assert len(kids(session, parent)) == 2  # parallel: nothing more is created
 
@@ -55,7 +55,7 @@ def test_chain_creates_next_child_when_previous_is_done(session):
     d, parent, acc, it, payroll, admins = setup(session, "chain")
     first, = kids(session, parent)
     assert first.title == "Payroll: Олег Иванов"
-    assert fanout.rollup(session, parent) | {"children": None} == {"done": 0, "total": 2, "children": None}
+    assert rollup(session, parent) | {"children": None} == {"done": 0, "total": 2, "children": None}
     tickets.move(session, d["lead"], first.id, f.column(acc, "in_progress").id)
     assert len(kids(session, parent)) == 1  # not done yet
     tickets.move(session, d["lead"], first.id, f.column(acc, "done").id)
@@ -65,7 +65,7 @@ def test_chain_creates_next_child_when_previous_is_done(session):
     tickets.move(session, d["lead"], first.id, f.column(acc, "done").id)
     assert len(kids(session, parent)) == 2  # no duplicate step
     tickets.move(session, d["lead"], children[1].id, f.column(it, "done").id)
-    assert fanout.rollup(session, parent)["done"] == 2
+    assert rollup(session, parent)["done"] == 2
 
 
 def test_entering_a_column_creates_child_cards_once(session):
@@ -84,7 +84,7 @@ def test_entering_a_column_creates_child_cards_once(session):
     assert first.title == f"Payroll for #{t.number}" and first.assignee_id == payroll.id
     tickets.move(session, d["lead"], t.id, f.column(d["board"], "in_progress").id)
     tickets.move(session, d["lead"], t.id, offer.id)  # entering again: nothing new
-    assert len(kids(session, t)) == 1 and fanout.rollup(session, t)["total"] == 2
+    assert len(kids(session, t)) == 1 and rollup(session, t)["total"] == 2
     tickets.move(session, d["lead"], first.id, f.column(acc, "done").id)
     assert [c.title for c in kids(session, t)] == [f"Payroll for #{t.number}", f"Contract for #{t.number}"]
     assert catalog_admin.save_column_fanout(session, admin, offer.id, [], "parallel") is None

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.tickets import escalation
-from data.automation import hooks
+from data import hooks
 from data.messaging import staff as staff_notify
 from data.tickets import actions as tickets
 from data.errors import NotFound, ValidationError

@@ -3,7 +3,7 @@
 Event triggers run inside the transaction of the change (a hook); time triggers (SLA at risk,
 SLA breached, no activity) run from data/automation/scheduler.py. Each rule runs in a savepoint: a rule
 that fails is rolled back and logged, the person's change still goes through. Rules may trigger
-rules; data/automation/hooks.py stops the chain at MAX_DEPTH and we log which rule was stopped.
+rules; data/hooks.py stops the chain at MAX_DEPTH and we log which rule was stopped.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data.automation import hooks
+from data import hooks
 from data.automation import actions as rule_actions
 from data.sla.calendars import DEFAULT_TZ, parse_clock
 from data.errors import OknoError

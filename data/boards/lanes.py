@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data.automation import hooks
+from data import hooks
 from data.events import record
 from data.models import Lane, Team, Ticket
 

@@ -18,10 +18,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.automation import hooks
+from data import hooks
 from data.messaging import notify
 from data.intake import routing
 from data.tickets import actions as tickets
+from data.tickets import children
 from data.models import BoardColumn, ChecklistItem, ColumnFanout, RequestType, Ticket
 
 log = logging.getLogger(__name__)
@@ -92,15 +93,6 @@ def create_children(session: Session, parent: Ticket, request_type: RequestType 
     return [c for step, t in enumerate(templates) if (c := create_child(session, parent, t, step, at))]
 
 
-def _origin(session: Session, parent: Ticket, column_id: int | None) -> tuple[list, str]:
-    """(templates, mode) of the request type (column_id None) or of the column."""
-    if column_id:
-        fan = session.scalar(select(ColumnFanout).where(ColumnFanout.column_id == column_id))
-        return (fan.children or [], fan.children_mode) if fan else ([], "parallel")
-    rt = session.get(RequestType, parent.request_type_id) if parent.request_type_id else None
-    return (rt.children or [], rt.children_mode) if rt else ([], "parallel")
-
-
 def _step_exists(session: Session, parent_id: int, step: int, column_id: int | None) -> bool:
     query = select(Ticket.id).where(Ticket.parent_id == parent_id, Ticket.fields["fanout_step"].as_integer() == step)
     query = query.where(Ticket.fields["fanout_column"].as_integer() == column_id) if column_id else \
@@ -126,29 +118,6 @@ def on_moved(session: Session, trigger: str, ticket: Ticket, actor, old: dict | 
     parent = session.get(Ticket, ticket.parent_id)
     if step is None or parent is None:
         return
-    templates, mode = _origin(session, parent, column_id)
+    templates, mode = children.templates_of(session, parent, column_id)
     if mode == "chain" and step + 1 < len(templates) and not _step_exists(session, parent.id, step + 1, column_id):
         create_child(session, parent, templates[step + 1], step + 1, origin_column=column_id)
-
-
-def rollup(session: Session, parent: Ticket) -> dict:
-    """Progress of the parent's children: {"done", "total", "children": [{number, title, status, requester_status}]}.
-
-    Chain steps not created yet count in the total."""
-    rows = session.execute(select(Ticket.number, Ticket.title, Ticket.status, Ticket.fields, BoardColumn.requester_status,
-                                  BoardColumn.name)
-                           .join(BoardColumn, BoardColumn.id == Ticket.column_id)
-                           .where(Ticket.parent_id == parent.id).order_by(Ticket.id)).all()
-    created: dict = {}
-    for row in rows:
-        origin = (row.fields or {}).get("fanout_column")
-        created[origin] = created.get(origin, 0) + 1
-    pending = 0
-    origins = set(created) | ({None} if parent.request_type_id else set())
-    for origin in origins:
-        templates, _mode = _origin(session, parent, origin)
-        pending += max(0, len(templates) - created.get(origin, 0))
-    children = [{"number": r.number, "title": r.title, "status": r.status, "requester_status": r.requester_status or r.name}
-                for r in rows]
-    return {"done": sum(1 for c in children if c["status"] == "done"), "total": len(rows) + pending,
-            "children": children}

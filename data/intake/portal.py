@@ -7,7 +7,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data.tickets import attachments as files
-from data.intake import fanout
+from data.tickets import children
 from data.tickets import actions as tickets
 from data.i18n import translate
 from data.models import Attachment, BoardColumn, Comment, RequestType, Requester, Service, Ticket, User
@@ -78,7 +78,7 @@ def request_view(session: Session, requester: Requester, number: int, locale: st
             "status": ticket.status, "status_label": status_label(column, ticket.status, locale),
             "service": service.name if service else "", "type": rt.name if rt else "", "channel": ticket.channel,
             "created_at": ticket.created_at, "fields": fields, "files": by_comment.get(None, []),
-            "conversation": conversation, "rollup": fanout.rollup(session, ticket)}
+            "conversation": conversation, "rollup": children.rollup(session, ticket)}
 
 
 def reply(session: Session, requester: Requester, number: int, body: str, attachments: list[dict] | None = None,

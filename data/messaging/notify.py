@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from data.automation import hooks
+from data import hooks
 from data.messaging import outbox
 from data.i18n import translate
 from data.models import BoardColumn, Notification, Requester, Service, Ticket, User

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from data.automation import hooks
+from data import hooks
 from data.sla import policies as sla_policies
 from data.sla import store as sla_store
 from data.models import Ticket

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data import permissions
-from data.automation import hooks
+from data import hooks
 from data.messaging import outbox
 from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationError
 from data.events import Actor, actor_name, bump_revision, record

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import permissions
-from data.automation import hooks
+from data import hooks
 from data.tickets import actions as tickets
 from data.errors import NotFound
 from data.events import bump_revision, record
-from data.models import Board, BoardColumn, Ticket, User
+from data.models import Board, BoardColumn, ColumnFanout, RequestType, Ticket, User
 
 
 def create(session: Session, actor: User, parent_id: int, board_id: int, title: str,
@@ -46,10 +46,9 @@ def of(session: Session, parent_id: int) -> list[dict]:
 
 def progress(session: Session, parent_id: int) -> tuple[int, int]:
     """(done, total) over the children — the same roll-up the requester sees in the portal
-    (fanout.rollup: chain steps not created yet count in the total)."""
-    from data.intake import fanout
-    rollup = fanout.rollup(session, session.get(Ticket, parent_id))
-    return rollup["done"], rollup["total"]
+    (rollup: chain steps not created yet count in the total)."""
+    whole = rollup(session, session.get(Ticket, parent_id))
+    return whole["done"], whole["total"]
 
 
 @hooks.on("moved", "created")
@@ -60,3 +59,35 @@ def _roll_up(session: Session, trigger: str, ticket: Ticket, actor, **_context) 
     parent = session.execute(select(Ticket.board_id, Ticket.column_id).where(Ticket.id == ticket.parent_id)).first()
     if parent is not None:
         bump_revision(session, parent.board_id, parent.column_id)
+
+
+def templates_of(session: Session, parent: Ticket, column_id: int | None) -> tuple[list, str]:
+    """(child templates, mode) of the parent's request type (column_id None) or of the column it entered."""
+    if column_id:
+        fan = session.scalar(select(ColumnFanout).where(ColumnFanout.column_id == column_id))
+        return (fan.children or [], fan.children_mode) if fan else ([], "parallel")
+    rt = session.get(RequestType, parent.request_type_id) if parent.request_type_id else None
+    return (rt.children or [], rt.children_mode) if rt else ([], "parallel")
+
+
+def rollup(session: Session, parent: Ticket) -> dict:
+    """Progress of the parent's children: {"done", "total", "children": [{number, title, status, requester_status}]}.
+
+    Chain steps not created yet count in the total."""
+    rows = session.execute(select(Ticket.number, Ticket.title, Ticket.status, Ticket.fields, BoardColumn.requester_status,
+                                  BoardColumn.name)
+                           .join(BoardColumn, BoardColumn.id == Ticket.column_id)
+                           .where(Ticket.parent_id == parent.id).order_by(Ticket.id)).all()
+    created: dict = {}
+    for row in rows:
+        origin = (row.fields or {}).get("fanout_column")
+        created[origin] = created.get(origin, 0) + 1
+    pending = 0
+    origins = set(created) | ({None} if parent.request_type_id else set())
+    for origin in origins:
+        templates, _mode = templates_of(session, parent, origin)
+        pending += max(0, len(templates) - created.get(origin, 0))
+    children = [{"number": r.number, "title": r.title, "status": r.status, "requester_status": r.requester_status or r.name}
+                for r in rows]
+    return {"done": sum(1 for c in children if c["status"] == "done"), "total": len(rows) + pending,
+            "children": children}

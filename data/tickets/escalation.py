@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data import permissions
-from data.automation import hooks
+from data import hooks
 from data.messaging import staff as staff_notify
 from data.errors import Conflict, ValidationError
 from data.events import bump_revision, record

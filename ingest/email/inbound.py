@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from data.tickets import attachments
-from data.automation import hooks
+from data import hooks
 from data.messaging import outbox
 from data.intake import requesters
 from data.intake import submit as requests

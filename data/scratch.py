@@ -14,10 +14,11 @@ from data.migrate import upgrade
 
 
 @contextmanager
-def scratch_database(server_url: str, prefix: str, *, use: bool = False) -> Iterator[str]:
+def scratch_database(server_url: str, prefix: str, *, use: bool = False, migrate: bool = True) -> Iterator[str]:
     """A migrated database of its own on the server of `server_url`; yields its URL and drops it after.
 
     With use=True, DATABASE_URL and the engine point at it meanwhile (code that calls session_scope()).
+    With migrate=False it stays empty (tests of the migrations themselves).
     """
     server = make_url(db.normalise_url(server_url))
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
@@ -27,7 +28,8 @@ def scratch_database(server_url: str, prefix: str, *, use: bool = False) -> Iter
     url = server.set(database=name).render_as_string(hide_password=False)
     previous = os.environ.get("DATABASE_URL")
     try:
-        upgrade(url)
+        if migrate:
+            upgrade(url)
         if use:
             os.environ["DATABASE_URL"] = url
             db.reset_engine()

@@ -1,14 +1,14 @@
 """analytics daily rollup and its state
 
 Revision ID: analytics_0001
-Revises: 0001
+Revises: core_0002
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "analytics_0001"
-down_revision = "0001"
+down_revision = "core_0002"  # was '0001': a branch of its own until the branches became one line
 branch_labels = None
 depends_on = None
 

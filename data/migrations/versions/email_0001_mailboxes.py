@@ -1,14 +1,14 @@
 """email channel: mailboxes, ticket participants, Message-ID lookups
 
 Revision ID: email_0001
-Revises: 0001
+Revises: analytics_0001
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "email_0001"
-down_revision = "0001"
+down_revision = "analytics_0001"  # was '0001': a branch of its own until the branches became one line
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """portal: one-time PINs, integration tokens, round-robin cursors
 
 Revision ID: portal_0001
-Revises: 0001
+Revises: sla_0001
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "portal_0001"
-down_revision = "0001"
+down_revision = "sla_0001"  # was '0001': a branch of its own until the branches became one line
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """telegram conversation drafts
 
 Revision ID: telegram_0001
-Revises: 0001
+Revises: portal_0002
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 revision = "telegram_0001"
-down_revision = "0001"
+down_revision = "portal_0002"  # was '0001': a branch of its own until the branches became one line
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """weekly: saved exports, export jobs (progress), weekly summary subscriptions and deliveries
 
 Revision ID: weekly_0001
-Revises: 0001
+Revises: email_0001
 """
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 revision = 'weekly_0001'
-down_revision = '0001'
+down_revision = 'email_0001'  # was '0001': a branch of its own until the branches became one line
 branch_labels = None
 depends_on = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +56,8 @@ class Config:
 
 def get_config() -> Config:
     return Config()
+
+
+def company_tz() -> ZoneInfo:
+    """The company time zone (OKNO_TIMEZONE): local dates, business hours and every time shown to people."""
+    return ZoneInfo(get_config().timezone)

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components.i18n import _
+from data.config import company_tz
 
 COLOURS = {"ok": "success", "at_risk": "warning", "breached": "danger"}
 STATE_COLOURS = {"met": "success", "breached": "danger", "paused": "secondary", "running": "primary"}
@@ -30,11 +31,13 @@ def duration(seconds: float | None) -> str:
     return sign + _("slapanel.m", m=minutes)
 
 
-def sla_panel(summary: list[dict], zone: str = "Europe/Moscow"):
-    """One line per target and cycle; the running ones show the time left in their signal's colour."""
+def sla_panel(summary: list[dict], zone: str | None = None):
+    """One line per target and cycle; the running ones show the time left in their signal's colour.
+
+    Due times are shown in `zone` (an IANA name), the company time zone unless given."""
     if not summary:
         return html.Div(_("slapanel.none"), className="text-muted small", id="sla-panel")
-    tz = ZoneInfo(zone)
+    tz = ZoneInfo(zone) if zone else company_tz()
     items = []
     for row in summary:
         name = _(f"sla.target.{row['target']}") + (f" #{row['cycle']}" if row["cycle"] > 1 else "")

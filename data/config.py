@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +23,6 @@ class Config:
     embedded_dir: Path = field(default_factory=lambda: Path(os.environ.get("OKNO_DATA_DIR", ROOT / ".okno")))
     secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", "dev-insecure-change-me"))
     port: int = field(default_factory=lambda: _int("PORT", 8050))
-    redis_url: str | None = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
     timezone: str = field(default_factory=lambda: os.environ.get("OKNO_TIMEZONE", "Europe/Moscow"))
     public_url: str = field(default_factory=lambda: os.environ.get("OKNO_PUBLIC_URL", "http://127.0.0.1:8050"))
     # Outgoing mail (notifications, PINs, replies) when no mailbox is configured for a service.
@@ -55,3 +55,8 @@ class Config:
 
 def get_config() -> Config:
     return Config()
+
+
+def company_tz() -> ZoneInfo:
+    """The company time zone (OKNO_TIMEZONE): local dates, business hours and every time shown to people."""
+    return ZoneInfo(get_config().timezone)

@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session
 from data import db
 from data.scratch import scratch_database
 
+# The tests' known answers are in Moscow time; a test about another zone sets OKNO_TIMEZONE itself.
+os.environ["OKNO_TIMEZONE"] = "Europe/Moscow"
+
 
 def _server_url() -> str:
     url = os.environ.get("DATABASE_URL")

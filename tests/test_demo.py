@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
+from data.config import get_config
 from data.demo import NotEmptyError, is_empty, load
 from data.scratch import scratch_database
 
@@ -108,12 +109,12 @@ def test_story_per_agent_throughput(demo):
     """Full months only: Jul-Nov 2024 before the go-live, Dec 2024-May 2025 after it."""
     rows = q(demo, f"""
         WITH m AS (
-            SELECT date_trunc('month', t.resolved_at AT TIME ZONE 'Europe/Moscow') AS mon, t.assignee_id, count(*) AS n
+            SELECT date_trunc('month', t.resolved_at AT TIME ZONE :tz) AS mon, t.assignee_id, count(*) AS n
             FROM tickets t JOIN users u ON u.id = t.assignee_id
                  AND u.team_id = (SELECT team_id FROM boards WHERE id = {L1})
             WHERE t.board_id = {L1} AND t.status = 'done' GROUP BY 1, 2)
         SELECT mon >= '2024-12-01' AS after, avg(n), count(DISTINCT assignee_id) FROM m
-        WHERE mon >= '2024-07-01' AND mon < '2025-06-01' GROUP BY 1 ORDER BY 1""")
+        WHERE mon >= '2024-07-01' AND mon < '2025-06-01' GROUP BY 1 ORDER BY 1""", tz=get_config().timezone)
     (_, before, agents_before), (_, after, agents_after) = rows
     assert agents_before == agents_after == demo["summary"]["it_l1_agents"]
     assert 1.75 * 0.8 <= float(after) / float(before) <= 1.75 * 1.2

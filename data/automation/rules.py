@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data import hooks
 from data.automation import actions as rule_actions
-from data.sla.calendars import DEFAULT_TZ, parse_clock
+from data.config import company_tz
+from data.sla.calendars import parse_clock
 from data.errors import OknoError
 from data.models import Requester, Rule, RuleLog, Ticket
 
@@ -63,7 +63,7 @@ def conditions_hold(session: Session, rule: Rule, ticket: Ticket, now: datetime)
         if (org or "").strip().lower() not in [o.strip().lower() for o in c["organisations"]]:
             return False
     if c.get("time_from") and c.get("time_to"):
-        local = now.astimezone(ZoneInfo(c.get("timezone") or DEFAULT_TZ))
+        local = now.astimezone(company_tz())  # business hours are the company's
         minute, a, b = local.hour * 60 + local.minute, parse_clock(c["time_from"]), parse_clock(c["time_to"])
         inside = a <= minute < b if a <= b else (minute >= a or minute < b)  # e.g. 20:00–08:00 overnight
         if not inside:

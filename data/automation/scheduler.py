@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from data.automation import rules
+from data.config import company_tz
 from data.sla import recompute as sla
 from data.messaging import staff as staff_notify
 from data.i18n import translate
-from data.sla.calendars import DEFAULT_TZ
 from data.models import Rule, RuleLog, Ticket, TicketSla
 
 BATCH = 500
@@ -75,7 +74,7 @@ def _signal(session: Session, now: datetime, column: str, flag: str, trigger: st
         due = row.due_at
         for user in staff_notify.assignee_and_lead(session, ticket):
             locale = user.locale or "ru"
-            local_due = due.astimezone(ZoneInfo(DEFAULT_TZ)).strftime("%d.%m %H:%M") if due else "—"
+            local_due = due.astimezone(company_tz()).strftime("%d.%m %H:%M") if due else "—"
             staff_notify.notify(session, user, ticket, trigger, key, number=ticket.number, title=ticket.title,
                                 target=translate(f"sla.target.{row.target}", locale), due=local_due)
         rules.run(session, trigger, ticket, now=now, target=row.target)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from data.db import normalise_url
 from data.demo import sla as demo_sla, spec
-from data.demo.calendar import MSK
+from data.demo.calendar import local_zone
 from data.demo.catalog import create_catalog
 from data.demo.chunk import Context, simulate_chunk
 from data.demo.copy import BULK_TABLES, BulkMode, CopyWriter, analyze, reset_sequences
@@ -101,8 +101,8 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
         "it_l1_agents": plan.team_sizes["l1"],
         "seconds": round(time.perf_counter() - started, 1),
         "today": plan.today.isoformat(),
-        "now": datetime.fromtimestamp(plan.now, MSK).isoformat(),
-        "history_from": datetime.fromtimestamp(plan.start, MSK).date().isoformat(),
+        "now": datetime.fromtimestamp(plan.now, local_zone()).isoformat(),
+        "history_from": datetime.fromtimestamp(plan.start, local_zone()).date().isoformat(),
         "go_live": plan.go_live.isoformat(),
         "password": spec.DEMO_PASSWORD,
         "logins": [{"email": email, "role": role, "name": name, "password": spec.DEMO_PASSWORD}

@@ -1,7 +1,8 @@
-"""Time for the simulation: Moscow working hours as a clock, and arrival times of requests.
+"""Time for the simulation: the company's working hours as a clock, and arrival times of requests.
 
-Times are int64/float64 seconds since the Unix epoch (UTC). Europe/Moscow is UTC+3 all year
-(no daylight saving since 2014), so local time is epoch + 3 h.
+Times are int64/float64 seconds since the Unix epoch (UTC). Local time is the company time zone
+(OKNO_TIMEZONE) taken as a fixed UTC offset, so every simulated day has 1440 minutes: exact for
+zones without daylight saving, such as the default Europe/Moscow (UTC+3 all year since 2014).
 """
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import numpy as np
 
-MSK = timezone(timedelta(hours=3), "MSK")
+from data.config import company_tz
+
 DAY = 86400
 HOLIDAYS = {(1, d) for d in range(1, 9)} | {(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)}
 OPEN_MINUTE, CLOSE_MINUTE = 8 * 60, 20 * 60  # support works two shifts; requests arrive 9-18 mostly
@@ -21,8 +23,18 @@ OFFDAY_HOURS = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, .01, .02, .03, .03, .03, .03
                          .03, .03, .02, .02, .01, 0])
 
 
+def local_zone() -> timezone:
+    """The company time zone as the fixed UTC offset it has now (see the module docstring)."""
+    return timezone(datetime.now(company_tz()).utcoffset())
+
+
+def utc_offset() -> int:
+    """Seconds to add to an epoch time to get local wall-clock seconds."""
+    return int(local_zone().utcoffset(None).total_seconds())
+
+
 def epoch(d: date, t: time = time(0)) -> int:
-    return int(datetime.combine(d, t, MSK).timestamp())
+    return int(datetime.combine(d, t, local_zone()).timestamp())
 
 
 def add_months(d: date, months: int) -> date:
@@ -37,7 +49,7 @@ def is_workday(d: date) -> bool:
 
 
 class BusinessClock:
-    """Maps wall-clock seconds to cumulative working minutes (Mon–Fri 8–20 MSK) and back."""
+    """Maps wall-clock seconds to cumulative working minutes (Mon–Fri 8–20 local time) and back."""
 
     def __init__(self, first_day: date, last_day: date):
         self.first_day = first_day
@@ -72,7 +84,7 @@ def sample_arrivals(rng: np.random.Generator, n: int, start: int, now: int, firs
     """
     if n <= 0:
         return np.zeros(0, dtype=np.int64)
-    end_day = datetime.fromtimestamp(now, MSK).date()
+    end_day = datetime.fromtimestamp(now, local_zone()).date()
     last = add_months(date(end_day.year, end_day.month, 1), 1)
     days = [first_month + timedelta(days=i) for i in range((last - first_month).days)]
     weights = np.array([WORKDAY_HOURS if is_workday(d) else OFFDAY_HOURS for d in days]).ravel()

@@ -4,13 +4,13 @@ A *segment* is a ticket's stay on one board: it enters (created, or moved in fro
 gets an assignee, a first public reply, moves to in-progress, maybe waits for the requester, and
 is done (maybe reopened once) — or is transferred to the next board (an escalation). Durations
 are drawn in business minutes and mapped to wall-clock time with the BusinessClock, so agents
-work Mon–Fri 8–20 Moscow time while requests arrive at any hour.
+work Mon–Fri 8–20 local time while requests arrive at any hour.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from data.demo.calendar import BusinessClock
+from data.demo.calendar import BusinessClock, utc_offset
 from data.demo.replies import P
 
 KINDS = ("created", "moved", "assigned", "priority", "field", "blocked", "unblocked", "comment", "checklist",
@@ -33,7 +33,7 @@ def handling_end(clock: BusinessClock, rng, b_start, dur, confirm) -> np.ndarray
     """
     t_start = clock.from_bus(b_start)
     raw = t_start + dur * 60.0 * CALENDAR_PER_WORK_MINUTE
-    hour = ((raw + 3 * 3600) % 86400) / 3600
+    hour = ((raw + utc_offset()) % 86400) / 3600
     raw = np.where(hour < 7, raw + (7 - hour) * 3600 + rng.uniform(0, 2 * 3600, len(raw)), raw)
     return np.where(confirm, raw, clock.from_bus(b_start + dur))
 

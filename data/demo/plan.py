@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 
 from data.demo import spec
-from data.demo.calendar import MSK, BusinessClock, add_months, epoch, sample_arrivals
+from data.demo.calendar import BusinessClock, add_months, epoch, local_zone, sample_arrivals
 from data.demo.history import handling_end
 
 MONTH = 365.25 / 12 * 86400
@@ -64,7 +64,7 @@ class Plan:
 
 
 def make_plan(tickets: int, seed: int, today: date | None) -> Plan:
-    real_now = datetime.now(MSK).replace(microsecond=0)
+    real_now = datetime.now(local_zone()).replace(microsecond=0)
     if today is None or today >= real_now.date():
         today = today or real_now.date()
         now = int(real_now.timestamp()) if today == real_now.date() else epoch(today, time(15, 0))

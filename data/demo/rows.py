@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 import numpy as np
 
 from data.demo import spec
-from data.demo.calendar import MSK
+from data.demo.calendar import utc_offset
 from data.demo.chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
 from data.demo.copy import CopyWriter, bools, ints, texts, timestamps
 from data.demo.history import K, S, STATUSES
@@ -125,7 +125,7 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
     attach_id = np.full(n, -1, dtype=np.int64)
     attach_id[ch.attach] = ids.attachment + 1 + np.arange(len(ch.attach))
     titles, descriptions, fields, card_types, type_ids = [], [], [], [], []
-    days = (ch.created + 3 * 3600) // 86400
+    days = (ch.created + utc_offset()) // 86400  # local dates, as days since 1970-01-01
     for i in range(n):
         t, c = int(ch.type_idx[i]), int(ch.case[i])
         if t >= 0:
@@ -134,7 +134,7 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
             descriptions.append(pools.description[code][c])
             f = pools.fields[code][c]
             if "@" in f:
-                f = fill_dates(f, datetime.fromtimestamp(int(days[i]) * 86400, MSK).date())
+                f = fill_dates(f, datetime.fromtimestamp(int(days[i]) * 86400, timezone.utc).date())
                 if attach_id[i] >= 0:
                     f = f.replace('"@FILE@"', f'{{"attachment_id": {attach_id[i]}, "filename": "{FILE_NAMES[code]}"}}')
             fields.append(f)

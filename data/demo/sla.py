@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from data.sla import policies as sla_policies
 from data.sla import store as sla_store
+from data.config import get_config
 from data.sla.calendars import DEFAULT_HOURS
 from data.models import BusinessCalendar, Priority, Service, SlaPolicy
 
@@ -26,10 +27,11 @@ def seed_policies(session: Session) -> int:
     """Create the demo calendars and one SLA policy per service × priority; returns the number of policies."""
     today = date.today()
     holidays = sorted(date(y, m, d) for y in range(today.year - 2, today.year + 2) for m, d in HOLIDAYS)
-    office = BusinessCalendar(name="Производственный календарь (Москва, 9–18)", timezone="Europe/Moscow",
+    zone = get_config().timezone  # the simulation's local time (data/demo/calendar.py)
+    office = BusinessCalendar(name="Производственный календарь (Москва, 9–18)", timezone=zone,
                               hours=dict(DEFAULT_HOURS), holidays=holidays)
     lunch = {day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in DEFAULT_HOURS}
-    hr = BusinessCalendar(name="HR: 9–18 с обедом 13–14", timezone="Europe/Moscow", hours=lunch, holidays=holidays)
+    hr = BusinessCalendar(name="HR: 9–18 с обедом 13–14", timezone=zone, hours=lunch, holidays=holidays)
     session.add_all([office, hr])
     session.flush()
     priority_rows = list(session.scalars(select(Priority)))

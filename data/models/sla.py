@@ -8,6 +8,7 @@ from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Double, Fore
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from data.config import get_config
 from data.db import Base
 from data.models._types import TZ, in_list, now_column
 from data.models.tickets import Ticket
@@ -30,7 +31,7 @@ class BusinessCalendar(Base):
     __tablename__ = "business_calendars"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    timezone: Mapped[str] = mapped_column(String(60), default="Europe/Moscow", server_default="Europe/Moscow")
+    timezone: Mapped[str] = mapped_column(String(60), default=lambda: get_config().timezone)
     hours: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     holidays: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
     extra_days: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")

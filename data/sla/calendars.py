@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-DEFAULT_TZ = "Europe/Moscow"
+from data.config import get_config
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Nine to six on weekdays: the calendar a new install starts with.
 DEFAULT_HOURS = {d: [["09:00", "18:00"]] for d in WEEKDAYS[:5]}
@@ -53,7 +54,7 @@ class Calendar:
     """hours: {'mon': [['09:00','13:00'], ['14:00','18:00']], ...}; extra working days use `extra_hours`
     (Monday's intervals when not given), since the production calendar moves a weekday's work to a Saturday."""
 
-    timezone: str = DEFAULT_TZ
+    timezone: str = field(default_factory=lambda: get_config().timezone)  # the company's unless given
     hours: dict = field(default_factory=lambda: dict(DEFAULT_HOURS))
     holidays: frozenset[date] = frozenset()
     extra_days: frozenset[date] = frozenset()

@@ -9,7 +9,8 @@ from components import sla_admin as ui
 from components.guard import allowed, denied
 from components.i18n import _
 from data.sla import admin as sla_admin
-from data.sla.calendars import DEFAULT_TZ, WEEKDAYS
+from data.config import get_config
+from data.sla.calendars import WEEKDAYS
 from data.db import read_session
 from data.models import BusinessCalendar
 
@@ -44,7 +45,7 @@ def _form():
     days = [f(d, f"slaadmin.day.{d}", ui.text_input(P, d, placeholder="09:00-13:00, 14:00-18:00"), 3)
             for d in WEEKDAYS]
     return ui.form_card(P, dbc.Row([f("name", "slaadmin.name", ui.text_input(P, "name"), 6),
-                                    f("timezone", "slaadmin.tz", ui.text_input(P, "timezone", value=DEFAULT_TZ), 6)]),
+                                    f("timezone", "slaadmin.tz", ui.text_input(P, "timezone", value=get_config().timezone), 6)]),
                         html.H6(_("slaadmin.hours")), dbc.FormText(_("slaadmin.hours_help")), dbc.Row(days),
                         dbc.Row([f("holidays", "slaadmin.holidays", dbc.Textarea(id=ui.fid(P, "holidays"), rows=4), 6,
                                    _("slaadmin.dates_help")),
@@ -60,7 +61,7 @@ def layout(**_kw):
 
 def _to_form(c: BusinessCalendar | None) -> dict:
     if c is None:
-        return {"timezone": DEFAULT_TZ, **{d: "09:00-18:00" for d in WEEKDAYS[:5]}}
+        return {"timezone": get_config().timezone, **{d: "09:00-18:00" for d in WEEKDAYS[:5]}}
     return {"name": c.name, "timezone": c.timezone, **{d: _hours_text(c.hours.get(d)) for d in WEEKDAYS},
             "holidays": "\n".join(d.isoformat() for d in c.holidays or ()),
             "extra_days": "\n".join(d.isoformat() for d in c.extra_days or ())}

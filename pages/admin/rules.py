@@ -1,8 +1,6 @@
 """`/admin/rules`: automation rules without programming — when, conditions, then; with counters."""
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
@@ -13,6 +11,7 @@ from components.guard import allowed, denied
 from components.i18n import _, current_locale
 from data.catalog import lookups
 from data.automation import admin as rules_admin
+from data.config import company_tz
 from data.db import read_session
 from data.models import CHANNELS, RULE_TRIGGERS, SLA_TARGETS, Board, Lane, ReplyTemplate, Rule
 
@@ -44,7 +43,7 @@ def _table(locale: str):
 
 
 def _render_table(rules: list[Rule], problems: list):
-    zone = ZoneInfo("Europe/Moscow")
+    zone = company_tz()
     if not rules:
         return html.P(_("slaadmin.none"), className="text-muted")
     head = html.Thead(html.Tr([html.Th(_(k)) for k in ("slaadmin.position", "slaadmin.name", "slaadmin.trigger",

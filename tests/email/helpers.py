@@ -7,14 +7,19 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
+import pytest
+
 from data.models import Mailbox
 from tests import factories
 
 _ROOT = Path(__file__).resolve().parents[2]
-# ../shared/email-corpus from the project root (a worktree one level deeper finds it at ../../shared).
-CORPUS = Path(os.environ.get("OKNO_EMAIL_CORPUS") or next(
-    (p for p in (_ROOT.parent / "shared" / "email-corpus", _ROOT.parent.parent / "shared" / "email-corpus")
-     if p.exists()), _ROOT.parent / "shared" / "email-corpus"))
+# The shared real-world corpus is not copied into the project: OKNO_EMAIL_CORPUS, else ../shared/email-corpus
+# next to the project root.
+CORPUS = Path(os.environ.get("OKNO_EMAIL_CORPUS") or _ROOT.parent / "shared" / "email-corpus")
+# Without the corpus next to the project its tests are skipped; once OKNO_EMAIL_CORPUS names it (as .ci/run
+# does), a missing corpus fails them instead.
+needs_corpus = pytest.mark.skipif(not CORPUS.exists() and not os.environ.get("OKNO_EMAIL_CORPUS"),
+                                  reason="the shared email corpus is not next to the project (../shared/email-corpus)")
 _seq = itertools.count(1)
 
 

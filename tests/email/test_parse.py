@@ -5,9 +5,7 @@ import pytest
 
 from ingest.email.parse import parse
 from ingest.email.trim import trim_reply
-from tests.email.helpers import CORPUS
-
-needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason="the shared email corpus is not next to the project")
+from tests.email.helpers import CORPUS, needs_corpus
 
 
 def _raw(headers: str, body: bytes) -> bytes:

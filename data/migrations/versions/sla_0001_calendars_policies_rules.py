@@ -6,6 +6,9 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+
+from data.config import get_config
+
 revision = 'sla_0001'
 down_revision = '0001'
 branch_labels = None
@@ -16,7 +19,7 @@ def upgrade() -> None:
     op.create_table('business_calendars',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=120), nullable=False),
-    sa.Column('timezone', sa.String(length=60), server_default='Europe/Moscow', nullable=False),
+    sa.Column('timezone', sa.String(length=60), nullable=False),
     sa.Column('hours', postgresql.JSONB(astext_type=sa.Text()), server_default='{}', nullable=False),
     sa.Column('holidays', postgresql.ARRAY(sa.Date()), server_default='{}', nullable=False),
     sa.Column('extra_days', postgresql.ARRAY(sa.Date()), server_default='{}', nullable=False),
@@ -100,10 +103,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('ticket_id', 'target', 'cycle', name=op.f('uq_ticket_sla_ticket_id_target_cycle'))
     )
     op.create_index('ix_ticket_sla_running_due', 'ticket_sla', ['due_at'], unique=False, postgresql_where=sa.text('stopped_at IS NULL'))
-    # A working calendar to start from: Monday to Friday, 9 to 18 Moscow time.
-    op.execute("""INSERT INTO business_calendars (name, timezone, hours) VALUES ('Рабочие часы 9–18 (Москва)',
-        'Europe/Moscow', '{"mon": [["09:00","18:00"]], "tue": [["09:00","18:00"]], "wed": [["09:00","18:00"]],
-        "thu": [["09:00","18:00"]], "fri": [["09:00","18:00"]]}')""")
+    # A working calendar to start from: Monday to Friday, 9 to 18 in the company time zone.
+    op.execute(sa.text("""INSERT INTO business_calendars (name, timezone, hours) VALUES ('Рабочие часы 9–18',
+        :tz, '{"mon": [["09:00","18:00"]], "tue": [["09:00","18:00"]], "wed": [["09:00","18:00"]],
+        "thu": [["09:00","18:00"]], "fri": [["09:00","18:00"]]}')""").bindparams(tz=get_config().timezone))
     op.create_index('ix_tickets_open_updated', 'tickets', ['updated_at'], unique=False,
                     postgresql_where=sa.text("status <> 'done'"))
     op.create_index('ix_ticket_sla_running_risk', 'ticket_sla', ['at_risk_at'], unique=False, postgresql_where=sa.text('stopped_at IS NULL'))

@@ -1,11 +1,14 @@
-"""Okno's web app: the Flask server, the auth guard, CSRF, and the multipage Dash app.
+"""Okno's web app: `create_app(config)` builds the Flask server, the auth guard, CSRF and the multipage Dash app.
 
-`server` is the WSGI app (gunicorn app:server). No state lives in process memory: sessions
-are signed cookies, data is in PostgreSQL, so any number of workers and hosts can serve it.
+Importing this module reads no configuration and opens no connection. `app:server` (gunicorn) builds the
+app from the environment's configuration the first time it is asked for; `app:create_app()` does the same.
+No state lives in process memory: sessions are signed cookies, data is in PostgreSQL, so any number of
+workers and hosts can serve it.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
 import dash
@@ -15,15 +18,29 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from components.navbar import navbar
-from data.config import get_config
+from data import db
+from data.config import ROOT, Config, get_config
 from web import auth
 
-logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-csrf = CSRFProtect()
+log = logging.getLogger(__name__)
+PAGES = ROOT / "pages"
 
 
-def create_server() -> Flask:
-    cfg = get_config()
+def create_app(config: Config | None = None) -> Flask:
+    """A new Flask server with its Dash app (`server.extensions["dash"]`), set up from `config`.
+
+    Without a config, the environment's (get_config()). The database engine is per process: the
+    config's database_url becomes the one every session opens, lazily, on first use."""
+    cfg = config or get_config()
+    # A no-op when the host (pytest, a gunicorn logging config) has already set up logging.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db.configure(cfg)
+    server = _flask(cfg)
+    server.extensions["dash"] = _dash(server)
+    return server
+
+
+def _flask(cfg: Config) -> Flask:
     server = Flask(__name__)
     server.config.update(
         SECRET_KEY=cfg.secret_key,
@@ -34,6 +51,7 @@ def create_server() -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         MAX_CONTENT_LENGTH=cfg.max_attachment_bytes * 2 + 1024 * 1024,
     )
+    csrf = CSRFProtect()
     auth.init_auth(server)  # before CSRF: an unauthenticated call gets 401, not a CSRF error
     csrf.init_app(server)
     from web import register_routes
@@ -50,6 +68,17 @@ def create_server() -> Flask:
     return server
 
 
+def _dash(server: Flask) -> dash.Dash:
+    app = dash.Dash(
+        __name__, server=server, use_pages=True, pages_folder=str(PAGES), suppress_callback_exceptions=True,
+        title="Okno", update_title=None, serve_locally=True,
+        external_stylesheets=[],  # Bootstrap and icons are vendored in assets/vendor (works offline)
+    )
+    app.layout = serve_layout
+    _take_callbacks(app)
+    return app
+
+
 def serve_layout():
     """Built per request so the navbar shows what this user's role may open."""
     return html.Div([
@@ -58,13 +87,48 @@ def serve_layout():
     ])
 
 
-server = create_server()
-app = dash.Dash(
-    __name__, server=server, use_pages=True, suppress_callback_exceptions=True, title="Okno",
-    update_title=None, serve_locally=True,
-    external_stylesheets=[],  # Bootstrap and icons are vendored in assets/vendor (works offline)
-)
-app.layout = serve_layout
+# `dash.callback` puts callbacks in one registry per process, and the first app to serve a request
+# takes them all. Dash runs the pages again for every app it builds, but a component registers its
+# callbacks once, when first imported. So every app built here takes its copy of all callbacks
+# registered so far at once: two apps in one process (tests, a benchmark beside a test) both work.
+# Dash has no public API for this; tests/test_app_factory.py fails if a Dash upgrade changes it.
+_CALLBACKS: dict[str, dict] = {}  # callback id → what the server calls
+_SPECS: dict[str, dict] = {}  # callback id → what the browser is told
+_SCRIPTS: list[str] = []  # inline clientside functions
+
+
+def _take_callbacks(app: dash.Dash) -> None:
+    from dash import _callback as registry
+
+    _CALLBACKS.update(registry.GLOBAL_CALLBACK_MAP)
+    _SPECS.update((spec["output"], spec) for spec in registry.GLOBAL_CALLBACK_LIST)
+    _SCRIPTS.extend(s for s in registry.GLOBAL_INLINE_SCRIPTS if s not in _SCRIPTS)
+    registry.GLOBAL_CALLBACK_MAP.clear()
+    registry.GLOBAL_CALLBACK_LIST.clear()
+    registry.GLOBAL_INLINE_SCRIPTS.clear()
+    app.callback_map.update({k: dict(v) for k, v in _CALLBACKS.items()})
+    app._callback_list.extend(dict(spec) for spec in _SPECS.values())
+    app._inline_scripts.extend(_SCRIPTS)
+
+
+_built: Flask | None = None
+_building = threading.Lock()
+
+
+def __getattr__(name: str):
+    """`app.server`, built from the environment's configuration when first asked for, not at import."""
+    global _built
+    if name != "server":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    with _building:
+        if _built is None:
+            try:
+                _built = create_app()
+            except AttributeError as e:  # would read as "no attribute 'server'"
+                raise RuntimeError(f"building the app failed: {e}") from e
+    return _built
+
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=get_config().port, debug=False)
+    config = get_config()
+    create_app(config).extensions["dash"].run(host="127.0.0.1", port=config.port, debug=False)

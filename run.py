@@ -25,6 +25,7 @@ def main() -> None:
     print("\nOkno is starting on http://127.0.0.1:%d" % port)
     print("Demo logins (password: okno): " + ", ".join(DEMO_LOGINS) + "\n", flush=True)
     workers = os.environ.get("WEB_CONCURRENCY", "2")
+    # Each worker builds its app with create_app() from this environment when it loads app:server.
     os.execvpe(py, [py, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}", "--workers", workers,
                     "--timeout", "120", "--access-logfile", "-"], env)
 

@@ -55,13 +55,14 @@ def run(url: str) -> dict:
     from flask_login import login_user
     from sqlalchemy import func, select, text
 
-    from app import server  # imports every page, which registers the chart callbacks
+    from app import create_app
     from components import analytics_page
     from components.chart_card import CALLBACKS
     from data.db import get_engine, read_session
     from data.metrics.filters import today
     from data.models import Service, Ticket, User
 
+    server = create_app()  # runs every page, which registers the chart callbacks
     spent = _sql_timer(get_engine())
     with read_session() as s:
         user = s.scalar(select(User).where(User.email == "analyst@okno.demo"))

@@ -80,13 +80,14 @@ def measure(cards: int, runs: int) -> dict:
     from data.models import Ticket
     with session_scope() as s:
         info = seed(s, cards=cards)
-    import app as web
-    web.server.config["WTF_CSRF_ENABLED"] = False
-    client = web.server.test_client()
+    from app import create_app
+    server = create_app()
+    server.config["WTF_CSRF_ENABLED"] = False
+    client = server.test_client()
     client.get("/healthz")
     with client.session_transaction() as sess:
         sess["_user_id"], sess["_fresh"] = str(info["manager_id"]), True
-    key = next(k for k in web.app.callback_map if "board-revs.data" in k and "board-cell" in k)
+    key = next(k for k in server.extensions["dash"].callback_map if "board-revs.data" in k and "board-cell" in k)
     board, columns, lanes = info["board_id"], info["column_ids"], info["lane_ids"]
 
     cpu = {}

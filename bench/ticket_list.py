@@ -9,12 +9,13 @@ from sqlalchemy import select
 def run(url: str) -> dict:
     from flask_login import login_user
 
-    from app import server
+    from app import create_app
     from data.db import read_session
     from data.models import Service, User
-    from pages import tickets as page
     from bench.common import timed
 
+    server = create_app()
+    from pages import tickets as page  # the module the app's pages run from
     with read_session() as s:
         user = s.scalar(select(User).where(User.email == "analyst@okno.demo"))
         service_id = s.scalar(select(Service.id).where(Service.code == "hr"))

@@ -49,6 +49,8 @@ class Config:
     pin_sends_per_address: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_ADDRESS", 5))
     pin_sends_per_ip: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_IP", 20))
     pin_attempts: int = field(default_factory=lambda: _int("OKNO_PIN_ATTEMPTS", 5))
+    # Debian's Chromium prints the weekly summary to PDF.
+    chromium: Path = field(default_factory=lambda: Path(os.environ.get("OKNO_CHROMIUM", "/usr/bin/chromium")))
     # Cookies are marked Secure when served over https in production.
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("OKNO_SECURE_COOKIES", "0") == "1")
 

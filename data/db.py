@@ -2,6 +2,8 @@
 
 The session's lifetime belongs to the caller: `with session_scope() as s: tickets.move(s, ...)`.
 Engines are created lazily so that gunicorn can fork before any pooled connection exists.
+The URL comes from the configuration: the web app's factory passes its own (`configure`), workers
+and the CLI read the environment's (`get_config()`) when the engine is first needed.
 """
 from __future__ import annotations
 
@@ -11,10 +13,10 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import MetaData, create_engine
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-from data.config import get_config
+from data.config import Config, get_config
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +36,26 @@ class Base(DeclarativeBase):
 
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
+_config: Config | None = None  # set by configure(); None: get_config() when the engine is made
+
+
+def configure(config: Config) -> None:
+    """Take the database from `config` (the app factory's) from now on; connects nothing.
+
+    The engine is one per process (services open sessions without an app at hand), so the last
+    configuration given wins; an engine already made for another URL is dropped."""
+    global _config
+    url = _url_of(config)
+    if _engine is not None and (url is None or _engine.url != make_url(url)):
+        reset_engine()
+    _config = config
 
 
 def embedded_url() -> str:
     """Start (or reuse) the private PostgreSQL cluster under ./.okno and return its URL."""
     import pgserver  # imported lazily: production never needs it
 
-    cfg = get_config()
+    cfg = _config or get_config()
     cfg.embedded_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(str(cfg.embedded_dir / "pg"), cleanup_mode=None)
     uri = server.get_uri()  # postgresql://postgres:@/postgres?host=/path/to/socket
@@ -55,10 +70,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _url_of(config: Config) -> str | None:
+    return normalise_url(config.database_url) if config.database_url else None
+
+
 def database_url() -> str:
-    url = os.environ.get("DATABASE_URL") or None
+    url = _url_of(_config or get_config())
     if url:
-        return normalise_url(url)
+        return url
     url = embedded_url()
     os.environ["DATABASE_URL"] = url  # child processes (workers, gunicorn) reuse the same cluster
     return url
@@ -73,12 +92,13 @@ def get_engine() -> Engine:
 
 
 def reset_engine() -> None:
-    """Forget the engine (tests point DATABASE_URL at a fresh database)."""
-    global _engine, _factory
+    """Forget the engine and any configured URL (tests point DATABASE_URL at a fresh database)."""
+    global _engine, _factory, _config
     if _engine is not None:
         _engine.dispose()
     _engine = None
     _factory = None
+    _config = None
 
 
 def SessionFactory() -> sessionmaker[Session]:

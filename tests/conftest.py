@@ -1,16 +1,19 @@
 """Test fixtures: every test session gets its own PostgreSQL database, created and dropped here.
 
 With DATABASE_URL set, the database is created on that server; without it, on the embedded
-PostgreSQL (pgserver). Service tests run inside a transaction that is rolled back.
+PostgreSQL (pgserver). Service tests run inside a transaction that is rolled back. The web app is
+built by the factory from a test configuration that names that database.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import pytest
 from sqlalchemy.orm import Session
 
 from data import db
+from data.config import Config
 from data.scratch import scratch_database
 
 # The tests' known answers are in Moscow time; a test about another zone sets OKNO_TIMEZONE itself.
@@ -45,3 +48,27 @@ def session(engine):
         s.close()
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def test_config(database_url) -> Config:
+    return dataclasses.replace(Config(), database_url=database_url, secret_key="test-secret")
+
+
+@pytest.fixture(scope="session")
+def app(test_config):
+    """The web app (Flask server; its Dash app in .extensions["dash"]), one per test process.
+
+    create_app may be called again in the same process (each app takes its own copy of the Dash
+    callbacks), but the database engine is per process: a second app must name the same database."""
+    from app import create_app
+    server = create_app(test_config)
+    server.config["TESTING"] = True
+    return server
+
+
+@pytest.fixture
+def client(app):
+    """A browser without cookies: a fresh Flask test client per test."""
+    with app.test_client() as c:
+        yield c

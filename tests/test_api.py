@@ -14,8 +14,7 @@ from tests.portal_factories import request_type
 
 
 @pytest.fixture(scope="module")
-def api(database_url):
-    from app import server
+def api(app):
     tag = uuid.uuid4().hex[:6]
     with session_scope() as s:
         team = f.team(s, name=f"API team {tag}")
@@ -30,7 +29,7 @@ def api(database_url):
         revoked, token3 = integrations.create_token(s, admin, "Old site")
         integrations.revoke(s, admin, revoked.id)
         ids = dict(service=service.id, code=service.code, rt=rt.id, rt_code=rt.code, agent=agent.id, other=other.id)
-    client = server.test_client()
+    client = app.test_client()
     return dict(client=client, token=token, token2=token2, token3=token3, **ids)
 
 

@@ -20,8 +20,7 @@ REPLY_OUTPUTS = [("portal-request-conversation", "children"), ("portal-request-f
 
 
 @pytest.fixture(scope="module")
-def world(database_url):
-    from app import server
+def world(app):
     tag = uuid.uuid4().hex[:6]
     with session_scope() as s:
         board = f.board(s, name=f"Sec {tag}")
@@ -34,7 +33,7 @@ def world(database_url):
         s.flush()
         att = s.scalar(select(Attachment.id).where(Attachment.ticket_id == t.id))
         ids = dict(anna=anna.id, boris=boris.id, number=t.number, ticket=t.id, attachment=att, tag=tag)
-    return dict(server=server, **ids)
+    return dict(server=app, **ids)
 
 
 def client_as(world, requester_id):

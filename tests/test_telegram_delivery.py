@@ -5,7 +5,6 @@ import random
 import re
 import time
 
-from flask import Flask
 from sqlalchemy import select
 
 from data.tickets import actions as tickets
@@ -123,15 +122,10 @@ def test_link_email_with_a_pin_joins_the_requests(api, cat, worker):
     assert f"#{old_number}" in chat.expect("Ваши заявки")["text"]
 
 
-def test_webhook_checks_the_secret_and_handles_the_update(api, cat, monkeypatch):
-    from web import telegram_webhook
-
+def test_webhook_checks_the_secret_and_handles_the_update(api, cat, client, monkeypatch):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", api.token)
     monkeypatch.setenv("TELEGRAM_API_URL", api.base_url)
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret-token")
-    app = Flask(__name__)
-    app.register_blueprint(telegram_webhook.bp)
-    client = app.test_client()
     chat_id = random.randint(10**6, 10**9)
     title = unique("Через вебхук")
     update = {"update_id": 9001, **text_message(title, chat_id=chat_id)}

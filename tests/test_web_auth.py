@@ -10,10 +10,9 @@ from tests import factories as f
 
 
 @pytest.fixture(scope="module")
-def client(database_url):
-    from app import server
-    server.config["TESTING"] = True
-    with server.test_client() as c:
+def client(app):
+    """One browser for the module: tests sign in and out in turn."""
+    with app.test_client() as c:
         yield c
 
 

@@ -12,8 +12,12 @@ def register_routes(server: Flask, csrf) -> None:
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF cannot apply
     server.register_blueprint(telegram_webhook.bp)
     csrf.exempt(telegram_webhook.bp)  # Telegram authenticates with its secret-token header
-    auth.ACCESS_HOOKS.extend([portal.portal_access, api.api_access, telegram_webhook.admits_webhook])
-    auth.LOGIN_REDIRECTS.append(("/portal", "/portal/login"))
+    # Module-level lists shared by every app built in this process: add each entry once.
+    for hook in (portal.portal_access, api.api_access, telegram_webhook.admits_webhook):
+        if hook not in auth.ACCESS_HOOKS:
+            auth.ACCESS_HOOKS.append(hook)
+    if ("/portal", "/portal/login") not in auth.LOGIN_REDIRECTS:
+        auth.LOGIN_REDIRECTS.append(("/portal", "/portal/login"))
 
     @server.errorhandler(413)
     def too_large(_err):

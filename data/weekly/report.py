@@ -4,7 +4,6 @@ and as PDF (that file printed to A4 by headless Chromium, so both look the same)
 from __future__ import annotations
 
 import logging
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -21,7 +20,6 @@ from data.i18n import translate
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-CHROMIUM = os.environ.get("OKNO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 FILE_CHART_WIDTH = 700  # px: fits an A4 page's printable width at 96 dpi
@@ -71,16 +69,17 @@ def pdf(document: str, timeout_ms: int = 30000) -> bytes:
 
     Runs in a thread of its own: Playwright's sync API refuses a thread with a running asyncio
     loop (an async channel worker, a test process that also drives a browser)."""
-    if not Path(CHROMIUM).exists():
-        raise PdfUnavailable(f"Chromium not found at {CHROMIUM}")
+    chromium = get_config().chromium
+    if not chromium.exists():
+        raise PdfUnavailable(f"Chromium not found at {chromium}")
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(_print, document, timeout_ms).result()
+        return pool.submit(_print, document, timeout_ms, chromium).result()
 
 
-def _print(document: str, timeout_ms: int) -> bytes:
+def _print(document: str, timeout_ms: int, chromium: Path) -> bytes:
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(offline=True)
             context.route("**/*", lambda route: route.abort())

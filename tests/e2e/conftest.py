@@ -1,18 +1,14 @@
-"""Browser tests: the real app served by gunicorn on a free port, driven in Debian's headless Chromium."""
+"""Browser tests: the factory-built app served on a free port, driven in Debian's headless Chromium."""
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
+import threading
 import urllib.request
-from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("OKNO_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
@@ -24,41 +20,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def live_server(database_url, tmp_path_factory):
-    """The app under gunicorn against the test database; yields its base URL."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("server") / "gunicorn.log"
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret", PYTHONUNBUFFERED="1")
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "-b", f"127.0.0.1:{port}",
-                                 "-w", "1", "--threads", "8", "--timeout", "60"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("app failed to start:\n" + log.read_text())
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("app did not start in 60 s:\n" + log.read_text())
+def live_server(app):
+    """The factory-built test app served over HTTP on a free port (threaded, in this process); its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    urllib.request.urlopen(base + "/healthz", timeout=10)  # listening and answering before the first test
     yield base
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    server.shutdown()
+    thread.join(10)
 
 
 @pytest.fixture(scope="session")

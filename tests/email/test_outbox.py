@@ -18,14 +18,6 @@ from tests.email.peers import free_port
 pytestmark = pytest.mark.usefixtures("database_url")
 
 
-@pytest.fixture(autouse=True)
-def only_this_tests_mail_is_due():
-    """Mail other test files left queued in this database waits: deliver_due()'s counts are this test's."""
-    with db.session_scope() as s:
-        s.execute(update(Outbox).where(Outbox.channel == "email", Outbox.state == "queued")
-                  .values(next_attempt_at=now() + timedelta(days=1)))
-
-
 def _reply(body="Ответ"):
     with db.session_scope() as s:
         board = factories.board(s)

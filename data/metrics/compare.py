@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from data.models import User
 from data.metrics import one, require_analytics, rows
 from data.metrics.filters import MetricFilter, today, tz, where
-from data.metrics.sql import HANDLE_DAYS, SLA_MET
+from data.metrics.sql import DONE_IN_RANGE, HANDLE_DAYS, SLA_MET
 
 SEED = 20240601
 RESAMPLES = 4000
@@ -45,7 +45,7 @@ def monthly(session: Session, f: MetricFilter, group: str, since: date, until: d
                percentile_cont(0.85) WITHIN GROUP (ORDER BY {HANDLE_DAYS}) AS handle_p85,
                count(*) FILTER (WHERE {SLA_MET} = 1) AS sla_met_n, count({SLA_MET}) AS sla_n
         FROM tickets t JOIN {table} g ON g.id = {column}
-        WHERE {w} AND t.status = 'done' AND t.resolved_at >= :start AND t.resolved_at < :end
+        WHERE {w} AND {DONE_IN_RANGE}
         GROUP BY 1, 2, 3 ORDER BY 2, 3""", params | {"start": start, "end": end, "tz": tz().key})
 
 

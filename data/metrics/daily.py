@@ -10,8 +10,6 @@ from data.models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
 from data.metrics.filters import MetricFilter, range_params, where
 from data.metrics.sql import buckets
 
-STAGES = ("queue", "in_progress", "waiting", "done")
-
 
 def table(f: MetricFilter, fine: bool = False, agent: bool = False) -> str:
     """The smallest rollup that has the dimensions the filter and the grouping need: day × service ×

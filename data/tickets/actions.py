@@ -17,6 +17,7 @@ from data.messaging import outbox
 from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationError
 from data.events import Actor, actor_name, bump_revision, record
 from data.models import Board, BoardColumn, Comment, Lane, Priority, Requester, Ticket, TicketEvent, User
+from data.tickets import status as statuses
 
 
 def now() -> datetime:
@@ -77,11 +78,8 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
                     channel=channel, service_id=service_id, request_type_id=request_type_id,
                     priority_id=priority_id, assignee_id=assignee_id, team_id=team_id, fields=fields or {},
                     parent_id=parent_id, card_type=card_type, created_at=when, updated_at=when,
-                    column_entered_at=when, position=_top_position(session, column))
-    if column.kind == "in_progress":
-        ticket.started_at = when
-    if column.kind == "done":
-        ticket.resolved_at = when
+                    position=_top_position(session, column),
+                    **statuses.entering(column.kind, from_status=None, column_changed=True, started=False, when=when))
     session.add(ticket)
     session.flush()
     record(session, ticket, "created", actor, at=when, board_id=board_id, to_column_id=column.id,
@@ -137,14 +135,8 @@ def move(session: Session, actor: User | None, ticket_id: int, column_id: int, l
     values = {"column_id": column.id, "lane_id": lane.id if lane else None, "board_id": column.board_id,
               "status": column.kind, "version": version + 1, "updated_at": when,
               "position": position if position is not None else _top_position(session, column)}
-    if column.id != old["column"]:
-        values["column_entered_at"] = when
-    if column.kind == "in_progress" and ticket.started_at is None:
-        values["started_at"] = when
-    if column.kind == "done" and old["status"] != "done":
-        values["resolved_at"] = when
-    if old["status"] == "done" and column.kind != "done":
-        values["reopened_count"] = Ticket.reopened_count + 1
+    values |= statuses.entering(column.kind, from_status=old["status"], column_changed=column.id != old["column"],
+                                started=ticket.started_at is not None, when=when)
     if lane is not None and lane.user_id and lane.user_id != old["assignee"]:
         values["assignee_id"] = lane.user_id
     result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == version)

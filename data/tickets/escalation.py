@@ -16,6 +16,7 @@ from data.errors import Conflict, ValidationError
 from data.events import bump_revision, record
 from data.i18n import translate
 from data.models import Board, BoardColumn, Team, Ticket, User
+from data.tickets import status as statuses
 from data.tickets.actions import get, now
 
 
@@ -51,7 +52,8 @@ def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     when = now()
     values = {"board_id": board.id, "column_id": column.id, "lane_id": None, "team_id": target.id,
               "status": column.kind, "assignee_id": None, "version": ticket.version + 1, "updated_at": when,
-              "column_entered_at": when}
+              **statuses.entering(column.kind, from_status=old["status"], column_changed=True,
+                                  started=ticket.started_at is not None, when=when)}
     result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == ticket.version)
                              .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:

@@ -15,9 +15,10 @@ from data.metrics import require_analytics, rows
 from data.metrics.filters import MetricFilter, range_params, where
 from data.metrics.flow import created_resolved
 from data.metrics.kpi import kpis
-from data.metrics.sql import DONE_IN_RANGE, OPEN_AT, SLA_MET
+from data.metrics.sql import DONE_IN_RANGE, SLA_MET
 from data.metrics.team import agents
 from data.models import User
+from data.tickets.status import open_at
 
 __all__ = ["week_filter", "scoped_kpis", "team_agents", "daily", "breaches_by_weekday", "overdue"]
 
@@ -71,5 +72,5 @@ def overdue(session: Session, actor: User, f: MetricFilter, limit: int = 10) -> 
                t.resolution_due_at AS due_at, extract(epoch FROM :at - t.resolution_due_at) / 3600.0 AS overdue_hours
         FROM tickets t LEFT JOIN teams tm ON tm.id = t.team_id LEFT JOIN services s ON s.id = t.service_id
         LEFT JOIN users u ON u.id = t.assignee_id
-        WHERE {w} AND {OPEN_AT} AND t.resolution_due_at < :at
+        WHERE {w} AND {open_at(':at')} AND t.resolution_due_at < :at
         ORDER BY t.resolution_due_at, t.id LIMIT :limit""", params | range_params(f) | {"at": f.end, "limit": limit})

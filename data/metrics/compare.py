@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import one, require_analytics, rows
-from data.metrics.filters import MetricFilter, today, tz, where
+from data.metrics.filters import TicketFilter, today, tz, where
 from data.metrics.sql import DONE_IN_RANGE, HANDLE_DAYS, SLA_MET
 
 SEED = 20240601
@@ -33,7 +33,7 @@ def default_pivot() -> date:
     return add_months(today().replace(day=1), -6)
 
 
-def monthly(session: Session, f: MetricFilter, group: str, since: date, until: date) -> list[dict]:
+def monthly(session: Session, f: TicketFilter, group: str, since: date, until: date) -> list[dict]:
     """Per (group id, month) aggregates of tickets done in [since, until)."""
     column, table = GROUPS[group]
     w, params = where(f)
@@ -81,7 +81,7 @@ def bootstrap(before: list[dict], after: list[dict], rng: np.random.Generator) -
     return out
 
 
-def compare(session: Session, actor: User, f: MetricFilter, pivot: date | None = None,
+def compare(session: Session, actor: User, f: TicketFilter, pivot: date | None = None,
             months_before: int = 6) -> dict:
     """Per agent and per team: monthly resolved, median/P85 handling time (days), SLA met %, before vs after.
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import PERCENTILES, daily, one, require_analytics, rollup, rows
-from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import CYCLE_DAYS, DONE_IN_RANGE, LEAD_DAYS, bucket_of, buckets
 from data.tickets.status import STATUSES, done_before, open_at, open_during, placed, reached
 
@@ -23,7 +23,7 @@ def _resolved_per_bucket(w: str, grain: str) -> str:
             f" WHERE {w} AND {DONE_IN_RANGE} GROUP BY 1")
 
 
-def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str) -> list[dict]:
+def created_resolved(session: Session, actor: User, f: TicketFilter, grain: str) -> list[dict]:
     """Per bucket: created, resolved (entered done, still done) and the open backlog at its end."""
     require_analytics(actor)
     if rollup.usable(session, f):
@@ -42,7 +42,7 @@ def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str)
                 params | range_params(f))
 
 
-def throughput(session: Session, actor: User, f: MetricFilter, grain: str) -> list[dict]:
+def throughput(session: Session, actor: User, f: TicketFilter, grain: str) -> list[dict]:
     """Tickets entering done per day/week/month, zero periods included."""
     require_analytics(actor)
     if rollup.usable(session, f):
@@ -54,7 +54,7 @@ def throughput(session: Session, actor: User, f: MetricFilter, grain: str) -> li
                 params | range_params(f))
 
 
-def cycle_percentiles(session: Session, f: MetricFilter, fractions=PERCENTILES) -> tuple[int, dict]:
+def cycle_percentiles(session: Session, f: TicketFilter, fractions=PERCENTILES) -> tuple[int, dict]:
     """(count, {fraction: days}) of the cycle time of tickets done in the range."""
     if rollup.usable(session, f):
         hist = daily.cycle_hist(session, f).get(None, [])
@@ -66,7 +66,7 @@ def cycle_percentiles(session: Session, f: MetricFilter, fractions=PERCENTILES) 
     return found["n"], dict(zip(fractions, found["p"] or [None] * len(fractions)))
 
 
-def cycle_scatter(session: Session, actor: User, f: MetricFilter, limit: int = SCATTER_LIMIT) -> dict:
+def cycle_scatter(session: Session, actor: User, f: TicketFilter, limit: int = SCATTER_LIMIT) -> dict:
     """One dot per done ticket (an even sample when there are more than `limit`), with percentiles."""
     require_analytics(actor)
     total, percentiles = cycle_percentiles(session, f)
@@ -81,7 +81,7 @@ def cycle_scatter(session: Session, actor: User, f: MetricFilter, limit: int = S
     return {"total": total, "percentiles": percentiles, "points": points}
 
 
-def lead_histogram(session: Session, actor: User, f: MetricFilter, bins: int = HISTOGRAM_BINS) -> dict:
+def lead_histogram(session: Session, actor: User, f: TicketFilter, bins: int = HISTOGRAM_BINS) -> dict:
     """Lead time (created → done, days) in equal bins up to the 99th percentile; the last bin holds the rest."""
     require_analytics(actor)
     w, params = where(f)
@@ -101,7 +101,7 @@ def lead_histogram(session: Session, actor: User, f: MetricFilter, bins: int = H
                      for i in range(bins)]}
 
 
-def cumulative_flow(session: Session, actor: User, f: MetricFilter) -> dict:
+def cumulative_flow(session: Session, actor: User, f: TicketFilter) -> dict:
     """For each day, how many tickets have reached each status (queue → in progress → waiting → done).
 
     Returns {"before": counts at the end of the day before the range, "days": [counts per day]}.
@@ -137,7 +137,7 @@ def cumulative_flow(session: Session, actor: User, f: MetricFilter) -> dict:
     return {"before": found[0], "days": found[1:]}
 
 
-def aging_wip(session: Session, actor: User, f: MetricFilter, limit: int = AGING_LIMIT) -> dict:
+def aging_wip(session: Session, actor: User, f: TicketFilter, limit: int = AGING_LIMIT) -> dict:
     """Open tickets by current column with their age in calendar days since start (since creation while
     still queued), and the cycle-time percentiles of the range as bands."""
     require_analytics(actor)

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import daily, one, require_analytics, rollup, rows
-from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import CYCLE_DAYS, FIRST_RESPONSE_HOURS, SLA_MET
 from data.tickets import status as statuses
 
@@ -14,7 +14,7 @@ KPIS = ("created", "resolved", "backlog", "cycle_p50", "cycle_p85", "first_respo
 LOWER_IS_BETTER = {"backlog", "cycle_p50", "cycle_p85", "first_response_p50", "reopened"}
 
 
-def kpis(session: Session, actor: User, f: MetricFilter) -> dict[str, dict]:
+def kpis(session: Session, actor: User, f: TicketFilter) -> dict[str, dict]:
     """{kpi: {"value": current, "previous": previous period, "change": relative change or None}}."""
     require_analytics(actor)
     prev = f.previous()

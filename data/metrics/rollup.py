@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from data.config import get_config
 from data.models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
-from data.metrics.filters import MetricFilter
+from data.metrics.filters import TicketFilter
 from data.metrics.sql import CYCLE_DAYS, SLA_MET
 from data.tickets.status import placed, reached, reopened
 
@@ -181,7 +181,7 @@ def refresh_if_stale(session: Session) -> datetime | None:
     return refreshed_at(session)
 
 
-def usable(session: Session, f: MetricFilter) -> bool:
+def usable(session: Session, f: TicketFilter) -> bool:
     """Read the rollup for this filter? Only when it exists and the filter has no request type."""
     return not f.type and refresh_if_stale(session) is not None
 

@@ -77,9 +77,14 @@ def done_before(at: str, t: str = "t") -> str:
     return f"{t}.status = '{DONE}' AND {t}.resolved_at < {at}"
 
 
+def done_since(at: str, t: str = "t") -> str:
+    """Resolved at or after the instant `at` and still done."""
+    return f"{t}.status = '{DONE}' AND {t}.resolved_at >= {at}"
+
+
 def done_between(start: str = ":start", end: str = ":end", t: str = "t") -> str:
     """Resolved in [start, end) and still done."""
-    return f"{t}.status = '{DONE}' AND {t}.resolved_at >= {start} AND {t}.resolved_at < {end}"
+    return f"{done_since(start, t)} AND {t}.resolved_at < {end}"
 
 
 def open_at(at: str = ":at", t: str = "t") -> str:

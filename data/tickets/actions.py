@@ -231,9 +231,33 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
     if isinstance(actor, Requester) and not public:
         raise PermissionDenied("Requesters cannot write internal notes")
     ticket = get(session, actor, ticket_id, for_update=True)
+    return _add_comment(session, ticket, actor, body, public=public, channel=channel, external_id=external_id,
+                        body_html=body_html, system=system, at=at)
+
+
+def comment_from_thread(session: Session, author: Requester, ticket_id: int, body: str, *, known: bool,
+                        channel: str, external_id: str | None = None, body_html: str | None = None,
+                        at: datetime | None = None) -> Comment:
+    """A message on a ticket's thread from someone other than its requester (channels only).
+
+    Someone `known` on the thread (copied on it, or whose replies were accepted before) replies in
+    public like the requester; a stranger's message is kept as an internal note marked as from an
+    unknown sender, for an agent to judge. The portal and the bot use comment(), which admits only
+    the ticket's own requester. The channel always has a body (it says "attachments only" itself).
+    """
+    ticket = get(session, None, ticket_id, for_update=True)
+    return _add_comment(session, ticket, author, (body or "").replace("\x00", ""), public=known, channel=channel,
+                        external_id=external_id, body_html=body_html, at=at, unknown_sender=not known)
+
+
+def _add_comment(session: Session, ticket: Ticket, actor: Actor, body: str, *, public: bool, channel: str,
+                 external_id: str | None, body_html: str | None, system: bool = False, at: datetime | None = None,
+                 unknown_sender: bool | None = None) -> Comment:
+    """Write the comment, its event and the reply to deliver; the ticket is locked by the caller."""
     when = at or now()
     item = Comment(ticket_id=ticket.id, body=body, body_html=body_html, is_public=public, is_system=system,
                    channel=channel, external_id=external_id, created_at=when,
+                   from_unknown_sender=bool(unknown_sender),
                    author_user_id=actor.id if isinstance(actor, User) else None,
                    author_requester_id=actor.id if isinstance(actor, Requester) else None)
     session.add(item)
@@ -241,8 +265,10 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
     if public and isinstance(actor, User) and not system and ticket.first_response_at is None:
         ticket.first_response_at = when
     ticket.updated_at = when
-    record(session, ticket, "comment", actor, at=when, to_value="public" if public else "internal",
-           data={"comment_id": item.id, "system": system})
+    data = {"comment_id": item.id, "system": system}
+    if unknown_sender is not None:
+        data["unknown_sender"] = unknown_sender
+    record(session, ticket, "comment", actor, at=when, to_value="public" if public else "internal", data=data)
     if public and (isinstance(actor, User) or system):
         outbox.queue_reply(session, ticket, item)
     bump_revision(session, ticket.board_id, ticket.column_id)
@@ -251,4 +277,4 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
 
 
 __all__ = ["get", "get_by_number", "create", "move", "assign", "set_priority", "set_blocked", "comment",
-           "actor_name", "now"]
+           "comment_from_thread", "actor_name", "now"]

@@ -2,7 +2,8 @@
 
 The card moves to the board of the team with the next line level, into that board's first queue
 column, unassigned (the next line picks it up). The ticket keeps its number, history and SLA
-clocks: the move is an 'escalated' event with the column kinds, so the SLA maths sees it.
+clocks: the move is an 'escalated' event with the column kinds, so the SLA maths sees it. A line's lane
+on a board hands a card over without moving it (data/boards/lanes.py); both write record_handover().
 """
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ def next_line(session: Session, team: Team | None) -> Team | None:
                           .order_by(Team.line_level, Team.id).limit(1))
 
 
+def record_handover(session: Session, ticket: Ticket, actor, from_team_id: int | None, to_team_id: int,
+                    *, at=None, data: dict | None = None, **placement) -> None:
+    """The one `escalated` event: the ticket went from one support line (team) to another, by escalate()
+    (the card moves to that line's board: `placement` names columns and statuses) or by entering a line's
+    lane (data/boards/lanes.py: the card stays). The history shows the teams' names."""
+    names = dict(session.execute(select(Team.id, Team.name)
+                                 .where(Team.id.in_([t for t in (from_team_id, to_team_id) if t]))).all())
+    record(session, ticket, "escalated", actor, at=at, from_value=names.get(from_team_id),
+           to_value=names.get(to_team_id),
+           data={"from_team_id": from_team_id, "to_team_id": to_team_id, **(data or {})}, **placement)
+
+
 def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     """Move the card to the next support line's board (first queue column) and record 'escalated'."""
     if actor is not None:
@@ -59,10 +72,10 @@ def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     if result.rowcount != 1:
         raise Conflict(f"Ticket #{ticket.number} was changed by someone else; reload it")
     session.refresh(ticket)
-    record(session, ticket, "escalated", actor, at=when, board_id=board.id, from_column_id=old["column"],
-           to_column_id=column.id, from_lane_id=old["lane"], from_status=old["status"], to_status=column.kind,
-           from_user_id=old["assignee"], from_value=str(team.id) if team else None, to_value=str(target.id),
-           data={"from_team": name, "to_team": target.name, "from_board": old["board"]})
+    record_handover(session, ticket, actor, team.id if team else None, target.id, at=when,
+                    data={"from_board": old["board"]}, board_id=board.id, from_column_id=old["column"],
+                    to_column_id=column.id, from_lane_id=old["lane"], from_status=old["status"],
+                    to_status=column.kind, from_user_id=old["assignee"])
     bump_revision(session, old["board"], old["column"])
     bump_revision(session, board.id, column.id)
     if target.lead_id:

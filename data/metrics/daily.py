@@ -206,13 +206,16 @@ def cumulative_flow(session: Session, f: TicketFilter) -> dict:
     found = rows(session, f"""
         WITH d AS (SELECT greatest(r.day, CAST(:d_from AS date) - 1) AS day, {_sums("reached", 4)}
                    FROM {table(f)} r WHERE {w} AND r.stream = 3 AND r.day <= :d_to GROUP BY 1),
-        e AS (SELECT d.day, u.i::int - 1 AS stage, u.n FROM d
+        e AS (SELECT d.day, u.i::int - 1 AS status_index, u.n FROM d
               CROSS JOIN LATERAL unnest(ARRAY[d.reached_1, d.reached_2, d.reached_3, d.reached_4]) WITH ORDINALITY AS u(n, i)),
-        grid AS (SELECT g::date AS day, s.stage FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day',
-                   CAST(:d_to AS timestamp), interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(stage)),
-        cum AS (SELECT grid.day, grid.stage, sum(coalesce(e.n, 0)) OVER (PARTITION BY grid.stage ORDER BY grid.day) AS n
-                FROM grid LEFT JOIN e USING (day, stage))
-        SELECT day, max(n) FILTER (WHERE stage = 0)::int AS queue, max(n) FILTER (WHERE stage = 1)::int AS in_progress,
-               max(n) FILTER (WHERE stage = 2)::int AS waiting, max(n) FILTER (WHERE stage = 3)::int AS done
+        grid AS (SELECT g::date AS day, s.status_index
+                 FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day', CAST(:d_to AS timestamp),
+                                      interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(status_index)),
+        cum AS (SELECT grid.day, grid.status_index,
+                       sum(coalesce(e.n, 0)) OVER (PARTITION BY grid.status_index ORDER BY grid.day) AS n
+                FROM grid LEFT JOIN e USING (day, status_index))
+        SELECT day, max(n) FILTER (WHERE status_index = 0)::int AS queue,
+               max(n) FILTER (WHERE status_index = 1)::int AS in_progress,
+               max(n) FILTER (WHERE status_index = 2)::int AS waiting, max(n) FILTER (WHERE status_index = 3)::int AS done
         FROM cum GROUP BY day ORDER BY day""", params)
     return {"before": found[0], "days": found[1:]}

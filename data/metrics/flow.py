@@ -121,18 +121,21 @@ def cumulative_flow(session: Session, actor: User, f: TicketFilter) -> dict:
           FROM ticket_events e JOIN tk ON tk.id = e.ticket_id
           WHERE {placed('e')} AND e.at < :end GROUP BY e.ticket_id),
         entered AS (
-          SELECT v.stage, greatest((v.at AT TIME ZONE :tz)::date, CAST(:d_from AS date) - 1) AS day, count(*) AS n
-          FROM firsts CROSS JOIN LATERAL (VALUES (0, s0), (1, s1), (2, s2), (3, s3)) AS v(stage, at)
+          SELECT v.status_index, greatest((v.at AT TIME ZONE :tz)::date, CAST(:d_from AS date) - 1) AS day,
+                 count(*) AS n
+          FROM firsts CROSS JOIN LATERAL (VALUES (0, s0), (1, s1), (2, s2), (3, s3)) AS v(status_index, at)
           WHERE v.at IS NOT NULL GROUP BY 1, 2),
         before AS (SELECT count(*) AS n FROM tickets t WHERE {w} AND {done_before(':start')}),
-        grid AS (SELECT g::date AS day, s.stage FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day',
-                   CAST(:d_to AS timestamp), interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(stage)),
-        cum AS (SELECT grid.day, grid.stage,
-                       (SELECT n FROM before) + sum(coalesce(entered.n, 0)) OVER (PARTITION BY grid.stage ORDER BY grid.day)
-                         AS n
-                FROM grid LEFT JOIN entered USING (day, stage))
-        SELECT day, max(n) FILTER (WHERE stage = 0)::int AS queue, max(n) FILTER (WHERE stage = 1)::int AS in_progress,
-               max(n) FILTER (WHERE stage = 2)::int AS waiting, max(n) FILTER (WHERE stage = 3)::int AS done
+        grid AS (SELECT g::date AS day, s.status_index
+                 FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day', CAST(:d_to AS timestamp),
+                                      interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(status_index)),
+        cum AS (SELECT grid.day, grid.status_index,
+                       (SELECT n FROM before)
+                         + sum(coalesce(entered.n, 0)) OVER (PARTITION BY grid.status_index ORDER BY grid.day) AS n
+                FROM grid LEFT JOIN entered USING (day, status_index))
+        SELECT day, max(n) FILTER (WHERE status_index = 0)::int AS queue,
+               max(n) FILTER (WHERE status_index = 1)::int AS in_progress,
+               max(n) FILTER (WHERE status_index = 2)::int AS waiting, max(n) FILTER (WHERE status_index = 3)::int AS done
         FROM cum GROUP BY day ORDER BY day""", params | range_params(f))
     return {"before": found[0], "days": found[1:]}
 

@@ -61,13 +61,15 @@ STREAMS = [
     WHERE {{days}} GROUP BY x.day, {DIMS}""",
     # 3: when each ticket first reached each status (queue, in progress, waiting, done), from the event history
     f"""INSERT INTO analytics_daily (stream, day, {DIMS}, reached)
-    SELECT 3, x.day, {DIMS}, ARRAY[count(*) FILTER (WHERE x.stage = 0), count(*) FILTER (WHERE x.stage = 1),
-                                   count(*) FILTER (WHERE x.stage = 2), count(*) FILTER (WHERE x.stage = 3)]
-    FROM (SELECT (v.at AT TIME ZONE :tz)::date AS day, v.stage, {_TDIMS}
+    SELECT 3, x.day, {DIMS}, ARRAY[count(*) FILTER (WHERE x.status_index = 0),
+                                   count(*) FILTER (WHERE x.status_index = 1),
+                                   count(*) FILTER (WHERE x.status_index = 2),
+                                   count(*) FILTER (WHERE x.status_index = 3)]
+    FROM (SELECT (v.at AT TIME ZONE :tz)::date AS day, v.status_index, {_TDIMS}
           FROM (SELECT e.ticket_id, {reached('e')}
                 FROM {{events}} WHERE {placed('e')} GROUP BY e.ticket_id) AS f
           JOIN tickets t ON t.id = f.ticket_id
-          CROSS JOIN LATERAL (VALUES (0, f.s0), (1, f.s1), (2, f.s2), (3, f.s3)) AS v(stage, at)
+          CROSS JOIN LATERAL (VALUES (0, f.s0), (1, f.s1), (2, f.s2), (3, f.s3)) AS v(status_index, at)
           WHERE v.at IS NOT NULL) AS x
     WHERE {{days}} GROUP BY x.day, {DIMS}""",
 ]

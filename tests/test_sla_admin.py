@@ -85,7 +85,8 @@ def test_the_history_names_the_lines_of_an_escalation(session):
     from data.tickets import view as ticket_view
     l1, l2 = f.team(session, name="Первая линия", line_level=1), f.team(session, name="Вторая линия", line_level=2)
     agent = f.user(session, "agent", team=l1)
-    b1, _b2 = f.board(session, team=l1), f.board(session, team=l2)
+    b1 = f.board(session, team=l1)
+    f.board(session, team=l2)  # the next line's board
     t = tickets.create(session, agent, title="Needs L2", board_id=b1.id, team_id=l1.id)
     escalate(session, agent, t.id)
     (event,) = [e for e in ticket_view.history(session, t.id) if e["kind"] == "escalated"]

@@ -19,7 +19,7 @@ import pytest
 
 from data.tickets import actions as tickets
 from data.metrics import rollup
-from data.metrics.filters import MetricFilter
+from data.tickets.filters import TicketFilter
 from tests import factories
 
 MSK = timezone(timedelta(hours=3))
@@ -38,8 +38,8 @@ class History:
     analyst: object
     numbers: dict
 
-    def filter(self, **kw) -> MetricFilter:
-        return MetricFilter(date_from=kw.pop("date_from", FIRST), date_to=kw.pop("date_to", LAST),
+    def filter(self, **kw) -> TicketFilter:
+        return TicketFilter(date_from=kw.pop("date_from", FIRST), date_to=kw.pop("date_to", LAST),
                             board=(self.board.id,), **kw)
 
 

@@ -13,6 +13,7 @@ from data.tickets import checklists
 from data.tickets import children
 from data.tickets import view as ticket_view
 from data.tickets import actions as tickets
+from data.tickets.filters import TicketFilter
 from data.errors import Conflict, LimitExceeded, PermissionDenied, ValidationError
 from data.models import Ticket
 from tests import factories as f
@@ -184,11 +185,11 @@ def test_filters_and_show_more_bound_the_column(session, crew):
     assert len(view["cells"][0]["cards"]) == 5 and view["cells"][0]["total"] == 12 and view["count"] == 12
     more = board_view.columns(session, crew["lead"], b, [queue.id], limits={str(queue.id): 10}, limit=5)[queue.id]
     assert len(more["cells"][0]["cards"]) == 10
-    flt = board_view.BoardFilter.from_dict({"q": "отпуск", "service": ["x"], "assignee": [0]})
+    flt = TicketFilter.from_dict({"q": "отпуск", "service": ["x"], "assignee": [0]})
     only = board_view.columns(session, crew["lead"], b, [queue.id], flt)[queue.id]
     assert {c["title"].split()[0] for c in only["cells"][0]["cards"]} == {"Отпуск"}
     assert only["count"] == 12  # WIP counts ignore the filter
-    mine = board_view.columns(session, crew["ann"], b, [queue.id], board_view.BoardFilter(mine=True))[queue.id]
+    mine = board_view.columns(session, crew["ann"], b, [queue.id], TicketFilter(mine=True))[queue.id]
     assert mine["cells"] == {}
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from data.tickets import actions as tickets
 from data.metrics import compare, forecast
-from data.metrics.filters import MetricFilter, today, tz
+from data.metrics.filters import today, tz
+from data.tickets.filters import TicketFilter
 from tests import factories
 
 
@@ -36,7 +37,7 @@ def test_compare_before_after_with_intervals(session):
     tickets.create(session, None, title="old", board_id=board.id, at=datetime.combine(
         compare.add_months(month0, -6) + timedelta(days=9), time(10), tzinfo=tz()))
     session.flush()
-    f = MetricFilter(date_from=month0, date_to=month0, board=(board.id,))
+    f = TicketFilter(date_from=month0, date_to=month0, board=(board.id,))
     result = compare.compare(session, analyst, f, pivot=pivot, months_before=2)
     (row,) = result["agent"]
     assert row["name"] == "Compare agent" and (row["months_before"], row["months_after"]) == (2, 2)
@@ -85,7 +86,7 @@ def test_compare_leaves_out_the_partial_month_the_history_starts_in(session):
         start = datetime.combine(compare.add_months(month0, offset) + timedelta(days=4), time(10), tzinfo=tz())
         _done_ticket(session, board, lane, start, timedelta(hours=5), False)
     session.flush()
-    f = MetricFilter(date_from=month0, date_to=month0, board=(board.id,))
+    f = TicketFilter(date_from=month0, date_to=month0, board=(board.id,))
     result = compare.compare(session, analyst, f, pivot=compare.add_months(month0, -1), months_before=3)
     assert result["since"] == compare.add_months(month0, -2)
     assert (result["agent"][0]["months_before"], result["agent"][0]["months_after"]) == (1, 1)

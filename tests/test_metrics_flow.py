@@ -113,3 +113,17 @@ def test_rollup_refresh_follows_new_events(session):
     assert [r["done"] for r in flow.throughput(session, history.analyst, history.filter(), "day")] == [1, 0, 0, 1, 0, 1, 1]
     assert kpi.kpis(session, history.analyst, history.filter())["backlog"]["value"] == 2
     assert flow.cumulative_flow(session, history.analyst, history.filter())["days"][-1]["done"] == 4
+
+
+def test_the_list_a_chart_opens_shows_the_tickets_the_chart_counted(session, h):
+    """One filter for charts and the ticket list: the click-through lists exactly what was counted."""
+    from data.tickets import query as ticket_query
+    f = h.filter()
+    k = kpi.kpis(session, h.analyst, f)
+
+    def listed(**dates):
+        shown = ticket_query.parse_filter(f.ticket_list_query(**dates))[0]
+        return sorted(r["number"] for r in ticket_query.page(session, h.analyst, shown))
+    assert listed(resolved_from=f.date_from, resolved_to=f.date_to) == sorted(
+        h.numbers[n] for n in ("T1", "T2", "T6"))
+    assert len(listed(created_from=f.date_from, created_to=f.date_to)) == k["created"]["value"]

@@ -78,3 +78,16 @@ def test_escalation_moves_to_the_next_line_and_the_last_line_refuses(session):
     f.team(session, line_level=99)  # a later line without a board
     with pytest.raises(ValidationError):
         escalate(session, agent, t.id)
+
+
+def test_the_history_names_the_lines_of_an_escalation(session):
+    """Escalating and entering a line's lane are one event: the history says from which team to which."""
+    from data.tickets import view as ticket_view
+    l1, l2 = f.team(session, name="Первая линия", line_level=1), f.team(session, name="Вторая линия", line_level=2)
+    agent = f.user(session, "agent", team=l1)
+    b1 = f.board(session, team=l1)
+    f.board(session, team=l2)  # the next line's board
+    t = tickets.create(session, agent, title="Needs L2", board_id=b1.id, team_id=l1.id)
+    escalate(session, agent, t.id)
+    (event,) = [e for e in ticket_view.history(session, t.id) if e["kind"] == "escalated"]
+    assert (event["from_value"], event["to_value"]) == ("Первая линия", "Вторая линия")

@@ -55,11 +55,11 @@ def test_summary_numbers_are_the_known_answers(session, week_data):
 def test_summary_numbers_equal_the_analytics_metrics(session, week_data):
     """Scope by scope, the summary shows what data/metrics computes for the same week and filter."""
     from data.metrics import kpi
-    from data.metrics.filters import MetricFilter
+    from data.tickets.filters import TicketFilter
     teams = [week_data["l1"], week_data["l2"]]
     director = week_data["director"]
     summary = weekly.summary(session, director, WEEK, team_ids=teams)
-    base = MetricFilter(date_from=WEEK.start, date_to=WEEK.end)
+    base = TicketFilter(date_from=WEEK.start, date_to=WEEK.end)
 
     def expected(**scope):
         m = kpi.kpis(session, director, replace(base, **scope))

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data import hooks
-from data.events import record
-from data.models import Lane, Team, Ticket
+from data.models import Lane, Ticket
+from data.tickets import escalation
 
 
 @hooks.on("moved")
@@ -24,6 +24,4 @@ def _line_lane_sets_team(session: Session, trigger: str, ticket: Ticket, actor, 
     session.execute(update(Ticket).where(Ticket.id == ticket.id).values(team_id=team_id)
                     .execution_options(synchronize_session=False))
     ticket.team_id = team_id
-    names = dict(session.execute(select(Team.id, Team.name).where(Team.id.in_([t for t in (old, team_id) if t]))).all())
-    record(session, ticket, "escalated", actor, from_value=names.get(old), to_value=names.get(team_id),
-           data={"from_team_id": old, "to_team_id": team_id})
+    escalation.record_handover(session, ticket, actor, old, team_id)

@@ -7,13 +7,13 @@ only (DONE_DAYS). Counts for WIP limits are taken over the whole column, not the
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from data.sla import signal as sla_signal
+from data.tickets.filters import TicketFilter, where
 from data.models import Board, User
 
 DEFAULT_LIMIT = 30
@@ -21,59 +21,7 @@ LANE_LIMIT = 8  # per lane on boards with lanes, so that every lane stays on scr
 DONE_DAYS = 14
 
 
-@dataclass
-class BoardFilter:
-    """The board's filter bar. Empty lists mean "any"; assignee 0 means unassigned."""
-
-    mine: bool = False
-    service: list[int] = field(default_factory=list)
-    type: list[int] = field(default_factory=list)
-    priority: list[int] = field(default_factory=list)
-    assignee: list[int] = field(default_factory=list)
-    q: str = ""
-
-    @classmethod
-    def from_dict(cls, data: dict | None) -> BoardFilter:
-        """Tolerates anything a browser might send: bad values are dropped, never an error."""
-        data = data or {}
-
-        def ids(key):
-            out = []
-            for v in data.get(key) or []:
-                try:
-                    out.append(int(v))
-                except (TypeError, ValueError):
-                    continue
-            return out
-        return cls(mine=bool(data.get("mine")), service=ids("service"), type=ids("type"),
-                   priority=ids("priority"), assignee=ids("assignee"), q=str(data.get("q") or "")[:200].strip())
-
-    def sql(self, user: User, params: dict) -> str:
-        parts = []
-        if self.mine:
-            parts.append("t.assignee_id = :me")
-            params["me"] = user.id
-        for key, column in (("service", "service_id"), ("type", "request_type_id"), ("priority", "priority_id")):
-            values = getattr(self, key)
-            if values:
-                parts.append(f"t.{column} = ANY(:{key})")
-                params[key] = values
-        if self.assignee:
-            real = [a for a in self.assignee if a]
-            cond = ["t.assignee_id = ANY(:assignee)"] if real else []
-            if 0 in self.assignee:
-                cond.append("t.assignee_id IS NULL")
-            parts.append("(" + " OR ".join(cond) + ")")
-            params["assignee"] = real
-        if self.q:
-            q = self.q.lstrip("#")
-            if q.isdigit():
-                parts.append("(t.number = :qnum OR lower(t.title) LIKE :q)")
-                params["qnum"] = int(q)
-            else:
-                parts.append("lower(t.title) LIKE :q")
-            params["q"] = "%" + self.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        return "".join(f" AND {p}" for p in parts)
+BoardFilter = TicketFilter  # the name pages/board.py uses; one filter for lists, boards and charts
 
 
 CARDS_SQL = """
@@ -150,14 +98,14 @@ def _card(row, now: datetime, time_limit: int | None) -> dict:
 
 
 def columns(session: Session, user: User, board: Board, column_ids: list[int] | None = None,
-            flt: BoardFilter | None = None, limits: dict | None = None, limit: int | None = None,
+            flt: TicketFilter | None = None, limits: dict | None = None, limit: int | None = None,
             now: datetime | None = None) -> dict[int, dict]:
     """The cards of the given columns (all when None), grouped by lane, with counts and limit flags."""
     return view(session, user, board, column_ids, flt, limits, limit, now)[0]
 
 
 def view(session: Session, user: User, board: Board, column_ids: list[int] | None = None,
-         flt: BoardFilter | None = None, limits: dict | None = None, limit: int | None = None,
+         flt: TicketFilter | None = None, limits: dict | None = None, limit: int | None = None,
          now: datetime | None = None) -> tuple[dict[int, dict], dict[int, int]]:
     """(columns as in `columns`, open cards per lane): two queries for everything a board callback sends."""
     now = now or datetime.now(timezone.utc)
@@ -170,7 +118,9 @@ def view(session: Session, user: User, board: Board, column_ids: list[int] | Non
         return out, {}
     params = {"board": board.id, "columns": wanted, "done_days": DONE_DAYS, "limit": limit or default_limit(board),
               "limits": _limits_json(limits)}
-    sql = CARDS_SQL.format(filters=(flt or BoardFilter()).sql(user, params))
+    conditions, filter_params = where(flt or TicketFilter(), "t", me=user.id)
+    params |= filter_params
+    sql = CARDS_SQL.format(filters=f" AND {conditions}")
     for row in session.execute(text(sql), params):
         cell = out[row.column_id]["cells"].setdefault(row.lane_id or 0, {"cards": [], "total": row.cell_total})
         cell["cards"].append(_card(row, now, cols[row.column_id].time_limit_minutes))

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data import permissions
@@ -50,7 +50,7 @@ def start(session: Session, actor: User, *, query: dict, columns: list[str] | No
     ticket_query.require_export(actor)
     _check_format(fmt)
     f, _problems = ticket_query.parse_filter(query or {})
-    total = session.scalar(select(func.count()).select_from(Ticket).where(and_(True, *ticket_query.conditions(f))))
+    total = session.scalar(select(func.count()).select_from(Ticket).where(ticket_query.matching(f, actor.id)))
     job = ExportJob(user_id=actor.id, source=source, format=fmt, filter=f.to_query(),
                     columns=ticket_query.export_columns(columns), rows_total=total)
     session.add(job)
@@ -121,7 +121,7 @@ def stream(actor: User, job: ExportJob) -> Iterator[bytes]:
                 yield from ticket_query.export_csv(s, actor, f, job.columns, progress=counted)
             else:
                 ticket_query.use_company_timezone(s)
-                stmt = ticket_query.export_select(f, job.columns, iso_text=False)
+                stmt = ticket_query.export_select(f, job.columns, iso_text=False, me=actor.id)
                 result = s.execute(stmt, execution_options={"stream_results": True, "yield_per": 5000})
                 yield from xlsx_chunks(job.columns, (tuple(r) for r in result), sheet="Tickets", progress=counted)
         _set(job.id, state="done", rows_done=rows, finished_at=_now())

@@ -23,6 +23,7 @@ from data.messaging import notify
 from data.intake import routing
 from data.tickets import actions as tickets
 from data.tickets import children
+from data.tickets import status as statuses
 from data.models import BoardColumn, ChecklistItem, ColumnFanout, RequestType, Ticket
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ def on_moved(session: Session, trigger: str, ticket: Ticket, actor, old: dict | 
             templates = fan.children[:1] if fan.children_mode == "chain" else fan.children
             for step, template in enumerate(templates):
                 create_child(session, ticket, template, step, origin_column=ticket.column_id)
-    if not ticket.parent_id or ticket.status != "done" or old.get("status") == "done":
+    if not ticket.parent_id or not statuses.resolves(old.get("status"), ticket.status):
         return
     fields = ticket.fields or {}
     step, column_id = fields.get("fanout_step"), fields.get("fanout_column")

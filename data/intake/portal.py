@@ -32,9 +32,9 @@ def status_label(column: BoardColumn | None, status: str, locale: str | None) ->
     return translate(f"status.{status}", locale)
 
 
-def my_requests(session: Session, requester: Requester, locale: str | None = None) -> list[dict]:
-    """The requester's requests (all channels), newest first. Child cards of their own requests are left
-    out: they show as the parent's progress."""
+def my_requests(session: Session, requester: Requester, locale: str | None = None, limit: int = LIMIT) -> list[dict]:
+    """The requester's requests (all channels), newest first, as the portal and the bot list them. Child
+    cards of their own requests are left out: they show as the parent's progress."""
     parent = aliased(Ticket)
     own_child = exists().where(parent.id == Ticket.parent_id, parent.requester_id == requester.id)
     rows = session.execute(
@@ -44,7 +44,7 @@ def my_requests(session: Session, requester: Requester, locale: str | None = Non
         .outerjoin(Service, Service.id == Ticket.service_id)
         .outerjoin(RequestType, RequestType.id == Ticket.request_type_id)
         .where(Ticket.requester_id == requester.id, ~own_child)
-        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(LIMIT)).all()
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)).all()
     return [{"number": n, "title": t, "status": s, "status_label": status_label(col, s, locale), "channel": ch,
              "created_at": c, "updated_at": u, "service": sn or "", "type": tn or ""}
             for n, t, s, ch, c, u, sn, tn, col in rows]

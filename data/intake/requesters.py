@@ -74,6 +74,12 @@ def find_or_create_by_telegram(session: Session, chat_id, name: str, username: s
     return requester
 
 
+def note_locale(requester: Requester, locale: str) -> None:
+    """Keep the language a requester first wrote in: notices sent later (status changes) speak it."""
+    if requester.locale is None:
+        requester.locale = locale
+
+
 def addresses(session: Session, requester_id: int) -> list[str]:
     return list(session.scalars(select(RequesterIdentity.address).where(
         RequesterIdentity.requester_id == requester_id, RequesterIdentity.channel == "email")))

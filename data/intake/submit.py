@@ -1,7 +1,8 @@
 """Submitting a request: the one entry point every channel uses (portal, web-form API, email, Telegram).
 
     submit(session, requester, *, service_id, request_type_id=None, title, description="", values=None,
-           checklist_confirmed=None, channel, attachments=None, at=None, locale=None) -> Ticket
+           checklist_confirmed=None, channel, attachments=None, at=None, locale=None, description_html=None,
+           auto_reply=True) -> Ticket
 
 validates the form, applies routing, creates the ticket (data.tickets.actions.create), copies the checklist,
 stores attachments, creates fan-out child cards, queues the service's auto-reply and notifies the
@@ -14,18 +15,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.tickets import attachments as files
 from data.intake import fanout
-from data.messaging import notify
+from data.messaging import notify, outbox
 from data.intake import requesters
 from data.intake import routing
 from data.tickets import actions as tickets
 from data.errors import ValidationError
 from data.i18n import translate
-from data.models import CHANNELS, Outbox, RequestType, Requester, Service, Ticket
+from data.models import CHANNELS, RequestType, Requester, Service, Ticket
 from data.intake.forms import clean_value, visible
 
 log = logging.getLogger(__name__)
@@ -96,9 +96,11 @@ def _service_and_type(session: Session, service_id, request_type_id, locale) -> 
 def submit(session: Session, requester: Requester, *, service_id: int, request_type_id: int | None = None,
            title: str, description: str = "", values: dict | None = None, checklist_confirmed: list | None = None,
            channel: str, attachments: list[dict] | None = None, at: datetime | None = None,
-           locale: str | None = None) -> Ticket:
+           locale: str | None = None, description_html: str | None = None, auto_reply: bool = True) -> Ticket:
     """Create a request from any channel. See the module docstring; `attachments` is a list of
-    {"filename", "content" (bytes), "content_type"?, "field"? (a file field's key)}.
+    {"filename", "content" (bytes), "content_type"?, "field"? (a file field's key)}. An email keeps
+    its HTML body (`description_html`); with `auto_reply` False (a mailing list, a mail loop) the
+    service's auto-reply is written on the ticket but not sent.
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -131,12 +133,13 @@ def submit(session: Session, requester: Requester, *, service_id: int, request_t
     ticket = tickets.create(session, requester, title=title, board_id=r.board_id, column_id=r.column_id,
                             lane_id=r.lane_id, description=description, requester_id=requester.id, channel=channel,
                             service_id=service.id, request_type_id=rt.id if rt else None, priority_id=r.priority_id,
-                            assignee_id=r.assignee_id, team_id=r.team_id, fields=cleaned, card_type=r.card_type, at=at)
+                            assignee_id=r.assignee_id, team_id=r.team_id, fields=cleaned, card_type=r.card_type, at=at,
+                            description_html=description_html)
     if rt is not None:
         fanout.add_checklist(session, ticket, rt.checklist or [], confirmed_indexes(rt, checklist_confirmed), at)
     files.store(session, ticket, checked)
     fanout.create_children(session, ticket, rt, at)
-    _auto_reply(session, ticket, service, requester, at)
+    _auto_reply(session, ticket, service, requester, at, send=auto_reply)
     notify.notify_assignee(session, ticket)
     log.info("request #%s submitted by requester %s via %s (service %s, type %s, assignee %s)", ticket.number,
              requester.id, channel, service.code, rt.code if rt else None, ticket.assignee_id)
@@ -148,7 +151,7 @@ class _Blank(dict):
         return "{" + key + "}"
 
 
-def _auto_reply(session: Session, ticket: Ticket, service: Service, requester: Requester, at) -> None:
+def _auto_reply(session: Session, ticket: Ticket, service: Service, requester: Requester, at, send: bool) -> None:
     """The service's "we got it" message, as a system comment delivered to the requester's channel."""
     template = (service.auto_reply_template or "").strip()
     if not template:
@@ -156,6 +159,7 @@ def _auto_reply(session: Session, ticket: Ticket, service: Service, requester: R
     body = template.format_map(_Blank(number=ticket.number, title=ticket.title, requester=requester.name,
                                       service=service.name))
     comment = tickets.comment(session, None, ticket.id, body, public=True, system=True, channel="agent", at=at)
-    row = session.scalar(select(Outbox).where(Outbox.comment_id == comment.id))
-    if row is not None:  # RFC 3834: mark it automatic so mail robots don't answer it
-        row.kind, row.payload = "auto_reply", dict(row.payload or {}, auto_submitted=True)
+    if send:
+        outbox.mark_automatic(session, comment)
+    else:
+        outbox.withdraw(session, comment)

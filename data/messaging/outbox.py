@@ -1,12 +1,29 @@
-"""Queueing outgoing messages. Rows are written in the caller's transaction with the change."""
+"""The outbox: messages queued in the caller's transaction with the change, and what became of them.
+
+Channel workers (ingest/email/out.py, ingest/telegram/out.py) send the rows and record each attempt
+here (attempt, sent, retry, failed, bounced), so a reply's comment always shows its delivery state.
+"""
 from __future__ import annotations
 
 import base64
+import re
+from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from data.models import Comment, Outbox, RequesterIdentity, Service, Ticket
+
+TOKEN = re.compile(r"\[#(\d{1,12})\]")  # a ticket's number in a subject line, "[#1234]": replies thread on it
+
+
+def token(number: int) -> str:
+    return f"[#{number}]"
+
+
+def subject(ticket: Ticket) -> str:
+    """The subject of a message about a ticket: its number token and title."""
+    return f"{token(ticket.number)} {ticket.title}"
 
 
 def requester_address(session: Session, ticket: Ticket) -> tuple[str, str] | None:
@@ -46,7 +63,20 @@ def queue_reply(session: Session, ticket: Ticket, comment: Comment) -> Outbox | 
     channel, address = target
     comment.delivery_state = "queued"
     return queue(session, channel=channel, kind="reply", recipient=address, body=comment.body,
-                 subject=f"[#{ticket.number}] {ticket.title}", ticket=ticket, comment=comment)
+                 subject=subject(ticket), ticket=ticket, comment=comment)
+
+
+def mark_automatic(session: Session, comment: Comment) -> None:
+    """An auto-reply (RFC 3834): marked so that mail robots and out-of-office rules don't answer it."""
+    for row in session.scalars(select(Outbox).where(Outbox.comment_id == comment.id)):
+        row.kind, row.payload = "auto_reply", dict(row.payload or {}, auto_submitted=True)
+
+
+def withdraw(session: Session, comment: Comment) -> None:
+    """Don't send a queued reply after all (an auto-reply to a mailing list); the comment stays, unsent."""
+    result = session.execute(delete(Outbox).where(Outbox.comment_id == comment.id, Outbox.state == "queued"))
+    if result.rowcount:
+        comment.delivery_state = "none"
 
 
 def attachment(filename: str, content_type: str, data: bytes) -> dict:
@@ -58,3 +88,60 @@ def attachments(row: Outbox) -> list[tuple[str, str, bytes]]:
     """(filename, content type, bytes) of the files a row carries; the channel senders attach them."""
     return [(a["filename"], a.get("content_type") or "application/octet-stream", base64.b64decode(a["content_b64"]))
             for a in (row.payload or {}).get("attachments", [])]
+
+
+# ---- delivery: the channel workers record every attempt ----
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _comment_shows(session: Session, row: Outbox, state: str, error: str | None) -> None:
+    if row.comment_id:
+        comment = session.get(Comment, row.comment_id)
+        if comment is not None:
+            comment.delivery_state, comment.delivery_error = state, error
+
+
+def attempt(row: Outbox) -> int:
+    """Count one more attempt at a claimed row; returns the count."""
+    row.attempts = (row.attempts or 0) + 1
+    return row.attempts
+
+
+def name_message(row: Outbox, external_id: str) -> str:
+    """The id the message goes out with, fixed before the first attempt so that a resend carries the same."""
+    if not row.external_id:
+        row.external_id = external_id
+    return row.external_id
+
+
+def sent(session: Session, row: Outbox, external_id: str | None = None) -> None:
+    row.state, row.sent_at, row.last_error = "sent", _now(), None
+    if external_id is not None:
+        row.external_id = external_id
+    _comment_shows(session, row, "sent", None)
+
+
+def retry(row: Outbox, reason: str, at: datetime) -> None:
+    """A temporary failure: try again at `at`."""
+    row.last_error, row.next_attempt_at = reason[:2000], at
+
+
+def failed(session: Session, row: Outbox, reason: str) -> None:
+    """A permanent failure (or the last attempt): the row stops, the comment shows why."""
+    row.state, row.last_error = "failed", reason[:2000]
+    _comment_shows(session, row, "failed", reason[:2000])
+
+
+def bounced(session: Session, channel: str, external_ids: list[str], reason: str) -> list[tuple[int | None, int | None]]:
+    """A delivery report says these sent messages never arrived: they and their comments become failed.
+    Returns (comment id, ticket id) of each row found."""
+    rows = session.execute(update(Outbox).where(Outbox.channel == channel, Outbox.external_id.in_(external_ids))
+                           .values(state="failed", last_error=reason)
+                           .returning(Outbox.comment_id, Outbox.ticket_id)).all()
+    comment_ids = [c for c, _t in rows if c]
+    if comment_ids:
+        session.execute(update(Comment).where(Comment.id.in_(comment_ids))
+                        .values(delivery_state="failed", delivery_error=reason))
+    return [tuple(r) for r in rows]

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import one, require_analytics, rows
-from data.metrics.filters import MetricFilter, today, tz, where
-from data.metrics.sql import HANDLE_DAYS, SLA_MET
+from data.metrics.filters import TicketFilter, today, tz, where
+from data.metrics.sql import DONE_IN_RANGE, HANDLE_DAYS, SLA_MET
 
 SEED = 20240601
 RESAMPLES = 4000
@@ -33,7 +33,7 @@ def default_pivot() -> date:
     return add_months(today().replace(day=1), -6)
 
 
-def monthly(session: Session, f: MetricFilter, group: str, since: date, until: date) -> list[dict]:
+def monthly(session: Session, f: TicketFilter, group: str, since: date, until: date) -> list[dict]:
     """Per (group id, month) aggregates of tickets done in [since, until)."""
     column, table = GROUPS[group]
     w, params = where(f)
@@ -45,7 +45,7 @@ def monthly(session: Session, f: MetricFilter, group: str, since: date, until: d
                percentile_cont(0.85) WITHIN GROUP (ORDER BY {HANDLE_DAYS}) AS handle_p85,
                count(*) FILTER (WHERE {SLA_MET} = 1) AS sla_met_n, count({SLA_MET}) AS sla_n
         FROM tickets t JOIN {table} g ON g.id = {column}
-        WHERE {w} AND t.status = 'done' AND t.resolved_at >= :start AND t.resolved_at < :end
+        WHERE {w} AND {DONE_IN_RANGE}
         GROUP BY 1, 2, 3 ORDER BY 2, 3""", params | {"start": start, "end": end, "tz": tz().key})
 
 
@@ -81,7 +81,7 @@ def bootstrap(before: list[dict], after: list[dict], rng: np.random.Generator) -
     return out
 
 
-def compare(session: Session, actor: User, f: MetricFilter, pivot: date | None = None,
+def compare(session: Session, actor: User, f: TicketFilter, pivot: date | None = None,
             months_before: int = 6) -> dict:
     """Per agent and per team: monthly resolved, median/P85 handling time (days), SLA met %, before vs after.
 

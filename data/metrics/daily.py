@@ -7,21 +7,19 @@ from sqlalchemy.orm import Session
 
 from data.metrics import one, rows
 from data.models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
-from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import buckets
 
-STAGES = ("queue", "in_progress", "waiting", "done")
 
-
-def table(f: MetricFilter, fine: bool = False, agent: bool = False) -> str:
+def table(f: TicketFilter, fine: bool = False, by_assignee: bool = False) -> str:
     """The smallest rollup that has the dimensions the filter and the grouping need: day × service ×
-    team × board (+ assignee when `agent`), else the full one (+ priority, channel)."""
+    team × board (+ assignee when `by_assignee`), else the full one (+ priority, channel)."""
     if fine or f.priority or f.channel:
         return "analytics_daily"
-    return "analytics_daily_agent" if agent or f.agent else "analytics_daily_coarse"
+    return "analytics_daily_agent" if by_assignee or f.assignee else "analytics_daily_coarse"
 
 
-def _w(f: MetricFilter) -> tuple[str, dict]:
+def _w(f: TicketFilter) -> tuple[str, dict]:
     w, params = where(f, alias="r")
     return w, params | range_params(f)
 
@@ -50,12 +48,12 @@ def _sums(column: str, n: int) -> str:
     return ", ".join(f"sum(r.{column}[{i}])::int AS {column}_{i}" for i in range(1, n + 1))
 
 
-def cycle_hist(session: Session, f: MetricFilter, group: str | None = None) -> dict:
+def cycle_hist(session: Session, f: TicketFilter, group: str | None = None) -> dict:
     """{group value (or None): [counts per cycle-time day]} for tickets done in the range."""
     w, params = _w(f)
     found = rows(session, f"""
         SELECT {group or "NULL"} AS g, {_sums("cycle_hist", CYCLE_BUCKETS)}
-        FROM {table(f, agent=group is not None)} r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
+        FROM {table(f, by_assignee=group is not None)} r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
     return {r["g"]: [r[f"cycle_hist_{i}"] or 0 for i in range(1, CYCLE_BUCKETS + 1)] for r in found}
 
 
@@ -80,7 +78,7 @@ def binned_percentile(counts: list[int], edges, p: float) -> float | None:
     return a if frac == 0 else a + (value_at(low + 1) - a) * frac
 
 
-def response_hist(session: Session, f: MetricFilter) -> dict:
+def response_hist(session: Session, f: TicketFilter) -> dict:
     """First-response counts (and breached) per fine bin for tickets created in the range, and unanswered."""
     w, params = _w(f)
     n = len(RESPONSE_EDGES_MIN)
@@ -92,7 +90,7 @@ def response_hist(session: Session, f: MetricFilter) -> dict:
             "unanswered": found.get("unanswered") or 0}
 
 
-def first_response(session: Session, f: MetricFilter, chart_edges_hours) -> dict:
+def first_response(session: Session, f: TicketFilter, chart_edges_hours) -> dict:
     """The first-response chart from the rollup: fine bins summed into the chart's bins."""
     hist = response_hist(session, f)
     minutes = [h * 60 for h in chart_edges_hours]
@@ -108,7 +106,7 @@ def first_response(session: Session, f: MetricFilter, chart_edges_hours) -> dict
     return {"bins": bins, "percentiles": percentiles, "unanswered": hist["unanswered"]}
 
 
-def kpis(session: Session, f: MetricFilter, prev: MetricFilter) -> dict[str, dict]:
+def kpis(session: Session, f: TicketFilter, prev: TicketFilter) -> dict[str, dict]:
     """The rollup part of the KPI cards for the period and the one before it."""
     w, params = _w(f)
     params["p_from"] = prev.date_from
@@ -135,7 +133,7 @@ def kpis(session: Session, f: MetricFilter, prev: MetricFilter) -> dict[str, dic
     return out
 
 
-def created_resolved(session: Session, f: MetricFilter, grain: str) -> list[dict]:
+def created_resolved(session: Session, f: TicketFilter, grain: str) -> list[dict]:
     w, params = _w(f)
     return rows(session, f"""
         WITH b AS ({buckets(grain)}),
@@ -149,11 +147,11 @@ def created_resolved(session: Session, f: MetricFilter, grain: str) -> list[dict
         FROM b LEFT JOIN s USING (bucket) ORDER BY b.bucket""", params)
 
 
-def throughput(session: Session, f: MetricFilter, grain: str) -> list[dict]:
+def throughput(session: Session, f: TicketFilter, grain: str) -> list[dict]:
     return [{"bucket": r["bucket"], "done": r["resolved"]} for r in created_resolved(session, f, grain)]
 
 
-def sla_by_week(session: Session, f: MetricFilter) -> list[dict]:
+def sla_by_week(session: Session, f: TicketFilter) -> list[dict]:
     w, params = _w(f)
     return rows(session, f"""
         WITH b AS ({buckets('week')}),
@@ -164,7 +162,7 @@ def sla_by_week(session: Session, f: MetricFilter) -> list[dict]:
         FROM b LEFT JOIN s USING (bucket) ORDER BY b.bucket""", params)
 
 
-def sla_by_priority(session: Session, f: MetricFilter) -> list[dict]:
+def sla_by_priority(session: Session, f: TicketFilter) -> list[dict]:
     w, params = _w(f)
     return rows(session, f"""
         SELECT p.id AS priority_id, p.name_en, p.name_ru, p.color, sum(r.resolved_sla_met)::int AS met,
@@ -175,21 +173,21 @@ def sla_by_priority(session: Session, f: MetricFilter) -> list[dict]:
                 params)
 
 
-def agents_done(session: Session, f: MetricFilter) -> dict[int, dict]:
+def agents_done(session: Session, f: TicketFilter) -> dict[int, dict]:
     """Per assignee: resolved, median cycle time, SLA met %, reopen rate % in the range."""
     w, params = _w(f)
     found = rows(session, f"""
         SELECT r.assignee_id AS id, sum(r.resolved)::int AS resolved,
                100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met,
                100.0 * sum(r.resolved_reopened) / nullif(sum(r.resolved), 0) AS reopen_rate
-        FROM {table(f, agent=True)} r WHERE {w} AND r.stream = 1 AND r.assignee_id IS NOT NULL
+        FROM {table(f, by_assignee=True)} r WHERE {w} AND r.stream = 1 AND r.assignee_id IS NOT NULL
           AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
     hists = cycle_hist(session, f, group="r.assignee_id")
     return {r["id"]: dict(r, cycle_p50=hist_percentile(hists.get(r["id"], []), 0.5) if r["id"] in hists else None)
             for r in found}
 
 
-def arrivals(session: Session, f: MetricFilter) -> list[dict]:
+def arrivals(session: Session, f: TicketFilter) -> list[dict]:
     w, params = _w(f)
     return rows(session, f"""
         WITH d AS (SELECT extract(isodow FROM r.day)::int AS weekday, {_sums("created_hours", 24)}
@@ -203,18 +201,21 @@ def arrivals(session: Session, f: MetricFilter) -> list[dict]:
         LEFT JOIN a ON a.weekday = d AND a.hour = h ORDER BY d, h""", params)
 
 
-def cumulative_flow(session: Session, f: MetricFilter) -> dict:
+def cumulative_flow(session: Session, f: TicketFilter) -> dict:
     w, params = _w(f)
     found = rows(session, f"""
         WITH d AS (SELECT greatest(r.day, CAST(:d_from AS date) - 1) AS day, {_sums("reached", 4)}
                    FROM {table(f)} r WHERE {w} AND r.stream = 3 AND r.day <= :d_to GROUP BY 1),
-        e AS (SELECT d.day, u.i::int - 1 AS stage, u.n FROM d
+        e AS (SELECT d.day, u.i::int - 1 AS status_index, u.n FROM d
               CROSS JOIN LATERAL unnest(ARRAY[d.reached_1, d.reached_2, d.reached_3, d.reached_4]) WITH ORDINALITY AS u(n, i)),
-        grid AS (SELECT g::date AS day, s.stage FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day',
-                   CAST(:d_to AS timestamp), interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(stage)),
-        cum AS (SELECT grid.day, grid.stage, sum(coalesce(e.n, 0)) OVER (PARTITION BY grid.stage ORDER BY grid.day) AS n
-                FROM grid LEFT JOIN e USING (day, stage))
-        SELECT day, max(n) FILTER (WHERE stage = 0)::int AS queue, max(n) FILTER (WHERE stage = 1)::int AS in_progress,
-               max(n) FILTER (WHERE stage = 2)::int AS waiting, max(n) FILTER (WHERE stage = 3)::int AS done
+        grid AS (SELECT g::date AS day, s.status_index
+                 FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day', CAST(:d_to AS timestamp),
+                                      interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(status_index)),
+        cum AS (SELECT grid.day, grid.status_index,
+                       sum(coalesce(e.n, 0)) OVER (PARTITION BY grid.status_index ORDER BY grid.day) AS n
+                FROM grid LEFT JOIN e USING (day, status_index))
+        SELECT day, max(n) FILTER (WHERE status_index = 0)::int AS queue,
+               max(n) FILTER (WHERE status_index = 1)::int AS in_progress,
+               max(n) FILTER (WHERE status_index = 2)::int AS waiting, max(n) FILTER (WHERE status_index = 3)::int AS done
         FROM cum GROUP BY day ORDER BY day""", params)
     return {"before": found[0], "days": found[1:]}

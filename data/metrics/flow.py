@@ -8,13 +8,14 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import PERCENTILES, daily, one, require_analytics, rollup, rows
-from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import CYCLE_DAYS, DONE_IN_RANGE, LEAD_DAYS, bucket_of, buckets
+from data.tickets.status import STATUSES, done_before, open_at, open_during, placed, reached
 
 SCATTER_LIMIT = 2500  # dots sent to the browser; percentiles are computed over all tickets
 AGING_LIMIT = 2000
 HISTOGRAM_BINS = 30
-STAGES = ("queue", "in_progress", "waiting", "done")  # the order cards travel in
+STAGES = STATUSES  # the name components/charts/flow.py reads
 
 
 def _resolved_per_bucket(w: str, grain: str) -> str:
@@ -22,7 +23,7 @@ def _resolved_per_bucket(w: str, grain: str) -> str:
             f" WHERE {w} AND {DONE_IN_RANGE} GROUP BY 1")
 
 
-def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str) -> list[dict]:
+def created_resolved(session: Session, actor: User, f: TicketFilter, grain: str) -> list[dict]:
     """Per bucket: created, resolved (entered done, still done) and the open backlog at its end."""
     require_analytics(actor)
     if rollup.usable(session, f):
@@ -33,8 +34,7 @@ def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str)
         c AS (SELECT {bucket_of('t.created_at', grain)} AS bucket, count(*) AS n FROM tickets t
               WHERE {w} AND t.created_at >= :start AND t.created_at < :end GROUP BY 1),
         r AS ({_resolved_per_bucket(w, grain)}),
-        base AS (SELECT count(*) AS n FROM tickets t WHERE {w} AND t.created_at < :start
-                   AND NOT (t.status = 'done' AND t.resolved_at < :start))
+        base AS (SELECT count(*) AS n FROM tickets t WHERE {w} AND {open_at(':start')})
         SELECT b.bucket, coalesce(c.n, 0) AS created, coalesce(r.n, 0) AS resolved,
                ((SELECT n FROM base) + sum(coalesce(c.n, 0) - coalesce(r.n, 0)) OVER (ORDER BY b.bucket))::int
                  AS backlog
@@ -42,7 +42,7 @@ def created_resolved(session: Session, actor: User, f: MetricFilter, grain: str)
                 params | range_params(f))
 
 
-def throughput(session: Session, actor: User, f: MetricFilter, grain: str) -> list[dict]:
+def throughput(session: Session, actor: User, f: TicketFilter, grain: str) -> list[dict]:
     """Tickets entering done per day/week/month, zero periods included."""
     require_analytics(actor)
     if rollup.usable(session, f):
@@ -54,7 +54,7 @@ def throughput(session: Session, actor: User, f: MetricFilter, grain: str) -> li
                 params | range_params(f))
 
 
-def cycle_percentiles(session: Session, f: MetricFilter, fractions=PERCENTILES) -> tuple[int, dict]:
+def cycle_percentiles(session: Session, f: TicketFilter, fractions=PERCENTILES) -> tuple[int, dict]:
     """(count, {fraction: days}) of the cycle time of tickets done in the range."""
     if rollup.usable(session, f):
         hist = daily.cycle_hist(session, f).get(None, [])
@@ -66,7 +66,7 @@ def cycle_percentiles(session: Session, f: MetricFilter, fractions=PERCENTILES) 
     return found["n"], dict(zip(fractions, found["p"] or [None] * len(fractions)))
 
 
-def cycle_scatter(session: Session, actor: User, f: MetricFilter, limit: int = SCATTER_LIMIT) -> dict:
+def cycle_scatter(session: Session, actor: User, f: TicketFilter, limit: int = SCATTER_LIMIT) -> dict:
     """One dot per done ticket (an even sample when there are more than `limit`), with percentiles."""
     require_analytics(actor)
     total, percentiles = cycle_percentiles(session, f)
@@ -81,7 +81,7 @@ def cycle_scatter(session: Session, actor: User, f: MetricFilter, limit: int = S
     return {"total": total, "percentiles": percentiles, "points": points}
 
 
-def lead_histogram(session: Session, actor: User, f: MetricFilter, bins: int = HISTOGRAM_BINS) -> dict:
+def lead_histogram(session: Session, actor: User, f: TicketFilter, bins: int = HISTOGRAM_BINS) -> dict:
     """Lead time (created → done, days) in equal bins up to the 99th percentile; the last bin holds the rest."""
     require_analytics(actor)
     w, params = where(f)
@@ -101,46 +101,46 @@ def lead_histogram(session: Session, actor: User, f: MetricFilter, bins: int = H
                      for i in range(bins)]}
 
 
-def cumulative_flow(session: Session, actor: User, f: MetricFilter) -> dict:
-    """For each day, how many tickets have reached each stage (queue → in progress → waiting → done).
+def cumulative_flow(session: Session, actor: User, f: TicketFilter) -> dict:
+    """For each day, how many tickets have reached each status (queue → in progress → waiting → done).
 
     Returns {"before": counts at the end of the day before the range, "days": [counts per day]}.
 
-    Computed from ticket_events: a ticket reaches a stage at its first created/moved event into that
-    stage or a later one, so bands never go down. Tickets done before the range add a constant.
+    Computed from ticket_events: a ticket reaches a status at its first placing event into that status
+    or a later one (data.tickets.status.reached), so bands never go down. Tickets done before the range
+    add a constant.
     """
     require_analytics(actor)
     if rollup.usable(session, f):
         return daily.cumulative_flow(session, f)
     w, params = where(f)
     found = rows(session, f"""
-        WITH tk AS (SELECT t.id FROM tickets t WHERE {w} AND t.created_at < :end
-                      AND NOT (t.status = 'done' AND t.resolved_at < :start)),
+        WITH tk AS (SELECT t.id FROM tickets t WHERE {w} AND {open_during(':start', ':end')}),
         firsts AS (
-          SELECT min(e.at) AS s0,
-                 min(e.at) FILTER (WHERE e.to_status IN ('in_progress', 'waiting', 'done')) AS s1,
-                 min(e.at) FILTER (WHERE e.to_status IN ('waiting', 'done')) AS s2,
-                 min(e.at) FILTER (WHERE e.to_status = 'done') AS s3
+          SELECT {reached('e')}
           FROM ticket_events e JOIN tk ON tk.id = e.ticket_id
-          WHERE e.kind IN ('created', 'moved') AND e.at < :end GROUP BY e.ticket_id),
+          WHERE {placed('e')} AND e.at < :end GROUP BY e.ticket_id),
         entered AS (
-          SELECT v.stage, greatest((v.at AT TIME ZONE :tz)::date, CAST(:d_from AS date) - 1) AS day, count(*) AS n
-          FROM firsts CROSS JOIN LATERAL (VALUES (0, s0), (1, s1), (2, s2), (3, s3)) AS v(stage, at)
+          SELECT v.status_index, greatest((v.at AT TIME ZONE :tz)::date, CAST(:d_from AS date) - 1) AS day,
+                 count(*) AS n
+          FROM firsts CROSS JOIN LATERAL (VALUES (0, s0), (1, s1), (2, s2), (3, s3)) AS v(status_index, at)
           WHERE v.at IS NOT NULL GROUP BY 1, 2),
-        before AS (SELECT count(*) AS n FROM tickets t WHERE {w} AND t.status = 'done' AND t.resolved_at < :start),
-        grid AS (SELECT g::date AS day, s.stage FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day',
-                   CAST(:d_to AS timestamp), interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(stage)),
-        cum AS (SELECT grid.day, grid.stage,
-                       (SELECT n FROM before) + sum(coalesce(entered.n, 0)) OVER (PARTITION BY grid.stage ORDER BY grid.day)
-                         AS n
-                FROM grid LEFT JOIN entered USING (day, stage))
-        SELECT day, max(n) FILTER (WHERE stage = 0)::int AS queue, max(n) FILTER (WHERE stage = 1)::int AS in_progress,
-               max(n) FILTER (WHERE stage = 2)::int AS waiting, max(n) FILTER (WHERE stage = 3)::int AS done
+        before AS (SELECT count(*) AS n FROM tickets t WHERE {w} AND {done_before(':start')}),
+        grid AS (SELECT g::date AS day, s.status_index
+                 FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day', CAST(:d_to AS timestamp),
+                                      interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(status_index)),
+        cum AS (SELECT grid.day, grid.status_index,
+                       (SELECT n FROM before)
+                         + sum(coalesce(entered.n, 0)) OVER (PARTITION BY grid.status_index ORDER BY grid.day) AS n
+                FROM grid LEFT JOIN entered USING (day, status_index))
+        SELECT day, max(n) FILTER (WHERE status_index = 0)::int AS queue,
+               max(n) FILTER (WHERE status_index = 1)::int AS in_progress,
+               max(n) FILTER (WHERE status_index = 2)::int AS waiting, max(n) FILTER (WHERE status_index = 3)::int AS done
         FROM cum GROUP BY day ORDER BY day""", params | range_params(f))
     return {"before": found[0], "days": found[1:]}
 
 
-def aging_wip(session: Session, actor: User, f: MetricFilter, limit: int = AGING_LIMIT) -> dict:
+def aging_wip(session: Session, actor: User, f: TicketFilter, limit: int = AGING_LIMIT) -> dict:
     """Open tickets by current column with their age in calendar days since start (since creation while
     still queued), and the cycle-time percentiles of the range as bands."""
     require_analytics(actor)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import PERCENTILES, one, require_analytics
-from data.metrics.filters import MetricFilter, today, where
+from data.metrics.filters import TicketFilter, today, where
 from data.metrics.flow import throughput
 
 TRIALS = 10_000
@@ -22,11 +22,11 @@ SEED = 20240601
 MAX_DAYS = 3 * 365
 
 
-def daily_history(session: Session, actor: User, f: MetricFilter) -> np.ndarray:
+def daily_history(session: Session, actor: User, f: TicketFilter) -> np.ndarray:
     return np.array([r["done"] for r in throughput(session, actor, f, "day")], dtype=np.int64)
 
 
-def open_now(session: Session, f: MetricFilter) -> int:
+def open_now(session: Session, f: TicketFilter) -> int:
     w, params = where(f)
     return one(session, f"SELECT count(*) AS n FROM tickets t WHERE {w} AND t.status <> 'done'", params)["n"]
 
@@ -61,7 +61,7 @@ def how_many(history: np.ndarray, until: date, start: date, trials: int = TRIALS
                                             for a, b, c in zip(edges, edges[1:], counts)]}
 
 
-def forecast(session: Session, actor: User, f: MetricFilter, items: int | None = None,
+def forecast(session: Session, actor: User, f: TicketFilter, items: int | None = None,
              until: date | None = None) -> dict:
     """Both forecasts for the filtered tickets; history = the filter's date range."""
     require_analytics(actor)

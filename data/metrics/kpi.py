@@ -5,15 +5,16 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import daily, one, require_analytics, rollup, rows
-from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import CYCLE_DAYS, FIRST_RESPONSE_HOURS, SLA_MET
+from data.tickets import status as statuses
 
 KPIS = ("created", "resolved", "backlog", "cycle_p50", "cycle_p85", "first_response_p50", "sla_met", "reopened")
 # For these a rise is bad news (the card shows the change in red).
 LOWER_IS_BETTER = {"backlog", "cycle_p50", "cycle_p85", "first_response_p50", "reopened"}
 
 
-def kpis(session: Session, actor: User, f: MetricFilter) -> dict[str, dict]:
+def kpis(session: Session, actor: User, f: TicketFilter) -> dict[str, dict]:
     """{kpi: {"value": current, "previous": previous period, "change": relative change or None}}."""
     require_analytics(actor)
     prev = f.previous()
@@ -31,18 +32,16 @@ def kpis(session: Session, actor: User, f: MetricFilter) -> dict[str, dict]:
                percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS cycle_p50,
                percentile_cont(0.85) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS cycle_p85,
                100.0 * avg({SLA_MET}) AS sla_met
-        FROM tickets t WHERE {w} AND t.status = 'done' AND t.resolved_at >= :p_start AND t.resolved_at < :end
+        FROM tickets t WHERE {w} AND {statuses.done_between(':p_start', ':end')}
         GROUP BY 1""", params)
     reopened = rows(session, f"""
         SELECT {period.format(col='e.at')} AS p, count(*) AS reopened
         FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-        WHERE {w} AND e.kind = 'moved' AND e.from_status = 'done' AND e.to_status <> 'done'
-          AND e.at >= :p_start AND e.at < :end GROUP BY 1""", params)
-    # Open at the end of each period: created before it and not done before it.
+        WHERE {w} AND {statuses.reopened('e')} AND e.at >= :p_start AND e.at < :end GROUP BY 1""", params)
+    # Open at the end of each period (the WHERE only skips tickets done before both ends).
     backlog = one(session, f"""
-        SELECT count(*) FILTER (WHERE t.created_at < :end AND NOT (t.status = 'done' AND t.resolved_at < :end))
-                 AS cur,
-               count(*) FILTER (WHERE t.created_at < :start) AS prev
+        SELECT count(*) FILTER (WHERE {statuses.open_at(':end')}) AS cur,
+               count(*) FILTER (WHERE {statuses.open_at(':start')}) AS prev
         FROM tickets t WHERE {w} AND (t.status <> 'done' OR t.resolved_at >= :start)""", params)
     by_period = {"cur": {}, "prev": {}}
     for part in (done, created, reopened):

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from data.config import get_config
 from data.models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
-from data.metrics.filters import MetricFilter
+from data.metrics.filters import TicketFilter
 from data.metrics.sql import CYCLE_DAYS, SLA_MET
+from data.tickets.status import placed, reached, reopened
 
 log = logging.getLogger(__name__)
 DIMS = "service_id, team_id, board_id, assignee_id, priority_id, channel"
@@ -56,20 +57,19 @@ STREAMS = [
     f"""INSERT INTO analytics_daily (stream, day, {DIMS}, reopens)
     SELECT 2, x.day, {DIMS}, count(*)
     FROM (SELECT (e.at AT TIME ZONE :tz)::date AS day, {_TDIMS} FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-          WHERE e.kind = 'moved' AND e.from_status = 'done' AND e.to_status <> 'done' AND {{at}}) AS x
+          WHERE {reopened('e')} AND {{at}}) AS x
     WHERE {{days}} GROUP BY x.day, {DIMS}""",
-    # 3: first entries into each stage (queue, in progress, waiting, done), from the event history
+    # 3: when each ticket first reached each status (queue, in progress, waiting, done), from the event history
     f"""INSERT INTO analytics_daily (stream, day, {DIMS}, reached)
-    SELECT 3, x.day, {DIMS}, ARRAY[count(*) FILTER (WHERE x.stage = 0), count(*) FILTER (WHERE x.stage = 1),
-                                   count(*) FILTER (WHERE x.stage = 2), count(*) FILTER (WHERE x.stage = 3)]
-    FROM (SELECT (v.at AT TIME ZONE :tz)::date AS day, v.stage, {_TDIMS}
-          FROM (SELECT e.ticket_id, min(e.at) AS s0,
-                       min(e.at) FILTER (WHERE e.to_status IN ('in_progress', 'waiting', 'done')) AS s1,
-                       min(e.at) FILTER (WHERE e.to_status IN ('waiting', 'done')) AS s2,
-                       min(e.at) FILTER (WHERE e.to_status = 'done') AS s3
-                FROM {{events}} WHERE e.kind IN ('created', 'moved') GROUP BY e.ticket_id) AS f
+    SELECT 3, x.day, {DIMS}, ARRAY[count(*) FILTER (WHERE x.status_index = 0),
+                                   count(*) FILTER (WHERE x.status_index = 1),
+                                   count(*) FILTER (WHERE x.status_index = 2),
+                                   count(*) FILTER (WHERE x.status_index = 3)]
+    FROM (SELECT (v.at AT TIME ZONE :tz)::date AS day, v.status_index, {_TDIMS}
+          FROM (SELECT e.ticket_id, {reached('e')}
+                FROM {{events}} WHERE {placed('e')} GROUP BY e.ticket_id) AS f
           JOIN tickets t ON t.id = f.ticket_id
-          CROSS JOIN LATERAL (VALUES (0, f.s0), (1, f.s1), (2, f.s2), (3, f.s3)) AS v(stage, at)
+          CROSS JOIN LATERAL (VALUES (0, f.s0), (1, f.s1), (2, f.s2), (3, f.s3)) AS v(status_index, at)
           WHERE v.at IS NOT NULL) AS x
     WHERE {{days}} GROUP BY x.day, {DIMS}""",
 ]
@@ -85,10 +85,10 @@ def _aggregate(session: Session, days: list | None) -> None:
     else:
         session.execute(text("DELETE FROM analytics_daily WHERE day = ANY(:days)"), {"days": days})
         where, params = "x.day = ANY(:days)", {"tz": tz, "days": days}
-        # Stage entries: only tickets with a flow event on one of these days can have a first entry there;
+        # Status entries: only tickets placed in a column on one of these days can have a first entry there;
         # their whole histories are then read by ticket (index ix_ticket_events_ticket_at).
-        events = ("(SELECT DISTINCT ticket_id FROM ticket_events WHERE kind IN ('created', 'moved') AND at >= :lo"
-                  " AND at < :hi AND (at AT TIME ZONE :tz)::date = ANY(:days)) AS tk"
+        events = (f"(SELECT DISTINCT p.ticket_id FROM ticket_events p WHERE {placed('p')} AND p.at >= :lo"
+                  " AND p.at < :hi AND (p.at AT TIME ZONE :tz)::date = ANY(:days)) AS tk"
                   " CROSS JOIN LATERAL (SELECT * FROM ticket_events x WHERE x.ticket_id = tk.ticket_id) AS e")
         params |= {"lo": datetime.combine(min(days) - timedelta(days=1), datetime.min.time(), timezone.utc),
                    "hi": datetime.combine(max(days) + timedelta(days=2), datetime.min.time(), timezone.utc)}
@@ -152,10 +152,10 @@ def refresh(session: Session) -> int:
         return -1
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     tz = get_config().timezone
-    days = [r[0] for r in session.execute(text("""
+    days = [r[0] for r in session.execute(text(f"""
         WITH changed AS (SELECT DISTINCT ticket_id FROM ticket_events WHERE id > :since AND id <= :last)
         SELECT (e.at AT TIME ZONE :tz)::date FROM ticket_events e JOIN changed c ON c.ticket_id = e.ticket_id
-        WHERE e.kind IN ('created', 'moved')
+        WHERE {placed('e')}
         UNION SELECT (t.created_at AT TIME ZONE :tz)::date FROM tickets t JOIN changed c ON c.ticket_id = t.id
         UNION SELECT (t.resolved_at AT TIME ZONE :tz)::date FROM tickets t JOIN changed c ON c.ticket_id = t.id
               WHERE t.resolved_at IS NOT NULL
@@ -183,7 +183,7 @@ def refresh_if_stale(session: Session) -> datetime | None:
     return refreshed_at(session)
 
 
-def usable(session: Session, f: MetricFilter) -> bool:
+def usable(session: Session, f: TicketFilter) -> bool:
     """Read the rollup for this filter? Only when it exists and the filter has no request type."""
     return not f.type and refresh_if_stale(session) is not None
 

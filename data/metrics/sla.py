@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import PERCENTILES, daily, require_analytics, rollup, rows
-from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import CREATED_IN_RANGE, DONE_IN_RANGE, FIRST_RESPONSE_HOURS, SLA_MET, bucket_of, buckets
 
 RESPONSE_BINS_HOURS = (0, 0.05, 0.25, 0.5, 1, 2, 4, 8, 24, 48, 72)  # 3 min, 15 min, ... 3 days, more
 
 
-def by_week(session: Session, actor: User, f: MetricFilter) -> list[dict]:
+def by_week(session: Session, actor: User, f: TicketFilter) -> list[dict]:
     """Per week (of resolution): done tickets with an SLA that met every target, and those that breached one."""
     require_analytics(actor)
     if rollup.usable(session, f):
@@ -30,7 +30,7 @@ def by_week(session: Session, actor: User, f: MetricFilter) -> list[dict]:
         FROM b LEFT JOIN s USING (bucket) ORDER BY b.bucket""", params | range_params(f))
 
 
-def by_priority(session: Session, actor: User, f: MetricFilter) -> list[dict]:
+def by_priority(session: Session, actor: User, f: TicketFilter) -> list[dict]:
     """Met and breached per priority (most urgent first); tickets without priority come last."""
     require_analytics(actor)
     if rollup.usable(session, f):
@@ -46,7 +46,7 @@ def by_priority(session: Session, actor: User, f: MetricFilter) -> list[dict]:
         GROUP BY p.id ORDER BY p.rank NULLS LAST""", params | range_params(f))
 
 
-def first_response(session: Session, actor: User, f: MetricFilter) -> dict:
+def first_response(session: Session, actor: User, f: TicketFilter) -> dict:
     """Tickets created in the range by time to first public reply (bins), percentiles, and how many have none.
 
     From the rollup the percentiles are estimated within its fine bins (docs/analytics.md)."""

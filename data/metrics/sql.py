@@ -1,9 +1,12 @@
 """SQL fragments shared by the metric queries, so each definition is written once.
 
 All expressions refer to the tickets table as `t`. Calendar days are local days in the
-company's time zone (bound as :tz).
+company's time zone (bound as :tz). What done, reopened and open mean is data/tickets/status.py's;
+the names here bind those definitions to the metric range (:start, :end).
 """
 from __future__ import annotations
+
+from data.tickets.status import done_between
 
 # ActionableAgile's cycle time: end date − start date + 1, calendar days. Start is the first entry
 # into an in-progress column (tickets.started_at, set by data.tickets.actions.move from the same event);
@@ -21,10 +24,8 @@ FIRST_RESPONSE_HOURS = "(extract(epoch FROM t.first_response_at - t.created_at) 
 SLA_MET = ("(CASE WHEN t.sla_first_response_breached IS NULL AND t.sla_resolution_breached IS NULL THEN NULL"
            " WHEN coalesce(t.sla_first_response_breached, false) OR coalesce(t.sla_resolution_breached, false)"
            " THEN 0 ELSE 1 END)")
-DONE_IN_RANGE = "t.status = 'done' AND t.resolved_at >= :start AND t.resolved_at < :end"
+DONE_IN_RANGE = done_between(":start", ":end")
 CREATED_IN_RANGE = "t.created_at >= :start AND t.created_at < :end"
-# Open at an instant X (bound as :at): created before it and not (finally) done before it.
-OPEN_AT = "t.created_at < :at AND NOT (t.status = 'done' AND t.resolved_at < :at)"
 
 GRAINS = ("day", "week", "month")
 

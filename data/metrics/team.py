@@ -5,11 +5,11 @@ from sqlalchemy.orm import Session
 
 from data.models import User
 from data.metrics import daily, require_analytics, rollup, rows
-from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import CREATED_IN_RANGE, CYCLE_DAYS, DONE_IN_RANGE, SLA_MET
 
 
-def agents(session: Session, actor: User, f: MetricFilter) -> list[dict]:
+def agents(session: Session, actor: User, f: TicketFilter) -> list[dict]:
     """Per assignee: open now, resolved in the range, median cycle time, SLA met %, reopen rate %."""
     require_analytics(actor)
     w, params = where(f)
@@ -30,7 +30,7 @@ def agents(session: Session, actor: User, f: MetricFilter) -> list[dict]:
         ORDER BY coalesce(d.resolved, 0) DESC, u.name""", params | range_params(f))
 
 
-def _agents_from_rollup(session: Session, f: MetricFilter, w: str, params: dict) -> list[dict]:
+def _agents_from_rollup(session: Session, f: TicketFilter, w: str, params: dict) -> list[dict]:
     done = daily.agents_done(session, f)
     open_now = {r["id"]: r["n"] for r in rows(session, f"""
         SELECT t.assignee_id AS id, count(*) AS n FROM tickets t
@@ -48,7 +48,7 @@ def _agents_from_rollup(session: Session, f: MetricFilter, w: str, params: dict)
     return sorted(out, key=lambda r: (-r["resolved"], r["name"]))
 
 
-def lanes(session: Session, actor: User, f: MetricFilter) -> list[dict]:
+def lanes(session: Session, actor: User, f: TicketFilter) -> list[dict]:
     """Open tickets per lane (the load a lead sees on the board) by status, with the lane's WIP limit."""
     require_analytics(actor)
     w, params = where(f)
@@ -62,7 +62,7 @@ def lanes(session: Session, actor: User, f: MetricFilter) -> list[dict]:
         GROUP BY b.id, l.id ORDER BY b.id, l.position""", params)
 
 
-def arrivals(session: Session, actor: User, f: MetricFilter) -> list[dict]:
+def arrivals(session: Session, actor: User, f: TicketFilter) -> list[dict]:
     """Tickets created per local weekday (1 = Monday) and hour, every cell present."""
     require_analytics(actor)
     if rollup.usable(session, f):

@@ -15,9 +15,10 @@ import bisect
 from dataclasses import dataclass
 
 from data.sla.calendars import Calendar, add_ts, between_ts
+from data.tickets import status as statuses
 
 INF = float("inf")
-STOPPED, PAUSE = "done", "waiting"
+STOPPED, PAUSE = statuses.DONE, "waiting"
 
 
 @dataclass
@@ -119,7 +120,7 @@ def compute(tl: Timeline, targets: dict[str, Target], now: float) -> list[Clock]
     """Every SLA clock of one ticket, oldest first."""
     segments = _segments(tl)
     done_entries = [a for a, _, k in segments if k == STOPPED]
-    reopens = [a for (a, _, k), (_, _, prev) in zip(segments[1:], segments) if prev == STOPPED and k != STOPPED]
+    reopens = [a for (a, _, k), (_, _, prev) in zip(segments[1:], segments) if statuses.reopens(prev, k)]
     replies = sorted(tl.agent_replies)
     clocks: list[Clock] = []
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from data.sla.clock import Clock, Timeline, compute
 from data.sla.policies import Policy, PolicySet
+from data.tickets import status as statuses
 
 _TICKETS = text("""
 SELECT t.id, extract(epoch FROM t.created_at)::float8, t.service_id, t.request_type_id, t.priority_id, r.organisation,
@@ -22,12 +23,11 @@ FROM tickets t LEFT JOIN requesters r ON r.id = t.requester_id
 WHERE t.id = ANY(CAST(:ids AS bigint[]))""")
 # The kind test sits in FILTER, not WHERE: in WHERE the planner may AND in the (kind, at) index, which at
 # millions of 'moved' events costs seconds per batch; by ticket_id alone it is a few index pages per ticket.
-_STATUSES = text("""
+_STATUSES = text(f"""
 SELECT ticket_id, array_agg(extract(epoch FROM at)::float8 ORDER BY at, id) FILTER (WHERE placed),
        array_agg(to_status ORDER BY at, id) FILTER (WHERE placed)
-FROM (SELECT ticket_id, at, id, to_status,
-             to_status IS NOT NULL AND kind IN ('created', 'moved', 'escalated') AS placed
-      FROM ticket_events WHERE ticket_id = ANY(CAST(:ids AS bigint[]))) e
+FROM (SELECT e.ticket_id, e.at, e.id, e.to_status, {statuses.placed("e")} AS placed
+      FROM ticket_events e WHERE e.ticket_id = ANY(CAST(:ids AS bigint[]))) e
 GROUP BY ticket_id""")
 # Agent replies: public, by a staff user, not an auto-reply. Requester messages: any comment by the requester.
 _COMMENTS = text("""

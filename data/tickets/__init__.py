@@ -1,3 +1,3 @@
-"""Tickets: create, move, assign, comment, block, query, the card page view, children, checklists,
-attachments, escalation between support lines and the priority list.
+"""Tickets: create, move, assign, comment, block, query and filter, status over time, the card page view,
+children, checklists, attachments, thread participants, escalation between support lines and the priority list.
 """

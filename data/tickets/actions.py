@@ -17,6 +17,7 @@ from data.messaging import outbox
 from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationError
 from data.events import Actor, actor_name, bump_revision, record
 from data.models import Board, BoardColumn, Comment, Lane, Priority, Requester, Ticket, TicketEvent, User
+from data.tickets import status as statuses
 
 
 def now() -> datetime:
@@ -77,11 +78,8 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
                     channel=channel, service_id=service_id, request_type_id=request_type_id,
                     priority_id=priority_id, assignee_id=assignee_id, team_id=team_id, fields=fields or {},
                     parent_id=parent_id, card_type=card_type, created_at=when, updated_at=when,
-                    column_entered_at=when, position=_top_position(session, column))
-    if column.kind == "in_progress":
-        ticket.started_at = when
-    if column.kind == "done":
-        ticket.resolved_at = when
+                    position=_top_position(session, column),
+                    **statuses.entering(column.kind, from_status=None, column_changed=True, started=False, when=when))
     session.add(ticket)
     session.flush()
     record(session, ticket, "created", actor, at=when, board_id=board_id, to_column_id=column.id,
@@ -137,14 +135,8 @@ def move(session: Session, actor: User | None, ticket_id: int, column_id: int, l
     values = {"column_id": column.id, "lane_id": lane.id if lane else None, "board_id": column.board_id,
               "status": column.kind, "version": version + 1, "updated_at": when,
               "position": position if position is not None else _top_position(session, column)}
-    if column.id != old["column"]:
-        values["column_entered_at"] = when
-    if column.kind == "in_progress" and ticket.started_at is None:
-        values["started_at"] = when
-    if column.kind == "done" and old["status"] != "done":
-        values["resolved_at"] = when
-    if old["status"] == "done" and column.kind != "done":
-        values["reopened_count"] = Ticket.reopened_count + 1
+    values |= statuses.entering(column.kind, from_status=old["status"], column_changed=column.id != old["column"],
+                                started=ticket.started_at is not None, when=when)
     if lane is not None and lane.user_id and lane.user_id != old["assignee"]:
         values["assignee_id"] = lane.user_id
     result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == version)
@@ -239,9 +231,33 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
     if isinstance(actor, Requester) and not public:
         raise PermissionDenied("Requesters cannot write internal notes")
     ticket = get(session, actor, ticket_id, for_update=True)
+    return _add_comment(session, ticket, actor, body, public=public, channel=channel, external_id=external_id,
+                        body_html=body_html, system=system, at=at)
+
+
+def comment_from_thread(session: Session, author: Requester, ticket_id: int, body: str, *, known: bool,
+                        channel: str, external_id: str | None = None, body_html: str | None = None,
+                        at: datetime | None = None) -> Comment:
+    """A message on a ticket's thread from someone other than its requester (channels only).
+
+    Someone `known` on the thread (copied on it, or whose replies were accepted before) replies in
+    public like the requester; a stranger's message is kept as an internal note marked as from an
+    unknown sender, for an agent to judge. The portal and the bot use comment(), which admits only
+    the ticket's own requester. The channel always has a body (it says "attachments only" itself).
+    """
+    ticket = get(session, None, ticket_id, for_update=True)
+    return _add_comment(session, ticket, author, (body or "").replace("\x00", ""), public=known, channel=channel,
+                        external_id=external_id, body_html=body_html, at=at, unknown_sender=not known)
+
+
+def _add_comment(session: Session, ticket: Ticket, actor: Actor, body: str, *, public: bool, channel: str,
+                 external_id: str | None, body_html: str | None, system: bool = False, at: datetime | None = None,
+                 unknown_sender: bool | None = None) -> Comment:
+    """Write the comment, its event and the reply to deliver; the ticket is locked by the caller."""
     when = at or now()
     item = Comment(ticket_id=ticket.id, body=body, body_html=body_html, is_public=public, is_system=system,
                    channel=channel, external_id=external_id, created_at=when,
+                   from_unknown_sender=bool(unknown_sender),
                    author_user_id=actor.id if isinstance(actor, User) else None,
                    author_requester_id=actor.id if isinstance(actor, Requester) else None)
     session.add(item)
@@ -249,8 +265,10 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
     if public and isinstance(actor, User) and not system and ticket.first_response_at is None:
         ticket.first_response_at = when
     ticket.updated_at = when
-    record(session, ticket, "comment", actor, at=when, to_value="public" if public else "internal",
-           data={"comment_id": item.id, "system": system})
+    data = {"comment_id": item.id, "system": system}
+    if unknown_sender is not None:
+        data["unknown_sender"] = unknown_sender
+    record(session, ticket, "comment", actor, at=when, to_value="public" if public else "internal", data=data)
     if public and (isinstance(actor, User) or system):
         outbox.queue_reply(session, ticket, item)
     bump_revision(session, ticket.board_id, ticket.column_id)
@@ -259,4 +277,4 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
 
 
 __all__ = ["get", "get_by_number", "create", "move", "assign", "set_priority", "set_blocked", "comment",
-           "actor_name", "now"]
+           "comment_from_thread", "actor_name", "now"]

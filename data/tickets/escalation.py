@@ -2,7 +2,8 @@
 
 The card moves to the board of the team with the next line level, into that board's first queue
 column, unassigned (the next line picks it up). The ticket keeps its number, history and SLA
-clocks: the move is an 'escalated' event with the column kinds, so the SLA maths sees it.
+clocks: the move is an 'escalated' event with the column kinds, so the SLA maths sees it. A line's lane
+on a board hands a card over without moving it (data/boards/lanes.py); both write record_handover().
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from data.errors import Conflict, ValidationError
 from data.events import bump_revision, record
 from data.i18n import translate
 from data.models import Board, BoardColumn, Team, Ticket, User
+from data.tickets import status as statuses
 from data.tickets.actions import get, now
 
 
@@ -29,6 +31,18 @@ def next_line(session: Session, team: Team | None) -> Team | None:
     level = team.line_level if team and team.line_level is not None else 0
     return session.scalar(select(Team).where(Team.line_level > level)
                           .order_by(Team.line_level, Team.id).limit(1))
+
+
+def record_handover(session: Session, ticket: Ticket, actor, from_team_id: int | None, to_team_id: int,
+                    *, at=None, data: dict | None = None, **placement) -> None:
+    """The one `escalated` event: the ticket went from one support line (team) to another, by escalate()
+    (the card moves to that line's board: `placement` names columns and statuses) or by entering a line's
+    lane (data/boards/lanes.py: the card stays). The history shows the teams' names."""
+    names = dict(session.execute(select(Team.id, Team.name)
+                                 .where(Team.id.in_([t for t in (from_team_id, to_team_id) if t]))).all())
+    record(session, ticket, "escalated", actor, at=at, from_value=names.get(from_team_id),
+           to_value=names.get(to_team_id),
+           data={"from_team_id": from_team_id, "to_team_id": to_team_id, **(data or {})}, **placement)
 
 
 def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
@@ -51,16 +65,17 @@ def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     when = now()
     values = {"board_id": board.id, "column_id": column.id, "lane_id": None, "team_id": target.id,
               "status": column.kind, "assignee_id": None, "version": ticket.version + 1, "updated_at": when,
-              "column_entered_at": when}
+              **statuses.entering(column.kind, from_status=old["status"], column_changed=True,
+                                  started=ticket.started_at is not None, when=when)}
     result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == ticket.version)
                              .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise Conflict(f"Ticket #{ticket.number} was changed by someone else; reload it")
     session.refresh(ticket)
-    record(session, ticket, "escalated", actor, at=when, board_id=board.id, from_column_id=old["column"],
-           to_column_id=column.id, from_lane_id=old["lane"], from_status=old["status"], to_status=column.kind,
-           from_user_id=old["assignee"], from_value=str(team.id) if team else None, to_value=str(target.id),
-           data={"from_team": name, "to_team": target.name, "from_board": old["board"]})
+    record_handover(session, ticket, actor, team.id if team else None, target.id, at=when,
+                    data={"from_board": old["board"]}, board_id=board.id, from_column_id=old["column"],
+                    to_column_id=column.id, from_lane_id=old["lane"], from_status=old["status"],
+                    to_status=column.kind, from_user_id=old["assignee"])
     bump_revision(session, old["board"], old["column"])
     bump_revision(session, board.id, column.id)
     if target.lead_id:

@@ -5,113 +5,27 @@ columns, the export streams through COPY without holding the set in memory.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
 from typing import Iterator
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from data import permissions
 from data.config import get_config
-from data.models import CHANNELS, COLUMN_KINDS, BoardColumn, Priority, Requester, RequestType, Service, Team, Ticket, User
+from data.models import BoardColumn, Priority, Requester, RequestType, Service, Team, Ticket, User
+from data.tickets.filters import TicketFilter, parse as parse_filter, where
+
+__all__ = ["TicketFilter", "parse_filter", "matching", "count", "page", "export_columns", "export_select",
+           "export_csv", "use_company_timezone", "require_export", "LIST_COLUMNS", "EXPORT_COLUMNS"]
 
 COUNT_CAP = 1_000
-ID_FILTERS = ("service", "type", "column", "assignee", "priority", "team", "board")
 Assignee = aliased(User)
 
 
-@dataclass
-class TicketFilter:
-    service: list[int] = field(default_factory=list)
-    type: list[int] = field(default_factory=list)
-    column: list[int] = field(default_factory=list)
-    assignee: list[int] = field(default_factory=list)  # 0 means "unassigned"
-    priority: list[int] = field(default_factory=list)
-    team: list[int] = field(default_factory=list)
-    board: list[int] = field(default_factory=list)
-    status: list[str] = field(default_factory=list)
-    channel: list[str] = field(default_factory=list)
-    created_from: date | None = None
-    created_to: date | None = None
-    resolved_from: date | None = None  # analytics click-throughs: tickets done in a period
-    resolved_to: date | None = None
-    q: str = ""
-
-    def to_query(self) -> dict[str, str]:
-        """The URL query that reproduces this filter (only set values)."""
-        out: dict[str, str] = {}
-        for key, value in asdict(self).items():
-            if value in (None, "", []):
-                continue
-            out[key] = ",".join(map(str, value)) if isinstance(value, list) else str(value)
-        return out
-
-
-def parse_filter(query: dict[str, str]) -> tuple[TicketFilter, list[str]]:
-    """Read a filter from URL parameters. Invalid values are dropped and reported, never raised."""
-    f, problems = TicketFilter(), []
-    for key in ID_FILTERS:
-        raw = (query.get(key) or "").strip()
-        for part in filter(None, (p.strip() for p in raw.split(","))):
-            if part.isdigit():
-                getattr(f, key).append(int(part))
-            else:
-                problems.append(f"{key}={part}")
-    for key, allowed in (("status", COLUMN_KINDS), ("channel", CHANNELS)):
-        for part in filter(None, (p.strip() for p in (query.get(key) or "").split(","))):
-            (getattr(f, key).append(part) if part in allowed else problems.append(f"{key}={part}"))
-    for key in ("created_from", "created_to", "resolved_from", "resolved_to"):
-        raw = (query.get(key) or "").strip()
-        if raw:
-            try:
-                setattr(f, key, date.fromisoformat(raw))
-            except ValueError:
-                problems.append(f"{key}={raw}")
-    f.q = (query.get("q") or "").strip()[:200]
-    return f, problems
-
-
-def _local_midnight(d: date) -> datetime:
-    return datetime.combine(d, time.min, tzinfo=ZoneInfo(get_config().timezone))
-
-
-def conditions(f: TicketFilter) -> list:
-    where = []
-    for key, column in (("service", Ticket.service_id), ("type", Ticket.request_type_id),
-                        ("column", Ticket.column_id), ("priority", Ticket.priority_id),
-                        ("team", Ticket.team_id), ("board", Ticket.board_id)):
-        ids = getattr(f, key)
-        if ids:
-            where.append(column.in_(ids))
-    if f.assignee:
-        named = [i for i in f.assignee if i]
-        parts = [Ticket.assignee_id.in_(named)] if named else []
-        if 0 in f.assignee:
-            parts.append(Ticket.assignee_id.is_(None))
-        where.append(or_(*parts))
-    if f.status:
-        where.append(Ticket.status.in_(f.status))
-    if f.channel:
-        where.append(Ticket.channel.in_(f.channel))
-    if f.created_from:
-        where.append(Ticket.created_at >= _local_midnight(f.created_from))
-    if f.created_to:
-        where.append(Ticket.created_at < _local_midnight(f.created_to + timedelta(days=1)))
-    if f.resolved_from:
-        where.append(and_(Ticket.status == "done", Ticket.resolved_at >= _local_midnight(f.resolved_from)))
-    if f.resolved_to:
-        where.append(and_(Ticket.status == "done", Ticket.resolved_at < _local_midnight(f.resolved_to + timedelta(days=1))))
-    if f.q:
-        text = f.q.lstrip("#")
-        like = func.lower(Ticket.title).like(f"%{_escape_like(f.q.lower())}%", escape="\\")
-        where.append(or_(like, Ticket.number == int(text)) if text.isdigit() and len(text) < 15 else like)
-    return where
-
-
-def _escape_like(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def matching(f: TicketFilter, me: int | None = None):
+    """The filter as a WHERE clause on the (unaliased) tickets table of the list's queries."""
+    sql, params = where(f, alias="tickets", me=me)
+    return text(sql).bindparams(**params)
 
 
 # Grid column id → SQL expression (the only sortable columns; anything else is ignored).
@@ -162,7 +76,7 @@ def count(session: Session, actor: User, f: TicketFilter) -> tuple[int, bool]:
     """(count, exact). Counts exactly up to COUNT_CAP; beyond it, the planner's estimate — an exact
     count of a broad filter over a million tickets costs a scan, and "about 48 700" serves the user."""
     permissions.require_reader(actor)
-    where = and_(True, *conditions(f))
+    where = matching(f, actor.id)
     inner = select(Ticket.id).where(where).limit(COUNT_CAP + 1).subquery()
     n = session.scalar(select(func.count()).select_from(inner))
     if n <= COUNT_CAP:
@@ -179,7 +93,7 @@ def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, lim
     """One page of the list, as dicts keyed by grid column id."""
     permissions.require_reader(actor)
     columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id"]
-    stmt = _select(columns).where(and_(True, *conditions(f))).order_by(*_order(sort))
+    stmt = _select(columns).where(matching(f, actor.id)).order_by(*_order(sort))
     stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))
     return [dict(r._mapping) for r in session.execute(stmt)]
 
@@ -189,7 +103,8 @@ def export_columns(columns: list[str] | None) -> list[str]:
     return [c for c in (columns or EXPORT_COLUMNS) if c in LIST_COLUMNS] or list(EXPORT_COLUMNS)
 
 
-def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None = None, *, iso_text: bool = True):
+def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None = None, *, iso_text: bool = True,
+                  me: int | None = None):
     """The export query: chosen columns, filter, order. With iso_text, timestamps become ISO 8601 text
     in the session's time zone (set to the company's by the caller)."""
     exprs = []
@@ -198,7 +113,7 @@ def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None =
         if iso_text and c.endswith("_at"):
             expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
         exprs.append(expr.label(c))
-    return _select(["id"]).with_only_columns(*exprs).where(and_(True, *conditions(f))).order_by(*_order(sort))
+    return _select(["id"]).with_only_columns(*exprs).where(matching(f, me)).order_by(*_order(sort))
 
 
 def use_company_timezone(session: Session) -> None:
@@ -213,7 +128,7 @@ def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str
     Rows are gathered into chunks of about `chunk_bytes`; `progress(rows_so_far)` is called per chunk.
     """
     permissions.require_reader(actor)
-    stmt = export_select(f, export_columns(columns), sort)
+    stmt = export_select(f, export_columns(columns), sort, me=actor.id)
     compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
     sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     yield "\ufeff".encode("utf-8")

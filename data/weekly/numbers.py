@@ -12,22 +12,23 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from data.metrics import require_analytics, rows
-from data.metrics.filters import MetricFilter, range_params, where
+from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.flow import created_resolved
 from data.metrics.kpi import kpis
-from data.metrics.sql import DONE_IN_RANGE, OPEN_AT, SLA_MET
+from data.metrics.sql import DONE_IN_RANGE, SLA_MET
 from data.metrics.team import agents
 from data.models import User
+from data.tickets.status import open_at
 
 __all__ = ["week_filter", "scoped_kpis", "team_agents", "daily", "breaches_by_weekday", "overdue"]
 
 
-def week_filter(start: date, end: date, *, teams: tuple[int, ...] = ()) -> MetricFilter:
+def week_filter(start: date, end: date, *, teams: tuple[int, ...] = ()) -> TicketFilter:
     """The analytics filter for one week (Mon–Sun, local days), for the chosen teams or everyone."""
-    return MetricFilter(date_from=start, date_to=end, team=tuple(teams))
+    return TicketFilter(date_from=start, date_to=end, team=tuple(teams))
 
 
-def scoped_kpis(session: Session, actor: User, f: MetricFilter, team_ids: list[int],
+def scoped_kpis(session: Session, actor: User, f: TicketFilter, team_ids: list[int],
                 service_ids: list[int]) -> dict[tuple[str, int | None], dict]:
     """data/metrics' KPI figures (this week and the one before) for the whole filter, each team and
     each service (within the chosen teams): {("company", None) | ("team", id) | ("service", id): kpis}."""
@@ -39,17 +40,17 @@ def scoped_kpis(session: Session, actor: User, f: MetricFilter, team_ids: list[i
     return out
 
 
-def team_agents(session: Session, actor: User, f: MetricFilter, team_ids: list[int]) -> dict[int, list[dict]]:
+def team_agents(session: Session, actor: User, f: TicketFilter, team_ids: list[int]) -> dict[int, list[dict]]:
     """Per team: data/metrics' per-agent rows (open now, resolved in the week) for the team's tickets."""
     return {team_id: agents(session, actor, replace(f, team=(team_id,))) for team_id in team_ids}
 
 
-def daily(session: Session, actor: User, f: MetricFilter) -> list[dict]:
+def daily(session: Session, actor: User, f: TicketFilter) -> list[dict]:
     """Created, resolved and open backlog per local day of the week."""
     return created_resolved(session, actor, f, "day")
 
 
-def breaches_by_weekday(session: Session, actor: User, f: MetricFilter, group: str = "team_id") -> list[dict]:
+def breaches_by_weekday(session: Session, actor: User, f: TicketFilter, group: str = "team_id") -> list[dict]:
     """Done tickets of the week that breached an SLA target, per scope (team or service) and ISO weekday
     of their resolution — the same tickets that lower analytics' "SLA met"."""
     require_analytics(actor)
@@ -62,7 +63,7 @@ def breaches_by_weekday(session: Session, actor: User, f: MetricFilter, group: s
         GROUP BY 1, 2 ORDER BY 1, 2""", params | range_params(f))
 
 
-def overdue(session: Session, actor: User, f: MetricFilter, limit: int = 10) -> list[dict]:
+def overdue(session: Session, actor: User, f: TicketFilter, limit: int = 10) -> list[dict]:
     """Requests still open at the end of the week whose resolution was due before then, most overdue first."""
     require_analytics(actor)
     w, params = where(f)
@@ -71,5 +72,5 @@ def overdue(session: Session, actor: User, f: MetricFilter, limit: int = 10) -> 
                t.resolution_due_at AS due_at, extract(epoch FROM :at - t.resolution_due_at) / 3600.0 AS overdue_hours
         FROM tickets t LEFT JOIN teams tm ON tm.id = t.team_id LEFT JOIN services s ON s.id = t.service_id
         LEFT JOIN users u ON u.id = t.assignee_id
-        WHERE {w} AND {OPEN_AT} AND t.resolution_due_at < :at
+        WHERE {w} AND {open_at(':at')} AND t.resolution_due_at < :at
         ORDER BY t.resolution_due_at, t.id LIMIT :limit""", params | range_params(f) | {"at": f.end, "limit": limit})

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.tickets import attachments
-from data import hooks
+from data.tickets import attachments, participants
 from data.messaging import outbox
 from data.intake import requesters
 from data.intake import submit as requests
 from data.tickets import actions as tickets
 from data.errors import ValidationError
 from data.config import get_config
-from data.events import bump_revision, record
 from data.i18n import translate
-from data.models import Comment, InboundMessage, Mailbox, Outbox, RequesterIdentity, Service, Ticket
+from data.models import Comment, InboundMessage, Mailbox, RequesterIdentity, Service, Ticket
 
 from ingest.email import thread
 from ingest.common import Outcome, now
@@ -108,16 +106,14 @@ def _new_ticket(session, service, requester, mail, row, copied, mailbox) -> Outc
     try:
         # Attachments are stored here, not by submit(): mail brings any file type (.p7s, .ics, .eml),
         # and a file the portal would refuse must not cost the requester their ticket.
+        # A mailing list or an inbox-rule loop must not get the service's auto-reply.
         ticket = requests.submit(session, requester, service_id=service.id, title=title,
-                                 description=_body(mail, requester.locale), channel="email")
+                                 description=_body(mail, requester.locale), channel="email",
+                                 description_html=mail.html, auto_reply=not mail.loop.no_auto_reply)
     except ValidationError as err:  # the service refuses (e.g. the sender's domain is not allowed)
         return Outcome("skipped", f"refused by the service: {err}")
-    ticket.description_html = mail.html
-    if mail.loop.no_auto_reply:  # a mailing list or an inbox-rule loop: the service's auto-reply must not go out
-        system = select(Comment.id).where(Comment.ticket_id == ticket.id, Comment.is_system)
-        session.execute(delete(Outbox).where(Outbox.comment_id.in_(system), Outbox.state == "queued"))
     refused = _attach(session, ticket, None, mail.attachments)
-    thread.add_participants(session, ticket.id, copied)
+    participants.add(session, ticket.id, copied)
     _refusal_note(session, ticket, requester, mail, refused, reply_to)
     return Outcome("processed", ticket_id=ticket.id, created=True)
 
@@ -125,39 +121,21 @@ def _new_ticket(session, service, requester, mail, row, copied, mailbox) -> Outc
 def _comment(session, ticket, requester, mail, row, copied) -> Outcome:
     if session.scalar(select(Comment.id).where(Comment.channel == "email", Comment.external_id == row.external_id)):
         return Outcome("skipped", "already on the ticket (received through another mailbox)", ticket_id=ticket.id)
-    known = thread.is_known_sender(session, ticket, mail.from_address)
+    known = participants.is_known(session, ticket, mail.from_address)
     body = _body(mail, requester.locale)
     if ticket.requester_id == requester.id:
         item = tickets.comment(session, requester, ticket.id, body, public=True, channel="email",
                                external_id=row.external_id, body_html=mail.html)
-    else:
-        item = _comment_from_other(session, ticket, requester, body, mail.html, row.external_id, known)
+    else:  # someone copied on the thread, or a stranger
+        item = tickets.comment_from_thread(session, requester, ticket.id, body, known=known, channel="email",
+                                           external_id=row.external_id, body_html=mail.html)
     refused = _attach(session, ticket, item, mail.attachments)
     if known:
-        thread.add_participants(session, ticket.id, copied)
+        participants.add(session, ticket.id, copied)
     _refusal_note(session, ticket, requester, mail, refused,
                   {"in_reply_to": mail.message_id} if mail.message_id else {})
     return Outcome("processed", ticket_id=ticket.id, comment_id=item.id,
                    reason=None if known else f"from an unknown sender {mail.from_address}")
-
-
-def _comment_from_other(session, ticket, requester, body, html, external_id, known) -> Comment:
-    """A reply by someone copied on the thread (public) or by a stranger (kept, marked, staff only).
-
-    tickets.comment() admits only the ticket's own requester, as the portal needs.
-    """
-    session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
-    item = Comment(ticket_id=ticket.id, body=body.replace("\x00", ""), body_html=html, is_public=known,
-                   channel="email", external_id=external_id, author_requester_id=requester.id,
-                   from_unknown_sender=not known)
-    session.add(item)
-    session.flush()
-    ticket.updated_at = item.created_at or now()
-    record(session, ticket, "comment", requester, to_value="public" if known else "internal",
-           data={"comment_id": item.id, "unknown_sender": not known})
-    bump_revision(session, ticket.board_id, ticket.column_id)
-    hooks.fire(session, "commented", ticket, requester, comment=item)
-    return item
 
 
 def _attach(session, ticket: Ticket, comment: Comment | None, files: list[ParsedAttachment]) -> list[ParsedAttachment]:
@@ -176,7 +154,7 @@ def _refusal_note(session, ticket, requester, mail, refused, reply_to) -> None:
     names = ", ".join(f"{f.filename} ({len(f.content) / 1048576:.1f} MB)" for f in refused)
     body = translate("email.attachment_refused", requester.locale, names=names, limit=limit_mb)
     outbox.queue(session, channel="email", kind="notification", recipient=mail.from_address, body=body,
-                 subject=f"[#{ticket.number}] {ticket.title}", ticket=ticket, payload=reply_to)
+                 subject=outbox.subject(ticket), ticket=ticket, payload=reply_to)
 
 
 def _bounce(session, mail: ParsedEmail) -> Outcome:
@@ -184,14 +162,7 @@ def _bounce(session, mail: ParsedEmail) -> Outcome:
     ids = list(dict.fromkeys(mail.reported_message_ids + mail.thread_ids))
     if not ids:
         return Outcome("skipped", "bounce (no message of ours named)")
-    reason = f"bounced: {mail.subject}"[:500]
-    rows = session.execute(update(Outbox).where(Outbox.channel == "email", Outbox.external_id.in_(ids))
-                           .values(state="failed", last_error=reason)
-                           .returning(Outbox.comment_id, Outbox.ticket_id)).all()
-    comment_ids = [c for c, _t in rows if c]
-    if comment_ids:
-        session.execute(update(Comment).where(Comment.id.in_(comment_ids))
-                        .values(delivery_state="failed", delivery_error=reason))
+    rows = outbox.bounced(session, "email", ids, f"bounced: {mail.subject}"[:500])
     ticket_id = next((t for _c, t in rows if t), None)
     return Outcome("skipped", f"bounce for {len(rows)} outgoing message(s)" if rows else "bounce (not ours)",
                    ticket_id=ticket_id)

@@ -22,7 +22,7 @@ from data import db
 from data.messaging import outbox
 from data.config import get_config
 from data.catalog.secrets import reveal
-from data.models import Comment, InboundMessage, Mailbox, Outbox, Service, Ticket
+from data.models import InboundMessage, Mailbox, Outbox, Service, Ticket
 
 from ingest.common import now
 
@@ -65,13 +65,12 @@ def build(session: Session, row: Outbox, mailbox: Mailbox | None) -> EmailMessag
     cfg = get_config()
     sender = mailbox.address if mailbox else cfg.mail_from
     domain = sender.rsplit("@", 1)[-1] or "okno.local"
-    if not row.external_id:
-        row.external_id = f"<okno.{row.id}.{secrets.token_hex(6)}@{domain}>"
+    outbox.name_message(row, f"<okno.{row.id}.{secrets.token_hex(6)}@{domain}>")
     msg = EmailMessage()
     ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
-    subject = row.subject or (f"[#{ticket.number}] {ticket.title}" if ticket else "Okno")
-    if ticket and f"[#{ticket.number}]" not in subject:
-        subject = f"[#{ticket.number}] {subject}"
+    subject = row.subject or (outbox.subject(ticket) if ticket else "Okno")
+    if ticket and outbox.token(ticket.number) not in subject:
+        subject = f"{outbox.token(ticket.number)} {subject}"
     if ticket and row.kind in ("reply", "auto_reply") and not subject.lower().startswith("re:"):
         subject = "Re: " + subject
     service = session.get(Service, ticket.service_id) if ticket and ticket.service_id else None
@@ -134,32 +133,22 @@ def send(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
         send_smtp(msg, recipient, mailbox)
 
 
-def _set_comment(session: Session, row: Outbox, state: str, error: str | None) -> None:
-    if row.comment_id:
-        comment = session.get(Comment, row.comment_id)
-        if comment is not None:
-            comment.delivery_state, comment.delivery_error = state, error
-
-
 def deliver_one(session: Session, row: Outbox) -> str:
     mailbox = mailbox_for(session, row)
-    row.attempts = (row.attempts or 0) + 1
+    attempts = outbox.attempt(row)
     try:
         msg = build(session, row, mailbox)
         send(msg, row.recipient, mailbox)
     except Exception as err:
         reason = f"{type(err).__name__}: {err}"[:2000]
-        final = isinstance(err, PermanentFailure) or row.attempts >= MAX_ATTEMPTS
+        final = isinstance(err, PermanentFailure) or attempts >= MAX_ATTEMPTS
         log.warning("outbox %s to %s: %s%s", row.id, row.recipient, reason, "" if final else " (will retry)")
-        row.last_error = reason
         if final:
-            row.state = "failed"
-            _set_comment(session, row, "failed", reason)
+            outbox.failed(session, row, reason)
             return "failed"
-        row.next_attempt_at = now() + backoff(row.attempts)
+        outbox.retry(row, reason, now() + backoff(attempts))
         return "retry"
-    row.state, row.sent_at, row.last_error = "sent", now(), None
-    _set_comment(session, row, "sent", None)
+    outbox.sent(session, row)
     return "sent"
 
 

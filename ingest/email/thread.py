@@ -1,4 +1,4 @@
-"""Finding the ticket a message belongs to, and who the sender is to that ticket.
+"""Finding the ticket a message belongs to (who the sender is to it: data/tickets/participants.py).
 
 Threading uses our token `[#1234]` in the subject and the Message-IDs in In-Reply-To and
 References — the ids of our outgoing messages (outbox.external_id), of earlier incoming replies
@@ -7,15 +7,11 @@ subject text alone: "Re: printer" from two people is two tickets.
 """
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select, union_all
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from data.models import Comment, InboundMessage, Outbox, RequesterIdentity, Ticket, TicketParticipant
-
-TOKEN = re.compile(r"\[#(\d{1,12})\]")
+from data.messaging.outbox import TOKEN
+from data.models import Comment, InboundMessage, Outbox, Ticket
 
 
 def ticket_by_message_ids(session: Session, ids: list[str]) -> int | None:
@@ -44,20 +40,3 @@ def ticket_by_token(session: Session, subject: str) -> int | None:
 
 def find_ticket(session: Session, message_ids: list[str], subject: str) -> int | None:
     return ticket_by_message_ids(session, message_ids) or ticket_by_token(session, subject)
-
-
-def add_participants(session: Session, ticket_id: int, addresses: set[str]) -> None:
-    for address in sorted(addresses):
-        session.execute(pg_insert(TicketParticipant).values(ticket_id=ticket_id, address=address[:254])
-                        .on_conflict_do_nothing(index_elements=["ticket_id", "address"]))
-
-
-def is_known_sender(session: Session, ticket: Ticket, address: str) -> bool:
-    """The requester, someone copied on the thread, or someone whose replies were accepted before."""
-    if ticket.requester_id is not None and session.scalar(
-            select(RequesterIdentity.id).where(RequesterIdentity.requester_id == ticket.requester_id,
-                                               RequesterIdentity.channel == "email",
-                                               RequesterIdentity.address == address)) is not None:
-        return True
-    return session.scalar(select(TicketParticipant.id).where(TicketParticipant.ticket_id == ticket.id,
-                                                             TicketParticipant.address == address)) is not None

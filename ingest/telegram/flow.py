@@ -10,10 +10,11 @@ import re
 from sqlalchemy import select
 from telegram import Bot, Message
 
+from data.intake import portal
 from data.tickets import actions as tickets
 from data.config import get_config
 from data.errors import OknoError
-from data.models import BoardColumn, Outbox, Service, Ticket
+from data.models import Outbox, Service, Ticket
 
 from ingest.telegram import form
 from ingest.telegram import link
@@ -210,14 +211,10 @@ async def describe(turn: Turn, bot: Bot, message: Message, text: str, file: dict
 
 
 def my_requests(turn: Turn) -> None:
-    rows = turn.session.execute(
-        select(Ticket.number, Ticket.title, Ticket.status, BoardColumn.requester_status)
-        .join(BoardColumn, BoardColumn.id == Ticket.column_id)
-        .where(Ticket.requester_id == turn.requester.id).order_by(Ticket.created_at.desc()).limit(20)).all()
+    """The requester's latest requests, as the portal lists them."""
+    rows = portal.my_requests(turn.session, turn.requester, turn.locale, limit=20)
     if not rows:
         turn.say(turn.t("tg.my.none"))
         return
-    lines = [turn.t("tg.my.title")] + [
-        f"#{number} · {title[:60]} — {requester_status or turn.t('status.' + status)}"
-        for number, title, status, requester_status in rows]
+    lines = [turn.t("tg.my.title")] + [f"#{r['number']} · {r['title'][:60]} — {r['status_label']}" for r in rows]
     turn.say("\n".join(lines))

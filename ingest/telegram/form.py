@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
-
+from data.intake import portal
 from data.models import RequestType, Service
 
 from ingest.telegram.requests import checklist_items, visible
@@ -19,14 +18,12 @@ MAX_FILES = 10
 
 
 def services(turn: Turn) -> list[Service]:
-    return list(turn.session.scalars(select(Service).where(Service.is_active, Service.board_id.is_not(None))
-                                     .order_by(Service.position, Service.name)))
+    """The services a request can be made to: the portal's list."""
+    return portal.services(turn.session)
 
 
 def types_of(turn: Turn, service_id: int) -> list[RequestType]:
-    return list(turn.session.scalars(select(RequestType).where(RequestType.service_id == service_id,
-                                                               RequestType.is_active)
-                                     .order_by(RequestType.position, RequestType.name)))
+    return portal.request_types(turn.session, service_id)
 
 
 def request_type(turn: Turn) -> RequestType | None:

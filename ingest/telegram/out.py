@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from data.messaging import outbox
 from data.db import session_scope
-from data.models import Comment, Outbox
+from data.models import Outbox
 
 log = logging.getLogger("okno.telegram.out")
 MAX_ATTEMPTS = 10
@@ -73,16 +73,8 @@ async def _send(bot: Bot, row: Outbox) -> str | None:
     return str(message.message_id)
 
 
-def _set_comment(session, row: Outbox, state: str, error: str | None = None) -> None:
-    if row.comment_id:
-        comment = session.get(Comment, row.comment_id)
-        if comment is not None:
-            comment.delivery_state, comment.delivery_error = state, error
-
-
 def _fail(session, row: Outbox, reason: str) -> None:
-    row.state, row.last_error = "failed", reason[:2000]
-    _set_comment(session, row, "failed", reason[:2000])
+    outbox.failed(session, row, reason)
     log.warning("telegram message %s to %s failed: %s", row.id, row.recipient, reason)
 
 
@@ -90,12 +82,12 @@ def _retry(session, row: Outbox, reason: str, delay: timedelta) -> None:
     if row.attempts >= MAX_ATTEMPTS:
         _fail(session, row, f"gave up after {row.attempts} attempts: {reason}")
         return
-    row.last_error, row.next_attempt_at = reason[:2000], datetime.now(timezone.utc) + delay
+    outbox.retry(row, reason, datetime.now(timezone.utc) + delay)
     log.info("telegram message %s to %s retried in %.0fs: %s", row.id, row.recipient, delay.total_seconds(), reason)
 
 
 async def deliver_row(session, bot: Bot, row: Outbox) -> None:
-    row.attempts += 1
+    outbox.attempt(row)
     try:
         external_id = await _send(bot, row)
     except RetryAfter as err:  # flood control: Telegram says exactly when to come back
@@ -104,16 +96,14 @@ async def deliver_row(session, bot: Bot, row: Outbox) -> None:
     except Forbidden as err:  # blocked by the user, kicked from the group: retrying cannot help
         _fail(session, row, f"403 {err.message}")
     except BadRequest as err:
-        if "not modified" in err.message.lower():
-            row.state, row.sent_at = "sent", datetime.now(timezone.utc)
+        if "not modified" in err.message.lower():  # an edit that was already made
+            outbox.sent(session, row)
         else:
             _fail(session, row, f"400 {err.message}")
     except (NetworkError, TelegramError) as err:
         _retry(session, row, f"{type(err).__name__}: {err}", backoff(row.attempts))
     else:
-        row.state, row.sent_at, row.last_error = "sent", datetime.now(timezone.utc), None
-        row.external_id = external_id
-        _set_comment(session, row, "sent")
+        outbox.sent(session, row, external_id)
 
 
 async def deliver_due(bot: Bot, ids: list[int] | None = None, limit: int = 200) -> int:

@@ -1,7 +1,8 @@
 """The bot's door to requests and requesters: the portal's single entry points, used as they are.
 
 `data.intake.submit.submit/validate` (routing, checklist, attachments, fan-out, auto-reply),
-`data.intake.requesters.find_or_create_by_telegram`, `data.tickets.attachments` and `data.intake.forms.visible`.
+`data.intake.requesters.find_or_create_by_telegram/note_locale`, `data.tickets.attachments` and
+`data.intake.forms.visible`.
 Only what the chat needs on top lives here.
 """
 from __future__ import annotations
@@ -11,10 +12,11 @@ from sqlalchemy.orm import Session
 from data.tickets import attachments as files
 from data.models import Comment, RequestType, Ticket
 from data.intake.forms import visible
-from data.intake.requesters import find_or_create_by_telegram
+from data.intake.requesters import find_or_create_by_telegram, note_locale
 from data.intake.submit import submit, validate
 
-__all__ = ["add_attachments", "checklist_items", "find_or_create_by_telegram", "submit", "validate", "visible"]
+__all__ = ["add_attachments", "checklist_items", "find_or_create_by_telegram", "note_locale", "submit", "validate",
+           "visible"]
 
 
 def checklist_items(request_type: RequestType | None) -> list[tuple[int, str, bool]]:

@@ -11,7 +11,7 @@ from telegram import Bot, Update
 
 from ingest.telegram.buttons import on_callback
 from ingest.telegram.flow import on_message
-from ingest.telegram.requests import find_or_create_by_telegram
+from ingest.telegram.requests import find_or_create_by_telegram, note_locale
 from ingest.telegram.turn import Turn, load_draft, locale_of
 
 log = logging.getLogger("okno.telegram")
@@ -59,8 +59,7 @@ def _turn(session, chat, sender, bot_id: int, bot_username: str) -> Turn:
     name = sender.full_name if private else (chat.title or str(chat.id))
     requester = find_or_create_by_telegram(session, str(chat.id), name,
                                            username=sender.username if private else None)
-    if requester.locale is None:  # notices sent later (status changes) speak the same language
-        requester.locale = locale
+    note_locale(requester, locale)
     draft = load_draft(session, str(chat.id), locale)
     draft.requester_id = requester.id
     return Turn(session=session, chat_id=str(chat.id), chat_type=chat.type, locale=locale, draft=draft,

@@ -111,6 +111,17 @@ def test_auto_reply_is_threaded_to_the_original(session):
     assert sent["Auto-Submitted"] == "auto-replied" and sent["From"].addresses[0].addr_spec == box.address
 
 
+def test_mail_from_a_list_becomes_a_ticket_without_an_auto_reply(session):
+    service, box = service_with_mailbox(session)
+    service.auto_reply_template = "Заявка #{number} принята"
+    outcome = _ingest(session, box, mail(headers={"List-Id": "<staff.example.com>"}, sender="staff@example.com"))
+    assert outcome.state == "processed" and outcome.created
+    assert session.scalar(select(func.count()).select_from(Outbox).where(Outbox.ticket_id == outcome.ticket_id)) == 0
+    said = session.scalar(select(Comment).where(Comment.ticket_id == outcome.ticket_id, Comment.is_system))
+    assert said.body == f"Заявка #{session.get(Ticket, outcome.ticket_id).number} принята"
+    assert said.delivery_state == "none"  # written on the ticket, never sent
+
+
 def test_oversized_attachment_is_refused_with_a_note(session, monkeypatch):
     monkeypatch.setenv("OKNO_MAX_ATTACHMENT_MB", "1")
     _service, box = service_with_mailbox(session)

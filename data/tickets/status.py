@@ -1,0 +1,97 @@
+"""A ticket's status over time, defined once: the order of statuses, entering one, resolution,
+reopen, and which tickets are open at an instant.
+
+A status is the kind of the column a ticket is in (data.models.COLUMN_KINDS). The service functions
+(tickets.create/move, escalation) write a ticket's timestamps with `entering()`; the SLA clock, the
+metrics and the daily rollup read the same rules back from the event history through the SQL
+fragments below, so a chart, a list and a ticket's own columns always agree.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from data.models import COLUMN_KINDS, Ticket
+
+STATUSES = COLUMN_KINDS  # queue → in progress → waiting → done: the order cards travel in
+IN_PROGRESS, DONE = "in_progress", "done"
+# Events that put a ticket into a column: its creation, a move, an escalation to another line's board.
+# (A line lane's hand-over is also an `escalated` event, but it has no to_status: the column stays.)
+PLACING_EVENTS = ("created", "moved", "escalated")
+
+
+def resolves(from_status: str | None, to_status: str) -> bool:
+    """Entering done from anything else (or being created there) resolves a ticket."""
+    return to_status == DONE and from_status != DONE
+
+
+def reopens(from_status: str | None, to_status: str) -> bool:
+    """Leaving done for any other status reopens a ticket."""
+    return from_status == DONE and to_status != DONE
+
+
+def entering(to_status: str, *, from_status: str | None, column_changed: bool, started: bool,
+             when: datetime) -> dict:
+    """The ticket columns that change when it enters a column of kind `to_status` at `when`.
+
+    `from_status` is None for a new ticket; `started` says whether it was ever in progress. The
+    column time limit counts from the last column change, cycle time from the first entry into
+    in-progress, resolution from the last entry into done.
+    """
+    values: dict = {}
+    if column_changed:
+        values["column_entered_at"] = when
+    if to_status == IN_PROGRESS and not started:
+        values["started_at"] = when
+    if resolves(from_status, to_status):
+        values["resolved_at"] = when
+    if reopens(from_status, to_status):
+        values["reopened_count"] = Ticket.reopened_count + 1
+    return values
+
+
+# ---- the same rules in SQL: `e` is a ticket_events alias, `t` a tickets alias ----
+
+def placed(e: str = "e") -> str:
+    """The event put the ticket into a column (with that column's kind as to_status)."""
+    kinds = ", ".join(f"'{k}'" for k in PLACING_EVENTS)
+    return f"{e}.kind IN ({kinds}) AND {e}.to_status IS NOT NULL"
+
+
+def reopened(e: str = "e") -> str:
+    """The event reopened the ticket (see reopens())."""
+    return f"{placed(e)} AND {e}.from_status = '{DONE}' AND {e}.to_status <> '{DONE}'"
+
+
+def reached(e: str = "e") -> str:
+    """Per ticket (GROUP BY ticket over its placing events): when it first reached each status or a later
+    one, as s0 … s3 in STATUSES order — so cumulative flow bands never go down."""
+    parts = []
+    for i in range(len(STATUSES)):
+        later = ", ".join(f"'{s}'" for s in STATUSES[i:])
+        parts.append(f"min({e}.at) AS s{i}" if i == 0 else f"min({e}.at) FILTER (WHERE {e}.to_status IN ({later})) AS s{i}")
+    return ", ".join(parts)
+
+
+def done_before(at: str, t: str = "t") -> str:
+    """Resolved before the instant `at` and still done (a reopened ticket is not resolved)."""
+    return f"{t}.status = '{DONE}' AND {t}.resolved_at < {at}"
+
+
+def done_since(at: str, t: str = "t") -> str:
+    """Resolved at or after the instant `at` and still done."""
+    return f"{t}.status = '{DONE}' AND {t}.resolved_at >= {at}"
+
+
+def done_between(start: str = ":start", end: str = ":end", t: str = "t") -> str:
+    """Resolved in [start, end) and still done."""
+    return f"{done_since(start, t)} AND {t}.resolved_at < {end}"
+
+
+def open_at(at: str = ":at", t: str = "t") -> str:
+    """Open at the instant `at`: created before it and not (finally) done before it."""
+    return f"{t}.created_at < {at} AND NOT ({done_before(at, t)})"
+
+
+def open_during(start: str = ":start", end: str = ":end", t: str = "t") -> str:
+    """Open at some moment of [start, end): created before its end and not done before its start."""
+    return f"{t}.created_at < {end} AND NOT ({done_before(start, t)})"

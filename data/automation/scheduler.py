@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from data.automation import rules
 from data.sla import recompute as sla
 from data.messaging import staff as staff_notify
-from data.i18n import translate
+from data.i18n import N_, translate
 from data.sla.calendars import DEFAULT_TZ
 from data.models import Rule, RuleLog, Ticket, TicketSla
 
@@ -41,8 +41,8 @@ def tick(session: Session, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     session.info["okno_now"] = now
     try:
-        breached = _signal(session, now, "due_at", "breach_notified_at", "sla_breached", "sla.notify.breached")
-        at_risk = _signal(session, now, "at_risk_at", "at_risk_notified_at", "sla_at_risk", "sla.notify.at_risk")
+        breached = _signal(session, now, "due_at", "breach_notified_at", "sla_breached", N_("sla.notify.breached"))
+        at_risk = _signal(session, now, "at_risk_at", "at_risk_notified_at", "sla_at_risk", N_("sla.notify.at_risk"))
         quiet = _no_activity(session, now)
     finally:
         session.info.pop("okno_now", None)

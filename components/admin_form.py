@@ -6,8 +6,9 @@ from dash import html
 from flask_login import current_user
 
 from data.errors import OknoError
+from data.i18n import N_
 
-from components.i18n import _
+from components.i18n import _, error_message
 
 
 def row(label_key: str, control, help_text: str | None = None, md: int = 12):
@@ -32,11 +33,12 @@ def user():
     return current_user._get_current_object()
 
 
-def result(err: Exception | None, ok_key: str = "admin.saved", alert_id: str = "admin-result"):
+def result(err: Exception | None, ok_key: str = N_("admin.saved"), alert_id: str = "admin-result"):
     """A success note, or the service function's message (it names the field and what is wrong)."""
     if err is None:
         return dbc.Alert(_(ok_key), color="success", duration=4000, id=alert_id)
-    return dbc.Alert(str(err) if isinstance(err, OknoError) else "Error", color="danger", id=alert_id)
+    return dbc.Alert(error_message(err) if isinstance(err, OknoError) else _("errors.unexpected"), color="danger",
+                     id=alert_id)
 
 
 def lines(text: str | None) -> list[str]:

@@ -5,20 +5,21 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.i18n import _
+from components.i18n import N_, _
 
 SECTIONS: list[tuple[str, str, str, str]] = [
-    ("/admin/services", "admin.services", "admin.services_help", "bi-grid-3x3-gap"),
-    ("/admin/request-types", "admin.request_types", "admin.request_types_help", "bi-ui-checks"),
-    ("/admin/column-children", "admin.column_children", "admin.column_children_help", "bi-diagram-3"),
-    ("/admin/integrations", "admin.integrations", "admin.integrations_help", "bi-plug"),
-    ("/admin/calendars", "slaadmin.calendars", "slaadmin.calendars_help", "bi-calendar3"),
-    ("/admin/sla", "slaadmin.policies", "slaadmin.policies_help", "bi-stopwatch"),
-    ("/admin/priorities", "slaadmin.priorities", "slaadmin.priorities_help", "bi-sort-down"),
-    ("/admin/rules", "slaadmin.rules", "slaadmin.rules_help", "bi-magic"),
-    ("/admin/mailboxes", "admin.mailboxes", "admin.mailboxes_help", "bi-envelope"),
-    ("/admin/ingest-failures", "admin.ingest_failures", "admin.ingest_failures_help", "bi-exclamation-triangle"),
-    ("/weekly/subscriptions", "weekly.sub.title", "weekly.sub.admin_help", "bi-envelope-paper"),
+    ("/admin/services", N_("admin.services"), N_("admin.services_help"), "bi-grid-3x3-gap"),
+    ("/admin/request-types", N_("admin.request_types"), N_("admin.request_types_help"), "bi-ui-checks"),
+    ("/admin/column-children", N_("admin.column_children"), N_("admin.column_children_help"), "bi-diagram-3"),
+    ("/admin/integrations", N_("admin.integrations"), N_("admin.integrations_help"), "bi-plug"),
+    ("/admin/calendars", N_("slaadmin.calendars"), N_("slaadmin.calendars_help"), "bi-calendar3"),
+    ("/admin/sla", N_("slaadmin.policies"), N_("slaadmin.policies_help"), "bi-stopwatch"),
+    ("/admin/priorities", N_("slaadmin.priorities"), N_("slaadmin.priorities_help"), "bi-sort-down"),
+    ("/admin/rules", N_("slaadmin.rules"), N_("slaadmin.rules_help"), "bi-magic"),
+    ("/admin/mailboxes", N_("admin.mailboxes"), N_("admin.mailboxes_help"), "bi-envelope"),
+    ("/admin/ingest-failures", N_("admin.ingest_failures"), N_("admin.ingest_failures_help"),
+     "bi-exclamation-triangle"),
+    ("/weekly/subscriptions", N_("weekly.sub.title"), N_("weekly.sub.admin_help"), "bi-envelope-paper"),
 ]
 
 

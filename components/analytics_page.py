@@ -14,10 +14,18 @@ from data.errors import PermissionDenied
 from data.metrics import filters, freshness, kpi
 
 from components.filter_bar import FILTER, filter_bar
-from components.i18n import _
+from components.i18n import N_, _
 
 SECTIONS = [("overview", "/"), ("flow", "/analytics/flow"), ("sla", "/analytics/sla"),
             ("team", "/analytics/team"), ("compare", "/analytics/compare"), ("forecast", "/analytics/forecast")]
+# Shown as _(f"an.section.{key}") and _(f"an.kpi.{key}"): the message ids, for extraction.
+SECTION_LABELS = {"overview": N_("an.section.overview"), "flow": N_("an.section.flow"), "sla": N_("an.section.sla"),
+                  "team": N_("an.section.team"), "compare": N_("an.section.compare"),
+                  "forecast": N_("an.section.forecast")}
+KPI_LABELS = {"created": N_("an.kpi.created"), "resolved": N_("an.kpi.resolved"), "backlog": N_("an.kpi.backlog"),
+              "reopened": N_("an.kpi.reopened"), "cycle_p50": N_("an.kpi.cycle_p50"),
+              "cycle_p85": N_("an.kpi.cycle_p85"), "first_response_p50": N_("an.kpi.first_response_p50"),
+              "sla_met": N_("an.kpi.sla_met")}
 KPI_FORMAT = {"created": "{:.0f}", "resolved": "{:.0f}", "backlog": "{:.0f}", "reopened": "{:.0f}",
               "cycle_p50": "{:.1f} d", "cycle_p85": "{:.1f} d", "first_response_p50": "{:.1f} h", "sla_met": "{:.0f}%"}
 
@@ -63,7 +71,7 @@ def _format(key: str, value) -> str:
     if value is None:
         return "—"
     if key == "first_response_p50" and value < 1:  # minutes read better than "0.1 h"
-        return f"{value * 60:.0f} {_('an.min')}"
+        return f"{value * 60:.0f} " + _("an.min")
     return KPI_FORMAT[key].format(value).replace(" d", " " + _("an.d")).replace(" h", " " + _("an.h"))
 
 

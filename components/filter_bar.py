@@ -14,12 +14,12 @@ from data.db import read_session
 from data.metrics import filters
 from data.models import CHANNELS
 
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale
 
 FILTER = "an-filter"  # the store every analytics callback reads
-DROPDOWNS = [("service", "an.f.service"), ("team", "an.f.team"), ("board", "an.f.board"),
-             ("agent", "an.f.agent"), ("priority", "an.f.priority"), ("channel", "an.f.channel"),
-             ("type", "an.f.type")]
+DROPDOWNS = [("service", N_("an.f.service")), ("team", N_("an.f.team")), ("board", N_("an.f.board")),
+             ("agent", N_("an.f.agent")), ("priority", N_("an.f.priority")), ("channel", N_("an.f.channel")),
+             ("type", N_("an.f.type"))]
 
 
 def _options() -> dict[str, list[dict]]:

@@ -20,7 +20,7 @@ def _header(col: dict):
     limit = f" / {col['wip_limit']}" if col["wip_limit"] else ""
     badges = [html.Span(f"{col['count']}{limit}", className="badge okno-wip " +
                         ("text-bg-danger" if over else "text-bg-light"),
-                        title=_("board.wip_hard" if col["wip_hard"] else "board.wip_soft") if limit else None)]
+                        title=(_("board.wip_hard") if col["wip_hard"] else _("board.wip_soft")) if limit else None)]
     if col["time_limit"]:
         badges.append(html.Span([html.I(className="bi bi-hourglass-split me-1"),
                                  _("board.time_limit", n=col["time_limit"])],

@@ -7,15 +7,15 @@ from flask_login import current_user
 
 from data.permissions import can_open
 
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale
 
 # (page key for permissions, href, message key, icon)
 LINKS = [
-    ("board", "/board", "nav.board", "bi-kanban"),
-    ("tickets", "/tickets", "nav.tickets", "bi-list-ul"),
-    ("analytics", "/", "nav.analytics", "bi-graph-up"),
-    ("weekly", "/weekly", "nav.weekly", "bi-calendar-week"),
-    ("admin", "/admin", "nav.admin", "bi-gear"),
+    ("board", "/board", N_("nav.board"), "bi-kanban"),
+    ("tickets", "/tickets", N_("nav.tickets"), "bi-list-ul"),
+    ("analytics", "/", N_("nav.analytics"), "bi-graph-up"),
+    ("weekly", "/weekly", N_("nav.weekly"), "bi-calendar-week"),
+    ("admin", "/admin", N_("nav.admin"), "bi-gear"),
 ]
 
 

@@ -16,7 +16,7 @@ from data.tickets import query as ticket_query
 from data.db import read_session, session_scope
 from data.errors import OknoError
 
-from components.i18n import _
+from components.i18n import _, error_message
 
 X = "exports"  # component id prefix
 FILTER_STORE = "tickets-filter"
@@ -105,7 +105,7 @@ def start(_run, _saved, query, columns, fmt):
                 job = exports.start(s, user, query=query or {}, columns=columns, fmt=fmt or "csv")
             job_id, total = job.id, job.rows_total
     except OknoError as err:
-        return dash.no_update, dbc.Alert(str(err), color="danger", className="py-1 mb-0"), True
+        return dash.no_update, dbc.Alert(error_message(err), color="danger", className="py-1 mb-0"), True
     return ({"id": job_id, "url": f"/exports/jobs/{job_id}/download"},
             _("exports.started", total=_n(total)), False)
 
@@ -125,7 +125,7 @@ def poll(_ticks, job):
         with read_session() as s:
             st = exports.status(s, current_user._get_current_object(), int(job["id"]))
     except OknoError as err:
-        return 0, "", {"display": "none"}, str(err), True
+        return 0, "", {"display": "none"}, error_message(err), True
     shown = {"display": "flex"}
     if st["state"] == "done":
         return 100, "100%", shown, _("exports.done", done=_n(st["rows_done"])), True
@@ -158,5 +158,5 @@ def save(_n_clicks, _deletes, name, query, columns, fmt):
                 row = exports.save(s, user, name=name, query=query or {}, columns=columns, fmt=fmt or "csv")
                 message = _("exports.saved_ok", name=row.name)
     except OknoError as err:
-        return dash.no_update, dash.no_update, dbc.Alert(str(err), color="danger", className="py-1 mb-0")
+        return dash.no_update, dash.no_update, dbc.Alert(error_message(err), color="danger", className="py-1 mb-0")
     return _saved_items(), _saved_list(), message

@@ -16,10 +16,15 @@ from data.models import User
 
 from components.admin_nav import breadcrumb
 from components.guard import allowed
-from components.i18n import _
+from components.i18n import N_, _, error_message, field_messages
 
-PAGES = [("/admin/calendars", "slaadmin.calendars"), ("/admin/sla", "slaadmin.policies"),
-         ("/admin/priorities", "slaadmin.priorities"), ("/admin/rules", "slaadmin.rules")]
+PAGES = [("/admin/calendars", N_("slaadmin.calendars")), ("/admin/sla", N_("slaadmin.policies")),
+         ("/admin/priorities", N_("slaadmin.priorities")), ("/admin/rules", N_("slaadmin.rules"))]
+# Labels of the rules page's form and table (pages/admin/rules.py passes them as plain keys): for extraction.
+RULE_FORM_LABELS = (N_("slaadmin.fired"), N_("slaadmin.last_fired"), N_("slaadmin.opt.column"),
+                    N_("slaadmin.opt.field"), N_("slaadmin.opt.author"), N_("slaadmin.opt.target"),
+                    N_("slaadmin.opt.minutes"), N_("slaadmin.channels"), N_("slaadmin.fields"),
+                    N_("slaadmin.time_from"), N_("slaadmin.time_to"), N_("slaadmin.act.children_board"))
 
 
 def subnav(active: str):
@@ -80,8 +85,8 @@ def invalid_flags(err: Exception | None, output_position: int) -> list:
 
 def problem(err: OknoError, labels: dict[str, str]):
     """The error as an alert listing each field's problem by its label."""
-    items = [html.Li(f"{labels.get(k, k)}: {v}") for k, v in getattr(err, "fields", {}).items()]
-    return dbc.Alert([html.Div(str(err)), html.Ul(items, className="mb-0")] if items else str(err),
+    items = [html.Li(f"{labels.get(k, k)}: {v}") for k, v in field_messages(err).items()]
+    return dbc.Alert([html.Div(error_message(err)), html.Ul(items, className="mb-0")] if items else error_message(err),
                      color="danger", className="py-2", id="slaadmin-error")
 
 

@@ -10,11 +10,14 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.i18n import _
+from components.i18n import N_, _
 from data.config import company_tz
 
 COLOURS = {"ok": "success", "at_risk": "warning", "breached": "danger"}
 STATE_COLOURS = {"met": "success", "breached": "danger", "paused": "secondary", "running": "primary"}
+# Shown as _(f"sla.state.{state}"): the message ids, for extraction.
+STATE_LABELS = {"met": N_("sla.state.met"), "breached": N_("sla.state.breached"), "paused": N_("sla.state.paused"),
+                "running": N_("sla.state.running")}
 
 
 def duration(seconds: float | None) -> str:

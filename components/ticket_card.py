@@ -5,13 +5,15 @@ delegated click handler and SortableJS to the cells.
 """
 from __future__ import annotations
 
-from data.i18n import translate
+from data.i18n import N_, translate
 
 from components.lite import el
 
 CHANNEL_ICONS = {"email": "bi-envelope", "telegram": "bi-telegram", "portal": "bi-globe", "api": "bi-code-slash",
                  "agent": "bi-person-badge"}
 SLA_CLASSES = {"ok": "text-bg-success", "at_risk": "text-bg-warning", "breached": "text-bg-danger"}
+# Shown as tr(f"board.sla_{state}"): the message ids, for extraction.
+SLA_LABELS = {"ok": N_("board.sla_ok"), "at_risk": N_("board.sla_at_risk"), "breached": N_("board.sla_breached")}
 
 
 def age(minutes: int, locale: str) -> str:
@@ -55,7 +57,7 @@ def card(c: dict, locale: str):
            el("Span", tr(f"board.sla_{c['sla']}"), className=f"badge {SLA_CLASSES[c['sla']]} me-1 okno-sla",
                      **{"data-sla": c["sla"]}) if c["sla"] else None,
            el("I", className="bi bi-lock-fill text-danger me-1 okno-blocked-flag",
-                  title=tr("board.blocked", reason=c["blocked_reason"] or "")) if c["blocked"] else None,
+                  title=tr(N_("board.blocked"), reason=c["blocked_reason"] or "")) if c["blocked"] else None,
            el("Button", el("I", className="bi bi-arrows-move"), className="btn btn-sm btn-link ms-auto p-0 okno-move-btn",
                        **{"aria-label": tr("board.move_menu")})]
     kind = " · ".join(x for x in (c["service"], c["type"] or c["card_type"]) if x)
@@ -65,8 +67,8 @@ def card(c: dict, locale: str):
               el("Span", [el("I", className="bi bi-hourglass-split me-1"), age(c["in_column_minutes"], locale)],
                  className="me-2 okno-in-column" + (" text-danger fw-semibold" if c["overdue"] else " text-muted"))
               if c["overdue_at"] else None,
-              _progress("bi-check2-square", c["checklist"], "board.checklist", locale),
-              _progress("bi-diagram-3", c["children"], "board.children", locale)]
+              _progress("bi-check2-square", c["checklist"], N_("board.checklist"), locale),
+              _progress("bi-diagram-3", c["children"], N_("board.children"), locale)]
     attrs = {"data-ticket-id": c["id"], "data-version": c["version"], "data-number": c["number"]}
     if c["overdue_at"]:
         attrs["data-overdue-at"] = int(c["overdue_at"])

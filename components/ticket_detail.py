@@ -23,12 +23,19 @@ from data.db import read_session
 from data.errors import OknoError
 from data.permissions import STAFF_WRITERS
 
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale, error_message
 from components.sla_panel import sla_panel
 from components.ticket_card import CHANNEL_ICONS
 
 T = "tk"
 DELIVERY = {"queued": "text-bg-secondary", "sent": "text-bg-success", "failed": "text-bg-danger"}
+# Shown as _(f"ticket.delivery_{state}") and _(f"event.{kind}"): the message ids, for extraction.
+DELIVERY_LABELS = {"queued": N_("ticket.delivery_queued"), "sent": N_("ticket.delivery_sent"),
+                   "failed": N_("ticket.delivery_failed")}
+EVENT_LABELS = {"created": N_("event.created"), "moved": N_("event.moved"), "assigned": N_("event.assigned"),
+                "priority": N_("event.priority"), "field": N_("event.field"), "blocked": N_("event.blocked"),
+                "unblocked": N_("event.unblocked"), "comment": N_("event.comment"), "checklist": N_("event.checklist"),
+                "escalated": N_("event.escalated"), "type": N_("event.type"), "sla": N_("event.sla")}
 
 
 def _when(value, tz) -> str:
@@ -137,7 +144,7 @@ def _children(kids: list[dict], boards: list[dict], can_edit: bool):
     rows = [html.Li([html.A(f"#{k['number']}", href=f"/ticket/{k['number']}", className="me-1"), k["title"],
                      html.Span(f" · {k['board']} / {k['column']}" + (f" · {k['assignee']}" if k["assignee"] else ""),
                                className="text-muted"),
-                     html.Span(_("status." + k["status"]), className="badge text-bg-light ms-1")],
+                     html.Span(_(f"status.{k['status']}"), className="badge text-bg-light ms-1")],
                     **{"data-child-status": k["status"]}) for k in kids]
     return html.Div([
         dbc.Progress(value=100 * done / len(kids), label=f"{done}/{len(kids)}", className="mb-1",
@@ -174,7 +181,7 @@ def body(number: int):
         try:
             h = ticket_view.header(s, user, number)
         except OknoError as err:
-            return dbc.Alert(str(err), color="warning", id=f"{T}-error")
+            return dbc.Alert(error_message(err), color="warning", id=f"{T}-error")
         t = h["ticket"]
         sections = [
             html.H5([html.A(f"#{t.number}", href=f"/ticket/{t.number}", className="me-2"), t.title],

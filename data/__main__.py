@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             with db.session_scope() as s:
                 team_id = s.scalar(select(Team.id).where(Team.name == args.team)) if args.team else None
                 if args.team and team_id is None:
-                    raise OknoError(f"No team named {args.team!r}")
+                    raise OknoError("errors.no_such_team", team=args.team)
                 user = auth.create_user(s, email=args.email, name=args.name, password=password, role=args.role,
                                         team_id=team_id)
                 print(f"created user {user.id} {user.email} ({user.role})")

@@ -1,34 +1,62 @@
-"""The message catalogue for the UI and for messages sent to requesters: English and Russian.
+"""Translations: gettext catalogs in translations/ (Russian, the default, and English).
 
-Each part of Okno keeps its keys in its own module under data/messages/ (both languages); use `translate(key, locale, **values)` (workers) or
-`components.i18n._` (pages, which know the current user's locale).
+A message id is a key such as "nav.board"; its text may hold `{name}` placeholders, filled by str.format.
+Workers and services call `translate(key, locale, **values)`; pages call `components.i18n._`, which knows
+the viewer's locale. A key kept for later (in a tuple or dict) or built at run time (f"status.{kind}") is
+marked with `N_` where it is written, so that `pybabel extract` (make translations-extract) finds it.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import io
+import logging
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
 
 LOCALES = ("ru", "en")
 DEFAULT_LOCALE = "ru"
+CATALOGS = Path(__file__).resolve().parent.parent / "translations"
+DOMAIN = "messages"
+
+log = logging.getLogger(__name__)
 
 
-def _catalogue_modules():
-    """Every module in data/messages/ holds MESSAGES = {key: (English, Russian)} for one part of Okno."""
-    from data import messages
-    for info in sorted(pkgutil.iter_modules(messages.__path__), key=lambda m: m.name):
-        yield importlib.import_module(f"{messages.__name__}.{info.name}")
+def N_(key: str) -> str:
+    """Mark a message id for extraction without translating it here; it is translated where it is shown."""
+    return key
 
 
-MESSAGES: dict[str, tuple[str, str]] = {}
-for _module in _catalogue_modules():
-    MESSAGES.update(_module.MESSAGES)
+@cache
+def catalog(locale: str) -> Translations:
+    """The compiled catalog of one locale, loaded on first use (`make translations` compiles it)."""
+    mo = CATALOGS / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    po = mo.with_suffix(".po")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as fh:
+            return Translations(fh, domain=DOMAIN)
+    # A checkout where the catalogs were not compiled yet (or a .po newer than its .mo): compile in memory
+    # rather than show message ids to people.
+    log.warning("%s is missing or older than its .po; run `make translations`", mo)
+    with po.open("rb") as fh:
+        compiled = io.BytesIO()
+        write_mo(compiled, read_po(fh, locale=locale, domain=DOMAIN))
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
 
 
-def translate(key: str, locale: str | None = None, **values) -> str:
-    pair = MESSAGES.get(key)
-    if pair is None:
-        return key
-    text = pair[1] if (locale or DEFAULT_LOCALE) == "ru" else pair[0]
+def _locale(locale: str | None) -> str:
+    """No locale means the default (Russian); a locale Okno does not speak gets English."""
+    if not locale:
+        return DEFAULT_LOCALE
+    return locale if locale in LOCALES else "en"
+
+
+def translate(key: str, locale: str | None = None, /, **values) -> str:
+    """The text of `key` in `locale`, placeholders filled from `values`; an unknown key comes back as is."""
+    text = catalog(_locale(locale)).gettext(key)
     return text.format(**values) if values else text
 
 

@@ -1,7 +1,8 @@
 """Who may do what. Checked in service functions, whatever the UI shows or hides."""
 from __future__ import annotations
 
-from data.errors import PermissionDenied
+from data.errors import PermissionDenied, Text
+from data.i18n import N_
 from data.models import Board, Lane, User
 
 STAFF_WRITERS = ("admin", "manager", "agent")
@@ -25,8 +26,9 @@ def can_open(user: User | None, page: str) -> bool:
 
 
 def require_role(user: User | None, roles: tuple[str, ...], action: str) -> User:
+    """`action` is the message id of what the user tried ("errors.action.move_cards"): "You may not <action>"."""
     if user is None or not isinstance(user, User) or user.role not in roles or not user.is_active:
-        raise PermissionDenied(f"You may not {action}")
+        raise PermissionDenied("errors.may_not", action=Text(action))
     return user
 
 
@@ -34,12 +36,12 @@ def require_admin(actor: User | None, action: str) -> User:
     return require_role(actor, ("admin",), action)
 
 
-def require_staff_writer(user: User | None, action: str = "change tickets") -> User:
+def require_staff_writer(user: User | None, action: str = N_("errors.action.change_tickets")) -> User:
     return require_role(user, STAFF_WRITERS, action)
 
 
 def require_reader(user: User | None) -> User:
-    return require_role(user, READERS, "read tickets")
+    return require_role(user, READERS, "errors.action.read_tickets")
 
 
 def check_board_access(user: User, board: Board) -> None:
@@ -47,7 +49,7 @@ def check_board_access(user: User, board: Board) -> None:
     if user.role in LEADS:
         return
     if board.team_id is not None and board.team_id != user.team_id:
-        raise PermissionDenied(f"Board “{board.name}” belongs to another team")
+        raise PermissionDenied("errors.board_other_team", board=board.name)
 
 
 def check_lane_access(user: User, lane: Lane | None, current_assignee_id: int | None) -> None:
@@ -55,4 +57,4 @@ def check_lane_access(user: User, lane: Lane | None, current_assignee_id: int | 
     if lane is None or user.role in LEADS or lane.user_id is None:
         return
     if lane.user_id != user.id:
-        raise PermissionDenied("Only a team lead can move a card into another agent's lane")
+        raise PermissionDenied("errors.lane_lead_only")

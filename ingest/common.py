@@ -99,7 +99,7 @@ def ingest(session: Session, *, channel: str, source: str, external_id: str, raw
 
 def failures(session: Session, actor: User, limit: int = 200) -> list[dict]:
     """The admin's list of messages that could not be handled, newest first."""
-    permissions.require_role(actor, ("admin",), "see ingest failures")
+    permissions.require_role(actor, ("admin",), "errors.action.see_ingest_failures")
     rows = session.execute(
         select(InboundMessage.id, InboundMessage.channel, InboundMessage.source, InboundMessage.external_id,
                InboundMessage.error, InboundMessage.attempts, InboundMessage.received_at,
@@ -111,10 +111,10 @@ def failures(session: Session, actor: User, limit: int = 200) -> list[dict]:
 def retry(session: Session, actor: User | None, inbound_id: int) -> Outcome:
     """Handle a failed message again (after a fix or a configuration change). Admins only."""
     if actor is not None:
-        permissions.require_role(actor, ("admin",), "retry ingest failures")
+        permissions.require_role(actor, ("admin",), "errors.action.retry_ingest_failures")
     row = session.scalar(select(InboundMessage).where(InboundMessage.id == inbound_id).with_for_update())
     if row is None:
-        raise NotFound(f"Inbound message {inbound_id} not found")
+        raise NotFound("errors.inbound_not_found", id=inbound_id)
     if row.state != "failed":
         return Outcome(row.state, "not a failed message", row.ticket_id, row.comment_id, row.id)
     if row.channel not in HANDLERS:  # a channel whose worker picks up received rows itself (Telegram)

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from components import kanban
 from components.guard import allowed, denied
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale, error_message
 from components.ticket_detail import detail
 from data.boards import moves as board_moves
 from data.boards import view as board_view
@@ -29,6 +29,9 @@ dash.register_page(__name__, path_template="/board/<board_id>", title="Okno · B
 
 P = "board"
 POLL_MS = 3000
+# The filters' placeholders, _(f"board.f_{key}"): the message ids, for extraction.
+FILTER_LABELS = {"service": N_("board.f_service"), "type": N_("board.f_type"), "priority": N_("board.f_priority"),
+                 "assignee": N_("board.f_assignee")}
 
 
 def _filters(s, locale: str):
@@ -74,7 +77,7 @@ def layout(board_id=None, **_kw):
             filters = _filters(s, locale)
             bid, name, others = board.id, board.name, [(b.id, b.name) for b in boards.usable(s, user)]
     except OknoError as err:
-        return dbc.Alert(str(err), color="warning", className="mt-4", id=f"{P}-error")
+        return dbc.Alert(error_message(err), color="warning", className="mt-4", id=f"{P}-error")
     switcher = dbc.DropdownMenu([dbc.DropdownMenuItem(n, href=f"/board/{i}") for i, n in others],
                                 label=name, color="light", size="sm", id=f"{P}-switch", className="me-2")
     settings = dbc.Button([html.I(className="bi bi-sliders me-1"), _("board.settings")],
@@ -114,8 +117,8 @@ def _error_text(err: OknoError) -> str:
     if isinstance(err, LimitExceeded):
         return _("board.wip_refused")
     if isinstance(err, PermissionDenied):
-        return _("board.denied", reason=str(err))
-    return _("board.refused", reason=str(err))
+        return _("board.denied", reason=error_message(err))
+    return _("board.refused", reason=error_message(err))
 
 
 @callback(Output({"type": kanban.HEAD, "column": ALL}, "children"),

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _, error_message
 from data.boards import setup as boards
 from data.catalog import lookups
 from data.db import read_session, session_scope
@@ -23,6 +23,14 @@ dash.register_page(__name__, path="/board-settings", title="Okno · Board settin
 P = "bs"
 COL_FIELDS = ("name", "kind", "wip", "hard", "time", "status")
 LANE_FIELDS = ("name", "user", "team", "owner", "wip")
+# Shown as _(f"settings.col_{field}"), _(f"settings.lane_{field}"), _(f"settings.{act}") and
+# _(f"settings.mode_{mode}"): the message ids, for extraction.
+COL_LABELS = (N_("settings.col_name"), N_("settings.col_kind"), N_("settings.col_wip"), N_("settings.col_hard"),
+              N_("settings.col_time"), N_("settings.col_status"))
+LANE_LABELS = (N_("settings.lane_name"), N_("settings.lane_user"), N_("settings.lane_team"), N_("settings.lane_owner"),
+               N_("settings.lane_wip"))
+ACT_LABELS = (N_("settings.save"), N_("settings.up"), N_("settings.down"), N_("settings.delete"))
+MODE_LABELS = (N_("settings.mode_none"), N_("settings.mode_agent"), N_("settings.mode_line"), N_("settings.mode_unit"))
 
 
 def _input(kind: str, item: int, field: str, value, **kw):
@@ -87,7 +95,7 @@ def _board_form(board, s):
                                                                 value=board.lane_mode if board else "agent")], md=3),
         dbc.Col([dbc.Label(_("settings.team")), dbc.Select(id=f"{P}-team", options=[{"value": "", "label": "—"}] +
                                                            lookups.teams(s), value=board.team_id if board and board.team_id else "")], md=3),
-        dbc.Col(dbc.Button(_("settings.save_board" if board else "settings.create_board"), id=f"{P}-save-board",
+        dbc.Col(dbc.Button(_("settings.save_board") if board else _("settings.create_board"), id=f"{P}-save-board",
                            color="primary", className="mt-4"), md=2),
     ], className="g-2 mb-3")
 
@@ -111,7 +119,7 @@ def layout(board=None, **_kw):
     try:
         content = _content(board_id)
     except OknoError as err:
-        return dbc.Alert(str(err), color="warning", className="mt-4")
+        return dbc.Alert(error_message(err), color="warning", className="mt-4")
     return html.Div([html.H4(_("board.settings"), className="my-3"), dcc.Store(id=f"{P}-board", data=board_id),
                      dcc.Location(id=f"{P}-go", refresh=True),
                      dbc.Alert(id=f"{P}-msg", is_open=False, dismissable=True, className="py-1"),
@@ -144,7 +152,7 @@ def _apply(kind: str, fields, clicks, board_id, save) -> tuple:
             elif act == "delete":
                 delete(s, user, board_id, item)
     except OknoError as err:
-        return dash.no_update, str(err), True, "danger"
+        return dash.no_update, error_message(err), True, "danger"
     return _content(board_id), _("ticket.saved"), True, "success"
 
 
@@ -189,5 +197,5 @@ def save_board(_n, board_id, name, mode, team):
             board = boards.create_board(s, user, name, lane_mode=mode, team_id=team_id)
             new_id = board.id
     except OknoError as err:
-        return dash.no_update, str(err), True, "danger"
+        return dash.no_update, error_message(err), True, "danger"
     return f"/board-settings?board={new_id}", dash.no_update, dash.no_update, dash.no_update

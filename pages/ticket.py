@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import _, error_message
 from components.ticket_detail import T, body, detail, sla_section
 from data.tickets import checklists
 from data.tickets import children
@@ -57,7 +57,7 @@ def _act(s, user, trigger, number, v):
     elif trigger in (f"{T}-send", f"{T}-note"):
         public = trigger == f"{T}-send"
         tickets.comment(s, user, t.id, v["reply"] or "", public=public)
-        return _("ticket.sent" if public else "ticket.noted")
+        return _("ticket.sent") if public else _("ticket.noted")
     elif trigger == f"{T}-check-add":
         checklists.add(s, user, t.id, v["check_text"])
     elif trigger == f"{T}-checklist":
@@ -98,7 +98,7 @@ def act(priority, assignee, _b, _u, _e, _s, _n, checked, _ca, _cc, number, reaso
         return body(number), _("board.conflict", who=err.changed_by or _("board.someone")), True, "warning"
     except OknoError as err:
         # Keep what the user typed: don't re-render the form on a validation error.
-        return dash.no_update, str(err), True, "danger"
+        return dash.no_update, error_message(err), True, "danger"
     return body(number), message, True, "success"
 
 

@@ -15,7 +15,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from flask_login import current_user
 
 from components.guard import allowed, denied
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
 from data.catalog import lookups
 from data.tickets import query as ticket_query
@@ -26,9 +26,9 @@ from data.models import CHANNELS, COLUMN_KINDS
 dash.register_page(__name__, path="/tickets", title="Okno · Tickets")
 
 P = "tickets"  # component id prefix for this page
-DROPDOWNS = [("service", "tickets.service"), ("type", "tickets.type"), ("status", "tickets.status"),
-             ("column", "tickets.column"), ("assignee", "tickets.assignee"), ("priority", "tickets.priority"),
-             ("channel", "tickets.channel")]
+DROPDOWNS = [("service", N_("tickets.service")), ("type", N_("tickets.type")), ("status", N_("tickets.status")),
+             ("column", N_("tickets.column")), ("assignee", N_("tickets.assignee")),
+             ("priority", N_("tickets.priority")), ("channel", N_("tickets.channel"))]
 
 
 def _options(locale: str) -> dict[str, list[dict]]:
@@ -46,18 +46,18 @@ def _column_defs() -> list[dict]:
     def col(field, key, **extra):
         return {"field": field, "headerName": _(key), "sortable": True, **extra}
     return [
-        col("number_link", "tickets.number", colId="number", width=95, cellRenderer="markdown"),
-        col("title", "tickets.subject", flex=3, minWidth=260),
-        col("service", "tickets.service", flex=1, minWidth=140),
-        col("type", "tickets.type", flex=1, minWidth=170),
-        col("status_label", "tickets.status", colId="status", width=120),
-        col("column", "tickets.column", width=140),
-        col("priority_name", "tickets.priority", colId="priority", width=130),
-        col("assignee", "tickets.assignee", flex=1, minWidth=150),
-        col("requester", "tickets.requester", flex=1, minWidth=150),
-        col("channel_label", "tickets.channel", colId="channel", width=110),
-        col("created", "tickets.created", colId="created_at", width=150, sort="desc"),
-        col("resolved", "tickets.resolved", colId="resolved_at", width=150),
+        col("number_link", N_("tickets.number"), colId="number", width=95, cellRenderer="markdown"),
+        col("title", N_("tickets.subject"), flex=3, minWidth=260),
+        col("service", N_("tickets.service"), flex=1, minWidth=140),
+        col("type", N_("tickets.type"), flex=1, minWidth=170),
+        col("status_label", N_("tickets.status"), colId="status", width=120),
+        col("column", N_("tickets.column"), width=140),
+        col("priority_name", N_("tickets.priority"), colId="priority", width=130),
+        col("assignee", N_("tickets.assignee"), flex=1, minWidth=150),
+        col("requester", N_("tickets.requester"), flex=1, minWidth=150),
+        col("channel_label", N_("tickets.channel"), colId="channel", width=110),
+        col("created", N_("tickets.created"), colId="created_at", width=150, sort="desc"),
+        col("resolved", N_("tickets.resolved"), colId="resolved_at", width=150),
     ]
 
 

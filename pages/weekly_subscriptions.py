@@ -7,7 +7,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from flask_login import current_user
 
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import _, error_message, field_messages
 from data.catalog import lookups
 from data.weekly import summary as weekly
 from data.weekly import delivery as weekly_delivery
@@ -117,9 +117,10 @@ def act(_save, _removes, _send, user_id, team_ids, by_email, email, by_telegram,
                 subs.delete(s, user, int(trigger["id"]))
                 message = _alert(_("weekly.sub.removed"), "secondary")
     except ValidationError as err:
-        items = [html.Li(f"{_('weekly.sub.' + k) if k in ('email', 'telegram') else k}: {v}") for k, v in err.fields.items()]
+        names = {"email": _("weekly.sub.email"), "telegram": _("weekly.sub.telegram")}
+        items = [html.Li(f"{names.get(k, k)}: {v}") for k, v in field_messages(err).items()]
         return dash.no_update, dbc.Alert(html.Ul(items, className="mb-0"), color="danger", className="py-1",
                                          id=f"{P}-alert"), dash.no_update
     except OknoError as err:
-        return dash.no_update, _alert(str(err), "danger"), dash.no_update
+        return dash.no_update, _alert(error_message(err), "danger"), dash.no_update
     return _subscription_rows(), message, _delivery_rows()

@@ -17,7 +17,7 @@ from data.catalog import integrations
 from data.intake import requesters
 from data.intake import submit as requests
 from data.db import read_session, session_scope
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.models import BoardColumn, RequestType, Service
 
 from web.api_spec import openapi
@@ -75,7 +75,7 @@ def _files(items) -> list[dict]:
     if items in (None, []):
         return []
     if not isinstance(items, list):
-        raise ValidationError("attachments must be a list", {"attachments": "must be a list"})
+        raise ValidationError("errors.api.attachments_list", {"attachments": Text("errors.field.list")})
     out = []
     for i, item in enumerate(items):
         try:
@@ -83,8 +83,8 @@ def _files(items) -> list[dict]:
                         "content_type": item.get("content_type"),
                         "content": base64.b64decode(item["content_base64"], validate=True)})
         except (KeyError, TypeError, AttributeError, binascii.Error, ValueError):
-            raise ValidationError("Each attachment needs filename and content_base64 (base64)",
-                                  {f"attachments[{i}]": "needs filename and base64 content_base64"}) from None
+            raise ValidationError("errors.api.attachment",
+                                  {f"attachments[{i}]": Text("errors.field.attachment")}) from None
     return out
 
 
@@ -112,25 +112,26 @@ def create_request():
         with session_scope() as s:
             service = _lookup(s, Service, body.get("service"))
             if service is None:
-                raise ValidationError("Unknown service", {"service": "unknown service (give its id or code)"})
+                raise ValidationError("errors.api.unknown_service", {"service": Text("errors.field.api_service")})
             if token["service_id"] and service.id != token["service_id"]:
                 return error(403, "This token may only create requests for its own service", {"service": "forbidden"})
             rt = _lookup(s, RequestType, body.get("request_type"), service_id=service.id)
             if body.get("request_type") not in (None, "") and rt is None:
-                raise ValidationError("Unknown request type", {"request_type": "unknown request type of this service"})
+                raise ValidationError("errors.api.unknown_request_type",
+                                      {"request_type": Text("errors.field.api_request_type")})
             if not isinstance(body.get("email"), str):
-                raise ValidationError("The requester's email is required", {"email": "required"})
+                raise ValidationError("errors.api.email_required", {"email": Text("errors.field.required")})
             requester = requesters.find_or_create_by_email(s, body["email"], body.get("name"))
             ticket = requests.submit(s, requester, service_id=service.id, request_type_id=rt.id if rt else None,
                                      title=str(body.get("title") or ""), description=str(body.get("description") or ""),
                                      values=body.get("values"), checklist_confirmed=body.get("checklist_confirmed"),
-                                     channel="api", attachments=_files(body.get("attachments")), locale=locale)
+                                     channel="api", attachments=_files(body.get("attachments")))
             s.flush()
             token_row = s.get(integrations.IntegrationToken, token["id"])
             integrations.remember(s, token_row, ticket)
             result = _status(s, ticket)
-    except ValidationError as err:
-        return error(400, str(err), err.fields)
+    except ValidationError as err:  # in the language the call asked for
+        return error(400, err.message(locale), err.field_messages(locale))
     log.info("API %s created request #%s", token["name"], result["number"])
     return jsonify(result), 201
 
@@ -144,7 +145,7 @@ def get_request(number: str):
             token = s.get(integrations.IntegrationToken, g.integration["id"])
             ticket = integrations.created_by(s, token, int(number))
         except NotFound as err:
-            return error(404, str(err))
+            return error(404, err.message("en"))
         return jsonify(_status(s, ticket))
 
 

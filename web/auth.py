@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 from flask import Blueprint, Flask, jsonify, redirect, request
 from flask_login import LoginManager, current_user, login_user, logout_user
 
-from components.i18n import _
+from components.i18n import N_, _
 from data.identity import accounts as auth
 from data.db import read_session, session_scope
 from data.models import User
@@ -67,6 +67,8 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+# The form's template calls _() itself; its message ids, for extraction:
+_FORM_TEXTS = (N_("login.email"), N_("login.password"), N_("login.submit"), N_("login.portal"))
 LOGIN_FORM = """  {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
   <form method="post" action="/login" class="card card-body shadow-sm">
     <input type="hidden" name="csrf_token" value="{{ csrf }}">

@@ -10,6 +10,8 @@ from data.tickets import query as ticket_query
 from data.db import read_session
 from data.errors import PermissionDenied
 
+from components.i18n import error_message
+
 bp = Blueprint("export", __name__)
 
 
@@ -27,7 +29,7 @@ def tickets_csv():
     try:
         ticket_query.require_export(user)
     except PermissionDenied as err:
-        return Response(str(err), status=403)
+        return Response(error_message(err), status=403)
     name = f"okno-tickets-{datetime.now():%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

@@ -9,12 +9,14 @@ from data.db import read_session
 from data.errors import NotFound, OknoError, PermissionDenied
 from data.exports.files import CONTENT_TYPES
 
+from components.i18n import error_message
+
 bp = Blueprint("exports", __name__)
 
 
 def _refusal(err: OknoError) -> Response:
     code = 404 if isinstance(err, NotFound) else 403 if isinstance(err, PermissionDenied) else 400
-    return Response(str(err), status=code, mimetype="text/plain")
+    return Response(error_message(err), status=code, mimetype="text/plain")
 
 
 def _attachment(chunks, fmt: str, name: str) -> Response:

@@ -12,7 +12,7 @@ import logging
 
 from flask import Blueprint, Response, abort, redirect, request, session as cookie
 
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale
 from data.intake import pins
 from data.db import read_session, session_scope
 from data.errors import LimitExceeded, ValidationError
@@ -96,6 +96,9 @@ def portal_access() -> bool:
     return False
 
 
+# The page's template calls _() itself; its message ids, for extraction:
+_PAGE_TEXTS = (N_("portal.email"), N_("portal.send_code"), N_("portal.pin"), N_("portal.sign_in"),
+               N_("portal.other_address"), N_("portal.staff"))
 PAGE = """  {% if error %}<div class="alert alert-danger" role="alert" id="portal-login-error">{{ error }}</div>{% endif %}
   {% if info %}<div class="alert alert-info" role="status" id="portal-login-info">{{ info }}</div>{% endif %}
   {% if step == 'email' %}
@@ -158,7 +161,7 @@ def verify_code():
         check = pins.verify(s, email, request.form.get("pin", ""), ip=_ip())
         rid = check.requester.id if check.ok else None
     if not check.ok:
-        key = "portal.locked" if check.reason == "locked" else "portal.wrong_code"
+        key = N_("portal.locked") if check.reason == "locked" else N_("portal.wrong_code")
         return _page("pin" if check.reason != "locked" else "email", email=email, error=_(key), status=400)
     cookie.clear()  # a fresh session: no staff login or older requester rides along
     cookie[KEY] = rid

@@ -12,9 +12,12 @@ from data.metrics import flow
 from data.metrics.sql import auto_grain
 
 from components.chart_card import COLORS, empty_figure, register, style, tickets_link
-from components.i18n import _
+from components.i18n import N_, _
 
 PCT_LINES = ((0.5, "p50"), (0.85, "p85"), (0.95, "p95"))
+# Shown as _(f"an.per_{grain}") and _(f"an.grain_{grain}"): the message ids, for extraction.
+GRAIN_LABELS = {"day": (N_("an.per_day"), N_("an.grain_day")), "week": (N_("an.per_week"), N_("an.grain_week")),
+                "month": (N_("an.per_month"), N_("an.grain_month"))}
 
 
 def _bucket_end(bucket, grain, f):
@@ -180,4 +183,4 @@ def throughput_card():
     grain = dcc.RadioItems(id="an-throughput-grain", value=None, inline=True, className="small",
                            inputClassName="me-1", labelClassName="me-2",
                            options=[{"value": g, "label": _(f"an.grain_{g}")} for g in ("day", "week", "month")])
-    return chart_card("throughput", "an.throughput", "an.info.throughput", controls=grain)
+    return chart_card("throughput", N_("an.throughput"), N_("an.info.throughput"), controls=grain)

@@ -52,7 +52,7 @@ def by_priority(session, user, f):
 def _hours_label(h):
     if h is None:
         return "∞"
-    return f"{h * 60:.0f} {_('an.min')}" if h < 1 else f"{h:g} {_('an.h')}"
+    return f"{h * 60:.0f} " + _("an.min") if h < 1 else f"{h:g} " + _("an.h")
 
 
 def first_response(session, user, f):
@@ -72,7 +72,7 @@ def first_response(session, user, f):
     p = data["percentiles"]
     if p.get(0.5) is not None:
         fig.add_annotation(text=" · ".join(f"{int(k * 100)}%: {_hours_label(round(v, 2))}" for k, v in p.items()
-                                           if v is not None) + f" · {_('an.unanswered')}: {data['unanswered']}",
+                                           if v is not None) + " · " + _("an.unanswered") + f": {data['unanswered']}",
                            xref="paper", yref="paper", x=1, y=1.1, showarrow=False, font=dict(size=11))
     style(fig, barmode="stack", yaxis=dict(title=_("an.tickets")))
     return fig, [dict(b, label=label) for b, label in zip(bins, labels)]

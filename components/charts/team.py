@@ -8,9 +8,11 @@ from dash import Output, html
 from data.metrics import team
 
 from components.chart_card import COLORS, empty_figure, register, style, tickets_link
-from components.i18n import _
+from components.i18n import N_, _
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Shown as _(f"an.{day}"): the message ids, for extraction.
+WEEKDAY_LABELS = (N_("an.mon"), N_("an.tue"), N_("an.wed"), N_("an.thu"), N_("an.fri"), N_("an.sat"), N_("an.sun"))
 
 
 def _fmt(value, digits=1, suffix=""):
@@ -21,8 +23,9 @@ def agents_table(session, user, f):
     data = team.agents(session, user, f)
     if not data:
         return html.Div(_("an.nodata"), className="text-muted p-3"), []
-    head = html.Thead(html.Tr([html.Th(_(k)) for k in ("an.agent", "an.f.team", "an.open_now", "an.resolved",
-                                                         "an.cycle_p50", "an.sla_met_pct", "an.reopen_rate")]))
+    labels = (N_("an.agent"), N_("an.f.team"), N_("an.open_now"), N_("an.resolved"), N_("an.cycle_p50"),
+              N_("an.sla_met_pct"), N_("an.reopen_rate"))
+    head = html.Thead(html.Tr([html.Th(_(k)) for k in labels]))
     body = html.Tbody([html.Tr([
         html.Td(html.A(r["name"], href=tickets_link(f, assignee=r["agent_id"]))),
         html.Td(r["team"] or ""),

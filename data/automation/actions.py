@@ -9,12 +9,20 @@ from data.tickets import escalation
 from data import hooks
 from data.messaging import staff as staff_notify
 from data.tickets import actions as tickets
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision, record
+from data.i18n import N_
 from data.models import BoardColumn, ChecklistItem, Lane, ReplyTemplate, Requester, Rule, Ticket, User
 
 ACTION_TYPES = ("set_type", "set_assignee", "set_priority", "set_lane", "set_column", "add_checklist",
                 "create_children", "reply_template", "notify_user", "notify_team", "escalate")
+# The rule form labels each as _(f"slaadmin.act.{type}"): the message ids, for extraction.
+ACTION_LABELS = {"set_type": N_("slaadmin.act.set_type"), "set_assignee": N_("slaadmin.act.set_assignee"),
+                 "set_priority": N_("slaadmin.act.set_priority"), "set_lane": N_("slaadmin.act.set_lane"),
+                 "set_column": N_("slaadmin.act.set_column"), "add_checklist": N_("slaadmin.act.add_checklist"),
+                 "create_children": N_("slaadmin.act.create_children"),
+                 "reply_template": N_("slaadmin.act.reply_template"), "notify_user": N_("slaadmin.act.notify_user"),
+                 "notify_team": N_("slaadmin.act.notify_team"), "escalate": N_("slaadmin.act.escalate")}
 
 
 def set_type(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
@@ -42,7 +50,7 @@ def set_priority(session: Session, ticket: Ticket, action: dict, rule: Rule) -> 
 def set_lane(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
     lane = session.get(Lane, action.get("lane_id") or 0)
     if lane is None or lane.board_id != ticket.board_id:
-        raise ValidationError("The lane is not on the ticket's board", {"lane": "invalid"})
+        raise ValidationError("errors.lane_not_on_ticket_board", {"lane": Text("errors.field.invalid")})
     if lane.id != ticket.lane_id:
         tickets.move(session, None, ticket.id, ticket.column_id, lane.id)
 
@@ -52,7 +60,7 @@ def set_column(session: Session, ticket: Ticket, action: dict, rule: Rule) -> No
     if column_id and column_id != ticket.column_id:
         column = session.get(BoardColumn, column_id)
         if column is None:
-            raise NotFound("The rule's column no longer exists")
+            raise NotFound("errors.rule_column_gone")
         lane = ticket.lane_id if column.board_id == ticket.board_id else None
         tickets.move(session, None, ticket.id, column_id, lane)
 
@@ -81,7 +89,7 @@ def create_children(session: Session, ticket: Ticket, action: dict, rule: Rule) 
 def reply_template(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
     template = session.get(ReplyTemplate, action.get("template_id") or 0)
     if template is None:
-        raise NotFound("The rule's reply template no longer exists")
+        raise NotFound("errors.rule_template_gone")
     requester = session.get(Requester, ticket.requester_id) if ticket.requester_id else None
     agent = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
     body = (template.body.replace("{requester}", requester.name if requester else "")
@@ -91,13 +99,13 @@ def reply_template(session: Session, ticket: Ticket, action: dict, rule: Rule) -
 
 
 def notify_user(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
-    staff_notify.notify(session, session.get(User, action.get("user_id") or 0), ticket, "rule", "rules.notify",
+    staff_notify.notify(session, session.get(User, action.get("user_id") or 0), ticket, "rule", N_("rules.notify"),
                         rule=rule.name, number=ticket.number, title=ticket.title)
 
 
 def notify_team(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
     for user in staff_notify.team_members(session, action.get("team_id") or 0):
-        staff_notify.notify(session, user, ticket, "rule", "rules.notify", rule=rule.name, number=ticket.number,
+        staff_notify.notify(session, user, ticket, "rule", N_("rules.notify"), rule=rule.name, number=ticket.number,
                             title=ticket.title)
 
 
@@ -108,5 +116,5 @@ def escalate(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None
 def run(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
     kind = action.get("type")
     if kind not in ACTION_TYPES:
-        raise ValidationError(f"Unknown action {kind!r}", {"actions": "invalid"})
+        raise ValidationError("errors.unknown_action", {"actions": Text("errors.field.invalid")}, action=kind)
     globals()[kind](session, ticket, action, rule)

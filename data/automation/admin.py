@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from data.db import delete_row
 from data.permissions import require_admin
 from data.sla.calendars import parse_clock
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.models import RULE_TRIGGERS, Rule, RuleLog, User
 from data.automation.actions import ACTION_TYPES
 
@@ -18,7 +18,7 @@ REQUIRED = {"set_type": "value", "set_assignee": "user_id", "set_priority": "pri
 
 
 def _admin(actor: User | None) -> None:
-    require_admin(actor, "configure rules")
+    require_admin(actor, "errors.action.configure_rules")
 
 
 def save(session: Session, actor: User | None, rule_id: int | None, *, name: str, trigger: str,
@@ -28,34 +28,34 @@ def save(session: Session, actor: User | None, rule_id: int | None, *, name: str
     errors = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "required"
+        errors["name"] = Text("errors.field.required")
     if trigger not in RULE_TRIGGERS:
-        errors["trigger"] = "choose a trigger"
+        errors["trigger"] = Text("errors.rule.trigger")
     options = {k: v for k, v in (trigger_options or {}).items() if v not in (None, "", [])}
     if trigger == "no_activity" and not (isinstance(options.get("minutes"), int) and options["minutes"] > 0):
-        errors["minutes"] = "how many minutes without activity?"
+        errors["minutes"] = Text("errors.rule.minutes")
     conditions = {k: v for k, v in (conditions or {}).items() if v not in (None, "", [], {})}
     if bool(conditions.get("time_from")) != bool(conditions.get("time_to")):
-        errors["time"] = "give both ends of the time window"
+        errors["time"] = Text("errors.rule.time_window")
     for key in ("time_from", "time_to"):
         if conditions.get(key):
             try:
                 parse_clock(conditions[key])
             except ValueError:
-                errors["time"] = "times look like 09:00"
+                errors["time"] = Text("errors.rule.time_format")
     actions = [a for a in (actions or []) if a.get("type")]
     for a in actions:
         if a["type"] not in ACTION_TYPES:
-            errors["actions"] = f"unknown action {a['type']}"
+            errors["actions"] = Text("errors.rule.unknown_action", action=a["type"])
         elif a["type"] in REQUIRED and not a.get(REQUIRED[a["type"]]):
-            errors[a["type"]] = "choose a value"
+            errors[a["type"]] = Text("errors.rule.choose_value")
     if not actions and "actions" not in errors:
-        errors["actions"] = "add at least one action"
+        errors["actions"] = Text("errors.rule.no_actions")
     if errors:
-        raise ValidationError("Please correct the rule", errors)
+        raise ValidationError("errors.correct_rule", errors)
     rule = session.get(Rule, rule_id) if rule_id else Rule()
     if rule is None:
-        raise NotFound("The rule was deleted")
+        raise NotFound("errors.rule_deleted")
     rule.name, rule.trigger, rule.is_active, rule.position = name[:200], trigger, bool(is_active), int(position or 0)
     rule.trigger_options, rule.conditions, rule.actions = options, conditions, actions
     session.add(rule)

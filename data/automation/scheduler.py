@@ -18,7 +18,7 @@ from data.automation import rules
 from data.config import company_tz
 from data.sla import recompute as sla
 from data.messaging import staff as staff_notify
-from data.i18n import translate
+from data.i18n import N_, translate
 from data.models import Rule, RuleLog, Ticket, TicketSla
 
 BATCH = 500
@@ -40,8 +40,8 @@ def tick(session: Session, now: datetime | None = None) -> dict:
     now = now or datetime.now(timezone.utc)
     session.info["okno_now"] = now
     try:
-        breached = _signal(session, now, "due_at", "breach_notified_at", "sla_breached", "sla.notify.breached")
-        at_risk = _signal(session, now, "at_risk_at", "at_risk_notified_at", "sla_at_risk", "sla.notify.at_risk")
+        breached = _signal(session, now, "due_at", "breach_notified_at", "sla_breached", N_("sla.notify.breached"))
+        at_risk = _signal(session, now, "at_risk_at", "at_risk_notified_at", "sla_at_risk", N_("sla.notify.at_risk"))
         quiet = _no_activity(session, now)
     finally:
         session.info.pop("okno_now", None)

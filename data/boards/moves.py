@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.tickets import actions as tickets
-from data.errors import ValidationError
+from data.errors import Text, ValidationError
 from data.models import Ticket, User
 
 
@@ -21,9 +21,9 @@ def _id(payload: dict, key: str, required: bool = True) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"Bad move: {key}", {key: "invalid"}) from None
+        raise ValidationError("errors.bad_move_value", {key: Text("errors.field.invalid")}, key=key) from None
     if number <= 0:
-        raise ValidationError(f"Bad move: {key}", {key: "invalid"})
+        raise ValidationError("errors.bad_move_value", {key: Text("errors.field.invalid")}, key=key)
     return number
 
 
@@ -45,7 +45,7 @@ def position_between(session: Session, column_id: int, after: int | None, before
 def apply(session: Session, user: User, payload: dict | None) -> Ticket:
     """Apply {ticket, version, column, lane, after, before} from the board."""
     if not isinstance(payload, dict):
-        raise ValidationError("Bad move", {})
+        raise ValidationError("errors.bad_move")
     ticket_id, column_id = _id(payload, "ticket"), _id(payload, "column")
     lane_id = _id(payload, "lane", required=False)
     version = _id(payload, "version")

@@ -8,14 +8,14 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from data import permissions
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision
 from data.models import COLUMN_KINDS, LANE_MODES, Board, BoardColumn, Lane, Team, Ticket, User
 
 
 def usable(session: Session, user: User) -> list[Board]:
     """Boards the user may work on: leads see all, agents their team's boards and team-less ones."""
-    permissions.require_staff_writer(user, "open boards")
+    permissions.require_staff_writer(user, "errors.action.open_boards")
     stmt = select(Board).order_by(Board.name)
     if user.role not in permissions.LEADS:
         stmt = stmt.where(or_(Board.team_id.is_(None), Board.team_id == user.team_id))
@@ -34,8 +34,8 @@ def get(session: Session, user: User, board_id: int) -> Board:
     # One query for the board, its columns and lanes (a board callback needs all three).
     board = session.get(Board, board_id, options=[joinedload(Board.columns), joinedload(Board.lanes)])
     if board is None:
-        raise NotFound(f"Board {board_id} not found")
-    permissions.require_staff_writer(user, "open boards")
+        raise NotFound("errors.board_not_found", id=board_id)
+    permissions.require_staff_writer(user, "errors.action.open_boards")
     permissions.check_board_access(user, board)
     return board
 
@@ -46,20 +46,20 @@ def revisions(session: Session, board_id: int) -> tuple[int, dict[int, int]]:
                            .outerjoin(BoardColumn, BoardColumn.board_id == Board.id)
                            .where(Board.id == board_id)).all()
     if not rows:
-        raise NotFound(f"Board {board_id} not found")
+        raise NotFound("errors.board_not_found", id=board_id)
     return rows[0][0], {cid: rev for _b, cid, rev in rows if cid is not None}
 
 
 # --- settings (leads only) -------------------------------------------------------------------
 
 def _require_lead(user: User) -> None:
-    permissions.require_role(user, permissions.LEADS, "change board settings")
+    permissions.require_role(user, permissions.LEADS, "errors.action.change_board_settings")
 
 
 def _name(value: str | None, field: str = "name") -> str:
     value = (value or "").replace("\x00", "").strip()
     if not value:
-        raise ValidationError("A name is required", {field: "required"})
+        raise ValidationError("errors.name_required", {field: Text("errors.field.required")})
     return value[:120]
 
 
@@ -69,9 +69,9 @@ def _positive(value, field: str) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"{field} must be a whole number", {field: "invalid"}) from None
+        raise ValidationError("errors.whole_number", {field: Text("errors.field.invalid")}, field=field) from None
     if number <= 0:
-        raise ValidationError(f"{field} must be positive", {field: "invalid"})
+        raise ValidationError("errors.positive_number", {field: Text("errors.field.invalid")}, field=field)
     return number
 
 
@@ -80,9 +80,9 @@ def create_board(session: Session, user: User, name: str, lane_mode: str = "none
     """A new board with default columns (Queue, In progress, Waiting, Done) unless given."""
     _require_lead(user)
     if lane_mode not in LANE_MODES:
-        raise ValidationError("Unknown lane mode", {"lane_mode": "invalid"})
+        raise ValidationError("errors.unknown_lane_mode", {"lane_mode": Text("errors.field.invalid")})
     if team_id is not None and session.get(Team, team_id) is None:
-        raise ValidationError("Unknown team", {"team": "invalid"})
+        raise ValidationError("errors.unknown_team", {"team": Text("errors.field.invalid")})
     board = Board(name=_name(name)[:200], lane_mode=lane_mode, team_id=team_id)
     session.add(board)
     session.flush()
@@ -98,7 +98,7 @@ def update_board(session: Session, user: User, board_id: int, *, name: str, lane
     _require_lead(user)
     board = get(session, user, board_id)
     if lane_mode not in LANE_MODES:
-        raise ValidationError("Unknown lane mode", {"lane_mode": "invalid"})
+        raise ValidationError("errors.unknown_lane_mode", {"lane_mode": Text("errors.field.invalid")})
     board.name, board.lane_mode, board.team_id = _name(name)[:200], lane_mode, team_id
     bump_revision(session, board.id, *[c.id for c in board.columns])
     return board
@@ -113,7 +113,9 @@ def _new_or_existing(session: Session, model, board_id: int, item_id: int | None
         return item
     item = session.get(model, item_id)
     if item is None or item.board_id != board_id:
-        raise NotFound(f"{model.__name__} {item_id} not found on this board")
+        if model is BoardColumn:
+            raise NotFound("errors.column_id_not_on_board", id=item_id)
+        raise NotFound("errors.lane_id_not_on_board", id=item_id)
     return item
 
 
@@ -124,7 +126,7 @@ def save_column(session: Session, user: User, board_id: int, *, column_id: int |
     _require_lead(user)
     board = get(session, user, board_id)
     if kind not in COLUMN_KINDS:
-        raise ValidationError("Unknown column kind", {"kind": "invalid"})
+        raise ValidationError("errors.unknown_column_kind", {"kind": Text("errors.field.invalid")})
     name, wip, minutes = _name(name), _positive(wip_limit, "wip_limit"), _positive(time_limit_minutes, "time_limit")
     column = _new_or_existing(session, BoardColumn, board.id, column_id)
     column.name, column.kind, column.wip_limit, column.time_limit_minutes = name, kind, wip, minutes
@@ -140,7 +142,7 @@ def _shift(session: Session, model, board_id: int, item_id: int, delta: int) -> 
     items = list(session.scalars(select(model).where(model.board_id == board_id).order_by(model.position)))
     index = next((i for i, it in enumerate(items) if it.id == item_id), None)
     if index is None:
-        raise NotFound("Not on this board")
+        raise NotFound("errors.not_on_board")
     other = index + delta
     if not 0 <= other < len(items):
         return
@@ -167,9 +169,9 @@ def delete_column(session: Session, user: User, board_id: int, column_id: int) -
     get(session, user, board_id)
     column = session.get(BoardColumn, column_id)
     if column is None or column.board_id != board_id:
-        raise NotFound(f"Column {column_id} not found on this board")
+        raise NotFound("errors.column_id_not_on_board", id=column_id)
     if session.scalar(select(func.count()).select_from(Ticket).where(Ticket.column_id == column_id)):
-        raise ValidationError("Move the cards out of the column first", {"column": "not_empty"})
+        raise ValidationError("errors.column_not_empty", {"column": Text("errors.field.column_not_empty")})
     session.delete(column)
     bump_revision(session, board_id)
 
@@ -183,7 +185,7 @@ def save_lane(session: Session, user: User, board_id: int, *, lane_id: int | Non
     name, wip = _name(name), _positive(wip_limit, "wip_limit")
     for key, value in (("agent", user_id), ("owner", owner_id)):
         if value is not None and session.get(User, value) is None:
-            raise ValidationError("Unknown user", {key: "invalid"})
+            raise ValidationError("errors.unknown_user", {key: Text("errors.field.invalid")})
     lane = _new_or_existing(session, Lane, board.id, lane_id)
     lane.name, lane.user_id, lane.team_id, lane.owner_id, lane.wip_limit = name, user_id, team_id, owner_id, wip
     session.flush()
@@ -204,7 +206,7 @@ def delete_lane(session: Session, user: User, board_id: int, lane_id: int) -> No
     board = get(session, user, board_id)
     lane = session.get(Lane, lane_id)
     if lane is None or lane.board_id != board_id:
-        raise NotFound(f"Lane {lane_id} not found on this board")
+        raise NotFound("errors.lane_id_not_on_board", id=lane_id)
     session.execute(update(Ticket).where(Ticket.lane_id == lane_id).values(lane_id=None, version=Ticket.version + 1))
     session.delete(lane)
     bump_revision(session, board_id, *[c.id for c in board.columns])

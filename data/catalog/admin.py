@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data import permissions
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.models import Board, BoardColumn, ColumnFanout, Lane, Priority, RequestType, Service, Team, User
 from data.intake.forms import check_schema
 from data.intake.routing import ASSIGN_KINDS
@@ -21,7 +21,7 @@ DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$")
 
 
 def _admin(actor: User) -> None:
-    permissions.require_role(actor, ("admin",), "configure the service catalog")
+    permissions.require_role(actor, ("admin",), "errors.action.configure_catalog")
 
 
 def _int(value) -> int | None:
@@ -34,17 +34,18 @@ def _int(value) -> int | None:
 def _exists(session: Session, model, value, field: str) -> int | None:
     ident = _int(value)
     if ident is not None and session.get(model, ident) is None:
-        raise ValidationError(f"No such {field}", {field: f"no such {field}"})
+        raise ValidationError("errors.no_such_value", {field: Text("errors.field.no_such_value", field=field)},
+                              field=field)
     return ident
 
 
 def _code(session: Session, model, code: str, current_id: int | None, **scope) -> str:
     code = (code or "").strip().lower()
     if not CODE_RE.match(code):
-        raise ValidationError("The code is latin letters, digits, - and _", {"code": "latin letters, digits, - and _"})
+        raise ValidationError("errors.code_format", {"code": Text("errors.field.code_format")})
     clash = session.scalar(select(model.id).filter_by(code=code, **scope))
     if clash is not None and clash != current_id:
-        raise ValidationError(f"The code “{code}” is taken", {"code": "already used"})
+        raise ValidationError("errors.code_taken", {"code": Text("errors.field.already_used")}, code=code)
     return code
 
 
@@ -56,7 +57,8 @@ def domains(text) -> list[str]:
         if not d:
             continue
         if not DOMAIN_RE.match(d):
-            raise ValidationError(f"“{d}” is not a domain", {"allowed_domains": f"“{d}” is not a domain like company.ru"})
+            raise ValidationError("errors.not_a_domain",
+                                  {"allowed_domains": Text("errors.field.not_a_domain", domain=d)}, domain=d)
         out.append(d)
     return sorted(set(out))
 
@@ -66,19 +68,19 @@ def save_service(session: Session, actor: User, service_id: int | None, data: di
     _admin(actor)
     service = session.get(Service, service_id) if service_id else Service()
     if service is None:
-        raise NotFound("No such service")
+        raise NotFound("errors.no_such_service")
     name = (data.get("name") or "").strip()
     if not name:
-        raise ValidationError("A name is required", {"name": "required"})
+        raise ValidationError("errors.name_required", {"name": Text("errors.field.required")})
     board_id = _exists(session, Board, data.get("board_id"), "board")
     if board_id is None:
-        raise ValidationError("Choose the board where new requests land", {"board_id": "required"})
+        raise ValidationError("errors.choose_intake_board", {"board_id": Text("errors.field.required")})
     column_id = _int(data.get("column_id"))
     if column_id and session.scalar(select(BoardColumn.board_id).where(BoardColumn.id == column_id)) != board_id:
-        raise ValidationError("The column is not on that board", {"column_id": "not on the board"})
+        raise ValidationError("errors.column_not_on_board", {"column_id": Text("errors.field.not_on_board")})
     lane_id = _int(data.get("lane_id"))
     if lane_id and session.scalar(select(Lane.board_id).where(Lane.id == lane_id)) != board_id:
-        raise ValidationError("The lane is not on that board", {"lane_id": "not on the board"})
+        raise ValidationError("errors.lane_not_on_board", {"lane_id": Text("errors.field.not_on_board")})
     service.code = _code(session, Service, data.get("code"), service.id)
     service.name, service.description = name[:200], (data.get("description") or "").strip()
     service.board_id, service.column_id, service.lane_id = board_id, column_id, lane_id
@@ -108,17 +110,20 @@ def checklist(items) -> list[dict]:
 def _routing(session: Session, routing: dict, keys: set[str]) -> dict:
     routing = dict(routing or {})
     if routing.get("assign", "none") not in ASSIGN_KINDS:
-        raise ValidationError("Unknown assignment", {"routing": f"assign must be one of {', '.join(ASSIGN_KINDS)}"})
+        raise ValidationError("errors.unknown_assignment",
+                              {"routing": Text("errors.field.assign_one_of", kinds=", ".join(ASSIGN_KINDS))})
     if routing.get("assign") == "fixed" and not _int(routing.get("user_id")) and not routing.get("rules"):
-        raise ValidationError("Choose the person for fixed assignment", {"routing": "choose the person"})
+        raise ValidationError("errors.choose_fixed_person", {"routing": Text("errors.field.choose_person")})
     _exists(session, User, routing.get("user_id"), "user")
     _exists(session, Team, routing.get("team_id"), "team")
     rules = []
     for n, rule in enumerate(routing.get("rules") or [], 1):
         if rule.get("field") not in keys:
-            raise ValidationError(f"Rule {n}: choose a field of the form", {"routing": f"rule {n}: unknown field"})
+            raise ValidationError("errors.routing_rule_field",
+                                  {"routing": Text("errors.field.routing_rule_field", n=n)}, n=n)
         if rule.get("assign") and rule["assign"] not in ASSIGN_KINDS:
-            raise ValidationError(f"Rule {n}: unknown assignment", {"routing": f"rule {n}: unknown assignment"})
+            raise ValidationError("errors.routing_rule_assign",
+                                  {"routing": Text("errors.field.routing_rule_assign", n=n)}, n=n)
         for key, model in (("assignee_id", User), ("team_id", Team), ("board_id", Board)):
             _exists(session, model, rule.get(key), key)
         rules.append({k: v for k, v in rule.items() if v not in (None, "")})
@@ -130,7 +135,7 @@ def _children(session: Session, children: list) -> list[dict]:
     out = []
     for n, child in enumerate(children or [], 1):
         if not _int(child.get("board_id")) or session.get(Board, _int(child["board_id"])) is None:
-            raise ValidationError(f"Child card {n}: choose a board", {"children": f"child {n}: choose a board"})
+            raise ValidationError("errors.child_board", {"children": Text("errors.field.child_board", n=n)}, n=n)
         _exists(session, User, child.get("assignee_id"), "assignee_id")
         clean = {"board_id": _int(child["board_id"]), "title": (child.get("title") or "").strip() or "{title}",
                  "card_type": (child.get("card_type") or "").strip() or None, "checklist": checklist(child.get("checklist")),
@@ -146,19 +151,20 @@ def save_request_type(session: Session, actor: User, type_id: int | None, servic
     """Create or update a request type: its form (field_schema), checklist, priority, routing and child cards."""
     _admin(actor)
     if session.get(Service, _int(service_id) or 0) is None:
-        raise ValidationError("Choose a service", {"service_id": "required"})
+        raise ValidationError("errors.choose_service", {"service_id": Text("errors.field.required")})
     rt = session.get(RequestType, type_id) if type_id else RequestType(service_id=int(service_id))
     if rt is None:
-        raise NotFound("No such request type")
+        raise NotFound("errors.no_such_request_type")
     name = (data.get("name") or "").strip()
     if not name:
-        raise ValidationError("A name is required", {"name": "required"})
+        raise ValidationError("errors.name_required", {"name": Text("errors.field.required")})
     schema = data.get("field_schema") or []
     problems = check_schema(schema)
     if problems:
-        raise ValidationError("; ".join(problems), {"field_schema": "; ".join(problems)})
+        raise ValidationError("errors.problems", {"field_schema": Text("errors.problems", problems=problems)},
+                              problems=problems)
     if data.get("children_mode", "parallel") not in ("parallel", "chain"):
-        raise ValidationError("Child cards run in parallel or as a chain", {"children_mode": "parallel or chain"})
+        raise ValidationError("errors.children_mode", {"children_mode": Text("errors.field.children_mode")})
     rt.code = _code(session, RequestType, data.get("code"), rt.id, service_id=int(service_id))
     rt.name, rt.description = name[:200], (data.get("description") or "").strip()
     rt.card_type = (data.get("card_type") or "").strip() or None
@@ -181,9 +187,9 @@ def save_column_fanout(session: Session, actor: User, column_id: int, children: 
     """Set the child cards created when a card enters the column; no children removes the setting."""
     _admin(actor)
     if session.get(BoardColumn, _int(column_id) or 0) is None:
-        raise ValidationError("Choose a column", {"column_id": "required"})
+        raise ValidationError("errors.choose_column", {"column_id": Text("errors.field.required")})
     if mode not in ("parallel", "chain"):
-        raise ValidationError("Child cards run in parallel or as a chain", {"children_mode": "parallel or chain"})
+        raise ValidationError("errors.children_mode", {"children_mode": Text("errors.field.children_mode")})
     fan = session.scalar(select(ColumnFanout).where(ColumnFanout.column_id == int(column_id)))
     clean = _children(session, children)
     if not clean:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import permissions
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.models import IntegrationToken, Service, Ticket, TicketEvent, User
 
 
@@ -24,12 +24,12 @@ def _digest(secret: str) -> str:
 
 def create_token(session: Session, actor: User, name: str, service_id: int | None = None) -> tuple[IntegrationToken, str]:
     """A new token; returns (row, secret). The secret is not stored and cannot be shown again."""
-    permissions.require_role(actor, ("admin",), "manage integrations")
+    permissions.require_role(actor, ("admin",), "errors.action.manage_integrations")
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Name the integration (e.g. the site it serves)", {"name": "required"})
+        raise ValidationError("errors.integration_name", {"name": Text("errors.field.required")})
     if service_id and session.get(Service, service_id) is None:
-        raise ValidationError("No such service", {"service": "invalid"})
+        raise ValidationError("errors.no_such_service", {"service": Text("errors.field.invalid")})
     secret = "okno_" + secrets.token_urlsafe(32)
     row = IntegrationToken(name=name[:200], token_hash=_digest(secret), prefix=secret[:12],
                            service_id=service_id or None, created_by_id=actor.id)
@@ -39,15 +39,15 @@ def create_token(session: Session, actor: User, name: str, service_id: int | Non
 
 
 def revoke(session: Session, actor: User, token_id: int) -> None:
-    permissions.require_role(actor, ("admin",), "manage integrations")
+    permissions.require_role(actor, ("admin",), "errors.action.manage_integrations")
     row = session.get(IntegrationToken, token_id)
     if row is None:
-        raise NotFound("No such token")
+        raise NotFound("errors.no_such_token")
     row.revoked_at = row.revoked_at or datetime.now(timezone.utc)
 
 
 def tokens(session: Session, actor: User) -> list[IntegrationToken]:
-    permissions.require_role(actor, ("admin",), "manage integrations")
+    permissions.require_role(actor, ("admin",), "errors.action.manage_integrations")
     return list(session.scalars(select(IntegrationToken).order_by(IntegrationToken.id.desc())))
 
 
@@ -74,5 +74,5 @@ def created_by(session: Session, token: IntegrationToken, number: int) -> Ticket
         Ticket.number == number, TicketEvent.kind == "created",
         TicketEvent.data["integration_id"].as_integer() == token.id))
     if ticket is None:
-        raise NotFound(f"Request #{number} not found")
+        raise NotFound("errors.request_not_found", number=number)
     return ticket

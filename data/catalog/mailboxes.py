@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import permissions
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.catalog.secrets import describe, seal
 from data.models import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, Service, User
 
@@ -15,11 +15,11 @@ EDITABLE = ("name", "kind", "address", "aliases", "service_id", "host", "port", 
 
 def _require_admin(actor: User | None) -> None:
     if actor is not None:  # None: the command line, run by whoever runs the server
-        permissions.require_role(actor, ("admin",), "configure mailboxes")
+        permissions.require_role(actor, ("admin",), "errors.action.configure_mailboxes")
 
 
 def _clean(session: Session, values: dict) -> dict:
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     out = {k: values[k] for k in EDITABLE if k in values}
     for key in ("name", "address", "host", "username", "folder", "move_to", "smtp_host", "auth_type"):
         if key in out:
@@ -30,17 +30,17 @@ def _clean(session: Session, values: dict) -> dict:
         out["smtp_host"], _sep, port = out["smtp_host"].rpartition(":")
         out["smtp_port"] = port
     if "address" in out and (not out["address"] or "@" not in out["address"]):
-        errors["address"] = "An email address is required"
+        errors["address"] = Text("errors.mailbox.address")
     if out.get("kind") not in MAILBOX_KINDS:
-        errors["kind"] = "Choose EWS or IMAP"
+        errors["kind"] = Text("errors.mailbox.kind")
     if not out.get("host"):
-        errors["host"] = "The IMAP host or the EWS URL is required"
+        errors["host"] = Text("errors.mailbox.host")
     elif out.get("kind") == "ews" and not out["host"].startswith(("http://", "https://")):
-        errors["host"] = "For EWS give the full URL, e.g. https://mail.example.com/EWS/Exchange.asmx"
+        errors["host"] = Text("errors.mailbox.ews_url")
     if out.get("after_processing", "mark_read") not in AFTER_PROCESSING:
-        errors["after_processing"] = "mark_read or move"
+        errors["after_processing"] = Text("errors.mailbox.after_processing")
     if out.get("after_processing") == "move" and not out.get("move_to"):
-        errors["move_to"] = "Name the folder to move processed mail to"
+        errors["move_to"] = Text("errors.mailbox.move_to")
     for key in ("port", "smtp_port", "service_id"):
         if out.get(key) in ("", None):
             out[key] = None
@@ -48,14 +48,14 @@ def _clean(session: Session, values: dict) -> dict:
             try:
                 out[key] = int(out[key])
             except (TypeError, ValueError):
-                errors[key] = "A number"
+                errors[key] = Text("errors.field.number")
     if out.get("service_id") is not None and session.get(Service, out["service_id"]) is None:
-        errors["service_id"] = "No such service"
+        errors["service_id"] = Text("errors.no_such_service")
     if isinstance(out.get("aliases"), str):
         out["aliases"] = [a.strip().lower() for a in out["aliases"].split(",") if a.strip()]
     out["name"] = out.get("name") or out.get("address")
     if errors:
-        raise ValidationError("Please correct the marked fields", errors)
+        raise ValidationError("errors.correct_fields", errors)
     return out
 
 
@@ -65,14 +65,14 @@ def save(session: Session, actor: User | None, values: dict, mailbox_id: int | N
     _require_admin(actor)
     mailbox = session.get(Mailbox, mailbox_id) if mailbox_id else Mailbox()
     if mailbox is None:
-        raise NotFound(f"Mailbox {mailbox_id} not found")
+        raise NotFound("errors.mailbox_not_found", id=mailbox_id)
     current = {k: getattr(mailbox, k) for k in EDITABLE if mailbox_id}
     if "move_to" in values and "after_processing" not in values:  # the admin form has only the folder field
         values = {**values, "after_processing": "move" if (values["move_to"] or "").strip() else "mark_read"}
     cleaned = _clean(session, {**current, **values})
     other = session.scalar(select(Mailbox.id).where(Mailbox.address == cleaned["address"]))
     if other is not None and other != mailbox_id:
-        raise ValidationError("Another mailbox has this address", {"address": "taken"})
+        raise ValidationError("errors.mailbox_address_taken", {"address": Text("errors.field.taken")})
     for key, value in cleaned.items():
         setattr(mailbox, key, value)
     if password:

@@ -15,7 +15,7 @@ import os
 from cryptography.fernet import Fernet, InvalidToken
 
 from data.config import get_config
-from data.errors import ValidationError
+from data.errors import Text, ValidationError
 
 
 def _fernet() -> Fernet:
@@ -39,15 +39,15 @@ def reveal(stored: str | None) -> str | None:
     if stored.startswith("env:"):
         value = os.environ.get(stored[4:])
         if value is None:
-            raise ValidationError(f"Environment variable {stored[4:]} is not set", {"secret": "missing"})
+            raise ValidationError("errors.env_not_set", {"secret": Text("errors.field.missing")}, name=stored[4:])
         return value
     if stored.startswith("fernet:"):
         try:
             return _fernet().decrypt(stored[7:].encode()).decode()
         except InvalidToken:
-            raise ValidationError("The stored password cannot be decrypted (SECRET_KEY changed?); enter it again",
-                                  {"secret": "undecryptable"}) from None
-    raise ValidationError("Unknown password format", {"secret": "invalid"})
+            raise ValidationError("errors.secret_undecryptable",
+                                  {"secret": Text("errors.field.undecryptable")}) from None
+    raise ValidationError("errors.secret_format", {"secret": Text("errors.field.invalid")})
 
 
 def describe(stored: str | None) -> str:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from data import permissions
 from data.tickets import query as ticket_query
 from data.db import read_session, session_scope
-from data.errors import NotFound, PermissionDenied, ValidationError
+from data.errors import NotFound, PermissionDenied, Text, ValidationError
 from data.exports.files import csv_chunks, rows_file
 from data.exports.xlsx import xlsx_chunks
 from data.models import ExportJob, SavedExport, Ticket, User
@@ -38,7 +38,7 @@ def _now() -> datetime:
 
 def _check_format(fmt: str) -> str:
     if fmt not in EXPORT_FORMATS:
-        raise ValidationError(f"Unknown export format {fmt!r}", {"format": "csv or xlsx"})
+        raise ValidationError("errors.export_format", {"format": Text("errors.field.export_format")}, format=fmt)
     return fmt
 
 
@@ -61,9 +61,9 @@ def start(session: Session, actor: User, *, query: dict, columns: list[str] | No
 def _own_job(session: Session, actor: User, job_id: int) -> ExportJob:
     job = session.get(ExportJob, job_id)
     if job is None:
-        raise NotFound("No such export")
+        raise NotFound("errors.no_such_export")
     if job.user_id != actor.id:
-        raise PermissionDenied("This export belongs to someone else")
+        raise PermissionDenied("errors.export_not_yours")
     return job
 
 
@@ -146,9 +146,9 @@ def save(session: Session, actor: User, *, name: str, query: dict, columns: list
     ticket_query.require_export(actor)
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Give the export a name", {"name": "required"})
+        raise ValidationError("errors.export_name", {"name": Text("errors.field.required")})
     if len(name) > 120:
-        raise ValidationError("The name is too long (120 characters at most)", {"name": "too long"})
+        raise ValidationError("errors.name_too_long", {"name": Text("errors.field.too_long")}, limit=120)
     f, _problems = ticket_query.parse_filter(query or {})
     row = session.scalar(select(SavedExport).where(SavedExport.user_id == actor.id, SavedExport.name == name))
     if row is None:
@@ -167,7 +167,7 @@ def saved(session: Session, actor: User) -> list[SavedExport]:
 def _own_saved(session: Session, actor: User, saved_id: int) -> SavedExport:
     row = session.get(SavedExport, saved_id)
     if row is None or row.user_id != actor.id:
-        raise NotFound("No such saved export")
+        raise NotFound("errors.no_such_saved_export")
     return row
 
 
@@ -198,10 +198,10 @@ def charts() -> list[str]:
 
 
 def chart_file(session: Session, actor: User, name: str, params: dict, fmt: str) -> Iterator[bytes]:
-    permissions.require_role(actor, CHART_ROLES, "export analytics")
+    permissions.require_role(actor, CHART_ROLES, "errors.action.export_analytics")
     _check_format(fmt)
     if name not in charts():
-        raise NotFound(f"No chart named {name!r}")
+        raise NotFound("errors.no_such_chart", name=name)
     header, rows = _charts[name](session, actor, params)
     return rows_file(fmt, header, list(rows), sheet=name)
 

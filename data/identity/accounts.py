@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data.errors import ValidationError
+from data.errors import Text, ValidationError
 from data.models import ROLES, User
 
 log = logging.getLogger(__name__)
@@ -20,13 +20,14 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
                 team_id: int | None = None, locale: str | None = None) -> User:
     email = email.strip().lower()
     if role not in ROLES:
-        raise ValidationError(f"Unknown role {role!r}; one of: {', '.join(ROLES)}", {"role": "unknown"})
+        raise ValidationError("errors.unknown_role", {"role": Text("errors.field.invalid")}, role=role,
+                              roles=", ".join(ROLES))
     if "@" not in email:
-        raise ValidationError("Email address is not valid", {"email": "invalid"})
+        raise ValidationError("errors.email_invalid", {"email": Text("errors.field.invalid")})
     if len(password) < 4:
-        raise ValidationError("Password is too short (4 characters at least)", {"password": "short"})
+        raise ValidationError("errors.password_short", {"password": Text("errors.field.too_short")})
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise ValidationError("A user with this email already exists", {"email": "taken"})
+        raise ValidationError("errors.user_exists", {"email": Text("errors.field.taken")})
     user = User(email=email, name=name, password_hash=generate_password_hash(password), role=role,
                 team_id=team_id, locale=locale)
     session.add(user)
@@ -47,5 +48,5 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 def set_locale(session: Session, user: User, locale: str | None) -> None:
     if locale not in (None, "ru", "en"):
-        raise ValidationError("Unsupported language", {"locale": "unsupported"})
+        raise ValidationError("errors.unsupported_language", {"locale": Text("errors.field.invalid")})
     user.locale = locale

@@ -23,7 +23,7 @@ from data.messaging import outbox
 from data.intake import requesters
 from data.config import get_config
 from data.errors import LimitExceeded
-from data.i18n import translate
+from data.i18n import N_, translate
 from data.models import PortalPin, Requester, RequesterIdentity
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,13 @@ def request_pin(session: Session, address: str, ip: str | None = None, *, purpos
         PortalPin.address == addr, PortalPin.created_at > since))
     if sent_to_address >= cfg.pin_sends_per_address:
         log.warning("PIN send limit reached for %s (ip %s)", addr, ip)
-        raise LimitExceeded("Too many codes were requested for this address; try again in an hour")
+        raise LimitExceeded("errors.pin_limit_address")
     if ip:
         sent_from_ip = session.scalar(select(func.count()).select_from(PortalPin).where(
             PortalPin.ip == ip, PortalPin.created_at > since))
         if sent_from_ip >= cfg.pin_sends_per_ip:
             log.warning("PIN send limit reached for ip %s", ip)
-            raise LimitExceeded("Too many codes were requested from your network; try again in an hour")
+            raise LimitExceeded("errors.pin_limit_network")
     # A new code supersedes the older ones: only the latest works.
     session.execute(update(PortalPin).where(PortalPin.address == addr, PortalPin.purpose == purpose,
                                             PortalPin.used_at.is_(None), PortalPin.expires_at > when)
@@ -64,7 +64,7 @@ def request_pin(session: Session, address: str, ip: str | None = None, *, purpos
     pin = f"{secrets.randbelow(10 ** 6):06d}"
     session.add(PortalPin(address=addr, purpose=purpose, pin_hash=_hash(addr, pin), ip=(ip or None) and ip[:64],
                           payload=payload or {}, created_at=when, expires_at=when + TTL))
-    body = translate("pin.link_body" if purpose == "link" else "pin.body", locale, pin=pin)
+    body = translate(N_("pin.link_body") if purpose == "link" else N_("pin.body"), locale, pin=pin)
     outbox.queue(session, channel="email", kind="pin", recipient=addr, subject=translate("pin.subject", locale),
                  body=body, payload={"locale": locale or "ru", "auto_submitted": True})
     session.flush()

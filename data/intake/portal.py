@@ -81,11 +81,11 @@ def request_view(session: Session, requester: Requester, number: int, locale: st
             "conversation": conversation, "rollup": children.rollup(session, ticket)}
 
 
-def reply(session: Session, requester: Requester, number: int, body: str, attachments: list[dict] | None = None,
-          locale: str | None = None) -> Comment:
+def reply(session: Session, requester: Requester, number: int, body: str,
+          attachments: list[dict] | None = None) -> Comment:
     """The requester's public reply from the portal, with files."""
     ticket = tickets.get_by_number(session, requester, number)
-    checked = files.check(attachments or [], locale)
+    checked = files.check(attachments or [])
     item = tickets.comment(session, requester, ticket.id, body, public=True, channel="portal")
     files.store(session, ticket, checked, item)
     return item

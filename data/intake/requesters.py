@@ -12,7 +12,7 @@ from email.utils import parseaddr
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.models import Comment, Requester, RequesterIdentity, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ def normalise_email(address: str) -> str:
     addr = addr.strip().lower()
     local, _, domain = addr.partition("@")
     if not local or "." not in domain or len(addr) > 254 or any(c.isspace() for c in addr):
-        raise ValidationError("This is not an email address", {"email": "Enter an email address like name@company.ru"})
+        raise ValidationError("errors.not_an_email", {"email": Text("errors.field.email")})
     return addr
 
 
@@ -59,7 +59,7 @@ def find_or_create_by_telegram(session: Session, chat_id, name: str, username: s
     """The requester behind this Telegram chat; a new one if unknown. `display` keeps the @username."""
     address = str(chat_id).strip()
     if not address.lstrip("-").isdigit():
-        raise ValidationError("A Telegram chat id is a number", {"chat_id": "invalid"})
+        raise ValidationError("errors.chat_id_number", {"chat_id": Text("errors.field.invalid")})
     display = f"@{username.lstrip('@')}" if username else None
     ident = _identity(session, "telegram", address)
     if ident is not None:
@@ -124,5 +124,5 @@ def link_identities(session: Session, email: str, chat_id, name: str | None = No
 def get(session: Session, requester_id: int) -> Requester:
     requester = session.get(Requester, requester_id)
     if requester is None:
-        raise NotFound("Requester not found")
+        raise NotFound("errors.requester_not_found")
     return requester

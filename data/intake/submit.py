@@ -1,14 +1,14 @@
 """Submitting a request: the one entry point every channel uses (portal, web-form API, email, Telegram).
 
     submit(session, requester, *, service_id, request_type_id=None, title, description="", values=None,
-           checklist_confirmed=None, channel, attachments=None, at=None, locale=None, description_html=None,
+           checklist_confirmed=None, channel, attachments=None, at=None, description_html=None,
            auto_reply=True) -> Ticket
 
 validates the form, applies routing, creates the ticket (data.tickets.actions.create), copies the checklist,
 stores attachments, creates fan-out child cards, queues the service's auto-reply and notifies the
 assignee — all in the caller's transaction. Bad input raises ValidationError whose `fields` maps a
 field key ("title", "service", "request_type", "checklist", "attachments" or a form field key) to a
-message for the person; nothing is written then.
+message for the person (shown in their language by the caller); nothing is written then.
 """
 from __future__ import annotations
 
@@ -23,16 +23,15 @@ from data.messaging import notify, outbox
 from data.intake import requesters
 from data.intake import routing
 from data.tickets import actions as tickets
-from data.errors import ValidationError
-from data.i18n import translate
+from data.errors import Text, ValidationError
 from data.models import CHANNELS, RequestType, Requester, Service, Ticket
 from data.intake.forms import clean_value, visible
 
 log = logging.getLogger(__name__)
 
 
-def validate(session: Session, request_type: RequestType, values: dict, checklist_confirmed: list | None = None,
-             *, locale: str | None = None) -> dict:
+def validate(session: Session, request_type: RequestType, values: dict,
+             checklist_confirmed: list | None = None) -> dict:
     """The cleaned form values of a request type, or ValidationError with a message per field.
 
     Unknown keys, wrong types and missing required values are errors; a field hidden by its show_when
@@ -42,17 +41,17 @@ def validate(session: Session, request_type: RequestType, values: dict, checklis
     values = values if isinstance(values, dict) else {}
     schema = request_type.field_schema or []
     known = {f.get("key") for f in schema}
-    errors = {k: translate("form.unknown_field", locale) for k in values if k not in known}
+    errors: dict[str, Text] = {k: Text("form.unknown_field") for k in values if k not in known}
     cleaned: dict = {}
     for field in schema:  # in schema order, so a condition sees the fields above it
         key = field.get("key")
         if not visible(field, cleaned):
             continue
-        value, problem = clean_value(field, values.get(key), locale)
+        value, problem = clean_value(field, values.get(key))
         if problem:
             errors[key] = problem
         elif value is None and field.get("required"):  # a required checkbox must be ticked
-            errors[key] = translate("form.required", locale)
+            errors[key] = Text("form.required")
         elif value is not None:
             cleaned[key] = value
     confirmed = set()
@@ -62,9 +61,9 @@ def validate(session: Session, request_type: RequestType, values: dict, checklis
                if isinstance(item, dict) and item.get("required_on_submit")
                and str(i) not in confirmed and str(item.get("text")) not in confirmed]
     if missing:
-        errors["checklist"] = translate("form.checklist", locale)
+        errors["checklist"] = Text("form.checklist")
     if errors:
-        raise ValidationError(translate("form.invalid", locale), errors)
+        raise ValidationError("form.invalid", errors)
     return cleaned
 
 
@@ -74,13 +73,13 @@ def confirmed_indexes(request_type: RequestType | None, checklist_confirmed: lis
             if str(i) in wanted or (isinstance(item, dict) and str(item.get("text")) in wanted)}
 
 
-def _service_and_type(session: Session, service_id, request_type_id, locale) -> tuple[Service, RequestType | None]:
+def _service_and_type(session: Session, service_id, request_type_id) -> tuple[Service, RequestType | None]:
     try:
         service = session.get(Service, int(service_id)) if service_id not in (None, "") else None
     except (TypeError, ValueError):
         service = None
     if service is None or not service.is_active:
-        raise ValidationError(translate("form.service", locale), {"service": translate("form.service", locale)})
+        raise ValidationError("form.service", {"service": Text("form.service")})
     rt = None
     if request_type_id not in (None, ""):
         try:
@@ -88,7 +87,7 @@ def _service_and_type(session: Session, service_id, request_type_id, locale) -> 
         except (TypeError, ValueError):
             rt = None
         if rt is None or rt.service_id != service.id or not rt.is_active:
-            raise ValidationError(translate("form.type", locale), {"request_type": translate("form.type", locale)})
+            raise ValidationError("form.type", {"request_type": Text("form.type")})
     # No type is fine: an email or a Telegram message doesn't say which form it is (the portal asks for one).
     return service, rt
 
@@ -96,7 +95,7 @@ def _service_and_type(session: Session, service_id, request_type_id, locale) -> 
 def submit(session: Session, requester: Requester, *, service_id: int, request_type_id: int | None = None,
            title: str, description: str = "", values: dict | None = None, checklist_confirmed: list | None = None,
            channel: str, attachments: list[dict] | None = None, at: datetime | None = None,
-           locale: str | None = None, description_html: str | None = None, auto_reply: bool = True) -> Ticket:
+           description_html: str | None = None, auto_reply: bool = True) -> Ticket:
     """Create a request from any channel. See the module docstring; `attachments` is a list of
     {"filename", "content" (bytes), "content_type"?, "field"? (a file field's key)}. An email keeps
     its HTML body (`description_html`); with `auto_reply` False (a mailing list, a mail loop) the
@@ -104,14 +103,13 @@ def submit(session: Session, requester: Requester, *, service_id: int, request_t
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    locale = locale or requester.locale
-    service, rt = _service_and_type(session, service_id, request_type_id, locale)
+    service, rt = _service_and_type(session, service_id, request_type_id)
     if not routing.domain_allowed(service, requesters.addresses(session, requester.id)):
-        message = translate("form.domain", locale, domains=", ".join(service.allowed_domains))
-        raise ValidationError(message, {"service": message})
-    checked = files.check(attachments or [], locale)
+        domains = ", ".join(service.allowed_domains)
+        raise ValidationError("form.domain", {"service": Text("form.domain", domains=domains)}, domains=domains)
+    checked = files.check(attachments or [])
     if values is not None and not isinstance(values, dict):
-        raise ValidationError(translate("form.invalid", locale), {"values": "must be an object of field values"})
+        raise ValidationError("form.invalid", {"values": Text("errors.field.values_object")})
     values = dict(values or {})
     if rt is not None:
         for field in rt.field_schema or []:
@@ -119,17 +117,16 @@ def submit(session: Session, requester: Requester, *, service_id: int, request_t
                 names = [f["filename"] for f in checked if f["field"] == field.get("key")]
                 if names:
                     values[field["key"]] = names
-        cleaned = validate(session, rt, values, checklist_confirmed, locale=locale)
+        cleaned = validate(session, rt, values, checklist_confirmed)
     elif values:
-        raise ValidationError(translate("form.invalid", locale),
-                              {k: translate("form.unknown_field", locale) for k in values})
+        raise ValidationError("form.invalid", {k: Text("form.unknown_field") for k in values})
     else:
         cleaned = {}
     title = (title or "").replace("\x00", "").strip() or (rt.name if rt else service.name)
     r = routing.route(session, service, rt, cleaned)
     if r.board_id is None:
-        raise ValidationError(f"Service “{service.name}” has no board for new requests; ask the administrator",
-                              {"service": "no board"})
+        raise ValidationError("errors.service_no_board", {"service": Text("errors.field.no_board")},
+                              service=service.name)
     ticket = tickets.create(session, requester, title=title, board_id=r.board_id, column_id=r.column_id,
                             lane_id=r.lane_id, description=description, requester_id=requester.id, channel=channel,
                             service_id=service.id, request_type_id=rt.id if rt else None, priority_id=r.priority_id,

@@ -6,15 +6,15 @@ from sqlalchemy.orm import Session
 
 from data import hooks
 from data.messaging import outbox
-from data.i18n import translate
+from data.i18n import N_, translate
 from data.models import BoardColumn, Notification, Requester, Service, Ticket, User
 
 
 def notify_assignee(session: Session, ticket: Ticket) -> None:
     """An in-app notification, plus an email or Telegram message when the person prefers one."""
     if ticket.assignee_id:
-        notify_user(session, session.get(User, ticket.assignee_id), ticket, "assigned", "notify.assigned",
-                    "notify.assigned_subject", number=ticket.number, title=ticket.title)
+        notify_user(session, session.get(User, ticket.assignee_id), ticket, "assigned", N_("notify.assigned"),
+                    N_("notify.assigned_subject"), number=ticket.number, title=ticket.title)
 
 
 def notify_user(session: Session, user: User | None, ticket: Ticket | None, kind: str, key: str,

@@ -4,13 +4,14 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.i18n import N_
 from data.models import Board, Team, Ticket, User
 from data.messaging.notify import notify_user
 
 
 def notify(session: Session, user: User | None, ticket: Ticket | None, kind: str, key: str, **values) -> None:
     """One notification to one active user about a ticket (SLA signals, rules, escalation)."""
-    notify_user(session, user, ticket, kind, key, "sla.notify.subject", **values)
+    notify_user(session, user, ticket, kind, key, N_("sla.notify.subject"), **values)
 
 
 def team_lead(session: Session, ticket: Ticket) -> User | None:

@@ -21,7 +21,7 @@ PERCENTILES = (0.5, 0.85, 0.95)
 
 def require_analytics(actor: User | None) -> User:
     """Analytics are for admins, managers, analysts and directors — checked here, not only in the UI."""
-    return permissions.require_role(actor, permissions.PAGES["analytics"], "read analytics")
+    return permissions.require_role(actor, permissions.PAGES["analytics"], "errors.action.read_analytics")
 
 
 def rows(session: Session, sql: str, params: dict) -> list[dict]:

@@ -7,9 +7,13 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.db import Base
+from data.i18n import N_
 from data.models._types import now_column, in_list
 
 COLUMN_KINDS = ("queue", "in_progress", "waiting", "done")
+# A kind is shown as its status word, _(f"status.{kind}"): the message ids, for extraction.
+STATUS_LABELS = {"queue": N_("status.queue"), "in_progress": N_("status.in_progress"),
+                 "waiting": N_("status.waiting"), "done": N_("status.done")}
 LANE_MODES = ("none", "agent", "line", "unit")
 
 

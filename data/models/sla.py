@@ -10,12 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from data.config import get_config
 from data.db import Base
+from data.i18n import N_
 from data.models._types import TZ, in_list, now_column
 from data.models.tickets import Ticket
 
 SLA_TARGETS = ("first_response", "next_response", "resolution")
 SLA_STATES = ("running", "paused", "met", "breached")
 RULE_TRIGGERS = ("created", "field_changed", "moved", "commented", "sla_at_risk", "sla_breached", "no_activity")
+# Shown as _(f"sla.target.{target}") and _(f"slaadmin.trigger.{trigger}"): the message ids, for extraction.
+TARGET_LABELS = {"first_response": N_("sla.target.first_response"), "next_response": N_("sla.target.next_response"),
+                 "resolution": N_("sla.target.resolution")}
+TRIGGER_LABELS = {"created": N_("slaadmin.trigger.created"), "field_changed": N_("slaadmin.trigger.field_changed"),
+                  "moved": N_("slaadmin.trigger.moved"), "commented": N_("slaadmin.trigger.commented"),
+                  "sla_at_risk": N_("slaadmin.trigger.sla_at_risk"),
+                  "sla_breached": N_("slaadmin.trigger.sla_breached"),
+                  "no_activity": N_("slaadmin.trigger.no_activity")}
 
 
 # "No activity for a period" rules look for open tickets untouched since a cutoff, every minute.

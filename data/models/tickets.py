@@ -9,10 +9,14 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.db import Base
+from data.i18n import N_
 from data.models._types import TZ, now_column, in_list
 from data.models.boards import COLUMN_KINDS
 
 CHANNELS = ("email", "telegram", "portal", "api", "agent")
+# Shown as _(f"channel.{channel}"): the message ids, for extraction.
+CHANNEL_LABELS = {"email": N_("channel.email"), "telegram": N_("channel.telegram"), "portal": N_("channel.portal"),
+                  "api": N_("channel.api"), "agent": N_("channel.agent")}
 EVENT_KINDS = ("created", "moved", "assigned", "priority", "field", "blocked", "unblocked",
                "comment", "checklist", "escalated", "type", "sla")
 

@@ -14,13 +14,13 @@ from sqlalchemy.orm import Session
 from data.sla import recompute as sla
 from data.db import delete_row
 from data.permissions import require_admin
-from data.sla.calendars import WEEKDAYS, parse_intervals
-from data.errors import NotFound, ValidationError
+from data.sla.calendars import WEEKDAYS, HoursError, parse_intervals
+from data.errors import NotFound, Text, ValidationError
 from data.models import BusinessCalendar, SlaPolicy, User
 
 
 def _admin(actor: User | None) -> None:
-    require_admin(actor, "configure SLA")
+    require_admin(actor, "errors.action.configure_sla")
 
 
 def parse_dates(text_value: str, field: str) -> list[date]:
@@ -35,7 +35,8 @@ def parse_dates(text_value: str, field: str) -> list[date]:
             else:
                 result.append(date.fromisoformat(part))
         except ValueError:
-            raise ValidationError(f"Not a date: {part}", {field: f"not a date: {part}"}) from None
+            raise ValidationError("errors.not_a_date", {field: Text("errors.field.not_a_date", text=part)},
+                                  text=part) from None
     return sorted(set(result))
 
 
@@ -43,32 +44,32 @@ def save_calendar(session: Session, actor: User | None, calendar_id: int | None,
                   hours: dict[str, str], holidays: str = "", extra_days: str = "") -> BusinessCalendar:
     """hours: {"mon": "09:00-13:00, 14:00-18:00", ...} as typed by the admin."""
     _admin(actor)
-    errors = {}
+    errors: dict[str, Text] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "required"
+        errors["name"] = Text("errors.field.required")
     try:
         ZoneInfo((timezone or "").strip())
     except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = "unknown time zone"
+        errors["timezone"] = Text("errors.calendar.timezone")
     parsed = {}
     for day in WEEKDAYS:
         try:
             parsed[day] = parse_intervals(hours.get(day) or "")
-        except ValueError as err:
-            errors[day] = str(err)
+        except HoursError as err:
+            errors[day] = err.text
     if not errors and not any(parsed.values()):
-        errors["mon"] = "a calendar needs some working hours"
+        errors["mon"] = Text("errors.calendar.no_hours")
     dup = session.scalar(select(BusinessCalendar.id).where(BusinessCalendar.name == name,
                                                            BusinessCalendar.id != (calendar_id or 0)))
     if dup:
-        errors["name"] = "a calendar with this name exists"
+        errors["name"] = Text("errors.calendar.name_taken")
     holiday_list, extra_list = parse_dates(holidays, "holidays"), parse_dates(extra_days, "extra_days")
     if errors:
-        raise ValidationError("Please correct the calendar", errors)
+        raise ValidationError("errors.correct_calendar", errors)
     cal = session.get(BusinessCalendar, calendar_id) if calendar_id else BusinessCalendar()
     if cal is None:
-        raise NotFound("The calendar was deleted")
+        raise NotFound("errors.calendar_deleted")
     cal.name, cal.timezone, cal.hours = name, timezone.strip(), parsed
     cal.holidays, cal.extra_days = holiday_list, extra_list
     cal.updated_at = func.clock_timestamp()
@@ -90,26 +91,26 @@ def save_policy(session: Session, actor: User | None, policy_id: int | None, *, 
                 at_risk_share: float | None = 0.2, at_risk_minutes: int | None = 60) -> SlaPolicy:
     """targets: {"first_response": (minutes, calendar_id | None), "resolution": ..., "next_response": ...}."""
     _admin(actor)
-    errors = {}
+    errors: dict[str, Text] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = "required"
+        errors["name"] = Text("errors.field.required")
     targets = targets or {}
     for key, (minutes, _) in targets.items():
         if minutes is not None and (not isinstance(minutes, int) or minutes <= 0):
-            errors[key] = "minutes must be a positive whole number"
+            errors[key] = Text("errors.policy.minutes")
     if not errors and not any(m for m, _ in targets.values()):
-        errors["first_response"] = "set at least one target"
+        errors["first_response"] = Text("errors.policy.no_target")
     share = 0.2 if at_risk_share is None else at_risk_share
     if not 0 < share < 1:
-        errors["at_risk_share"] = "a share between 0 and 1, e.g. 0.2"
+        errors["at_risk_share"] = Text("errors.policy.share")
     if at_risk_minutes is not None and at_risk_minutes < 0:
-        errors["at_risk_minutes"] = "minutes cannot be negative"
+        errors["at_risk_minutes"] = Text("errors.policy.negative_minutes")
     if errors:
-        raise ValidationError("Please correct the SLA policy", errors)
+        raise ValidationError("errors.correct_policy", errors)
     p = session.get(SlaPolicy, policy_id) if policy_id else SlaPolicy()
     if p is None:
-        raise NotFound("The SLA policy was deleted")
+        raise NotFound("errors.policy_deleted")
     p.name, p.position, p.is_active = name, int(position or 0), bool(is_active)
     p.conditions = {k: list(v) for k, v in (conditions or {}).items() if v}
     for key in ("first_response", "next_response", "resolution"):

@@ -14,38 +14,50 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from data.config import get_config
+from data.errors import Text
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Nine to six on weekdays: the calendar a new install starts with.
 DEFAULT_HOURS = {d: [["09:00", "18:00"]] for d in WEEKDAYS[:5]}
 
 
+class HoursError(ValueError):
+    """Working hours as an admin typed them that do not parse; `text` says why, in any language."""
+
+    def __init__(self, text: Text):
+        self.text = text
+        super().__init__(str(text))
+
+
 def parse_clock(text: str) -> int:
     """'09:30' → minutes after midnight; '24:00' is allowed as the end of a day."""
     hours, _, minutes = str(text).strip().partition(":")
-    value = int(hours) * 60 + int(minutes or 0)
+    try:
+        value = int(hours) * 60 + int(minutes or 0)
+    except ValueError:
+        raise HoursError(Text("errors.hours.not_time", text=str(text).strip())) from None
     if not 0 <= value <= 1440 or not 0 <= int(minutes or 0) < 60:
-        raise ValueError(f"not a time of day: {text!r}")
+        raise HoursError(Text("errors.hours.not_time", text=str(text).strip()))
     return value
 
 
 def parse_intervals(text: str) -> list[list[str]]:
-    """'09:00-13:00, 14:00-18:00' → [['09:00','13:00'], ['14:00','18:00']]; raises ValueError."""
+    """'09:00-13:00, 14:00-18:00' → [['09:00','13:00'], ['14:00','18:00']]; raises HoursError."""
     result = []
     for part in (text or "").replace(";", ",").split(","):
         if not part.strip():
             continue
         start, sep, end = part.replace("–", "-").partition("-")
         if not sep:
-            raise ValueError(f"not an interval: {part.strip()!r}")
+            raise HoursError(Text("errors.hours.not_interval", text=part.strip()))
         a, b = parse_clock(start), parse_clock(end)
         if a >= b:
-            raise ValueError(f"the interval ends before it starts: {part.strip()!r}")
+            raise HoursError(Text("errors.hours.backwards", text=part.strip()))
         result.append([f"{a // 60:02d}:{a % 60:02d}", f"{b // 60:02d}:{b % 60:02d}"])
     result.sort()
     for (_, end), (start, _) in zip(result, result[1:]):
         if parse_clock(start) < parse_clock(end):
-            raise ValueError("intervals overlap")
+            raise HoursError(Text("errors.hours.overlap"))
     return result
 
 

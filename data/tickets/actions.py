@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from data import permissions
 from data import hooks
 from data.messaging import outbox
-from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, ValidationError
+from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, Text, ValidationError
 from data.events import Actor, actor_name, bump_revision, record
 from data.models import Board, BoardColumn, Comment, Lane, Priority, Requester, Ticket, TicketEvent, User
 from data.tickets import status as statuses
@@ -31,10 +31,10 @@ def get(session: Session, actor: Actor, ticket_id: int, *, for_update: bool = Fa
         stmt = stmt.with_for_update()
     ticket = session.scalar(stmt)
     if ticket is None:
-        raise NotFound(f"Ticket {ticket_id} not found")
+        raise NotFound("errors.ticket_not_found", id=ticket_id)
     if isinstance(actor, Requester):
         if ticket.requester_id != actor.id:
-            raise NotFound(f"Ticket {ticket_id} not found")  # don't reveal that it exists
+            raise NotFound("errors.ticket_not_found", id=ticket_id)  # don't reveal that it exists
     elif actor is not None:
         permissions.require_reader(actor)
     return ticket
@@ -43,7 +43,7 @@ def get(session: Session, actor: Actor, ticket_id: int, *, for_update: bool = Fa
 def get_by_number(session: Session, actor: Actor, number: int) -> Ticket:
     ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == number))
     if ticket_id is None:
-        raise NotFound(f"Ticket #{number} not found")
+        raise NotFound("errors.ticket_number_not_found", number=number)
     return get(session, actor, ticket_id)
 
 
@@ -55,20 +55,20 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
            description_html: str | None = None, at: datetime | None = None) -> Ticket:
     """Create a ticket as a card on a board (first column when none given) and record `created`."""
     if isinstance(actor, User):
-        permissions.require_staff_writer(actor, "create tickets")
+        permissions.require_staff_writer(actor, "errors.action.create_tickets")
     title = (title or "").replace("\x00", "").strip()
     if not title:
-        raise ValidationError("A title is required", {"title": "required"})
+        raise ValidationError("errors.title_required", {"title": Text("errors.field.required")})
     board = session.get(Board, board_id)
     if board is None:
-        raise NotFound(f"Board {board_id} not found")
+        raise NotFound("errors.board_not_found", id=board_id)
     column = session.get(BoardColumn, column_id) if column_id else session.scalar(
         select(BoardColumn).where(BoardColumn.board_id == board_id).order_by(BoardColumn.position).limit(1))
     if column is None or column.board_id != board_id:
-        raise ValidationError("The column does not belong to the board", {"column": "invalid"})
+        raise ValidationError("errors.column_not_on_board", {"column": Text("errors.field.invalid")})
     lane = session.get(Lane, lane_id) if lane_id else None
     if lane is not None and lane.board_id != board_id:
-        raise ValidationError("The lane does not belong to the board", {"lane": "invalid"})
+        raise ValidationError("errors.lane_not_on_board", {"lane": Text("errors.field.invalid")})
     if lane is not None and lane.user_id and assignee_id is None:
         assignee_id = lane.user_id
     when = at or now()
@@ -103,26 +103,33 @@ def _last_changer(session: Session, ticket_id: int) -> str | None:
     return row[0] if row else None
 
 
+def changed_meanwhile(number: int, who: str | None) -> Conflict:
+    """The optimistic-lock refusal: someone (named when known) changed ticket #number since it was read."""
+    if who:
+        return Conflict("errors.ticket_changed_by", who, number=number, who=who)
+    return Conflict("errors.ticket_changed", number=number)
+
+
 def _check_wip(session: Session, column: BoardColumn, lane: Lane | None, ticket: Ticket) -> None:
     if column.wip_limit and column.wip_hard and column.id != ticket.column_id:
         count = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.column_id == column.id))
         if count >= column.wip_limit:
-            raise LimitExceeded(f"Column “{column.name}” is at its WIP limit ({column.wip_limit})")
+            raise LimitExceeded("errors.wip_limit", column=column.name, limit=column.wip_limit)
 
 
 def move(session: Session, actor: User | None, ticket_id: int, column_id: int, lane_id: int | None = None,
          expected_version: int | None = None, position: float | None = None, at: datetime | None = None) -> Ticket:
     """Move a card to a column (and lane). Entering an agent's lane assigns the card to them."""
     if actor is not None:
-        permissions.require_staff_writer(actor, "move cards")
+        permissions.require_staff_writer(actor, "errors.action.move_cards")
     ticket = get(session, actor, ticket_id)
     column = session.get(BoardColumn, column_id)
     if column is None:
-        raise NotFound(f"Column {column_id} not found")
+        raise NotFound("errors.column_not_found", id=column_id)
     board = session.get(Board, column.board_id)
     lane = session.get(Lane, lane_id) if lane_id else None
     if lane is not None and lane.board_id != column.board_id:
-        raise ValidationError("The lane does not belong to the column's board", {"lane": "invalid"})
+        raise ValidationError("errors.lane_not_on_board", {"lane": Text("errors.field.invalid")})
     if actor is not None:
         permissions.check_board_access(actor, board)
         if lane_id != ticket.lane_id:
@@ -143,7 +150,7 @@ def move(session: Session, actor: User | None, ticket_id: int, column_id: int, l
                              .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         who = _last_changer(session, ticket.id)
-        raise Conflict(f"Ticket #{ticket.number} was changed by {who or 'someone else'}; reload it", who)
+        raise changed_meanwhile(ticket.number, who)
     session.refresh(ticket)
     record(session, ticket, "moved", actor, at=when, board_id=column.board_id, from_column_id=old["column"],
            to_column_id=column.id, from_lane_id=old["lane"], to_lane_id=ticket.lane_id,
@@ -162,12 +169,12 @@ def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | 
            expected_version: int | None = None) -> Ticket:
     """Give the card to an agent (agents may take cards themselves; leads give them to anyone)."""
     if actor is not None:
-        permissions.require_staff_writer(actor, "assign tickets")
+        permissions.require_staff_writer(actor, "errors.action.assign_tickets")
         if actor.role == "agent" and user_id not in (actor.id, None):
-            raise PermissionDenied("Only a team lead can assign a ticket to someone else")
+            raise PermissionDenied("errors.assign_lead_only")
     ticket = get(session, actor, ticket_id)
     if user_id is not None and session.get(User, user_id) is None:
-        raise ValidationError("No such agent", {"assignee": "invalid"})
+        raise ValidationError("errors.no_such_agent", {"assignee": Text("errors.field.invalid")})
     if ticket.assignee_id == user_id:
         return ticket
     version = ticket.version if expected_version is None else expected_version
@@ -180,7 +187,7 @@ def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | 
     result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == version)
                              .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise Conflict(f"Ticket #{ticket.number} was changed by {_last_changer(session, ticket.id) or 'someone else'}")
+        raise changed_meanwhile(ticket.number, _last_changer(session, ticket.id))
     session.refresh(ticket)
     record(session, ticket, "assigned", actor, from_user_id=old, to_user_id=user_id)
     bump_revision(session, ticket.board_id, ticket.column_id)
@@ -190,10 +197,10 @@ def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | 
 
 def set_priority(session: Session, actor: User | None, ticket_id: int, priority_id: int | None) -> Ticket:
     if actor is not None:
-        permissions.require_staff_writer(actor, "change priority")
+        permissions.require_staff_writer(actor, "errors.action.change_priority")
     ticket = get(session, actor, ticket_id, for_update=True)
     if priority_id is not None and session.get(Priority, priority_id) is None:
-        raise ValidationError("Unknown priority", {"priority": "invalid"})
+        raise ValidationError("errors.unknown_priority", {"priority": Text("errors.field.invalid")})
     old, ticket.priority_id, ticket.updated_at = ticket.priority_id, priority_id, now()
     session.flush()
     record(session, ticket, "priority", actor, from_value=str(old or ""), to_value=str(priority_id or ""))
@@ -203,10 +210,10 @@ def set_priority(session: Session, actor: User | None, ticket_id: int, priority_
 
 
 def set_blocked(session: Session, actor: User, ticket_id: int, blocked: bool, reason: str | None = None) -> Ticket:
-    permissions.require_staff_writer(actor, "block tickets")
+    permissions.require_staff_writer(actor, "errors.action.block_tickets")
     ticket = get(session, actor, ticket_id, for_update=True)
     if blocked and not (reason or "").strip():
-        raise ValidationError("Say why the ticket is blocked", {"reason": "required"})
+        raise ValidationError("errors.block_reason", {"reason": Text("errors.field.required")})
     ticket.blocked, ticket.blocked_reason, ticket.updated_at = blocked, (reason or None) if blocked else None, now()
     session.flush()
     record(session, ticket, "blocked" if blocked else "unblocked", actor, to_value=reason)
@@ -225,11 +232,11 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
     """
     body = (body or "").replace("\x00", "").strip()
     if not body:
-        raise ValidationError("The message is empty", {"body": "required"})
+        raise ValidationError("errors.message_empty", {"body": Text("errors.field.required")})
     if isinstance(actor, User):
-        permissions.require_staff_writer(actor, "reply to tickets")
+        permissions.require_staff_writer(actor, "errors.action.reply_to_tickets")
     if isinstance(actor, Requester) and not public:
-        raise PermissionDenied("Requesters cannot write internal notes")
+        raise PermissionDenied("errors.requester_note")
     ticket = get(session, actor, ticket_id, for_update=True)
     return _add_comment(session, ticket, actor, body, public=public, channel=channel, external_id=external_id,
                         body_html=body_html, system=system, at=at)

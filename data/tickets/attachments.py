@@ -8,8 +8,7 @@ from pathlib import PurePath
 from sqlalchemy.orm import Session
 
 from data.config import get_config
-from data.errors import ValidationError
-from data.i18n import translate
+from data.errors import Text, ValidationError
 from data.models import Attachment, Comment, Ticket
 
 
@@ -19,7 +18,7 @@ def _name(raw: str) -> str:
     return "".join(ch for ch in name if ch >= " ")[:255] or "file"
 
 
-def check(files: list[dict], locale: str | None = None, field: str = "attachments") -> list[dict]:
+def check(files: list[dict], field: str = "attachments") -> list[dict]:
     """Normalise [{"filename", "content" (bytes), "content_type"?, "field"?}] and refuse bad ones.
 
     Raises ValidationError naming the file and the limit (size in MB, allowed extensions, count).
@@ -27,8 +26,8 @@ def check(files: list[dict], locale: str | None = None, field: str = "attachment
     cfg = get_config()
     files = files or []
     if len(files) > cfg.max_attachments:
-        raise ValidationError(translate("file.too_many", locale, limit=cfg.max_attachments),
-                              {field: translate("file.too_many", locale, limit=cfg.max_attachments)})
+        raise ValidationError("file.too_many", {field: Text("file.too_many", limit=cfg.max_attachments)},
+                              limit=cfg.max_attachments)
     out = []
     for item in files:
         name = _name(item.get("filename"))
@@ -37,13 +36,13 @@ def check(files: list[dict], locale: str | None = None, field: str = "attachment
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         problem = None
         if ext not in cfg.attachment_types:
-            problem = translate("file.type", locale, name=name, types=", ".join(cfg.attachment_types))
+            problem = Text("file.type", name=name, types=", ".join(cfg.attachment_types))
         elif not content:
-            problem = translate("file.empty", locale, name=name)
+            problem = Text("file.empty", name=name)
         elif len(content) > cfg.max_attachment_bytes:
-            problem = translate("file.too_big", locale, name=name, limit=cfg.max_attachment_bytes // (1024 * 1024))
+            problem = Text("file.too_big", name=name, limit=cfg.max_attachment_bytes // (1024 * 1024))
         if problem:
-            raise ValidationError(problem, {key: problem})
+            raise ValidationError(problem.key, {key: problem}, **problem.values)
         ctype = item.get("content_type") or mimetypes.guess_type(name)[0] or "application/octet-stream"
         out.append({"filename": name, "content": content, "content_type": ctype[:120], "field": item.get("field")})
     return out

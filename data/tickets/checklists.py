@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from data import permissions
 from data.tickets import actions as tickets
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision, record
 from data.models import ChecklistItem, User
 
@@ -19,11 +19,11 @@ def items(session: Session, ticket_id: int) -> list[ChecklistItem]:
 
 
 def add(session: Session, actor: User, ticket_id: int, text: str, required: bool = False) -> ChecklistItem:
-    permissions.require_staff_writer(actor, "edit checklists")
+    permissions.require_staff_writer(actor, "errors.action.edit_checklists")
     ticket = tickets.get(session, actor, ticket_id)
     text = (text or "").replace("\x00", "").strip()
     if not text:
-        raise ValidationError("The item is empty", {"text": "required"})
+        raise ValidationError("errors.checklist_item_empty", {"text": Text("errors.field.required")})
     last = session.scalar(select(func.max(ChecklistItem.position)).where(ChecklistItem.ticket_id == ticket.id))
     item = ChecklistItem(ticket_id=ticket.id, text=text[:1000], required=required,
                          position=(last if last is not None else -1) + 1)
@@ -35,10 +35,10 @@ def add(session: Session, actor: User, ticket_id: int, text: str, required: bool
 
 
 def tick(session: Session, actor: User, item_id: int, done: bool) -> ChecklistItem:
-    permissions.require_staff_writer(actor, "edit checklists")
+    permissions.require_staff_writer(actor, "errors.action.edit_checklists")
     item = session.get(ChecklistItem, item_id)
     if item is None:
-        raise NotFound(f"Checklist item {item_id} not found")
+        raise NotFound("errors.checklist_item_not_found", id=item_id)
     ticket = tickets.get(session, actor, item.ticket_id)
     if item.done == done:
         return item

@@ -18,11 +18,11 @@ from data.models import Board, BoardColumn, ColumnFanout, RequestType, Ticket, U
 def create(session: Session, actor: User, parent_id: int, board_id: int, title: str,
            assignee_id: int | None = None, card_type: str | None = None) -> Ticket:
     """A child card on another (or the same) board; it inherits the requester and service."""
-    permissions.require_staff_writer(actor, "create child cards")
+    permissions.require_staff_writer(actor, "errors.action.create_child_cards")
     parent = tickets.get(session, actor, parent_id)
     board = session.get(Board, board_id)
     if board is None:
-        raise NotFound(f"Board {board_id} not found")
+        raise NotFound("errors.board_not_found", id=board_id)
     child = tickets.create(session, actor, title=title, board_id=board.id, requester_id=parent.requester_id,
                            service_id=parent.service_id, priority_id=parent.priority_id, assignee_id=assignee_id,
                            parent_id=parent.id, card_type=card_type, channel="agent")

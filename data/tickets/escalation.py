@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from data import permissions
 from data import hooks
 from data.messaging import staff as staff_notify
-from data.errors import Conflict, ValidationError
+from data.errors import Text, ValidationError
 from data.events import bump_revision, record
-from data.i18n import translate
+from data.i18n import N_
 from data.models import Board, BoardColumn, Team, Ticket, User
 from data.tickets import status as statuses
-from data.tickets.actions import get, now
+from data.tickets.actions import changed_meanwhile, get, now
 
 
 def current_line(session: Session, ticket: Ticket) -> Team | None:
@@ -48,18 +48,20 @@ def record_handover(session: Session, ticket: Ticket, actor, from_team_id: int |
 def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     """Move the card to the next support line's board (first queue column) and record 'escalated'."""
     if actor is not None:
-        permissions.require_staff_writer(actor, "escalate tickets")
+        permissions.require_staff_writer(actor, "errors.action.escalate_tickets")
     ticket = get(session, actor, ticket_id)
     team = current_line(session, ticket)
     target = next_line(session, team)
     name = team.name if team else "—"
     if target is None:
-        raise ValidationError(translate("escalation.no_next_line", "en", team=name), {"ticket": "last_line"})
+        raise ValidationError("escalation.no_next_line", {"ticket": Text("escalation.no_next_line", team=name)},
+                              team=name)
     board = session.scalar(select(Board).where(Board.team_id == target.id).order_by(Board.id).limit(1))
     column = session.scalar(select(BoardColumn).where(BoardColumn.board_id == board.id)
                             .order_by((BoardColumn.kind != "queue"), BoardColumn.position).limit(1)) if board else None
     if column is None:
-        raise ValidationError(translate("escalation.no_board", "en", team=target.name), {"ticket": "no_board"})
+        raise ValidationError("escalation.no_board", {"ticket": Text("escalation.no_board", team=target.name)},
+                              team=target.name)
     old = {"board": ticket.board_id, "column": ticket.column_id, "lane": ticket.lane_id, "status": ticket.status,
            "assignee": ticket.assignee_id}
     when = now()
@@ -70,7 +72,7 @@ def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == ticket.version)
                              .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise Conflict(f"Ticket #{ticket.number} was changed by someone else; reload it")
+        raise changed_meanwhile(ticket.number, None)
     session.refresh(ticket)
     record_handover(session, ticket, actor, team.id if team else None, target.id, at=when,
                     data={"from_board": old["board"]}, board_id=board.id, from_column_id=old["column"],
@@ -79,7 +81,7 @@ def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     bump_revision(session, old["board"], old["column"])
     bump_revision(session, board.id, column.id)
     if target.lead_id:
-        staff_notify.notify(session, session.get(User, target.lead_id), ticket, "escalated", "escalation.notify",
+        staff_notify.notify(session, session.get(User, target.lead_id), ticket, "escalated", N_("escalation.notify"),
                             number=ticket.number, title=ticket.title, team=target.name)
     hooks.fire(session, "escalated", ticket, actor, old=old)
     return ticket

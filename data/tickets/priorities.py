@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from data.db import delete_row
 from data.permissions import require_admin
-from data.errors import NotFound, ValidationError
+from data.errors import NotFound, Text, ValidationError
 from data.models import Priority, User
 
 # The list a new install starts with, most urgent first (the demo data uses the same codes).
@@ -19,7 +19,7 @@ COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _admin(actor: User | None) -> None:
-    require_admin(actor, "configure priorities")
+    require_admin(actor, "errors.action.configure_priorities")
 
 
 def ordered(session: Session) -> list[Priority]:
@@ -43,17 +43,17 @@ def save(session: Session, actor: User | None, priority_id: int | None, *, name_
     name_ru, name_en, color = (name_ru or "").strip(), (name_en or "").strip(), (color or "").strip()
     errors = {}
     if not name_ru:
-        errors["name_ru"] = "required"
+        errors["name_ru"] = Text("errors.field.required")
     if not name_en:
-        errors["name_en"] = "required"
+        errors["name_en"] = Text("errors.field.required")
     if not COLOR.match(color):
-        errors["color"] = "a colour like #dc3545"
+        errors["color"] = Text("errors.field.colour")
     if errors:
-        raise ValidationError("Please correct the priority", errors)
+        raise ValidationError("errors.correct_priority", errors)
     if priority_id:
         p = session.get(Priority, priority_id)
         if p is None:
-            raise NotFound("The priority was deleted")
+            raise NotFound("errors.priority_deleted")
     else:
         base = re.sub(r"[^a-z0-9]+", "_", (code or name_en).lower()).strip("_")[:24] or "priority"
         taken = set(session.scalars(select(Priority.code)))
@@ -75,7 +75,7 @@ def move(session: Session, actor: User | None, priority_id: int, direction: int)
     items = ordered(session)
     index = next((i for i, p in enumerate(items) if p.id == priority_id), None)
     if index is None:
-        raise NotFound("The priority was deleted")
+        raise NotFound("errors.priority_deleted")
     other = index + direction
     if not 0 <= other < len(items):
         return

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from data.exports import jobs as exports
 from data.weekly import summary as weekly
-from data.errors import ValidationError
+from data.errors import Text, ValidationError
 from data.i18n import translate
 from data.models import User
 
@@ -64,7 +64,7 @@ def _summary_from(session: Session, actor: User, params: dict) -> dict:
     week = weekly.Week.parse(params["week"]) if params.get("week") else weekly.last_full_week()
     raw = [p for p in (params.get("teams") or "").split(",") if p.strip()]
     if not all(p.strip().isdigit() for p in raw):
-        raise ValidationError("teams must be a comma-separated list of ids", {"teams": "format"})
+        raise ValidationError("errors.team_ids", {"teams": Text("errors.field.team_ids")})
     return weekly.summary(session, actor, week, [int(p) for p in raw])
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import permissions
-from data.errors import NotFound, PermissionDenied, ValidationError
+from data.errors import NotFound, PermissionDenied, Text, ValidationError
 from data.models import Outbox, Team, User, WeeklyDelivery, WeeklySubscription
 
 MANAGERS = permissions.PAGES["weekly_subscriptions"]
@@ -17,12 +17,12 @@ CHAT_RE = re.compile(r"^-?\d{1,20}$")
 
 
 def _require(actor: User) -> User:
-    return permissions.require_role(actor, MANAGERS, "manage weekly summary subscriptions")
+    return permissions.require_role(actor, MANAGERS, "errors.action.manage_weekly_subscriptions")
 
 
 def _check_owner(actor: User, user_id: int) -> None:
     if actor.role != "admin" and user_id != actor.id:
-        raise PermissionDenied("Only an admin can subscribe other people")
+        raise PermissionDenied("errors.subscribe_others")
 
 
 def email_of(sub: WeeklySubscription, user: User) -> str | None:
@@ -39,29 +39,29 @@ def save(session: Session, actor: User, *, user_id: int, team_ids: list[int] | N
     """Create or change a subscription; every problem is reported next to its field."""
     _require(actor)
     _check_owner(actor, user_id)
-    problems: dict[str, str] = {}
+    problems: dict[str, Text] = {}
     user = session.get(User, user_id)
     if user is None or not user.is_active:
-        problems["user"] = "No such active user"
+        problems["user"] = Text("errors.sub.no_user")
     elif not permissions.can_open(user, "weekly"):
-        problems["user"] = "This person's role may not read the weekly summary"
+        problems["user"] = Text("errors.sub.role")
     team_ids = sorted({int(t) for t in team_ids or []})
     if team_ids and len(session.scalars(select(Team.id).where(Team.id.in_(team_ids))).all()) != len(team_ids):
-        problems["teams"] = "Unknown team"
+        problems["teams"] = Text("errors.unknown_team")
     email = (email or "").strip() or None
     chat = (telegram_chat_id or "").strip() or None
     if not (by_email or by_telegram):
-        problems["channels"] = "Choose email, Telegram or both"
+        problems["channels"] = Text("errors.sub.channels")
     if email and not EMAIL_RE.match(email):
-        problems["email"] = "Not an email address"
+        problems["email"] = Text("errors.sub.email")
     if chat and not CHAT_RE.match(chat):
-        problems["telegram"] = "A Telegram chat id is a number"
+        problems["telegram"] = Text("errors.chat_id_number")
     if user is not None and by_telegram and not (chat or user.telegram_chat_id):
-        problems["telegram"] = "This person has no Telegram chat linked; give a chat id"
+        problems["telegram"] = Text("errors.sub.no_chat")
     if locale not in ("ru", "en"):
-        problems["locale"] = "ru or en"
+        problems["locale"] = Text("errors.field.locale")
     if problems:
-        raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
+        raise ValidationError("errors.correct_fields", problems)
     sub = get(session, actor, subscription_id) if subscription_id else WeeklySubscription(created_by_id=actor.id)
     sub.user_id, sub.team_ids, sub.by_email, sub.by_telegram = user_id, team_ids, by_email, by_telegram
     sub.email, sub.telegram_chat_id, sub.locale, sub.is_active = email, chat, locale, True
@@ -74,7 +74,7 @@ def get(session: Session, actor: User, subscription_id: int) -> WeeklySubscripti
     _require(actor)
     sub = session.get(WeeklySubscription, subscription_id)
     if sub is None or (actor.role != "admin" and sub.user_id != actor.id):
-        raise NotFound("No such subscription")
+        raise NotFound("errors.no_such_subscription")
     return sub
 
 

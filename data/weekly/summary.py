@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from data.weekly import numbers
 from data.config import get_config
-from data.errors import ValidationError
+from data.errors import Text, ValidationError
 from data.models import Service, Team, Ticket, User
 
 WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
@@ -45,11 +45,11 @@ class Week:
     def parse(cls, text: str) -> Week:
         m = WEEK_RE.match(text or "")
         if not m:
-            raise ValidationError(f"Not an ISO week: {text!r} (expected e.g. 2026-W46)", {"week": "format"})
+            raise ValidationError("errors.iso_week", {"week": Text("errors.field.week_format")}, week=text)
         try:
             start = date.fromisocalendar(int(m[1]), int(m[2]), 1)
         except ValueError:
-            raise ValidationError(f"No such week: {text!r}", {"week": "range"}) from None
+            raise ValidationError("errors.no_such_week", {"week": Text("errors.field.invalid")}, week=text) from None
         return cls.of(start)
 
     @property

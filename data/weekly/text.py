@@ -6,10 +6,19 @@ Only what the numbers say: no sentence is made when a figure is missing.
 from __future__ import annotations
 
 from data.weekly import format as fmt
-from data.i18n import translate
+from data.i18n import N_, translate
 
 NOTABLE = 0.05  # a change under 5% reads as "about the same"
 MAX_TEAM_SENTENCES = 4
+# Built at run time (f"weekly.say.{figure}_{direction}", f"weekly.on_day.{isoweekday}", f"weekly.fig.{figure}"):
+# the message ids, for extraction.
+CLAUSE_LABELS = (N_("weekly.say.created_same"), N_("weekly.say.created_more"), N_("weekly.say.created_fewer"),
+                 N_("weekly.say.resolved_plain"), N_("weekly.say.resolved_same"), N_("weekly.say.resolved_more"),
+                 N_("weekly.say.resolved_fewer"))
+DAY_LABELS = (N_("weekly.on_day.1"), N_("weekly.on_day.2"), N_("weekly.on_day.3"), N_("weekly.on_day.4"),
+              N_("weekly.on_day.5"), N_("weekly.on_day.6"), N_("weekly.on_day.7"))
+FIGURE_LABELS = (N_("weekly.fig.created"), N_("weekly.fig.resolved"), N_("weekly.fig.backlog"),
+                 N_("weekly.fig.sla_met"), N_("weekly.fig.cycle_p50"), N_("weekly.fig.first_response_p50"))
 
 
 def plural(n: int | float, key: str, locale: str) -> str:
@@ -36,8 +45,8 @@ def _count_clause(fig: dict, key: str, locale: str) -> str:
     """'resolved 12% more than last week' / 'resolved about as many as last week' / 'resolved 40'."""
     f = fig[key]
     change = f["change"]
-    if change is None:
-        return translate(f"weekly.say.{key}_plain", locale, n=f["value"] or 0)
+    if change is None:  # nothing to compare with: the count alone, which "received N requests" already says
+        return "" if key == "created" else translate(f"weekly.say.{key}_plain", locale, n=f["value"] or 0)
     if abs(change) < NOTABLE:
         return translate(f"weekly.say.{key}_same", locale, n=f["value"] or 0)
     direction = "more" if change > 0 else "fewer"
@@ -52,14 +61,15 @@ def _sla_clause(block: dict, locale: str) -> str | None:
     if f["previous"] is None or abs(f["value"] - f["previous"]) < 0.5:
         return translate("weekly.say.sla_held", locale, value=value)
     fell = f["value"] < f["previous"]
-    text = translate("weekly.say.sla_fell" if fell else "weekly.say.sla_rose", locale, value=value,
-                     previous=f"{f['previous']:.0f}%")
+    key = N_("weekly.say.sla_fell") if fell else N_("weekly.say.sla_rose")
+    text = translate(key, locale, value=value, previous=f"{f['previous']:.0f}%")
     by_day = block.get("breaches_by_weekday") or {}
     total = sum(by_day.values())
     if fell and total:
         day, n = max(by_day.items(), key=lambda kv: (kv[1], -int(kv[0])))
         if n >= 2 and n * 2 >= total:  # most breaches on one day: say which
-            text += translate("weekly.say.because", locale, breaches=plural(n, "weekly.word.breach", locale),
+            breaches = plural(n, N_("weekly.word.breach"), locale)
+            text += translate("weekly.say.because", locale, breaches=breaches,
                               day=translate(f"weekly.on_day.{int(day)}", locale))
     return text
 
@@ -76,14 +86,15 @@ def sentences(summary: dict, locale: str) -> list[str]:
     """A few sentences: the company (or chosen teams), the teams that changed most, the busiest agent."""
     company = summary["company"]
     fig = company["figures"]
-    name = translate("weekly.company" if not summary.get("team_ids") else "weekly.chosen_teams", locale)
+    name = translate("weekly.chosen_teams", locale) if summary.get("team_ids") else translate("weekly.company", locale)
     n = fig["created"]["value"] or 0
-    out = [translate("weekly.say.received", locale, name=name, n=n,
-                     requests=plural(n, "weekly.word.request", locale)) + _count_clause(fig, "created", locale) + "."]
+    requests = plural(n, N_("weekly.word.request"), locale)
+    out = [translate("weekly.say.received", locale, name=name, n=n, requests=requests)
+           + _count_clause(fig, "created", locale) + "."]
     out.append(block_sentence(company, name, locale))
     backlog = fig["backlog"]
     if backlog["delta"]:
-        key = "weekly.say.backlog_grew" if backlog["delta"] > 0 else "weekly.say.backlog_shrank"
+        key = N_("weekly.say.backlog_grew") if backlog["delta"] > 0 else N_("weekly.say.backlog_shrank")
         out.append(translate(key, locale, n=abs(backlog["delta"]), value=backlog["value"]))
     teams = sorted(summary["teams"], key=lambda t: -abs(t["figures"]["resolved"]["change"] or 0))
     for team in teams[:MAX_TEAM_SENTENCES]:

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 
 from data import db
 from data.catalog import mailboxes
-from data.errors import OknoError, ValidationError
+from data.errors import OknoError, Text, ValidationError
 from data.models import Service
 
 
@@ -30,7 +30,7 @@ def _service_id(session, ref: str | None) -> int | None:
     cond = Service.code == ref if not ref.isdigit() else or_(Service.id == int(ref), Service.code == ref)
     found = session.scalar(select(Service.id).where(cond))
     if found is None:
-        raise ValidationError(f"No service {ref!r} (give its code or id)", {"service": "unknown"})
+        raise ValidationError("errors.cli.no_service", {"service": Text("errors.field.invalid")}, service=ref)
     return found
 
 

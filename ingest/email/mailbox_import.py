@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from data import db
-from data.errors import ValidationError
+from data.errors import Text, ValidationError
 from data.models import Mailbox
 
 from ingest import common
@@ -57,21 +57,22 @@ def ingest_all(source: str, messages: Iterator[bytes]) -> dict[str, int]:
 def run_import(mailbox_id: int | None = None, service_id: int | None = None, folder: str | None = None,
                since: date | None = None, path: str | None = None) -> dict[str, int]:
     if mailbox_id is None and service_id is None:
-        raise ValidationError("Say where the mail goes: --mailbox N or --service CODE", {"mailbox": "required"})
+        raise ValidationError("errors.cli.import_target", {"mailbox": Text("errors.field.required")})
     mailbox = None
     if mailbox_id is not None:
         with db.read_session() as s:
             mailbox = s.get(Mailbox, mailbox_id)
             if mailbox is None:
-                raise ValidationError(f"No mailbox {mailbox_id}", {"mailbox": "unknown"})
+                raise ValidationError("errors.mailbox_not_found", {"mailbox": Text("errors.field.invalid")},
+                                      id=mailbox_id)
             s.expunge(mailbox)
     source = source_of(mailbox) if mailbox else f"service:{service_id}"
     if path:
         target = Path(path)
         if not target.exists():
-            raise ValidationError(f"{path} does not exist", {"path": "missing"})
+            raise ValidationError("errors.cli.no_path", {"path": Text("errors.field.missing")}, path=path)
         return ingest_all(source, files_at(target))
     if mailbox is None:
-        raise ValidationError("A server folder import needs --mailbox", {"mailbox": "required"})
+        raise ValidationError("errors.cli.folder_needs_mailbox", {"mailbox": Text("errors.field.required")})
     with open_source(mailbox) as remote:
         return ingest_all(source, (m.raw for m in remote.fetch_folder(folder or mailbox.folder, since)))

@@ -116,8 +116,7 @@ async def submit_form(turn: Turn, bot: Bot) -> None:
     data = turn.draft.data
     rt = form.request_type(turn)
     try:
-        values = validate(turn.session, rt, data.get("values") or {}, data.get("confirmed") or [],
-                          locale=turn.locale) if rt else {}
+        values = validate(turn.session, rt, data.get("values") or {}, data.get("confirmed") or []) if rt else {}
     except ValidationError as err:
         labels = {f.get("key"): f.get("label") or f.get("key") for f in form.fields(turn)}
         turn.say(turn.t("tg.invalid", errors=", ".join(labels.get(k, k) for k in err.fields)))
@@ -131,10 +130,10 @@ async def submit_form(turn: Turn, bot: Bot) -> None:
                             request_type_id=rt.id if rt else None, title=form.title_of(turn),
                             description=str(values.get("description") or ""), values=values,
                             checklist_confirmed=data.get("confirmed") or [], channel="telegram",
-                            attachments=attachments, locale=turn.locale)
+                            attachments=attachments)
     except OknoError as err:
         reset_draft(turn.draft)
-        turn.say(str(err))
+        turn.say(err.message(turn.locale))
         return
     reset_draft(turn.draft)
     turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket)

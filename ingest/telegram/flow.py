@@ -100,7 +100,7 @@ async def on_command(turn: Turn, command: str) -> None:
     elif command == "cancel":
         was = turn.draft.step
         reset_draft(turn.draft)
-        turn.say(turn.t("tg.cancelled" if was != "idle" else "tg.nothing_to_cancel"))
+        turn.say(turn.t("tg.cancelled") if was != "idle" else turn.t("tg.nothing_to_cancel"))
     elif command == "link" and turn.private:
         link.ask(turn)
     else:  # /start, /help and anything unknown
@@ -169,7 +169,7 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
     if replied is not None:
         comment = tickets.comment(turn.session, turn.requester, replied.id, text.strip() or file["name"],
                                   public=True, channel="telegram", external_id=f"{turn.chat_id}:{message.message_id}")
-        add_attachments(turn.session, replied, attachments, comment, turn.locale)
+        add_attachments(turn.session, replied, attachments, comment)
         turn.say(turn.t("tg.commented", number=replied.number), ticket=replied)
         return
     service = default_service(turn)
@@ -180,11 +180,10 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
     try:
         with turn.session.begin_nested():
             ticket = submit(turn.session, turn.requester, service_id=service.id, title=title or file["name"],
-                            description=text.strip(), channel="telegram", attachments=attachments,
-                            locale=turn.locale)
+                            description=text.strip(), channel="telegram", attachments=attachments)
     except OknoError as err:  # e.g. the default service wants a request type: offer the form instead
         log.warning("plain message in chat %s not registered in service %s: %s", turn.chat_id, service.code, err)
-        turn.say(turn.t("tg.use_form", reason=str(err)), menu(turn) if turn.private else None)
+        turn.say(turn.t("tg.use_form", reason=err.message(turn.locale)), menu(turn) if turn.private else None)
         return
     turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket,
              reply_to=message.message_id)
@@ -203,9 +202,9 @@ async def describe(turn: Turn, bot: Bot, message: Message, text: str, file: dict
         with turn.session.begin_nested():
             ticket = submit(turn.session, turn.requester, service_id=service.id,
                             title=text.strip().splitlines()[0][:120], description=text.strip(), channel="telegram",
-                            attachments=attachments, locale=turn.locale)
+                            attachments=attachments)
     except OknoError as err:
-        turn.say(str(err))
+        turn.say(err.message(turn.locale))
         return
     turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket)
 

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 from data.intake import portal
+from data.i18n import N_
 from data.models import RequestType, Service
 
 from ingest.telegram.requests import checklist_items, visible
@@ -96,8 +97,8 @@ def ask_field(turn: Turn, index: int, field: dict) -> None:
     elif kind == "checkbox":
         buttons = [[(turn.t("tg.yes"), f"o:{nonce}:{index}:1"), (turn.t("tg.no"), f"o:{nonce}:{index}:0")]]
     else:
-        hint = {"number": "tg.field.type_number", "date": "tg.field.type_date",
-                "file": "tg.field.send_file"}.get(kind, "tg.field.type_text")
+        hint = {"number": N_("tg.field.type_number"), "date": N_("tg.field.type_date"),
+                "file": N_("tg.field.send_file")}.get(kind, N_("tg.field.type_text"))
         text += "\n" + turn.t(hint)
     if not field.get("required") and kind != "checkbox":
         buttons.append([(turn.t("tg.skip"), f"k:{nonce}:{index}")])
@@ -125,12 +126,12 @@ def parse_typed(field: dict, text: str):
     """The typed answer as the field's type wants it, or an error key."""
     kind, text = field.get("type", "text"), text.strip()
     if not text:
-        return None, "tg.field.required"
+        return None, N_("tg.field.required")
     if kind == "number":
         try:
             number = float(text.replace(",", ".").replace(" ", ""))
         except ValueError:
-            return None, "tg.field.bad_number"
+            return None, N_("tg.field.bad_number")
         return (int(number) if number.is_integer() else number), None
     if kind == "date":
         for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
@@ -138,16 +139,16 @@ def parse_typed(field: dict, text: str):
                 return datetime.strptime(text, fmt).date().isoformat(), None
             except ValueError:
                 pass
-        return None, "tg.field.bad_date"
+        return None, N_("tg.field.bad_date")
     if kind == "select":
         for option in field.get("options") or []:
             if str(option).casefold() == text.casefold():
                 return option, None
-        return None, "tg.field.use_buttons"
+        return None, N_("tg.field.use_buttons")
     if kind in ("checkbox", "multiselect"):
-        return None, "tg.field.use_buttons"
+        return None, N_("tg.field.use_buttons")
     if kind == "file":
-        return None, "tg.field.send_file"
+        return None, N_("tg.field.send_file")
     return text[:4000], None
 
 
@@ -204,22 +205,22 @@ def title_of(turn: Turn) -> str:
 def summary(turn: Turn) -> None:
     data, rt = turn.draft.data, request_type(turn)
     service = turn.session.get(Service, data.get("service_id"))
-    lines = [f"{turn.t('tg.summary.service')}: {service.name if service else '—'}"]
+    lines = [turn.t("tg.summary.service") + f": {service.name if service else '—'}"]
     if rt:
-        lines.append(f"{turn.t('tg.summary.type')}: {rt.name}")
+        lines.append(turn.t("tg.summary.type") + f": {rt.name}")
     values = data.get("values") or {}
     for field in fields(turn):
         key = field.get("key")
         if key in values and visible(field, values):
             value = values[key]
             if isinstance(value, bool):
-                value = turn.t("tg.yes" if value else "tg.no")
+                value = turn.t("tg.yes") if value else turn.t("tg.no")
             lines.append(f"{field.get('label') or key}: {value}")
     confirmed = [text for i, text, req in checklist_items(rt) if req and i in (data.get("confirmed") or [])]
     if confirmed:
-        lines.append(f"{turn.t('tg.summary.confirmed')}: " + "; ".join(confirmed))
+        lines.append(turn.t("tg.summary.confirmed") + ": " + "; ".join(confirmed))
     if data.get("files"):
-        lines.append(f"{turn.t('tg.summary.files')}: " + ", ".join(f["name"] for f in data["files"]))
+        lines.append(turn.t("tg.summary.files") + ": " + ", ".join(f["name"] for f in data["files"]))
     turn.draft.step = "confirm"
     turn.say(turn.t("tg.summary", body="\n".join(lines)),
              [[(turn.t("tg.submit"), f"y:{turn.draft.nonce}"), (turn.t("tg.cancel_button"), f"x:{turn.draft.nonce}")]])

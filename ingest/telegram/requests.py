@@ -30,8 +30,8 @@ def checklist_items(request_type: RequestType | None) -> list[tuple[int, str, bo
     return items
 
 
-def add_attachments(session: Session, ticket: Ticket, attachments: list[dict], comment: Comment | None = None,
-                    locale: str | None = None) -> None:
+def add_attachments(session: Session, ticket: Ticket, attachments: list[dict],
+                    comment: Comment | None = None) -> None:
     """Files sent with a reply, checked against the same limits as the portal's."""
     if attachments:
-        files.store(session, ticket, files.check(attachments, locale), comment)
+        files.store(session, ticket, files.check(attachments), comment)

@@ -60,7 +60,7 @@ class Turn:
     def private(self) -> bool:
         return self.chat_type == "private"
 
-    def t(self, key: str, **values) -> str:
+    def t(self, key: str, /, **values) -> str:
         return translate(key, self.locale, **values)
 
     def say(self, text: str, buttons: Buttons | None = None, ticket: Ticket | None = None,

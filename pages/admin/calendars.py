@@ -7,7 +7,7 @@ from dash import html
 
 from components import sla_admin as ui
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _
 from data.sla import admin as sla_admin
 from data.config import get_config
 from data.sla.calendars import WEEKDAYS
@@ -17,8 +17,12 @@ from data.models import BusinessCalendar
 dash.register_page(__name__, path="/admin/calendars", title="Okno · Calendars")
 
 P = "cal"
-LABELS = {"name": "slaadmin.name", "timezone": "slaadmin.tz", "holidays": "slaadmin.holidays",
-          "extra_days": "slaadmin.extra_days", **{d: f"slaadmin.day.{d}" for d in WEEKDAYS}}
+# Weekdays are shown as _(f"slaadmin.day.{day}"): the message ids, for extraction.
+DAY_LABELS = {"mon": N_("slaadmin.day.mon"), "tue": N_("slaadmin.day.tue"), "wed": N_("slaadmin.day.wed"),
+              "thu": N_("slaadmin.day.thu"), "fri": N_("slaadmin.day.fri"), "sat": N_("slaadmin.day.sat"),
+              "sun": N_("slaadmin.day.sun")}
+LABELS = {"name": N_("slaadmin.name"), "timezone": N_("slaadmin.tz"), "holidays": N_("slaadmin.holidays"),
+          "extra_days": N_("slaadmin.extra_days"), **{d: f"slaadmin.day.{d}" for d in WEEKDAYS}}
 
 
 def _hours_text(spans) -> str:
@@ -44,19 +48,20 @@ def _form():
         return ui.labelled(P, key, _(label), comp, w, h)
     days = [f(d, f"slaadmin.day.{d}", ui.text_input(P, d, placeholder="09:00-13:00, 14:00-18:00"), 3)
             for d in WEEKDAYS]
-    return ui.form_card(P, dbc.Row([f("name", "slaadmin.name", ui.text_input(P, "name"), 6),
-                                    f("timezone", "slaadmin.tz", ui.text_input(P, "timezone", value=get_config().timezone), 6)]),
+    return ui.form_card(P, dbc.Row([f("name", N_("slaadmin.name"), ui.text_input(P, "name"), 6),
+                                    f("timezone", N_("slaadmin.tz"), ui.text_input(P, "timezone", value=get_config().timezone),
+                                      6)]),
                         html.H6(_("slaadmin.hours")), dbc.FormText(_("slaadmin.hours_help")), dbc.Row(days),
-                        dbc.Row([f("holidays", "slaadmin.holidays", dbc.Textarea(id=ui.fid(P, "holidays"), rows=4), 6,
-                                   _("slaadmin.dates_help")),
-                                 f("extra_days", "slaadmin.extra_days",
+                        dbc.Row([f("holidays", N_("slaadmin.holidays"), dbc.Textarea(id=ui.fid(P, "holidays"), rows=4),
+                                   6, _("slaadmin.dates_help")),
+                                 f("extra_days", N_("slaadmin.extra_days"),
                                    dbc.Textarea(id=ui.fid(P, "extra_days"), rows=4), 6, _("slaadmin.dates_help"))]))
 
 
 def layout(**_kw):
     if not allowed("admin"):
         return denied()
-    return ui.page(P, "/admin/calendars", "slaadmin.calendars", _table(), _form())
+    return ui.page(P, "/admin/calendars", N_("slaadmin.calendars"), _table(), _form())
 
 
 def _to_form(c: BusinessCalendar | None) -> dict:

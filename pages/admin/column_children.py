@@ -11,7 +11,7 @@ from components import admin_form as af, schema_builder as sb
 from components.admin_form import choice
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _
 from data.catalog import admin as catalog_admin
 from data.catalog import lookups
 from data.db import read_session, session_scope
@@ -33,7 +33,7 @@ def layout(column=None, **_kw):
         fan = s.scalar(select(ColumnFanout).where(ColumnFanout.column_id == column_id)) if column_id else None
         children, mode = (fan.children, fan.children_mode) if fan else ([], "parallel")
     editor = html.Div([
-        af.row("admin.children_mode", dbc.RadioItems(id=f"{P}-mode", value=mode, inline=True, options=[
+        af.row(N_("admin.children_mode"), dbc.RadioItems(id=f"{P}-mode", value=mode, inline=True, options=[
             {"label": _(f"admin.mode.{m}"), "value": m} for m in ("parallel", "chain")])),
         html.Div(sb.child_rows(children, agents, boards, KIND), id=f"{P}-children"),
         dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_child")], id=f"{P}-add", size="sm",
@@ -43,8 +43,8 @@ def layout(column=None, **_kw):
     ]) if column_id else None
     return html.Div([breadcrumb("admin.column_children"), html.H3(_("admin.column_children")),
                      html.P(_("admin.column_children_help"), className="text-muted"), dcc.Location(id=f"{P}-go"),
-                     af.row("admin.column_pick", dbc.Select(id=f"{P}-column", options=columns,
-                                                            value=choice(column_id)), md=6),
+                     af.row(N_("admin.column_pick"), dbc.Select(id=f"{P}-column", options=columns,
+                                                                value=choice(column_id)), md=6),
                      editor])
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _, error_message
 from data.db import read_session, session_scope
 from data.errors import OknoError
 from ingest import common
@@ -23,8 +23,9 @@ def _table():
         rows = common.failures(s, current_user._get_current_object())
     if not rows:
         return html.P(_("failures.none"), className="text-muted", id=f"{P}-empty")
-    head = html.Thead(html.Tr([html.Th(_(k)) for k in ("failures.received", "failures.channel", "failures.source",
-                                                       "failures.error", "failures.attempts")] + [html.Th()]))
+    labels = (N_("failures.received"), N_("failures.channel"), N_("failures.source"), N_("failures.error"),
+              N_("failures.attempts"))
+    head = html.Thead(html.Tr([html.Th(_(k)) for k in labels] + [html.Th()]))
     body = html.Tbody([html.Tr([
         html.Td(r["received_at"].strftime("%Y-%m-%d %H:%M")), html.Td(r["channel"]), html.Td(r["source"]),
         html.Td([html.Div(r["error"], className="text-danger small"),
@@ -57,5 +58,5 @@ def retry(clicks):
         text = _("failures.retried", id=inbound_id, state=outcome.state + (f" — {outcome.reason}"
                                                                            if outcome.reason else ""))
     except OknoError as err:
-        color, text = "danger", str(err)
+        color, text = "danger", error_message(err)
     return dbc.Alert(text, color=color, id=f"{P}-result"), _table()

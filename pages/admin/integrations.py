@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from components import admin_form as af
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _
 from data.catalog import integrations
 from data.catalog import lookups
 from data.db import read_session, session_scope
@@ -27,8 +27,8 @@ def _table(s):
         html.Td(dbc.Badge(_("admin.revoked"), color="secondary") if t.revoked_at else
                 dbc.Button(_("admin.revoke"), id={"type": "admin-int-revoke", "i": t.id}, size="sm", color="danger",
                            outline=True))]) for t in integrations.tokens(s, af.user())]
-    head = html.Thead(html.Tr([html.Th(_(k)) for k in ("admin.name", "admin.code", "admin.service",
-                                                       "admin.last_used")] + [html.Th("")]))
+    head = html.Thead(html.Tr([html.Th(_(k)) for k in (N_("admin.name"), N_("admin.code"), N_("admin.service"),
+                                                       N_("admin.last_used"))] + [html.Th("")]))
     return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, id=f"{P}-table")
 
 
@@ -41,8 +41,8 @@ def layout(**_kw):
         breadcrumb("admin.integrations"), html.H3(_("admin.integrations")),
         html.P([_("admin.integrations_help"), " ", html.A(_("admin.api_docs"), href="/api/v1/openapi.json",
                                                         target="_blank")], className="text-muted"),
-        dbc.Row([af.row("admin.token_name", dbc.Input(id=f"{P}-name"), md=5),
-                 af.row("admin.token_service", dbc.Select(id=f"{P}-service", options=services, value=""), md=4),
+        dbc.Row([af.row(N_("admin.token_name"), dbc.Input(id=f"{P}-name"), md=5),
+                 af.row(N_("admin.token_service"), dbc.Select(id=f"{P}-service", options=services, value=""), md=4),
                  dbc.Col(dbc.Button(_("admin.create_token"), id=f"{P}-create", color="primary", className="mt-4"), md=3)]),
         html.Div(id=f"{P}-result", className="my-2"),
         html.Div(table, id=f"{P}-list"),

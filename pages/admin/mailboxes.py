@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _, error_message, field_messages
 from data.catalog import lookups
 from data.catalog import mailboxes
 from data.db import read_session, session_scope
@@ -19,13 +19,13 @@ dash.register_page(__name__, path="/admin/mailboxes", title="Okno · Mailboxes")
 
 P = "mbx"  # component id prefix for this page
 # (field, message key, kind of input); the form and the save callback are built from this list.
-FIELDS = [("name", "mailboxes.name", "text"), ("kind", "mailboxes.kind", "kind"),
-          ("address", "mailboxes.address", "email"), ("aliases", "mailboxes.aliases", "text"),
-          ("service_id", "mailboxes.service", "service"), ("host", "mailboxes.host", "text"),
-          ("port", "mailboxes.port", "number"), ("username", "mailboxes.username", "text"),
-          ("folder", "mailboxes.folder", "text"), ("move_to", "mailboxes.move_to", "text"),
-          ("smtp_host", "mailboxes.smtp", "text")]
-SWITCHES = [("use_ssl", "mailboxes.ssl"), ("enabled", "mailboxes.enabled")]
+FIELDS = [("name", N_("mailboxes.name"), "text"), ("kind", N_("mailboxes.kind"), "kind"),
+          ("address", N_("mailboxes.address"), "email"), ("aliases", N_("mailboxes.aliases"), "text"),
+          ("service_id", N_("mailboxes.service"), "service"), ("host", N_("mailboxes.host"), "text"),
+          ("port", N_("mailboxes.port"), "number"), ("username", N_("mailboxes.username"), "text"),
+          ("folder", N_("mailboxes.folder"), "text"), ("move_to", N_("mailboxes.move_to"), "text"),
+          ("smtp_host", N_("mailboxes.smtp"), "text")]
+SWITCHES = [("use_ssl", N_("mailboxes.ssl")), ("enabled", N_("mailboxes.enabled"))]
 
 
 def _input(field: str, kind: str, services: list[dict]):
@@ -40,9 +40,9 @@ def _input(field: str, kind: str, services: list[dict]):
 def _table(rows: list[dict]):
     if not rows:
         return html.P(_("mailboxes.none"), className="text-muted", id=f"{P}-empty")
-    head = html.Thead(html.Tr([html.Th(_(k)) for k in ("mailboxes.name", "mailboxes.kind", "mailboxes.address",
-                                                       "mailboxes.service", "mailboxes.enabled",
-                                                       "mailboxes.last_run", "mailboxes.last_error")] + [html.Th()]))
+    labels = (N_("mailboxes.name"), N_("mailboxes.kind"), N_("mailboxes.address"), N_("mailboxes.service"),
+              N_("mailboxes.enabled"), N_("mailboxes.last_run"), N_("mailboxes.last_error"))
+    head = html.Thead(html.Tr([html.Th(_(k)) for k in labels] + [html.Th()]))
     body = html.Tbody([html.Tr([
         html.Td(r["name"]), html.Td(r["kind"].upper()), html.Td(r["address"]), html.Td(r["service"]),
         html.Td(html.I(className="bi bi-check-lg" if r["enabled"] else "bi bi-pause")),
@@ -118,10 +118,10 @@ def save(_n, *values):
             mailboxes.save(s, current_user._get_current_object(), data, mailbox_id=editing, password=password)
         message = dbc.Alert(_("mailboxes.saved"), color="success", id=f"{P}-saved", duration=4000)
     except ValidationError as err:
-        errors = err.fields
-        message = dbc.Alert(str(err), color="danger", id=f"{P}-failed")
+        errors = field_messages(err)
+        message = dbc.Alert(error_message(err), color="danger", id=f"{P}-failed")
     except OknoError as err:
-        message = dbc.Alert(str(err), color="danger", id=f"{P}-failed")
+        message = dbc.Alert(error_message(err), color="danger", id=f"{P}-failed")
     invalid = [f in errors for f, _l, _k in FIELDS]
     texts = [errors.get(f, "") for f, _l, _k in FIELDS]
     return [message, _table(_rows())] + invalid + texts

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from components import sla_admin as ui
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _
 from data.tickets import priorities
 from data.db import read_session, session_scope
 from data.models import Priority
@@ -16,7 +16,7 @@ from data.models import Priority
 dash.register_page(__name__, path="/admin/priorities", title="Okno · Priorities")
 
 P = "prio"
-LABELS = {"name_ru": "slaadmin.name_ru", "name_en": "slaadmin.name_en", "color": "slaadmin.color"}
+LABELS = {"name_ru": N_("slaadmin.name_ru"), "name_en": N_("slaadmin.name_en"), "color": N_("slaadmin.color")}
 
 
 def _table():
@@ -42,16 +42,16 @@ def _table():
 def _form():
     def f(key, label, comp, w=4):
         return ui.labelled(P, key, _(label), comp, w)
-    return ui.form_card(P, dbc.Row([f("name_ru", "slaadmin.name_ru", ui.text_input(P, "name_ru")),
-                                    f("name_en", "slaadmin.name_en", ui.text_input(P, "name_en")),
-                                    f("color", "slaadmin.color", ui.text_input(P, "color", type="color",
+    return ui.form_card(P, dbc.Row([f("name_ru", N_("slaadmin.name_ru"), ui.text_input(P, "name_ru")),
+                                    f("name_en", N_("slaadmin.name_en"), ui.text_input(P, "name_en")),
+                                    f("color", N_("slaadmin.color"), ui.text_input(P, "color", type="color",
                                                                                value="#0d6efd"), 2)]))
 
 
 def layout(**_kw):
     if not allowed("admin"):
         return denied()
-    return ui.page(P, "/admin/priorities", "slaadmin.priorities", _table(), _form())
+    return ui.page(P, "/admin/priorities", N_("slaadmin.priorities"), _table(), _form())
 
 
 def _to_form(p: Priority | None) -> dict:

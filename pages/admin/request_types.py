@@ -12,7 +12,7 @@ from components import admin_form as af, schema_builder as sb
 from components.admin_form import choice
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale
 from data.catalog import admin as catalog_admin
 from data.catalog import lookups
 from data.db import read_session, session_scope
@@ -22,6 +22,10 @@ from data.intake.routing import ASSIGN_KINDS
 
 dash.register_page(__name__, path="/admin/request-types", title="Okno · Request types")
 P = "admin-rt"
+# Shown as _(f"admin.assign.{kind}") and _(f"admin.mode.{mode}") (also on the column page): for extraction.
+ASSIGN_LABELS = {"none": N_("admin.assign.none"), "fixed": N_("admin.assign.fixed"),
+                 "round_robin": N_("admin.assign.round_robin"), "least_loaded": N_("admin.assign.least_loaded")}
+MODE_LABELS = {"parallel": N_("admin.mode.parallel"), "chain": N_("admin.mode.chain")}
 
 
 def _lists(s):
@@ -35,12 +39,13 @@ def _editor(rt: RequestType | None, s) -> html.Div:
     v = (lambda attr, default="": getattr(rt, attr) if rt is not None and getattr(rt, attr) is not None else default)
     return html.Div([
         dcc.Store(id=f"{P}-id", data=rt.id if rt else None),
-        dbc.Row([af.row("admin.name", dbc.Input(id=f"{P}-name", value=v("name")), md=5),
-                 af.row("admin.code", dbc.Input(id=f"{P}-code", value=v("code")), md=3),
-                 af.row("admin.card_type", dbc.Input(id=f"{P}-card-type", value=v("card_type")), md=2),
-                 af.row("admin.priority", dbc.Select(id=f"{P}-priority", options=prios,
-                                                     value=choice(v("default_priority_id"))), md=2)]),
-        dbc.Row([af.row("admin.description", dbc.Textarea(id=f"{P}-description", value=v("description"), rows=2))]),
+        dbc.Row([af.row(N_("admin.name"), dbc.Input(id=f"{P}-name", value=v("name")), md=5),
+                 af.row(N_("admin.code"), dbc.Input(id=f"{P}-code", value=v("code")), md=3),
+                 af.row(N_("admin.card_type"), dbc.Input(id=f"{P}-card-type", value=v("card_type")), md=2),
+                 af.row(N_("admin.priority"), dbc.Select(id=f"{P}-priority", options=prios,
+                                                         value=choice(v("default_priority_id"))), md=2)]),
+        dbc.Row([af.row(N_("admin.description"), dbc.Textarea(id=f"{P}-description", value=v("description"),
+                                                              rows=2))]),
         dbc.Checkbox(id=f"{P}-active", value=bool(v("is_active", True)), label=_("admin.active")),
         html.H5(_("admin.fields"), className="mt-3"),
         html.Div(sb.field_rows(v("field_schema", [])), id=f"{P}-fields"),
@@ -50,20 +55,22 @@ def _editor(rt: RequestType | None, s) -> html.Div:
         dbc.Textarea(id=f"{P}-checklist", value=sb.checklist_text(v("checklist", [])), rows=3),
         dbc.FormText(_("admin.checklist")),
         html.H5(_("admin.routing"), className="mt-4"),
-        dbc.Row([af.row("admin.assign", dbc.Select(id=f"{P}-assign", value=routing.get("assign", "none"), options=[
-                    {"label": _(f"admin.assign.{k}"), "value": k} for k in ASSIGN_KINDS]), md=4),
-                 af.row("admin.person", dbc.Select(id=f"{P}-person", options=af.select_options(agents),
-                                                   value=choice(routing.get("user_id"))), md=4),
-                 af.row("admin.team", dbc.Select(id=f"{P}-team", options=af.select_options(teams),
-                                                 value=choice(routing.get("team_id"))), md=4)]),
+        dbc.Row([af.row(N_("admin.assign"), dbc.Select(id=f"{P}-assign", value=routing.get("assign", "none"),
+                                                       options=[{"label": _(f"admin.assign.{k}"), "value": k}
+                                                                for k in ASSIGN_KINDS]), md=4),
+                 af.row(N_("admin.person"), dbc.Select(id=f"{P}-person", options=af.select_options(agents),
+                                                       value=choice(routing.get("user_id"))), md=4),
+                 af.row(N_("admin.team"), dbc.Select(id=f"{P}-team", options=af.select_options(teams),
+                                                     value=choice(routing.get("team_id"))), md=4)]),
         dbc.Label(_("admin.rules"), className="small fw-semibold"),
         html.Div(sb.rule_rows(routing.get("rules") or [], agents, teams, boards), id=f"{P}-rules"),
         dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_rule")], id=f"{P}-add-rule", size="sm",
                    color="secondary", outline=True),
         html.H5(_("admin.children"), className="mt-4"),
-        af.row("admin.children_mode", dbc.RadioItems(id=f"{P}-mode", value=v("children_mode", "parallel"), inline=True,
-                                                     options=[{"label": _(f"admin.mode.{m}"), "value": m}
-                                                              for m in ("parallel", "chain")])),
+        af.row(N_("admin.children_mode"), dbc.RadioItems(id=f"{P}-mode", value=v("children_mode", "parallel"),
+                                                         inline=True,
+                                                         options=[{"label": _(f"admin.mode.{m}"), "value": m}
+                                                                  for m in ("parallel", "chain")])),
         html.Div(sb.child_rows(v("children", []), agents, boards), id=f"{P}-children"),
         dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_child")], id=f"{P}-add-child", size="sm",
                    color="secondary", outline=True),
@@ -91,8 +98,8 @@ def layout(service=None, id=None, **_kw):  # noqa: A002 - the URL parameter
                                        href=f"/admin/request-types?service={svc.id}&id=new", active=id == "new"))
     return html.Div([
         breadcrumb("admin.request_types"), html.H3(_("admin.request_types")), dcc.Location(id=f"{P}-go"),
-        dbc.Row([dbc.Col([af.row("admin.service", dbc.Select(id=f"{P}-service", options=services,
-                                                             value=choice(svc.id if svc else None))),
+        dbc.Row([dbc.Col([af.row(N_("admin.service"), dbc.Select(id=f"{P}-service", options=services,
+                                                                 value=choice(svc.id if svc else None))),
                           dbc.ListGroup(items, id=f"{P}-list")], md=3),
                  dbc.Col(editor or html.P(_("admin.request_types_help"), className="text-muted"), md=9)])])
 

@@ -11,7 +11,7 @@ from components import admin_form as af
 from components.admin_form import choice
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _
 from data.catalog import admin as catalog_admin
 from data.catalog import lookups
 from data.db import read_session, session_scope
@@ -49,17 +49,21 @@ def layout(id=None, **_kw):  # noqa: A002 - the URL parameter
     notify = v("notify", {}) or {}
     form = html.Div([
         dcc.Store(id=f"{P}-id", data=svc.id if svc else None),
-        dbc.Row([af.row("admin.name", dbc.Input(id=f"{P}-name", value=v("name")), md=8),
-                 af.row("admin.code", dbc.Input(id=f"{P}-code", value=v("code")), md=4)]),
-        dbc.Row([af.row("admin.description", dbc.Textarea(id=f"{P}-description", value=v("description"), rows=2))]),
-        dbc.Row([af.row("admin.board", dbc.Select(id=f"{P}-board", options=boards, value=choice(v("board_id"))), md=4),
-                 af.row("admin.column", dbc.Select(id=f"{P}-column", options=columns, value=choice(v("column_id"))), md=4),
-                 af.row("admin.lane", dbc.Select(id=f"{P}-lane", options=lanes, value=choice(v("lane_id"))), md=4)]),
-        dbc.Row([af.row("admin.team", dbc.Select(id=f"{P}-team", options=teams, value=choice(v("team_id"))), md=4),
-                 af.row("admin.domains", dbc.Input(id=f"{P}-domains", value=", ".join(v("allowed_domains", [])),
-                                                   placeholder="company.ru, branch.company.ru"), md=8)]),
-        dbc.Row([af.row("admin.auto_reply", dbc.Textarea(id=f"{P}-auto-reply", value=v("auto_reply_template"), rows=2,
-                                                         placeholder="Ваша заявка #{number} принята"))]),
+        dbc.Row([af.row(N_("admin.name"), dbc.Input(id=f"{P}-name", value=v("name")), md=8),
+                 af.row(N_("admin.code"), dbc.Input(id=f"{P}-code", value=v("code")), md=4)]),
+        dbc.Row([af.row(N_("admin.description"), dbc.Textarea(id=f"{P}-description", value=v("description"),
+                                                              rows=2))]),
+        dbc.Row([af.row(N_("admin.board"), dbc.Select(id=f"{P}-board", options=boards, value=choice(v("board_id"))),
+                        md=4),
+                 af.row(N_("admin.column"), dbc.Select(id=f"{P}-column", options=columns,
+                                                       value=choice(v("column_id"))), md=4),
+                 af.row(N_("admin.lane"), dbc.Select(id=f"{P}-lane", options=lanes, value=choice(v("lane_id"))),
+                        md=4)]),
+        dbc.Row([af.row(N_("admin.team"), dbc.Select(id=f"{P}-team", options=teams, value=choice(v("team_id"))), md=4),
+                 af.row(N_("admin.domains"), dbc.Input(id=f"{P}-domains", value=", ".join(v("allowed_domains", [])),
+                                                       placeholder="company.ru, branch.company.ru"), md=8)]),
+        dbc.Row([af.row(N_("admin.auto_reply"), dbc.Textarea(id=f"{P}-auto-reply", value=v("auto_reply_template"),
+                                                             rows=2, placeholder="Ваша заявка #{number} принята"))]),
         dbc.Checkbox(id=f"{P}-notify-status", value=bool(notify.get("on_status_change")), label=_("admin.notify_status")),
         dbc.Checkbox(id=f"{P}-notify-reply", value=bool(notify.get("on_public_reply", True)), label=_("admin.notify_reply")),
         dbc.Checkbox(id=f"{P}-active", value=bool(v("is_active", True)), label=_("admin.active")),

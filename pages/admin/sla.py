@@ -7,7 +7,7 @@ from dash import html
 
 from components import sla_admin as ui
 from components.guard import allowed, denied
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale
 from data.catalog import lookups
 from data.sla import admin as sla_admin
 from data.db import read_session
@@ -16,8 +16,8 @@ from data.models import SLA_TARGETS, SlaPolicy
 dash.register_page(__name__, path="/admin/sla", title="Okno · SLA policies")
 
 P = "slapol"
-LABELS = {"name": "slaadmin.name", "at_risk_share": "slaadmin.at_risk_share",
-          "at_risk_minutes": "slaadmin.at_risk_minutes", **{t: f"sla.target.{t}" for t in SLA_TARGETS}}
+LABELS = {"name": N_("slaadmin.name"), "at_risk_share": N_("slaadmin.at_risk_share"),
+          "at_risk_minutes": N_("slaadmin.at_risk_minutes"), **{t: f"sla.target.{t}" for t in SLA_TARGETS}}
 
 
 def _minutes(m: int | None) -> str:
@@ -59,28 +59,29 @@ def _form(locale: str):
     targets = []
     for t in SLA_TARGETS:
         targets += [f(t, f"sla.target.{t}", ui.text_input(P, t, type="number", min=1), 3),
-                    f(f"{t}_calendar", "slaadmin.calendar", ui.select(P, f"{t}_calendar", o["calendar"],
+                    f(f"{t}_calendar", N_("slaadmin.calendar"), ui.select(P, f"{t}_calendar", o["calendar"],
                                                                       _("slaadmin.always")), 3)]
     return ui.form_card(
-        P, dbc.Row([f("name", "slaadmin.name", ui.text_input(P, "name"), 6),
-                    f("position", "slaadmin.position", ui.text_input(P, "position", type="number", value=0), 2),
-                    f("is_active", "slaadmin.active", active, 2)]),
+        P, dbc.Row([f("name", N_("slaadmin.name"), ui.text_input(P, "name"), 6),
+                    f("position", N_("slaadmin.position"), ui.text_input(P, "position", type="number", value=0), 2),
+                    f("is_active", N_("slaadmin.active"), active, 2)]),
         html.H5(_("slaadmin.conditions")),
-        dbc.Row([f("services", "slaadmin.services", ui.multi(P, "services", o["service"]), 4),
-                 f("types", "slaadmin.types", ui.multi(P, "types", o["type"]), 4),
-                 f("priorities", "slaadmin.priorities_cond", ui.multi(P, "priorities", o["priority"]), 4),
-                 f("organisations", "slaadmin.organisations", dbc.Textarea(id=ui.fid(P, "organisations"), rows=2), 6)]),
+        dbc.Row([f("services", N_("slaadmin.services"), ui.multi(P, "services", o["service"]), 4),
+                 f("types", N_("slaadmin.types"), ui.multi(P, "types", o["type"]), 4),
+                 f("priorities", N_("slaadmin.priorities_cond"), ui.multi(P, "priorities", o["priority"]), 4),
+                 f("organisations", N_("slaadmin.organisations"), dbc.Textarea(id=ui.fid(P, "organisations"), rows=2),
+                   6)]),
         html.H5(_("slaadmin.targets")), dbc.Row(targets),
-        dbc.Row([f("at_risk_share", "slaadmin.at_risk_share",
+        dbc.Row([f("at_risk_share", N_("slaadmin.at_risk_share"),
                    ui.text_input(P, "at_risk_share", type="number", step=0.05, value=0.2), 3),
-                 f("at_risk_minutes", "slaadmin.at_risk_minutes",
+                 f("at_risk_minutes", N_("slaadmin.at_risk_minutes"),
                    ui.text_input(P, "at_risk_minutes", type="number", min=0, value=60), 3)]))
 
 
 def layout(**_kw):
     if not allowed("admin"):
         return denied()
-    return ui.page(P, "/admin/sla", "slaadmin.policies", _table(), _form(current_locale()))
+    return ui.page(P, "/admin/sla", N_("slaadmin.policies"), _table(), _form(current_locale()))
 
 
 def _to_form(p: SlaPolicy | None) -> dict:

@@ -12,7 +12,7 @@ from components.analytics_page import page_shell
 from components.chart_card import CALLBACKS, chart_card, data_id, empty_figure, graph_id, style
 from components.filter_bar import FILTER
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _
 from data.db import read_session
 from data.errors import PermissionDenied
 from data.metrics import compare, filters
@@ -20,8 +20,8 @@ from data.metrics import compare, filters
 dash.register_page(__name__, path="/analytics/compare", title="Okno · Before and after")
 
 P = "an-cmp"
-MEASURES = {"resolved": ("an.cmp.resolved", "{:.0f}"), "handle_p50": ("an.cmp.handle_p50", "{:.2f}"),
-            "handle_p85": ("an.cmp.handle_p85", "{:.2f}"), "sla_met": ("an.cmp.sla_met", "{:.0f}%")}
+MEASURES = {"resolved": (N_("an.cmp.resolved"), "{:.0f}"), "handle_p50": (N_("an.cmp.handle_p50"), "{:.2f}"),
+            "handle_p85": (N_("an.cmp.handle_p85"), "{:.2f}"), "sla_met": (N_("an.cmp.sla_met"), "{:.0f}%")}
 INPUTS = (Input(f"{P}-pivot", "date"), Input(f"{P}-months", "value"), Input(f"{P}-group", "value"))
 
 
@@ -117,6 +117,8 @@ def layout(**query):
     measure = dcc.Dropdown(id=f"{P}-measure", value="resolved", clearable=False, style={"minWidth": "220px"},
                            options=[{"value": k, "label": _(label)} for k, (label, _f) in MEASURES.items()])
     return page_shell("compare", query, controls, dbc.Row([
-        dbc.Col(chart_card("compare-table", "an.cmp.table", "an.info.compare", body=html.Div(id=f"{P}-body")), lg=7),
-        dbc.Col(chart_card("compare-chart", "an.cmp.chart", "an.info.compare", controls=measure, height=420), lg=5),
+        dbc.Col(chart_card("compare-table", N_("an.cmp.table"), N_("an.info.compare"), body=html.Div(id=f"{P}-body")),
+                lg=7),
+        dbc.Col(chart_card("compare-chart", N_("an.cmp.chart"), N_("an.info.compare"), controls=measure, height=420),
+                lg=5),
     ], className="g-3"), dates=False)

@@ -10,7 +10,7 @@ from dash import Input, dcc, html
 from components.analytics_page import page_shell
 from components.chart_card import COLORS, chart_card, empty_figure, register, style
 from components.guard import allowed, denied
-from components.i18n import _
+from components.i18n import N_, _
 from data.metrics import PERCENTILES, forecast
 from data.metrics.filters import today
 
@@ -46,7 +46,7 @@ def when(session, user, f, items):
             fig.add_vline(x=d, line_dash="dash", line_color=COLORS[LINE[p]])
     dates = " · ".join(f"<b>{int(p * 100)}%: {d.isoformat() if d else '—'}</b>" for p, d in w["dates"].items())
     style(fig, showlegend=False, yaxis=dict(title=_("an.fc.share")), margin=dict(l=40, r=10, t=50, b=30),
-          title=dict(text=f"{_('an.fc.items', n=result['items'])}: {dates}<br><sup>{summary}</sup>",
+          title=dict(text=_("an.fc.items", n=result["items"]) + f": {dates}<br><sup>{summary}</sup>",
                      font=dict(size=13), x=0.01, y=0.97))
     return fig, [{"percent": int(p * 100), "done_by": d} for p, d in w["dates"].items()]
 
@@ -64,10 +64,10 @@ def how_many(session, user, f, until):
                            hovertemplate="%{customdata[0]:.0f}–%{customdata[1]:.0f}: %{y:.2f}%<extra></extra>"))
     for p in PERCENTILES:
         fig.add_vline(x=m["at_least"][p], line_dash="dash", line_color=COLORS[LINE[p]])
-    text = " · ".join(f"<b>{_('an.fc.at_least', p=int(p * 100), n=m['at_least'][p])}</b>" for p in PERCENTILES)
+    text = " · ".join("<b>" + _("an.fc.at_least", p=int(p * 100), n=m["at_least"][p]) + "</b>" for p in PERCENTILES)
     style(fig, showlegend=False, xaxis=dict(title=_("an.fc.done_by", date=until.isoformat())),
           yaxis=dict(title=_("an.fc.share")), margin=dict(l=40, r=10, t=50, b=40),
-          title=dict(text=f"{_('an.fc.by', date=until.isoformat())}: {text}", font=dict(size=13), x=0.01, y=0.97))
+          title=dict(text=_("an.fc.by", date=until.isoformat()) + f": {text}", font=dict(size=13), x=0.01, y=0.97))
     return fig, [{"percent": int(p * 100), "at_least": m["at_least"][p], "until": until} for p in PERCENTILES]
 
 
@@ -86,6 +86,8 @@ def layout(**query):
                                            display_format="YYYY-MM-DD", first_day_of_week=1)],
                      className="d-flex align-items-center")
     return page_shell("forecast", query, dbc.Row([
-        dbc.Col(chart_card("forecast-when", "an.fc.when", "an.info.forecast_when", controls=items, height=380), lg=6),
-        dbc.Col(chart_card("forecast-many", "an.fc.many", "an.info.forecast_many", controls=until, height=380), lg=6),
+        dbc.Col(chart_card("forecast-when", N_("an.fc.when"), N_("an.info.forecast_when"), controls=items,
+                           height=380), lg=6),
+        dbc.Col(chart_card("forecast-many", N_("an.fc.many"), N_("an.info.forecast_many"), controls=until,
+                           height=380), lg=6),
     ], className="g-3"))

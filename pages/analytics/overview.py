@@ -13,7 +13,7 @@ from components.analytics_page import kpi_row, page_shell
 from components.chart_card import chart_card
 from components.charts.flow import throughput_card
 from components.guard import allowed
-from components.i18n import _
+from components.i18n import N_, _
 from components.navbar import LINKS
 from data.permissions import can_open
 
@@ -34,8 +34,8 @@ def layout(**query):
     if not allowed("analytics"):
         return _landing()
     return page_shell("overview", query, kpi_row(), dbc.Row([
-        dbc.Col(chart_card("created-resolved", "an.created_resolved", "an.info.created_resolved"), lg=6),
+        dbc.Col(chart_card("created-resolved", N_("an.created_resolved"), N_("an.info.created_resolved")), lg=6),
         dbc.Col(throughput_card(), lg=6),
-        dbc.Col(chart_card("cycle-scatter", "an.cycle_scatter", "an.info.cycle_scatter"), lg=6),
-        dbc.Col(chart_card("sla-week", "an.sla_week", "an.info.sla_week"), lg=6),
+        dbc.Col(chart_card("cycle-scatter", N_("an.cycle_scatter"), N_("an.info.cycle_scatter")), lg=6),
+        dbc.Col(chart_card("sla-week", N_("an.sla_week"), N_("an.info.sla_week")), lg=6),
     ], className="g-3"))

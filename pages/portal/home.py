@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import portal_ui
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale
 from data.intake import portal
 from data.config import get_config
 from data.db import read_session
@@ -29,8 +29,9 @@ def layout(**_kw):
         body = dbc.Alert([_("portal.none_yet"), " ", html.A(_("portal.new_request"), href="/portal/new")],
                          color="light", id="portal-empty")
     else:
-        head = html.Thead(html.Tr([html.Th(_(f"portal.col.{k}")) for k in
-                                   ("number", "title", "service", "status", "channel", "created")]))
+        head = html.Thead(html.Tr([html.Th(_(k)) for k in
+                                   (N_("portal.col.number"), N_("portal.col.title"), N_("portal.col.service"),
+                                    N_("portal.col.status"), N_("portal.col.channel"), N_("portal.col.created"))]))
         body = dbc.Table([head, html.Tbody([html.Tr([
             html.Td(html.A(f"#{r['number']}", href=f"/portal/request/{r['number']}")),
             html.Td(html.A(r["title"], href=f"/portal/request/{r['number']}")),

@@ -8,12 +8,12 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, callback,
 from dash.exceptions import PreventUpdate
 
 from components import portal_ui
-from components.i18n import _, current_locale
+from components.i18n import _, error_message, field_messages
 from components.request_form import error_slot, form
 from data.intake import portal
 from data.intake import submit as requests
 from data.db import read_session, session_scope
-from data.errors import ValidationError
+from data.errors import Text, ValidationError
 from data.models import RequestType, Service
 from web.portal import requester_or_none
 
@@ -123,23 +123,22 @@ def submit(n_clicks, service_id, type_id, title, description, values, value_ids,
     files = portal_ui.decode_uploads(upload_contents, upload_names)
     for i, contents, names in zip(file_ids, file_contents, file_names):
         files += portal_ui.decode_uploads(contents, names, field=i["key"])
-    locale = current_locale()
     try:
         with session_scope() as s:
             requester = requester_or_none(s)
             if requester is None:
                 return [""] * len(slots), dbc.Alert(_("portal.need_login"), color="warning"), dash.no_update
             if not type_id and service_id and portal.request_types(s, service_id):  # the portal always asks
-                raise ValidationError(_("form.invalid"), {"request_type": _("form.type")})
+                raise ValidationError("form.invalid", {"request_type": Text("form.type")})
             ticket = requests.submit(s, requester, service_id=service_id, request_type_id=type_id, title=title or "",
                                      description=description or "", values=form_values,
-                                     checklist_confirmed=confirmed or [], channel="portal", attachments=files,
-                                     locale=locale)
+                                     checklist_confirmed=confirmed or [], channel="portal", attachments=files)
             number = ticket.number
     except ValidationError as err:
-        shown = {k: v for k, v in err.fields.items() if k in slots}
-        rest = [v for k, v in err.fields.items() if k not in slots]
-        alert = dbc.Alert([html.Div(str(err))] + [html.Div(m) for m in rest], color="danger", id=f"{P}-error")
+        messages = field_messages(err)
+        shown = {k: v for k, v in messages.items() if k in slots}
+        rest = [v for k, v in messages.items() if k not in slots]
+        alert = dbc.Alert([html.Div(error_message(err))] + [html.Div(m) for m in rest], color="danger", id=f"{P}-error")
         return [shown.get(k, "") for k in slots], alert, dash.no_update
     return [""] * len(slots), dbc.Alert(_("portal.created", number=number), color="success"), \
         f"/portal/request/{number}"

@@ -10,7 +10,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from components import portal_ui
-from components.i18n import _, current_locale
+from components.i18n import _, current_locale, error_message
 from data.intake import portal
 from data.config import get_config
 from data.db import read_session, session_scope
@@ -101,13 +101,11 @@ def send_reply(n_clicks, number, body, contents, names):
             requester = requester_or_none(s)
             if requester is None:
                 return dash.no_update, dbc.Alert(_("portal.need_login"), color="warning"), dash.no_update, dash.no_update
-            portal.reply(s, requester, int(number), body or "", portal_ui.decode_uploads(contents, names), locale)
+            portal.reply(s, requester, int(number), body or "", portal_ui.decode_uploads(contents, names))
             view = portal.request_view(s, requester, int(number), locale)
     except (NotFound, TypeError, ValueError):
         return dash.no_update, dbc.Alert(_("portal.not_found"), color="danger"), dash.no_update, dash.no_update
-    except ValidationError as err:
-        message = next(iter(err.fields.values()), str(err)) if err.fields else str(err)
-        if message == "required":
-            message = _("form.required")
+    except ValidationError as err:  # says which file or that the message is empty
+        message = error_message(err)
         return dash.no_update, dbc.Alert(message, color="danger", id=f"{P}-error"), dash.no_update, dash.no_update
     return conversation(view), dbc.Alert(_("portal.sent"), color="success", duration=3000), "", None

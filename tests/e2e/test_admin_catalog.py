@@ -54,7 +54,7 @@ def test_admin_builds_a_form(page, live_server, admin_desk):
 
     page.fill(field(1, "when"), "nothing")  # a condition on a field that doesn't exist is refused
     page.click("#admin-rt-save")
-    assert "unknown field “nothing”" in page.locator("#admin-rt-error").inner_text()
+    assert "неизвестное поле «nothing»" in page.locator("#admin-rt-error").inner_text()  # the admin reads Russian
     page.fill(field(1, "when"), "urgent")
     page.click("#admin-rt-save")
     page.wait_for_selector("#admin-rt-result .alert-success")

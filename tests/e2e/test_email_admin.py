@@ -37,7 +37,7 @@ def test_admin_adds_a_mailbox_and_retries_a_failure(page, live_server):
     page.fill("#mbx-password", "s3cret")
     page.click("#mbx-save")
     page.wait_for_selector("#mbx-failed")
-    assert "full URL" in page.inner_text("#mbx-host-error")
+    assert "полный адрес" in page.inner_text("#mbx-host-error")  # the admin reads Russian
     page.fill("#mbx-host", "https://mail.corp.test/EWS/Exchange.asmx")
     page.click("#mbx-save")
     page.wait_for_selector("#mbx-saved")

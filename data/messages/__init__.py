@@ -1,1 +1,0 @@
-"""Message catalogues, one module per part of Okno; merged by data.i18n."""

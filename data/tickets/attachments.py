@@ -8,9 +8,10 @@ from pathlib import PurePath
 from sqlalchemy.orm import Session
 
 from data.config import get_config
-from data.errors import ValidationError
+from data.errors import NotFound, PermissionDenied, ValidationError
 from data.i18n import translate
-from data.models import Attachment, Comment, Ticket
+from data.models import Attachment, Comment, Requester, Ticket, User
+from data.tickets import actions as tickets
 
 
 def _name(raw: str) -> str:
@@ -61,3 +62,19 @@ def store(session: Session, ticket: Ticket, files: list[dict], comment: Comment 
         rows.append(row)
     session.flush()
     return rows
+
+
+def get(session: Session, actor: User | Requester | None, attachment_id: int) -> Attachment:
+    """A file to download: staff who may read its ticket; a requester only from their own request and never
+    one on an internal note. NotFound otherwise (nobody signed in included), so a guessed id tells nothing."""
+    item = session.get(Attachment, attachment_id) if actor is not None else None
+    if item is None:
+        raise NotFound("File not found")
+    try:
+        tickets.get(session, actor, item.ticket_id)  # for a requester: their own request only
+    except PermissionDenied:
+        raise NotFound("File not found") from None
+    note = session.get(Comment, item.comment_id) if item.comment_id else None
+    if isinstance(actor, Requester) and note is not None and not note.is_public:
+        raise NotFound("File not found")
+    return item

@@ -11,7 +11,8 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from data.db import read_session, session_scope
-from data.errors import OknoError, ValidationError
+from data.errors import NotFound, OknoError, ValidationError
+from data.identity import accounts
 from data.models import User
 
 from components.admin_nav import breadcrumb
@@ -95,7 +96,7 @@ def saved(text: str):
 
 
 def acting_user(session) -> User | None:
-    return session.get(User, int(current_user.id)) if getattr(current_user, "is_authenticated", False) else None
+    return accounts.active_user(session, current_user.id) if getattr(current_user, "is_authenticated", False) else None
 
 
 def as_int(value) -> int | None:
@@ -116,8 +117,9 @@ def row_buttons(prefix: str, item_id: int, extra: list | None = None):
                    className="text-danger")])
 
 
-def register_editing(prefix: str, model, to_form, delete, table, has_multi: bool = True) -> None:
-    """One callback per admin page: Edit fills the form from a row, Delete removes it, New clears the form."""
+def register_editing(prefix: str, load, to_form, delete, table, has_multi: bool = True) -> None:
+    """One callback per admin page: Edit fills the form from a row, Delete removes it, New clears the form.
+    `load(session, actor, item_id)` and `delete(session, actor, item_id)` are the page's service functions."""
     outputs = [Output(all_fields(prefix), "value")] + ([Output(all_multi(prefix), "value")] if has_multi else []) + [
         Output(f"{prefix}-id", "data", allow_duplicate=True), Output(f"{prefix}-list", "children", allow_duplicate=True)]
 
@@ -134,10 +136,12 @@ def register_editing(prefix: str, model, to_form, delete, table, has_multi: bool
                 delete(s, acting_user(s), trigger["id"])
             listing = table()
         elif isinstance(trigger, dict):
-            with read_session() as s:
-                item = s.get(model, trigger["id"])
-                if item is not None:
+            try:
+                with read_session() as s:
+                    item = load(s, acting_user(s), trigger["id"])
                     item_id, values = item.id, to_form(item)
+            except NotFound:
+                pass  # deleted meanwhile: the form stays empty, as for New
         forms = [fill(values, 0)] + ([fill(values, 1)] if has_multi else [])
         return (*forms, item_id, listing)
 

@@ -184,6 +184,9 @@ def body(number: int):
             return dbc.Alert(error_message(err), color="warning", id=f"{T}-error")
         t = h["ticket"]
         sections = [
+            # Where an action on the card leaves its outcome; drawn with the controls so that redrawing
+            # them does not replay the actions (pages/ticket.py).
+            dcc.Store(id=f"{T}-done"),
             html.H5([html.A(f"#{t.number}", href=f"/ticket/{t.number}", className="me-2"), t.title],
                     id=f"{T}-title", **{"data-ticket-id": t.id, "data-version": t.version}),
             _fields(h, s, locale, can_edit),

@@ -1,27 +1,35 @@
 """`/ticket/<number>`: the card page. Its callbacks also serve the card drawer on the board.
 
-One dispatcher callback applies any action on the card (priority, assignee, block, escalate, reply,
-note, checklist, child card) through the service layer and re-renders the card's sections.
+One small callback per action on the card (priority, assignee, block, unblock, escalate, reply, note,
+checklist, child card) calls one service function and leaves the outcome in the `tk-done` store; `show`
+then redraws the card's sections and the message line.
+
+Why the store: Dash runs a callback whose input is redrawn while its output stays in place, whatever
+`prevent_initial_call` says (only the callback that drew them is spared). If each action wrote the sections
+itself, redrawing them would replay every other action. The store is drawn inside the sections, with the
+controls, so redrawing both counts as their first render and runs nothing; only `show` draws the sections.
 """
 from __future__ import annotations
 
+import time
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, html
+from dash import Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import _, error_message
 from components.ticket_detail import T, body, detail, sla_section
+from data.catalog import lookups
 from data.tickets import checklists
 from data.tickets import children
 from data.tickets import escalation
 from data.tickets import actions as tickets
 from data.tickets import view as ticket_view
 from data.db import read_session, session_scope
-from data.errors import Conflict, OknoError, ValidationError
-from data.models import Board, ReplyTemplate
+from data.errors import Conflict, OknoError, Text, ValidationError
 
 dash.register_page(__name__, path_template="/ticket/<number>", title="Okno · Ticket")
 
@@ -40,66 +48,109 @@ def _opt_int(value) -> int | None:
     return int(value) if value not in (None, "") else None
 
 
-def _act(s, user, trigger, number, v):
-    """Apply the action named by the trigger; returns a success message."""
-    t = tickets.get_by_number(s, user, number)
-    if trigger == f"{T}-priority":
-        tickets.set_priority(s, user, t.id, _opt_int(v["priority"]))
-    elif trigger == f"{T}-assignee":
-        tickets.assign(s, user, t.id, _opt_int(v["assignee"]))
-    elif trigger == f"{T}-block":
-        tickets.set_blocked(s, user, t.id, True, v["reason"])
-    elif trigger == f"{T}-unblock":
-        tickets.set_blocked(s, user, t.id, False)
-    elif trigger == f"{T}-escalate":
-        moved = escalation.escalate(s, user, t.id)
-        return _("ticket.escalated", board=s.get(Board, moved.board_id).name)
-    elif trigger in (f"{T}-send", f"{T}-note"):
-        public = trigger == f"{T}-send"
-        tickets.comment(s, user, t.id, v["reply"] or "", public=public)
-        return _("ticket.sent") if public else _("ticket.noted")
-    elif trigger == f"{T}-check-add":
-        checklists.add(s, user, t.id, v["check_text"])
-    elif trigger == f"{T}-checklist":
-        wanted = set(v["checked"] or [])
-        for item in checklists.items(s, t.id):
-            if item.done != (item.id in wanted):
-                checklists.tick(s, user, item.id, item.id in wanted)
-    elif trigger == f"{T}-child-add":
-        board = _opt_int(v["child_board"])
-        if board is None:
-            raise ValidationError(_("ticket.child_board_required"), {"board": "required"})
-        child = children.create(s, user, t.id, board, v["child_title"] or "")
-        return _("ticket.child_created", number=child.number)
+def _saved(_session, _result) -> str:
     return _("ticket.saved")
 
 
-@callback(Output(f"{T}-body", "children"), Output(f"{T}-msg", "children"), Output(f"{T}-msg", "is_open"),
-          Output(f"{T}-msg", "color"),
-          Input(f"{T}-priority", "value"), Input(f"{T}-assignee", "value"), Input(f"{T}-block", "n_clicks"),
-          Input(f"{T}-unblock", "n_clicks"), Input(f"{T}-escalate", "n_clicks"), Input(f"{T}-send", "n_clicks"),
-          Input(f"{T}-note", "n_clicks"),
-          Input(f"{T}-checklist", "value"), Input(f"{T}-check-add", "n_clicks"), Input(f"{T}-child-add", "n_clicks"),
-          State(f"{T}-number", "data"), State(f"{T}-block-reason", "value"), State(f"{T}-reply", "value"),
-          State(f"{T}-check-text", "value"), State(f"{T}-child-board", "value"), State(f"{T}-child-title", "value"),
-          prevent_initial_call=True)
-def act(priority, assignee, _b, _u, _e, _s, _n, checked, _ca, _cc, number, reason, reply, check_text, child_board,
-        child_title):
-    trigger = ctx.triggered_id
-    if trigger is None or number is None:
+def _outcome(text: str, color: str, redraw: bool) -> dict:
+    # `at` makes every outcome new, so the same message twice still shows.
+    return {"text": text, "color": color, "redraw": redraw, "at": time.time_ns()}
+
+
+def _apply(number, work, message=_saved) -> dict:
+    """Run `work(session, user, ticket_id)` in one transaction; `message(session, result)` words the success.
+    Returns the outcome for `show`."""
+    if number is None:
         raise PreventUpdate
     user = current_user._get_current_object()
-    values = dict(priority=priority, assignee=assignee, reason=reason, reply=reply, checked=checked,
-                  check_text=check_text, child_board=child_board, child_title=child_title)
     try:
         with session_scope() as s:
-            message = _act(s, user, trigger, number, values)
+            result = work(s, user, tickets.get_by_number(s, user, number).id)
+            text = message(s, result)
     except Conflict as err:
-        return body(number), _("board.conflict", who=err.changed_by or _("board.someone")), True, "warning"
+        return _outcome(_("board.conflict", who=err.changed_by or _("board.someone")), "warning", True)
     except OknoError as err:
-        # Keep what the user typed: don't re-render the form on a validation error.
-        return dash.no_update, error_message(err), True, "danger"
-    return body(number), message, True, "success"
+        # Keep what the user typed: don't redraw the form on a validation error.
+        return _outcome(error_message(err), "danger", False)
+    return _outcome(text, "success", True)
+
+
+@callback(Output(f"{T}-body", "children"), Output(f"{T}-msg", "children"), Output(f"{T}-msg", "is_open"),
+          Output(f"{T}-msg", "color"), Input(f"{T}-done", "data"), State(f"{T}-number", "data"),
+          prevent_initial_call=True)
+def show(outcome, number):
+    """Redraw the card's sections after an action (not after a refusal) and say how it went."""
+    if not outcome or number is None:
+        raise PreventUpdate
+    return (body(number) if outcome["redraw"] else dash.no_update), outcome["text"], True, outcome["color"]
+
+
+# Every action leaves its outcome in the same store (allow_duplicate).
+DONE = Output(f"{T}-done", "data", allow_duplicate=True)
+NUMBER = State(f"{T}-number", "data")
+
+
+@callback(DONE, Input(f"{T}-priority", "value"), NUMBER, prevent_initial_call=True)
+def set_priority(priority, number):
+    return _apply(number, lambda s, user, tid: tickets.set_priority(s, user, tid, _opt_int(priority)))
+
+
+@callback(DONE, Input(f"{T}-assignee", "value"), NUMBER, prevent_initial_call=True)
+def assign(assignee, number):
+    return _apply(number, lambda s, user, tid: tickets.assign(s, user, tid, _opt_int(assignee)))
+
+
+@callback(DONE, Input(f"{T}-block", "n_clicks"), NUMBER, State(f"{T}-block-reason", "value"),
+          prevent_initial_call=True)
+def block(_n, number, reason):
+    return _apply(number, lambda s, user, tid: tickets.set_blocked(s, user, tid, True, reason))
+
+
+@callback(DONE, Input(f"{T}-unblock", "n_clicks"), NUMBER, prevent_initial_call=True)
+def unblock(_n, number):
+    return _apply(number, lambda s, user, tid: tickets.set_blocked(s, user, tid, False))
+
+
+@callback(DONE, Input(f"{T}-escalate", "n_clicks"), NUMBER, prevent_initial_call=True)
+def escalate(_n, number):
+    """To the next support line; the message names the board the card went to."""
+    return _apply(number, lambda s, user, tid: escalation.escalate(s, user, tid),
+                  lambda s, moved: _("ticket.escalated", board=lookups.board_name(s, moved.board_id)))
+
+
+@callback(DONE, Input(f"{T}-send", "n_clicks"), NUMBER, State(f"{T}-reply", "value"), prevent_initial_call=True)
+def send_reply(_n, number, reply):
+    """A public reply: it goes to the requester."""
+    return _apply(number, lambda s, user, tid: tickets.comment(s, user, tid, reply or "", public=True),
+                  lambda _s, _c: _("ticket.sent"))
+
+
+@callback(DONE, Input(f"{T}-note", "n_clicks"), NUMBER, State(f"{T}-reply", "value"), prevent_initial_call=True)
+def add_note(_n, number, reply):
+    """An internal note: staff only."""
+    return _apply(number, lambda s, user, tid: tickets.comment(s, user, tid, reply or "", public=False),
+                  lambda _s, _c: _("ticket.noted"))
+
+
+@callback(DONE, Input(f"{T}-checklist", "value"), NUMBER, prevent_initial_call=True)
+def tick(checked, number):
+    return _apply(number, lambda s, user, tid: checklists.set_done(s, user, tid, checked))
+
+
+@callback(DONE, Input(f"{T}-check-add", "n_clicks"), NUMBER, State(f"{T}-check-text", "value"),
+          prevent_initial_call=True)
+def add_check(_n, number, text):
+    return _apply(number, lambda s, user, tid: checklists.add(s, user, tid, text))
+
+
+@callback(DONE, Input(f"{T}-child-add", "n_clicks"), NUMBER, State(f"{T}-child-board", "value"),
+          State(f"{T}-child-title", "value"), prevent_initial_call=True)
+def add_child(_n, number, board, title):
+    def create(s, user, ticket_id):
+        if _opt_int(board) is None:
+            raise ValidationError("ticket.child_board_required", {"board": Text("errors.field.required")})
+        return children.create(s, user, ticket_id, _opt_int(board), title or "")
+    return _apply(number, create, lambda _s, child: _("ticket.child_created", number=child.number))
 
 
 @callback(Output(f"{T}-reply", "value"), Input(f"{T}-template", "value"), State(f"{T}-number", "data"),
@@ -108,13 +159,11 @@ def use_template(template_id, number):
     """Fill the reply box from a template, placeholders replaced for this ticket."""
     if not template_id or number is None:
         raise PreventUpdate
-    user = current_user._get_current_object()
     with read_session() as s:
-        template = s.get(ReplyTemplate, int(template_id))
-        h = ticket_view.header(s, user, number)
-        if template is None:
-            raise PreventUpdate
-        return ticket_view.fill_template(template.body, requester=h["requester"], number=number, agent=user.name)
+        text = ticket_view.filled_template(s, current_user._get_current_object(), number, int(template_id))
+    if text is None:
+        raise PreventUpdate
+    return text
 
 
 @callback(Output(f"{T}-sla", "children"), Input(f"{T}-sla-tick", "n_intervals"), State(f"{T}-number", "data"),

@@ -97,7 +97,10 @@ def _alert(text: str, color: str):
           State(f"{P}-email", "value"), State(f"{P}-by-telegram", "value"), State(f"{P}-chat", "value"),
           State(f"{P}-locale", "value"), prevent_initial_call=True)
 def act(_save, _removes, _send, user_id, team_ids, by_email, email, by_telegram, chat, locale):
-    """Save, remove or send now; the lists are redrawn from the database afterwards."""
+    """Save, remove or send now; the lists are redrawn from the database afterwards.
+    One callback on purpose: the remove buttons are drawn by its own output, and Dash does not re-run a
+    callback for what it drew itself, so a redrawn list does not fire a stray "remove" (the list's
+    spinner would flash)."""
     trigger = ctx.triggered_id
     if isinstance(trigger, dict) and not (ctx.triggered and ctx.triggered[0].get("value")):
         return dash.no_update, dash.no_update, dash.no_update
@@ -109,9 +112,7 @@ def act(_save, _removes, _send, user_id, team_ids, by_email, email, by_telegram,
                           by_telegram=bool(by_telegram), email=email, telegram_chat_id=chat, locale=locale or "ru")
                 message = _alert(_("weekly.sub.added"), "success")
             elif trigger == f"{P}-send":
-                ids = [r["id"] for r in subs.listing(s, user)]
-                result = weekly_delivery.send(s, weekly.last_full_week(), manual=True, subscription_ids=ids) \
-                    if ids else {"queued": 0}
+                result = weekly_delivery.send_now(s, user)
                 message = _alert(_("weekly.sub.sent", n=result["queued"]), "info")
             else:
                 subs.delete(s, user, int(trigger["id"]))

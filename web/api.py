@@ -13,12 +13,11 @@ import logging
 
 from flask import Blueprint, g, jsonify, request
 
-from data.catalog import integrations
+from data.catalog import integrations, lookups
 from data.intake import requesters
 from data.intake import submit as requests
 from data.db import read_session, session_scope
 from data.errors import NotFound, Text, ValidationError
-from data.models import BoardColumn, RequestType, Service
 
 from web.api_spec import openapi
 
@@ -61,16 +60,6 @@ def error(status: int, message: str, fields: dict | None = None):
     return jsonify(error=message, fields=fields or {}), status
 
 
-def _lookup(s, model, value, **scope):
-    """An id or a code."""
-    if value is None or value == "":
-        return None
-    query = s.query(model).filter_by(**scope)
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return query.filter(model.id == int(value)).first()
-    return query.filter(model.code == str(value)).first() if isinstance(value, str) else None
-
-
 def _files(items) -> list[dict]:
     if items in (None, []):
         return []
@@ -88,14 +77,6 @@ def _files(items) -> list[dict]:
     return out
 
 
-def _status(s, ticket) -> dict:
-    column = s.get(BoardColumn, ticket.column_id)
-    return {"number": ticket.number, "title": ticket.title, "status": ticket.status,
-            "requester_status": (column.requester_status or column.name) if column else None,
-            "created_at": ticket.created_at.isoformat(), "updated_at": ticket.updated_at.isoformat(),
-            "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None}
-
-
 @bp.post("/requests")
 def create_request():
     body = request.get_json(silent=True)
@@ -110,12 +91,12 @@ def create_request():
     locale = body.get("locale") if body.get("locale") in ("ru", "en") else "en"
     try:
         with session_scope() as s:
-            service = _lookup(s, Service, body.get("service"))
+            service = lookups.service_by_ref(s, body.get("service"))
             if service is None:
                 raise ValidationError("errors.api.unknown_service", {"service": Text("errors.field.api_service")})
             if token["service_id"] and service.id != token["service_id"]:
                 return error(403, "This token may only create requests for its own service", {"service": "forbidden"})
-            rt = _lookup(s, RequestType, body.get("request_type"), service_id=service.id)
+            rt = lookups.request_type_by_ref(s, service.id, body.get("request_type"))
             if body.get("request_type") not in (None, "") and rt is None:
                 raise ValidationError("errors.api.unknown_request_type",
                                       {"request_type": Text("errors.field.api_request_type")})
@@ -126,10 +107,8 @@ def create_request():
                                      title=str(body.get("title") or ""), description=str(body.get("description") or ""),
                                      values=body.get("values"), checklist_confirmed=body.get("checklist_confirmed"),
                                      channel="api", attachments=_files(body.get("attachments")))
-            s.flush()
-            token_row = s.get(integrations.IntegrationToken, token["id"])
-            integrations.remember(s, token_row, ticket)
-            result = _status(s, ticket)
+            integrations.remember(s, token["id"], ticket)
+            result = integrations.request_status(s, ticket)
     except ValidationError as err:  # in the language the call asked for
         return error(400, err.message(locale), err.field_messages(locale))
     log.info("API %s created request #%s", token["name"], result["number"])
@@ -142,11 +121,10 @@ def get_request(number: str):
         return error(404, f"Request #{number} not found")
     with read_session() as s:
         try:
-            token = s.get(integrations.IntegrationToken, g.integration["id"])
-            ticket = integrations.created_by(s, token, int(number))
+            ticket = integrations.created_by(s, g.integration["id"], int(number))
         except NotFound as err:
             return error(404, err.message("en"))
-        return jsonify(_status(s, ticket))
+        return jsonify(integrations.request_status(s, ticket))
 
 
 @bp.get("/openapi.json")

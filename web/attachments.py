@@ -1,4 +1,4 @@
-"""Attachment downloads: staff only (the guard requires a session; tickets.get checks the role)."""
+"""Attachment downloads: staff only (the guard requires a session; attachments.get checks the role)."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -6,10 +6,9 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort
 from flask_login import current_user
 
-from data.tickets import actions as tickets
+from data.tickets import attachments
 from data.db import read_session
-from data.errors import NotFound, PermissionDenied
-from data.models import Attachment
+from data.errors import NotFound
 
 bp = Blueprint("attachments", __name__)
 
@@ -18,12 +17,9 @@ bp = Blueprint("attachments", __name__)
 def download(attachment_id: int):
     user = current_user._get_current_object()
     with read_session() as s:
-        item = s.get(Attachment, attachment_id)
-        if item is None:
-            abort(404)
         try:
-            tickets.get(s, user, item.ticket_id)
-        except (NotFound, PermissionDenied):
+            item = attachments.get(s, user, attachment_id)
+        except NotFound:
             abort(404)
         content = item.content
         name, kind = item.filename, item.content_type or "application/octet-stream"

@@ -31,14 +31,11 @@ LOGIN_REDIRECTS: list[tuple[str, str]] = []
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
-        return None
     with read_session() as s:
-        user = s.get(User, int(user_id))
-        if user is not None and user.is_active:
-            s.expunge(user)
-            return user
-    return None
+        user = auth.active_user(s, user_id)
+        if user is not None:
+            s.expunge(user)  # used for the whole request, after this session ends
+        return user
 
 
 def guard():
@@ -125,8 +122,7 @@ def set_language(locale: str):
         return redirect("/")
     if current_user.is_authenticated:
         with session_scope() as s:
-            user = s.get(User, current_user.id)
-            auth.set_locale(s, user, locale)
+            auth.set_locale(s, auth.active_user(s, current_user.id), locale)
     response = redirect(_safe_next(request.args.get("next") or request.referrer and urlparse(request.referrer).path))
     response.set_cookie("okno_lang", locale, max_age=3600 * 24 * 365, samesite="Lax")
     return response

@@ -13,10 +13,11 @@ import logging
 from flask import Blueprint, Response, abort, redirect, request, session as cookie
 
 from components.i18n import N_, _, current_locale
-from data.intake import pins
+from data.intake import pins, requesters
+from data.tickets import attachments
 from data.db import read_session, session_scope
-from data.errors import LimitExceeded, ValidationError
-from data.models import Attachment, Comment, Requester, Ticket
+from data.errors import LimitExceeded, NotFound, ValidationError
+from data.models import Requester
 
 from web import signin_page
 
@@ -36,7 +37,10 @@ def requester_id() -> int | None:
 def requester_or_none(s) -> Requester | None:
     """The signed-in requester, loaded in the caller's session (None when signed out or deleted)."""
     rid = requester_id()
-    return s.get(Requester, rid) if rid else None
+    try:
+        return requesters.get(s, rid) if rid else None
+    except NotFound:
+        return None
 
 
 def _ids(body: dict) -> list:
@@ -180,10 +184,9 @@ def logout():
 def download(attachment_id: int):
     """A file on the requester's own request (not one attached to an internal note)."""
     with read_session() as s:
-        row = s.get(Attachment, attachment_id)
-        ticket = s.get(Ticket, row.ticket_id) if row else None
-        note = s.get(Comment, row.comment_id) if row and row.comment_id else None
-        if ticket is None or ticket.requester_id != requester_id() or (note is not None and not note.is_public):
+        try:
+            row = attachments.get(s, requester_or_none(s), attachment_id)
+        except NotFound:
             abort(404)
         data, name, ctype = row.content, row.filename, row.content_type
     quoted = json.dumps(name, ensure_ascii=True)[1:-1]

@@ -63,6 +63,15 @@ def save(session: Session, actor: User | None, rule_id: int | None, *, name: str
     return rule
 
 
+def get(session: Session, actor: User | None, rule_id: int) -> Rule:
+    """One rule, to edit it (admins only)."""
+    _admin(actor)
+    rule = session.get(Rule, rule_id)
+    if rule is None:
+        raise NotFound("errors.rule_deleted")
+    return rule
+
+
 def delete(session: Session, actor: User | None, rule_id: int) -> None:
     _admin(actor)
     delete_row(session, Rule, rule_id)

@@ -202,3 +202,22 @@ def save_column_fanout(session: Session, actor: User, column_id: int, children: 
     session.add(fan)
     session.flush()
     return fan
+
+
+def services(session: Session, actor: User) -> list[Service]:
+    """Every service, switched-off ones too, in catalog order (the admin's list)."""
+    _admin(actor)
+    return list(session.scalars(select(Service).order_by(Service.position, Service.name)))
+
+
+def request_types(session: Session, actor: User, service_id: int) -> list[RequestType]:
+    """A service's request types, switched-off ones too, in form order (the admin's list)."""
+    _admin(actor)
+    return list(session.scalars(select(RequestType).where(RequestType.service_id == service_id)
+                                .order_by(RequestType.position, RequestType.name)))
+
+
+def column_fanout(session: Session, actor: User, column_id: int) -> ColumnFanout | None:
+    """The child cards set for a column, or None when entering it creates none."""
+    _admin(actor)
+    return session.scalar(select(ColumnFanout).where(ColumnFanout.column_id == column_id))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from data import permissions
 from data.errors import NotFound, Text, ValidationError
-from data.models import IntegrationToken, Service, Ticket, TicketEvent, User
+from data.models import BoardColumn, IntegrationToken, Service, Ticket, TicketEvent, User
 
 
 def _digest(secret: str) -> str:
@@ -44,6 +44,7 @@ def revoke(session: Session, actor: User, token_id: int) -> None:
     if row is None:
         raise NotFound("errors.no_such_token")
     row.revoked_at = row.revoked_at or datetime.now(timezone.utc)
+    session.flush()
 
 
 def tokens(session: Session, actor: User) -> list[IntegrationToken]:
@@ -62,17 +63,27 @@ def authenticate(session: Session, secret: str | None) -> IntegrationToken | Non
     return row
 
 
-def remember(session: Session, token: IntegrationToken, ticket: Ticket) -> None:
+def remember(session: Session, token_id: int, ticket: Ticket) -> None:
     """Mark the ticket as created by this integration (on its `created` event)."""
+    session.flush()  # the `created` event is written
     event = session.scalar(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "created"))
-    event.data = dict(event.data or {}, integration_id=token.id)
+    event.data = dict(event.data or {}, integration_id=token_id)
 
 
-def created_by(session: Session, token: IntegrationToken, number: int) -> Ticket:
+def created_by(session: Session, token_id: int, number: int) -> Ticket:
     """A ticket this integration created; NotFound for any other (it doesn't reveal that one exists)."""
     ticket = session.scalar(select(Ticket).join(TicketEvent, TicketEvent.ticket_id == Ticket.id).where(
         Ticket.number == number, TicketEvent.kind == "created",
-        TicketEvent.data["integration_id"].as_integer() == token.id))
+        TicketEvent.data["integration_id"].as_integer() == token_id))
     if ticket is None:
         raise NotFound("errors.request_not_found", number=number)
     return ticket
+
+
+def request_status(session: Session, ticket: Ticket) -> dict:
+    """What the API tells an integration about its request: the requester's wording of the column."""
+    column = session.get(BoardColumn, ticket.column_id)
+    return {"number": ticket.number, "title": ticket.title, "status": ticket.status,
+            "requester_status": (column.requester_status or column.name) if column else None,
+            "created_at": ticket.created_at.isoformat(), "updated_at": ticket.updated_at.isoformat(),
+            "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None}

@@ -1,10 +1,11 @@
-"""Small reference lists for dropdowns and labels: services, types, agents, priorities, columns."""
+"""Small reference lists for dropdowns and labels: services, types, agents, priorities, boards, columns,
+lanes, reply templates. They hold names only, nobody's requests, so any signed-in page may show them."""
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import Board, BoardColumn, Priority, RequestType, Service, Team, User
+from data.models import Board, BoardColumn, Lane, Priority, ReplyTemplate, RequestType, Service, Team, User
 
 
 def services(session: Session) -> list[dict]:
@@ -45,3 +46,56 @@ def columns(session: Session) -> list[dict]:
                            .join(Board, Board.id == BoardColumn.board_id)
                            .order_by(Board.id, BoardColumn.position))
     return [{"value": i, "label": f"{b} · {n}"} for i, n, b in rows]
+
+
+def lanes(session: Session) -> list[dict]:
+    """Every board's lanes, labelled "board · lane"."""
+    rows = session.execute(select(Lane.id, Lane.name, Board.name).join(Board, Board.id == Lane.board_id)
+                           .order_by(Board.id, Lane.position))
+    return [{"value": i, "label": f"{b} · {n}"} for i, n, b in rows]
+
+
+def board_columns(session: Session, board_id: int | None) -> list[dict]:
+    """One board's columns in board order (none without a board)."""
+    if not board_id:
+        return []
+    return [{"value": i, "label": n} for i, n in session.execute(
+        select(BoardColumn.id, BoardColumn.name).where(BoardColumn.board_id == board_id).order_by(BoardColumn.position))]
+
+
+def board_lanes(session: Session, board_id: int | None) -> list[dict]:
+    """One board's lanes in board order (none without a board)."""
+    if not board_id:
+        return []
+    return [{"value": i, "label": n} for i, n in session.execute(
+        select(Lane.id, Lane.name).where(Lane.board_id == board_id).order_by(Lane.position))]
+
+
+def board_name(session: Session, board_id: int) -> str | None:
+    return session.scalar(select(Board.name).where(Board.id == board_id))
+
+
+def reply_templates(session: Session) -> list[dict]:
+    """All reply templates by name (the rules admin picks one for the "reply" action)."""
+    return [{"value": i, "label": n} for i, n in
+            session.execute(select(ReplyTemplate.id, ReplyTemplate.name).order_by(ReplyTemplate.name))]
+
+
+def _by_ref(session: Session, model, ref, **scope):
+    """A row named by its id (a number or digits) or by its code; None when there is none."""
+    if ref is None or ref == "":
+        return None
+    stmt = select(model).filter_by(**scope)
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        return session.scalar(stmt.where(model.id == int(ref)))
+    return session.scalar(stmt.where(model.code == ref)) if isinstance(ref, str) else None
+
+
+def service_by_ref(session: Session, ref) -> Service | None:
+    """A service by id or code, as an API client names it (switched-off ones too: submitting refuses those)."""
+    return _by_ref(session, Service, ref)
+
+
+def request_type_by_ref(session: Session, service_id: int, ref) -> RequestType | None:
+    """A request type of this service by id or code."""
+    return _by_ref(session, RequestType, ref, service_id=service_id)

@@ -83,6 +83,15 @@ def save(session: Session, actor: User | None, values: dict, mailbox_id: int | N
     return mailbox
 
 
+def get(session: Session, actor: User | None, mailbox_id: int) -> Mailbox:
+    """One mailbox, to edit it (admins only; its sealed password stays sealed)."""
+    _require_admin(actor)
+    mailbox = session.get(Mailbox, mailbox_id)
+    if mailbox is None:
+        raise NotFound(f"Mailbox {mailbox_id} not found")
+    return mailbox
+
+
 def listing(session: Session, actor: User | None) -> list[dict]:
     _require_admin(actor)
     rows = session.execute(select(Mailbox, Service.name).outerjoin(Service, Service.id == Mailbox.service_id)

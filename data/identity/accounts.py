@@ -46,6 +46,15 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
+def active_user(session: Session, user_id: int | str | None) -> User | None:
+    """The account behind a signed-in session, loaded in this session; None when it is gone or switched off
+    (so a disabled account loses access at its next request)."""
+    if user_id is None or not str(user_id).isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    return user if user is not None and user.is_active else None
+
+
 def set_locale(session: Session, user: User, locale: str | None) -> None:
     if locale not in (None, "ru", "en"):
         raise ValidationError("errors.unsupported_language", {"locale": Text("errors.field.invalid")})

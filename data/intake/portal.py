@@ -25,6 +25,23 @@ def request_types(session: Session, service_id: int) -> list[RequestType]:
                                 .order_by(RequestType.position, RequestType.name)))
 
 
+def _id(value) -> int | None:
+    """An id as the browser sent it (a number or digits); anything else is no id."""
+    return int(value) if isinstance(value, int) or str(value or "").isdigit() else None
+
+
+def service(session: Session, service_id) -> Service | None:
+    """The service a requester chose, if it is open for requests (None for an unknown or switched-off one)."""
+    found = session.get(Service, _id(service_id)) if _id(service_id) else None
+    return found if found is not None and found.is_active else None
+
+
+def request_type(session: Session, service_id, type_id) -> RequestType | None:
+    """The request type a requester chose, if it is an active type of that service (else None)."""
+    rt = session.get(RequestType, _id(type_id)) if _id(type_id) else None
+    return rt if rt is not None and rt.service_id == _id(service_id) and rt.is_active else None
+
+
 def status_label(column: BoardColumn | None, status: str, locale: str | None) -> str:
     """The column's requester-facing status, else a plain word for its kind."""
     if column is not None and column.requester_status:

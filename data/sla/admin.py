@@ -79,6 +79,15 @@ def save_calendar(session: Session, actor: User | None, calendar_id: int | None,
     return cal
 
 
+def get_calendar(session: Session, actor: User | None, calendar_id: int) -> BusinessCalendar:
+    """One calendar, to edit it (admins only)."""
+    _admin(actor)
+    cal = session.get(BusinessCalendar, calendar_id)
+    if cal is None:
+        raise NotFound("errors.calendar_deleted")
+    return cal
+
+
 def delete_calendar(session: Session, actor: User | None, calendar_id: int) -> None:
     """Targets on the calendar become 24/7 (the foreign keys are ON DELETE SET NULL)."""
     _admin(actor)
@@ -122,6 +131,15 @@ def save_policy(session: Session, actor: User | None, policy_id: int | None, *, 
     session.add(p)
     session.flush()
     _recompute_open(session)
+    return p
+
+
+def get_policy(session: Session, actor: User | None, policy_id: int) -> SlaPolicy:
+    """One SLA policy, to edit it (admins only)."""
+    _admin(actor)
+    p = session.get(SlaPolicy, policy_id)
+    if p is None:
+        raise NotFound("errors.policy_deleted")
     return p
 
 

@@ -8,8 +8,9 @@ from pathlib import PurePath
 from sqlalchemy.orm import Session
 
 from data.config import get_config
-from data.errors import Text, ValidationError
-from data.models import Attachment, Comment, Ticket
+from data.errors import NotFound, PermissionDenied, Text, ValidationError
+from data.models import Attachment, Comment, Requester, Ticket, User
+from data.tickets import actions as tickets
 
 
 def _name(raw: str) -> str:
@@ -60,3 +61,19 @@ def store(session: Session, ticket: Ticket, files: list[dict], comment: Comment 
         rows.append(row)
     session.flush()
     return rows
+
+
+def get(session: Session, actor: User | Requester | None, attachment_id: int) -> Attachment:
+    """A file to download: staff who may read its ticket; a requester only from their own request and never
+    one on an internal note. NotFound otherwise (nobody signed in included), so a guessed id tells nothing."""
+    item = session.get(Attachment, attachment_id) if actor is not None else None
+    if item is None:
+        raise NotFound("errors.file_not_found")
+    try:
+        tickets.get(session, actor, item.ticket_id)  # for a requester: their own request only
+    except PermissionDenied:
+        raise NotFound("errors.file_not_found") from None
+    note = session.get(Comment, item.comment_id) if item.comment_id else None
+    if isinstance(actor, Requester) and note is not None and not note.is_public:
+        raise NotFound("errors.file_not_found")
+    return item

@@ -52,6 +52,20 @@ def tick(session: Session, actor: User, item_id: int, done: bool) -> ChecklistIt
     return item
 
 
+def set_done(session: Session, actor: User, ticket_id: int, done_ids) -> int:
+    """Make the ticket's ticked items exactly `done_ids` (the card's checkbox list as a whole);
+    returns how many items changed. Ids of other tickets' items are ignored."""
+    permissions.require_staff_writer(actor, "errors.action.edit_checklists")
+    tickets.get(session, actor, ticket_id)
+    wanted = set(done_ids or [])
+    changed = 0
+    for item in items(session, ticket_id):
+        if item.done != (item.id in wanted):
+            tick(session, actor, item.id, item.id in wanted)
+            changed += 1
+    return changed
+
+
 def progress(session: Session, ticket_id: int) -> tuple[int, int]:
     """(done, total)."""
     done, total = session.execute(select(func.count().filter(ChecklistItem.done), func.count())

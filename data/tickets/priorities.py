@@ -87,6 +87,15 @@ def move(session: Session, actor: User | None, priority_id: int, direction: int)
     session.expire_all()
 
 
+def get(session: Session, actor: User | None, priority_id: int) -> Priority:
+    """One priority, to edit it (admins only)."""
+    _admin(actor)
+    p = session.get(Priority, priority_id)
+    if p is None:
+        raise NotFound("errors.priority_deleted")
+    return p
+
+
 def delete(session: Session, actor: User | None, priority_id: int) -> None:
     """Tickets with this priority keep no priority (ON DELETE SET NULL)."""
     _admin(actor)

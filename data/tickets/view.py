@@ -84,6 +84,16 @@ def templates(session: Session, ticket: Ticket) -> list[ReplyTemplate]:
     return list(session.scalars(stmt))
 
 
+def filled_template(session: Session, user: User, number: int, template_id: int) -> str | None:
+    """A reply template's text for this ticket, placeholders replaced; None when there is no such template.
+    Raises NotFound / PermissionDenied when the user may not see the ticket."""
+    h = header(session, user, number)
+    template = session.get(ReplyTemplate, template_id)
+    if template is None:
+        return None
+    return fill_template(template.body, requester=h["requester"], number=number, agent=user.name)
+
+
 def fill_template(body: str, *, requester: str | None, number: int, agent: str) -> str:
     """Replace {requester}, {number}, {agent}; other braces are left alone (no str.format surprises)."""
     return (body.replace("{requester}", requester or "").replace("{number}", str(number))

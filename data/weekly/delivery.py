@@ -123,3 +123,10 @@ def send(session: Session, week: weekly.Week, *, manual: bool = False, subscript
     session.flush()
     log.info("weekly summary %s: %d message(s) queued, %d skipped", week.label, queued, len(skipped))
     return {"week": week.label, "queued": queued, "skipped": len(skipped)}
+
+
+def send_now(session: Session, actor: User) -> dict:
+    """The "send now" button: the last full week, at once, to the subscriptions this actor manages
+    (an admin: everyone's; a manager or director: their own)."""
+    ids = [r["id"] for r in weekly_subscriptions.listing(session, actor)]  # checks the actor's role
+    return send(session, weekly.last_full_week(), manual=True, subscription_ids=ids) if ids else {"queued": 0}

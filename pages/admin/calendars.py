@@ -80,4 +80,4 @@ def _save(session, actor, calendar_id, v):
 
 
 ui.register_save(P, _save, LABELS, _table, has_multi=False)
-ui.register_editing(P, BusinessCalendar, _to_form, sla_admin.delete_calendar, _table, has_multi=False)
+ui.register_editing(P, sla_admin.get_calendar, _to_form, sla_admin.delete_calendar, _table, has_multi=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
-from sqlalchemy import select
 
 from components import admin_form as af, schema_builder as sb
 from components.admin_form import choice
@@ -16,7 +15,6 @@ from data.catalog import admin as catalog_admin
 from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import OknoError
-from data.models import ColumnFanout
 
 dash.register_page(__name__, path="/admin/column-children", title="Okno · Column child cards")
 P = "admin-col"
@@ -30,7 +28,7 @@ def layout(column=None, **_kw):
     with read_session() as s:
         columns = af.select_options(lookups.columns(s))
         agents, boards = lookups.agents(s), lookups.boards(s)
-        fan = s.scalar(select(ColumnFanout).where(ColumnFanout.column_id == column_id)) if column_id else None
+        fan = catalog_admin.column_fanout(s, af.user(), column_id) if column_id else None
         children, mode = (fan.children, fan.children_mode) if fan else ([], "parallel")
     editor = html.Div([
         af.row(N_("admin.children_mode"), dbc.RadioItems(id=f"{P}-mode", value=mode, inline=True, options=[

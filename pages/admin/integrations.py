@@ -64,7 +64,6 @@ def change(_create, _revokes, name, service_id):
             else:
                 integrations.revoke(s, af.user(), ctx.triggered_id["i"])
                 message = af.result(None)
-            s.flush()
             return message, _table(s)
     except OknoError as err:
         return af.result(err, alert_id=f"{P}-error"), dash.no_update

@@ -12,8 +12,7 @@ from components.i18n import N_, _, error_message, field_messages
 from data.catalog import lookups
 from data.catalog import mailboxes
 from data.db import read_session, session_scope
-from data.errors import OknoError, ValidationError
-from data.models import Mailbox
+from data.errors import NotFound, OknoError, ValidationError
 
 dash.register_page(__name__, path="/admin/mailboxes", title="Okno · Mailboxes")
 
@@ -94,11 +93,14 @@ def edit(_clicks):
     """Fill the form with the chosen mailbox (the password is never sent to the browser)."""
     if not ctx.triggered_id or not any(_clicks) or not allowed("admin"):
         return [no_update] * (len(FIELDS) + len(SWITCHES) + 2)
-    with read_session() as s:
-        box = s.get(Mailbox, ctx.triggered_id["id"])
-        values = [", ".join(box.aliases or []) if f == "aliases" else getattr(box, f) for f, _l, _k in FIELDS]
-        values += [getattr(box, f) for f, _l in SWITCHES]
-        return values + [box.id, f"{_('mailboxes.edit')}: {box.address}"]
+    try:
+        with read_session() as s:
+            box = mailboxes.get(s, current_user._get_current_object(), ctx.triggered_id["id"])
+            values = [", ".join(box.aliases or []) if f == "aliases" else getattr(box, f) for f, _l, _k in FIELDS]
+            values += [getattr(box, f) for f, _l in SWITCHES]
+            return values + [box.id, f"{_('mailboxes.edit')}: {box.address}"]
+    except NotFound:  # deleted meanwhile
+        return [no_update] * (len(FIELDS) + len(SWITCHES) + 2)
 
 
 @callback(Output(f"{P}-message", "children"), Output(f"{P}-list", "children"),

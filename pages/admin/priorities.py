@@ -65,7 +65,7 @@ def _save(session, actor, priority_id, v):
 
 
 ui.register_save(P, _save, LABELS, _table, has_multi=False)
-ui.register_editing(P, Priority, _to_form, priorities.delete, _table, has_multi=False)
+ui.register_editing(P, priorities.get, _to_form, priorities.delete, _table, has_multi=False)
 
 
 @callback(Output(f"{P}-list", "children", allow_duplicate=True),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
-from sqlalchemy import select
 
 from components import admin_form as af, schema_builder as sb
 from components.admin_form import choice
@@ -17,7 +16,7 @@ from data.catalog import admin as catalog_admin
 from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import OknoError
-from data.models import RequestType, Service
+from data.models import RequestType
 from data.intake.routing import ASSIGN_KINDS
 
 dash.register_page(__name__, path="/admin/request-types", title="Okno · Request types")
@@ -82,24 +81,22 @@ def _editor(rt: RequestType | None, s) -> html.Div:
 def layout(service=None, id=None, **_kw):  # noqa: A002 - the URL parameter
     if not allowed("admin"):
         return denied()
-    with read_session() as s:
+    service_id = af.as_int(service)
+    with read_session() as s:  # render inside the session: the rows expire when it ends
         services = af.select_options(lookups.services(s))
-        svc = s.get(Service, int(service)) if str(service or "").isdigit() else None
-        types = s.scalars(select(RequestType).where(RequestType.service_id == svc.id)
-                          .order_by(RequestType.position, RequestType.name)).all() if svc else []
-        rt = s.get(RequestType, int(id)) if str(id or "").isdigit() else None
-        rt = rt if rt is not None and svc is not None and rt.service_id == svc.id else None
-        editor = _editor(rt, s) if svc is not None and (rt is not None or id == "new") else None
+        service_id = service_id if any(o["value"] == str(service_id) for o in services) else None
+        types = catalog_admin.request_types(s, af.user(), service_id) if service_id else []
+        rt = next((t for t in types if t.id == af.as_int(id)), None)  # only a type of the chosen service
+        editor = _editor(rt, s) if service_id is not None and (rt is not None or id == "new") else None
         items = [dbc.ListGroupItem(t.name + ("" if t.is_active else " (off)"), active=rt is not None and t.id == rt.id,
-                                   href=f"/admin/request-types?service={svc.id}&id={t.id}") for t in types]
-        s.expunge_all()  # keep the loaded rows readable after the read session ends
-    if svc is not None:
+                                   href=f"/admin/request-types?service={service_id}&id={t.id}") for t in types]
+    if service_id is not None:
         items.append(dbc.ListGroupItem([html.I(className="bi bi-plus me-1"), _("admin.new")], id=f"{P}-new",
-                                       href=f"/admin/request-types?service={svc.id}&id=new", active=id == "new"))
+                                       href=f"/admin/request-types?service={service_id}&id=new", active=id == "new"))
     return html.Div([
         breadcrumb("admin.request_types"), html.H3(_("admin.request_types")), dcc.Location(id=f"{P}-go"),
         dbc.Row([dbc.Col([af.row(N_("admin.service"), dbc.Select(id=f"{P}-service", options=services,
-                                                                 value=choice(svc.id if svc else None))),
+                                                             value=choice(service_id))),
                           dbc.ListGroup(items, id=f"{P}-list")], md=3),
                  dbc.Col(editor or html.P(_("admin.request_types_help"), className="text-muted"), md=9)])])
 

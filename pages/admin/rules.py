@@ -4,7 +4,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import html
-from sqlalchemy import select
 
 from components import sla_admin as ui
 from components.guard import allowed, denied
@@ -13,7 +12,7 @@ from data.catalog import lookups
 from data.automation import admin as rules_admin
 from data.config import company_tz
 from data.db import read_session
-from data.models import CHANNELS, RULE_TRIGGERS, SLA_TARGETS, Board, Lane, ReplyTemplate, Rule
+from data.models import CHANNELS, RULE_TRIGGERS, SLA_TARGETS, Rule
 
 dash.register_page(__name__, path="/admin/rules", title="Okno · Rules")
 
@@ -27,13 +26,9 @@ ACTIONS = [("set_type", "value", "text"), ("set_assignee", "user_id", "agent"), 
 
 def _options(locale: str) -> dict[str, list[dict]]:
     with read_session() as s:
-        lanes = s.execute(select(Lane.id, Lane.name, Board.name).join(Board, Board.id == Lane.board_id)
-                          .order_by(Board.id, Lane.position))
         return {"service": lookups.services(s), "type": lookups.request_types(s), "agent": lookups.agents(s),
                 "priority": lookups.priorities(s, locale), "column": lookups.columns(s), "team": lookups.teams(s),
-                "board": lookups.boards(s), "lane": [{"value": i, "label": f"{b} · {n}"} for i, n, b in lanes],
-                "template": [{"value": i, "label": n} for i, n in
-                             s.execute(select(ReplyTemplate.id, ReplyTemplate.name).order_by(ReplyTemplate.name))],
+                "board": lookups.boards(s), "lane": lookups.lanes(s), "template": lookups.reply_templates(s),
                 "channel": [{"value": c, "label": _(f"channel.{c}")} for c in CHANNELS]}
 
 
@@ -164,4 +159,4 @@ def _save(session, actor, rule_id, values):
 LABELS = {"name": "slaadmin.name", "trigger": "slaadmin.trigger", "minutes": "slaadmin.opt.minutes",
           "time": "slaadmin.time_from", "actions": "slaadmin.then"}
 ui.register_save(P, _save, LABELS, lambda: _table(current_locale()))
-ui.register_editing(P, Rule, _to_form, rules_admin.delete, lambda: _table(current_locale()))
+ui.register_editing(P, rules_admin.get, _to_form, rules_admin.delete, lambda: _table(current_locale()))

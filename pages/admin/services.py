@@ -5,7 +5,6 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
-from sqlalchemy import select
 
 from components import admin_form as af
 from components.admin_form import choice
@@ -16,38 +15,39 @@ from data.catalog import admin as catalog_admin
 from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import OknoError
-from data.models import BoardColumn, Lane, Service
+from data.models import Service
 
 dash.register_page(__name__, path="/admin/services", title="Okno · Services")
 P = "admin-svc"
 
 
 def _board_parts(s, board_id):
-    cols = [{"label": n, "value": i} for i, n in s.execute(select(BoardColumn.id, BoardColumn.name)
-                                                          .where(BoardColumn.board_id == board_id)
-                                                          .order_by(BoardColumn.position))] if board_id else []
-    lanes = [{"label": n, "value": i} for i, n in s.execute(select(Lane.id, Lane.name).where(Lane.board_id == board_id)
-                                                           .order_by(Lane.position))] if board_id else []
-    return af.select_options(cols), af.select_options(lanes)
+    return af.select_options(lookups.board_columns(s, board_id)), af.select_options(lookups.board_lanes(s, board_id))
 
 
 def layout(id=None, **_kw):  # noqa: A002 - the URL parameter
     if not allowed("admin"):
         return denied()
-    with read_session() as s:
-        services = s.scalars(select(Service).order_by(Service.position, Service.name)).all()
-        svc = s.get(Service, int(id)) if str(id or "").isdigit() else None
-        boards, teams = af.select_options(lookups.boards(s)), af.select_options(lookups.teams(s))
-        columns, lanes = _board_parts(s, svc.board_id if svc else None)
+    with read_session() as s:  # render inside the session: the rows expire when it ends
+        services = catalog_admin.services(s, af.user())
+        svc = next((x for x in services if x.id == af.as_int(id)), None)
         items = [dbc.ListGroupItem(x.name + ("" if x.is_active else " (off)"), href=f"/admin/services?id={x.id}",
                                    active=svc is not None and x.id == svc.id) for x in services]
-        s.expunge_all()  # keep the loaded rows readable after the read session ends
-    items.append(dbc.ListGroupItem([html.I(className="bi bi-plus me-1"), _("admin.new")], href="/admin/services?id=new",
-                                   active=id == "new", id=f"{P}-new"))
-    editing = svc is not None or id == "new"
+        items.append(dbc.ListGroupItem([html.I(className="bi bi-plus me-1"), _("admin.new")],
+                                       href="/admin/services?id=new", active=id == "new", id=f"{P}-new"))
+        form = _form(s, svc) if svc is not None or id == "new" else \
+            html.P(_("admin.services_help"), className="text-muted")
+    return html.Div([breadcrumb("admin.services"), html.H3(_("admin.services")),
+                     dbc.Row([dbc.Col(dbc.ListGroup(items, id=f"{P}-list"), md=3), dbc.Col(form, md=9)])])
+
+
+def _form(s, svc: Service | None):
+    """The editor for one service (empty for a new one)."""
+    boards, teams = af.select_options(lookups.boards(s)), af.select_options(lookups.teams(s))
+    columns, lanes = _board_parts(s, svc.board_id if svc else None)
     v = (lambda attr, default="": getattr(svc, attr) if svc is not None and getattr(svc, attr) is not None else default)
     notify = v("notify", {}) or {}
-    form = html.Div([
+    return html.Div([
         dcc.Store(id=f"{P}-id", data=svc.id if svc else None),
         dbc.Row([af.row(N_("admin.name"), dbc.Input(id=f"{P}-name", value=v("name")), md=8),
                  af.row(N_("admin.code"), dbc.Input(id=f"{P}-code", value=v("code")), md=4)]),
@@ -69,9 +69,7 @@ def layout(id=None, **_kw):  # noqa: A002 - the URL parameter
         dbc.Checkbox(id=f"{P}-active", value=bool(v("is_active", True)), label=_("admin.active")),
         html.Div(id=f"{P}-result", className="mt-2"),
         dbc.Button(_("admin.save"), id=f"{P}-save", color="primary", className="mt-2"),
-    ]) if editing else html.P(_("admin.services_help"), className="text-muted")
-    return html.Div([breadcrumb("admin.services"), html.H3(_("admin.services")),
-                     dbc.Row([dbc.Col(dbc.ListGroup(items, id=f"{P}-list"), md=3), dbc.Col(form, md=9)])])
+    ])
 
 
 @callback(Output(f"{P}-column", "options"), Output(f"{P}-lane", "options"), Input(f"{P}-board", "value"),

@@ -118,4 +118,4 @@ def _save(session, actor, policy_id, v):
 
 
 ui.register_save(P, _save, LABELS, _table)
-ui.register_editing(P, SlaPolicy, _to_form, sla_admin.delete_policy, _table)
+ui.register_editing(P, sla_admin.get_policy, _to_form, sla_admin.delete_policy, _table)

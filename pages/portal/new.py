@@ -14,7 +14,6 @@ from data.intake import portal
 from data.intake import submit as requests
 from data.db import read_session, session_scope
 from data.errors import Text, ValidationError
-from data.models import RequestType, Service
 from web.portal import requester_or_none
 
 dash.register_page(__name__, path="/portal/new", title="Okno · New request")
@@ -64,8 +63,8 @@ def service_chosen(service_id):
     with read_session() as s:
         if requester_or_none(s) is None:
             raise PreventUpdate
-        service = s.get(Service, service_id)
-        if service is None or not service.is_active:
+        service = portal.service(s, service_id)
+        if service is None:
             raise PreventUpdate
         types = portal.request_types(s, service.id)
         return ([{"label": t.name, "value": t.id} for t in types], types[0].id if len(types) == 1 else None,
@@ -81,8 +80,8 @@ def type_chosen(type_id, service_id):
     with read_session() as s:
         if requester_or_none(s) is None:
             raise PreventUpdate
-        rt = s.get(RequestType, type_id) if type_id else None
-        if rt is None or rt.service_id != service_id or not rt.is_active:
+        rt = portal.request_type(s, service_id, type_id)
+        if rt is None:
             plain = bool(service_id) and not portal.request_types(s, service_id)
             return [], [], "", None if plain else {"display": "none"}, None
         schema = rt.field_schema or []

@@ -119,6 +119,7 @@ def test_move_menu_with_the_keyboard_and_the_card_drawer(page, live_server, seed
     page.select_option("#board-mm-column", str(seeded["waiting"]))
     page.click("#board-mm-go")
     page.wait_for_selector(f"{cell(seeded['waiting'])} [data-ticket-id='{card}']", timeout=5000)
+    page.wait_for_selector("#board-mm", state="hidden")  # the closing menu keeps the focus until it is gone
 
     page.focus(f".okno-card[data-ticket-id='{card}']")
     page.keyboard.press("Enter")

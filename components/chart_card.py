@@ -82,7 +82,7 @@ def style(fig: go.Figure, **layout) -> go.Figure:
     return fig
 
 
-def tickets_link(f: filters.MetricFilter, **extra) -> str:
+def tickets_link(f: filters.TicketFilter, **extra) -> str:
     """The ticket list with the same filters (plus the chart's own, e.g. created_from)."""
     query = f.ticket_list_query(**extra)
     return "/tickets" + ("?" + urlencode(query) if query else "")

@@ -33,7 +33,7 @@ def _options() -> dict[str, list[dict]]:
         }
 
 
-def filter_bar(f: filters.MetricFilter, problems: list[str], *, dates: bool = True):
+def filter_bar(f: filters.TicketFilter, problems: list[str], *, dates: bool = True):
     """The bar for filter `f` (parsed from the URL by the page); `problems` are the ignored URL values."""
     options = _options()
     cols = []

@@ -72,7 +72,7 @@ def layout(board_id=None, **_kw):
         with read_session() as s:
             board = boards.get(s, user, int(board_id))
             columns, lanes = kanban.shape(board)
-            heads, cells, labels = kanban.render(s, user, board, None, board_view.BoardFilter(), {}, locale)
+            heads, cells, labels = kanban.render(s, user, board, None, board_view.TicketFilter(), {}, locale)
             rev, col_revs = boards.revisions(s, board.id)
             filters = _filters(s, locale)
             bid, name, others = board.id, board.name, [(b.id, b.name) for b in boards.usable(s, user)]
@@ -168,7 +168,7 @@ def refresh(move, _tick, flt, more, board_id, revs, limits):
             if column in shown:
                 limits[str(column)] = int(limits.get(str(column), step)) + step
                 wanted = [column]
-        heads, cells, labels = kanban.render(s, user, board, wanted, board_view.BoardFilter.from_dict(flt), limits,
+        heads, cells, labels = kanban.render(s, user, board, wanted, board_view.TicketFilter.from_dict(flt), limits,
                                              locale, only_cells) if wanted else ({}, {}, dash.no_update)
     new_revs = {"board": rev if trigger != f"{P}-move" else revs.get("board"),
                 "columns": {**revs["columns"], **{str(c): col_revs.get(c) for c in wanted}}}

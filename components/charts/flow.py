@@ -10,6 +10,7 @@ from dash import Input
 
 from data.metrics import flow
 from data.metrics.sql import auto_grain
+from data.tickets.status import STATUSES
 
 from components.chart_card import COLORS, empty_figure, register, style, tickets_link
 from components.i18n import N_, _
@@ -123,17 +124,17 @@ def cumulative_flow(session, user, f):
     found = flow.cumulative_flow(session, user, f)
     # Counted from the start of the period: tickets done before it would only lift every band.
     base = found["before"]["done"]
-    data = [{"day": r["day"], **{s: r[s] - base for s in flow.STAGES}} for r in found["days"]]
+    data = [{"day": r["day"], **{s: r[s] - base for s in STATUSES}} for r in found["days"]]
     if not data or data[-1]["queue"] == 0:
         return empty_figure(_("an.nodata")), []
     x = [r["day"] for r in data]
     fig = go.Figure()
-    for i, stage in enumerate(reversed(flow.STAGES)):  # done at the bottom; each band fills down to the next
+    for i, status in enumerate(reversed(STATUSES)):  # done at the bottom; each band fills down to the next
         fig.add_trace(go.Scatter(
-            x=x, y=[r[stage] for r in data], name=_(f"status.{stage}"), mode="lines",
-            line=dict(color=COLORS[stage], width=1), fill="tozeroy" if i == 0 else "tonexty",
-            customdata=[tickets_link(f, status=stage)] * len(x),
-            hovertemplate="%{x}<br>" + _(f"status.{stage}") + ": %{y}<extra></extra>"))
+            x=x, y=[r[status] for r in data], name=_(f"status.{status}"), mode="lines",
+            line=dict(color=COLORS[status], width=1), fill="tozeroy" if i == 0 else "tonexty",
+            customdata=[tickets_link(f, status=status)] * len(x),
+            hovertemplate="%{x}<br>" + _(f"status.{status}") + ": %{y}<extra></extra>"))
     return style(fig, hovermode="x unified", yaxis=dict(title=_("an.tickets_cumulative"))), data
 
 
@@ -145,7 +146,7 @@ def aging_wip(session, user, f):
     many_boards = len({c["board"] for c in data["columns"]}) > 1
     if many_boards:
         label = {c["id"]: _(f"status.{c['kind']}") for c in data["columns"]}
-        order = [_(f"status.{k}") for k in flow.STAGES[:3]]
+        order = [_(f"status.{k}") for k in STATUSES[:3]]
     else:
         label = {c["id"]: c["name"] for c in data["columns"]}
         order = [c["name"] for c in data["columns"]]

@@ -21,7 +21,6 @@ LANE_LIMIT = 8  # per lane on boards with lanes, so that every lane stays on scr
 DONE_DAYS = 14
 
 
-BoardFilter = TicketFilter  # the name pages/board.py uses; one filter for lists, boards and charts
 
 
 CARDS_SQL = """

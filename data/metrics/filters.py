@@ -9,11 +9,10 @@ from __future__ import annotations
 from data.config import get_config
 from data.tickets.filters import TicketFilter, parse as parse_tickets, today, tz, where
 
-__all__ = ["TicketFilter", "MetricFilter", "parse", "where", "range_params", "today", "tz", "DEFAULT_DAYS", "MAX_DAYS"]
+__all__ = ["TicketFilter", "parse", "where", "range_params", "today", "tz", "DEFAULT_DAYS", "MAX_DAYS"]
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
-MetricFilter = TicketFilter  # the name pages and components still use; one class
 
 
 def parse(query: dict | None, *, default_days: int = DEFAULT_DAYS) -> tuple[TicketFilter, list[str]]:

@@ -10,12 +10,11 @@ from data.models import User
 from data.metrics import PERCENTILES, daily, one, require_analytics, rollup, rows
 from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import CYCLE_DAYS, DONE_IN_RANGE, LEAD_DAYS, bucket_of, buckets
-from data.tickets.status import STATUSES, done_before, open_at, open_during, placed, reached
+from data.tickets.status import done_before, open_at, open_during, placed, reached
 
 SCATTER_LIMIT = 2500  # dots sent to the browser; percentiles are computed over all tickets
 AGING_LIMIT = 2000
 HISTOGRAM_BINS = 30
-STAGES = STATUSES  # the name components/charts/flow.py reads
 
 
 def _resolved_per_bucket(w: str, grain: str) -> str:

@@ -105,7 +105,7 @@ def record(session: Session, actor, action: str, obj=None, before: dict | None =
     kind, ident, label = _object(obj)
     entry = AuditEntry(actor_id=actor.id if isinstance(actor, User) else None, actor_label=actor_label(actor)[:300],
                        address=_address(address), action=action[:60], object_type=kind, object_id=ident,
-                       object_label=label, before=before, after=after)
+                       object_label=label, before=_plain(before), after=_plain(after))
     session.add(entry)
     session.flush()
     return entry

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.team and team_id is None:
                     raise OknoError("errors.no_such_team", team=args.team)
                 user = auth.create_user(s, email=args.email, name=args.name, password=password, role=args.role,
-                                        team_id=team_id)
+                                        team_id=team_id, actor="python -m data create-user")
                 print(f"created user {user.id} {user.email} ({user.role})")
         except OknoError as err:
             print(f"error: {err}", file=sys.stderr)

@@ -52,6 +52,8 @@ class Config:
     # Debian's Chromium prints the weekly summary to PDF.
     chromium: Path = field(default_factory=lambda: Path(os.environ.get("OKNO_CHROMIUM", "/usr/bin/chromium")))
     # Cookies are marked Secure when served over https in production.
+    # The audit log keeps this many days of rows (0: keep everything); older rows are pruned by the scheduler.
+    audit_retention_days: int = field(default_factory=lambda: _int("OKNO_AUDIT_RETENTION_DAYS", 365))
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("OKNO_SECURE_COOKIES", "0") == "1")
 
 

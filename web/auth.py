@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, jsonify, redirect, request
 from flask_login import LoginManager, current_user, login_user, logout_user
 
 from components.i18n import N_, _
+from data import audit
 from data.identity import accounts as auth
 from data.db import read_session, session_scope
 from data.models import User
@@ -98,6 +99,9 @@ def login_submit():
     email = request.form.get("email", "")
     with session_scope() as s:
         user = auth.authenticate(s, email, request.form.get("password", ""))
+        # The audit log: a sign-in, or a failed one under the email that was tried.
+        audit.record(s, user or email[:254], "sign_in" if user else "sign_in.failed",
+                     user or ("users", None, email[:254]), address=request.remote_addr)
         if user is not None:
             s.expunge(user)
     if user is None:
@@ -141,10 +145,16 @@ def csrf_failed(err):
     return jsonify(error="CSRF check failed; reload the page"), 403
 
 
+def remember_address():
+    """Audit rows written while serving this request name the client's address."""
+    audit.client_address.set(request.remote_addr)
+
+
 def init_auth(server: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     login_manager.init_app(server)
     server.register_blueprint(bp)
     server.before_request(guard)
+    server.before_request(remember_address)
     server.register_error_handler(CSRFError, csrf_failed)

@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import Blueprint, Response, request, stream_with_context
 from flask_login import current_user
 
+from data import audit
 from data.tickets import query as ticket_query
 from data.db import read_session
 from data.errors import PermissionDenied
@@ -30,6 +31,7 @@ def tickets_csv():
         ticket_query.require_export(user)
     except PermissionDenied as err:
         return Response(error_message(err), status=403)
+    audit.record_separately(user, "export.tickets_csv", None, after={"filter": f.to_query(), "columns": columns})
     name = f"okno-tickets-{datetime.now():%Y%m%d-%H%M}.csv"
     return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

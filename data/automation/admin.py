@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data import audit
 from data.db import delete_row
 from data.permissions import require_admin
 from data.sla.calendars import parse_clock
@@ -56,10 +57,12 @@ def save(session: Session, actor: User | None, rule_id: int | None, *, name: str
     rule = session.get(Rule, rule_id) if rule_id else Rule()
     if rule is None:
         raise NotFound("errors.rule_deleted")
+    before = audit.snapshot(rule)
     rule.name, rule.trigger, rule.is_active, rule.position = name[:200], trigger, bool(is_active), int(position or 0)
     rule.trigger_options, rule.conditions, rule.actions = options, conditions, actions
     session.add(rule)
     session.flush()
+    audit.saved(session, actor, "rule", rule, before)
     return rule
 
 
@@ -74,7 +77,10 @@ def get(session: Session, actor: User | None, rule_id: int) -> Rule:
 
 def delete(session: Session, actor: User | None, rule_id: int) -> None:
     _admin(actor)
-    delete_row(session, Rule, rule_id)
+    row = session.get(Rule, rule_id)
+    before = audit.snapshot(row)
+    if delete_row(session, Rule, rule_id):
+        audit.deleted(session, actor, "rule", row, before)
 
 
 def listing(session: Session) -> list[Rule]:

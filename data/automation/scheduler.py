@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from data import audit
 from data.automation import rules
 from data.config import company_tz
 from data.sla import recompute as sla
@@ -45,6 +46,7 @@ def tick(session: Session, now: datetime | None = None) -> dict:
         quiet = _no_activity(session, now)
     finally:
         session.info.pop("okno_now", None)
+    audit.prune_expired(session, now)  # the audit log's retention (OKNO_AUDIT_RETENTION_DAYS)
     return {"at_risk": at_risk, "breached": breached, "no_activity": quiet, "weekly": _weekly_summary(session, now)}
 
 

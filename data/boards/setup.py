@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from data import audit
 from data import permissions
 from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision
@@ -90,6 +91,7 @@ def create_board(session: Session, user: User, name: str, lane_mode: str = "none
                                                        ("Waiting", "waiting"), ("Done", "done")]):
         session.add(BoardColumn(board_id=board.id, name=col_name, kind=kind, position=pos))
     session.flush()
+    audit.saved(session, user, "board", board, None)
     return board
 
 
@@ -99,8 +101,10 @@ def update_board(session: Session, user: User, board_id: int, *, name: str, lane
     board = get(session, user, board_id)
     if lane_mode not in LANE_MODES:
         raise ValidationError("errors.unknown_lane_mode", {"lane_mode": Text("errors.field.invalid")})
+    before = audit.snapshot(board)
     board.name, board.lane_mode, board.team_id = _name(name)[:200], lane_mode, team_id
     bump_revision(session, board.id, *[c.id for c in board.columns])
+    audit.saved(session, user, "board", board, before)
     return board
 
 
@@ -129,11 +133,13 @@ def save_column(session: Session, user: User, board_id: int, *, column_id: int |
         raise ValidationError("errors.unknown_column_kind", {"kind": Text("errors.field.invalid")})
     name, wip, minutes = _name(name), _positive(wip_limit, "wip_limit"), _positive(time_limit_minutes, "time_limit")
     column = _new_or_existing(session, BoardColumn, board.id, column_id)
+    before = audit.snapshot(column)
     column.name, column.kind, column.wip_limit, column.time_limit_minutes = name, kind, wip, minutes
     column.wip_hard = bool(wip_hard) and wip is not None
     column.requester_status = (requester_status or "").strip() or None
     session.flush()
     bump_revision(session, board.id, column.id)
+    audit.saved(session, user, "board_column", column, before)
     return column
 
 
@@ -161,6 +167,7 @@ def move_column(session: Session, user: User, board_id: int, column_id: int, del
     get(session, user, board_id)
     _shift(session, BoardColumn, board_id, column_id, delta)
     bump_revision(session, board_id, column_id)
+    audit.record(session, user, "board_column.move", ("board_columns", column_id, ""), after={"delta": delta})
 
 
 def delete_column(session: Session, user: User, board_id: int, column_id: int) -> None:
@@ -172,8 +179,10 @@ def delete_column(session: Session, user: User, board_id: int, column_id: int) -
         raise NotFound("errors.column_id_not_on_board", id=column_id)
     if session.scalar(select(func.count()).select_from(Ticket).where(Ticket.column_id == column_id)):
         raise ValidationError("errors.column_not_empty", {"column": Text("errors.field.column_not_empty")})
+    before = audit.snapshot(column)
     session.delete(column)
     bump_revision(session, board_id)
+    audit.deleted(session, user, "board_column", column, before)
 
 
 def save_lane(session: Session, user: User, board_id: int, *, lane_id: int | None = None, name: str,
@@ -187,9 +196,11 @@ def save_lane(session: Session, user: User, board_id: int, *, lane_id: int | Non
         if value is not None and session.get(User, value) is None:
             raise ValidationError("errors.unknown_user", {key: Text("errors.field.invalid")})
     lane = _new_or_existing(session, Lane, board.id, lane_id)
+    before = audit.snapshot(lane)
     lane.name, lane.user_id, lane.team_id, lane.owner_id, lane.wip_limit = name, user_id, team_id, owner_id, wip
     session.flush()
     bump_revision(session, board.id, *[c.id for c in board.columns])
+    audit.saved(session, user, "lane", lane, before)
     return lane
 
 
@@ -198,6 +209,7 @@ def move_lane(session: Session, user: User, board_id: int, lane_id: int, delta: 
     board = get(session, user, board_id)
     _shift(session, Lane, board_id, lane_id, delta)
     bump_revision(session, board_id, *[c.id for c in board.columns])
+    audit.record(session, user, "lane.move", ("lanes", lane_id, ""), after={"delta": delta})
 
 
 def delete_lane(session: Session, user: User, board_id: int, lane_id: int) -> None:
@@ -208,5 +220,7 @@ def delete_lane(session: Session, user: User, board_id: int, lane_id: int) -> No
     if lane is None or lane.board_id != board_id:
         raise NotFound("errors.lane_id_not_on_board", id=lane_id)
     session.execute(update(Ticket).where(Ticket.lane_id == lane_id).values(lane_id=None, version=Ticket.version + 1))
+    before = audit.snapshot(lane)
     session.delete(lane)
     bump_revision(session, board_id, *[c.id for c in board.columns])
+    audit.deleted(session, user, "lane", lane, before)

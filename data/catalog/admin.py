@@ -10,6 +10,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data import audit
 from data import permissions
 from data.errors import NotFound, Text, ValidationError
 from data.models import Board, BoardColumn, ColumnFanout, Lane, Priority, RequestType, Service, Team, User
@@ -69,6 +70,7 @@ def save_service(session: Session, actor: User, service_id: int | None, data: di
     service = session.get(Service, service_id) if service_id else Service()
     if service is None:
         raise NotFound("errors.no_such_service")
+    before = audit.snapshot(service)
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationError("errors.name_required", {"name": Text("errors.field.required")})
@@ -94,6 +96,7 @@ def save_service(session: Session, actor: User, service_id: int | None, data: di
         service.position = (session.scalar(select(func.max(Service.position))) or 0) + 1
         session.add(service)
     session.flush()
+    audit.saved(session, actor, "service", service, before)
     return service
 
 
@@ -155,6 +158,7 @@ def save_request_type(session: Session, actor: User, type_id: int | None, servic
     rt = session.get(RequestType, type_id) if type_id else RequestType(service_id=int(service_id))
     if rt is None:
         raise NotFound("errors.no_such_request_type")
+    before = audit.snapshot(rt)
     name = (data.get("name") or "").strip()
     if not name:
         raise ValidationError("errors.name_required", {"name": Text("errors.field.required")})
@@ -180,6 +184,7 @@ def save_request_type(session: Session, actor: User, type_id: int | None, servic
                                       .where(RequestType.service_id == rt.service_id)) or 0) + 1
         session.add(rt)
     session.flush()
+    audit.saved(session, actor, "request_type", rt, before)
     return rt
 
 
@@ -192,15 +197,18 @@ def save_column_fanout(session: Session, actor: User, column_id: int, children: 
         raise ValidationError("errors.children_mode", {"children_mode": Text("errors.field.children_mode")})
     fan = session.scalar(select(ColumnFanout).where(ColumnFanout.column_id == int(column_id)))
     clean = _children(session, children)
+    before = audit.snapshot(fan)
     if not clean:
         if fan is not None:
             session.delete(fan)
+            audit.deleted(session, actor, "column_fanout", fan, before)
         session.flush()
         return None
     fan = fan or ColumnFanout(column_id=int(column_id))
     fan.children, fan.children_mode = clean, mode
     session.add(fan)
     session.flush()
+    audit.saved(session, actor, "column_fanout", fan, before)
     return fan
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data import audit
 from data import permissions
 from data.errors import NotFound, Text, ValidationError
 from data.models import BoardColumn, IntegrationToken, Service, Ticket, TicketEvent, User
@@ -35,6 +36,7 @@ def create_token(session: Session, actor: User, name: str, service_id: int | Non
                            service_id=service_id or None, created_by_id=actor.id)
     session.add(row)
     session.flush()
+    audit.saved(session, actor, "integration_token", row, None)
     return row, secret
 
 
@@ -43,8 +45,11 @@ def revoke(session: Session, actor: User, token_id: int) -> None:
     row = session.get(IntegrationToken, token_id)
     if row is None:
         raise NotFound("errors.no_such_token")
+    before = audit.snapshot(row)
     row.revoked_at = row.revoked_at or datetime.now(timezone.utc)
     session.flush()
+    if before != audit.snapshot(row):
+        audit.record(session, actor, "integration_token.revoke", row, before=before, after=audit.snapshot(row))
 
 
 def tokens(session: Session, actor: User) -> list[IntegrationToken]:

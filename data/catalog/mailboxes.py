@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data import audit
 from data import permissions
 from data.errors import NotFound, Text, ValidationError
 from data.catalog.secrets import describe, seal
@@ -67,6 +68,7 @@ def save(session: Session, actor: User | None, values: dict, mailbox_id: int | N
     if mailbox is None:
         raise NotFound("errors.mailbox_not_found", id=mailbox_id)
     current = {k: getattr(mailbox, k) for k in EDITABLE if mailbox_id}
+    before = audit.snapshot(mailbox)
     if "move_to" in values and "after_processing" not in values:  # the admin form has only the folder field
         values = {**values, "after_processing": "move" if (values["move_to"] or "").strip() else "mark_read"}
     cleaned = _clean(session, {**current, **values})
@@ -80,6 +82,7 @@ def save(session: Session, actor: User | None, values: dict, mailbox_id: int | N
     if mailbox_id is None:
         session.add(mailbox)
     session.flush()
+    audit.saved(session, actor, "mailbox", mailbox, before)
     return mailbox
 
 

@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from data import audit
 from data import permissions
 from data.tickets import query as ticket_query
 from data.db import read_session, session_scope
@@ -55,6 +56,8 @@ def start(session: Session, actor: User, *, query: dict, columns: list[str] | No
                     columns=ticket_query.export_columns(columns), rows_total=total)
     session.add(job)
     session.flush()
+    audit.record(session, actor, "export.start", job, after={"source": source, "format": fmt, "filter": job.filter,
+                                                             "columns": job.columns, "rows": total})
     return job
 
 
@@ -101,7 +104,8 @@ def open_job(actor: User, job_id: int) -> ExportJob:
     with read_session() as s:
         job = _own_job(s, actor, job_id)
         s.expunge(job)
-        return job
+    audit.record_separately(actor, "export.download", job, after={"format": job.format, "filter": job.filter})
+    return job
 
 
 def stream(actor: User, job: ExportJob) -> Iterator[bytes]:
@@ -203,6 +207,7 @@ def chart_file(session: Session, actor: User, name: str, params: dict, fmt: str)
     if name not in charts():
         raise NotFound("errors.no_such_chart", name=name)
     header, rows = _charts[name](session, actor, params)
+    audit.record_separately(actor, "export.chart", ("charts", None, name), after={"format": fmt, "params": params})
     return rows_file(fmt, header, list(rows), sheet=name)
 
 

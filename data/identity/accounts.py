@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from data import audit
 from data.errors import Text, ValidationError
 from data.models import ROLES, User
 
@@ -17,7 +18,8 @@ _DUMMY_HASH = generate_password_hash("okno-dummy-password")
 
 
 def create_user(session: Session, *, email: str, name: str, password: str, role: str,
-                team_id: int | None = None, locale: str | None = None) -> User:
+                team_id: int | None = None, locale: str | None = None, actor: User | str | None = None) -> User:
+    """`actor`: who creates the account, for the audit log (a User, or a label such as the command line)."""
     email = email.strip().lower()
     if role not in ROLES:
         raise ValidationError("errors.unknown_role", {"role": Text("errors.field.invalid")}, role=role,
@@ -32,6 +34,7 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
                 team_id=team_id, locale=locale)
     session.add(user)
     session.flush()
+    audit.saved(session, actor or "system", "user", user, None)
     return user
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from data import audit
 from data.sla import recompute as sla
 from data.db import delete_row
 from data.permissions import require_admin
@@ -70,11 +71,13 @@ def save_calendar(session: Session, actor: User | None, calendar_id: int | None,
     cal = session.get(BusinessCalendar, calendar_id) if calendar_id else BusinessCalendar()
     if cal is None:
         raise NotFound("errors.calendar_deleted")
+    before = audit.snapshot(cal)
     cal.name, cal.timezone, cal.hours = name, timezone.strip(), parsed
     cal.holidays, cal.extra_days = holiday_list, extra_list
     cal.updated_at = func.clock_timestamp()
     session.add(cal)
     session.flush()
+    audit.saved(session, actor, "calendar", cal, before)
     _recompute_open(session)
     return cal
 
@@ -91,7 +94,10 @@ def get_calendar(session: Session, actor: User | None, calendar_id: int) -> Busi
 def delete_calendar(session: Session, actor: User | None, calendar_id: int) -> None:
     """Targets on the calendar become 24/7 (the foreign keys are ON DELETE SET NULL)."""
     _admin(actor)
+    row = session.get(BusinessCalendar, calendar_id)
+    before = audit.snapshot(row)
     if delete_row(session, BusinessCalendar, calendar_id):
+        audit.deleted(session, actor, "calendar", row, before)
         _recompute_open(session)
 
 
@@ -120,6 +126,7 @@ def save_policy(session: Session, actor: User | None, policy_id: int | None, *, 
     p = session.get(SlaPolicy, policy_id) if policy_id else SlaPolicy()
     if p is None:
         raise NotFound("errors.policy_deleted")
+    before = audit.snapshot(p)
     p.name, p.position, p.is_active = name, int(position or 0), bool(is_active)
     p.conditions = {k: list(v) for k, v in (conditions or {}).items() if v}
     for key in ("first_response", "next_response", "resolution"):
@@ -130,6 +137,7 @@ def save_policy(session: Session, actor: User | None, policy_id: int | None, *, 
     p.updated_at = func.clock_timestamp()
     session.add(p)
     session.flush()
+    audit.saved(session, actor, "sla_policy", p, before)
     _recompute_open(session)
     return p
 
@@ -145,7 +153,10 @@ def get_policy(session: Session, actor: User | None, policy_id: int) -> SlaPolic
 
 def delete_policy(session: Session, actor: User | None, policy_id: int) -> None:
     _admin(actor)
+    row = session.get(SlaPolicy, policy_id)
+    before = audit.snapshot(row)
     if delete_row(session, SlaPolicy, policy_id):
+        audit.deleted(session, actor, "sla_policy", row, before)
         _recompute_open(session)
 
 

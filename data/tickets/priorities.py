@@ -6,6 +6,7 @@ import re
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from data import audit
 from data.db import delete_row
 from data.permissions import require_admin
 from data.errors import NotFound, Text, ValidationError
@@ -34,6 +35,7 @@ def ensure_defaults(session: Session, actor: User | None) -> int:
     for rank, (code, ru, en, color) in enumerate(DEFAULTS, 1):
         session.add(Priority(code=code, name_ru=ru, name_en=en, rank=rank, color=color))
     session.flush()
+    audit.record(session, actor, "priority.defaults", ("priorities", None, ""), after={"added": len(DEFAULTS)})
     return len(DEFAULTS)
 
 
@@ -64,8 +66,10 @@ def save(session: Session, actor: User | None, priority_id: int | None, *, name_
         rank = (session.scalar(select(func.max(Priority.rank))) or 0) + 1
         p = Priority(code=code, rank=rank)
         session.add(p)
+    before = audit.snapshot(p)
     p.name_ru, p.name_en, p.color = name_ru[:60], name_en[:60], color
     session.flush()
+    audit.saved(session, actor, "priority", p, before)
     return p
 
 
@@ -85,6 +89,7 @@ def move(session: Session, actor: User | None, priority_id: int, direction: int)
     session.execute(update(Priority).where(Priority.id == b.id).values(rank=ra))
     session.execute(update(Priority).where(Priority.id == a.id).values(rank=rb))
     session.expire_all()
+    audit.record(session, actor, "priority.move", a, before={"rank": ra}, after={"rank": rb})
 
 
 def get(session: Session, actor: User | None, priority_id: int) -> Priority:
@@ -99,4 +104,7 @@ def get(session: Session, actor: User | None, priority_id: int) -> Priority:
 def delete(session: Session, actor: User | None, priority_id: int) -> None:
     """Tickets with this priority keep no priority (ON DELETE SET NULL)."""
     _admin(actor)
-    delete_row(session, Priority, priority_id)
+    row = session.get(Priority, priority_id)
+    before = audit.snapshot(row)
+    if delete_row(session, Priority, priority_id):
+        audit.deleted(session, actor, "priority", row, before)

@@ -33,7 +33,10 @@ def live_server(app):
     thread.join(10)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this thread while it
+# is open, and Flask then refuses to run Dash's async before-request hook for any later test in the
+# same worker ("You cannot use AsyncToSync in the same thread as an async event loop").
+@pytest.fixture(scope="module")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("OKNO_REQUIRE_BROWSER") == "1":

@@ -53,3 +53,12 @@ def test_grain_is_refused_under_python_O():
                           env=os.environ | {"PYTHONPATH": str(ROOT)}, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip() == "refused"
+
+
+def test_forged_grain_in_the_chart_callback_shows_a_message(app):
+    from components.charts import flow as flow_chart
+    from data.db import read_session
+    with app.test_request_context(), read_session() as s:
+        analyst = factories.user(s, "analyst")
+        fig, rows = flow_chart.throughput(s, analyst, parse({})[0], EVIL)
+    assert rows == [] and "день, неделю или месяц" in str(fig.to_plotly_json())  # Russian: the default UI language

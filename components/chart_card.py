@@ -20,6 +20,7 @@ from flask_login import current_user
 from data.db import read_session
 from data.errors import PermissionDenied
 from data.exports.files import typed
+from data.exports.cells import neutralise
 from data.exports.xlsx import xlsx_chunks
 from data.metrics import filters
 
@@ -115,7 +116,7 @@ def download_csv(_clicks, rows, ident):
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: neutralise(v) for k, v in r.items()} for r in rows)  # no formulas (OWASP)
     return {"content": "\ufeff" + out.getvalue(), "filename": f"okno-{ident['name']}.csv", "type": "text/csv"}
 
 

@@ -110,7 +110,7 @@ def test_streamed_xlsx_keeps_text_as_text_and_drops_illegal_characters():
     rows = [("=HYPERLINK(\"x\")", "a\x00b <&>", 3, 2.5, None, datetime(2026, 11, 9, 14, 5), date(2026, 11, 9))]
     body = b"".join(xlsx_chunks(["formula", "text", "int", "float", "none", "when", "day"], rows))
     got = list(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
-    assert got[1][:5] == ('=HYPERLINK("x")', "ab <&>", 3, 2.5, None)
+    assert got[1][:5] == ('\'=HYPERLINK("x")', "ab <&>", 3, 2.5, None)  # formulas neutralised (OWASP)
     assert got[1][5] == datetime(2026, 11, 9, 14, 5) and got[1][6].date() == date(2026, 11, 9)
 
 

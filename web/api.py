@@ -3,28 +3,35 @@
     POST /api/v1/requests          create a request (the same rules as the portal)
     GET  /api/v1/requests/<number> its status (only requests this token created)
     GET  /api/v1/openapi.json      the OpenAPI 3.1 document
-Errors are JSON: {"error": message, "fields": {key: message}} with 400/401/403/404/413/415.
+Errors are JSON: {"error": message, "fields": {key: message}} with 400/401/403/404/405/413/415.
+One error boundary (the handlers at the end): a body is checked against the OpenAPI document before any
+service runs (web/api_input.py), a domain error is a 4xx, and anything unexpected is a JSON 500 with an
+id that is also in the log, never Flask's HTML page.
 """
 from __future__ import annotations
 
 import base64
 import binascii
 import logging
+import re
+import uuid
 
 from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from data.catalog import integrations, lookups
 from data.intake import requesters
 from data.intake import submit as requests
 from data.db import read_session, session_scope
-from data.errors import NotFound, Text, ValidationError
+from data.errors import NotFound, OknoError, PermissionDenied, Text, ValidationError
+from data.i18n import translate
 
-from web.api_spec import openapi
+from web.api_input import BadBody, field_problems, parse_object
+from web.api_spec import MAX_ID, openapi
 
 log = logging.getLogger("okno.api")
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-FIELDS = {"email", "name", "service", "request_type", "title", "description", "values", "checklist_confirmed",
-          "attachments", "locale"}
+NUMBER = re.compile(r"[0-9]{1,10}")  # ASCII digits only ("²".isdigit() is True, int("²") is not)
 
 
 def _bearer() -> str | None:
@@ -79,16 +86,19 @@ def _files(items) -> list[dict]:
 
 @bp.post("/requests")
 def create_request():
-    body = request.get_json(silent=True)
     if not request.is_json:
         return error(415, "Send JSON with Content-Type: application/json")
-    if not isinstance(body, dict):
-        return error(400, "The body must be a JSON object")
-    unknown = {k: "unknown field" for k in body if k not in FIELDS}
-    if unknown:
-        return error(400, "Unknown fields", unknown)
-    token = g.integration
+    try:
+        body = parse_object(request.get_data(cache=True))
+    except BadBody as bad:
+        return error(bad.status, bad.message)
     locale = body.get("locale") if body.get("locale") in ("ru", "en") else "en"
+    problems = field_problems(body)
+    if problems:
+        unknown_only = all(v == "unknown field" for v in problems.values())
+        return error(400, "Unknown fields" if unknown_only else translate("errors.correct_fields", locale),
+                     {k: str(v) for k, v in problems.items()})
+    token = g.integration
     try:
         with session_scope() as s:
             service = lookups.service_by_ref(s, body.get("service"))
@@ -117,8 +127,8 @@ def create_request():
 
 @bp.get("/requests/<number>")
 def get_request(number: str):
-    if not number.isdigit():
-        return error(404, f"Request #{number} not found")
+    if not NUMBER.fullmatch(number) or not 1 <= int(number) <= MAX_ID:
+        return error(404, f"Request #{number[:20]} not found")
     with read_session() as s:
         try:
             ticket = integrations.created_by(s, g.integration["id"], int(number))
@@ -130,3 +140,24 @@ def get_request(number: str):
 @bp.get("/openapi.json")
 def openapi_document():
     return jsonify(openapi())
+
+
+# ---- the error boundary: every answer under /api/v1 is JSON ----
+
+@bp.errorhandler(HTTPException)
+def http_error(err: HTTPException):
+    return error(err.code or 500, err.description or err.name)
+
+
+@bp.errorhandler(OknoError)
+def domain_error(err: OknoError):
+    fields = err.field_messages("en") if isinstance(err, ValidationError) else {}
+    status = 404 if isinstance(err, NotFound) else 403 if isinstance(err, PermissionDenied) else 400
+    return error(status, err.message("en"), fields)
+
+
+@bp.errorhandler(Exception)
+def unexpected(err: Exception):
+    ref = uuid.uuid4().hex[:12]
+    log.exception("API %s %s failed (error id %s)", request.method, request.path, ref)
+    return error(500, f"Internal error; quote this id when reporting it: {ref}")

@@ -11,23 +11,32 @@ STATUS = {"type": "object", "properties": {
     "requester_status": {"type": "string", "description": "what the requester sees, e.g. “In progress”"},
     "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
     "resolved_at": {"type": ["string", "null"], "format": "date-time"}}}
+MAX_ID = 2_147_483_647  # ids and numbers are PostgreSQL integers
+ID_OR_CODE = {"oneOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ID}, {"type": "string", "maxLength": 100}]}
+# Every string: no NUL character (web/api_input.py refuses one whatever the schema says).
 NEW_REQUEST = {"type": "object", "required": ["email", "service"], "additionalProperties": False, "properties": {
-    "email": {"type": "string", "format": "email", "description": "the requester's address"},
-    "name": {"type": "string"},
-    "service": {"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "service id or code"},
-    "request_type": {"oneOf": [{"type": "integer"}, {"type": "string"}],
-                     "description": "request type id or code (required when the service has types)"},
-    "title": {"type": "string", "description": "defaults to the request type's name"},
-    "description": {"type": "string"},
-    "values": {"type": "object", "description": "form field values by field key (see the request type's form)"},
-    "checklist_confirmed": {"type": "array", "items": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+    "email": {"type": "string", "format": "email", "maxLength": 254, "description": "the requester's address"},
+    "name": {"type": "string", "maxLength": 200},
+    "service": {**ID_OR_CODE, "description": "service id or code"},
+    "request_type": {**ID_OR_CODE, "description": "request type id or code (required when the service has types)"},
+    "title": {"type": "string", "maxLength": 300, "description": "defaults to the request type's name"},
+    "description": {"type": "string", "maxLength": 50_000},
+    "values": {"type": "object", "maxProperties": 100, "description": "form field values by field key (see the request type's form)",
+               "additionalProperties": {"type": ["string", "number", "boolean", "null", "array"], "maxLength": 10_000,
+                                        "maxItems": 100,
+                                        "items": {"type": ["string", "number", "boolean"], "maxLength": 2_000}}},
+    "checklist_confirmed": {"type": "array", "maxItems": 100,
+                            "items": {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 10_000},
+                                                {"type": "string", "maxLength": 500}]},
                             "description": "indexes or texts of confirmed checklist items"},
-    "attachments": {"type": "array", "items": {"type": "object", "required": ["filename", "content_base64"],
-                                               "properties": {"filename": {"type": "string"},
-                                                              "content_base64": {"type": "string"},
-                                                              "content_type": {"type": "string"},
-                                                              "field": {"type": "string",
-                                                                        "description": "a file field's key"}}}},
+    "attachments": {"type": "array", "maxItems": 20,
+                    "items": {"type": "object", "required": ["filename", "content_base64"],
+                              "additionalProperties": False,
+                              "properties": {"filename": {"type": "string", "maxLength": 255},
+                                             "content_base64": {"type": "string"},
+                                             "content_type": {"type": "string", "maxLength": 100},
+                                             "field": {"type": "string", "maxLength": 100,
+                                                       "description": "a file field's key"}}}},
     "locale": {"type": "string", "enum": ["ru", "en"], "description": "language of error messages"}}}
 
 
@@ -58,7 +67,8 @@ def openapi() -> dict:
                               "415": _error("the body is not JSON")}}},
             "/requests/{number}": {"get": {
                 "summary": "A request's status", "operationId": "getRequest",
-                "parameters": [{"name": "number", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "parameters": [{"name": "number", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
                 "responses": {"200": {"description": "the status", "content": {"application/json": {"schema": STATUS}}},
                               "401": _error("missing or revoked token"),
                               "404": _error("no such request created by this token")}}},

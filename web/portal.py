@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from flask import Blueprint, Response, abort, redirect, request, session as cookie
 
@@ -27,6 +28,9 @@ KEY = "portal_requester_id"
 PUBLIC = ("/portal/login", "/portal/verify")
 DASH_INFRA = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 PAGE_OUTPUTS = ("_pages_content", "_pages_store")
+PAGE_LOCATION = "_pages_location"
+PAGE_INPUTS = ("pathname", "search")  # Dash's page router: update(pathname_, search_)
+PORTAL_PATH = re.compile(r"/portal(/[\w\-]+)*/?")  # no "..", no other page
 
 
 def requester_id() -> int | None:
@@ -63,8 +67,28 @@ def _ids(body: dict) -> list:
     return ids
 
 
+def _portal_path(value) -> bool:
+    return isinstance(value, str) and bool(PORTAL_PATH.fullmatch(value))
+
+
+def _page_request(body: dict) -> bool:
+    """The page-content callback for a /portal path, judged on the whole input.
+
+    Dash hands the callback its inputs by POSITION (pathname, search), whatever ids the body names, so
+    finding one `_pages_location.pathname` entry that says /portal proves nothing: a forged body could
+    put "/admin/users" first and a /portal entry after it. Every entry must be the one expected here."""
+    inputs, state = body.get("inputs"), body.get("state") or []
+    if not isinstance(inputs, list) or len(inputs) != len(PAGE_INPUTS) or state != []:
+        return False
+    for entry, prop in zip(inputs, PAGE_INPUTS):
+        if not isinstance(entry, dict) or entry.get("id") != PAGE_LOCATION or entry.get("property") != prop:
+            return False
+    search = inputs[1].get("value")
+    return _portal_path(inputs[0].get("value")) and (search is None or isinstance(search, str))
+
+
 def portal_callback(body) -> bool:
-    """Only callbacks that write into portal components (or render a /portal page)."""
+    """Only callbacks that write into portal components (or render a /portal page); every output counts."""
     if not isinstance(body, dict):
         return False
     ids = _ids(body)
@@ -75,9 +99,7 @@ def portal_callback(body) -> bool:
             if not str(cid.get("type", "")).startswith("portal-"):
                 return False
         elif cid in PAGE_OUTPUTS:
-            paths = [i.get("value") for i in body.get("inputs") or [] if isinstance(i, dict)
-                     and i.get("id") == "_pages_location" and i.get("property") == "pathname"]
-            if not paths or not all(isinstance(p, str) and (p == "/portal" or p.startswith("/portal/")) for p in paths):
+            if not _page_request(body):
                 return False
         elif not str(cid).startswith("portal-"):
             return False

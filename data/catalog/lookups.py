@@ -2,6 +2,8 @@
 lanes, reply templates. They hold names only, nobody's requests, so any signed-in page may show them."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -81,13 +83,20 @@ def reply_templates(session: Session) -> list[dict]:
             session.execute(select(ReplyTemplate.id, ReplyTemplate.name).order_by(ReplyTemplate.name))]
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL integer
+_DIGITS = re.compile(r"[0-9]{1,12}")
+
+
 def _by_ref(session: Session, model, ref, **scope):
     """A row named by its id (a number or digits) or by its code; None when there is none."""
     if ref is None or ref == "":
         return None
     stmt = select(model).filter_by(**scope)
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        return session.scalar(stmt.where(model.id == int(ref)))
+    if isinstance(ref, str) and _DIGITS.fullmatch(ref):
+        ref = int(ref)
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        # Ids past PostgreSQL's integer range name nothing (and must not reach the database as a bind error).
+        return session.scalar(stmt.where(model.id == ref)) if 1 <= ref <= MAX_ID else None
     return session.scalar(stmt.where(model.code == ref)) if isinstance(ref, str) else None
 
 

@@ -4,6 +4,8 @@ Stored forms:
   fernet:<token>  the password encrypted (AES-128-CBC + HMAC, cryptography's Fernet) with a key
                   derived from SECRET_KEY; a database dump alone does not reveal it.
   env:<NAME>      the password lives in the environment variable NAME of the worker (nothing in the DB).
+                  NAME must start with OKNO_SECRET_: otherwise an admin could point a mailbox at any
+                  variable of the worker (DATABASE_URL, SECRET_KEY) and read it back from the mail server's log.
 Changing SECRET_KEY makes stored passwords unreadable: re-enter them (the worker says so).
 """
 from __future__ import annotations
@@ -11,11 +13,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from data.config import get_config
 from data.errors import Text, ValidationError
+
+
+ENV_PREFIX = "OKNO_SECRET_"
+_ENV_NAME = re.compile(r"OKNO_SECRET_[A-Z0-9_]+")
+
+
+def _env_name(stored: str) -> str:
+    """The variable named by `env:NAME`, if it is one the worker may read for a mailbox."""
+    name = stored[4:]
+    if not _ENV_NAME.fullmatch(name):
+        raise ValidationError("errors.secret_env_prefix", {"password": Text("errors.field.secret_env_prefix",
+                                                                            prefix=ENV_PREFIX)},
+                              name=name[:64], prefix=ENV_PREFIX)
+    return name
 
 
 def _fernet() -> Fernet:
@@ -28,7 +45,7 @@ def seal(password: str | None) -> str | None:
     if not password:
         return None
     if password.startswith("env:"):
-        return password
+        return "env:" + _env_name(password)
     return "fernet:" + _fernet().encrypt(password.encode()).decode()
 
 
@@ -37,9 +54,10 @@ def reveal(stored: str | None) -> str | None:
     if not stored:
         return None
     if stored.startswith("env:"):
-        value = os.environ.get(stored[4:])
+        name = _env_name(stored)  # a reference stored before the prefix rule is refused too
+        value = os.environ.get(name)
         if value is None:
-            raise ValidationError("errors.env_not_set", {"secret": Text("errors.field.missing")}, name=stored[4:])
+            raise ValidationError("errors.env_not_set", {"secret": Text("errors.field.missing")}, name=name)
         return value
     if stored.startswith("fernet:"):
         try:

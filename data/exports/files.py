@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
+from data.exports.cells import neutralise
 from data.exports.xlsx import xlsx_chunks
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -22,14 +23,14 @@ BOM = "\ufeff".encode("utf-8")
 def _iso(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    return value
+    return neutralise(value)
 
 
 def csv_chunks(header: list[str], rows: Iterable[tuple], chunk_rows: int = 5000) -> Iterator[bytes]:
     """CSV bytes in chunks of `chunk_rows` rows."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([neutralise(h) for h in header])
     yield BOM + out.getvalue().encode("utf-8")
     out.seek(0), out.truncate()
     for i, row in enumerate(rows, 1):

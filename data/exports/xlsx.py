@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Callable, Iterable, Iterator
 
+from data.exports.cells import neutralise
+
 MAX_ROWS = 1_048_575  # a worksheet holds 1,048,576 rows including the header
 EPOCH = datetime(1899, 12, 30)
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
@@ -81,7 +83,8 @@ def _cell(value, style: str = "") -> str:
         return f'<c s="1"><v>{serial:.10f}</v></c>'
     if isinstance(value, date):
         return f'<c s="2"><v>{(value - EPOCH.date()).days}</v></c>'
-    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+    # Text a spreadsheet would run as a formula gets a leading apostrophe (data/exports/cells.py).
+    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{_text(neutralise(str(value)))}</t></is></c>'
 
 
 class _Pipe:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from data.metrics import one, rows
 from data.models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
 from data.metrics.filters import TicketFilter, range_params, where
-from data.metrics.sql import buckets
+from data.metrics.sql import buckets, grain_sql
 
 
 def table(f: TicketFilter, fine: bool = False, by_assignee: bool = False) -> str:
@@ -137,7 +137,7 @@ def created_resolved(session: Session, f: TicketFilter, grain: str) -> list[dict
     w, params = _w(f)
     return rows(session, f"""
         WITH b AS ({buckets(grain)}),
-        s AS (SELECT date_trunc('{grain}', r.day)::date AS bucket, sum(r.created) AS c, sum(r.resolved) AS d
+        s AS (SELECT date_trunc({grain_sql(grain)[0]}, r.day)::date AS bucket, sum(r.created) AS c, sum(r.resolved) AS d
               FROM {table(f)} r WHERE {w} AND r.day >= :d_from AND r.day <= :d_to AND r.stream IN (0, 1)
               GROUP BY 1),
         base AS (SELECT coalesce(sum(r.created) - sum(r.resolved), 0) AS n FROM {table(f)} r

@@ -6,6 +6,7 @@ the names here bind those definitions to the metric range (:start, :end).
 """
 from __future__ import annotations
 
+from data.errors import ValidationError
 from data.tickets.status import done_between
 
 # ActionableAgile's cycle time: end date − start date + 1, calendar days. Start is the first entry
@@ -27,19 +28,31 @@ SLA_MET = ("(CASE WHEN t.sla_first_response_breached IS NULL AND t.sla_resolutio
 DONE_IN_RANGE = done_between(":start", ":end")
 CREATED_IN_RANGE = "t.created_at >= :start AND t.created_at < :end"
 
-GRAINS = ("day", "week", "month")
+# The only grains; a value reaches SQL through this mapping, never as given (a request can choose the
+# grain, and `assert` checks vanish under `python -O`).
+_GRAIN_SQL = {"day": ("'day'", "interval '1 day'"), "week": ("'week'", "interval '1 week'"),
+              "month": ("'month'", "interval '1 month'")}
+GRAINS = tuple(_GRAIN_SQL)
+
+
+def grain_sql(grain: str) -> tuple[str, str]:
+    """(date_trunc unit literal, interval literal) for a known grain; anything else is a ValidationError."""
+    found = _GRAIN_SQL.get(grain) if isinstance(grain, str) else None
+    if found is None:
+        raise ValidationError("errors.bad_grain", {"grain": "errors.bad_grain"})
+    return found
 
 
 def buckets(grain: str) -> str:
     """Local calendar buckets covering [:d_from, :d_to], zero periods included."""
-    assert grain in GRAINS
-    return (f"SELECT g::date AS bucket FROM generate_series(date_trunc('{grain}', CAST(:d_from AS timestamp)),"
-            f" CAST(:d_to AS timestamp), interval '1 {grain}') AS g")
+    unit, step = grain_sql(grain)
+    return (f"SELECT g::date AS bucket FROM generate_series(date_trunc({unit}, CAST(:d_from AS timestamp)),"
+            f" CAST(:d_to AS timestamp), {step}) AS g")
 
 
 def bucket_of(column: str, grain: str) -> str:
-    assert grain in GRAINS
-    return f"date_trunc('{grain}', {column} AT TIME ZONE :tz)::date"
+    unit, _ = grain_sql(grain)
+    return f"date_trunc({unit}, {column} AT TIME ZONE :tz)::date"
 
 
 def auto_grain(days: int) -> str:

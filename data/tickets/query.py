@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from sqlalchemy import func, select, text
+from sqlalchemy import String, case, func, literal, select, text
 from sqlalchemy.orm import Session, aliased
 
 from data import permissions
@@ -103,6 +103,12 @@ def export_columns(columns: list[str] | None) -> list[str]:
     return [c for c in (columns or EXPORT_COLUMNS) if c in LIST_COLUMNS] or list(EXPORT_COLUMNS)
 
 
+def neutralised(expr):
+    """A text column with a leading `'` where a spreadsheet would read a formula (OWASP CSV injection;
+    the same rule as data/exports/cells.py, here in SQL because COPY rows never pass through Python)."""
+    return case((expr.op("~")(literal("^[-=+@\t\r]")), literal("'") + expr), else_=expr)
+
+
 def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None = None, *, iso_text: bool = True,
                   me: int | None = None):
     """The export query: chosen columns, filter, order. With iso_text, timestamps become ISO 8601 text
@@ -112,6 +118,8 @@ def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None =
         expr = LIST_COLUMNS[c]
         if iso_text and c.endswith("_at"):
             expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
+        elif isinstance(expr.type, String):
+            expr = neutralised(expr)
         exprs.append(expr.label(c))
     return _select(["id"]).with_only_columns(*exprs).where(matching(f, me)).order_by(*_order(sort))
 

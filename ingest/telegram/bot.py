@@ -32,7 +32,40 @@ def file_url(api_url: str) -> str:
     return base[:-4] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
 
 
+# The Bot API puts the token in every request URL; httpx logs each request URL at INFO (httpcore at
+# DEBUG), python-telegram-bot logs its API URL at DEBUG. Wherever a bot is built those loggers are
+# raised, so the token never reaches a log even when the rest of the process logs at DEBUG.
+QUIET_LOGGERS = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO}
+
+
+def quiet_http_logs() -> None:
+    for name, level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
+
+
+class RedactToken(logging.Filter):
+    """Last line of defence on the worker's log handlers: the token, if a message or traceback holds it,
+    is printed as `<bot token>` (an error from a library may quote the URL it called)."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.token:
+            return True
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if self.token in message or (record.exc_text and self.token in record.exc_text):
+            record.msg, record.args = message.replace(self.token, "<bot token>"), None
+            if record.exc_text:
+                record.exc_text = record.exc_text.replace(self.token, "<bot token>")
+        return True
+
+
 def build_bot(token: str, api_url: str, poll_timeout: float = 25) -> Bot:
+    quiet_http_logs()
     app = (ApplicationBuilder().token(token).base_url(api_url).base_file_url(file_url(api_url))
            .updater(None).get_updates_read_timeout(poll_timeout + 10).build())
     return app.bot
@@ -135,8 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep-interval", type=float, default=2.0, help="outbox check period in seconds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token in the URL
+    quiet_http_logs()  # their INFO/DEBUG lines carry the bot token in the URL
     cfg = get_config()
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(cfg.telegram_bot_token or ""))
     if not cfg.telegram_bot_token:
         log.error("TELEGRAM_BOT_TOKEN is not set")
         return 2

@@ -18,6 +18,9 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    # Browser tests run last: while the session's sync Playwright is open its event loop counts as running
+    # in the main thread, and any in-process Flask request then fails in Dash's async page-router hook.
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,7 @@ def imap_box(database_url, dovecot):
         board = factories.board(s, name=f"Email board {address}")
         service = factories.service(s, board, code=f"mail{n}", name=f"Mail {n}")
         box = Mailbox(name=address, kind="imap", address=address, service_id=service.id, host="127.0.0.1",
-                      port=dovecot.port, use_ssl=False, username=address, secret="env:OKNO_TEST_IMAP_PASSWORD")
+                      port=dovecot.port, use_ssl=False, username=address, secret="env:OKNO_SECRET_TEST_IMAP_PASSWORD")
         s.add(box)
         s.flush()
         ids = (box.id, service.id)
@@ -56,7 +56,7 @@ def imap_box(database_url, dovecot):
 
 @pytest.fixture(autouse=True)
 def _imap_password(monkeypatch):
-    monkeypatch.setenv("OKNO_TEST_IMAP_PASSWORD", "pw")
+    monkeypatch.setenv("OKNO_SECRET_TEST_IMAP_PASSWORD", "pw")
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ def ews_box(database_url, ews):
         service = factories.service(s, board, code=f"ews{n}", name=f"Exchange {n}")
         box = Mailbox(name=f"Exchange {n}", kind="ews", address=f"help{n}@corp.test", aliases=["help@corp.test"],
                       service_id=service.id, host=ews.url, username="help@corp.test", auth_type="basic",
-                      secret="env:OKNO_TEST_IMAP_PASSWORD")
+                      secret="env:OKNO_SECRET_TEST_IMAP_PASSWORD")
         s.add(box)
         s.flush()
         ids = (box.id, service.id)

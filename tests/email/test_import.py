@@ -66,14 +66,14 @@ def test_cli_add_mailbox_then_import_a_server_folder_since_a_date(dovecot):
     address = "help40@okno.test"
     dovecot.append(address, mail(to=address, subject="Из архива"), folder="INBOX", flags="(\\Seen)")
     cli = [sys.executable, "-m", "ingest", "email"]
-    env = {**os.environ, "ARCHIVE_PW": "pw"}
+    env = {**os.environ, "OKNO_SECRET_ARCHIVE_PW": "pw"}
     added = subprocess.run(cli + ["add-mailbox", "--kind", "imap", "--address", address, "--service", "foldercli",
                                   "--host", "127.0.0.1", "--port", str(dovecot.port), "--no-ssl",
-                                  "--password-env", "ARCHIVE_PW"], cwd=ROOT, capture_output=True, text=True, env=env)
+                                  "--password-env", "OKNO_SECRET_ARCHIVE_PW"], cwd=ROOT, capture_output=True, text=True, env=env)
     assert added.returncode == 0, added.stderr
     with db.read_session() as s:
         box = s.scalar(select(Mailbox).where(Mailbox.address == address))
-        assert box.secret == "env:ARCHIVE_PW"
+        assert box.secret == "env:OKNO_SECRET_ARCHIVE_PW"
         box_id = box.id
     done = subprocess.run(cli + ["import", "--mailbox", str(box_id), "--folder", "INBOX", "--since", "2020-01-01"],
                           cwd=ROOT, capture_output=True, text=True, env=env, timeout=60)

@@ -189,7 +189,7 @@ def body(number: int):
             _fields(h, s, locale, can_edit),
             _section(_("ticket.sla"), html.Div(sla_section(s, t.id), id=f"{T}-sla"), "sla"),
             _section(_("ticket.description"), _description(t), "description"),
-            _section(_("tickets.requester"), _requester(h, ticket_view.other_requests(s, t), tz), "requester"),
+            _section(_("tickets.requester"), _requester(h, ticket_view.other_requests(s, t, viewer=user), tz), "requester"),
             _section(_("ticket.conversation"), _conversation(ticket_view.conversation(s, t.id),
                                                              ticket_view.templates(s, t), tz, can_edit), "conversation"),
             _section(_("ticket.checklist"), _checklist(checklists.items(s, t.id), can_edit), "checklist"),

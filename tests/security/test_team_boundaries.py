@@ -14,6 +14,7 @@ from data.boards import moves as board_moves
 from data.boards import setup as boards
 from data.db import session_scope
 from data.errors import PermissionDenied
+from data.exports import jobs as export_jobs
 from data.models import Attachment, ChecklistItem, Comment, Ticket, TicketEvent, User
 from data.tickets import actions as tickets
 from data.tickets import attachments, checklists, children, escalation
@@ -125,6 +126,7 @@ def test_agent_sees_only_own_team_tickets_and_boards(session, world):
     assert ticket_query.count(session, me, TicketFilter(q=tag)) == (2, True)
     exported = b"".join(ticket_query.export_csv(session, me, TicketFilter(q=tag), ["number"])).decode()
     assert str(world["ticket_b"].number) not in exported and str(world["ticket_a"].number) in exported
+    assert export_jobs.start(session, me, query={"q": tag}, fmt="xlsx").rows_total == 2
     # The #number lookup: neither the list's search nor the card opens team B's ticket.
     assert ticket_query.page(session, me, TicketFilter(q=f"#{world['ticket_b'].number}")) == []
     with pytest.raises(PermissionDenied):

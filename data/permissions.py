@@ -71,11 +71,6 @@ def _board_team(session: Session, board_id: int) -> int | None:
     return session.scalar(select(Board.team_id).where(Board.id == board_id))
 
 
-def board_in_reach(session: Session, user: User, board: Board) -> bool:
-    """A board of one of the user's teams, or one that belongs to no team (shared boards)."""
-    return board.team_id is None or board.team_id in team_ids(session, user)
-
-
 def _ticket_in_reach(session: Session, user: User, ticket: Ticket) -> bool:
     """The ticket's board is a board of the user's teams (or a shared one), or the ticket was handed to one
     of their teams (a line's lane hands a card to a team without moving it)."""
@@ -115,20 +110,16 @@ def require_ticket_reader(session: Session, user: User | None, ticket: Ticket) -
     return user
 
 
-def visible_board_ids(session: Session, user: User) -> list[int] | None:
-    """The boards whose tickets the user sees; None means all of them."""
-    if reads_all_teams(user):
-        return None
-    teams = list(team_ids(session, user))
-    return list(session.scalars(select(Board.id).where(or_(Board.team_id.is_(None), Board.team_id.in_(teams)))))
+def _own_or_shared(session: Session, user: User):
+    """Boards of the user's teams and boards that belong to no team (shared boards)."""
+    return or_(Board.team_id.is_(None), Board.team_id.in_(list(team_ids(session, user))))
 
 
 def visible_boards(session: Session, user: User) -> list[Board]:
     """The boards the user sees, by name: every board for roles that read across teams."""
     stmt = select(Board).order_by(Board.name)
     if not reads_all_teams(user):
-        teams = list(team_ids(session, user))
-        stmt = stmt.where(or_(Board.team_id.is_(None), Board.team_id.in_(teams)))
+        stmt = stmt.where(_own_or_shared(session, user))
     return list(session.scalars(stmt))
 
 
@@ -138,8 +129,9 @@ def ticket_scope(session: Session, user: User | None):
         return false()
     if reads_all_teams(user):
         return true()
+    # The board ids are read once here (a handful), so the ticket query stays a plain indexed filter.
+    boards = list(session.scalars(select(Board.id).where(_own_or_shared(session, user))))
     teams = list(team_ids(session, user))
-    boards = visible_board_ids(session, user)
     return or_(Ticket.board_id.in_(boards), Ticket.team_id.in_(teams)) if teams else Ticket.board_id.in_(boards)
 
 

@@ -266,13 +266,15 @@ def test_forged_board_move_is_refused_and_changes_nothing(app, web_world):
         client.get("/lang/ru")
         before = _web_row(w["ticket_b"])
         # Sent from team A's own board, aimed at team B's card: the board's alert says why.
-        response = post_callback(client, board_move(client, w, w["board_a"], w["ticket_b"], w["version_b"], w["queue_a"]))
+        response = post_callback(client, board_move(client, w, w["board_a"], w["ticket_b"], w["version_b"],
+                                                    w["queue_a"]))
         assert response.status_code == 200, response.get_data(as_text=True)
         message = response.get_json()["response"]["board-msg"]
         assert message["is_open"] is True
         assert f"Заявка #{w['number_b']} относится к другой команде" in message["children"]
         # Sent as if from team B's board: a 403 with the message in the UI language, no data.
-        response = post_callback(client, board_move(client, w, w["board_b"], w["ticket_b"], w["version_b"], w["done_b"]))
+        response = post_callback(client, board_move(client, w, w["board_b"], w["ticket_b"], w["version_b"],
+                                                    w["done_b"]))
         assert response.status_code == 403
         assert "другой команде" in response.get_json()["error"]
         assert _web_row(w["ticket_b"]) == before

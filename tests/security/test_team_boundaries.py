@@ -23,10 +23,12 @@ from data.tickets.filters import TicketFilter
 from tests import factories as f
 
 
-def build(session):
-    """Two teams (L1 and L2 lines), each with a board, an agent and a ticket; a shared board with no team."""
+def build(session, lines: bool = True):
+    """Two teams (the L1 and L2 lines when `lines`), each with a board, an agent and a ticket; a shared board
+    with no team. Committed copies get no line levels: they must not become other tests' escalation targets."""
     tag = uuid.uuid4().hex[:6]
-    a, b = f.team(session, f"A {tag}", line_level=1), f.team(session, f"B {tag}", line_level=2)
+    a = f.team(session, f"A {tag}", line_level=1 if lines else None)
+    b = f.team(session, f"B {tag}", line_level=2 if lines else None)
     w = {"team_a": a, "team_b": b}
     for key, team in (("a", a), ("b", b)):
         w[f"agent_{key}"] = f.user(session, "agent", team)
@@ -176,7 +178,7 @@ def test_analyst_and_director_read_everything_and_write_nothing(session, world, 
 @pytest.fixture
 def web_world(database_url):
     with session_scope() as s:
-        w = build(s)
+        w = build(s, lines=False)
         return {"agent_a": w["agent_a"].email, "board_a": w["board_a"].id, "board_b": w["board_b"].id,
                 "ticket_b": w["ticket_b"].id, "number_b": w["ticket_b"].number, "version_b": w["ticket_b"].version,
                 "done_b": f.column(w["board_b"], "done").id, "queue_a": f.column(w["board_a"], "queue").id,

@@ -1,13 +1,20 @@
 """Who may do what. Checked in service functions, whatever the UI shows or hides."""
 from __future__ import annotations
 
+from sqlalchemy import false, or_, select, true
+from sqlalchemy.orm import Session, object_session
+
 from data.errors import PermissionDenied, Text
 from data.i18n import N_
-from data.models import Board, Lane, User
+from data.models import Board, Lane, Team, Ticket, User
 
 STAFF_WRITERS = ("admin", "manager", "agent")
 LEADS = ("admin", "manager")
 READERS = ("admin", "manager", "agent", "analyst", "director")
+# Team boundaries (docs/security.md, "Who may see and do what"): an admin writes on every team's boards;
+# managers lead and agents work their own teams only; analysts and directors read every team, write nothing.
+SPANS_TEAMS = ("admin",)
+READS_ALL_TEAMS = ("admin", "analyst", "director")
 
 # Pages each role may open (the navbar shows only these; the page guard checks them again).
 PAGES = {
@@ -44,11 +51,97 @@ def require_reader(user: User | None) -> User:
     return require_role(user, READERS, "errors.action.read_tickets")
 
 
-def check_board_access(user: User, board: Board) -> None:
-    """Agents work on their team's boards and on boards that belong to no team."""
-    if user.role in LEADS:
+def team_ids(session: Session, user: User) -> set[int]:
+    """The teams a user belongs to: their own team and the teams they lead."""
+    led = set(session.scalars(select(Team.id).where(Team.lead_id == user.id)))
+    return led | ({user.team_id} if user.team_id is not None else set())
+
+
+def spans_teams(user: User) -> bool:
+    """Writes on every team's boards (admins)."""
+    return user.role in SPANS_TEAMS
+
+
+def reads_all_teams(user: User) -> bool:
+    """Sees every team's boards and tickets (admins, analysts, directors)."""
+    return user.role in READS_ALL_TEAMS
+
+
+def _board_team(session: Session, board_id: int) -> int | None:
+    return session.scalar(select(Board.team_id).where(Board.id == board_id))
+
+
+def _ticket_in_reach(session: Session, user: User, ticket: Ticket) -> bool:
+    """The ticket's board is a board of the user's teams (or a shared one), or the ticket was handed to one
+    of their teams (a line's lane hands a card to a team without moving it)."""
+    board_team = _board_team(session, ticket.board_id)
+    if board_team is None:
+        return True
+    teams = team_ids(session, user)
+    return board_team in teams or (ticket.team_id is not None and ticket.team_id in teams)
+
+
+def may_see(session: Session, user: User, ticket: Ticket) -> bool:
+    if user is None or not isinstance(user, User) or user.role not in READERS or not user.is_active:
+        return False
+    return reads_all_teams(user) or _ticket_in_reach(session, user, ticket)
+
+
+def may_touch(session: Session, user: User, ticket: Ticket) -> bool:
+    """May this staff member change this ticket: a writer role, and the ticket within their teams
+    unless the role spans teams."""
+    if user is None or not isinstance(user, User) or user.role not in STAFF_WRITERS or not user.is_active:
+        return False
+    return spans_teams(user) or _ticket_in_reach(session, user, ticket)
+
+
+def require_ticket_access(session: Session, user: User | None, ticket: Ticket, action: str) -> User:
+    """Every write on a ticket on behalf of a staff member passes here. `action` as in require_role."""
+    require_staff_writer(user, action)
+    if not may_touch(session, user, ticket):
+        raise PermissionDenied("errors.ticket_other_team", number=ticket.number)
+    return user
+
+
+def require_ticket_reader(session: Session, user: User | None, ticket: Ticket) -> User:
+    require_reader(user)
+    if not may_see(session, user, ticket):
+        raise PermissionDenied("errors.ticket_other_team", number=ticket.number)
+    return user
+
+
+def _own_or_shared(session: Session, user: User):
+    """Boards of the user's teams and boards that belong to no team (shared boards)."""
+    return or_(Board.team_id.is_(None), Board.team_id.in_(list(team_ids(session, user))))
+
+
+def visible_boards(session: Session, user: User) -> list[Board]:
+    """The boards the user sees, by name: every board for roles that read across teams."""
+    stmt = select(Board).order_by(Board.name)
+    if not reads_all_teams(user):
+        stmt = stmt.where(_own_or_shared(session, user))
+    return list(session.scalars(stmt))
+
+
+def ticket_scope(session: Session, user: User | None):
+    """The read scope as a WHERE clause on `Ticket`: the same rule as may_see(), for lists and exports."""
+    if user is None or not isinstance(user, User) or user.role not in READERS:
+        return false()
+    if reads_all_teams(user):
+        return true()
+    # The board ids are read once here (a handful), so the ticket query stays a plain indexed filter.
+    boards = list(session.scalars(select(Board.id).where(_own_or_shared(session, user))))
+    teams = list(team_ids(session, user))
+    return or_(Ticket.board_id.in_(boards), Ticket.team_id.in_(teams)) if teams else Ticket.board_id.in_(boards)
+
+
+def check_board_access(user: User, board: Board, session: Session | None = None) -> None:
+    """Staff work on their teams' boards and on boards that belong to no team; admins on all."""
+    if spans_teams(user) or board.team_id is None:
         return
-    if board.team_id is not None and board.team_id != user.team_id:
+    session = session or object_session(board)
+    teams = team_ids(session, user) if session is not None else {user.team_id}
+    if board.team_id not in teams:
         raise PermissionDenied("errors.board_other_team", board=board.name)
 
 

@@ -77,7 +77,7 @@ def test_escalation_moves_to_the_next_line_and_the_last_line_refuses(session):
     assert (t.board_id, t.column_id, t.team_id, t.assignee_id) == (b2.id, f.column(b2, "queue").id, l2.id, None)
     f.team(session, line_level=99)  # a later line without a board
     with pytest.raises(ValidationError):
-        escalate(session, agent, t.id)
+        escalate(session, f.user(session, "agent", team=l2), t.id)  # now L2's card: L2 escalates it
 
 
 def test_the_history_names_the_lines_of_an_escalation(session):

@@ -30,6 +30,7 @@ def build(s, tag: str) -> dict:
     lead = f.user(s, "manager", l1, name=f"Lead {tag}")
     a, b, c = (f.user(s, "agent", l1, name=f"{n} {tag}") for n in ("Anna", "Boris", "Chen"))
     d = f.user(s, "agent", l2, name=f"Dina {tag}")
+    l2.lead_id = lead.id  # the lead places cards on both teams' boards (a manager works their own teams only)
     director = f.user(s, "director", name=f"Director {tag}")
     b1 = f.board(s, l1, agents=[a, b, c])
     b2 = f.board(s, l2, agents=[d])

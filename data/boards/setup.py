@@ -4,7 +4,7 @@ Settings changes bump the board revision so that open boards re-render with the 
 """
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from data import audit
@@ -15,18 +15,16 @@ from data.models import COLUMN_KINDS, LANE_MODES, Board, BoardColumn, Lane, Team
 
 
 def usable(session: Session, user: User) -> list[Board]:
-    """Boards the user may work on: leads see all, agents their team's boards and team-less ones."""
+    """Boards the user may work on: admins see all, managers and agents their teams' boards and team-less ones."""
     permissions.require_staff_writer(user, "errors.action.open_boards")
-    stmt = select(Board).order_by(Board.name)
-    if user.role not in permissions.LEADS:
-        stmt = stmt.where(or_(Board.team_id.is_(None), Board.team_id == user.team_id))
-    return list(session.scalars(stmt))
+    return permissions.visible_boards(session, user)
 
 
 def home_board(session: Session, user: User) -> Board | None:
     """The board the user lands on: their team's first board when there is exactly one."""
     boards = usable(session, user)
-    own = [b for b in boards if user.team_id is not None and b.team_id == user.team_id]
+    teams = permissions.team_ids(session, user)
+    own = [b for b in boards if b.team_id is not None and b.team_id in teams]
     return own[0] if len(own) == 1 else (boards[0] if len(boards) == 1 else None)
 
 
@@ -37,7 +35,7 @@ def get(session: Session, user: User, board_id: int) -> Board:
     if board is None:
         raise NotFound("errors.board_not_found", id=board_id)
     permissions.require_staff_writer(user, "errors.action.open_boards")
-    permissions.check_board_access(user, board)
+    permissions.check_board_access(user, board, session)
     return board
 
 

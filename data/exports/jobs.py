@@ -51,7 +51,8 @@ def start(session: Session, actor: User, *, query: dict, columns: list[str] | No
     ticket_query.require_export(actor)
     _check_format(fmt)
     f, _problems = ticket_query.parse_filter(query or {})
-    total = session.scalar(select(func.count()).select_from(Ticket).where(ticket_query.matching(f, actor.id)))
+    where = ticket_query.matching(f, actor.id, permissions.ticket_scope(session, actor))
+    total = session.scalar(select(func.count()).select_from(Ticket).where(where))
     job = ExportJob(user_id=actor.id, source=source, format=fmt, filter=f.to_query(),
                     columns=ticket_query.export_columns(columns), rows_total=total)
     session.add(job)
@@ -125,7 +126,8 @@ def stream(actor: User, job: ExportJob) -> Iterator[bytes]:
                 yield from ticket_query.export_csv(s, actor, f, job.columns, progress=counted)
             else:
                 ticket_query.use_company_timezone(s)
-                stmt = ticket_query.export_select(f, job.columns, iso_text=False, me=actor.id)
+                stmt = ticket_query.export_select(f, job.columns, iso_text=False, me=actor.id,
+                                                  scope=permissions.ticket_scope(s, actor))
                 result = s.execute(stmt, execution_options={"stream_results": True, "yield_per": 5000})
                 yield from xlsx_chunks(job.columns, (tuple(r) for r in result), sheet="Tickets", progress=counted)
         _set(job.id, state="done", rows_done=rows, finished_at=_now())

@@ -25,7 +25,7 @@ def now() -> datetime:
 
 
 def get(session: Session, actor: Actor, ticket_id: int, *, for_update: bool = False) -> Ticket:
-    """A ticket the actor may see: staff see all, a requester only their own."""
+    """A ticket the actor may see: staff their teams' tickets (or all, by role), a requester only their own."""
     stmt = select(Ticket).where(Ticket.id == ticket_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -36,7 +36,7 @@ def get(session: Session, actor: Actor, ticket_id: int, *, for_update: bool = Fa
         if ticket.requester_id != actor.id:
             raise NotFound("errors.ticket_not_found", id=ticket_id)  # don't reveal that it exists
     elif actor is not None:
-        permissions.require_reader(actor)
+        permissions.require_ticket_reader(session, actor, ticket)
     return ticket
 
 
@@ -131,7 +131,8 @@ def move(session: Session, actor: User | None, ticket_id: int, column_id: int, l
     if lane is not None and lane.board_id != column.board_id:
         raise ValidationError("errors.lane_not_on_board", {"lane": Text("errors.field.invalid")})
     if actor is not None:
-        permissions.check_board_access(actor, board)
+        permissions.require_ticket_access(session, actor, ticket, "errors.action.move_cards")  # the source
+        permissions.check_board_access(actor, board, session)  # the destination
         if lane_id != ticket.lane_id:
             permissions.check_lane_access(actor, lane, ticket.assignee_id)
     _check_wip(session, column, lane, ticket)
@@ -173,8 +174,13 @@ def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | 
         if actor.role == "agent" and user_id not in (actor.id, None):
             raise PermissionDenied("errors.assign_lead_only")
     ticket = get(session, actor, ticket_id)
-    if user_id is not None and session.get(User, user_id) is None:
+    assignee = session.get(User, user_id) if user_id is not None else None
+    if user_id is not None and assignee is None:
         raise ValidationError("errors.no_such_agent", {"assignee": Text("errors.field.invalid")})
+    if actor is not None:
+        permissions.require_ticket_access(session, actor, ticket, "errors.action.assign_tickets")
+        if assignee is not None and not permissions.may_touch(session, assignee, ticket):
+            raise PermissionDenied("errors.assignee_other_team", name=assignee.name, number=ticket.number)
     if ticket.assignee_id == user_id:
         return ticket
     version = ticket.version if expected_version is None else expected_version
@@ -199,6 +205,8 @@ def set_priority(session: Session, actor: User | None, ticket_id: int, priority_
     if actor is not None:
         permissions.require_staff_writer(actor, "errors.action.change_priority")
     ticket = get(session, actor, ticket_id, for_update=True)
+    if actor is not None:
+        permissions.require_ticket_access(session, actor, ticket, "errors.action.change_priority")
     if priority_id is not None and session.get(Priority, priority_id) is None:
         raise ValidationError("errors.unknown_priority", {"priority": Text("errors.field.invalid")})
     old, ticket.priority_id, ticket.updated_at = ticket.priority_id, priority_id, now()
@@ -212,6 +220,7 @@ def set_priority(session: Session, actor: User | None, ticket_id: int, priority_
 def set_blocked(session: Session, actor: User, ticket_id: int, blocked: bool, reason: str | None = None) -> Ticket:
     permissions.require_staff_writer(actor, "errors.action.block_tickets")
     ticket = get(session, actor, ticket_id, for_update=True)
+    permissions.require_ticket_access(session, actor, ticket, "errors.action.block_tickets")
     if blocked and not (reason or "").strip():
         raise ValidationError("errors.block_reason", {"reason": Text("errors.field.required")})
     ticket.blocked, ticket.blocked_reason, ticket.updated_at = blocked, (reason or None) if blocked else None, now()
@@ -238,6 +247,8 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
     if isinstance(actor, Requester) and not public:
         raise PermissionDenied("errors.requester_note")
     ticket = get(session, actor, ticket_id, for_update=True)
+    if isinstance(actor, User):
+        permissions.require_ticket_access(session, actor, ticket, "errors.action.reply_to_tickets")
     return _add_comment(session, ticket, actor, body, public=public, channel=channel, external_id=external_id,
                         body_html=body_html, system=system, at=at)
 

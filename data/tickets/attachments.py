@@ -8,6 +8,7 @@ from pathlib import PurePath
 from sqlalchemy.orm import Session
 
 from data.config import get_config
+from data import permissions
 from data.errors import NotFound, PermissionDenied, Text, ValidationError
 from data.models import Attachment, Comment, Requester, Ticket, User
 from data.tickets import actions as tickets
@@ -49,8 +50,13 @@ def check(files: list[dict], field: str = "attachments") -> list[dict]:
     return out
 
 
-def store(session: Session, ticket: Ticket, files: list[dict], comment: Comment | None = None) -> list[Attachment]:
-    """Save already checked files on the ticket (and the comment they came with)."""
+def store(session: Session, ticket: Ticket, files: list[dict], comment: Comment | None = None,
+          actor: User | None = None) -> list[Attachment]:
+    """Save already checked files on the ticket (and the comment they came with).
+
+    Channels store a requester's files (no actor); a staff member's files pass the team check."""
+    if actor is not None:
+        permissions.require_ticket_access(session, actor, ticket, "errors.action.reply_to_tickets")
     rows = []
     for item in files:
         content = item["content"]

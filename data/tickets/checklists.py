@@ -21,6 +21,7 @@ def items(session: Session, ticket_id: int) -> list[ChecklistItem]:
 def add(session: Session, actor: User, ticket_id: int, text: str, required: bool = False) -> ChecklistItem:
     permissions.require_staff_writer(actor, "errors.action.edit_checklists")
     ticket = tickets.get(session, actor, ticket_id)
+    permissions.require_ticket_access(session, actor, ticket, "errors.action.edit_checklists")
     text = (text or "").replace("\x00", "").strip()
     if not text:
         raise ValidationError("errors.checklist_item_empty", {"text": Text("errors.field.required")})
@@ -40,6 +41,7 @@ def tick(session: Session, actor: User, item_id: int, done: bool) -> ChecklistIt
     if item is None:
         raise NotFound("errors.checklist_item_not_found", id=item_id)
     ticket = tickets.get(session, actor, item.ticket_id)
+    permissions.require_ticket_access(session, actor, ticket, "errors.action.edit_checklists")
     if item.done == done:
         return item
     item.done = done

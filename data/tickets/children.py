@@ -20,6 +20,9 @@ def create(session: Session, actor: User, parent_id: int, board_id: int, title: 
     """A child card on another (or the same) board; it inherits the requester and service."""
     permissions.require_staff_writer(actor, "errors.action.create_child_cards")
     parent = tickets.get(session, actor, parent_id)
+    # The parent must be within the actor's teams; the child may go to any board (fan-out hands work to
+    # other teams, as a request would).
+    permissions.require_ticket_access(session, actor, parent, "errors.action.create_child_cards")
     board = session.get(Board, board_id)
     if board is None:
         raise NotFound("errors.board_not_found", id=board_id)

@@ -50,6 +50,8 @@ def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     if actor is not None:
         permissions.require_staff_writer(actor, "errors.action.escalate_tickets")
     ticket = get(session, actor, ticket_id)
+    if actor is not None:
+        permissions.require_ticket_access(session, actor, ticket, "errors.action.escalate_tickets")
     team = current_line(session, ticket)
     target = next_line(session, team)
     name = team.name if team else "—"

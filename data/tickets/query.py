@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from sqlalchemy import String, case, func, literal, select, text
+from sqlalchemy import String, and_, case, func, literal, select, text
 from sqlalchemy.orm import Session, aliased
 
 from data import permissions
@@ -22,10 +22,12 @@ COUNT_CAP = 1_000
 Assignee = aliased(User)
 
 
-def matching(f: TicketFilter, me: int | None = None):
-    """The filter as a WHERE clause on the (unaliased) tickets table of the list's queries."""
+def matching(f: TicketFilter, me: int | None = None, scope=None):
+    """The filter as a WHERE clause on the (unaliased) tickets table of the list's queries, within the
+    viewer's read scope (permissions.ticket_scope) when given."""
     sql, params = where(f, alias="tickets", me=me)
-    return text(sql).bindparams(**params)
+    clause = text(sql).bindparams(**params)
+    return clause if scope is None else and_(scope, clause)
 
 
 # Grid column id → SQL expression (the only sortable columns; anything else is ignored).
@@ -76,7 +78,7 @@ def count(session: Session, actor: User, f: TicketFilter) -> tuple[int, bool]:
     """(count, exact). Counts exactly up to COUNT_CAP; beyond it, the planner's estimate — an exact
     count of a broad filter over a million tickets costs a scan, and "about 48 700" serves the user."""
     permissions.require_reader(actor)
-    where = matching(f, actor.id)
+    where = matching(f, actor.id, permissions.ticket_scope(session, actor))
     inner = select(Ticket.id).where(where).limit(COUNT_CAP + 1).subquery()
     n = session.scalar(select(func.count()).select_from(inner))
     if n <= COUNT_CAP:
@@ -93,7 +95,8 @@ def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, lim
     """One page of the list, as dicts keyed by grid column id."""
     permissions.require_reader(actor)
     columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id"]
-    stmt = _select(columns).where(matching(f, actor.id)).order_by(*_order(sort))
+    where = matching(f, actor.id, permissions.ticket_scope(session, actor))
+    stmt = _select(columns).where(where).order_by(*_order(sort))
     stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))
     return [dict(r._mapping) for r in session.execute(stmt)]
 
@@ -110,9 +113,10 @@ def neutralised(expr):
 
 
 def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None = None, *, iso_text: bool = True,
-                  me: int | None = None):
+                  me: int | None = None, scope=None):
     """The export query: chosen columns, filter, order. With iso_text, timestamps become ISO 8601 text
-    in the session's time zone (set to the company's by the caller)."""
+    in the session's time zone (set to the company's by the caller). `scope`: the viewer's read scope
+    (permissions.ticket_scope), so an export never holds more than the viewer's list."""
     exprs = []
     for c in columns:
         expr = LIST_COLUMNS[c]
@@ -121,7 +125,7 @@ def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None =
         elif isinstance(expr.type, String):
             expr = neutralised(expr)
         exprs.append(expr.label(c))
-    return _select(["id"]).with_only_columns(*exprs).where(matching(f, me)).order_by(*_order(sort))
+    return _select(["id"]).with_only_columns(*exprs).where(matching(f, me, scope)).order_by(*_order(sort))
 
 
 def use_company_timezone(session: Session) -> None:
@@ -136,7 +140,8 @@ def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str
     Rows are gathered into chunks of about `chunk_bytes`; `progress(rows_so_far)` is called per chunk.
     """
     permissions.require_reader(actor)
-    stmt = export_select(f, export_columns(columns), sort, me=actor.id)
+    stmt = export_select(f, export_columns(columns), sort, me=actor.id,
+                         scope=permissions.ticket_scope(session, actor))
     compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
     sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     yield "\ufeff".encode("utf-8")

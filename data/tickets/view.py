@@ -3,9 +3,10 @@ attachments, checklist, children and the history timeline. Reply templates are f
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, aliased
 
+from data import permissions
 from data.tickets import checklists
 from data.tickets import children
 from data.tickets import actions as tickets
@@ -31,11 +32,13 @@ def header(session: Session, user: User, number: int) -> dict:
             "organisation": names[8], "parent": parent}
 
 
-def other_requests(session: Session, ticket: Ticket, limit: int = 10) -> list[dict]:
+def other_requests(session: Session, ticket: Ticket, limit: int = 10, viewer: User | None = None) -> list[dict]:
+    """The requester's other tickets, within the viewer's read scope when a viewer is given."""
     if ticket.requester_id is None:
         return []
+    scope = permissions.ticket_scope(session, viewer) if viewer is not None else true()
     rows = session.execute(select(Ticket.number, Ticket.title, Ticket.status, Ticket.created_at)
-                           .where(Ticket.requester_id == ticket.requester_id, Ticket.id != ticket.id)
+                           .where(Ticket.requester_id == ticket.requester_id, Ticket.id != ticket.id, scope)
                            .order_by(Ticket.created_at.desc()).limit(limit))
     return [dict(r._mapping) for r in rows]
 

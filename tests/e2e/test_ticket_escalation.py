@@ -17,6 +17,7 @@ def test_lead_escalates_from_the_card_page(page, live_server):
     with session_scope() as s:
         l1, l2 = f.team(s, name=f"L1 {tag}", line_level=101), f.team(s, name=f"L2 {tag}", line_level=102)
         lead = f.user(s, "manager", l1, email=f"esc-lead-{tag}@example.com")
+        l2.lead_id = lead.id  # leads both lines, so the card stays theirs to see after it moves to L2
         first, second = f.board(s, l1, name=f"Первая {tag}"), f.board(s, l2, name=f"Вторая {tag}")
         t = tickets.create(s, lead, title=f"VPN {tag}", board_id=first.id, team_id=l1.id)
         number, second_id = t.number, second.id

@@ -1,6 +1,6 @@
 """The job queue (data/jobs.py, `python -m ingest worker`): real worker processes against a database of
 their own. Several workers share deferred jobs with none run twice and none lost; the periodic schedule
-runs the scheduler tick; `make run` (run.py) starts the web app and a worker and Ctrl-C stops both."""
+runs the scheduler tick, the rollup refresh and mailbox polling; `make run` (run.py) starts the web app and a worker and Ctrl-C stops both."""
 from __future__ import annotations
 
 import os
@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from data import db, jobs
-from data.models import Notification, SlaPolicy
+from data.models import Mailbox, Notification, SlaPolicy
 from data.scratch import scratch_database
 from data.tickets import actions as tickets
 from tests import factories as f
@@ -122,6 +122,12 @@ def test_the_periodic_schedule_runs_the_scheduler_tick(queue_db):
         ticket = tickets.create(s, None, title="Printer", board_id=board.id, service_id=service.id,
                                 team_id=team.id, assignee_id=agent.id, at=now - timedelta(minutes=50))
         ticket_id = ticket.id
+        # A mailbox whose server refuses connections: its poll job runs and records the failure.
+        mailbox = Mailbox(name="Support", kind="imap", address="help@example.com", host="127.0.0.1",
+                          port=_free_port(), use_ssl=False, username="help")
+        s.add(mailbox)
+        s.flush()
+        mailbox_id = mailbox.id
         s.commit()
 
     def notices() -> list[str]:
@@ -135,8 +141,15 @@ def test_the_periodic_schedule_runs_the_scheduler_tick(queue_db):
         assert wait_for(lambda: len(notices()) == 2, 75), "no at-risk notice from the periodic tick"
         with engine.connect() as c:
             refreshed = c.scalar(text("SELECT refreshed_at FROM analytics_state WHERE id = 1"))
+
+        def polled():
+            with engine.connect() as c:
+                return c.execute(text("SELECT last_run_at, last_error FROM mailboxes WHERE id = :i"),
+                                 {"i": mailbox_id}).one()
+        assert wait_for(lambda: polled()[0] is not None, 45), "the mailbox was not polled"
     finally:
         codes = stop(workers)
+    assert "refused" in (polled()[1] or "").lower()  # what the mailbox list shows the administrator
     assert all("под угрозой" in x for x in notices())  # the assignee and the team lead, once each
     assert refreshed is not None and refreshed > now - timedelta(seconds=5)  # the rollup job ran too
     assert codes == [0]

@@ -190,3 +190,12 @@ def test_make_run_starts_the_web_app_and_a_worker_and_ctrl_c_stops_both(queue_db
             run.kill()
     assert not web_answers()
     assert workers() == 0  # the worker unregistered: it stopped cleanly, not killed
+
+
+def test_the_web_app_stays_sync_although_the_queue_brings_asgiref(app):
+    # Dash switches its page router to async when asgiref is importable; Flask then runs it through
+    # asgiref, which fails in any thread that already runs an event loop (Telegram webhook, tests).
+    import asgiref  # noqa: F401 — installed with procrastinate
+    import inspect
+    hooks = [fn for fns in app.before_request_funcs.values() for fn in fns]
+    assert hooks and not [fn.__qualname__ for fn in hooks if inspect.iscoroutinefunction(fn)]

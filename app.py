@@ -73,6 +73,9 @@ def _dash(server: Flask) -> dash.Dash:
         __name__, server=server, use_pages=True, pages_folder=str(PAGES), suppress_callback_exceptions=True,
         title="Okno", update_title=None, serve_locally=True,
         external_stylesheets=[],  # Bootstrap and icons are vendored in assets/vendor (works offline)
+        # Dash turns async on by itself when asgiref is installed (procrastinate brings it); our
+        # callbacks are sync, and async hooks fail under a thread that already runs an event loop.
+        use_async=False,
     )
     app.layout = serve_layout
     _take_callbacks(app)

@@ -10,6 +10,7 @@ CHANNELS = {
     "email": "ingest.email.cli",
     "telegram": "ingest.telegram.bot",
     "scheduler": "ingest.scheduler",
+    "worker": "ingest.worker",  # the job queue: every periodic job above, on any number of hosts
 }
 
 

@@ -1,5 +1,9 @@
-"""`python -m ingest scheduler`: run data.automation.scheduler.tick once a minute (SLA signals, time-based rules)
-and bring the analytics daily rollup up to date every few minutes."""
+"""`python -m ingest scheduler [--once]`: run data.automation.scheduler.tick (SLA signals, time-based rules)
+and bring the analytics daily rollup up to date.
+
+`--once` is for operators (one tick now, e.g. from cron or after a restore). The job worker
+(`python -m ingest worker`) runs the same work as periodic jobs and is what to run in production;
+this loop without `--once` remains for a single host without the worker."""
 from __future__ import annotations
 
 import argparse

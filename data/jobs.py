@@ -1,0 +1,84 @@
+"""Background work on procrastinate's job queue (its tables are in our PostgreSQL: migration jobs_0001).
+
+`app` is the queue; `python -m ingest worker` runs it (the channel jobs live in ingest/worker.py).
+Each task is thin: one service call in a transaction of its own. Periodic jobs are deferred by every
+worker's scheduler, but the database accepts each (task, minute) once, so N workers on N hosts run
+each tick once; `lock=` makes two runs of the same job wait for each other instead of overlapping,
+and `queueing_lock=` keeps a slow job from piling up copies of itself in the queue.
+
+Nothing connects at import: the connector reads the database URL (data.db) when the app is opened
+or a job is deferred. To defer in the caller's transaction, use `defer(session, task, **kwargs)`.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import procrastinate
+from sqlalchemy.orm import Session
+
+from data import db
+
+log = logging.getLogger(__name__)
+EVERY_MINUTE = "* * * * *"
+
+
+def conninfo() -> str:
+    """libpq's URI for the configured database (SQLAlchemy's `+psycopg` driver suffix removed)."""
+    url = db.database_url()
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+class _LazyConnector(procrastinate.PsycopgConnector):
+    """PsycopgConnector whose conninfo is read when first needed, not at import.
+
+    procrastinate hands its stored pool arguments (`_pool_args`) to the async pool on open and to the
+    sync connector it makes for deferring outside a worker; the conninfo is added to them there."""
+
+    def _with_conninfo(self) -> None:
+        self._pool_args.setdefault("conninfo", conninfo())
+
+    async def open_async(self, pool=None) -> None:
+        self._with_conninfo()
+        await super().open_async(pool)
+
+    def get_sync_connector(self):
+        self._with_conninfo()
+        return super().get_sync_connector()
+
+
+app = procrastinate.App(connector=_LazyConnector(), worker_defaults={"delete_jobs": "successful"})
+
+
+def periodic(name: str, cron: str = EVERY_MINUTE):
+    """A task deferred on `cron` (seconds are an optional 6th field) that never runs twice at once."""
+    def register(fn):
+        task = app.task(name=name, lock=name, queueing_lock=name, pass_context=False)(fn)
+        return app.periodic(cron=cron, periodic_id=name)(task)
+    return register
+
+
+def defer(session: Session, task_name: str, **kwargs: Any) -> int:
+    """Queue a job in the session's transaction: it exists if and only if the caller commits."""
+    raw = session.connection().connection.driver_connection  # the psycopg connection under the session
+    return app.configure_task(task_name, connection=raw).defer(**kwargs)
+
+
+# ---- the periodic work of data/ ----
+
+@periodic("analytics_rollup")
+def analytics_rollup(timestamp: int) -> None:
+    """The analytics pages' daily totals, brought up to date once a minute (freshness shows when)."""
+    from data.metrics import rollup
+    with db.session_scope() as s:
+        log.info("analytics rollup: %s days redone", rollup.refresh(s))
+
+
+@periodic("scheduler_tick")
+def scheduler_tick(timestamp: int) -> None:
+    """SLA at-risk and breach signals, time-based rules and the Monday weekly summary."""
+    from data.automation import scheduler
+    with db.session_scope() as s:
+        counts = scheduler.tick(s)
+    if any(counts.values()):
+        log.info("scheduler tick: %s", counts)

@@ -11,6 +11,7 @@ from data.models.sla import BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_
 from data.models.analytics import AnalyticsDaily, AnalyticsState
 from data.models.mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, TicketParticipant
 from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
+from data.models.directory import DirectoryAccount, DirectoryGroup
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -22,4 +23,5 @@ __all__ = [
     "TicketParticipant",
     "TicketSla", "AnalyticsDaily", "AnalyticsState",
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",
+    "DirectoryAccount", "DirectoryGroup",
 ]

@@ -33,7 +33,10 @@ def live_server(app):
     thread.join(10)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API is open its event loop runs in this thread, and
+# Flask test-client requests of later test files in the same process then fail (Dash's pages router is an
+# async before_request that asgiref refuses to run inside a running loop).
+@pytest.fixture(scope="module")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("OKNO_REQUIRE_BROWSER") == "1":

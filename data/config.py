@@ -55,6 +55,23 @@ class Config:
     # The audit log keeps this many days of rows (0: keep everything); older rows are pruned by the scheduler.
     audit_retention_days: int = field(default_factory=lambda: _int("OKNO_AUDIT_RETENTION_DAYS", 365))
     secure_cookies: bool = field(default_factory=lambda: os.environ.get("OKNO_SECURE_COOKIES", "0") == "1")
+    # Company directory sign-in (LDAP / Active Directory; README "Company directory"). Off when LDAP_URL is unset.
+    ldap_url: str | None = field(default_factory=lambda: os.environ.get("LDAP_URL") or None)  # ldap:// or ldaps://
+    ldap_start_tls: bool = field(default_factory=lambda: os.environ.get("LDAP_START_TLS", "0") == "1")
+    ldap_ca_file: str | None = field(default_factory=lambda: os.environ.get("LDAP_CA_FILE") or None)
+    ldap_base_dn: str = field(default_factory=lambda: os.environ.get("LDAP_BASE_DN", ""))
+    # The service account that finds a user's entry and groups (anonymous search when unset).
+    ldap_bind_dn: str | None = field(default_factory=lambda: os.environ.get("LDAP_BIND_DN") or None)
+    ldap_bind_password: str | None = field(default_factory=lambda: os.environ.get("LDAP_BIND_PASSWORD") or None)
+    # {login} is replaced by the escaped sign-in name. The default suits Active Directory; OpenLDAP:
+    # (|(uid={login})(mail={login})).
+    ldap_user_filter: str = field(default_factory=lambda: os.environ.get(
+        "LDAP_USER_FILTER", "(|(sAMAccountName={login})(userPrincipalName={login})(mail={login}))"))
+    # Groups come from this attribute of the user's entry, or, when LDAP_GROUP_FILTER is set, from a search
+    # ({dn} = the user's escaped DN), e.g. (&(objectClass=groupOfNames)(member={dn})).
+    ldap_group_attr: str = field(default_factory=lambda: os.environ.get("LDAP_GROUP_ATTR", "memberOf"))
+    ldap_group_filter: str | None = field(default_factory=lambda: os.environ.get("LDAP_GROUP_FILTER") or None)
+    ldap_timeout: int = field(default_factory=lambda: _int("LDAP_TIMEOUT", 5))
 
 
 def get_config() -> Config:

@@ -11,6 +11,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from components.i18n import N_, _
 from data import audit
 from data.identity import accounts as auth
+from data.identity import directory
 from data.db import read_session, session_scope
 from data.models import User
 
@@ -72,7 +73,7 @@ LOGIN_FORM = """  {% if error %}<div class="alert alert-danger" role="alert" id=
     <input type="hidden" name="csrf_token" value="{{ csrf }}">
     <input type="hidden" name="next" value="{{ next }}">
     <label class="form-label" for="email">{{ _('login.email') }}</label>
-    <input class="form-control mb-3" type="email" id="email" name="email" value="{{ email }}" required autofocus autocomplete="username">
+    <input class="form-control mb-3" type="text" id="email" name="email" value="{{ email }}" required autofocus autocomplete="username">
     <label class="form-label" for="password">{{ _('login.password') }}</label>
     <input class="form-control mb-3" type="password" id="password" name="password" required autocomplete="current-password">
     <button class="btn btn-primary w-100" type="submit">{{ _('login.submit') }}</button>
@@ -99,6 +100,8 @@ def login_submit():
     email = request.form.get("email", "")
     with session_scope() as s:
         user = auth.authenticate(s, email, request.form.get("password", ""))
+        if user is None:  # not a local account with this password: the company directory, when configured
+            user = directory.authenticate(s, email, request.form.get("password", ""))
         # The audit log: a sign-in, or a failed one under the email that was tried.
         audit.record(s, user or email[:254], "sign_in" if user else "sign_in.failed",
                      user or ("users", None, email[:254]), address=request.remote_addr)

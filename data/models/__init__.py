@@ -12,6 +12,7 @@ from data.models.analytics import AnalyticsDaily, AnalyticsState
 from data.models.mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, TicketParticipant
 from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 from data.models.audit import AuditEntry
+from data.models.directory import DirectoryAccount, DirectoryGroup
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -24,4 +25,5 @@ __all__ = [
     "TicketSla", "AnalyticsDaily", "AnalyticsState",
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",
     "AuditEntry",
+    "DirectoryAccount", "DirectoryGroup",
 ]

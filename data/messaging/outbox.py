@@ -125,7 +125,8 @@ def claim(session: Session, channel: str, ids: list[int] | None = None,
     happens during the send, a later attempt sends the very same id. Returns None when nothing is due."""
     stmt = (select(Outbox).where(Outbox.channel == channel, Outbox.state == "queued",
                                  Outbox.next_attempt_at <= func.now())
-            .order_by(Outbox.next_attempt_at, Outbox.id).limit(1).with_for_update(skip_locked=True))
+            .order_by(*((Outbox.id,) if channel == "telegram" else (Outbox.next_attempt_at, Outbox.id)))
+            .limit(1).with_for_update(skip_locked=True))  # a chat is read in order: Telegram oldest first
     if ids is not None:
         stmt = stmt.where(Outbox.id.in_(ids))
     row = session.scalar(stmt)

@@ -9,6 +9,7 @@ from data.boards import moves
 from data.errors import LimitExceeded
 from data.models import Ticket, TicketEvent
 from data.tickets import actions as tickets
+from data.tickets.escalation import escalate
 from tests import factories
 from tests.reliability.helpers import race
 
@@ -101,3 +102,15 @@ def test_dropping_into_a_gap_halved_until_it_is_gone_still_lands_in_place(sessio
     shown = list(session.scalars(select(Ticket.title).where(Ticket.column_id == doing.id)
                                  .order_by(Ticket.position, Ticket.id)))
     assert shown == ["A", *[f"M{n:02}" for n in reversed(range(60))], "Z"]
+
+
+def test_an_escalated_card_lands_on_top_of_the_next_lines_queue(session):
+    l1, l2 = factories.team(session, line_level=71), factories.team(session, line_level=72)
+    agent = factories.user(session, "agent", team=l1)
+    b1, b2 = factories.board(session, team=l1), factories.board(session, team=l2)
+    waiting = [tickets.create(session, None, title=f"L2 {n}", board_id=b2.id) for n in range(3)]
+    card = tickets.create(session, agent, title="Needs L2", board_id=b1.id, team_id=l1.id)
+    escalate(session, agent, card.id)
+    shown = list(session.scalars(select(Ticket.id).where(Ticket.column_id == factories.column(b2, "queue").id)
+                                 .order_by(Ticket.position, Ticket.id)))
+    assert shown == [card.id, *[t.id for t in reversed(waiting)]]

@@ -33,8 +33,8 @@ def live_server(app):
     thread.join(10)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")  # not session: sync_playwright's event loop would stay in this thread and
+def browser():                    # break later non-browser files run by the same process (Flask's async_to_sync)
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("OKNO_REQUIRE_BROWSER") == "1":
             pytest.fail(f"Chromium not found at {CHROMIUM}")

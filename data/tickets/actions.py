@@ -72,7 +72,7 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
     if lane is not None and lane.user_id and assignee_id is None:
         assignee_id = lane.user_id
     lock_placement(session, column)
-    if isinstance(actor, User):  # a request from a channel is never refused (nothing lost); staff are
+    if isinstance(actor, User):  # staff are refused by a hard limit; a request from a channel never (nothing lost)
         _check_wip(session, column, lane, None)
     when = at or now()
     ticket = Ticket(title=title[:300], description=(description or "").replace("\x00", ""),
@@ -110,7 +110,8 @@ def lock_placement(session: Session, column: BoardColumn, ticket: Ticket | None 
 
 
 def _top_position(session: Session, column: BoardColumn) -> float:
-    # Call under lock_placement(column). board_id too, so the (board, column, position) index answers at once even in a done column of 500k cards.
+    # Call under lock_placement(column). board_id too, so the (board, column, position) index answers at once
+    # even in a done column of 500k cards.
     lowest = session.scalar(select(func.min(Ticket.position)).where(Ticket.board_id == column.board_id,
                                                                     Ticket.column_id == column.id))
     return (lowest or 0.0) - 1.0
@@ -307,5 +308,5 @@ def _add_comment(session: Session, ticket: Ticket, actor: Actor, body: str, *, p
     return item
 
 
-__all__ = ["get", "get_by_number", "create", "move", "lock_placement", "assign", "set_priority", "set_blocked", "comment",
-           "comment_from_thread", "actor_name", "now"]
+__all__ = ["get", "get_by_number", "create", "move", "lock_placement", "assign", "set_priority", "set_blocked",
+           "comment", "comment_from_thread", "actor_name", "now"]

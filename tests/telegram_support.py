@@ -124,13 +124,13 @@ def catalog(notify: bool = False) -> dict:
         agent = factories.user(s, "agent")
         board = factories.board(s)
         service = factories.service(s, board, code=uuid.uuid4().hex[:12], name=unique("Печать"))
-        service.notify = {"on_status_change": notify}
+        service.notify = {"on_status_change": notify, "status_window_minutes": 0}  # at once: the tests wait
         rt = RequestType(service_id=service.id, code="printer", name=unique("Принтер"), field_schema=PRINTER_FIELDS,
                          checklist=[{"text": "Принтер включён", "required_on_submit": True},
                                     {"text": "Проверить картридж", "required_on_submit": False}])
         s.add(rt)
         general = factories.service(s, board, code=uuid.uuid4().hex[:12], name=unique("Другое"))  # plain messages
-        general.notify = {"on_status_change": notify}
+        general.notify = {"on_status_change": notify, "status_window_minutes": 0}
         s.flush()
         for column in board.columns:  # what the requester is told about each stage
             column.requester_status = {"queue": "Принята", "in_progress": "В работе"}.get(column.kind)

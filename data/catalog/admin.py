@@ -16,6 +16,7 @@ from data.errors import NotFound, Text, ValidationError
 from data.models import Board, BoardColumn, ColumnFanout, Lane, Priority, RequestType, Service, Team, User
 from data.intake.forms import check_schema
 from data.intake.routing import ASSIGN_KINDS
+from data.messaging.notify import DEFAULT_STATUS_WINDOW
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$")
@@ -30,6 +31,19 @@ def _int(value) -> int | None:
         return int(value) if value not in (None, "", 0, "0") else None
     except (TypeError, ValueError):
         return None
+
+
+def _window(value) -> int:
+    """Minutes a status message waits for the next change (data/messaging/notify.py); blank = the default."""
+    if value in (None, ""):
+        return int(DEFAULT_STATUS_WINDOW.total_seconds() // 60)
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        minutes = -1
+    if not 0 <= minutes <= 1440:
+        raise ValidationError("errors.status_window", {"status_window_minutes": Text("errors.status_window")})
+    return minutes
 
 
 def _exists(session: Session, model, value, field: str) -> int | None:
@@ -89,7 +103,8 @@ def save_service(session: Session, actor: User, service_id: int | None, data: di
     service.team_id = _exists(session, Team, data.get("team_id"), "team")
     service.allowed_domains = domains(data.get("allowed_domains"))
     service.notify = {"on_status_change": bool(data.get("on_status_change")),
-                      "on_public_reply": bool(data.get("on_public_reply"))}
+                      "on_public_reply": bool(data.get("on_public_reply")),
+                      "status_window_minutes": _window(data.get("status_window_minutes"))}
     service.auto_reply_template = (data.get("auto_reply_template") or "").strip() or None
     service.is_active = bool(data.get("is_active", True))
     if service.id is None:

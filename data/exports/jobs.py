@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from data import audit
@@ -156,13 +157,12 @@ def save(session: Session, actor: User, *, name: str, query: dict, columns: list
     if len(name) > 120:
         raise ValidationError("errors.name_too_long", {"name": Text("errors.field.too_long")}, limit=120)
     f, _problems = ticket_query.parse_filter(query or {})
-    row = session.scalar(select(SavedExport).where(SavedExport.user_id == actor.id, SavedExport.name == name))
-    if row is None:
-        row = SavedExport(user_id=actor.id, name=name)
-        session.add(row)
-    row.filter, row.columns, row.format = f.to_query(), ticket_query.export_columns(columns), _check_format(fmt)
-    session.flush()
-    return row
+    values = {"filter": f.to_query(), "columns": ticket_query.export_columns(columns), "format": _check_format(fmt)}
+    # An upsert on the unique (user, name): a double-clicked save overwrites instead of failing.
+    row_id = session.scalar(pg_insert(SavedExport).values(user_id=actor.id, name=name, **values)
+                            .on_conflict_do_update(index_elements=["user_id", "name"], set_=values)
+                            .returning(SavedExport.id))
+    return session.scalar(select(SavedExport).where(SavedExport.id == row_id).execution_options(populate_existing=True))
 
 
 def saved(session: Session, actor: User) -> list[SavedExport]:

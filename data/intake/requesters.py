@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from email.utils import parseaddr
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from data.errors import NotFound, Text, ValidationError
@@ -38,20 +39,35 @@ def find_by_email(session: Session, address: str) -> Requester | None:
     return session.get(Requester, ident.requester_id) if ident else None
 
 
+def _claim(session: Session, channel: str, address: str, requester: Requester,
+           display: str | None = None) -> RequesterIdentity:
+    """Give the address to `requester` (new, not yet flushed), or find who has it already.
+
+    Two first messages from one address at once (a double-clicked form, two mails) both miss the
+    identity; the unique (channel, address) lets one insert win and `ON CONFLICT DO NOTHING` makes the
+    other wait for it and then read the winner, instead of failing. The loser's requester row is
+    dropped before anyone could see it."""
+    session.add(requester)
+    session.flush()
+    claimed = session.scalar(pg_insert(RequesterIdentity)
+                             .values(requester_id=requester.id, channel=channel, address=address, display=display)
+                             .on_conflict_do_nothing(index_elements=["channel", "address"])
+                             .returning(RequesterIdentity.id))
+    if claimed is None:
+        session.delete(requester)
+        session.flush()
+    return _identity(session, channel, address)
+
+
 def find_or_create_by_email(session: Session, address: str, name: str | None = None) -> Requester:
     """The requester who writes from this address; a new one (named after the address) if unknown."""
     addr = normalise_email(address)
     ident = _identity(session, "email", addr)
-    if ident is not None:
-        requester = session.get(Requester, ident.requester_id)
-        if name and requester.name == requester.email:
-            requester.name = name.strip()[:200]  # a real name beats the address we used as one
-        return requester
-    requester = Requester(name=(name or "").strip()[:200] or addr, email=addr)
-    session.add(requester)
-    session.flush()
-    session.add(RequesterIdentity(requester_id=requester.id, channel="email", address=addr))
-    session.flush()
+    if ident is None:
+        ident = _claim(session, "email", addr, Requester(name=(name or "").strip()[:200] or addr, email=addr))
+    requester = session.get(Requester, ident.requester_id)
+    if name and requester.name == requester.email and name.strip():
+        requester.name = name.strip()[:200]  # a real name beats the address we used as one
     return requester
 
 
@@ -62,16 +78,12 @@ def find_or_create_by_telegram(session: Session, chat_id, name: str, username: s
         raise ValidationError("errors.chat_id_number", {"chat_id": Text("errors.field.invalid")})
     display = f"@{username.lstrip('@')}" if username else None
     ident = _identity(session, "telegram", address)
-    if ident is not None:
-        if display and ident.display != display:
-            ident.display = display
-        return session.get(Requester, ident.requester_id)
-    requester = Requester(name=(name or "").strip()[:200] or display or f"Telegram {address}")
-    session.add(requester)
-    session.flush()
-    session.add(RequesterIdentity(requester_id=requester.id, channel="telegram", address=address, display=display))
-    session.flush()
-    return requester
+    if ident is None:
+        ident = _claim(session, "telegram", address,
+                       Requester(name=(name or "").strip()[:200] or display or f"Telegram {address}"), display)
+    if display and ident.display != display:
+        ident.display = display
+    return session.get(Requester, ident.requester_id)
 
 
 def note_locale(requester: Requester, locale: str) -> None:

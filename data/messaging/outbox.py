@@ -6,14 +6,16 @@ here (attempt, sent, retry, failed, bounced), so a reply's comment always shows 
 from __future__ import annotations
 
 import base64
+import logging
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from data.models import Comment, Outbox, RequesterIdentity, Service, Ticket
 
+log = logging.getLogger(__name__)
 TOKEN = re.compile(r"\[#(\d{1,12})\]")  # a ticket's number in a subject line, "[#1234]": replies thread on it
 
 
@@ -107,6 +109,43 @@ def attempt(row: Outbox) -> int:
     """Count one more attempt at a claimed row; returns the count."""
     row.attempts = (row.attempts or 0) + 1
     return row.attempts
+
+
+# A claimed row is not due again for this long: the worker sends it meanwhile. Only a worker that died
+# between sending and recording the result leaves it claimed; the row is then sent again after the lease.
+CLAIM_LEASE = timedelta(minutes=5)
+IN_FLIGHT = "sending"  # last_error while claimed; still there at the next claim = that attempt was cut off
+
+
+def claim(session: Session, channel: str, ids: list[int] | None = None,
+          lease: timedelta = CLAIM_LEASE) -> Outbox | None:
+    """The first step of a delivery, in its own short transaction that the caller commits BEFORE sending:
+    take one due row (SKIP LOCKED, so workers share the queue), count the attempt and lease the row.
+    The channel then stamps the message's id on it (name_message) in the same transaction, so whatever
+    happens during the send, a later attempt sends the very same id. Returns None when nothing is due."""
+    stmt = (select(Outbox).where(Outbox.channel == channel, Outbox.state == "queued",
+                                 Outbox.next_attempt_at <= func.now())
+            .order_by(*((Outbox.id,) if channel == "telegram" else (Outbox.next_attempt_at, Outbox.id)))
+            .limit(1).with_for_update(skip_locked=True))  # a chat is read in order: Telegram oldest first
+    if ids is not None:
+        stmt = stmt.where(Outbox.id.in_(ids))
+    row = session.scalar(stmt)
+    if row is None:
+        return None
+    if row.last_error == IN_FLIGHT:  # the previous attempt's worker died: that message may have arrived
+        log.warning("outbox %s: attempt %s was cut off before its result was recorded; sending again with "
+                    "the same id %s", row.id, row.attempts, row.external_id)
+    attempt(row)
+    row.last_error = IN_FLIGHT
+    row.next_attempt_at = _now() + lease
+    return row
+
+
+def claimed(session: Session, row_id: int) -> Outbox | None:
+    """The second step: the row claimed (and committed) before, locked for the send and its result.
+    None if another worker holds it or it is no longer queued."""
+    return session.scalar(select(Outbox).where(Outbox.id == row_id, Outbox.state == "queued")
+                          .with_for_update(skip_locked=True))
 
 
 def name_message(row: Outbox, external_id: str) -> str:

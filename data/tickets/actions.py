@@ -71,6 +71,9 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
         raise ValidationError("errors.lane_not_on_board", {"lane": Text("errors.field.invalid")})
     if lane is not None and lane.user_id and assignee_id is None:
         assignee_id = lane.user_id
+    lock_placement(session, column)
+    if isinstance(actor, User):  # staff are refused by a hard limit; a request from a channel never (nothing lost)
+        _check_wip(session, column, lane, None)
     when = at or now()
     ticket = Ticket(title=title[:300], description=(description or "").replace("\x00", ""),
                     description_html=description_html, board_id=board_id, column_id=column.id,
@@ -89,8 +92,26 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
     return ticket
 
 
+def lock_placement(session: Session, column: BoardColumn, ticket: Ticket | None = None) -> None:
+    """Serialise everything that places cards in `column`: the WIP count and the top position are then
+    read after the previous placement committed, so a hard limit holds and two cards never get the same
+    `min - 1`. One lock order everywhere, the order the rest of the code already takes (a ticket row,
+    then bump_revision's board row, then column rows): the moved ticket, its boards by id, its columns
+    by id. Locking a row twice in one transaction is free, so callers may call this more than once."""
+    columns = {column.id: column.board_id}
+    if ticket is not None:
+        session.refresh(ticket, with_for_update=True)  # and its version as of now, for the version check
+        if ticket.column_id:
+            columns.setdefault(ticket.column_id, ticket.board_id)
+    session.execute(select(Board.id).where(Board.id.in_(set(columns.values()))).order_by(Board.id)
+                    .with_for_update())
+    session.execute(select(BoardColumn.id).where(BoardColumn.id.in_(columns)).order_by(BoardColumn.id)
+                    .with_for_update())
+
+
 def _top_position(session: Session, column: BoardColumn) -> float:
-    # board_id too, so the (board, column, position) index answers at once even in a done column of 500k cards.
+    # Call under lock_placement(column). board_id too, so the (board, column, position) index answers at once
+    # even in a done column of 500k cards.
     lowest = session.scalar(select(func.min(Ticket.position)).where(Ticket.board_id == column.board_id,
                                                                     Ticket.column_id == column.id))
     return (lowest or 0.0) - 1.0
@@ -110,9 +131,12 @@ def changed_meanwhile(number: int, who: str | None) -> Conflict:
     return Conflict("errors.ticket_changed", number=number)
 
 
-def _check_wip(session: Session, column: BoardColumn, lane: Lane | None, ticket: Ticket) -> None:
-    if column.wip_limit and column.wip_hard and column.id != ticket.column_id:
-        count = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.column_id == column.id))
+def _check_wip(session: Session, column: BoardColumn, lane: Lane | None, ticket: Ticket | None) -> None:
+    """A hard limit refuses the card; call under lock_placement(column), or concurrent moves all count
+    the same free slot. (Lane limits are soft: shown, never refused.)"""
+    if column.wip_limit and column.wip_hard and (ticket is None or column.id != ticket.column_id):
+        count = session.scalar(select(func.count()).select_from(Ticket)
+                               .where(Ticket.board_id == column.board_id, Ticket.column_id == column.id))
         if count >= column.wip_limit:
             raise LimitExceeded("errors.wip_limit", column=column.name, limit=column.wip_limit)
 
@@ -135,6 +159,7 @@ def move(session: Session, actor: User | None, ticket_id: int, column_id: int, l
         permissions.check_board_access(actor, board, session)  # the destination
         if lane_id != ticket.lane_id:
             permissions.check_lane_access(actor, lane, ticket.assignee_id)
+    lock_placement(session, column, ticket)
     _check_wip(session, column, lane, ticket)
     version = ticket.version if expected_version is None else expected_version
     when = at or now()
@@ -294,5 +319,5 @@ def _add_comment(session: Session, ticket: Ticket, actor: Actor, body: str, *, p
     return item
 
 
-__all__ = ["get", "get_by_number", "create", "move", "assign", "set_priority", "set_blocked", "comment",
-           "comment_from_thread", "actor_name", "now"]
+__all__ = ["get", "get_by_number", "create", "move", "lock_placement", "assign", "set_priority", "set_blocked",
+           "comment", "comment_from_thread", "actor_name", "now"]

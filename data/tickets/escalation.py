@@ -18,7 +18,7 @@ from data.events import bump_revision, record
 from data.i18n import N_
 from data.models import Board, BoardColumn, Team, Ticket, User
 from data.tickets import status as statuses
-from data.tickets.actions import changed_meanwhile, get, now
+from data.tickets.actions import _check_wip, _top_position, changed_meanwhile, get, lock_placement, now  # noqa: PLC2701
 
 
 def current_line(session: Session, ticket: Ticket) -> Team | None:
@@ -64,11 +64,14 @@ def escalate(session: Session, actor: User | None, ticket_id: int) -> Ticket:
     if column is None:
         raise ValidationError("escalation.no_board", {"ticket": Text("escalation.no_board", team=target.name)},
                               team=target.name)
+    lock_placement(session, column, ticket)  # the same WIP and position rules as a move
+    _check_wip(session, column, None, ticket)
     old = {"board": ticket.board_id, "column": ticket.column_id, "lane": ticket.lane_id, "status": ticket.status,
            "assignee": ticket.assignee_id}
     when = now()
     values = {"board_id": board.id, "column_id": column.id, "lane_id": None, "team_id": target.id,
               "status": column.kind, "assignee_id": None, "version": ticket.version + 1, "updated_at": when,
+              "position": _top_position(session, column),
               **statuses.entering(column.kind, from_status=old["status"], column_changed=True,
                                   started=ticket.started_at is not None, when=when)}
     result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == ticket.version)

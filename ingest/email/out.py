@@ -1,10 +1,12 @@
 """Delivering the email outbox: replies in the requester's thread, auto-replies, notifications, PINs.
 
-One row at a time: `SELECT ... FOR UPDATE SKIP LOCKED` so several workers share the outbox and
-none sends a row twice; the row stays locked while it is sent and its result is committed with
-it. Temporary failures retry with exponential backoff; permanent ones (5xx) fail at once; the
-comment shows queued / sent / failed with the reason. The Message-ID is fixed before the first
-attempt, so a resend after a crash carries the same id and threads (and dedups) the same way.
+One row at a time, in two transactions. The claim (`SELECT ... FOR UPDATE SKIP LOCKED`, so several
+workers share the outbox) counts the attempt, leases the row and stamps its Message-ID, and is
+committed BEFORE anything is sent; then the row is locked again, sent, and its result committed. A
+worker killed between sending and that commit leaves the row claimed: after the lease it is sent
+again with the same Message-ID, which mail clients and servers treat as the same message
+(docs/reliability.md). Temporary failures retry with exponential backoff; permanent ones (5xx) fail
+at once; the comment shows queued / sent / failed with the reason.
 """
 from __future__ import annotations
 
@@ -61,11 +63,17 @@ def thread_ids(session: Session, ticket_id: int) -> list[str]:
     return [mid for _at, mid in sorted(incoming + outgoing, key=lambda r: r[0] or now())]
 
 
+def name(row: Outbox, mailbox: Mailbox | None) -> str:
+    """The row's Message-ID, chosen once (at its first claim) and kept for every later attempt."""
+    sender = mailbox.address if mailbox else get_config().mail_from
+    domain = sender.rsplit("@", 1)[-1] or "okno.local"
+    return outbox.name_message(row, f"<okno.{row.id}.{secrets.token_hex(6)}@{domain}>")
+
+
 def build(session: Session, row: Outbox, mailbox: Mailbox | None) -> EmailMessage:
     cfg = get_config()
     sender = mailbox.address if mailbox else cfg.mail_from
-    domain = sender.rsplit("@", 1)[-1] or "okno.local"
-    outbox.name_message(row, f"<okno.{row.id}.{secrets.token_hex(6)}@{domain}>")
+    name(row, mailbox)
     msg = EmailMessage()
     ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
     subject = row.subject or (outbox.subject(ticket) if ticket else "Okno")
@@ -134,8 +142,9 @@ def send(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
 
 
 def deliver_one(session: Session, row: Outbox) -> str:
+    """Send a claimed row (outbox.claim counted the attempt) and record the result on it."""
     mailbox = mailbox_for(session, row)
-    attempts = outbox.attempt(row)
+    attempts = row.attempts
     try:
         msg = build(session, row, mailbox)
         send(msg, row.recipient, mailbox)
@@ -153,14 +162,18 @@ def deliver_one(session: Session, row: Outbox) -> str:
 
 
 def deliver_due(limit: int = 500) -> dict[str, int]:
-    """Send what is due, one locked row per transaction. Returns counts: sent, retry, failed."""
+    """Send what is due, one row at a time: claim and commit, then send and commit. Returns counts:
+    sent, retry, failed."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     for _ in range(limit):
         with db.session_scope() as s:
-            row = s.scalar(select(Outbox).where(Outbox.channel == "email", Outbox.state == "queued",
-                                                Outbox.next_attempt_at <= now())
-                           .order_by(Outbox.next_attempt_at, Outbox.id).limit(1).with_for_update(skip_locked=True))
+            row = outbox.claim(s, "email")
             if row is None:
                 break
-            counts[deliver_one(s, row)] += 1
+            name(row, mailbox_for(s, row))
+            row_id = row.id
+        with db.session_scope() as s:
+            row = outbox.claimed(s, row_id)
+            if row is not None:  # (None: withdrawn meanwhile)
+                counts[deliver_one(s, row)] += 1
     return counts

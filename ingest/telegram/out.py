@@ -1,7 +1,9 @@
 """Delivering the outbox to Telegram: bot answers, agents' public replies, status notifications.
 
-Rows are claimed one at a time with FOR UPDATE SKIP LOCKED, so several workers share the queue
-and a crash re-sends at most the one message in flight. 429 waits exactly retry_after; 403 (the
+Rows are claimed one at a time with FOR UPDATE SKIP LOCKED, so several workers share the queue. The
+claim (attempt counted, row leased) is committed before the send, and the result after it: a worker
+killed in between re-sends that one message once the lease ends; the Bot API has no idempotency key,
+so that copy can arrive twice (docs/reliability.md). 429 waits exactly retry_after; 403 (the
 user blocked the bot) and other permanent refusals fail the row with the reason and stop; network
 trouble backs off exponentially. A reply's comment shows the state (Comment.delivery_state).
 """
@@ -10,7 +12,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -87,7 +88,7 @@ def _retry(session, row: Outbox, reason: str, delay: timedelta) -> None:
 
 
 async def deliver_row(session, bot: Bot, row: Outbox) -> None:
-    outbox.attempt(row)
+    """Send a claimed row (outbox.claim counted the attempt) and record the result on it."""
     try:
         external_id = await _send(bot, row)
     except RetryAfter as err:  # flood control: Telegram says exactly when to come back
@@ -111,14 +112,13 @@ async def deliver_due(bot: Bot, ids: list[int] | None = None, limit: int = 200) 
     tried = 0
     while tried < limit:
         with session_scope() as session:
-            stmt = (select(Outbox).where(Outbox.channel == "telegram", Outbox.state == "queued",
-                                         Outbox.next_attempt_at <= func.now())
-                    .order_by(Outbox.id).limit(1).with_for_update(skip_locked=True))
-            if ids is not None:
-                stmt = stmt.where(Outbox.id.in_(ids))
-            row = session.scalar(stmt)
+            row = outbox.claim(session, "telegram", ids)
             if row is None:
                 break
-            await deliver_row(session, bot, row)
+            row_id = row.id
+        with session_scope() as session:
+            row = outbox.claimed(session, row_id)
+            if row is not None:
+                await deliver_row(session, bot, row)
         tried += 1
     return tried

@@ -65,6 +65,8 @@ def _form(s, svc: Service | None):
         dbc.Row([af.row(N_("admin.auto_reply"), dbc.Textarea(id=f"{P}-auto-reply", value=v("auto_reply_template"),
                                                              rows=2, placeholder="Ваша заявка #{number} принята"))]),
         dbc.Checkbox(id=f"{P}-notify-status", value=bool(notify.get("on_status_change")), label=_("admin.notify_status")),
+        dbc.Row([af.row(N_("admin.status_window"), dbc.Input(id=f"{P}-status-window", type="number", min=0, max=1440,
+                                                              step=1, value=notify.get("status_window_minutes", 2)))]),
         dbc.Checkbox(id=f"{P}-notify-reply", value=bool(notify.get("on_public_reply", True)), label=_("admin.notify_reply")),
         dbc.Checkbox(id=f"{P}-active", value=bool(v("is_active", True)), label=_("admin.active")),
         html.Div(id=f"{P}-result", className="mt-2"),
@@ -84,12 +86,12 @@ def board_changed(board_id):
           State(f"{P}-description", "value"), State(f"{P}-board", "value"), State(f"{P}-column", "value"),
           State(f"{P}-lane", "value"), State(f"{P}-team", "value"), State(f"{P}-domains", "value"),
           State(f"{P}-auto-reply", "value"), State(f"{P}-notify-status", "value"), State(f"{P}-notify-reply", "value"),
-          State(f"{P}-active", "value"), prevent_initial_call=True)
+          State(f"{P}-active", "value"), State(f"{P}-status-window", "value"), prevent_initial_call=True)
 def save(_n, service_id, name, code, description, board, column, lane, team, domains, auto_reply, on_status,
-         on_reply, active):
+         on_reply, active, status_window):
     data = dict(name=name, code=code, description=description, board_id=board, column_id=column, lane_id=lane,
                 team_id=team, allowed_domains=domains, auto_reply_template=auto_reply, on_status_change=on_status,
-                on_public_reply=on_reply, is_active=active)
+                on_public_reply=on_reply, is_active=active, status_window_minutes=status_window)
     try:
         with session_scope() as s:
             service = catalog_admin.save_service(s, af.user(), service_id, data)

@@ -36,10 +36,9 @@ def live_server(app):
     thread.join(10)
 
 
-# Per module, not per session: Playwright's sync API keeps an event loop running in this thread while it
-# is open, and Flask then refuses to run Dash's async before-request hook for any later test in the
-# same worker ("You cannot use AsyncToSync in the same thread as an async event loop").
-@pytest.fixture(scope="module")
+# Per package, not per session: sync_playwright's event loop stays in this thread while it is open, and any
+# async code a later non-browser test file runs in the same process would find a loop already running.
+@pytest.fixture(scope="package")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("OKNO_REQUIRE_BROWSER") == "1":

@@ -19,6 +19,7 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("/admin/mailboxes", N_("admin.mailboxes"), N_("admin.mailboxes_help"), "bi-envelope"),
     ("/admin/ingest-failures", N_("admin.ingest_failures"), N_("admin.ingest_failures_help"),
      "bi-exclamation-triangle"),
+    ("/admin/sign-in", N_("locks.title"), N_("locks.help"), "bi-shield-lock"),
     ("/weekly/subscriptions", N_("weekly.sub.title"), N_("weekly.sub.admin_help"), "bi-envelope-paper"),
 ]
 

@@ -54,6 +54,9 @@ def old_graph(tmp_path) -> Path:
     for path in (copy / "versions").glob("*.py"):
         source = path.read_text()
         rev = re.search(r"^revision = ['\"](\w+)['\"]", source, re.M).group(1)
+        if rev not in OLD_PARENTS:  # added after the branches became one line: not part of that history
+            path.unlink()
+            continue
         parent = OLD_PARENTS[rev]
         path.write_text(re.sub(r"^down_revision = .*$", f"down_revision = {parent!r}", source, flags=re.M))
     assert sorted(ScriptDirectory(str(copy)).get_heads()) == OLD_HEADS
@@ -108,7 +111,7 @@ def test_upgrade_head_on_an_empty_database_creates_every_model_table(empty_db):
 
 
 def test_a_database_made_by_the_branched_code_reaches_head_through_python_m_data_migrate(empty_db):
-    upgrade(empty_db)
+    command.upgrade(alembic_config(empty_db), "weekly_0001")  # the end of the line when the branches were chained
     engine = create_engine(empty_db)
     with engine.begin() as c:  # as main left it: one row per branch head
         c.execute(text("DELETE FROM alembic_version"))

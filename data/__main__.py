@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from data import db
 from data.identity import accounts as auth
-from data.config import check_secrets
+from data.config import InsecureConfig, check_secrets
 from data.errors import OknoError
 from data.migrate import upgrade
 from data.models import ROLES, Team
@@ -55,7 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("reseal-secrets", help="re-encrypt mailbox passwords with OKNO_ENCRYPTION_KEY (docs/security.md)")
     args = parser.parse_args(argv)
     if args.command in KEYED_COMMANDS:
-        check_secrets()
+        try:
+            check_secrets()
+        except InsecureConfig as refusal:
+            print(refusal, file=sys.stderr)
+            return 2
 
     url = db.database_url()
     if args.command == "url":

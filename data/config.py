@@ -87,8 +87,9 @@ MIN_KEY_LENGTH = 32
 HOW_TO_MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
-class InsecureConfig(SystemExit):
-    """Raised at start-up; a SystemExit so a worker or gunicorn exits non-zero with the message."""
+class InsecureConfig(RuntimeError):
+    """Raised at start-up. Not a SystemExit: gunicorn would restart such a worker for ever, while an
+    exception before the worker booted stops gunicorn (exit 3). Command lines print it and exit 2."""
 
 
 def weak_key(key: str | None) -> bool:

@@ -54,6 +54,6 @@ def unlock(clicks):
         with session_scope() as s:
             throttle.unlock(s, current_user._get_current_object(), scope, key)
         alert = dbc.Alert(_("locks.unlocked", key=key), color="success", id=f"{P}-result")
-    except OknoError as err:
-        alert = dbc.Alert(error_message(err), color="danger", id=f"{P}-result")
+    except OknoError as err:  # e.g. a forged call by someone who is not an admin: nothing to list either
+        return dbc.Alert(error_message(err), color="danger", id=f"{P}-result"), no_update
     return alert, _table()

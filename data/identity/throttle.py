@@ -4,7 +4,8 @@ Rules (settings in data/config.py): after OKNO_LOGIN_DELAY_AFTER failures in a r
 wait 1 s, then 2, 4, ... (a try too early is refused without checking the password, and not counted);
 after OKNO_LOGIN_LOCK_AFTER failures the account is locked for OKNO_LOGIN_LOCK_MINUTES, or until an
 admin lifts it. A client address gets the same with OKNO_LOGIN_ADDRESS_LOCK_AFTER (offices share one
-address, so it is higher). The server never sleeps: a refusal says how long to wait.
+address, so it is higher). A run of failures ends with a success (account), an expired lock, or
+OKNO_LOGIN_LOCK_MINUTES without failures. The server never sleeps: a refusal says how long to wait.
 """
 from __future__ import annotations
 
@@ -74,6 +75,8 @@ def failed(session: Session, email: str, address: str | None, now: datetime | No
             row = session.get(LoginThrottle, (scope, key), with_for_update=True, populate_existing=True)
         if row.locked_until is not None and row.locked_until <= now:  # an expired lock starts afresh
             row.failures, row.locked_until = 0, None
+        elif row.locked_until is None and row.last_failed_at < now - lock_for:  # so does a quiet hour
+            row.failures = 0
         row.failures += 1
         row.last_failed_at = now
         if row.failures >= _limits(scope)[1] and row.locked_until is None:

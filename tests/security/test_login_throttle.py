@@ -13,7 +13,7 @@ from tests.security.helpers import new_user, sign_in, unique_address
 def let_the_wait_pass(email: str) -> None:
     """As if the user waited out the delay (the rules are about time; the test does not sleep)."""
     with session_scope() as s:
-        s.execute(text("UPDATE login_throttles SET last_failed_at = last_failed_at - interval '1 hour' "
+        s.execute(text("UPDATE login_throttles SET last_failed_at = last_failed_at - interval '10 minutes' "
                        "WHERE key = :email"), {"email": email})
 
 
@@ -80,3 +80,34 @@ def test_one_address_trying_many_accounts_is_throttled(app):
     codes = [sign_in(client, f"nobody{i}@example.com", "wrong password!", address=address).status_code
              for i in range(16)]
     assert codes[:15] == [401] * 15 and codes[15] == 429  # each account new, the address is what waits
+
+
+def test_failures_are_forgotten_after_a_quiet_hour(app):
+    _id, email = new_user()
+    client, address = app.test_client(), unique_address()
+    assert [sign_in(client, email, "nope nope nope", address=address).status_code for _ in range(3)] == [401] * 3
+    with session_scope() as s:
+        s.execute(text("UPDATE login_throttles SET last_failed_at = now() - interval '2 hours' "
+                       "WHERE key IN (:email, :address)"), {"email": email, "address": address})
+    assert sign_in(client, email, "nope nope nope", address=address).status_code == 401
+    assert sign_in(client, email, address=address).status_code == 302
+
+
+def test_a_forwarded_for_header_does_not_change_the_address_unless_proxies_are_configured(app, test_config):
+    import dataclasses
+
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from tests.security.helpers import csrf_from
+    client, address = app.test_client(), unique_address()  # OKNO_PROXY_HOPS=0 (the default)
+    codes = []
+    for i in range(16):
+        spoofed = {"REMOTE_ADDR": address, "HTTP_X_FORWARDED_FOR": f"192.0.2.{i + 1}"}
+        token = csrf_from(client.get("/login", environ_base=spoofed).get_data(as_text=True))
+        codes.append(client.post("/login", data={"email": f"spoof{i}@example.com", "password": "wrong password!",
+                                                 "csrf_token": token}, environ_base=spoofed).status_code)
+    assert codes[15] == 429  # counted against the socket's address, whatever the header says
+
+    from app import _flask
+    behind_proxy = _flask(dataclasses.replace(test_config, proxy_hops=1))
+    assert isinstance(behind_proxy.wsgi_app, ProxyFix) and behind_proxy.wsgi_app.x_for == 1

@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from components.navbar import navbar
 from data import db
-from data.config import ROOT, Config, get_config
+from data.config import ROOT, Config, InsecureConfig, check_secrets, get_config
 from web import auth
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,11 @@ def create_app(config: Config | None = None) -> Flask:
     cfg = config or get_config()
     # A no-op when the host (pytest, a gunicorn logging config) has already set up logging.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        check_secrets(cfg)  # a default key lets anyone forge an admin's session cookie
+    except InsecureConfig as refusal:
+        log.critical("%s", refusal)  # gunicorn shows the log, not the exception, when a worker fails to boot
+        raise
     db.configure(cfg)
     server = _flask(cfg)
     server.extensions["dash"] = _dash(server)
@@ -51,6 +56,12 @@ def _flask(cfg: Config) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         MAX_CONTENT_LENGTH=cfg.max_attachment_bytes * 2 + 1024 * 1024,
     )
+    if cfg.proxy_hops > 0:
+        # The client address (sign-in and PIN limits) comes from X-Forwarded-For set by that many proxies;
+        # with 0 the header is ignored, so a client cannot pick its own address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=cfg.proxy_hops, x_proto=cfg.proxy_hops,
+                                   x_host=cfg.proxy_hops)
     csrf = CSRFProtect()
     auth.init_auth(server)  # before CSRF: an unauthenticated call gets 401, not a CSRF error
     csrf.init_app(server)

@@ -1,14 +1,20 @@
 """`make run`: prepare the database (embedded unless DATABASE_URL is set), load demo data into an
 empty database, print the demo logins, then serve the app with gunicorn on 127.0.0.1:PORT and run one
 job-queue worker with the periodic schedule (`python -m ingest worker`: rollup refresh, SLA signals,
-outbox delivery...). Ctrl-C stops both, and the embedded PostgreSQL if this command started it."""
+outbox delivery...). Ctrl-C stops both, and the embedded PostgreSQL if this command started it.
+
+It runs in demo mode (OKNO_DEMO=1): without SECRET_KEY / OKNO_ENCRYPTION_KEY in the environment it
+generates random ones once, keeps them under ./.okno (mode 600) and reuses them on the next start, so
+sessions and stored mailbox passwords survive a restart. Production sets its own keys (README)."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from data import db
 from data.config import get_config
@@ -16,11 +22,34 @@ from data.config import get_config
 DEMO_LOGINS = ["admin@okno.demo", "manager@okno.demo", "agent@okno.demo", "analyst@okno.demo", "director@okno.demo"]
 
 
+def demo_key(directory: Path, name: str) -> str:
+    """The key kept in `directory/name`, made (random, 64 characters, readable by the owner only) when absent."""
+    path = directory / name
+    if path.exists():
+        return path.read_text().strip()
+    directory.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
+
+
+def demo_environment() -> dict[str, str]:
+    """This environment in demo mode, with the keys it lacks taken from ./.okno."""
+    os.environ["OKNO_DEMO"] = "1"
+    keys = get_config().embedded_dir
+    os.environ.setdefault("SECRET_KEY", demo_key(keys, "secret_key"))
+    os.environ.setdefault("OKNO_ENCRYPTION_KEY", demo_key(keys, "encryption_key"))
+    return dict(os.environ)
+
+
 def main() -> None:
+    env = demo_environment()
     # Stop the embedded PostgreSQL at the end only if this command is the one that starts it.
     started_postgres = not os.environ.get("DATABASE_URL") and _embedded_postmaster() is None
     try:
-        sys.exit(_run(db.database_url()))  # starts the embedded PostgreSQL under ./.okno when DATABASE_URL is unset
+        sys.exit(_run(db.database_url(), env))  # starts the embedded PostgreSQL under ./.okno when DATABASE_URL is unset
     except KeyboardInterrupt:  # Ctrl-C while the database was being prepared
         sys.exit(130)
     finally:
@@ -28,8 +57,8 @@ def main() -> None:
             _stop_embedded()
 
 
-def _run(url: str) -> int:
-    env = dict(os.environ, DATABASE_URL=url)
+def _run(url: str, env: dict) -> int:
+    env = dict(env, DATABASE_URL=url)
     py = sys.executable
     subprocess.run([py, "-m", "data", "migrate"], env=env, check=True)
     subprocess.run([py, "-m", "data", "demo", "--if-empty", "--tickets", os.environ.get("DEMO_TICKETS", "20000")],

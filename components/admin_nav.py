@@ -21,6 +21,7 @@ SECTIONS: list[tuple[str, str, str, str]] = [
      "bi-exclamation-triangle"),
     ("/admin/directory", N_("directory.title"), N_("directory.help"), "bi-people"),
     ("/admin/audit", N_("admin.audit"), N_("admin.audit_help"), "bi-journal-text"),
+    ("/admin/sign-in", N_("locks.title"), N_("locks.help"), "bi-shield-lock"),
     ("/weekly/subscriptions", N_("weekly.sub.title"), N_("weekly.sub.admin_help"), "bi-envelope-paper"),
 ]
 

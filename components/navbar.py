@@ -29,8 +29,8 @@ def navbar():
     other = "en" if current_locale() == "ru" else "ru"
     right = [
         dbc.NavItem(dbc.NavLink(other.upper(), href=f"/lang/{other}", external_link=True, id="nav-lang")),
-        dbc.NavItem(html.Span([html.I(className="bi bi-person-circle me-1"), user.name],
-                              className="navbar-text mx-2", id="nav-user")),
+        dbc.NavItem(html.A([html.I(className="bi bi-person-circle me-1"), user.name], href="/account/password",
+                           title=_("password.title"), className="navbar-text mx-2", id="nav-user")),
         dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-right me-1"), _("nav.logout")],
                                 href="/logout", external_link=True, id="nav-logout")),
     ]

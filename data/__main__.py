@@ -7,6 +7,8 @@
     python -m data sla-backfill [--batch N]    recompute the SLA of every ticket from its history
     python -m data analytics-rollup [--refresh] build (or bring up to date) the daily analytics rollup
     python -m data weekly-send [--week 2026-W46] [--now]   queue the weekly summary (see docs/weekly.md)
+    python -m data set-password EMAIL [--password P]       a staff user's new password (ends their sessions)
+    python -m data reseal-secrets              re-encrypt mailbox passwords with OKNO_ENCRYPTION_KEY
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from sqlalchemy import select
 
 from data import db
 from data.identity import accounts as auth
+from data.config import InsecureConfig, check_secrets
 from data.errors import OknoError
 from data.migrate import upgrade
 from data.models import ROLES, Team
@@ -46,7 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     ws = sub.add_parser("weekly-send", help="queue the weekly summary to its subscribers")
     ws.add_argument("--week", help="ISO week to send now, e.g. 2026-W46 (a manual send)")
     ws.add_argument("--now", action="store_true", help="send the last full week now, whatever the day")
+    sp = sub.add_parser("set-password", help="set a staff user's password (their sessions end)")
+    sp.add_argument("email")
+    sp.add_argument("--password")
+    sub.add_parser("reseal-secrets", help="re-encrypt mailbox passwords with OKNO_ENCRYPTION_KEY (docs/security.md)")
     args = parser.parse_args(argv)
+    if args.command in KEYED_COMMANDS:
+        try:
+            check_secrets()
+        except InsecureConfig as refusal:
+            print(refusal, file=sys.stderr)
+            return 2
 
     url = db.database_url()
     if args.command == "url":
@@ -94,7 +107,28 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "weekly-send":
         return _weekly_send(args)
+    if args.command == "set-password":
+        try:
+            with db.session_scope() as s:
+                user = auth.find_by_email(s, args.email)
+                if user is None:
+                    raise OknoError("errors.no_such_user", email=args.email)
+                auth.set_password(s, user, args.password or getpass.getpass("New password: "))
+                print(f"password of {user.email} changed; their sessions have ended")
+        except OknoError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "reseal-secrets":
+        from data.catalog import secrets
+        with db.session_scope() as s:
+            print(f"{secrets.reseal_all(s)} mailbox passwords re-encrypted")
+        return 0
     return 1
+
+
+# Commands that sign, hash PINs or encrypt with the keys: they refuse to run with a default key.
+KEYED_COMMANDS = {"demo", "weekly-send", "reseal-secrets"}
 
 
 def _weekly_send(args) -> int:

@@ -21,7 +21,22 @@ class Config:
     database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL") or None)
     # Embedded PostgreSQL (pgserver) keeps its cluster here when DATABASE_URL is unset.
     embedded_dir: Path = field(default_factory=lambda: Path(os.environ.get("OKNO_DATA_DIR", ROOT / ".okno")))
-    secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", "dev-insecure-change-me"))
+    # Demo mode (OKNO_DEMO=1, set by `make run`): the only mode that may start without a strong SECRET_KEY.
+    demo: bool = field(default_factory=lambda: os.environ.get("OKNO_DEMO", "0") == "1")
+    # Signs session cookies and keys PIN hashes. No default: check_secrets() refuses a missing or weak one.
+    secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY") or _demo_key("secret_key"))
+    # Encrypts mailbox passwords (data/catalog/secrets.py), so SECRET_KEY can rotate without losing them.
+    encryption_key: str | None = field(
+        default_factory=lambda: os.environ.get("OKNO_ENCRYPTION_KEY") or _demo_key("encryption_key") or None)
+    # Reverse proxies in front of the app that set X-Forwarded-For (0: trust nobody; the socket address counts).
+    proxy_hops: int = field(default_factory=lambda: _int("OKNO_PROXY_HOPS", 0))
+    # Staff sign-in: wrong passwords before each next try waits (1 s, doubling), and before the lock.
+    login_delay_after: int = field(default_factory=lambda: _int("OKNO_LOGIN_DELAY_AFTER", 3))
+    login_lock_after: int = field(default_factory=lambda: _int("OKNO_LOGIN_LOCK_AFTER", 5))
+    # The same from one client address, over all accounts (higher: offices share one address).
+    login_address_lock_after: int = field(default_factory=lambda: _int("OKNO_LOGIN_ADDRESS_LOCK_AFTER", 30))
+    # A lock ends after this many minutes, or earlier when an admin lifts it (/admin/sign-in).
+    login_lock_minutes: int = field(default_factory=lambda: _int("OKNO_LOGIN_LOCK_MINUTES", 60))
     port: int = field(default_factory=lambda: _int("PORT", 8050))
     timezone: str = field(default_factory=lambda: os.environ.get("OKNO_TIMEZONE", "Europe/Moscow"))
     public_url: str = field(default_factory=lambda: os.environ.get("OKNO_PUBLIC_URL", "http://127.0.0.1:8050"))
@@ -48,7 +63,10 @@ class Config:
     # Portal PINs: sends per address and per IP per hour, wrong tries per code before it dies.
     pin_sends_per_address: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_ADDRESS", 5))
     pin_sends_per_ip: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_IP", 20))
-    pin_attempts: int = field(default_factory=lambda: _int("OKNO_PIN_ATTEMPTS", 5))
+    pin_attempts: int = field(default_factory=lambda: _int("OKNO_PIN_ATTEMPTS", 5))  # per code and address
+    # Wrong PINs from one client address an hour (any requester), and per code from all addresses.
+    pin_failures_per_ip: int = field(default_factory=lambda: _int("OKNO_PIN_FAILURES_PER_IP", 20))
+    pin_attempts_total: int = field(default_factory=lambda: _int("OKNO_PIN_ATTEMPTS_TOTAL", 50))
     # Debian's Chromium prints the weekly summary to PDF.
     chromium: Path = field(default_factory=lambda: Path(os.environ.get("OKNO_CHROMIUM", "/usr/bin/chromium")))
     # Cookies are marked Secure when served over https in production.
@@ -72,6 +90,47 @@ class Config:
     ldap_group_attr: str = field(default_factory=lambda: os.environ.get("LDAP_GROUP_ATTR", "memberOf"))
     ldap_group_filter: str | None = field(default_factory=lambda: os.environ.get("LDAP_GROUP_FILTER") or None)
     ldap_timeout: int = field(default_factory=lambda: _int("LDAP_TIMEOUT", 5))
+
+
+def _demo_key(name: str) -> str:
+    """In demo mode, the key `make run` generated once under ./.okno (see run.py); elsewhere nothing."""
+    if os.environ.get("OKNO_DEMO", "0") != "1":
+        return ""
+    path = Path(os.environ.get("OKNO_DATA_DIR", ROOT / ".okno")) / name
+    return path.read_text().strip() if path.exists() else ""
+
+
+# Keys that have shipped in source code or examples: as good as public.
+KNOWN_KEYS = frozenset({"dev-insecure-change-me", "change-me", "changeme", "secret", "test-secret", "okno"})
+MIN_KEY_LENGTH = 32
+HOW_TO_MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+class InsecureConfig(RuntimeError):
+    """Raised at start-up. Not a SystemExit: gunicorn would restart such a worker for ever, while an
+    exception before the worker booted stops gunicorn (exit 3). Command lines print it and exit 2."""
+
+
+def weak_key(key: str | None) -> bool:
+    return not key or len(key) < MIN_KEY_LENGTH or key.strip().lower() in KNOWN_KEYS
+
+
+def check_secrets(cfg: "Config | None" = None) -> None:
+    """Refuse to run outside demo mode without a strong SECRET_KEY (and a strong OKNO_ENCRYPTION_KEY if set).
+
+    Anyone who knows the key can forge a session cookie of any user, so a default or short key is refused."""
+    cfg = cfg or get_config()
+    if cfg.demo:
+        return
+    problems = []
+    if weak_key(cfg.secret_key):
+        problems.append(f"SECRET_KEY is missing or weak (it must be at least {MIN_KEY_LENGTH} random characters).")
+    if cfg.encryption_key is not None and weak_key(cfg.encryption_key):
+        problems.append(f"OKNO_ENCRYPTION_KEY is weak (it must be at least {MIN_KEY_LENGTH} random characters).")
+    if problems:
+        raise InsecureConfig("Okno refuses to start: " + " ".join(problems) + "\nMake a key with:\n    "
+                             + HOW_TO_MAKE_A_KEY + "\nand set it in the environment (README, Configuration); "
+                             "for a local try-out use `make run` (demo mode, OKNO_DEMO=1).")
 
 
 def get_config() -> Config:

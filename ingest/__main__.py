@@ -5,6 +5,8 @@ import importlib
 import logging
 import sys
 
+from data.config import InsecureConfig, check_secrets
+
 # channel name -> module with main(argv). Each channel adds its entry here.
 CHANNELS = {
     "email": "ingest.email.cli",
@@ -20,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"usage: python -m ingest {{{'|'.join(sorted(CHANNELS))}}} [options]", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        check_secrets()  # every worker signs, hashes PINs or decrypts mailbox passwords with the keys
+    except InsecureConfig as refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     return importlib.import_module(CHANNELS[argv[0]]).main(argv[1:]) or 0
 
 

@@ -18,6 +18,9 @@ from data.scratch import scratch_database
 
 # The tests' known answers are in Moscow time; a test about another zone sets OKNO_TIMEZONE itself.
 os.environ["OKNO_TIMEZONE"] = "Europe/Moscow"
+# Outside demo mode Okno refuses a missing or weak key; the tests (and the workers they start) use this one.
+TEST_SECRET_KEY = "test-only-secret-key-0123456789-abcdefghijklmnop"
+os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
 
 
 def _server_url() -> str:
@@ -52,7 +55,7 @@ def session(engine):
 
 @pytest.fixture(scope="session")
 def test_config(database_url) -> Config:
-    return dataclasses.replace(Config(), database_url=database_url, secret_key="test-secret")
+    return dataclasses.replace(Config(), database_url=database_url, secret_key=TEST_SECRET_KEY)
 
 
 @pytest.fixture(scope="session")

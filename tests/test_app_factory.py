@@ -31,7 +31,7 @@ def agent(database_url):
 @pytest.fixture(scope="module")
 def other_app(test_config):
     """A second app in the same process, with its own secret, secure cookies and a 1 MB upload limit."""
-    config = dataclasses.replace(test_config, secret_key="another-secret", secure_cookies=True,
+    config = dataclasses.replace(test_config, secret_key="another-secret-of-at-least-32-characters", secure_cookies=True,
                                  max_attachment_bytes=1024 * 1024)
     server = create_app(config)
     server.config["TESTING"] = True
@@ -100,9 +100,9 @@ def test_importing_app_reads_no_config_and_connects_to_nothing():
     port = listener.getsockname()[1]
     script = (
         "import os, app\n"
-        "os.environ['SECRET_KEY'] = 'set-after-import'\n"  # read when the app is built, not at import
+        "os.environ['SECRET_KEY'] = 'set-after-import-0123456789abcdefghijklmnop'\n"  # read when the app is built, not at import
         "server = app.server\n"
-        "assert server.config['SECRET_KEY'] == 'set-after-import', server.config['SECRET_KEY']\n"
+        "assert server.config['SECRET_KEY'] == 'set-after-import-0123456789abcdefghijklmnop', server.config['SECRET_KEY']\n"
         "assert app.server is server\n"
         "print(len(server.extensions['dash'].callback_map))\n"
     )
@@ -124,7 +124,7 @@ def test_gunicorn_serves_app_server(database_url, tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = tmp_path / "gunicorn.log"
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret")
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret-0123456789abcdefghijklmnopqrstu")
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "-b", f"127.0.0.1:{port}", "-w", "1"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -55,8 +55,9 @@ def test_wrong_attempts_lock_the_code(session, caplog):
     wrong = "000000" if code != "000000" else "111111"
     results = [pins.verify(session, "target@corp.example", wrong, ip="6.6.6.6", at=T0).reason for _ in range(5)]
     assert results == ["wrong"] * 4 + ["locked"]
-    assert pins.verify(session, "target@corp.example", code, at=T0).reason == "locked"  # even the right code
-    assert "locked after 5 wrong attempts" in caplog.text
+    # Even the right code, from that address (tests/security: the requester's own address still works).
+    assert pins.verify(session, "target@corp.example", code, ip="6.6.6.6", at=T0).reason == "locked"
+    assert "locked for ip 6.6.6.6 after 5 wrong attempts" in caplog.text
 
 
 def test_send_limits_per_address_and_per_ip(session):

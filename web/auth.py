@@ -5,14 +5,14 @@ import logging
 from typing import Callable
 from urllib.parse import urlparse
 
-from flask import Blueprint, Flask, jsonify, redirect, request
-from flask_login import LoginManager, current_user, login_user, logout_user
+from flask import Blueprint, Flask, jsonify, redirect, request, session
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from components.i18n import N_, _
+from components.i18n import N_, _, current_locale
 from data import audit
 from data.identity import accounts as auth
-from data.identity import directory
 from data.db import read_session, session_scope
+from data.errors import ValidationError
 from data.models import User
 
 from web import signin_page
@@ -31,13 +31,25 @@ ACCESS_HOOKS: list[Callable[[], bool]] = []
 LOGIN_REDIRECTS: list[tuple[str, str]] = []
 
 
+# The session cookie carries the user's session_version at sign-in; logout and password change bump it,
+# so every cookie issued before (a stolen one included) is refused from then on.
+SESSION_VERSION = "okno_sv"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     with read_session() as s:
         user = auth.active_user(s, user_id)
-        if user is not None:
+        if user is not None and session.get(SESSION_VERSION) == user.session_version:
             s.expunge(user)  # used for the whole request, after this session ends
-        return user
+            return user
+    return None
+
+
+def _start_session(user: User) -> None:
+    session.clear()  # nothing from before the sign-in carries over (session fixation)
+    login_user(user)
+    session[SESSION_VERSION] = user.session_version
 
 
 def guard():
@@ -98,28 +110,71 @@ def login_form():
 @bp.post("/login")
 def login_submit():
     email = request.form.get("email", "")
-    with session_scope() as s:
-        user = auth.authenticate(s, email, request.form.get("password", ""))
-        if user is None:  # not a local account with this password: the company directory, when configured
-            user = directory.authenticate(s, email, request.form.get("password", ""))
-        # The audit log: a sign-in, or a failed one under the email that was tried.
+    with session_scope() as s:  # committed whatever the outcome: the failure count must stay
+        result = auth.sign_in(s, email, request.form.get("password", ""), request.remote_addr)
+        user = result.user
+        # The audit log: a sign-in, or a failed (or throttled) one under the email that was tried.
         audit.record(s, user or email[:254], "sign_in" if user else "sign_in.failed",
                      user or ("users", None, email[:254]), address=request.remote_addr)
         if user is not None:
             s.expunge(user)
+    if result.wait is not None:
+        text = _("login.locked") if result.wait.locked else _("login.wait", seconds=result.wait.seconds)
+        response = _login_page(text, email=email, status=429)
+        response.headers["Retry-After"] = str(result.wait.seconds)
+        return response
     if user is None:
-        log.info("failed login for %r from %s", email[:100], request.remote_addr)
         return _login_page(_("login.failed"), email=email, status=401)
-    login_user(user)
-    log.info("user %s signed in", user.id)
+    _start_session(user)
+    log.info("user %s signed in from %s", user.id, request.remote_addr)
     target = _safe_next(request.form.get("next"))
     return redirect(LANDING.get(user.role, "/") if target == "/" else target)
 
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    if current_user.is_authenticated:
+        with session_scope() as s:
+            auth.end_sessions(s, s.get(User, current_user.id))
     logout_user()
+    session.clear()
     return redirect("/login")
+
+
+_PASSWORD_TEXTS = (N_("password.current"), N_("password.new"), N_("password.submit"), N_("password.back"),
+                   N_("password.rules"))
+PASSWORD_FORM = """  {% if error %}<div class="alert alert-danger" role="alert" id="password-error">{{ error }}</div>{% endif %}
+  <form method="post" action="/account/password" class="card card-body shadow-sm">
+    <input type="hidden" name="csrf_token" value="{{ csrf }}">
+    <label class="form-label" for="current">{{ _('password.current') }}</label>
+    <input class="form-control mb-3" type="password" id="current" name="current" required autocomplete="current-password">
+    <label class="form-label" for="new">{{ _('password.new') }}</label>
+    <input class="form-control mb-1" type="password" id="new" name="new" required minlength="10" autocomplete="new-password">
+    <p class="small text-muted mb-3">{{ _('password.rules') }}</p>
+    <button class="btn btn-primary w-100" type="submit">{{ _('password.submit') }}</button>
+  </form>
+  <p class="text-center mt-3 small"><a href="/">{{ _('password.back') }}</a></p>
+"""
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A staff member changes their own password; their other sessions end, this one goes on."""
+    error = None
+    if request.method == "POST":
+        try:
+            with session_scope() as s:
+                user = s.get(User, current_user.id)
+                auth.change_own_password(s, user, request.form.get("current", ""), request.form.get("new", ""))
+                version = user.session_version
+            session[SESSION_VERSION] = version
+            log.info("user %s changed their password", current_user.id)
+            return redirect(LANDING.get(current_user.role, "/"))
+        except ValidationError as err:
+            error = err.message(current_locale())
+    return signin_page.render(PASSWORD_FORM, title=_("password.title"), error=error,
+                              status=400 if error else 200)
 
 
 @bp.get("/lang/<locale>")

@@ -156,7 +156,7 @@ def _page(step="email", email="", error=None, info=None, status=200):
 
 
 def _ip() -> str | None:
-    return request.remote_addr  # behind a proxy, configure ProxyFix so this is the client's address
+    return request.remote_addr  # the client behind OKNO_PROXY_HOPS proxies (ProxyFix, app.py)
 
 
 @bp.get("/portal/login")

@@ -1,12 +1,16 @@
-"""Mailbox passwords at rest: encrypted with a key derived from SECRET_KEY, or kept outside the DB.
+"""Mailbox passwords at rest: encrypted with OKNO_ENCRYPTION_KEY, or kept outside the DB.
 
 Stored forms:
   fernet:<token>  the password encrypted (AES-128-CBC + HMAC, cryptography's Fernet) with a key
-                  derived from SECRET_KEY; a database dump alone does not reveal it.
+                  derived from OKNO_ENCRYPTION_KEY; a database dump alone does not reveal it.
   env:<NAME>      the password lives in the environment variable NAME of the worker (nothing in the DB).
                   NAME must start with OKNO_SECRET_: otherwise an admin could point a mailbox at any
                   variable of the worker (DATABASE_URL, SECRET_KEY) and read it back from the mail server's log.
-Changing SECRET_KEY makes stored passwords unreadable: re-enter them (the worker says so).
+The encryption key is separate from SECRET_KEY so that SECRET_KEY (sessions, PINs) can be rotated
+without losing the passwords. Older installs encrypted with a key derived from SECRET_KEY: those
+values are still read (while SECRET_KEY is unchanged) and `python -m data reseal-secrets`
+re-encrypts them under OKNO_ENCRYPTION_KEY; after that SECRET_KEY may change. Without
+OKNO_ENCRYPTION_KEY the SECRET_KEY derivation is still used (and rotating SECRET_KEY loses them).
 """
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ import hashlib
 import os
 import re
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from data.config import get_config
 from data.errors import Text, ValidationError
@@ -35,9 +41,16 @@ def _env_name(stored: str) -> str:
     return name
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"okno-mailbox-secret:" + get_config().secret_key.encode()).digest()
+def _derive(key: str) -> Fernet:
+    digest = hashlib.sha256(b"okno-mailbox-secret:" + key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _fernet() -> MultiFernet:
+    """Encrypts with the first key; decrypts with any: OKNO_ENCRYPTION_KEY, then the old SECRET_KEY derivation."""
+    cfg = get_config()
+    keys = [k for k in (cfg.encryption_key, cfg.secret_key) if k]
+    return MultiFernet([_derive(k) for k in dict.fromkeys(keys)])
 
 
 def seal(password: str | None) -> str | None:
@@ -73,3 +86,17 @@ def describe(stored: str | None) -> str:
     if not stored:
         return "—"
     return stored if stored.startswith("env:") else "••••••••"
+
+
+def reseal_all(session: Session) -> int:
+    """Re-encrypt every stored mailbox password under the current first key (the migration path)."""
+    from data.models import Mailbox
+    f, done = _fernet(), 0
+    for box in session.scalars(select(Mailbox).where(Mailbox.secret.like("fernet:%"))):
+        try:
+            box.secret = "fernet:" + f.rotate(box.secret[7:].encode()).decode()
+            done += 1
+        except InvalidToken:
+            raise ValidationError("errors.secret_undecryptable", {"secret": Text("errors.field.undecryptable")}) from None
+    session.flush()
+    return done

@@ -1,8 +1,13 @@
 """One-time PINs by email: the requester portal's login, and the proof behind linking Telegram to an email.
 
 Rules: 6 digits, stored as an HMAC (keyed by SECRET_KEY), valid 10 minutes, single use, a new code
-supersedes the older ones, at most OKNO_PIN_ATTEMPTS wrong tries per code (then it is dead and the
-lockout is logged), at most OKNO_PIN_SENDS_PER_ADDRESS / OKNO_PIN_SENDS_PER_IP codes an hour.
+supersedes the older ones, at most OKNO_PIN_SENDS_PER_ADDRESS / OKNO_PIN_SENDS_PER_IP codes an hour.
+Wrong tries are limited by requester AND by client address, so a stranger cannot lock a requester out:
+OKNO_PIN_ATTEMPTS wrong tries per code from one client address lock that address out of that code
+(the requester at another address can still use it); OKNO_PIN_FAILURES_PER_IP wrong tries an hour from
+one address over all codes stop that address; OKNO_PIN_ATTEMPTS_TOTAL wrong tries per code from all
+addresses kill the code (bounds guessing from many addresses: 50 of a million). Lockouts are logged.
+The code travels through the outbox; once delivered, the body is blanked (redact_delivered).
 The answer to "send me a code" is the same whether the address is known or not: anyone may use the
 portal, so a code goes to every well-formed address, and the requester is created when it is verified.
 The code travels through the outbox (channel email, kind "pin").
@@ -24,7 +29,7 @@ from data.intake import requesters
 from data.config import get_config
 from data.errors import LimitExceeded
 from data.i18n import N_, translate
-from data.models import PortalPin, Requester, RequesterIdentity
+from data.models import Outbox, PinFailure, PortalPin, Requester, RequesterIdentity
 
 log = logging.getLogger(__name__)
 TTL = timedelta(minutes=10)
@@ -95,16 +100,24 @@ def verify(session: Session, address: str, pin: str, *, purpose: str = "login", 
                          .order_by(PortalPin.created_at.desc(), PortalPin.id.desc()).limit(1).with_for_update())
     if row is None or row.expires_at <= when:
         return PinCheck(False, "wrong")
-    if row.attempts >= cfg.pin_attempts:
+    where = (ip or "unknown")[:64]
+    from_here = session.scalar(select(func.count()).select_from(PinFailure).where(
+        PinFailure.pin_id == row.id, PinFailure.ip == where))
+    from_address_lately = session.scalar(select(func.count()).select_from(PinFailure).where(
+        PinFailure.ip == where, PinFailure.at > when - WINDOW))
+    if (row.attempts >= cfg.pin_attempts_total or from_here >= cfg.pin_attempts
+            or from_address_lately >= cfg.pin_failures_per_ip):
         return PinCheck(False, "locked")
     code = "".join(ch for ch in str(pin or "") if ch.isdigit())
     if not hmac.compare_digest(row.pin_hash, _hash(addr, code)):
         row.attempts += 1
+        session.add(PinFailure(pin_id=row.id, ip=where, at=when))
         session.flush()
-        if row.attempts >= cfg.pin_attempts:
-            log.warning("PIN for %s locked after %d wrong attempts (last from ip %s)", addr, row.attempts, ip)
+        if from_here + 1 >= cfg.pin_attempts or row.attempts >= cfg.pin_attempts_total:
+            log.warning("PIN for %s locked for ip %s after %d wrong attempts (%d from all addresses)",
+                        addr, where, from_here + 1, row.attempts)
             return PinCheck(False, "locked")
-        log.info("wrong PIN for %s from ip %s (%d/%d)", addr, ip, row.attempts, cfg.pin_attempts)
+        log.info("wrong PIN for %s from ip %s (%d/%d)", addr, where, from_here + 1, cfg.pin_attempts)
         return PinCheck(False, "wrong")
     row.used_at = when
     if purpose == "link":
@@ -117,3 +130,12 @@ def verify(session: Session, address: str, pin: str, *, purpose: str = "login", 
         ident.verified_at = ident.verified_at or when
     session.flush()
     return PinCheck(True, requester=requester, payload=row.payload or {})
+
+
+REDACTED = "[code removed after delivery]"
+
+
+def redact_delivered(row: Outbox) -> None:
+    """Called by the senders once a PIN message is delivered: the plain code must not stay in the outbox."""
+    if row.kind == "pin":
+        row.body = REDACTED

@@ -10,6 +10,7 @@ from data.models.portal import ColumnFanout, IntegrationToken, PortalPin, Routin
 from data.models.sla import BusinessCalendar, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy, TicketSla
 from data.models.analytics import AnalyticsDaily, AnalyticsState
 from data.models.mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, TicketParticipant
+from data.models.signin import LoginThrottle, PinFailure
 from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 from data.models.audit import AuditEntry
 from data.models.directory import DirectoryAccount, DirectoryGroup

@@ -40,6 +40,8 @@ class User(Base):
     notify_channel: Mapped[str] = mapped_column(String(10), default="app", server_default="app")
     telegram_chat_id: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = now_column()
+    # Bumped by logout and password change: a session cookie carrying an older number is refused.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
 

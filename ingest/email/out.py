@@ -24,6 +24,7 @@ from data import db
 from data.messaging import outbox
 from data.config import get_config
 from data.catalog.secrets import reveal
+from data.intake import pins
 from data.models import InboundMessage, Mailbox, Outbox, Service, Ticket
 
 from ingest.common import now
@@ -158,6 +159,7 @@ def deliver_one(session: Session, row: Outbox) -> str:
         outbox.retry(row, reason, now() + backoff(attempts))
         return "retry"
     outbox.sent(session, row)
+    pins.redact_delivered(row)  # the plain PIN must not stay in the outbox
     return "sent"
 
 

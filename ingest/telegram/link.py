@@ -47,7 +47,7 @@ def send_pin(turn: Turn, email: str) -> None:
 
 def check_pin(turn: Turn, pin: str) -> None:
     email = turn.draft.data.get("email", "")
-    check = pins.verify(turn.session, email, pin, purpose="link")
+    check = pins.verify(turn.session, email, pin, purpose="link", ip=f"tg:{turn.chat_id}")  # limits per chat
     if not check.ok:
         if check.reason == "locked":
             reset_draft(turn.draft)

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from data.messaging import outbox
 from data.db import session_scope
+from data.intake import pins
 from data.models import Outbox
 
 log = logging.getLogger("okno.telegram.out")
@@ -105,6 +106,7 @@ async def deliver_row(session, bot: Bot, row: Outbox) -> None:
         _retry(session, row, f"{type(err).__name__}: {err}", backoff(row.attempts))
     else:
         outbox.sent(session, row, external_id)
+        pins.redact_delivered(row)  # the plain PIN must not stay in the outbox
 
 
 async def deliver_due(bot: Bot, ids: list[int] | None = None, limit: int = 200) -> int:

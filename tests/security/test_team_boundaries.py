@@ -200,20 +200,17 @@ def _state(ids_values):
     return [{"id": i, "property": p, "value": v} for i, p, v in ids_values]
 
 
-def ticket_action(number, trigger, value, reply=None):
-    """The card page's dispatcher (pages/ticket.py `act`) as the browser sends it."""
-    triggers = [("tk-priority", "value", None), ("tk-assignee", "value", None), ("tk-block", "n_clicks", None),
-                ("tk-unblock", "n_clicks", None), ("tk-escalate", "n_clicks", None), ("tk-send", "n_clicks", None),
-                ("tk-note", "n_clicks", None), ("tk-checklist", "value", None), ("tk-check-add", "n_clicks", None),
-                ("tk-child-add", "n_clicks", None)]
-    inputs = _state([(i, p, value if i == trigger else v) for i, p, v in triggers])
-    outputs = [("tk-body", "children"), ("tk-msg", "children"), ("tk-msg", "is_open"), ("tk-msg", "color")]
-    return {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-            "outputs": [{"id": i, "property": p} for i, p in outputs], "inputs": inputs,
-            "state": _state([("tk-number", "data", number), ("tk-block-reason", "value", None),
-                             ("tk-reply", "value", reply), ("tk-check-text", "value", None),
-                             ("tk-child-board", "value", None), ("tk-child-title", "value", None)]),
-            "changedPropIds": [f"{trigger}.{dict((i, p) for i, p, _ in triggers)[trigger]}"]}
+def ticket_action(client, number, trigger, value, reply=None):
+    """One of the card page's action callbacks (pages/ticket.py: one per action) as the browser sends it."""
+    spec = next(c for c in client.get("/_dash-dependencies").get_json()
+                if [i["id"] for i in c["inputs"]] == [trigger] and c["output"].startswith("tk-done.data"))
+    prop_name = spec["inputs"][0]["property"]
+    states = {"tk-number": number, "tk-reply": reply}
+    return {"output": spec["output"], "outputs": {"id": "tk-done", "property": "data"},
+            "inputs": [{"id": trigger, "property": prop_name, "value": value}],
+            "state": [{"id": st["id"], "property": st["property"], "value": states.get(st["id"])}
+                      for st in spec["state"]],
+            "changedPropIds": [f"{trigger}.{prop_name}"]}
 
 
 def _web_row(ticket_id):
@@ -231,14 +228,14 @@ def test_forged_card_callback_is_refused_and_changes_nothing(app, web_world, tri
         before = _web_row(w["ticket_b"])
         with session_scope() as s:
             me = s.scalar(select(User.id).where(User.email == w["agent_a"]))
-        response = post_callback(client, ticket_action(w["number_b"], trigger, me if value == "self" else value,
-                                                       reply))
+        response = post_callback(client, ticket_action(client, w["number_b"], trigger,
+                                                       me if value == "self" else value, reply))
         assert response.status_code in (200, 403), response.get_data(as_text=True)
         text = response.get_data(as_text=True)
         assert f"Ticket #{w['number_b']} belongs to another team" in text
         if response.status_code == 200:  # the card's own alert, in red
-            out = response.get_json()["response"]["tk-msg"]
-            assert out["is_open"] is True and out["color"] == "danger"
+            outcome = response.get_json()["response"]["tk-done"]["data"]
+            assert outcome["color"] == "danger" and outcome["redraw"] is False
         assert _web_row(w["ticket_b"]) == before
 
 

@@ -32,7 +32,7 @@ def setup(session, **notify):
 
 
 def messages(session, t):
-    return session.scalars(select(Outbox).where(Outbox.ticket_id == t.id, Outbox.kind == "notification")).all()
+    return session.scalars(select(Outbox).where(Outbox.ticket_id == t.id, Outbox.kind == "notification").order_by(Outbox.id)).all()
 
 
 def move(session, d, t, kind):

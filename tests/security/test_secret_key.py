@@ -82,7 +82,10 @@ def test_demo_mode_makes_its_keys_once_and_keeps_them_private(tmp_path, monkeypa
     import run
     monkeypatch.setenv("OKNO_DATA_DIR", str(tmp_path))
     for name in ("SECRET_KEY", "OKNO_ENCRYPTION_KEY", "OKNO_DEMO"):
-        monkeypatch.delenv(name, raising=False)
+        # setenv first, so monkeypatch restores the variable (or its absence) after the test:
+        # demo_environment() writes os.environ itself, and other tests must not inherit demo mode.
+        monkeypatch.setenv(name, "unset")
+        monkeypatch.delenv(name)
     env = run.demo_environment()
     assert env["OKNO_DEMO"] == "1"
     key_file = tmp_path / "secret_key"

@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for module in args.imports:
         importlib.import_module(module)
+    # procrastinate logs every job start and end at INFO: with outbox jobs every 10 s that buries what
+    # matters (our own job logs, failures). Its warnings and errors still show.
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
     log.info("worker: %s tasks, %s periodic, concurrency %s", len(app.tasks),
              len(app.periodic_registry.periodic_tasks), args.concurrency)
     app.run_worker(concurrency=args.concurrency, shutdown_graceful_timeout=args.shutdown_timeout)

@@ -7,9 +7,12 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+
 from data.catalog import secrets
 from data.db import session_scope
 from data.models import Mailbox
+from data.scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_SECRET = "old-secret-key-0123456789-abcdefghijklmnopqrstuv"
@@ -25,7 +28,16 @@ def test_rotating_secret_key_keeps_mailbox_passwords(monkeypatch):
     assert secrets.reveal(stored) == "imap-pass"
 
 
-def test_old_values_are_read_then_resealed_before_the_rotation(database_url, monkeypatch):
+@pytest.fixture
+def own_database(database_url):
+    """A database of this test's own: reseal-secrets goes over every mailbox, and other tests' mailboxes
+    are sealed with other keys."""
+    with scratch_database(database_url, "okno_reseal", use=True) as url:
+        yield url
+
+
+def test_old_values_are_read_then_resealed_before_the_rotation(own_database, monkeypatch):
+    database_url = own_database
     # An install from before OKNO_ENCRYPTION_KEY: the password was encrypted with SECRET_KEY's derivation.
     monkeypatch.setenv("SECRET_KEY", OLD_SECRET)
     monkeypatch.delenv("OKNO_ENCRYPTION_KEY", raising=False)

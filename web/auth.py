@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, jsonify, redirect, request, session
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from components.i18n import N_, _, current_locale
-from data import audit
+from data import audit, health
 from data.identity import accounts as auth
 from data.db import read_session, session_scope
 from data.errors import ValidationError
@@ -22,7 +22,7 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
 # Paths anyone may fetch: the login page itself and static files that hold no data.
-PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/lang/", "/healthz")
+PUBLIC_PREFIXES = ("/login", "/assets/", "/_dash-component-suites/", "/_favicon.ico", "/lang/", "/healthz", "/readyz")
 # Where each role starts its day after signing in.
 LANDING = {"agent": "/board", "manager": "/board", "admin": "/", "analyst": "/", "director": "/weekly"}
 # Other parts (the requester portal, the API) register checks that admit their own principals.
@@ -192,7 +192,15 @@ def set_language(locale: str):
 
 @bp.get("/healthz")
 def healthz():
+    """Liveness: the process answers (the database is /readyz's business)."""
     return {"ok": True}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness for load balancers: database reachable, migrations at head, job queue present; 503 if not."""
+    result = health.readiness()
+    return result, 200 if result["ready"] else 503
 
 
 def csrf_failed(err):

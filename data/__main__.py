@@ -27,6 +27,17 @@ from data.migrate import upgrade
 from data.models import ROLES, Team
 
 
+def _positive(value: str) -> int:
+    """A whole number of 1 or more, or argparse's usage error naming the option (exit 2, no traceback)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is too small: give 1 or more")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -39,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     cu.add_argument("--password")
     cu.add_argument("--team")
     demo = sub.add_parser("demo", help="load demo data")
-    demo.add_argument("--tickets", type=int, default=20000)
+    demo.add_argument("--tickets", type=_positive, default=20000, help="how many requests (1 or more; default 20000)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
     backfill = sub.add_parser("sla-backfill", help="recompute the SLA of every ticket from its history")

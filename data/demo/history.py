@@ -92,8 +92,10 @@ def simulate(log: Log, clock: BusinessClock, rng: np.random.Generator, board, bo
     ('created'|'transfer' with from_* arrays, escalate flag) and step0. Returns exit times."""
     tix, t_in = seg["tix"], seg["t_in"].astype(np.int64)
     m = len(tix)
-    if m == 0:
-        return {"transferred": np.zeros(0, bool)}
+    if m == 0:  # nothing reached this board (a small demo): the same shape, empty, so callers need no case
+        none = np.zeros(0, np.int64)
+        return {"transferred": np.zeros(0, bool), "t_out": none, "from_col": None, "from_lane": none,
+                "from_user": none, "b_start": none, "b_end": none, "b_work_end": none}
     st = seg.get("step0", 0)
     user, req = seg["assignee"], seg["requester"]
     auto = np.broadcast_to(seg["auto"], (m,))

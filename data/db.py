@@ -125,11 +125,11 @@ def read_session() -> Iterator[Session]:
         session.close()
 
 
-def delete_row(session, model, row_id: int) -> bool:
-    """Delete one row if it still exists (deleting twice is not an error); True when it was there."""
+
+def require_row(session, model, row_id: int, message: str, **values):
+    """The row with this id, or NotFound(message) — for an edit form whose row someone else deleted."""
+    from data.errors import NotFound
     row = session.get(model, row_id)
     if row is None:
-        return False
-    session.delete(row)
-    session.flush()
-    return True
+        raise NotFound(message, **values)
+    return row

@@ -138,6 +138,19 @@ def saved(session: Session, actor, kind: str, row, before: dict | None) -> Audit
     return record(session, actor, f"{kind}.{'create' if before is None else 'update'}", row, before=before, after=after)
 
 
+def delete(session: Session, actor, kind: str, model, row_id: int) -> bool:
+    """Delete one row if it still exists (deleting twice is not an error) and record `<kind>.delete` with
+    the row as it was; True when it was there."""
+    row = session.get(model, row_id)
+    if row is None:
+        return False
+    before = snapshot(row)
+    session.delete(row)
+    session.flush()
+    deleted(session, actor, kind, row, before)
+    return True
+
+
 def deleted(session: Session, actor, kind: str, row, before: dict | None) -> AuditEntry:
     """After a delete: `<kind>.delete` with the row as it was."""
     return record(session, actor, f"{kind}.delete", row, before=before)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import audit
-from data.db import delete_row
+from data.db import require_row
 from data.permissions import require_admin
 from data.sla.calendars import parse_clock
 from data.errors import NotFound, Text, ValidationError
@@ -69,18 +69,12 @@ def save(session: Session, actor: User | None, rule_id: int | None, *, name: str
 def get(session: Session, actor: User | None, rule_id: int) -> Rule:
     """One rule, to edit it (admins only)."""
     _admin(actor)
-    rule = session.get(Rule, rule_id)
-    if rule is None:
-        raise NotFound("errors.rule_deleted")
-    return rule
+    return require_row(session, Rule, rule_id, "errors.rule_deleted")
 
 
 def delete(session: Session, actor: User | None, rule_id: int) -> None:
     _admin(actor)
-    row = session.get(Rule, rule_id)
-    before = audit.snapshot(row)
-    if delete_row(session, Rule, rule_id):
-        audit.deleted(session, actor, "rule", row, before)
+    audit.delete(session, actor, "rule", Rule, rule_id)
 
 
 def listing(session: Session) -> list[Rule]:

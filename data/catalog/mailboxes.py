@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from data import audit
 from data import permissions
+from data.db import require_row
 from data.errors import NotFound, Text, ValidationError
 from data.catalog.secrets import describe, seal
 from data.models import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, Service, User
@@ -89,10 +90,7 @@ def save(session: Session, actor: User | None, values: dict, mailbox_id: int | N
 def get(session: Session, actor: User | None, mailbox_id: int) -> Mailbox:
     """One mailbox, to edit it (admins only; its sealed password stays sealed)."""
     _require_admin(actor)
-    mailbox = session.get(Mailbox, mailbox_id)
-    if mailbox is None:
-        raise NotFound(f"Mailbox {mailbox_id} not found")
-    return mailbox
+    return require_row(session, Mailbox, mailbox_id, "errors.mailbox_not_found", id=mailbox_id)
 
 
 def listing(session: Session, actor: User | None) -> list[dict]:

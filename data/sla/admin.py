@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from data import audit
 from data.sla import recompute as sla
-from data.db import delete_row
+from data.db import require_row
 from data.permissions import require_admin
 from data.sla.calendars import WEEKDAYS, HoursError, parse_intervals
 from data.errors import NotFound, Text, ValidationError
@@ -85,19 +85,13 @@ def save_calendar(session: Session, actor: User | None, calendar_id: int | None,
 def get_calendar(session: Session, actor: User | None, calendar_id: int) -> BusinessCalendar:
     """One calendar, to edit it (admins only)."""
     _admin(actor)
-    cal = session.get(BusinessCalendar, calendar_id)
-    if cal is None:
-        raise NotFound("errors.calendar_deleted")
-    return cal
+    return require_row(session, BusinessCalendar, calendar_id, "errors.calendar_deleted")
 
 
 def delete_calendar(session: Session, actor: User | None, calendar_id: int) -> None:
     """Targets on the calendar become 24/7 (the foreign keys are ON DELETE SET NULL)."""
     _admin(actor)
-    row = session.get(BusinessCalendar, calendar_id)
-    before = audit.snapshot(row)
-    if delete_row(session, BusinessCalendar, calendar_id):
-        audit.deleted(session, actor, "calendar", row, before)
+    if audit.delete(session, actor, "calendar", BusinessCalendar, calendar_id):
         _recompute_open(session)
 
 
@@ -145,18 +139,12 @@ def save_policy(session: Session, actor: User | None, policy_id: int | None, *, 
 def get_policy(session: Session, actor: User | None, policy_id: int) -> SlaPolicy:
     """One SLA policy, to edit it (admins only)."""
     _admin(actor)
-    p = session.get(SlaPolicy, policy_id)
-    if p is None:
-        raise NotFound("errors.policy_deleted")
-    return p
+    return require_row(session, SlaPolicy, policy_id, "errors.policy_deleted")
 
 
 def delete_policy(session: Session, actor: User | None, policy_id: int) -> None:
     _admin(actor)
-    row = session.get(SlaPolicy, policy_id)
-    before = audit.snapshot(row)
-    if delete_row(session, SlaPolicy, policy_id):
-        audit.deleted(session, actor, "sla_policy", row, before)
+    if audit.delete(session, actor, "sla_policy", SlaPolicy, policy_id):
         _recompute_open(session)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from data import audit
-from data.db import delete_row
+from data.db import require_row
 from data.permissions import require_admin
 from data.errors import NotFound, Text, ValidationError
 from data.models import Priority, User
@@ -95,16 +95,10 @@ def move(session: Session, actor: User | None, priority_id: int, direction: int)
 def get(session: Session, actor: User | None, priority_id: int) -> Priority:
     """One priority, to edit it (admins only)."""
     _admin(actor)
-    p = session.get(Priority, priority_id)
-    if p is None:
-        raise NotFound("errors.priority_deleted")
-    return p
+    return require_row(session, Priority, priority_id, "errors.priority_deleted")
 
 
 def delete(session: Session, actor: User | None, priority_id: int) -> None:
     """Tickets with this priority keep no priority (ON DELETE SET NULL)."""
     _admin(actor)
-    row = session.get(Priority, priority_id)
-    before = audit.snapshot(row)
-    if delete_row(session, Priority, priority_id):
-        audit.deleted(session, actor, "priority", row, before)
+    audit.delete(session, actor, "priority", Priority, priority_id)

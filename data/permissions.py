@@ -52,9 +52,15 @@ def require_reader(user: User | None) -> User:
 
 
 def team_ids(session: Session, user: User) -> set[int]:
-    """The teams a user belongs to: their own team and the teams they lead."""
-    led = set(session.scalars(select(Team.id).where(Team.lead_id == user.id)))
-    return led | ({user.team_id} if user.team_id is not None else set())
+    """The teams a user belongs to: their own team and the teams they lead.
+
+    Kept for the session (one request or job): a write checks the ticket's reach when it reads the ticket
+    and again before changing it, and a list asks for the read scope too — one query serves them all."""
+    known = session.info.setdefault("okno_team_ids", {})
+    if user.id not in known:
+        led = set(session.scalars(select(Team.id).where(Team.lead_id == user.id)))
+        known[user.id] = led | ({user.team_id} if user.team_id is not None else set())
+    return set(known[user.id])
 
 
 def spans_teams(user: User) -> bool:
@@ -68,7 +74,8 @@ def reads_all_teams(user: User) -> bool:
 
 
 def _board_team(session: Session, board_id: int) -> int | None:
-    return session.scalar(select(Board.team_id).where(Board.id == board_id))
+    board = session.get(Board, board_id)  # the identity map answers the second check of the same ticket
+    return board.team_id if board is not None else None
 
 
 def _ticket_in_reach(session: Session, user: User, ticket: Ticket) -> bool:

@@ -72,7 +72,14 @@ def main(argv: list[str] | None = None) -> int:
             print(refusal, file=sys.stderr)
             return 2
 
-    url = db.database_url()
+    try:
+        return _run(args, db.database_url())
+    except OknoError as err:  # one boundary: a refusal from a service reads as one line, exit 2
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+def _run(args, url: str) -> int:
     if args.command == "url":
         print(url)
         return 0
@@ -82,17 +89,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "create-user":
         password = args.password or getpass.getpass("Password: ")
-        try:
-            with db.session_scope() as s:
-                team_id = s.scalar(select(Team.id).where(Team.name == args.team)) if args.team else None
-                if args.team and team_id is None:
-                    raise OknoError("errors.no_such_team", team=args.team)
-                user = auth.create_user(s, email=args.email, name=args.name, password=password, role=args.role,
-                                        team_id=team_id, actor="python -m data create-user")
-                print(f"created user {user.id} {user.email} ({user.role})")
-        except OknoError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
+        with db.session_scope() as s:
+            team_id = s.scalar(select(Team.id).where(Team.name == args.team)) if args.team else None
+            if args.team and team_id is None:
+                raise OknoError("errors.no_such_team", team=args.team)
+            user = auth.create_user(s, email=args.email, name=args.name, password=password, role=args.role,
+                                    team_id=team_id, actor="python -m data create-user")
+            print(f"created user {user.id} {user.email} ({user.role})")
         return 0
     if args.command == "demo":
         from data import demo as demo_data
@@ -119,16 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "weekly-send":
         return _weekly_send(args)
     if args.command == "set-password":
-        try:
-            with db.session_scope() as s:
-                user = auth.find_by_email(s, args.email)
-                if user is None:
-                    raise OknoError("errors.no_such_user", email=args.email)
-                auth.set_password(s, user, args.password or getpass.getpass("New password: "))
-                print(f"password of {user.email} changed; their sessions have ended")
-        except OknoError as err:
-            print(f"error: {err}", file=sys.stderr)
-            return 2
+        with db.session_scope() as s:
+            user = auth.find_by_email(s, args.email)
+            if user is None:
+                raise OknoError("errors.no_such_user", email=args.email)
+            auth.set_password(s, user, args.password or getpass.getpass("New password: "))
+            print(f"password of {user.email} changed; their sessions have ended")
         return 0
     if args.command == "reseal-secrets":
         from data.catalog import secrets
@@ -146,16 +145,12 @@ def _weekly_send(args) -> int:
     """Without options: what the scheduler would send now (idempotent). --week/--now: a manual send."""
     from data.weekly import summary as weekly
     from data.weekly import delivery as weekly_delivery
-    try:
-        with db.session_scope() as s:
-            if args.week or args.now:
-                week = weekly.Week.parse(args.week) if args.week else weekly.last_full_week()
-                result = weekly_delivery.send(s, week, manual=True)
-            else:
-                result = weekly_delivery.deliver_due(s)
-    except OknoError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    with db.session_scope() as s:
+        if args.week or args.now:
+            week = weekly.Week.parse(args.week) if args.week else weekly.last_full_week()
+            result = weekly_delivery.send(s, week, manual=True)
+        else:
+            result = weekly_delivery.deliver_due(s)
     print(json.dumps(result))
     return 0
 

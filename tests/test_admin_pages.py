@@ -21,12 +21,7 @@ from tests.portal_factories import request_type
 
 
 @pytest.fixture(scope="module")
-def server(app):
-    return app
-
-
-@pytest.fixture(scope="module")
-def catalog(server):
+def catalog(app):
     """An admin, a board with two lanes, a service with two request types, another service with one."""
     tag = uuid.uuid4().hex[:6]
     with session_scope() as s:
@@ -49,9 +44,9 @@ def labels(options) -> list[str]:
     return [o["label"] for o in options]
 
 
-def test_services_page_edits_the_chosen_service(server, catalog):
+def test_services_page_edits_the_chosen_service(app, catalog):
     from pages.admin import services as page
-    with signed_in(server, catalog["user"]):
+    with signed_in(app, catalog["user"]):
         form = page.layout(id=str(catalog["service"]))
         assert prop(form, "admin-svc-name", "value") == catalog["service_name"]
         assert labels(prop(form, "admin-svc-column", "options"))[1:] == ["Queue", "In progress", "Waiting", "Done"]
@@ -62,9 +57,9 @@ def test_services_page_edits_the_chosen_service(server, catalog):
         assert labels(lanes)[1:] == catalog["lanes"] and len(columns) == 5
 
 
-def test_request_types_page_edits_only_a_type_of_the_chosen_service(server, catalog):
+def test_request_types_page_edits_only_a_type_of_the_chosen_service(app, catalog):
     from pages.admin import request_types as page
-    with signed_in(server, catalog["user"]):
+    with signed_in(app, catalog["user"]):
         form = page.layout(service=str(catalog["service"]), id=str(catalog["vpn"]))
         assert prop(form, "admin-rt-name", "value") == "VPN" and prop(form, "admin-rt-id", "data") == catalog["vpn"]
         assert prop(page.layout(service=str(catalog["service"]), id=str(catalog["foreign"])), "admin-rt-name",
@@ -72,17 +67,17 @@ def test_request_types_page_edits_only_a_type_of_the_chosen_service(server, cata
         assert prop(page.layout(service=str(catalog["service"]), id="new"), "admin-rt-name", "value") == ""
 
 
-def test_column_children_page_shows_the_saved_setting(server, catalog):
+def test_column_children_page_shows_the_saved_setting(app, catalog):
     from pages.admin import column_children as page
-    with signed_in(server, catalog["user"]):
+    with signed_in(app, catalog["user"]):
         form = page.layout(column=str(catalog["waiting"]))
         assert prop(form, "admin-col-mode", "value") == "chain"
         assert "Badge #{number}" in str(prop(form, "admin-col-children", "children"))
 
 
-def test_portal_form_offers_the_types_of_the_chosen_service(server, catalog):
+def test_portal_form_offers_the_types_of_the_chosen_service(app, catalog):
     from pages.portal import new as page
-    with server.test_request_context("/portal/new"):
+    with app.test_request_context("/portal/new"):
         cookie["portal_requester_id"] = catalog["anna"]
         options, chosen, _help = page.service_chosen(catalog["service"])
         assert labels(options) == ["Printer", "VPN"] and chosen is None
@@ -92,9 +87,8 @@ def test_portal_form_offers_the_types_of_the_chosen_service(server, catalog):
 
 
 @pytest.fixture
-def client(server, catalog):
-    server.config["TESTING"] = True
-    with server.test_client() as c:
+def client(app, catalog):
+    with app.test_client() as c:
         sign_in(c, catalog["email"], f.PASSWORD)
         yield c
 

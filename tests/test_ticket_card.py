@@ -63,12 +63,7 @@ def test_filled_template_replaces_placeholders_for_this_ticket(session):
 # --- callbacks as functions --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def server(app):
-    return app
-
-
-@pytest.fixture(scope="module")
-def card(server):
+def card(app):
     """A ticket on an L1 board, an L2 board above it, an agent, a lead and an analyst (reads only)."""
     tag = uuid.uuid4().hex[:6]
     with session_scope() as s:
@@ -98,20 +93,20 @@ def ticket(number: int) -> Ticket:
         return t
 
 
-def test_priority_change_saves_and_rerenders_the_card(server, card):
+def test_priority_change_saves_and_rerenders_the_card(app, card):
     from components.i18n import _
     from pages import ticket as page
-    with signed_in(server, card["users"]["agent"]):
+    with signed_in(app, card["users"]["agent"]):
         sections, message, is_open, color = run(page.set_priority, str(card["priority"]), card["number"])
         assert (message, is_open, color) == (_("ticket.saved"), True, "success")
     assert ticket(card["number"]).priority_id == card["priority"]
     assert prop(sections, "tk-priority", "value") == card["priority"]  # the select shows the new priority
 
 
-def test_reply_and_note_are_public_and_internal(server, card):
+def test_reply_and_note_are_public_and_internal(app, card):
     from components.i18n import _
     from pages import ticket as page
-    with signed_in(server, card["users"]["agent"]):
+    with signed_in(app, card["users"]["agent"]):
         sent = run(page.send_reply, 1, card["number"], "Перезагрузите принтер")
         assert sent[1:] == (_("ticket.sent"), True, "success")
         assert run(page.add_note, 1, card["number"], "Похоже на драйвер")[1:] == (_("ticket.noted"), True, "success")
@@ -122,9 +117,9 @@ def test_reply_and_note_are_public_and_internal(server, card):
     assert notes == {"Перезагрузите принтер": True, "Похоже на драйвер": False}
 
 
-def test_block_needs_a_reason_then_unblock(server, card):
+def test_block_needs_a_reason_then_unblock(app, card):
     from pages import ticket as page
-    with signed_in(server, card["users"]["agent"]):
+    with signed_in(app, card["users"]["agent"]):
         assert run(page.block, 1, card["number"], "")[3] == "danger"
         assert run(page.block, 2, card["number"], "Ждём картридж")[3] == "success"
         assert ticket(card["number"]).blocked_reason == "Ждём картридж"
@@ -132,9 +127,9 @@ def test_block_needs_a_reason_then_unblock(server, card):
     assert ticket(card["number"]).blocked is False
 
 
-def test_checklist_add_and_tick(server, card):
+def test_checklist_add_and_tick(app, card):
     from pages import ticket as page
-    with signed_in(server, card["users"]["agent"]):
+    with signed_in(app, card["users"]["agent"]):
         run(page.add_check, 1, card["number"], "Заменить картридж")
         run(page.add_check, 2, card["number"], "Печать тестовой страницы")
         with read_session() as s:
@@ -146,10 +141,10 @@ def test_checklist_add_and_tick(server, card):
         assert [(i.id, i.done) for i in checklists.items(s, card["ticket"])] == [(first, False), (second, True)]
 
 
-def test_child_card_needs_a_board(server, card):
+def test_child_card_needs_a_board(app, card):
     from components.i18n import _
     from pages import ticket as page
-    with signed_in(server, card["users"]["agent"]):
+    with signed_in(app, card["users"]["agent"]):
         sections, message, _open, color = run(page.add_child, 1, card["number"], "", "Пропуск")
         assert (sections, message, color) == (dash.no_update, _("ticket.child_board_required"), "danger")
         _sections, message, _open, color = run(page.add_child, 2, card["number"], str(card["first"]), "Пропуск")
@@ -157,34 +152,34 @@ def test_child_card_needs_a_board(server, card):
         child = s.scalar(select(Ticket).where(Ticket.parent_id == card["ticket"]))
         assert child.title == "Пропуск"
         child_number = child.number
-    with signed_in(server, card["users"]["agent"]):
+    with signed_in(app, card["users"]["agent"]):
         assert (message, color) == (_("ticket.child_created", number=child_number), "success")
 
 
-def test_reader_cannot_change_the_card(server, card):
+def test_reader_cannot_change_the_card(app, card):
     from pages import ticket as page
     before = ticket(card["number"]).assignee_id
-    with signed_in(server, card["users"]["analyst"]):
+    with signed_in(app, card["users"]["analyst"]):
         sections, _message, _open, color = run(page.assign, str(card["analyst"]), card["number"])
     assert (sections, color) == (dash.no_update, "danger")
     assert ticket(card["number"]).assignee_id == before
 
 
-def test_template_fills_the_reply_box(server, card):
+def test_template_fills_the_reply_box(app, card):
     from pages import ticket as page
     with session_scope() as s:
         tpl = ReplyTemplate(name=f"T {card['tag']}", body="Заявка #{number} в работе")
         s.add(tpl)
         s.flush()
         tpl_id = tpl.id
-    with signed_in(server, card["users"]["agent"]):
+    with signed_in(app, card["users"]["agent"]):
         assert page.use_template(str(tpl_id), card["number"]) == f"Заявка #{card['number']} в работе"
 
 
-def test_escalate_names_the_next_line_board(server, card):
+def test_escalate_names_the_next_line_board(app, card):
     from components.i18n import _
     from pages import ticket as page
-    with signed_in(server, card["users"]["lead"]):
+    with signed_in(app, card["users"]["lead"]):
         _sections, message, _open, color = run(page.escalate, 1, card["number"])
         assert (message, color) == (_("ticket.escalated", board=card["second_name"]), "success")
     assert ticket(card["number"]).board_id == card["second"]

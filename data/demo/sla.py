@@ -29,9 +29,10 @@ def seed_policies(session: Session) -> int:
     holidays = sorted(date(y, m, d) for y in range(today.year - 2, today.year + 2) for m, d in HOLIDAYS)
     zone = get_config().timezone  # the simulation's local time (data/demo/calendar.py)
     office = BusinessCalendar(name="Производственный календарь (Москва, 9–18)", timezone=zone,
-                              hours=dict(DEFAULT_HOURS), holidays=holidays)
+                              hours=dict(DEFAULT_HOURS), holidays=holidays, country="RU")
     lunch = {day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in DEFAULT_HOURS}
-    hr = BusinessCalendar(name="HR: 9–18 с обедом 13–14", timezone=zone, hours=lunch, holidays=holidays)
+    hr = BusinessCalendar(name="HR: 9–18 с обедом 13–14", timezone=zone, hours=lunch, holidays=holidays,
+                          country="RU")
     session.add_all([office, hr])
     session.flush()
     priority_rows = list(session.scalars(select(Priority)))

@@ -25,6 +25,7 @@ PAGES = {
     "weekly_subscriptions": ("admin", "manager", "director"),
     "admin": ("admin",),
     "board_settings": LEADS,
+    "recurring": STAFF_WRITERS,
 }
 
 

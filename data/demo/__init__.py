@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from data.db import normalise_url
-from data.demo import sla as demo_sla, spec
+from data.demo import recurring as demo_recurring, sla as demo_sla, spec
 from data.demo.calendar import local_zone
 from data.demo.catalog import create_catalog
 from data.demo.chunk import Context, simulate_chunk
@@ -86,6 +86,7 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
                 reset_sequences(cur)
                 log.info("demo: rows loaded (%.0f s); building indexes", time.perf_counter() - started)
             totals.update(demo_sla.apply(session))  # SLA policies per service and priority, then every ticket's SLA
+            totals["recurring_requests"] = demo_recurring.create(session)
             session.close()
         with engine.connect() as conn:
             analyze(conn.connection.driver_connection)

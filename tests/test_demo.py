@@ -87,10 +87,12 @@ def test_reference_data(demo):
                      "WHERE b.name = 'IT: первая линия' AND c.kind = 'queue'") == 3
     assert one(demo, "SELECT count(*) FROM lanes l JOIN boards b ON b.id = l.board_id "
                      "WHERE b.name = 'Приоритизация' AND l.owner_id IS NOT NULL") == 5
-    # On the prioritisation board the unit chosen in the form decides the lane, whose owner scores the card.
+    # On the prioritisation board the unit chosen in the form decides the lane, whose owner scores the card;
+    # the card's assignee is of the board's team (IT L3), as the schema requires of every assignee.
     assert one(demo, """SELECT count(*) FROM tickets t JOIN lanes l ON l.id = t.lane_id
-                        JOIN boards b ON b.id = t.board_id WHERE b.name = 'Приоритизация' AND (l.name <> t.fields ->> 'unit'
-                              OR t.assignee_id IS DISTINCT FROM l.owner_id)""") == 0
+                        JOIN boards b ON b.id = t.board_id LEFT JOIN users u ON u.id = t.assignee_id
+                        WHERE b.name = 'Приоритизация' AND (l.name <> t.fields ->> 'unit'
+                              OR u.team_id IS DISTINCT FROM b.team_id AND t.assignee_id IS NOT NULL)""") == 0
     schema = one(demo, "SELECT field_schema FROM request_types WHERE name = 'Не работает принтер'")
     location = next(f for f in schema if f["key"] == "location")
     assert location["show_when"] == {"field": "remote_help", "equals": False}

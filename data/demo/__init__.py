@@ -50,6 +50,13 @@ def is_empty(session) -> bool:
         "OR EXISTS (SELECT 1 FROM services) OR EXISTS (SELECT 1 FROM tickets)")).scalar()
 
 
+def sort_keys(session) -> dict[str, dict]:
+    """What the tickets' sort-key columns copy (set in the COPY, so the insert trigger has nothing to look up)."""
+    return {column: dict(session.execute(text(f"SELECT id, {value} FROM {table}")).all())
+            for column, table, value in (("priority_rank", "priorities", "rank"), ("assignee_sort", "users", "name"),
+                                         ("service_sort", "services", "name"))}
+
+
 def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today: date | None = None,
          chunk_size: int = CHUNK) -> dict:
     """Fill an empty database with `tickets` tickets over the 12 months ending `today`; return a summary."""
@@ -75,7 +82,7 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
                 writer = CopyWriter(cur)  # streams to PostgreSQL while the next chunk is simulated
                 try:
                     requesters = create_requesters(writer, plan.n_requesters, seed, plan.start)
-                    ctx = Context(plan, catalog, requesters, CasePools(seed), policies)
+                    ctx = Context(plan, catalog, requesters, CasePools(seed), policies, sort_keys(session))
                     ids = Ids()
                     for chunk_no, lo in enumerate(range(0, plan.n_main, chunk_size)):
                         chunk = simulate_chunk(ctx, lo, min(lo + chunk_size, plan.n_main), chunk_no)

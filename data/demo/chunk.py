@@ -32,6 +32,8 @@ class Context:
     req: Requesters
     pools: CasePools
     policies: PolicySet = field(default_factory=lambda: PolicySet([]))  # SLA, computed as chunks are written
+    # The tickets' stored sort keys: priority id -> rank, user id -> name, service id -> name.
+    sort_keys: dict[str, dict] = field(default_factory=dict)
     agent_weight: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self):

@@ -11,7 +11,7 @@ import numpy as np
 from data.demo import spec
 from data.demo.calendar import utc_offset
 from data.demo.chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
-from data.demo.copy import CopyWriter, bools, instants, ints, optional_bools, texts, timestamps
+from data.demo.copy import NULL as NULL_FIELD, CopyWriter, bools, instants, ints, optional_bools, texts, timestamps
 from data.demo.sla import ChunkSla, chunk_sla
 from data.demo.history import K, S, STATUSES
 from data.demo.replies import P, phrases
@@ -161,6 +161,8 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
     cat, pools, n = ctx.cat, ctx.pools, len(gid)
     team_of_board = {b.id: b.team_id for b in cat.boards.values()}
     codes = spec.TYPE_CODES
+    service_ids = np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]
+    priority_ids = np.asarray(cat.priority_ids)[priority]
     attach_id = np.full(n, -1, dtype=np.int64)
     attach_id[ch.attach] = ids.attachment + 1 + np.arange(len(ch.attach))
     titles, descriptions, fields, card_types, type_ids = [], [], [], [], []
@@ -195,11 +197,11 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         "channel", "fields", "parent_id", "version", "created_at", "updated_at", "column_entered_at",
         "started_at", "first_response_at", "resolved_at", "reopened_count", "sla_policy_id", "first_response_due_at",
         "resolution_due_at", "sla_first_response_breached", "sla_resolution_breached", "sla_due_at",
-        "sla_at_risk_at"), [
+        "sla_at_risk_at", "priority_rank", "assignee_sort", "service_sort"), [
         ints(gid), ints(number), texts(titles), texts(descriptions),
-        ints(np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]), ints(type_ids), texts(card_types),
+        ints(service_ids), ints(type_ids), texts(card_types),
         ints(ch.requester), ints(assignee), ints(np.vectorize(team_of_board.get, otypes=[np.int64])(board)),
-        ints(np.asarray(cat.priority_ids)[priority]), ints(board), ints(column), ints(lane),
+        ints(priority_ids), ints(board), ints(column), ints(lane),
         [STATUSES[s] for s in status.tolist()], (-number).astype(str).tolist(),  # newest on top, as tickets.create
         [CHANNELS[c] for c in ch.channel.tolist()],
         texts(fields), ints(np.where(ch.parent >= 0, gid[np.maximum(ch.parent, 0)], -1)), ["1"] * n,
@@ -207,7 +209,16 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         timestamps(first_resp), timestamps(resolved), ints(reopened),
         ints([-1 if p is None else p for p in sla["policy_id"]]), instants(sla["fr_due"]), instants(sla["res_due"]),
         optional_bools(sla["fr_breached"]), optional_bools(sla["res_breached"]), instants(sla["due"]),
-        instants(sla["risk"])])
+        instants(sla["risk"]), *_sort_keys(ctx, priority_ids, assignee, service_ids)])
+
+
+def _sort_keys(ctx: Context, priority_ids, assignee, service_ids) -> list[list[str]]:
+    keys = ctx.sort_keys
+    if not keys:
+        return [[NULL_FIELD] * len(assignee)] * 3
+    return [ints([keys["priority_rank"].get(p, -1) for p in priority_ids.tolist()]),
+            texts([keys["assignee_sort"].get(a) for a in assignee.tolist()]),
+            texts([keys["service_sort"].get(s) for s in service_ids.tolist()])]
 
 
 def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> int:

@@ -11,14 +11,19 @@ import importlib
 import json
 import os
 import pkgutil
+import secrets
 import sys
 import time
 import traceback
 
 from bench.common import bench_database
+from data.config import weak_key
 
 
 def main(names: list[str]) -> int:
+    # The benchmarks build the app in this process; it refuses to start without a strong key.
+    if weak_key(os.environ.get("SECRET_KEY")):
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
     url = bench_database()
     import bench  # run as `python -m bench`, this module has no __path__ of its own
     modules = [m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith(("_", "common"))]

@@ -60,7 +60,10 @@ def run(url: str | None = None, cards: int = 2000, runs: int = 30) -> dict:
     """For `python -m bench`: the board lives in a scratch database on the same server as `url`
     (the moves commit, and the shared million-ticket database must not be written to)."""
     from data.scratch import scratch_database
-    os.environ.setdefault("SECRET_KEY", "bench")
+    from data.config import weak_key
+    if weak_key(os.environ.get("SECRET_KEY")):
+        import secrets
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
     with scratch_database(url or SERVER, "okno_bench_board", use=True):
         return measure(cards, runs)
 

@@ -13,16 +13,17 @@ from sqlalchemy.orm import Session, aliased
 
 from data import permissions
 from data.config import get_config
+from data.i18n import translate
 from data.models import BoardColumn, Priority, Requester, RequestType, Service, Team, Ticket, User
+from data.models.boards import COLUMN_KINDS
+from data.models.tickets import CHANNELS
 from data.tickets.filters import TicketFilter, parse as parse_filter, where
 
 __all__ = ["TicketFilter", "parse_filter", "matching", "count", "page", "export_columns", "export_select",
            "export_csv", "use_company_timezone", "require_export", "LIST_COLUMNS", "EXPORT_COLUMNS"]
 
 COUNT_CAP = 100_000
-# Above this many estimated rows the estimate is the answer without counting: a broad filter's
-# estimate from fresh statistics is within a few per cent, and counting it costs a scan.
-ESTIMATE_ONLY = 3 * COUNT_CAP
+COUNT_COST_CAP = 10_000  # planner cost units: an index-only count of 100,000 tickets is about 2,500
 Assignee = aliased(User)
 
 
@@ -87,31 +88,29 @@ def _order(sort: list[dict] | None):
 
 
 def count(session: Session, actor: User, f: TicketFilter) -> tuple[int, bool]:
-    """(count, exact). Exact up to COUNT_CAP; beyond it, the planner's estimate — an exact count of a
-    broad filter over a million tickets costs a scan, and "about 487 000" serves the user.
+    """(count, exact). Exact when counting is cheap; otherwise the planner's estimate — an exact count
+    of a broad filter over a million tickets costs a scan, and "about 487 000" serves the user.
 
-    The estimate comes first (EXPLAIN, no rows read): when it is far above the cap, that is the answer.
-    Otherwise the rows are counted, stopping after COUNT_CAP + 1. The cap is far above the estimate,
-    so the planner plans the count as a whole scan (a text search through its trigram index, an
-    index-only scan where the visibility map allows), not as "the first few rows" of some index order.
+    Cheap means at most COUNT_CAP rows by the estimate and a planned cost of at most COUNT_COST_CAP
+    (an index-only count of a few hundred thousand rows; not a scan of the table). Both come from
+    EXPLAIN (statistics, no rows read; after a load or an autovacuum the estimates are within a few
+    per cent). The count that runs is the plain count(*) that was planned: no LIMIT, which would make
+    the planner pick "the first rows of some index order" instead of the trigram or index-only scan.
     """
     permissions.require_reader(actor)
     where = matching(f, actor.id, permissions.ticket_scope(session, actor))
-    estimate = _estimate(session, select(Ticket.id).where(where))
-    if estimate > ESTIMATE_ONLY:
+    estimate = int(_plan(session, select(Ticket.id).where(where))["Plan Rows"])
+    counting = select(func.count()).select_from(Ticket).where(where)
+    if estimate > COUNT_CAP or _plan(session, counting)["Total Cost"] > COUNT_COST_CAP:
         return estimate, False
-    inner = select(literal(1)).select_from(Ticket).where(where).limit(COUNT_CAP + 1).subquery()
-    n = session.scalar(select(func.count()).select_from(inner))
-    if n <= COUNT_CAP:
-        return n, True
-    return max(estimate, COUNT_CAP + 1), False
+    return session.scalar(counting), True
 
 
-def _estimate(session: Session, stmt) -> int:
-    """The planner's row estimate for a query (reads statistics, not rows)."""
+def _plan(session: Session, stmt) -> dict:
+    """The planner's top plan node for a query: its row estimate and cost (reads statistics, not rows)."""
     compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
-    plan = session.connection().exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string, compiled.params).scalar()
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return session.connection().exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string,
+                                                compiled.params).scalar()[0]["Plan"]
 
 
 def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, limit: int = 100,
@@ -136,17 +135,36 @@ def neutralised(expr):
     return case((expr.op("~")(literal("^[-=+@\t\r]")), literal("'") + expr), else_=expr)
 
 
+# Coded columns an export shows in the reader's language: message id prefix, the codes.
+TRANSLATED = {"status": ("status", COLUMN_KINDS), "channel": ("channel", CHANNELS)}
+
+
+def _translated(column: str, locale: str | None):
+    """The column's expression, with codes replaced by their text in `locale` (in SQL, so COPY rows
+    never pass through Python) and the priority's name in that language."""
+    expr = LIST_COLUMNS[column]
+    if locale is None:
+        return expr
+    if column in TRANSLATED:
+        prefix, codes = TRANSLATED[column]
+        return case({code: literal(translate(f"{prefix}.{code}", locale)) for code in codes}, value=expr, else_=expr)
+    if column == "priority_name" and locale == "en":
+        return func.coalesce(Priority.name_en, Priority.name_ru)
+    return expr
+
+
 def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None = None, *, iso_text: bool = True,
-                  me: int | None = None, scope=None):
+                  me: int | None = None, scope=None, locale: str | None = None):
     """The export query: chosen columns, filter, order. With iso_text, timestamps become ISO 8601 text
     in the session's time zone (set to the company's by the caller). `scope`: the viewer's read scope
-    (permissions.ticket_scope), so an export never holds more than the viewer's list."""
+    (permissions.ticket_scope), so an export never holds more than the viewer's list. With a locale,
+    statuses, channels and priorities are written in that language (otherwise as codes)."""
     exprs = []
     for c in columns:
-        expr = LIST_COLUMNS[c]
+        expr = _translated(c, locale)
         if iso_text and c.endswith("_at"):
             expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
-        elif isinstance(expr.type, String):
+        elif c not in TRANSLATED and isinstance(LIST_COLUMNS[c].type, String):
             expr = neutralised(expr)
         exprs.append(expr.label(c))
     return _select(["id"]).with_only_columns(*exprs).where(matching(f, me, scope)).order_by(*_order(sort))
@@ -158,14 +176,16 @@ def use_company_timezone(session: Session) -> None:
 
 
 def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str] | None = None,
-               sort: list[dict] | None = None, progress=None, chunk_bytes: int = 256 * 1024) -> Iterator[bytes]:
+               sort: list[dict] | None = None, progress=None, chunk_bytes: int = 256 * 1024,
+               locale: str | None = None) -> Iterator[bytes]:
     """Stream the whole filtered set as CSV (UTF-8 with BOM so Excel reads Cyrillic), via COPY.
 
     Rows are gathered into chunks of about `chunk_bytes`; `progress(rows_so_far)` is called per chunk.
+    With a locale, coded values are written in that language (export_select).
     """
     permissions.require_reader(actor)
     stmt = export_select(f, export_columns(columns), sort, me=actor.id,
-                         scope=permissions.ticket_scope(session, actor))
+                         scope=permissions.ticket_scope(session, actor), locale=locale)
     compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
     sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     yield "\ufeff".encode("utf-8")

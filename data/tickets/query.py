@@ -6,6 +6,7 @@ holding the set in memory.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import String, and_, case, func, literal, select, text
@@ -23,7 +24,9 @@ __all__ = ["TicketFilter", "parse_filter", "matching", "count", "page", "export_
            "export_csv", "use_company_timezone", "require_export", "LIST_COLUMNS", "EXPORT_COLUMNS"]
 
 COUNT_CAP = 100_000
-COUNT_COST_CAP = 10_000  # planner cost units: an index-only count of 100,000 tickets is about 2,500
+# Planner cost units: an index-only count of 100,000 tickets is about 2,500, a trigram search in them 14,000,
+# reading a 100,000-ticket table 15,500; at a million tickets a table scan is ten times that.
+COUNT_COST_CAP = 20_000
 Assignee = aliased(User)
 
 
@@ -101,9 +104,25 @@ def count(session: Session, actor: User, f: TicketFilter) -> tuple[int, bool]:
     where = matching(f, actor.id, permissions.ticket_scope(session, actor))
     estimate = int(_plan(session, select(Ticket.id).where(where))["Plan Rows"])
     counting = select(func.count()).select_from(Ticket).where(where)
-    if estimate > COUNT_CAP or _plan(session, counting)["Total Cost"] > COUNT_COST_CAP:
-        return estimate, False
-    return session.scalar(counting), True
+    with _text_search_by_trigrams(session, bool(f.q)):
+        if estimate > COUNT_CAP or _plan(session, counting)["Total Cost"] > COUNT_COST_CAP:
+            return estimate, False
+        return session.scalar(counting), True
+
+
+@contextmanager
+def _text_search_by_trigrams(session: Session, searching: bool):
+    """A text search counts through the trigram index. Left alone, the planner prefers an index-only
+    scan of the whole title btree (lower() and LIKE on every title are costed as almost free): 490 ms
+    against 80 ms for the trigram bitmap at 100,000 tickets. No other count loses its index-only scan."""
+    if not searching:
+        yield
+        return
+    session.execute(text("SET LOCAL enable_indexonlyscan = off"))
+    try:
+        yield
+    finally:
+        session.execute(text("RESET enable_indexonlyscan"))
 
 
 def _plan(session: Session, stmt) -> dict:

@@ -11,6 +11,7 @@ from data.demo.history import K, S, STEPS_PER_SEGMENT, Log, simulate
 from data.demo.people import Requesters
 from data.demo.plan import PARAMS, SERVICE_BOARD, Plan
 from data.demo.texts import CasePools
+from data.sla.policies import PolicySet
 
 CHANNELS = ("email", "telegram", "portal", "api", "agent")
 SERVICE_CODES = tuple(spec.SERVICES)
@@ -30,6 +31,9 @@ class Context:
     cat: Catalog
     req: Requesters
     pools: CasePools
+    policies: PolicySet = field(default_factory=lambda: PolicySet([]))  # SLA, computed as chunks are written
+    # The tickets' stored sort keys: priority id -> rank, user id -> name, service id -> name.
+    sort_keys: dict[str, dict] = field(default_factory=dict)
     agent_weight: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self):

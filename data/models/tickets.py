@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Double, ForeignKey, ForeignKeyConstraint, Index, Integer,
-                        LargeBinary, Sequence, String, Text, UniqueConstraint, text)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Double, FetchedValue, ForeignKey, ForeignKeyConstraint,
+                        Index, Integer, LargeBinary, Sequence, String, Text, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,6 +55,8 @@ class Ticket(Base):
         Index("ix_tickets_assignee_open", "assignee_id", postgresql_where=text("status <> 'done'")),
         Index("ix_tickets_service_created", "service_id", "created_at"),
         # ix_tickets_search (trigram on lower(title)) is created by migration 0001 where pg_trgm exists.
+        *[Index(f"ix_tickets_{key}", text(f"{key} ASC NULLS LAST"), text("id DESC"))
+          for key in ("priority_rank", "assignee_sort", "service_sort")],
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -98,6 +100,15 @@ class Ticket(Base):
     # moment it turns "at risk". NULL when no SLA applies or the clock is paused.
     sla_due_at: Mapped[datetime | None] = mapped_column(TZ)
     sla_at_risk_at: Mapped[datetime | None] = mapped_column(TZ)
+    # The list's sort keys, copies of the priority's rank, the assignee's and the service's name so
+    # that each sort walks an index (migration scale_0001). Database triggers keep them current on
+    # every write; the ORM never sets them.
+    priority_rank: Mapped[int | None] = mapped_column(Integer, server_default=FetchedValue(),
+                                                      server_onupdate=FetchedValue())
+    assignee_sort: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue(),
+                                                      server_onupdate=FetchedValue())
+    service_sort: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue(),
+                                                     server_onupdate=FetchedValue())
 
     __mapper_args__ = {"version_id_col": version}
 

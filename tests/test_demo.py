@@ -275,5 +275,8 @@ def test_the_load_leaves_planner_statistics_and_no_dead_rows(demo):
     for table in ("tickets", "ticket_events", "comments", "ticket_sla"):
         reltuples, relpages, all_visible, dead = rows[table]
         assert reltuples == one(demo, f"SELECT count(*) FROM {table}"), table
-        assert all_visible == relpages > 0, table  # index-only scans need no heap visits
+        # Index-only scans need no heap visits on all-visible pages. VACUUM cannot mark a page whose rows are
+        # newer than the oldest snapshot some concurrent transaction on the server holds, so a busy server
+        # (parallel test workers) may leave a few pages unmarked; the load itself must leave almost none.
+        assert relpages > 0 and all_visible >= 0.95 * relpages, (table, all_visible, relpages)
         assert dead == 0, table

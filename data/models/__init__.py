@@ -14,6 +14,7 @@ from data.models.signin import LoginThrottle, PinFailure
 from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 from data.models.audit import AuditEntry
 from data.models.directory import DirectoryAccount, DirectoryGroup
+from data.models.tokens import PersonalToken
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -27,4 +28,5 @@ __all__ = [
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",
     "AuditEntry",
     "DirectoryAccount", "DirectoryGroup",
+    "PersonalToken",
 ]

@@ -45,7 +45,10 @@ def _section(title: str, *body, ident: str):
 
 def _token_rows() -> list:
     with read_session() as s:
-        rows = tokens.listing(s, _me(s))
+        return _token_table(tokens.listing(s, _me(s)))
+
+
+def _token_table(rows) -> list:
     if not rows:
         return [html.P(_("profile.tokens.none"), className="text-muted mb-0")]
     head = html.Thead(html.Tr([html.Th(_("profile.tokens.name")), html.Th(_("profile.tokens.prefix")),
@@ -55,9 +58,9 @@ def _token_rows() -> list:
         html.Td(t.name), html.Td(html.Code(t.prefix + "…")), html.Td(_when(t.created_at)), html.Td(_when(t.last_used_at)),
         html.Td(dbc.Badge(_("profile.tokens.revoked", when=_when(t.revoked_at)), color="secondary") if t.revoked_at
                 else dbc.Badge(_("profile.tokens.live"), color="success")),
-        html.Td(None if t.revoked_at else dbc.Button(
-            _("profile.tokens.revoke"), id={"type": f"{P}-revoke", "id": t.id}, n_clicks=0, size="sm",
-            color="outline-danger", **{"aria-label": _("profile.tokens.revoke_named", name=t.name)})),
+        html.Td(None if t.revoked_at else html.Button(  # html.Button: dbc's takes no aria-label
+            _("profile.tokens.revoke"), id={"type": f"{P}-revoke", "id": t.id}, n_clicks=0, type="button",
+            className="btn btn-sm btn-outline-danger", **{"aria-label": _("profile.tokens.revoke_named", name=t.name)})),
     ]) for t in rows]
     return [dbc.Table([head, html.Tbody(body)], size="sm", bordered=True, responsive=True, id=f"{P}-tokens-table",
                       className="mb-0")]

@@ -73,8 +73,8 @@ def _problems(args) -> dict[str, str]:
             out[name] = "must be ids separated by commas"
         elif key == "channel" and not all(v in CHANNELS for v in values[0].split(",")):
             out[name] = "must be one or more of " + ", ".join(CHANNELS)
-        elif key in ("from", "to") and _day(values[0]):
-            out[name] = _day(values[0])
+        elif key in ("from", "to") and (reason := _day(values[0])):
+            out[name] = reason
         elif key == "grain" and values[0] not in GRAINS:
             out[name] = "must be one of " + ", ".join(GRAINS)
         elif key == "format" and values[0] not in ("json", "csv"):
@@ -86,8 +86,7 @@ def _filter(args) -> tuple[filters.TicketFilter | None, dict[str, str]]:
     query = {ID_PARAMS.get(k, k): v for k, v in args.items() if k not in ("grain", "format")}
     f, problems = filters.parse(query)
     if problems:  # what the checks above let through: a reversed or too long period
-        reason = (f"the period must run forward and be at most {filters.MAX_DAYS} days")
-        return None, {"from": reason}
+        return None, {"from": f"the period must run forward and be at most {filters.MAX_DAYS} days"}
     return f, {}
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from data.errors import NotFound, Text, ValidationError
 from data.metrics import PERCENTILES, flow, require_analytics, sla, team
 from data.metrics.filters import TicketFilter
-from data.metrics.sql import GRAINS, grain_sql
+from data.metrics.sql import grain_sql
 from data.models import User
 from data.tickets.status import STATUSES
 
@@ -140,4 +140,4 @@ def rows(session: Session, actor: User, metric: str, f: TicketFilter, grain: str
     return call(session, actor, f, grain)
 
 
-__all__ = ["METRICS", "GRAINS", "MAX_BUCKETS", "buckets", "rows"]
+__all__ = ["METRICS", "MAX_BUCKETS", "buckets", "rows"]

@@ -97,7 +97,8 @@ def render_kpis(query):
     f, _problems = filters.parse(query)
     try:
         with read_session() as s:
-            values = kpi.kpis(s, current_user._get_current_object(), f)
+            user = current_user._get_current_object()
+            values = kpi.kpis(s, user, filters.scoped(s, user, f))
     except PermissionDenied:
         return [dbc.Col(dbc.Alert(_("denied"), color="warning"))]
     return [_card(key, values[key]) for key in kpi.KPIS]

@@ -15,6 +15,7 @@ from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySu
 from data.models.audit import AuditEntry
 from data.models.directory import DirectoryAccount, DirectoryGroup
 from data.models.recurring import RecurringRequest, RecurringRun
+from data.models.tokens import PersonalToken
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -29,4 +30,5 @@ __all__ = [
     "AuditEntry",
     "DirectoryAccount", "DirectoryGroup",
     "RecurringRequest", "RecurringRun",
+    "PersonalToken",
 ]

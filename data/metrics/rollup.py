@@ -126,21 +126,28 @@ def _refresh_views(session: Session) -> None:
         session.execute(text(f"ANALYZE {name}"))
 
 
-def _mark(session: Session, last_event_id: int) -> None:
+def _mark(session: Session, last_event_id: int, as_of: datetime) -> None:
+    """Record the refresh. `as_of` is taken before the events were read, so every event committed before
+    it is in the figures: the pages' "as of" never claims more than the rollup holds."""
     session.execute(text("""
-        INSERT INTO analytics_state (id, refreshed_at, last_event_id) VALUES (1, clock_timestamp(), :e)
-        ON CONFLICT (id) DO UPDATE SET refreshed_at = clock_timestamp(), last_event_id = :e"""),
-                    {"e": last_event_id})  # clock time: a long rebuild would otherwise look stale at once
+        INSERT INTO analytics_state (id, refreshed_at, last_event_id) VALUES (1, :at, :e)
+        ON CONFLICT (id) DO UPDATE SET refreshed_at = :at, last_event_id = :e"""),
+                    {"e": last_event_id, "at": as_of})
+
+
+def _now(session: Session) -> datetime:
+    return session.execute(text("SELECT clock_timestamp()")).scalar()
 
 
 def rebuild(session: Session) -> None:
     """Aggregate the whole history (first run, or after bulk loads that bypass events)."""
+    as_of = _now(session)
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     _aggregate(session, None)
     session.execute(text("ANALYZE analytics_daily"))  # fresh statistics: the planner saw an empty table
     session.execute(text("ANALYZE analytics_dist"))
     _refresh_views(session)
-    _mark(session, last)
+    _mark(session, last, as_of)
 
 
 def changed_days(session: Session, since: int, last: int) -> list[date]:
@@ -163,11 +170,12 @@ def refresh(session: Session) -> int:
     if state is None or session.execute(text("SELECT to_regclass('analytics_dist_month')")).scalar() is None:
         rebuild(session)
         return -1
+    as_of = _now(session)
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     days = changed_days(session, state[0], last)
     _aggregate(session, days)
     _refresh_views(session)
-    _mark(session, last)
+    _mark(session, last, as_of)
     return len(days)
 
 

@@ -161,11 +161,23 @@ def sanitise_html(value: str) -> str:
     return nh3.clean(value.replace("\x00", ""))
 
 
+def _raw_filename(part: Message) -> str | None:
+    """The name as written, when it came as raw 8-bit bytes (the parser decoded them with replacements)."""
+    for header, value in part.raw_items():
+        if header.lower() in ("content-disposition", "content-type"):
+            found = re.search(r'(?:file)?name\s*=\s*"?([^";]+)', str(value), re.IGNORECASE)
+            if found and any("\udc80" <= ch <= "\udcff" for ch in found.group(1)):
+                return found.group(1)
+    return None
+
+
 def _filename(part: Message, index: int, ctype: str) -> str:
     try:
         name = part.get_filename()
     except Exception:
         name = None
+    if name and "\ufffd" in name:
+        name = _raw_filename(part) or name
     name = clean_text(_decoded(name)) if name else ""
     name = name.replace("/", "_").replace("\\", "_")[:200]
     return name or f"attachment-{index}{mimetypes.guess_extension(ctype) or '.bin'}"

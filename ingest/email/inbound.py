@@ -206,7 +206,7 @@ def _bounce(session, mail: ParsedEmail) -> Outcome:
     ids = list(dict.fromkeys(mail.reported_message_ids + mail.thread_ids))
     if not ids:
         return _skip("ingest.reason.bounce_unknown", "bounce (no message of ours named)")
-    rows = outbox.bounced(session, "email", ids, f"bounced: {mail.subject}"[:500])
+    rows = outbox.bounced(session, "email", ids, f"bounced: {mail.diagnostic or mail.subject}"[:500])
     ticket_id = next((t for _c, t in rows if t), None)
     if not rows:
         return _skip("ingest.reason.bounce_not_ours", "bounce (not ours)")

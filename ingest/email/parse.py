@@ -52,6 +52,7 @@ class ParsedEmail:
     reported_message_ids: list[str] = field(default_factory=list)  # what a bounce is about
     date: str = ""  # the Date header as written (part of the content hash)
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased name → first raw value
+    diagnostic: str = ""  # a bounce: what the refusing server said
 
     @property
     def auto_submitted(self) -> bool:
@@ -207,10 +208,11 @@ class _Walker:
         self.attachments: list[ParsedAttachment] = []
         self.reported_ids: list[str] = []
         self.actions: list[str] = []  # Action: of each recipient in a delivery-status report
+        self.diagnostics: list[str] = []  # what the refusing server said ("smtp; 550 5.1.1 no such user")
 
     def walk(self, part: Message, depth: int = 0) -> None:
         ctype = part.get_content_type()
-        if part.is_multipart() and ctype != "message/rfc822" and depth < 20:
+        if part.is_multipart() and ctype not in ("message/rfc822", "message/delivery-status") and depth < 20:
             for sub in part.get_payload() or []:
                 if isinstance(sub, Message):
                     self.walk(sub, depth + 1)
@@ -245,7 +247,9 @@ class _Walker:
             self.attachments.append(ParsedAttachment(f"message-{len(self.attachments) + 1}.eml", ctype, content))
             return
         text = _status_text(part) if ctype == "message/delivery-status" else decode_part(part)
+        text = re.sub(r"\r?\n[ \t]+", " ", text)  # folded header lines, one line each
         self.actions += [a.lower() for a in re.findall(r"(?im)^\s*action:\s*([a-z]+)", text)]
+        self.diagnostics += [d.strip() for d in re.findall(r"(?im)^\s*diagnostic-code:\s*(.+)$", text)]
         self.reported_ids += _ids(" ".join(re.findall(r"(?im)^message-id:\s*(.+)$", text)))
         self.attachments.append(ParsedAttachment(f"report-{len(self.attachments) + 1}.txt", ctype, text.encode()))
 
@@ -279,7 +283,8 @@ def parse(raw: bytes) -> ParsedEmail:
         subject=subject, text=text.replace("\x00", "").strip(),
         html=sanitise_html(html_body) if html_body else None, attachments=walker.attachments,
         report_type=report_type, reported_message_ids=walker.reported_ids,
-        date=clean_text(raw_headers.get("date", ""))[:100], headers=raw_headers)
+        date=clean_text(raw_headers.get("date", ""))[:100], headers=raw_headers,
+        diagnostic=clean_text(walker.diagnostics[0])[:300] if walker.diagnostics else "")
     delay = bool(walker.actions) and "failed" not in walker.actions
     parsed.loop = classify(raw_headers, subject, from_address, report_type, delay=delay)
     if parsed.loop.bounce:

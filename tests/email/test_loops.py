@@ -80,7 +80,7 @@ def _report(sender: str, subject: str, text: str, action: str = "failed", status
 def test_delivery_reports_of_every_common_mta_name_our_message(raw):
     parsed = parse(raw)
     assert parsed.bounce and parsed.loop.reason_key == "ingest.reason.bounce"
-    assert ORIGINAL_ID in parsed.reported_message_ids
+    assert ORIGINAL_ID in parsed.reported_message_ids and "550 no such user" in parsed.diagnostic
 
 
 def test_exim_and_gmail_text_bounces_quote_the_original_headers():
@@ -99,10 +99,10 @@ def test_exim_and_gmail_text_bounces_quote_the_original_headers():
 
 
 def test_a_delay_notice_or_a_success_report_is_not_a_failure():
-    delayed = parse(_report("MAILER-DAEMON@mx.example.net", "Delayed Mail (still being retried)", "warning",
+    delayed = parse(_report("MAILER-DAEMON@mx.example.net", "Undelivered Mail Returned to Sender", "warning",
                             action="delayed", status="4.4.7"))
     assert not delayed.bounce and delayed.loop.reason_key == "ingest.reason.delay"
-    delivered = parse(_report("MAILER-DAEMON@mx.example.net", "Delivery Status Notification (Delay)", "ok",
+    delivered = parse(_report("MAILER-DAEMON@mx.example.net", "Delivery Status Notification (Success)", "ok",
                               action="delivered", status="2.0.0"))
     assert not delivered.bounce and delivered.loop.skip_reason
 

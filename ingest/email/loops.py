@@ -75,11 +75,10 @@ def _auto_reply(headers: dict[str, str], subject: str) -> str | None:
             return shown
     if "auto" in headers.get("x-mailru-msgtype", "").lower():
         return "X-Mailru-Msgtype"
-    if _AUTO_SUBJECT.match(subject):
-        return "subject"
-    if _AUTO_ANYWHERE.match(subject) and ("x-auto-response-suppress" in headers
-                                           or "x-ms-exchange-inbox-rules-loop" in headers or "precedence" in headers):
-        return "subject"
+    if _AUTO_SUBJECT.match(subject) or (_AUTO_ANYWHERE.match(subject) and (
+            "x-auto-response-suppress" in headers or "x-ms-exchange-inbox-rules-loop" in headers
+            or "precedence" in headers)):
+        return f"Subject: {subject[:60]}"
     if "x-auto-response-suppress" in headers:
         return "X-Auto-Response-Suppress"
     return None

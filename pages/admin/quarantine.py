@@ -58,12 +58,12 @@ def _table():
 
 def _blocked():
     with read_session() as s:
-        rows = blocklist.listing(s, _me())
-    items = [dbc.ListGroupItem([html.Span(r.pattern, className="fw-semibold me-2"),
-                                html.Span(r.note or "", className="text-muted small"),
-                                dbc.Button(_("quarantine.unblock"), id={"type": f"{P}-unblock", "id": r.id},
+        rows = [(r.id, r.pattern, r.note) for r in blocklist.listing(s, _me())]
+    items = [dbc.ListGroupItem([html.Span(pattern, className="fw-semibold me-2"),
+                                html.Span(note or "", className="text-muted small"),
+                                dbc.Button(_("quarantine.unblock"), id={"type": f"{P}-unblock", "id": ident},
                                            size="sm", color="link", className="float-end p-0")])
-             for r in rows]
+             for ident, pattern, note in rows]
     return dbc.ListGroup(items, id=f"{P}-blocked-list") if items else \
         html.P(_("quarantine.blocklist_empty"), className="text-muted", id=f"{P}-blocked-empty")
 
@@ -136,8 +136,8 @@ def block(_add, unblocks, pattern, note):
     try:
         with session_scope() as s:
             if ctx.triggered_id == f"{P}-block":
-                row = blocklist.add(s, _me(), pattern or "", note)
-                text, cleared = _("quarantine.blocked", pattern=row.pattern), ""
+                added = blocklist.add(s, _me(), pattern or "", note).pattern
+                text, cleared = _("quarantine.blocked", pattern=added), ""
             else:
                 blocklist.remove(s, _me(), ctx.triggered_id["id"])
                 text, cleared = _("quarantine.unblocked"), no_update

@@ -70,15 +70,17 @@ def russianness(text: str) -> float | None:
 
 
 def _most_russian(data: bytes, text: str | None) -> str | None:
-    """Another single-byte reading of `data` that reads clearly more Russian than `text`, if any."""
+    """The single-byte charset in which `data` reads clearly more Russian than `text`, if any (judged on
+    the first _LONGEST_MEASURED bytes: enough to tell, and cheap on a large body)."""
+    sample = data[:_LONGEST_MEASURED]
     mine = russianness(text) if text is not None else None
-    best, best_score = None, None
+    best, best_score, best_text = None, None, None
     for encoding in SINGLE_BYTE:
-        other = data.decode(encoding, "replace")
+        other = sample.decode(encoding, "replace")
         score = russianness(other)
         if score is not None and (best_score is None or score > best_score):
-            best, best_score = other, score
-    if best is None or best == text:
+            best, best_score, best_text = encoding, score, other
+    if best is None or (text is not None and best_text == text[:len(best_text)]):
         return None
     if mine is None:  # the declared reading has no Russian at all: is it gibberish (Ïðèâåò) or real Latin?
         return best if text is None or _mess(text) > MARGIN or _latin_gibberish(text) else None
@@ -113,7 +115,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
             pass
     russian = _most_russian(data, text)
     if russian is not None:
-        return russian
+        return data.decode(russian, "replace")
     if text is not None:
         return text
     found = _detect(data, codec)  # no Russian reading: what charset-normalizer finds among the rest

@@ -12,16 +12,19 @@ under the id with a hash suffix instead of being taken for a repeat.
 from __future__ import annotations
 
 import hashlib
+from email import policy
+from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from data.config import get_config
 from data.models import InboundMessage
 
 from ingest import common
-from ingest.email.parse import ParsedEmail, parse
+from ingest.email.parse import _MSGID, ParsedEmail, parse, unsurrogate
 
 CHANNEL = "email"
 _PARSED = "email_parsed"  # session.info: the message parsed here, handed to the handler (parsed once)
@@ -51,12 +54,31 @@ def digest(mail: ParsedEmail) -> str:
 
 def identify(raw: bytes) -> tuple[str, str, ParsedEmail | None]:
     """(external id, content hash, the parsed message or None when it cannot be parsed)."""
+    if len(raw) > get_config().max_message_bytes:  # quarantined unread: the headers give its id, the bytes its hash
+        return _header_id(raw) or common.content_hash(raw), common.content_hash(raw), None
     try:
         mail = parse(raw)
     except Exception:  # kept raw and quarantined by the handler; its bytes are its identity
         return common.content_hash(raw), common.content_hash(raw), None
     key = digest(mail)
     return mail.message_id or key, key, mail
+
+
+def _legacy_row(session: Session, source: str, external_id: str) -> InboundMessage | None:
+    """A row stored before content hashes were kept, under this Message-ID: the same message again."""
+    return session.scalar(select(InboundMessage).where(
+        InboundMessage.channel == CHANNEL, InboundMessage.source == source,
+        InboundMessage.external_id == external_id, InboundMessage.content_hash.is_(None)))
+
+
+def _header_id(raw: bytes) -> str | None:
+    """The Message-ID read from the headers alone (a message too large to parse whole)."""
+    try:
+        value = BytesHeaderParser(policy=policy.compat32).parsebytes(raw).get("message-id") or ""
+    except Exception:  # noqa: BLE001 — no id: the content hash serves
+        return None
+    found = _MSGID.search(unsurrogate(str(value)))
+    return found.group(0) if found else None
 
 
 def _row_with_hash(session: Session, key: str) -> InboundMessage | None:
@@ -70,7 +92,7 @@ def receive(session: Session, source: str, raw: bytes) -> common.Outcome:
     inbound_id = common.store_raw(session, channel=CHANNEL, source=source, external_id=external_id, raw=raw,
                                   digest=key)
     if inbound_id is None:
-        same = _row_with_hash(session, key)
+        same = _row_with_hash(session, key) or _legacy_row(session, source, external_id)
         if same is not None:
             return common.Outcome("duplicate", "already received", ticket_id=same.ticket_id, inbound_id=same.id)
         # The Message-ID is taken in this mailbox by another message: a sender that reuses ids.

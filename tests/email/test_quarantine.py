@@ -28,6 +28,7 @@ def test_an_oversized_message_is_quarantined_whole_and_released_as_a_ticket(sess
     row = _row(session, held)
     assert held.state == "quarantined" and held.ticket_id is None
     assert row.reason_key == "quarantine.reason.oversized" and row.reason_args["limit"] == 1 and row.raw == raw
+    assert row.external_id.startswith("<") and row.external_id.endswith("@example.com>")  # its own Message-ID
     admin = factories.user(session, role="admin")
     assert [r["id"] for r in quarantine.listing(session, admin) if r["id"] == row.id] == [row.id]
     assert quarantine.raw_message(session, admin, row.id) == raw
@@ -115,3 +116,12 @@ def test_a_reused_message_id_with_other_content_is_another_message(session):
     assert receive(session, source_of(box), mail(subject="Нет связи с 1С", **robot)).state == "duplicate"
     assert session.scalar(select(func.count()).select_from(Ticket).where(
         Ticket.id.in_([first.ticket_id, second.ticket_id]))) == 2
+
+
+def test_a_message_stored_before_content_hashes_is_still_a_duplicate_when_fetched_again(session):
+    _service, box = service_with_mailbox(session)
+    raw = mail(message_id="<legacy-1@example.com>")
+    session.add(InboundMessage(channel="email", source=source_of(box), external_id="<legacy-1@example.com>", raw=raw,
+                               state="processed"))
+    session.flush()
+    assert receive(session, source_of(box), raw).state == "duplicate"

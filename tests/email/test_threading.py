@@ -115,3 +115,16 @@ def test_russian_quote_headers_and_signature_are_trimmed_from_the_comment(sessio
     comment = session.get(Comment, outcome.comment_id)
     assert outcome.ticket_id == ticket.id
     assert comment.body == "Картридж поменяли, работает.\n\nС уважением,\nИван Петров"
+
+
+def test_the_admin_sets_a_mailbox_window_and_plus_addressing(session):
+    from data.catalog import mailboxes
+    from data.errors import ValidationError
+    service, box = service_with_mailbox(session, host="imap.example.com")
+    mailboxes.save(session, None, {"reopen_days": "30", "plus_addressing": True}, mailbox_id=box.id)
+    assert (box.reopen_days, box.plus_addressing) == (30, True)
+    mailboxes.save(session, None, {"reopen_days": ""}, mailbox_id=box.id)
+    assert box.reopen_days is None  # empty: the global OKNO_EMAIL_REOPEN_DAYS
+    with pytest.raises(ValidationError) as err:
+        mailboxes.save(session, None, {"reopen_days": "-1"}, mailbox_id=box.id)
+    assert "reopen_days" in err.value.fields

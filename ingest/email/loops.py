@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# The prefixes responders write, not words people use in a subject of their own ("В отпуске: кто замещает?").
 _AUTO_WORDS = (r"automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (the )?office( auto ?reply)?|"
-               r"away from (the )?office|on vacation|vacation reply|abwesenheitsnotiz|réponse automatique|"
-               r"автоматический ответ|автоответ|нет на месте|вне офиса|в отпуске|отсутствую|отсутствие на работе")
+               r"vacation reply|abwesenheitsnotiz|réponse automatique|"
+               r"автоматический ответ|автоответ|нет на месте|вне офиса")
 # "Автоответ: Принтер", "Out of Office: …", "RE: Automatic reply: …": a prefix ends with a colon (or is the subject)
 _AUTO_SUBJECT = re.compile(rf"^\s*((re|ответ|отв|aw)\s*:\s*)*({_AUTO_WORDS})\s*(:|-|$|\()", re.IGNORECASE)
 _AUTO_ANYWHERE = re.compile(rf"^\s*({_AUTO_WORDS})\b", re.IGNORECASE)  # needs a header to back it

@@ -16,6 +16,7 @@ from data.config import company_tz
 from data.db import read_session, session_scope
 from data.errors import OknoError
 from ingest import common
+from ingest.email import quarantine
 
 dash.register_page(__name__, path="/admin/ingest-failures", title="Okno · Ingest failures")
 
@@ -41,6 +42,11 @@ def _table():
     return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-table")
 
 
+def _releasable(row: dict) -> bool:
+    """A skipped email (bulk mail, an auto-reply) that an admin may still turn into a ticket."""
+    return row["channel"] == "email" and row["state"] == "skipped" and row["reason_key"] != "quarantine.reason.deleted"
+
+
 def _log():
     with read_session() as s:
         rows = common.recent(s, current_user._get_current_object(), limit=100)
@@ -52,8 +58,9 @@ def _log():
         html.Td(r["received_at"].astimezone(company_tz()).strftime("%Y-%m-%d %H:%M")),
         html.Td([html.Div(r["source"]), html.Div(r["external_id"], className="text-muted small text-break")]),
         html.Td(state_text(r["state"])), html.Td(reason_text(r), className="small"),
-        html.Td(html.A(f"#{r['ticket_number']}", href=f"/ticket/{r['ticket_number']}")
-                if r["ticket_number"] else ""),
+        html.Td(html.A(f"#{r['ticket_number']}", href=f"/ticket/{r['ticket_number']}") if r["ticket_number"] else
+                dbc.Button(_("quarantine.release"), id={"type": f"{P}-release", "id": r["id"]}, size="sm",
+                           color="outline-primary") if _releasable(r) else ""),
     ], className=f"ingest-{r['state']}") for r in rows])
     return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-log")
 
@@ -67,7 +74,20 @@ def layout(**_kw):
                      html.H5(_("ingest.log"), className="mt-4"),
                      html.P([_("ingest.log_intro"), " ", html.A(_("admin.quarantine"), href="/admin/quarantine")],
                             className="text-muted small"),
-                     _log()])
+                     html.Div(id=f"{P}-log-message"), html.Div(_log(), id=f"{P}-log-list")])
+
+
+def _handled(action, inbound_id: int, alert_id: str):
+    """Run `action` (retry, release) on one message and say what became of it."""
+    try:
+        with session_scope() as s:
+            outcome = action(s, current_user._get_current_object(), inbound_id)
+        color = "danger" if outcome.state == "failed" else "success"
+        text = _("failures.retried", id=inbound_id, state=outcome.state + (f" — {outcome.reason}"
+                                                                           if outcome.reason else ""))
+    except OknoError as err:
+        color, text = "danger", error_message(err)
+    return dbc.Alert(text, color=color, id=alert_id)
 
 
 @callback(Output(f"{P}-message", "children"), Output(f"{P}-list", "children"),
@@ -75,13 +95,13 @@ def layout(**_kw):
 def retry(clicks):
     if not ctx.triggered_id or not any(clicks or []):
         return no_update, no_update
-    inbound_id = ctx.triggered_id["id"]
-    try:
-        with session_scope() as s:
-            outcome = common.retry(s, current_user._get_current_object(), inbound_id)
-        color = "danger" if outcome.state == "failed" else "success"
-        text = _("failures.retried", id=inbound_id, state=outcome.state + (f" — {outcome.reason}"
-                                                                           if outcome.reason else ""))
-    except OknoError as err:
-        color, text = "danger", error_message(err)
-    return dbc.Alert(text, color=color, id=f"{P}-result"), _table()
+    return _handled(common.retry, ctx.triggered_id["id"], f"{P}-result"), _table()
+
+
+@callback(Output(f"{P}-log-message", "children"), Output(f"{P}-log-list", "children"),
+          Input({"type": f"{P}-release", "id": ALL}, "n_clicks"), prevent_initial_call=True)
+def release(clicks):
+    """Make a ticket of a skipped message after all (a real request that came through a mailing list)."""
+    if not ctx.triggered_id or not any(clicks or []):
+        return no_update, no_update
+    return _handled(quarantine.release, ctx.triggered_id["id"], f"{P}-release-result"), _log()

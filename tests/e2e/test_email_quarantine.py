@@ -74,6 +74,11 @@ def test_admin_works_the_quarantine_and_reads_the_ingest_log(page, live_server):
     log = page.inner_text("#ingfail-log")
     assert f"Автоответ (Subject: Автоответ: {tag})" in log and "пропущено" in log
     assert f"#{number}" in log
+    # The "auto-reply" was a person after all: the admin makes a ticket of it from the log.
+    page.locator("[id='{\"id\":%d,\"type\":\"ingfail-release\"}']" % ids["away"]).click()
+    page.wait_for_selector("#ingfail-release-result")
+    with read_session() as s:
+        assert s.get(InboundMessage, ids["away"]).state == "processed"
     assert page.console_errors == []
     with session_scope() as s:
         s.execute(update(Mailbox).where(Mailbox.id == ids["box"]).values(enabled=False))

@@ -40,7 +40,7 @@ def flow_efficiency(session, user, f, grain=None):
                        xref="paper", yref="paper", x=0, y=1.0, yanchor="bottom", xanchor="left", showarrow=False,
                        font=dict(size=12), yshift=18)
     style(fig, barmode="stack", margin=dict(l=40, r=40, t=40, b=30), legend=dict(orientation="h", y=-0.15, x=0),
-          yaxis=dict(title=_("an.eff.hours"), rangemode="tozero"),
+          yaxis=dict(title=_("an.eff.hours"), rangemode="tozero", tickformat=",.0f"),  # 12 000, not 12k
           yaxis2=dict(overlaying="y", side="right", range=[0, 100], showgrid=False, ticksuffix="%"))
     rows = [{"period": p["bucket"], "resolved": p["n"], "active_h": round(p["active_h"], 2),
              "waiting_h": round(p["waiting_h"], 2), "blocked_h": round(p["blocked_h"], 2),
@@ -57,7 +57,8 @@ def wip_run(session, user, f, with_waiting=None):
     statuses = ",".join(data["statuses"])
     fig = go.Figure(go.Scatter(
         x=x, y=y, mode="lines+markers", name=_("an.wip.cards"), line=dict(color=COLORS["in_progress"], shape="hv"),
-        marker=dict(symbol=["circle-open" if d["partial"] else "circle" for d in days], size=7),
+        marker=dict(symbol=["circle-open" if d["partial"] else "circle" for d in days],
+                    size=[9 if d["partial"] else 4 for d in days]),
         customdata=[tickets_link(f, status=statuses)] * len(x),
         hovertemplate=day_hover() + "<br>" + _("an.wip.cards") + ": %{y}<extra></extra>"))
     if data["average"] is not None:

@@ -35,5 +35,6 @@ def overlay(fig: go.Figure, session, user, f, points: list[dict], label: dict, b
     keys = [label.get(p["column_id"]) if not by_status else _(f"status.{p['status']}") for p in points]
     late = [k in per_label and p["age_days"] > per_label[k][AT_RISK] for k, p in zip(keys, points)]
     fig.data[0].marker.line = dict(width=[2 if x else 0 for x in late], color=COLORS["breached"])
+    fig.data[0].showlegend = False  # the legend names the SLE lines only
     fig.update_layout(showlegend=True, legend=dict(orientation="h", y=1.1, x=0))
     return per_label

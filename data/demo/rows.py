@@ -12,7 +12,7 @@ from data.demo import spec
 from data.demo.calendar import utc_offset
 from data.demo.chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
 from data.demo.copy import CopyWriter, bools, ints, texts, timestamps
-from data.demo.history import K, S, STATUSES
+from data.demo.history import BLOCK_REASONS, K, S, STATUSES
 from data.demo.replies import P, phrases
 from data.demo.texts import FILE_NAMES, fill_dates
 
@@ -75,6 +75,9 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
     reopened = np.bincount(tix[moved & (e["from_status"] == S["done"]) & (e["to_status"] == S["in_progress"])],
                            minlength=n)
     prio_ev = _last(tix, kind == K["priority"], n, e["value"])
+    # Blocked now: the last blocked/unblocked event up to `now` is a block (its value is the reason).
+    block = _last(tix, (kind == K["blocked"]) | (kind == K["unblocked"]), n,
+                  np.where(kind == K["blocked"], e["value"], -1))
     priority = np.where(prio_ev >= 0, (prio_ev - PRIO_VALUE0) % 5, ch.priority)
     # Comments: ids by time; the first public agent reply is the first response.
     keepc = cm["at"] <= now
@@ -87,7 +90,7 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
     first_resp[first_resp == np.iinfo(np.int64).max] = -1
     counts = {}
     counts["tickets"] = _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority,
-                                 entered, started, resolved, updated, reopened, first_resp, ids)
+                                 entered, started, resolved, updated, reopened, first_resp, block, ids)
     # Events and comments go out in slices, so that their COPY text never holds a whole chunk.
     order = np.lexsort((e["step"], gid[tix], e["at"]))
     counts["events"] = sum(_events(writer, e, gid, cid, cm["public"], cat.priority_ids, ids, order[i:i + SLICE],
@@ -118,7 +121,7 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
 
 
 def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority, entered, started, resolved,
-             updated, reopened, first_resp, ids) -> int:
+             updated, reopened, first_resp, block, ids) -> int:
     cat, pools, n = ctx.cat, ctx.pools, len(gid)
     team_of_board = {b.id: b.team_id for b in cat.boards.values()}
     codes = spec.TYPE_CODES
@@ -154,7 +157,7 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         "id", "number", "title", "description", "service_id", "request_type_id", "card_type", "requester_id",
         "assignee_id", "team_id", "priority_id", "board_id", "column_id", "lane_id", "status", "position",
         "channel", "fields", "parent_id", "version", "created_at", "updated_at", "column_entered_at",
-        "started_at", "first_response_at", "resolved_at", "reopened_count"), [
+        "started_at", "first_response_at", "resolved_at", "reopened_count", "blocked", "blocked_reason"), [
         ints(gid), ints(number), texts(titles), texts(descriptions),
         ints(np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]), ints(type_ids), texts(card_types),
         ints(ch.requester), ints(assignee), ints(np.vectorize(team_of_board.get, otypes=[np.int64])(board)),
@@ -163,7 +166,8 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         [CHANNELS[c] for c in ch.channel.tolist()],
         texts(fields), ints(np.where(ch.parent >= 0, gid[np.maximum(ch.parent, 0)], -1)), ["1"] * n,
         timestamps(ch.created), timestamps(updated), timestamps(entered), timestamps(started),
-        timestamps(first_resp), timestamps(resolved), ints(reopened)])
+        timestamps(first_resp), timestamps(resolved), ints(reopened), bools(block >= 0),
+        texts([BLOCK_REASONS[b] if b >= 0 else None for b in block.tolist()])])
 
 
 def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> int:
@@ -171,7 +175,7 @@ def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> 
     e = {k: v[order] for k, v in e.items()}
     kind, ref, value = e["kind"].tolist(), e["ref"].tolist(), e["value"].tolist()
     data, from_value, to_value = [], [], []
-    comment, checklist, priority = K["comment"], K["checklist"], K["priority"]
+    comment, checklist, priority, blocked = K["comment"], K["checklist"], K["priority"], K["blocked"]
     for k, r, v in zip(kind, ref, value):
         if k == comment:
             data.append(f'{{"comment_id": {cid[r]}, "system": false}}')
@@ -185,6 +189,10 @@ def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> 
             data.append(None)
             from_value.append(str(priority_ids[(v - PRIO_VALUE0) // 5]))
             to_value.append(str(priority_ids[(v - PRIO_VALUE0) % 5]))
+        elif k == blocked:  # the reason, as set_blocked records it
+            data.append(None)
+            from_value.append(None)
+            to_value.append(BLOCK_REASONS[v])
         elif v >= 0:
             from_value.append(VALUES[v][0])
             to_value.append(VALUES[v][1])

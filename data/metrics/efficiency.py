@@ -19,38 +19,24 @@ from data.models import User
 from data.metrics import require_analytics, rows
 from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import bucket_of, buckets
-from data.metrics.stays import blocked_spans, resolved_in_range, seconds, stays
-from data.tickets.status import IN_PROGRESS
+from data.metrics.stays import resolved_in_range, seconds, timeline
+from data.tickets.status import DONE, IN_PROGRESS
 
 HOUR = 3600.0
 
 
 def _cycles_sql(w: str, grain: str) -> str:
-    """Per resolution in the range: its bucket and the active / waiting / blocked-while-in-progress seconds."""
-    scope = resolved_in_range(w)
+    """Per resolution in the range: its bucket, whether it had no cycle, and the active / queued /
+    blocked-while-in-progress seconds of its cycle."""
+    span = seconds("s.until - greatest(s.since, s.started)")
     return f"""
-        WITH s AS ({stays(scope)}),
-        res AS (SELECT ticket_id, cycle, since AS done_at FROM s
-                WHERE resolves AND since >= :start AND since < :end),
-        started AS (SELECT s.ticket_id, s.cycle, res.done_at, min(s.since) FILTER (WHERE s.status = '{IN_PROGRESS}') AS at
-                    FROM s JOIN res USING (ticket_id, cycle) GROUP BY 1, 2, 3),
-        part AS (SELECT s.ticket_id, s.cycle, s.status, tstzrange(greatest(s.since, st.at), s.until) AS r
-                 FROM s JOIN started st USING (ticket_id, cycle)
-                 WHERE st.at IS NOT NULL AND s.status <> 'done' AND s.until > st.at),
-        blk AS ({blocked_spans(scope)}),
-        held AS (SELECT p.ticket_id, p.cycle,
-                        sum({seconds('upper(p.r * tstzrange(b.since, b.until)) - lower(p.r * tstzrange(b.since, b.until))')})
-                          AS blocked
-                 FROM part p JOIN blk b ON b.ticket_id = p.ticket_id AND p.r && tstzrange(b.since, b.until)
-                 WHERE p.status = '{IN_PROGRESS}' GROUP BY 1, 2),
-        per AS (SELECT p.ticket_id, p.cycle,
-                       sum({seconds('upper(p.r) - lower(p.r)')}) FILTER (WHERE p.status = '{IN_PROGRESS}') AS working,
-                       sum({seconds('upper(p.r) - lower(p.r)')}) FILTER (WHERE p.status <> '{IN_PROGRESS}') AS queued
-                FROM part p GROUP BY 1, 2)
-        SELECT {bucket_of('st.done_at', grain)} AS bucket, st.at IS NULL AS skipped,
-               coalesce(per.working, 0) - coalesce(held.blocked, 0) AS active,
-               coalesce(per.queued, 0) AS queued, coalesce(held.blocked, 0) AS blocked
-        FROM started st LEFT JOIN per USING (ticket_id, cycle) LEFT JOIN held USING (ticket_id, cycle)"""
+        SELECT {bucket_of('s.done_at', grain)} AS bucket, s.started IS NULL AS skipped,
+               coalesce(sum({span}) FILTER (WHERE s.status = '{IN_PROGRESS}' AND NOT s.blocked), 0) AS active,
+               coalesce(sum({span}) FILTER (WHERE s.status NOT IN ('{IN_PROGRESS}', '{DONE}')), 0) AS queued,
+               coalesce(sum({span}) FILTER (WHERE s.status = '{IN_PROGRESS}' AND s.blocked), 0) AS blocked
+        FROM ({timeline(resolved_in_range(w))}) s
+        WHERE s.done_at >= :start AND s.done_at < :end AND (s.started IS NULL OR s.until > s.started)
+        GROUP BY s.ticket_id, s.cycle, s.done_at, s.started"""
 
 
 def _summary(active: float, queued: float, blocked: float, n: int, skipped: int) -> dict:

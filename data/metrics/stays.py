@@ -46,6 +46,35 @@ def stays(scope: str) -> str:
         WINDOW w AS (PARTITION BY e.ticket_id ORDER BY e.at, e.id)"""
 
 
+def timeline(scope: str) -> str:
+    """One row per segment of a ticket's history between two consecutive events (placing, blocked or
+    unblocked): ticket_id, since, until (NULL = to :end), status and blocked (the state during the segment),
+    cycle (resolutions before it), resolves (it began with a resolution), started (the first entry into
+    in-progress in its cycle) and done_at (its cycle's resolution). Window functions only, no joins:
+    the state is carried forward with the running-count trick (PostgreSQL has no IGNORE NULLS)."""
+    return f"""
+        SELECT ticket_id, since, until, status, blocked, cycle, resolves,
+               min(since) FILTER (WHERE status = 'in_progress') OVER c AS started,
+               max(since) FILTER (WHERE resolves) OVER c AS done_at
+        FROM (
+          SELECT ticket_id, at AS since, until, cycle, resolves,
+                 first_value(to_status) OVER (PARTITION BY ticket_id, placings ORDER BY at, id) AS status,
+                 coalesce(first_value(kind) OVER (PARTITION BY ticket_id, blockings ORDER BY at, id) = 'blocked',
+                          false) AS blocked
+          FROM (
+            SELECT ev.*, count(to_status) OVER w AS placings,
+                   count(*) FILTER (WHERE kind IN ('blocked', 'unblocked')) OVER w AS blockings,
+                   count(*) FILTER (WHERE resolves) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS cycle,
+                   lead(at) OVER w AS until
+            FROM (SELECT e.ticket_id, e.id, e.at, e.kind, CASE WHEN {placed('e')} THEN e.to_status END AS to_status,
+                         coalesce({resolving('e')}, false) AS resolves
+                  FROM ticket_events e
+                  WHERE e.ticket_id IN ({scope}) AND ({placed('e')} OR e.kind IN ('blocked', 'unblocked'))
+                    AND e.at < :end) ev
+            WINDOW w AS (PARTITION BY ticket_id ORDER BY at, id)) counted) carried
+        WINDOW c AS (PARTITION BY ticket_id, cycle)"""
+
+
 def blocked_spans(scope: str) -> str:
     """One row per blocked event: ticket_id, reason (as typed), since, until (the next blocked or unblocked
     event of the ticket; NULL = still blocked at :end). Blocking again with a new reason ends the

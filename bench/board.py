@@ -60,7 +60,10 @@ def run(url: str | None = None, cards: int = 2000, runs: int = 30) -> dict:
     """For `python -m bench`: the board lives in a scratch database on the same server as `url`
     (the moves commit, and the shared million-ticket database must not be written to)."""
     from data.scratch import scratch_database
-    os.environ.setdefault("SECRET_KEY", "bench")
+    from data.config import weak_key
+    if weak_key(os.environ.get("SECRET_KEY")):
+        import secrets
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
     with scratch_database(url or SERVER, "okno_bench_board", use=True):
         return measure(cards, runs)
 
@@ -85,8 +88,12 @@ def measure(cards: int, runs: int) -> dict:
     server.config["WTF_CSRF_ENABLED"] = False
     client = server.test_client()
     client.get("/healthz")
-    with client.session_transaction() as sess:
-        sess["_user_id"], sess["_fresh"] = str(info["manager_id"]), True
+    from data.models import User
+    from web.auth import SESSION_VERSION
+    with read_session() as s:
+        version = s.scalar(select(User.session_version).where(User.id == info["manager_id"]))
+    with client.session_transaction() as sess:  # as a sign-in leaves it (web/auth.py refuses other cookies)
+        sess["_user_id"], sess["_fresh"], sess[SESSION_VERSION] = str(info["manager_id"]), True, version
     key = next(k for k in server.extensions["dash"].callback_map if "board-revs.data" in k and "board-cell" in k)
     board, columns, lanes = info["board_id"], info["column_ids"], info["lane_ids"]
 

@@ -6,6 +6,10 @@ Creates a scratch database on DATABASE_URL's server, migrates it, loads TICKETS 
 (default 1,000,000) with data.demo.load, prints {"tickets", "events", "comments", "seconds", ...}
 as JSON, and drops the database — unless --keep NAME is given: then the loaded database is kept
 under that name for other benchmarks (an existing database of that name is replaced).
+
+The floor, in the same run: the loaded rows of every bulk table are read out (COPY TO) and timed
+going back in with a bare COPY into index-less copies of the tables ("copy_floor_s"); the load's
+ratio to it is "x_floor" (the target is at most 3.5). --no-floor skips it.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", metavar="NAME", help="keep the loaded database under this name")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--no-floor", action="store_true", help="do not measure the bare COPY floor")
     args = parser.parse_args(argv)
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="# %(message)s")
@@ -57,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
         result = {"tickets": summary["tickets"], "events": summary["events"], "comments": summary["comments"],
                   "seconds": seconds, "checklist_items": summary["checklist_items"],
                   "open_tickets": summary["open_tickets"], "it_l1_agents": summary["it_l1_agents"],
-                  "go_live": summary["go_live"], "cpus": os.cpu_count(), **cpu}
+                  "go_live": summary["go_live"], "cpus": os.cpu_count(), **cpu,
+                  "load_average": [round(x, 1) for x in os.getloadavg()]}
+        if not args.no_floor:
+            floor = copy_floor(url)
+            result.update(copy_floor_s=floor, x_floor=round(seconds / floor, 2) if floor else None)
         if args.keep:
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{args.keep}" WITH (FORCE)'))
@@ -71,6 +81,34 @@ def main(argv: list[str] | None = None) -> int:
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
         admin.dispose()
+
+
+def copy_floor(url: str) -> float:
+    """Seconds a bare COPY of the loaded rows takes: each bulk table read out to a temporary file,
+    then copied into an index-less, constraint-less copy of itself in one transaction per table."""
+    import psycopg
+
+    from data.demo.copy import BULK_TABLES
+    total = 0.0
+    with psycopg.connect(db.normalise_url(url).replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA bench_floor")
+        try:
+            for table in BULK_TABLES:
+                with tempfile.TemporaryFile() as rows:
+                    with conn.cursor().copy(f"COPY {table} TO STDOUT") as out:
+                        for chunk in out:
+                            rows.write(chunk)
+                    rows.seek(0)
+                    conn.execute(f"CREATE TABLE bench_floor.{table} (LIKE public.{table})")
+                    started = time.perf_counter()
+                    with conn.transaction(), conn.cursor().copy(f"COPY bench_floor.{table} FROM STDIN") as into:
+                        while data := rows.read(1 << 20):
+                            into.write(data)
+                    total += time.perf_counter() - started
+        finally:
+            conn.execute("DROP SCHEMA bench_floor CASCADE")
+    return round(total, 1)
 
 
 def _backend_cpu(admin, database: str) -> float | None:

@@ -1,6 +1,7 @@
 """Email channel throughput: import of N messages with attachments, and `--once` over an IMAP mailbox.
 
-Writes go to a scratch database (okno_bench_email, created and dropped here), never to okno_bench.
+Writes go to a scratch database of its own (okno_bench_email_<random>, created and dropped here, DATABASE_URL
+restored afterwards), never to okno_bench.
     python -m bench email_channel                   # as part of the suite (defaults below)
     python -m bench.email_channel --import 10000 --imap 1000
 Prints JSON: messages/s and the worker's peak memory (max RSS of the child process).
@@ -17,45 +18,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from data import db
 from tests.email.helpers import mail  # noqa: E402
 
-SCRATCH = "okno_bench_email"
 ATTACHMENT = os.urandom(30 * 1024)  # a 30 KB scan per new request
 
 
-def _scratch(server_url: str) -> str:
-    server = make_url(db.normalise_url(server_url))
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
-    admin.dispose()
-    url = server.set(database=SCRATCH).render_as_string(hide_password=False)
-    from data.migrate import upgrade
-    upgrade(url)
-    os.environ["DATABASE_URL"] = url
-    db.reset_engine()
+def _seed_service() -> None:
     from tests import factories
     with db.session_scope() as s:
         board = factories.board(s, name="Bench mail")
         factories.service(s, board, code="benchmail", name="Bench mail")
-    return url
-
-
-def _drop(server_url: str) -> None:
-    db.reset_engine()
-    server = make_url(db.normalise_url(server_url))
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def messages(n: int):
@@ -119,15 +95,15 @@ def bench_imap(n: int) -> dict:
 
 
 def run(url: str | None = None, imports: int = 2000, imap: int = 500) -> dict:
+    from data.scratch import scratch_database
     server_url = url or os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
-    _scratch(server_url)
-    try:
+    # A database of its own with a unique name; DATABASE_URL points at it only meanwhile.
+    with scratch_database(server_url, "okno_bench_email", use=True):
+        _seed_service()
         result = {"import": bench_import(imports)}
         if imap:
             result["imap_once"] = bench_imap(imap)
         return result
-    finally:
-        _drop(server_url)
 
 
 if __name__ == "__main__":

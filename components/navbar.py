@@ -13,6 +13,7 @@ from components.i18n import N_, _, current_locale
 LINKS = [
     ("board", "/board", N_("nav.board"), "bi-kanban"),
     ("tickets", "/tickets", N_("nav.tickets"), "bi-list-ul"),
+    ("recurring", "/recurring", N_("nav.recurring"), "bi-arrow-repeat"),
     ("analytics", "/", N_("nav.analytics"), "bi-graph-up"),
     ("weekly", "/weekly", N_("nav.weekly"), "bi-calendar-week"),
     ("admin", "/admin", N_("nav.admin"), "bi-gear"),

@@ -19,7 +19,7 @@ from components.admin_nav import breadcrumb
 from components.guard import allowed
 from components.i18n import N_, _, error_message, field_messages
 
-PAGES = [("/admin/calendars", N_("slaadmin.calendars")), ("/admin/sla", N_("slaadmin.policies")),
+PAGES = [("/admin/calendars", N_("slaadmin.calendars")), ("/admin/production-calendar", N_("production.title")), ("/admin/sla", N_("slaadmin.policies")),
          ("/admin/priorities", N_("slaadmin.priorities")), ("/admin/rules", N_("slaadmin.rules"))]
 # Labels of the rules page's form and table (pages/admin/rules.py passes them as plain keys): for extraction.
 RULE_FORM_LABELS = (N_("slaadmin.fired"), N_("slaadmin.last_fired"), N_("slaadmin.opt.column"),
@@ -166,8 +166,13 @@ def register_save(prefix: str, save, labels: dict, table, has_multi: bool = True
         return saved(_("slaadmin.saved", name=name)), table(), new_id, invalid_flags(None, 3)
 
 
+def page_head(active: str, title_key: str):
+    """Breadcrumb, the SLA pages' sub-navigation and the title."""
+    return html.Div([breadcrumb(title_key), subnav(active), html.H3(_(title_key))])
+
+
 def page(prefix: str, active: str, title_key: str, table, form):
-    return html.Div([breadcrumb(title_key), subnav(active), html.H3(_(title_key)), html.Div(table, id=f"{prefix}-list"),
+    return html.Div([page_head(active, title_key), html.Div(table, id=f"{prefix}-list"),
                      form, dcc.Store(id=f"{prefix}-id")])
 
 

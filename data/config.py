@@ -60,6 +60,13 @@ class Config:
             "OKNO_ATTACHMENT_TYPES", "pdf,png,jpg,jpeg,gif,webp,txt,csv,doc,docx,xls,xlsx,odt,ods,rtf,zip,eml").split(",")
         if e.strip()))
     max_attachments: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENTS", 10))
+    # Size limits of text people type (data/limits.py; README "Configuration"), in characters. A value above
+    # the database's own limit for that kind of text is lowered to it.
+    max_title_chars: int = field(default_factory=lambda: _int("OKNO_MAX_TITLE_CHARS", 500))
+    max_text_chars: int = field(default_factory=lambda: _int("OKNO_MAX_TEXT_CHARS", 100_000))
+    max_checklist_item_chars: int = field(default_factory=lambda: _int("OKNO_MAX_CHECKLIST_ITEM_CHARS", 1000))
+    max_field_chars: int = field(default_factory=lambda: _int("OKNO_MAX_FIELD_CHARS", 10_000))
+    max_name_chars: int = field(default_factory=lambda: _int("OKNO_MAX_NAME_CHARS", 120))
     # Portal PINs: sends per address and per IP per hour, wrong tries per code before it dies.
     pin_sends_per_address: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_ADDRESS", 5))
     pin_sends_per_ip: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_IP", 20))

@@ -82,3 +82,13 @@ def scheduler_tick(timestamp: int) -> None:
         counts = scheduler.tick(s)
     if any(counts.values()):
         log.info("scheduler tick: %s", counts)
+
+
+@periodic("recurring_requests")
+def recurring_requests(timestamp: int) -> None:
+    """Recurring requests whose date has come, filed once each (data/intake/recurring.py)."""
+    from data.intake import recurring
+    with db.session_scope() as s:
+        filed = recurring.file_due(s)
+    if filed:
+        log.info("recurring requests: %s filed", filed)

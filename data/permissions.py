@@ -25,6 +25,7 @@ PAGES = {
     "weekly_subscriptions": ("admin", "manager", "director"),
     "admin": ("admin",),
     "board_settings": LEADS,
+    "recurring": STAFF_WRITERS,
 }
 
 
@@ -81,11 +82,25 @@ def _board_team(session: Session, board_id: int) -> int | None:
 def _ticket_in_reach(session: Session, user: User, ticket: Ticket) -> bool:
     """The ticket's board is a board of the user's teams (or a shared one), or the ticket was handed to one
     of their teams (a line's lane hands a card to a team without moving it)."""
-    board_team = _board_team(session, ticket.board_id)
+    return _in_reach(session, user, ticket.board_id, ticket.team_id)
+
+
+def _in_reach(session: Session, user: User, board_id: int, team_id: int | None) -> bool:
+    board_team = _board_team(session, board_id)
     if board_team is None:
         return True
     teams = team_ids(session, user)
-    return board_team in teams or (ticket.team_id is not None and ticket.team_id in teams)
+    return board_team in teams or (team_id is not None and team_id in teams)
+
+
+def assignable(session: Session, user: User | None, board_id: int, team_id: int | None = None) -> bool:
+    """May `user` be the assignee of a ticket on this board (handed to `team_id`): an active agent, manager or
+    admin, and — unless an admin — of the board's team or the ticket's (a shared board takes anyone).
+    The database holds the same rule (trigger tickets_assignee_on_team, migration integrity_0001): whoever
+    may change a ticket may be given it."""
+    if user is None or not isinstance(user, User) or user.role not in STAFF_WRITERS or not user.is_active:
+        return False
+    return spans_teams(user) or _in_reach(session, user, board_id, team_id)
 
 
 def may_see(session: Session, user: User, ticket: Ticket) -> bool:
@@ -97,9 +112,7 @@ def may_see(session: Session, user: User, ticket: Ticket) -> bool:
 def may_touch(session: Session, user: User, ticket: Ticket) -> bool:
     """May this staff member change this ticket: a writer role, and the ticket within their teams
     unless the role spans teams."""
-    if user is None or not isinstance(user, User) or user.role not in STAFF_WRITERS or not user.is_active:
-        return False
-    return spans_teams(user) or _ticket_in_reach(session, user, ticket)
+    return assignable(session, user, ticket.board_id, ticket.team_id)
 
 
 def require_ticket_access(session: Session, user: User | None, ticket: Ticket, action: str) -> User:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # data/'s own top-level modules: what every package may use.
-FOUNDATION = {"config", "db", "errors", "events", "hooks", "i18n", "permissions", "models", "migrate", "migrations"}
+FOUNDATION = {"config", "db", "errors", "events", "hooks", "i18n", "limits", "permissions", "models", "migrate",
+              "migrations"}
 
 
 def _module_name(path: Path) -> str:

@@ -127,6 +127,42 @@ def test_backfill_computes_imported_history(session, engine):
     assert t.sla_resolution_breached is True and t.sla_due_at is None
 
 
+def test_a_large_batch_writes_through_the_staging_tables_the_same_results(session, monkeypatch):
+    """Batches of store.BULK tickets or more travel by COPY: the same clocks, pruned cycles and ticket columns."""
+    from data.sla import policies as sla_policies
+    from data.sla import store
+    agent, board, service, requester = setup(session)
+    cal = nine_to_six(session)
+    ts = [tickets.create(session, agent, title=f"Batch {i}", board_id=board.id, service_id=service.id,
+                         at=msk(2025, 1, 13, 10, i)) for i in range(3)]
+    tickets.move(session, agent, ts[0].id, f.column(board, "done").id, at=msk(2025, 1, 13, 12, 0))
+    tickets.move(session, agent, ts[0].id, f.column(board, "in_progress").id, at=msk(2025, 1, 14, 10, 0))
+    policy(session, cal, service=service, first=30, resolution=120)
+    ids = [t.id for t in ts]
+
+    def written():
+        clocks = session.execute(select(TicketSla.ticket_id, TicketSla.target, TicketSla.cycle, TicketSla.state,
+                                        TicketSla.due_at, TicketSla.elapsed_seconds)
+                                 .where(TicketSla.ticket_id.in_(ids)).order_by(TicketSla.id)).all()
+        columns = session.execute(text("SELECT id, sla_policy_id, resolution_due_at, sla_resolution_breached, "
+                                       "sla_due_at FROM tickets WHERE id = ANY(:ids) ORDER BY id"), {"ids": ids}).all()
+        return sorted(clocks), columns
+
+    now = msk(2025, 1, 20, 12, 0)
+    store.recompute(session, ids, sla_policies.load(session), now)  # small batch: array parameters
+    by_arrays = written()
+    session.execute(text("DELETE FROM ticket_sla WHERE ticket_id = ANY(:ids)"), {"ids": ids})
+    session.execute(text("UPDATE tickets SET sla_policy_id = NULL, sla_due_at = NULL WHERE id = ANY(:ids)"),
+                    {"ids": ids})
+    session.add(TicketSla(ticket_id=ids[1], target="resolution", cycle=7, target_seconds=1, started_at=now,
+                          state="met"))  # a cycle that no longer exists: pruned
+    session.flush()
+    monkeypatch.setattr(store, "BULK", 1)
+    store.recompute(session, ids, sla_policies.load(session), now)
+    assert written() == by_arrays
+    assert {c[2] for c in by_arrays[0] if c[0] == ids[0] and c[1] == "resolution"} == {1, 2}  # the reopen's cycle
+
+
 def test_card_page_panel_shows_countdown_and_history(session):
     from components.sla_panel import sla_panel
     agent, board, service, requester = setup(session)

@@ -1,5 +1,5 @@
 """The API's input check: a request body is held against the OpenAPI document's own schema
-(web/api_spec.py NEW_REQUEST) before any service runs, so a list where a string belongs, a NUL byte,
+(web/api_spec.py new_request()) before any service runs, so a list where a string belongs, a NUL byte,
 an id of 10^20 or `"service": true` is a 400 naming the field, never a database error (a 500).
 
 A small interpreter of the JSON Schema words that document uses (type, oneOf, enum, minimum/maximum,
@@ -13,7 +13,7 @@ import json
 
 from data.errors import Text
 
-from web.api_spec import NEW_REQUEST
+from web.api_spec import new_request
 
 MAX_DEPTH = 20  # a body nested deeper than this is refused before it is even parsed by Python's json
 
@@ -138,8 +138,9 @@ def problem(value, schema: dict) -> str | None:
     return None
 
 
-def field_problems(body: dict, schema: dict = NEW_REQUEST) -> dict[str, Text | str]:
+def field_problems(body: dict, schema: dict | None = None) -> dict[str, Text | str]:
     """{field: reason} for every top-level field of a new-request body that breaks the document."""
+    schema = schema or new_request()
     out: dict[str, Text | str] = {}
     props = schema["properties"]
     for key, value in body.items():

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of the web-form API (served at /api/v1/openapi.json)."""
 from __future__ import annotations
 
+from data import limits
 from data.config import get_config
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"},
@@ -40,6 +41,18 @@ NEW_REQUEST = {"type": "object", "required": ["email", "service"], "additionalPr
     "locale": {"type": "string", "enum": ["ru", "en"], "description": "language of error messages"}}}
 
 
+def new_request() -> dict:
+    """NEW_REQUEST with the configured text limits (data/limits.py), so the document says what the services
+    accept: a longer title, description or form value is a 400 naming the field and its limit."""
+    props = dict(NEW_REQUEST["properties"])
+    props["title"] = {**props["title"], "maxLength": limits.limit("title")}
+    props["description"] = {**props["description"], "maxLength": limits.limit("text")}
+    values = dict(props["values"])
+    values["additionalProperties"] = {**values["additionalProperties"], "maxLength": limits.limit("field")}
+    props["values"] = values
+    return {**NEW_REQUEST, "properties": props}
+
+
 def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
@@ -52,12 +65,12 @@ def openapi() -> dict:
                                 "Authenticate with `Authorization: Bearer <token>` (Admin → Integrations)."},
         "servers": [{"url": get_config().public_url.rstrip("/") + "/api/v1"}],
         "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
-                       "schemas": {"Error": ERROR, "Status": STATUS, "NewRequest": NEW_REQUEST}},
+                       "schemas": {"Error": ERROR, "Status": STATUS, "NewRequest": new_request()}},
         "security": [{"token": []}],
         "paths": {
             "/requests": {"post": {
                 "summary": "Create a request", "operationId": "createRequest",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": NEW_REQUEST}}},
+                "requestBody": {"required": True, "content": {"application/json": {"schema": new_request()}}},
                 "responses": {"201": {"description": "created",
                                       "content": {"application/json": {"schema": STATUS}}},
                               "400": _error("invalid input; `fields` has a message per field"),

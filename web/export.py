@@ -11,7 +11,7 @@ from data.tickets import query as ticket_query
 from data.db import read_session
 from data.errors import PermissionDenied
 
-from components.i18n import error_message
+from components.i18n import current_locale, error_message
 
 bp = Blueprint("export", __name__)
 
@@ -21,11 +21,11 @@ def tickets_csv():
     query = request.args.to_dict()
     f, _problems = ticket_query.parse_filter(query)  # invalid values are ignored, as in the list
     columns = [c for c in (query.get("columns") or "").split(",") if c] or None
-    user = current_user._get_current_object()
+    user, locale = current_user._get_current_object(), current_locale()
 
     def generate():
         with read_session() as s:
-            yield from ticket_query.export_csv(s, user, f, columns)
+            yield from ticket_query.export_csv(s, user, f, columns, locale=locale)
 
     try:
         ticket_query.require_export(user)

@@ -9,7 +9,7 @@ from data.db import read_session
 from data.errors import NotFound, OknoError, PermissionDenied
 from data.exports.files import CONTENT_TYPES
 
-from components.i18n import error_message
+from components.i18n import current_locale, error_message
 
 bp = Blueprint("exports", __name__)
 
@@ -33,7 +33,7 @@ def job_download(job_id: int):
         job = exports.open_job(user, job_id)
     except OknoError as err:
         return _refusal(err)
-    return _attachment(exports.stream(user, job), job.format, exports.filename(job))
+    return _attachment(exports.stream(user, job, current_locale()), job.format, exports.filename(job))
 
 
 @bp.get("/exports/jobs/<int:job_id>")

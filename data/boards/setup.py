@@ -7,10 +7,11 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from data import audit
-from data import permissions
+from data import audit, limits, permissions
 from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision
+from data.boards.kinds import cards_follow_kind
+from data.tickets.actions import lock_placement, not_assignable
 from data.models import COLUMN_KINDS, LANE_MODES, Board, BoardColumn, Lane, Team, Ticket, User
 
 
@@ -59,7 +60,7 @@ def _name(value: str | None, field: str = "name") -> str:
     value = (value or "").replace("\x00", "").strip()
     if not value:
         raise ValidationError("errors.name_required", {field: Text("errors.field.required")})
-    return value[:120]
+    return limits.check(value, "name", field)
 
 
 def _positive(value, field: str) -> int | None:
@@ -82,7 +83,7 @@ def create_board(session: Session, user: User, name: str, lane_mode: str = "none
         raise ValidationError("errors.unknown_lane_mode", {"lane_mode": Text("errors.field.invalid")})
     if team_id is not None and session.get(Team, team_id) is None:
         raise ValidationError("errors.unknown_team", {"team": Text("errors.field.invalid")})
-    board = Board(name=_name(name)[:200], lane_mode=lane_mode, team_id=team_id)
+    board = Board(name=_name(name), lane_mode=lane_mode, team_id=team_id)
     session.add(board)
     session.flush()
     for pos, (col_name, kind) in enumerate(columns or [("Queue", "queue"), ("In progress", "in_progress"),
@@ -100,7 +101,7 @@ def update_board(session: Session, user: User, board_id: int, *, name: str, lane
     if lane_mode not in LANE_MODES:
         raise ValidationError("errors.unknown_lane_mode", {"lane_mode": Text("errors.field.invalid")})
     before = audit.snapshot(board)
-    board.name, board.lane_mode, board.team_id = _name(name)[:200], lane_mode, team_id
+    board.name, board.lane_mode, board.team_id = _name(name), lane_mode, team_id
     bump_revision(session, board.id, *[c.id for c in board.columns])
     audit.saved(session, user, "board", board, before)
     return board
@@ -124,18 +125,27 @@ def _new_or_existing(session: Session, model, board_id: int, item_id: int | None
 def save_column(session: Session, user: User, board_id: int, *, column_id: int | None = None, name: str,
                 kind: str, wip_limit=None, wip_hard: bool = False, time_limit_minutes=None,
                 requester_status: str | None = None) -> BoardColumn:
-    """Add a column at the end, or change one. Limits are positive whole numbers or empty."""
+    """Add a column at the end, or change one. Limits are positive whole numbers or empty.
+
+    A new kind is a new status for the column's cards: they take it in the same transaction, each with a
+    `moved` event from its old status (data/boards/kinds.py), as the analytics and SLA clocks read them."""
     _require_lead(user)
     board = get(session, user, board_id)
     if kind not in COLUMN_KINDS:
         raise ValidationError("errors.unknown_column_kind", {"kind": Text("errors.field.invalid")})
     name, wip, minutes = _name(name), _positive(wip_limit, "wip_limit"), _positive(time_limit_minutes, "time_limit")
+    requester_status = limits.check((requester_status or "").strip(), "name", "requester_status") or None
     column = _new_or_existing(session, BoardColumn, board.id, column_id)
+    if column.id is not None:
+        lock_placement(session, column)  # no card enters the column with the old kind meanwhile
     before = audit.snapshot(column)
+    old_kind = column.kind
     column.name, column.kind, column.wip_limit, column.time_limit_minutes = name, kind, wip, minutes
     column.wip_hard = bool(wip_hard) and wip is not None
-    column.requester_status = (requester_status or "").strip() or None
-    session.flush()
+    column.requester_status = requester_status
+    session.flush()  # the database's cascade gives the cards the new kind as their status
+    if old_kind is not None and old_kind != kind:
+        cards_follow_kind(session, user, column, old_kind)
     bump_revision(session, board.id, column.id)
     audit.saved(session, user, "board_column", column, before)
     return column
@@ -193,6 +203,9 @@ def save_lane(session: Session, user: User, board_id: int, *, lane_id: int | Non
     for key, value in (("agent", user_id), ("owner", owner_id)):
         if value is not None and session.get(User, value) is None:
             raise ValidationError("errors.unknown_user", {key: Text("errors.field.invalid")})
+    if user_id is not None and not permissions.assignable(session, session.get(User, user_id), board.id):
+        err = not_assignable(session.get(User, user_id), board)  # entering the lane would assign the card
+        raise ValidationError(err.key, {"agent": Text("errors.field.not_assignable")}, **err.values)
     lane = _new_or_existing(session, Lane, board.id, lane_id)
     before = audit.snapshot(lane)
     lane.name, lane.user_id, lane.team_id, lane.owner_id, lane.wip_limit = name, user_id, team_id, owner_id, wip

@@ -10,8 +10,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data import audit
-from data import permissions
+from data import audit, limits, permissions
 from data.errors import NotFound, Text, ValidationError
 from data.models import Board, BoardColumn, ColumnFanout, Lane, Priority, RequestType, Service, Team, User
 from data.intake.forms import check_schema
@@ -98,14 +97,16 @@ def save_service(session: Session, actor: User, service_id: int | None, data: di
     if lane_id and session.scalar(select(Lane.board_id).where(Lane.id == lane_id)) != board_id:
         raise ValidationError("errors.lane_not_on_board", {"lane_id": Text("errors.field.not_on_board")})
     service.code = _code(session, Service, data.get("code"), service.id)
-    service.name, service.description = name[:200], (data.get("description") or "").strip()
+    service.name = limits.check(name, "name", "name")
+    service.description = limits.check((data.get("description") or "").strip(), "text", "description")
     service.board_id, service.column_id, service.lane_id = board_id, column_id, lane_id
     service.team_id = _exists(session, Team, data.get("team_id"), "team")
     service.allowed_domains = domains(data.get("allowed_domains"))
     service.notify = {"on_status_change": bool(data.get("on_status_change")),
                       "on_public_reply": bool(data.get("on_public_reply")),
                       "status_window_minutes": _window(data.get("status_window_minutes"))}
-    service.auto_reply_template = (data.get("auto_reply_template") or "").strip() or None
+    service.auto_reply_template = limits.check((data.get("auto_reply_template") or "").strip(), "text",
+                                               "auto_reply_template") or None
     service.is_active = bool(data.get("is_active", True))
     if service.id is None:
         service.position = (session.scalar(select(func.max(Service.position))) or 0) + 1
@@ -120,7 +121,8 @@ def checklist(items) -> list[dict]:
     for item in items or []:
         text = str(item.get("text") if isinstance(item, dict) else item).strip()
         if text:
-            out.append({"text": text[:500], "required_on_submit": bool(isinstance(item, dict)
+            limits.check(text, "checklist_item", "checklist")
+            out.append({"text": text, "required_on_submit": bool(isinstance(item, dict)
                                                                       and item.get("required_on_submit"))})
     return out
 
@@ -185,7 +187,8 @@ def save_request_type(session: Session, actor: User, type_id: int | None, servic
     if data.get("children_mode", "parallel") not in ("parallel", "chain"):
         raise ValidationError("errors.children_mode", {"children_mode": Text("errors.field.children_mode")})
     rt.code = _code(session, RequestType, data.get("code"), rt.id, service_id=int(service_id))
-    rt.name, rt.description = name[:200], (data.get("description") or "").strip()
+    rt.name = limits.check(name, "name", "name")
+    rt.description = limits.check((data.get("description") or "").strip(), "text", "description")
     rt.card_type = (data.get("card_type") or "").strip() or None
     rt.field_schema = schema
     rt.checklist = checklist(data.get("checklist"))

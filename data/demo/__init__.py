@@ -23,16 +23,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from data.db import normalise_url
-from data.demo import sla as demo_sla, spec
+from data.demo import recurring as demo_recurring, sla as demo_sla, spec
 from data.demo.calendar import local_zone
 from data.demo.catalog import create_catalog
 from data.demo.chunk import Context, simulate_chunk
-from data.demo.copy import BULK_TABLES, BulkMode, CopyWriter, analyze, reset_sequences
+from data.demo.copy import BULK_TABLES, BulkMode, CopyWriter, reset_sequences, vacuum_analyze
 from data.demo.people import create_requesters
 from data.demo.plan import make_plan
 from data.demo.rows import Ids, write_chunk
 from data.demo.staff import DEMO_LOGINS
 from data.demo.texts import CasePools
+from data.sla import policies as sla_policies
 
 log = logging.getLogger(__name__)
 CHUNK = 50_000
@@ -49,6 +50,13 @@ def is_empty(session) -> bool:
         "OR EXISTS (SELECT 1 FROM services) OR EXISTS (SELECT 1 FROM tickets)")).scalar()
 
 
+def sort_keys(session) -> dict[str, dict]:
+    """What the tickets' sort-key columns copy (set in the COPY, so the insert trigger has nothing to look up)."""
+    return {column: dict(session.execute(text(f"SELECT id, {value} FROM {table}")).all())
+            for column, table, value in (("priority_rank", "priorities", "rank"), ("assignee_sort", "users", "name"),
+                                         ("service_sort", "services", "name"))}
+
+
 def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today: date | None = None,
          chunk_size: int = CHUNK) -> dict:
     """Fill an empty database with `tickets` tickets over the 12 months ending `today`; return a summary."""
@@ -58,20 +66,23 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
     own_engine = isinstance(engine_or_url, str)
     engine = create_engine(normalise_url(engine_or_url)) if own_engine else engine_or_url
     plan = make_plan(tickets, seed, today)
-    totals = {"tickets": 0, "events": 0, "comments": 0, "checklist_items": 0, "attachments": 0, "open": 0}
+    totals = {"tickets": 0, "sla_clocks": 0, "events": 0, "comments": 0, "checklist_items": 0, "attachments": 0,
+              "open": 0}
     try:
         with engine.connect() as conn, conn.begin():
             session = Session(bind=conn)
             if not is_empty(session):
                 raise NotEmptyError("the database already has data; demo data is only loaded into an empty one")
             catalog = create_catalog(session, plan.team_sizes, seed)
+            totals["sla_policies"] = demo_sla.seed_policies(session)  # before the tickets: they go in with their SLA
+            policies = sla_policies.load(session)
             session.flush()
             users = catalog.staff.count
             with conn.connection.driver_connection.cursor() as cur, BulkMode(cur, BULK_TABLES):
                 writer = CopyWriter(cur)  # streams to PostgreSQL while the next chunk is simulated
                 try:
                     requesters = create_requesters(writer, plan.n_requesters, seed, plan.start)
-                    ctx = Context(plan, catalog, requesters, CasePools(seed))
+                    ctx = Context(plan, catalog, requesters, CasePools(seed), policies, sort_keys(session))
                     ids = Ids()
                     for chunk_no, lo in enumerate(range(0, plan.n_main, chunk_size)):
                         chunk = simulate_chunk(ctx, lo, min(lo + chunk_size, plan.n_main), chunk_no)
@@ -85,11 +96,10 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
                 writer.close()
                 reset_sequences(cur)
                 log.info("demo: rows loaded (%.0f s); building indexes", time.perf_counter() - started)
-            totals.update(demo_sla.apply(session))  # SLA policies per service and priority, then every ticket's SLA
+            totals["recurring_requests"] = demo_recurring.create(session)
             session.close()
-        with engine.connect() as conn:
-            analyze(conn.connection.driver_connection)
-            conn.commit()
+        log.info("demo: committed (%.0f s); vacuum and statistics", time.perf_counter() - started)
+        vacuum_analyze(engine)
     finally:
         if own_engine:
             engine.dispose()

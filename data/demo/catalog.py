@@ -156,10 +156,10 @@ def _routing(routing: dict, staff: Staff, boards: dict[str, BoardInfo]) -> dict:
     if "team" in routing:
         out["team_id"] = staff.team_ids[routing["team"]]
     user = routing.get("user")
-    if user == "unit-owner":  # the lane of the chosen unit decides; its owner scores the card
-        out["assign"] = "fixed"
-        out["rules"] = [{"field": "unit", "equals": unit, "assignee_id": owner, "lane_id": lane}
-                        for unit, owner, lane in zip(spec.UNITS, staff.unit_owners, boards["prio"].unit_lanes)]
+    if user == "unit-owner":  # the lane of the chosen unit decides; its owner scores the card, L3 holds it
+        out["assign"], out["team_id"] = "round_robin", staff.team_ids["l3"]
+        out["rules"] = [{"field": "unit", "equals": unit, "lane_id": lane}
+                        for unit, lane in zip(spec.UNITS, boards["prio"].unit_lanes)]
     elif user:
         team, which = user.split(":")
         agents = staff.agents[team]

@@ -11,6 +11,7 @@ from data.demo.history import K, S, STEPS_PER_SEGMENT, Log, simulate
 from data.demo.people import Requesters
 from data.demo.plan import PARAMS, SERVICE_BOARD, Plan
 from data.demo.texts import CasePools
+from data.sla.policies import PolicySet
 
 CHANNELS = ("email", "telegram", "portal", "api", "agent")
 SERVICE_CODES = tuple(spec.SERVICES)
@@ -30,6 +31,9 @@ class Context:
     cat: Catalog
     req: Requesters
     pools: CasePools
+    policies: PolicySet = field(default_factory=lambda: PolicySet([]))  # SLA, computed as chunks are written
+    # The tickets' stored sort keys: priority id -> rank, user id -> name, service id -> name.
+    sort_keys: dict[str, dict] = field(default_factory=dict)
     agent_weight: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -125,7 +129,9 @@ def simulate_chunk(ctx: Context, lo: int, hi: int, chunk_no: int) -> Chunk:
     unit_of_case = {c: np.asarray(ctx.pools.unit[c]) for c in ("improvement", "automation")}
     unit = np.where(type_idx[ip] == spec.TYPE_CODES.index("improvement"), unit_of_case["improvement"][case[ip]],
                     unit_of_case["automation"][case[ip]])  # the unit chosen in the form picks the lane
-    rp = run("prio", ip, created[ip], np.asarray(staff.unit_owners)[unit], True, PARAMS["prio"],
+    # The unit's lane (its owner scores the card); an agent of the board's team (IT L3) is the assignee: only
+    # the board's team may hold its cards.
+    rp = run("prio", ip, created[ip], pick("l3", len(ip)), True, PARAMS["prio"],
              lane=np.asarray(cat.boards["prio"].unit_lanes)[unit])
     escalate(rp, ip, "l3", "l3", step, None, PARAMS["l3"])
     # Departments; fixed routing for some request types.

@@ -32,6 +32,19 @@ def timestamps(seconds) -> list[str]:
     return text
 
 
+def instants(seconds) -> list[str]:
+    """Timestamps to the microsecond from epoch seconds as floats (None or NaN is NULL), as to_timestamp() stores them."""
+    s = np.asarray([np.nan if v is None else v for v in seconds], dtype=np.float64)
+    missing = np.isnan(s)
+    micro = np.rint(np.where(missing, 0, s) * 1e6).astype(np.int64).astype("datetime64[us]")
+    text = np.char.add(np.datetime_as_string(micro, unit="us"), "+00").tolist()
+    return [NULL if m else t for m, t in zip(missing.tolist(), text)] if missing.any() else text
+
+
+def optional_bools(values) -> list[str]:
+    return [NULL if v is None else ("t" if v else "f") for v in values]
+
+
 def texts(values) -> list[str]:
     """COPY text for strings (escaped); None is NULL."""
     return [NULL if v is None else (v.translate(_SPECIAL) if ("\\" in v or "\t" in v or "\n" in v or "\r" in v)
@@ -146,7 +159,7 @@ class BulkMode:
 
 
 BULK_TABLES = ("requesters", "requester_identities", "tickets", "ticket_events", "comments", "checklist_items",
-               "attachments")
+               "attachments", "ticket_sla")
 
 
 def reset_sequences(cur) -> None:
@@ -158,8 +171,16 @@ def reset_sequences(cur) -> None:
                 "(SELECT count(*) > 0 FROM tickets))")
 
 
-def analyze(conn) -> None:
-    with conn.cursor() as cur:
-        for table in BULK_TABLES + ("users", "teams", "boards", "board_columns", "lanes", "services",
-                                    "request_types", "priorities"):
-            cur.execute(f"ANALYZE {table}")
+STATISTICS_TABLES = BULK_TABLES + ("users", "teams", "boards", "board_columns", "lanes", "services", "request_types",
+                                   "priorities", "sla_policies", "business_calendars")
+
+
+def vacuum_analyze(engine) -> None:
+    """After the load has committed: planner statistics, and the visibility map that index-only scans
+    need. VACUUM cannot run inside a transaction block, so this is its own autocommit connection (an
+    ANALYZE in the loading transaction's connection, left uncommitted, would simply be rolled back)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in STATISTICS_TABLES:
+            started = time.perf_counter()
+            conn.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+            log.debug("%.1f s: VACUUM (ANALYZE) %s", time.perf_counter() - started, table)

@@ -16,6 +16,7 @@ class Requesters:
     first_names: list[str]
     has_telegram: np.ndarray  # bool per requester (index = id - 1)
     weight: np.ndarray  # how often each one writes (a few write a lot)
+    organisations: list[str]  # per requester (index = id - 1): SLA policies may match on it
 
     def pick(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """Requester ids for n tickets."""
@@ -30,9 +31,9 @@ def create_requesters(writer: CopyWriter, n: int, seed: int, since: int) -> Requ
     emails = [f"{local}@{spec.COMPANY_DOMAINS[d]}" for (_, _, local), d in zip(people, domains.tolist())]
     created = since - rng.integers(86400, 400 * 86400, n)
     ids = np.arange(1, n + 1)
+    organisations = [spec.ORGANISATIONS[spec.COMPANY_DOMAINS[d]] for d in domains.tolist()]
     writer.put("requesters", ("id", "name", "email", "organisation", "locale", "created_at"), [
-        ints(ids), texts([p[0] for p in people]), texts(emails),
-        texts([spec.ORGANISATIONS[spec.COMPANY_DOMAINS[d]] for d in domains.tolist()]), ["ru"] * n,
+        ints(ids), texts([p[0] for p in people]), texts(emails), texts(organisations), ["ru"] * n,
         timestamps(created)])
     has_tg = rng.random(n) < 0.35
     portal = rng.random(n) < 0.6
@@ -49,7 +50,7 @@ def create_requesters(writer: CopyWriter, n: int, seed: int, since: int) -> Requ
                    timestamps(created) + timestamps(created[tg_ids - 1] + 7200)])
     weight = 1.0 / (np.arange(n) + 8.0) ** 0.8
     rng.shuffle(weight)
-    return Requesters(n, [p[1] for p in people], has_tg, weight / weight.sum())
+    return Requesters(n, [p[1] for p in people], has_tg, weight / weight.sum(), organisations)
 
 
 __all__ = ["Requesters", "create_requesters", "ints"]

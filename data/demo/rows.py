@@ -11,7 +11,8 @@ import numpy as np
 from data.demo import spec
 from data.demo.calendar import utc_offset
 from data.demo.chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
-from data.demo.copy import CopyWriter, bools, ints, texts, timestamps
+from data.demo.copy import NULL as NULL_FIELD, CopyWriter, bools, instants, ints, optional_bools, texts, timestamps
+from data.demo.sla import ChunkSla, chunk_sla
 from data.demo.history import BLOCK_REASONS, K, S, STATUSES
 from data.demo.replies import P, phrases
 from data.demo.texts import FILE_NAMES, fill_dates
@@ -29,6 +30,7 @@ SLICE = 100_000
 class Ids:
     """The last id used per table; chunks continue from here."""
     ticket: int = 0
+    sla: int = 0
     event: int = 0
     comment: int = 0
     checklist: int = 0
@@ -47,6 +49,7 @@ def _last(tix: np.ndarray, mask: np.ndarray, n: int, values: np.ndarray, first=F
 
 
 def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no: int) -> dict[str, int]:
+    """COPY one chunk: tickets (with their SLA columns), their SLA clocks, events, comments, checklists, files."""
     plan, cat = ctx.plan, ctx.cat
     now, n = plan.now, len(ch.created)
     ev, cm = ch.log.build()
@@ -88,9 +91,27 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
     first_resp = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first_resp, cm["tix"][agent_public], cm["at"][agent_public])
     first_resp[first_resp == np.iinfo(np.int64).max] = -1
+    # SLA from the same history the store would read back (status events; public agent replies and
+    # requester messages up to now), so the tickets go in with their SLA columns already set.
+    status_events = np.flatnonzero(((kind == K["created"]) | moved | (kind == K["escalated"])) & (e["to_status"] >= 0))
+    by_ticket = np.lexsort((cm["at"], cm["tix"]))
+    reply = by_ticket[agent_public[by_ticket]]
+    message = by_ticket[(keepc & (cm["author_req"] >= 0))[by_ticket]]
+    service_ids = np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]
+    type_ids = _type_ids(ctx, ch)
+    priority_ids = np.asarray(cat.priority_ids)[priority]
+    organisations = ctx.req.organisations
+    matching = [(s, None if t < 0 else t, p, organisations[r - 1]) for s, t, p, r in
+                zip(service_ids.tolist(), type_ids.tolist(), priority_ids.tolist(), ch.requester.tolist())]
+    sla = chunk_sla(ctx.policies, float(now), ch.created, matching,
+                    {"tix": tix[status_events], "at": e["at"][status_events],
+                     "status": [STATUSES[s] for s in e["to_status"][status_events].tolist()]},
+                    {"tix": cm["tix"][reply], "at": cm["at"][reply]},
+                    {"tix": cm["tix"][message], "at": cm["at"][message]})
     counts = {}
     counts["tickets"] = _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority,
-                                 entered, started, resolved, updated, reopened, first_resp, block, ids)
+                                 entered, started, resolved, updated, reopened, first_resp, block, ids, sla.columns)
+    counts["sla_clocks"] = _clocks(writer, sla, gid, ids)
     # Events and comments go out in slices, so that their COPY text never holds a whole chunk.
     order = np.lexsort((e["step"], gid[tix], e["at"]))
     counts["events"] = sum(_events(writer, e, gid, cid, cm["public"], cat.priority_ids, ids, order[i:i + SLICE],
@@ -112,6 +133,7 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
         texts([FILE_NAMES[spec.TYPE_CODES[t]] for t in ch.type_idx[att].tolist()]), ["application/pdf"] * len(att),
         [str(len(PDF))] * len(att), [PDF_SHA] * len(att), [PDF_FIELD] * len(att), timestamps(ch.created[att])])
     ids.ticket += n
+    ids.sla += counts["sla_clocks"]
     ids.event += counts["events"]
     ids.comment += counts["comments"]
     ids.checklist += counts.get("checklist_items", 0)
@@ -120,11 +142,30 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
     return counts
 
 
+def _type_ids(ctx: Context, ch: Chunk) -> np.ndarray:
+    """The request type id per ticket; -1 for child cards (they have none)."""
+    by_index = np.asarray([ctx.cat.types[c].id for c in spec.TYPE_CODES] + [-1])
+    return by_index[np.where(ch.type_idx >= 0, ch.type_idx, len(spec.TYPE_CODES))]
+
+
+def _clocks(writer: CopyWriter, sla: ChunkSla, gid: np.ndarray, ids: Ids) -> int:
+    c = sla.clocks
+    return writer.put("ticket_sla", (
+        "id", "ticket_id", "policy_id", "target", "cycle", "target_seconds", "started_at", "stopped_at", "due_at",
+        "at_risk_at", "elapsed_seconds", "paused_seconds", "state", "breached"), [
+        ints(ids.sla + 1 + np.arange(len(c["tix"]))), ints(gid[np.asarray(c["tix"], dtype=np.int64)]),
+        ints(c["policy_id"]), c["target"], ints(c["cycle"]), ints(c["target_seconds"]), instants(c["started"]),
+        instants(c["stopped"]), instants(c["due"]), instants(c["risk"]), list(map(repr, c["elapsed"])),
+        list(map(repr, c["paused"])), c["state"], bools(c["breached"])])
+
+
 def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority, entered, started, resolved,
-             updated, reopened, first_resp, block, ids) -> int:
+             updated, reopened, first_resp, block, ids, sla: dict) -> int:
     cat, pools, n = ctx.cat, ctx.pools, len(gid)
     team_of_board = {b.id: b.team_id for b in cat.boards.values()}
     codes = spec.TYPE_CODES
+    service_ids = np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]
+    priority_ids = np.asarray(cat.priority_ids)[priority]
     attach_id = np.full(n, -1, dtype=np.int64)
     attach_id[ch.attach] = ids.attachment + 1 + np.arange(len(ch.attach))
     titles, descriptions, fields, card_types, type_ids = [], [], [], [], []
@@ -157,17 +198,31 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         "id", "number", "title", "description", "service_id", "request_type_id", "card_type", "requester_id",
         "assignee_id", "team_id", "priority_id", "board_id", "column_id", "lane_id", "status", "position",
         "channel", "fields", "parent_id", "version", "created_at", "updated_at", "column_entered_at",
-        "started_at", "first_response_at", "resolved_at", "reopened_count", "blocked", "blocked_reason"), [
+        "started_at", "first_response_at", "resolved_at", "reopened_count", "sla_policy_id", "first_response_due_at",
+        "resolution_due_at", "sla_first_response_breached", "sla_resolution_breached", "sla_due_at",
+        "sla_at_risk_at", "priority_rank", "assignee_sort", "service_sort", "blocked", "blocked_reason"), [
         ints(gid), ints(number), texts(titles), texts(descriptions),
-        ints(np.asarray([cat.services[c] for c in SERVICE_CODES])[ch.service]), ints(type_ids), texts(card_types),
+        ints(service_ids), ints(type_ids), texts(card_types),
         ints(ch.requester), ints(assignee), ints(np.vectorize(team_of_board.get, otypes=[np.int64])(board)),
-        ints(np.asarray(cat.priority_ids)[priority]), ints(board), ints(column), ints(lane),
+        ints(priority_ids), ints(board), ints(column), ints(lane),
         [STATUSES[s] for s in status.tolist()], (-number).astype(str).tolist(),  # newest on top, as tickets.create
         [CHANNELS[c] for c in ch.channel.tolist()],
         texts(fields), ints(np.where(ch.parent >= 0, gid[np.maximum(ch.parent, 0)], -1)), ["1"] * n,
         timestamps(ch.created), timestamps(updated), timestamps(entered), timestamps(started),
-        timestamps(first_resp), timestamps(resolved), ints(reopened), bools(block >= 0),
+        timestamps(first_resp), timestamps(resolved), ints(reopened),
+        ints([-1 if p is None else p for p in sla["policy_id"]]), instants(sla["fr_due"]), instants(sla["res_due"]),
+        optional_bools(sla["fr_breached"]), optional_bools(sla["res_breached"]), instants(sla["due"]),
+        instants(sla["risk"]), *_sort_keys(ctx, priority_ids, assignee, service_ids), bools(block >= 0),
         texts([BLOCK_REASONS[b] if b >= 0 else None for b in block.tolist()])])
+
+
+def _sort_keys(ctx: Context, priority_ids, assignee, service_ids) -> list[list[str]]:
+    keys = ctx.sort_keys
+    if not keys:
+        return [[NULL_FIELD] * len(assignee)] * 3
+    return [ints([keys["priority_rank"].get(p, -1) for p in priority_ids.tolist()]),
+            texts([keys["assignee_sort"].get(a) for a in assignee.tolist()]),
+            texts([keys["service_sort"].get(s) for s in service_ids.tolist()])]
 
 
 def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> int:

@@ -1,15 +1,25 @@
 """SLA for the demo company: business calendars, a policy per service and priority, then the SLA of
 every demo ticket computed from its simulated history (so the board shows green/amber/red timers
-and analytics can chart met vs breached)."""
+and analytics can chart met vs breached).
+
+The policies are seeded before the tickets are loaded, and each chunk's SLA is computed from the
+simulated events and comments in memory (the same clock as data/sla/store.py, on the same inputs
+the store would read back): the SLA columns go into the tickets' own COPY and the clocks are COPYed
+into ticket_sla. Computing them after the load meant an UPDATE of every ticket (a dead row each)
+and reading the whole history back.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, text
+import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.sla import policies as sla_policies
-from data.sla import store as sla_store
+from data.sla.clock import Timeline, compute
+from data.sla.policies import PolicySet
+from data.sla.store import ticket_values
 from data.config import get_config
 from data.sla.calendars import DEFAULT_HOURS
 from data.models import BusinessCalendar, Priority, Service, SlaPolicy
@@ -29,9 +39,10 @@ def seed_policies(session: Session) -> int:
     holidays = sorted(date(y, m, d) for y in range(today.year - 2, today.year + 2) for m, d in HOLIDAYS)
     zone = get_config().timezone  # the simulation's local time (data/demo/calendar.py)
     office = BusinessCalendar(name="Производственный календарь (Москва, 9–18)", timezone=zone,
-                              hours=dict(DEFAULT_HOURS), holidays=holidays)
+                              hours=dict(DEFAULT_HOURS), holidays=holidays, country="RU")
     lunch = {day: [["09:00", "13:00"], ["14:00", "18:00"]] for day in DEFAULT_HOURS}
-    hr = BusinessCalendar(name="HR: 9–18 с обедом 13–14", timezone=zone, hours=lunch, holidays=holidays)
+    hr = BusinessCalendar(name="HR: 9–18 с обедом 13–14", timezone=zone, hours=lunch, holidays=holidays,
+                          country="RU")
     session.add_all([office, hr])
     session.flush()
     priority_rows = list(session.scalars(select(Priority)))
@@ -60,16 +71,51 @@ def seed_policies(session: Session) -> int:
     return count + 1
 
 
-def apply(session: Session, batch: int = 5000) -> dict:
-    """Seed the policies and compute every ticket's SLA in the caller's transaction."""
-    policies = seed_policies(session)
-    policy_set = sla_policies.load(session)
-    lo, hi = session.execute(text("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM tickets")).one()
-    for start in range(lo, hi + 1, batch):
-        ids = list(session.scalars(text("SELECT id FROM tickets WHERE id >= :a AND id < :b ORDER BY id"),
-                                   {"a": start, "b": start + batch}))
-        sla_store.recompute(session, ids, policy_set)
-    return {"sla_policies": policies}
+@dataclass
+class ChunkSla:
+    """Per ticket of a chunk: its SLA columns; per clock: the ticket_sla row (`tix` is the chunk-local ticket)."""
+    columns: dict[str, list]  # policy_id, fr_due, res_due, fr_breached, res_breached, due, risk
+    clocks: dict[str, list]  # tix, policy_id, target, cycle, target_seconds, started, stopped, due, risk,
+    #                          elapsed, paused, state, breached
 
 
-__all__ = ["seed_policies", "apply"]
+def chunk_sla(policies: PolicySet, now: float, created: np.ndarray, matching: list[tuple], placed: dict,
+              replies: dict, messages: dict) -> ChunkSla:
+    """Every SLA clock of a chunk's tickets. `matching[i]`: (service_id, request_type_id, priority_id,
+    organisation) as the policy sees ticket i; `placed`: tix, at, status of the status events sorted by
+    ticket and time (as the store orders them); `replies` / `messages`: tix, at of public agent replies
+    and of requester messages."""
+    n = len(created)
+    columns = {k: [] for k in ("policy_id", "fr_due", "res_due", "fr_breached", "res_breached", "due", "risk")}
+    clocks = {k: [] for k in ("tix", "policy_id", "target", "cycle", "target_seconds", "started", "stopped", "due",
+                              "risk", "elapsed", "paused", "state", "breached")}
+    history, reply_at, message_at = _per_ticket(placed, n, True), _per_ticket(replies, n), _per_ticket(messages, n)
+    created_at = created.astype(np.float64).tolist()
+    for i in range(n):
+        policy = policies.match(*matching[i])
+        found = []
+        if policy is not None:
+            timeline = Timeline(created_at[i], history[i] or [(created_at[i], "queue")], reply_at[i], message_at[i])
+            found = compute(timeline, policy.targets, now)
+        for key, value in ticket_values(policy.id if policy else None, found).items():
+            columns[key].append(value)
+        for c in found:
+            for key, value in (("tix", i), ("policy_id", policy.id), ("target", c.target), ("cycle", c.cycle),
+                               ("target_seconds", int(c.target_seconds)), ("started", c.started_at),
+                               ("stopped", c.stopped_at), ("due", c.due_at), ("risk", c.at_risk_at),
+                               ("elapsed", float(c.elapsed)), ("paused", float(c.paused)), ("state", c.state),
+                               ("breached", c.breached)):
+                clocks[key].append(value)
+    return ChunkSla(columns, clocks)
+
+
+def _per_ticket(rows: dict, n: int, with_status: bool = False) -> list[list]:
+    """Rows sorted by ticket → one list per ticket (of times, or of (time, status))."""
+    tix = rows["tix"]
+    bounds = np.searchsorted(tix, np.arange(n + 1)).tolist()
+    at = rows["at"].astype(np.float64).tolist()
+    values = list(zip(at, rows["status"])) if with_status else at
+    return [values[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+__all__ = ["seed_policies", "chunk_sla", "ChunkSla"]

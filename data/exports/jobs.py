@@ -110,8 +110,9 @@ def open_job(actor: User, job_id: int) -> ExportJob:
     return job
 
 
-def stream(actor: User, job: ExportJob) -> Iterator[bytes]:
-    """The job's file, streamed. Each download runs the export again (the data may have changed)."""
+def stream(actor: User, job: ExportJob, locale: str | None = None) -> Iterator[bytes]:
+    """The job's file, streamed. Each download runs the export again (the data may have changed).
+    Statuses, channels and priorities are written in `locale` (the downloader's language)."""
     _set(job.id, state="running", rows_done=0, started_at=_now(), error=None)
     progress = _progress_writer(job.id)
     f, _problems = ticket_query.parse_filter(job.filter)
@@ -124,11 +125,11 @@ def stream(actor: User, job: ExportJob) -> Iterator[bytes]:
     try:
         with read_session() as s:
             if job.format == "csv":
-                yield from ticket_query.export_csv(s, actor, f, job.columns, progress=counted)
+                yield from ticket_query.export_csv(s, actor, f, job.columns, progress=counted, locale=locale)
             else:
                 ticket_query.use_company_timezone(s)
                 stmt = ticket_query.export_select(f, job.columns, iso_text=False, me=actor.id,
-                                                  scope=permissions.ticket_scope(s, actor))
+                                                  scope=permissions.ticket_scope(s, actor), locale=locale)
                 result = s.execute(stmt, execution_options={"stream_results": True, "yield_per": 5000})
                 yield from xlsx_chunks(job.columns, (tuple(r) for r in result), sheet="Tickets", progress=counted)
         _set(job.id, state="done", rows_done=rows, finished_at=_now())

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from data import limits
 from data.errors import Text
 
 FIELD_TYPES = ("text", "textarea", "number", "date", "select", "multiselect", "checkbox", "file")
-TEXT_LIMIT = {"text": 500, "textarea": 10000}
+# A one-line field is as long as a title may be; a long-text field has a limit of its own (data/limits.py).
+TEXT_LIMIT_KIND = {"text": "title", "textarea": "field"}
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -54,8 +56,9 @@ def clean_value(field: dict, raw):
         if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
             return None, Text("form.not_text")
         text = str(raw).replace("\x00", "").strip()
-        if len(text) > TEXT_LIMIT[kind]:
-            return None, Text("form.too_long", limit=TEXT_LIMIT[kind])
+        most = limits.limit(TEXT_LIMIT_KIND[kind])
+        if len(text) > most:
+            return None, Text("errors.field.at_most", limit=limits.Characters(most))
         return text or None, None
     if kind == "number":
         if isinstance(raw, bool):

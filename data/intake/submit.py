@@ -73,7 +73,7 @@ def confirmed_indexes(request_type: RequestType | None, checklist_confirmed: lis
             if str(i) in wanted or (isinstance(item, dict) and str(item.get("text")) in wanted)}
 
 
-def _service_and_type(session: Session, service_id, request_type_id) -> tuple[Service, RequestType | None]:
+def service_and_type(session: Session, service_id, request_type_id) -> tuple[Service, RequestType | None]:
     try:
         service = session.get(Service, int(service_id)) if service_id not in (None, "") else None
     except (TypeError, ValueError):
@@ -103,7 +103,7 @@ def submit(session: Session, requester: Requester, *, service_id: int, request_t
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    service, rt = _service_and_type(session, service_id, request_type_id)
+    service, rt = service_and_type(session, service_id, request_type_id)
     if not routing.domain_allowed(service, requesters.addresses(session, requester.id)):
         domains = ", ".join(service.allowed_domains)
         raise ValidationError("form.domain", {"service": Text("form.domain", domains=domains)}, domains=domains)

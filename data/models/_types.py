@@ -17,4 +17,9 @@ def in_list(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({quoted})"
 
 
-__all__ = ["TZ", "now_column", "in_list", "datetime"]
+def max_chars(column: str, limit: int) -> str:
+    """SQL for a CHECK constraint on a text column's length in characters (NULL passes)."""
+    return f"char_length({column}) <= {limit}"
+
+
+__all__ = ["TZ", "now_column", "in_list", "max_chars", "datetime"]

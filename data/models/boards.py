@@ -38,7 +38,11 @@ class BoardColumn(Base):
     __tablename__ = "board_columns"
     __table_args__ = (CheckConstraint(in_list("kind", COLUMN_KINDS), name="kind"),
                       CheckConstraint("wip_limit IS NULL OR wip_limit > 0", name="wip_positive"),
-                      UniqueConstraint("board_id", "position"))
+                      CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes > 0", name="time_limit_positive"),
+                      UniqueConstraint("board_id", "position"),
+                      # What a ticket's (column, board, status) refers to: its column is on its board and its
+                      # status is the column's kind (integrity_0001).
+                      UniqueConstraint("id", "board_id", "kind"))
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -56,7 +60,9 @@ class Lane(Base):
     """A horizontal swimlane: an agent (moving a card here assigns it), a line or a unit."""
 
     __tablename__ = "lanes"
-    __table_args__ = (UniqueConstraint("board_id", "position"),)
+    __table_args__ = (UniqueConstraint("board_id", "position"),
+                      CheckConstraint("wip_limit IS NULL OR wip_limit > 0", name="wip_positive"),
+                      UniqueConstraint("id", "board_id"))  # a ticket's (lane, board) refers to it
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.db import Base
-from data.models._types import now_column
+from data.limits import DB_MAX
+from data.models._types import max_chars, now_column
 
 
 class Priority(Base):
@@ -30,6 +31,8 @@ class Service(Base):
     """What requesters ask for (IT support, HR, Legal...), and where its requests land."""
 
     __tablename__ = "services"
+    __table_args__ = (CheckConstraint(max_chars("description", DB_MAX["text"]), name="description_size"),
+                      CheckConstraint(max_chars("auto_reply_template", DB_MAX["text"]), name="auto_reply_size"))
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -64,7 +67,8 @@ class RequestType(Base):
     """
 
     __tablename__ = "request_types"
-    __table_args__ = (UniqueConstraint("service_id", "code"),)
+    __table_args__ = (UniqueConstraint("service_id", "code"),
+                      CheckConstraint(max_chars("description", DB_MAX["text"]), name="description_size"))
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(40))
@@ -85,6 +89,7 @@ class ReplyTemplate(Base):
     """A canned reply with placeholders {requester}, {number}, {agent}."""
 
     __tablename__ = "reply_templates"
+    __table_args__ = (CheckConstraint(max_chars("body", DB_MAX["text"]), name="body_size"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

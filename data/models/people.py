@@ -16,6 +16,7 @@ class Team(Base):
     """A team of agents. Support lines are teams with a level (1 = L1, 2 = L2, 3 = L3)."""
 
     __tablename__ = "teams"
+    __table_args__ = (CheckConstraint("line_level IS NULL OR line_level >= 1", name="line_level"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     line_level: Mapped[int | None] = mapped_column(Integer)

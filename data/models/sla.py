@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Double, ForeignKey, Index, Integer, String,
-                        Text, UniqueConstraint, text)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Date, Double, ForeignKey, ForeignKeyConstraint, Index,
+                        Integer, String, Text, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,9 +32,12 @@ Index("ix_tickets_open_updated", Ticket.updated_at, postgresql_where=text("statu
 
 
 class BusinessCalendar(Base):
-    """Working hours per weekday (several intervals a day), a time zone, holidays and extra working days.
+    """Working hours per weekday (several intervals a day), a time zone, holidays, extra working days and
+    shortened days (an hour less, as before a public holiday in Russia).
 
     hours: {"mon": [["09:00", "13:00"], ["14:00", "18:00"]], ..., "sun": []}
+    country: when set ("RU"), the country's production calendar (data/sla/production.py) adds its days off,
+    working weekend days and shortened days to the calendar's own lists.
     """
 
     __tablename__ = "business_calendars"
@@ -44,7 +47,36 @@ class BusinessCalendar(Base):
     hours: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     holidays: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
     extra_days: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
+    short_days: Mapped[list[date]] = mapped_column(ARRAY(Date), default=list, server_default="{}")
+    country: Mapped[str | None] = mapped_column(String(2))
     updated_at: Mapped[datetime] = now_column()
+
+
+class ProductionYear(Base):
+    """A year of a country's production calendar imported by an admin (official XML or CSV); it replaces
+    the built-in year (the `holidays` package) for that country."""
+
+    __tablename__ = "production_years"
+    __table_args__ = (CheckConstraint("year BETWEEN 1990 AND 2200", name="year"),)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime] = now_column()
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ProductionDay(Base):
+    """One exceptional day of an imported year: off (a weekday off), work (a working weekend day), short."""
+
+    __tablename__ = "production_days"
+    __table_args__ = (CheckConstraint(in_list("kind", ("off", "work", "short")), name="kind"),
+                      CheckConstraint("extract(year FROM day) = year", name="in_year"),
+                      ForeignKeyConstraint(["country", "year"], ["production_years.country", "production_years.year"],
+                                           name="fk_production_days_country_production_years", ondelete="CASCADE"))
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(5))
 
 
 class SlaPolicy(Base):

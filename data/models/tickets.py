@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Double, ForeignKey, Index, Integer, LargeBinary,
-                        Sequence, String, Text, UniqueConstraint, text)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Double, FetchedValue, ForeignKey, ForeignKeyConstraint,
+                        Index, Integer, LargeBinary, Sequence, String, Text, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.db import Base
 from data.i18n import N_
-from data.models._types import TZ, now_column, in_list
+from data.limits import DB_MAX, FIELDS_DB_MAX, HTML_DB_MAX
+from data.models._types import TZ, now_column, in_list, max_chars
 from data.models.boards import COLUMN_KINDS
 
 CHANNELS = ("email", "telegram", "portal", "api", "agent")
@@ -31,6 +32,21 @@ class Ticket(Base):
         CheckConstraint(in_list("channel", CHANNELS), name="channel"),
         CheckConstraint(in_list("status", COLUMN_KINDS), name="status"),
         CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+        # The card's column is on its board and its status is that column's kind; a column's new kind
+        # reaches its cards' status by the cascade (data/boards/setup.py writes their events).
+        ForeignKeyConstraint(["column_id", "board_id", "status"],
+                             ["board_columns.id", "board_columns.board_id", "board_columns.kind"],
+                             name="fk_tickets_column_on_board_with_status", onupdate="CASCADE"),
+        # The card's lane is on its board; deleting the lane takes the card out of it (lane_id only).
+        ForeignKeyConstraint(["lane_id", "board_id"], ["lanes.id", "lanes.board_id"],
+                             name="fk_tickets_lane_on_board", ondelete="SET NULL (lane_id)"),
+        CheckConstraint(max_chars("description", DB_MAX["text"]), name="description_size"),
+        CheckConstraint(max_chars("description_html", HTML_DB_MAX), name="description_html_size"),
+        CheckConstraint(max_chars("blocked_reason", DB_MAX["text"]), name="blocked_reason_size"),
+        CheckConstraint(f"char_length(fields::text) <= {FIELDS_DB_MAX}", name="fields_size"),
+        CheckConstraint("position > '-Infinity'::float8 AND position < 'Infinity'::float8", name="position_finite"),
+        CheckConstraint("version >= 1 AND reopened_count >= 0", name="counters"),
+        # Parent cycles and assignees outside the board's teams are refused by triggers (integrity_0001).
         # The board renders column by column, in card order.
         Index("ix_tickets_board_column", "board_id", "column_id", "position"),
         Index("ix_tickets_created", "created_at"),
@@ -39,12 +55,14 @@ class Ticket(Base):
         Index("ix_tickets_assignee_open", "assignee_id", postgresql_where=text("status <> 'done'")),
         Index("ix_tickets_service_created", "service_id", "created_at"),
         # ix_tickets_search (trigram on lower(title)) is created by migration 0001 where pg_trgm exists.
+        *[Index(f"ix_tickets_{key}", text(f"{key} ASC NULLS LAST"), text("id DESC"))
+          for key in ("priority_rank", "assignee_sort", "service_sort")],
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     number: Mapped[int] = mapped_column(BigInteger, ticket_number_seq, unique=True,
                                         server_default=ticket_number_seq.next_value())
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(DB_MAX["title"]))
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     description_html: Mapped[str | None] = mapped_column(Text)  # sanitised HTML from email
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
@@ -55,8 +73,8 @@ class Ticket(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     priority_id: Mapped[int | None] = mapped_column(ForeignKey("priorities.id", ondelete="SET NULL"))
     board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
-    column_id: Mapped[int] = mapped_column(ForeignKey("board_columns.id"))
-    lane_id: Mapped[int | None] = mapped_column(ForeignKey("lanes.id", ondelete="SET NULL"))
+    column_id: Mapped[int] = mapped_column(Integer)  # fk_tickets_column_on_board_with_status
+    lane_id: Mapped[int | None] = mapped_column(Integer)  # fk_tickets_lane_on_board
     status: Mapped[str] = mapped_column(String(12))
     position: Mapped[float] = mapped_column(Double, default=0.0, server_default="0")
     channel: Mapped[str] = mapped_column(String(10))
@@ -82,6 +100,15 @@ class Ticket(Base):
     # moment it turns "at risk". NULL when no SLA applies or the clock is paused.
     sla_due_at: Mapped[datetime | None] = mapped_column(TZ)
     sla_at_risk_at: Mapped[datetime | None] = mapped_column(TZ)
+    # The list's sort keys, copies of the priority's rank, the assignee's and the service's name so
+    # that each sort walks an index (migration scale_0001). Database triggers keep them current on
+    # every write; the ORM never sets them.
+    priority_rank: Mapped[int | None] = mapped_column(Integer, server_default=FetchedValue(),
+                                                      server_onupdate=FetchedValue())
+    assignee_sort: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue(),
+                                                      server_onupdate=FetchedValue())
+    service_sort: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue(),
+                                                     server_onupdate=FetchedValue())
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -131,6 +158,8 @@ class Comment(Base):
         CheckConstraint(in_list("delivery_state", ("none", "queued", "sent", "failed")), name="delivery_state"),
         UniqueConstraint("channel", "external_id"),
         Index("ix_comments_ticket_created", "ticket_id", "created_at"),
+        CheckConstraint(max_chars("body", DB_MAX["text"]), name="body_size"),
+        CheckConstraint(max_chars("body_html", HTML_DB_MAX), name="body_html_size"),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
@@ -150,6 +179,7 @@ class Comment(Base):
 
 class Attachment(Base):
     __tablename__ = "attachments"
+    __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
@@ -163,6 +193,8 @@ class Attachment(Base):
 
 class ChecklistItem(Base):
     __tablename__ = "checklist_items"
+    __table_args__ = (CheckConstraint(max_chars("text", DB_MAX["checklist_item"]), name="text_size"),
+                      CheckConstraint("position >= 0", name="position_not_negative"))
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)

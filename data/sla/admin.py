@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data import audit
@@ -17,7 +17,9 @@ from data.db import require_row
 from data.permissions import require_admin
 from data.sla.calendars import WEEKDAYS, HoursError, parse_intervals
 from data.errors import NotFound, Text, ValidationError
-from data.models import BusinessCalendar, SlaPolicy, User
+from data.models import BusinessCalendar, ProductionYear, SlaPolicy, User
+from data.sla import production
+from data.sla.production_formats import parse as parse_production
 
 
 def _admin(actor: User | None) -> None:
@@ -42,8 +44,10 @@ def parse_dates(text_value: str, field: str) -> list[date]:
 
 
 def save_calendar(session: Session, actor: User | None, calendar_id: int | None, *, name: str, timezone: str,
-                  hours: dict[str, str], holidays: str = "", extra_days: str = "") -> BusinessCalendar:
-    """hours: {"mon": "09:00-13:00, 14:00-18:00", ...} as typed by the admin."""
+                  hours: dict[str, str], holidays: str = "", extra_days: str = "", short_days: str = "",
+                  country: str | None = None) -> BusinessCalendar:
+    """hours: {"mon": "09:00-13:00, 14:00-18:00", ...} as typed by the admin; country: "RU" to follow the
+    Russian production calendar (its days off, working Saturdays and shortened days), None for none."""
     _admin(actor)
     errors: dict[str, Text] = {}
     name = (name or "").strip()
@@ -66,6 +70,10 @@ def save_calendar(session: Session, actor: User | None, calendar_id: int | None,
     if dup:
         errors["name"] = Text("errors.calendar.name_taken")
     holiday_list, extra_list = parse_dates(holidays, "holidays"), parse_dates(extra_days, "extra_days")
+    short_list = parse_dates(short_days, "short_days")
+    country = (country or "").strip().upper() or None
+    if country and country not in production.COUNTRIES:
+        errors["country"] = Text("errors.production.country")
     if errors:
         raise ValidationError("errors.correct_calendar", errors)
     cal = session.get(BusinessCalendar, calendar_id) if calendar_id else BusinessCalendar()
@@ -73,12 +81,12 @@ def save_calendar(session: Session, actor: User | None, calendar_id: int | None,
         raise NotFound("errors.calendar_deleted")
     before = audit.snapshot(cal)
     cal.name, cal.timezone, cal.hours = name, timezone.strip(), parsed
-    cal.holidays, cal.extra_days = holiday_list, extra_list
+    cal.holidays, cal.extra_days, cal.short_days, cal.country = holiday_list, extra_list, short_list, country
     cal.updated_at = func.clock_timestamp()
     session.add(cal)
     session.flush()
     audit.saved(session, actor, "calendar", cal, before)
-    _recompute_open(session)
+    sla.recompute_open_tickets(session)
     return cal
 
 
@@ -92,7 +100,7 @@ def delete_calendar(session: Session, actor: User | None, calendar_id: int) -> N
     """Targets on the calendar become 24/7 (the foreign keys are ON DELETE SET NULL)."""
     _admin(actor)
     if audit.delete(session, actor, "calendar", BusinessCalendar, calendar_id):
-        _recompute_open(session)
+        sla.recompute_open_tickets(session)
 
 
 def save_policy(session: Session, actor: User | None, policy_id: int | None, *, name: str, position: int = 0,
@@ -132,7 +140,7 @@ def save_policy(session: Session, actor: User | None, policy_id: int | None, *, 
     session.add(p)
     session.flush()
     audit.saved(session, actor, "sla_policy", p, before)
-    _recompute_open(session)
+    sla.recompute_open_tickets(session)
     return p
 
 
@@ -145,12 +153,7 @@ def get_policy(session: Session, actor: User | None, policy_id: int) -> SlaPolic
 def delete_policy(session: Session, actor: User | None, policy_id: int) -> None:
     _admin(actor)
     if audit.delete(session, actor, "sla_policy", SlaPolicy, policy_id):
-        _recompute_open(session)
-
-
-def _recompute_open(session: Session) -> None:
-    ids = list(session.scalars(text("SELECT id FROM tickets WHERE status <> 'done' ORDER BY id")))
-    sla.recompute_all(session, ids)
+        sla.recompute_open_tickets(session)
 
 
 def calendars(session: Session) -> list[BusinessCalendar]:
@@ -159,3 +162,31 @@ def calendars(session: Session) -> list[BusinessCalendar]:
 
 def policies(session: Session) -> list[SlaPolicy]:
     return list(session.scalars(select(SlaPolicy).order_by(SlaPolicy.position, SlaPolicy.id)))
+
+
+def import_production_calendar(session: Session, actor: User | None, country: str, content: bytes,
+                               filename: str) -> list[int]:
+    """Store every year of an official production-calendar file (XML or CSV), replacing earlier imports of
+    those years; open tickets' clocks follow at once. Returns the years."""
+    _admin(actor)
+    if country not in production.COUNTRIES:
+        raise ValidationError("errors.production.country", {"country": Text("errors.production.country")})
+    years = parse_production(content)
+    for year, days in sorted(years.items()):
+        row = production.store_year(session, country, days, filename, actor.id if actor else None)
+        audit.record(session, actor, "production_year.imported", ("production_year", f"{country}-{year}", row.source),
+                     after={"off": len(days.off), "work": len(days.work), "short": len(days.short)})
+    sla.recompute_open_tickets(session)
+    return sorted(years)
+
+
+def forget_production_year(session: Session, actor: User | None, country: str, year: int) -> None:
+    """Drop an imported year: the built-in one applies again."""
+    _admin(actor)
+    row = session.get(ProductionYear, (country, year))
+    if row is None:
+        return
+    audit.record(session, actor, "production_year.forgotten", ("production_year", f"{country}-{year}", row.source))
+    session.delete(row)
+    session.flush()
+    sla.recompute_open_tickets(session)

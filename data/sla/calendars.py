@@ -19,6 +19,8 @@ from data.errors import Text
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Nine to six on weekdays: the calendar a new install starts with.
 DEFAULT_HOURS = {d: [["09:00", "18:00"]] for d in WEEKDAYS[:5]}
+# Labor Code art. 95: the working day before a public holiday is one hour shorter.
+SHORT_DAY_MINUTES = 60
 
 
 class HoursError(ValueError):
@@ -64,12 +66,14 @@ def parse_intervals(text: str) -> list[list[str]]:
 @dataclass
 class Calendar:
     """hours: {'mon': [['09:00','13:00'], ['14:00','18:00']], ...}; extra working days use `extra_hours`
-    (Monday's intervals when not given), since the production calendar moves a weekday's work to a Saturday."""
+    (Monday's intervals when not given), since the production calendar moves a weekday's work to a Saturday;
+    a shortened day (the eve of a public holiday) ends its last interval an hour early."""
 
     timezone: str = field(default_factory=lambda: get_config().timezone)  # the company's unless given
     hours: dict = field(default_factory=lambda: dict(DEFAULT_HOURS))
     holidays: frozenset[date] = frozenset()
     extra_days: frozenset[date] = frozenset()
+    short_days: frozenset[date] = frozenset()
     extra_hours: list | None = None
     _index: _Index | None = field(default=None, repr=False, compare=False)
 
@@ -81,7 +85,10 @@ class Calendar:
             spans = self.extra_hours or self.hours.get("mon") or next((v for v in self.hours.values() if v), [])
         else:
             spans = self.hours.get(WEEKDAYS[day.weekday()]) or []
-        return [(parse_clock(a), parse_clock(b)) for a, b in spans]
+        intervals = [(parse_clock(a), parse_clock(b)) for a, b in spans]
+        if day in self.short_days:
+            intervals = _shortened(intervals, SHORT_DAY_MINUTES)
+        return intervals
 
     def index(self, lo: float, hi: float) -> _Index:
         """The UTC index covering [lo, hi] (lo <= hi), built or widened on demand."""
@@ -89,6 +96,18 @@ class Calendar:
         if idx is None or lo < idx.lo or hi > idx.hi:
             idx = self._index = _Index(self, lo, hi, idx)
         return idx
+
+
+def _shortened(intervals: list[tuple[int, int]], minutes: int) -> list[tuple[int, int]]:
+    """The day's intervals with `minutes` taken off the end (across intervals when the last is shorter)."""
+    out = list(intervals)
+    while minutes > 0 and out:
+        start, end = out.pop()
+        cut = min(minutes, end - start)
+        minutes -= cut
+        if end - cut > start:
+            out.append((start, end - cut))
+    return out
 
 
 class _Index:

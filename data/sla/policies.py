@@ -6,27 +6,41 @@ order; `match()` returns the first whose conditions all hold (an empty condition
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from data.sla import production
 from data.sla.calendars import Calendar
 from data.models import BusinessCalendar, SlaPolicy
 from data.sla.clock import Target, risk_seconds
 
 TARGET_NAMES = ("first_response", "next_response", "resolution")
 # Calendar objects keep their UTC index between transactions; the key changes when the calendar is edited.
-_calendar_cache: dict[tuple[int, object], Calendar] = {}
+_calendar_cache: dict[tuple, Calendar] = {}
+# The SLA of tickets this old is still recomputed by a backfill, so the production calendar covers them.
+PRODUCTION_YEARS_BACK = 10
 
 
-def calendar_from_row(row: BusinessCalendar) -> Calendar:
-    key = (row.id, row.updated_at)
+def calendar_from_row(session: Session, row: BusinessCalendar) -> Calendar:
+    """The clock's calendar: the row's own days plus, when it follows a country, that production calendar."""
+    key = (row.id, row.updated_at, production.stamp(session) if row.country else None)
     cal = _calendar_cache.get(key)
     if cal is None:
         if len(_calendar_cache) > 200:
             _calendar_cache.clear()
-        cal = Calendar(timezone=row.timezone, hours=dict(row.hours or {}), holidays=frozenset(row.holidays or ()),
-                       extra_days=frozenset(row.extra_days or ()))
+        holidays, extra, short = set(row.holidays or ()), set(row.extra_days or ()), set(row.short_days or ())
+        if row.country:
+            this_year = date.today().year
+            imported = [y.year for y in production.imported_years(session, row.country)]
+            country = production.span(session, row.country, min([this_year - PRODUCTION_YEARS_BACK, *imported]),
+                                      max([this_year + 2, *imported]))
+            holidays |= country.off
+            extra |= country.work - holidays
+            short |= country.short
+        cal = Calendar(timezone=row.timezone, hours=dict(row.hours or {}), holidays=frozenset(holidays),
+                       extra_days=frozenset(extra), short_days=frozenset(short))
         _calendar_cache[key] = cal
     return cal
 
@@ -62,7 +76,7 @@ class PolicySet:
 
 
 def load(session: Session) -> PolicySet:
-    calendars = {c.id: calendar_from_row(c) for c in session.scalars(select(BusinessCalendar))}
+    calendars = {c.id: calendar_from_row(session, c) for c in session.scalars(select(BusinessCalendar))}
     policies = []
     for row in session.scalars(select(SlaPolicy).where(SlaPolicy.is_active)
                                .order_by(SlaPolicy.position, SlaPolicy.id)):
@@ -80,7 +94,8 @@ def load(session: Session) -> PolicySet:
 
 _FINGERPRINT = text("""SELECT (SELECT count(*) || '/' || coalesce(max(updated_at)::text, '') || '/' || coalesce(sum(id), 0)
                              FROM sla_policies),
-                            (SELECT count(*) || '/' || coalesce(max(updated_at)::text, '') FROM business_calendars)""")
+                            (SELECT count(*) || '/' || coalesce(max(updated_at)::text, '') FROM business_calendars),
+                            (SELECT count(*) || '/' || coalesce(max(imported_at)::text, '') FROM production_years)""")
 
 
 def for_session(session: Session) -> PolicySet:

@@ -57,6 +57,12 @@ def recompute_all(session: Session, ticket_ids: list[int]) -> None:
         sla_store.recompute(session, ticket_ids[i:i + 2000], policies)
 
 
+def recompute_open_tickets(session: Session) -> None:
+    """After a calendar, a policy or the production calendar changed: every open ticket's clocks again."""
+    ids = list(session.scalars(text("SELECT id FROM tickets WHERE status <> 'done' ORDER BY id")))
+    recompute_all(session, ids)
+
+
 def backfill(session_factory, batch: int = 5000, progress=None) -> dict:
     """Recompute every ticket in id order, one transaction per batch; returns counts and tickets/s."""
     with session_factory() as s:

@@ -6,18 +6,20 @@ UPDATE itself, so two agents moving one card can never both win.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from data import permissions
-from data import hooks
+from data import hooks, limits, permissions
 from data.messaging import outbox
 from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, Text, ValidationError
 from data.events import Actor, actor_name, bump_revision, record
 from data.models import Board, BoardColumn, Comment, Lane, Priority, Requester, Ticket, TicketEvent, User
 from data.tickets import status as statuses
+
+log = logging.getLogger(__name__)
 
 
 def now() -> datetime:
@@ -59,6 +61,8 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
     title = (title or "").replace("\x00", "").strip()
     if not title:
         raise ValidationError("errors.title_required", {"title": Text("errors.field.required")})
+    limits.check(title, "title", "title")
+    description = limits.check((description or "").replace("\x00", ""), "text", "description")
     board = session.get(Board, board_id)
     if board is None:
         raise NotFound("errors.board_not_found", id=board_id)
@@ -71,12 +75,13 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
         raise ValidationError("errors.lane_not_on_board", {"lane": Text("errors.field.invalid")})
     if lane is not None and lane.user_id and assignee_id is None:
         assignee_id = lane.user_id
+    assignee_id = _assignee_on(session, actor, assignee_id, board, team_id)
     lock_placement(session, column)
     if isinstance(actor, User):  # staff are refused by a hard limit; a request from a channel never (nothing lost)
         _check_wip(session, column, lane, None)
     when = at or now()
-    ticket = Ticket(title=title[:300], description=(description or "").replace("\x00", ""),
-                    description_html=description_html, board_id=board_id, column_id=column.id,
+    ticket = Ticket(title=title, description=description, description_html=limits.html(description_html),
+                    board_id=board_id, column_id=column.id,
                     lane_id=lane.id if lane else None, status=column.kind, requester_id=requester_id,
                     channel=channel, service_id=service_id, request_type_id=request_type_id,
                     priority_id=priority_id, assignee_id=assignee_id, team_id=team_id, fields=fields or {},
@@ -92,6 +97,27 @@ def create(session: Session, actor: Actor, *, title: str, board_id: int, column_
     return ticket
 
 
+def _assignee_on(session: Session, actor: Actor, user_id: int | None, board: Board, team_id: int | None) -> int | None:
+    """The assignee a new card on `board` may have (permissions.assignable; the database holds the same rule).
+    Staff naming someone who may not work there are refused; routing or a lane on behalf of a channel leaves
+    the card unassigned instead: a request is never lost for a misconfigured assignment."""
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if permissions.assignable(session, user, board.id, team_id):
+        return user_id
+    if isinstance(actor, User):
+        raise not_assignable(user, board)
+    log.warning("ticket on board %s left unassigned: user %s may not be its assignee", board.id, user_id)
+    return None
+
+
+def not_assignable(user: User | None, board: Board) -> ValidationError:
+    name = user.name if user is not None else "—"
+    return ValidationError("errors.not_assignable", {"assignee": Text("errors.field.not_assignable")},
+                           name=name, board=board.name)
+
+
 def lock_placement(session: Session, column: BoardColumn, ticket: Ticket | None = None) -> None:
     """Serialise everything that places cards in `column`: the WIP count and the top position are then
     read after the previous placement committed, so a hard limit holds and two cards never get the same
@@ -105,8 +131,9 @@ def lock_placement(session: Session, column: BoardColumn, ticket: Ticket | None 
             columns.setdefault(ticket.column_id, ticket.board_id)
     session.execute(select(Board.id).where(Board.id.in_(set(columns.values()))).order_by(Board.id)
                     .with_for_update())
-    session.execute(select(BoardColumn.id).where(BoardColumn.id.in_(columns)).order_by(BoardColumn.id)
-                    .with_for_update())
+    # The column objects are refreshed as locked: a kind changed meanwhile is the status the card gets.
+    session.execute(select(BoardColumn).where(BoardColumn.id.in_(columns)).order_by(BoardColumn.id)
+                    .with_for_update().execution_options(populate_existing=True))
 
 
 def _top_position(session: Session, column: BoardColumn) -> float:
@@ -171,7 +198,12 @@ def move(session: Session, actor: User | None, ticket_id: int, column_id: int, l
     values |= statuses.entering(column.kind, from_status=old["status"], column_changed=column.id != old["column"],
                                 started=ticket.started_at is not None, when=when)
     if lane is not None and lane.user_id and lane.user_id != old["assignee"]:
+        if not permissions.assignable(session, session.get(User, lane.user_id), board.id, ticket.team_id):
+            raise not_assignable(session.get(User, lane.user_id), board)
         values["assignee_id"] = lane.user_id
+    elif old["assignee"] and board.id != old["board"] and not permissions.assignable(
+            session, session.get(User, old["assignee"]), board.id, ticket.team_id):
+        values["assignee_id"] = None  # the other board's team picks it up (an `assigned` event says so)
     result = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.version == version)
                              .values(**values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
@@ -204,8 +236,8 @@ def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | 
         raise ValidationError("errors.no_such_agent", {"assignee": Text("errors.field.invalid")})
     if actor is not None:
         permissions.require_ticket_access(session, actor, ticket, "errors.action.assign_tickets")
-        if assignee is not None and not permissions.may_touch(session, assignee, ticket):
-            raise PermissionDenied("errors.assignee_other_team", name=assignee.name, number=ticket.number)
+    if assignee is not None and not permissions.assignable(session, assignee, ticket.board_id, ticket.team_id):
+        raise not_assignable(assignee, session.get(Board, ticket.board_id))
     if ticket.assignee_id == user_id:
         return ticket
     version = ticket.version if expected_version is None else expected_version
@@ -250,6 +282,7 @@ def set_blocked(session: Session, actor: User, ticket_id: int, blocked: bool, re
     permissions.require_ticket_access(session, actor, ticket, "errors.action.block_tickets")
     if blocked and not (reason or "").strip():
         raise ValidationError("errors.block_reason", {"reason": Text("errors.field.required")})
+    limits.check(reason, "text", "reason")
     when = at or now()
     ticket.blocked, ticket.blocked_reason, ticket.updated_at = blocked, (reason or None) if blocked else None, when
     session.flush()
@@ -270,6 +303,7 @@ def comment(session: Session, actor: Actor, ticket_id: int, body: str, *, public
     body = (body or "").replace("\x00", "").strip()
     if not body:
         raise ValidationError("errors.message_empty", {"body": Text("errors.field.required")})
+    limits.check(body, "text", "body")
     if isinstance(actor, User):
         permissions.require_staff_writer(actor, "errors.action.reply_to_tickets")
     if isinstance(actor, Requester) and not public:
@@ -292,7 +326,8 @@ def comment_from_thread(session: Session, author: Requester, ticket_id: int, bod
     the ticket's own requester. The channel always has a body (it says "attachments only" itself).
     """
     ticket = get(session, None, ticket_id, for_update=True)
-    return _add_comment(session, ticket, author, (body or "").replace("\x00", ""), public=known, channel=channel,
+    body = limits.check((body or "").replace("\x00", ""), "text", "body")
+    return _add_comment(session, ticket, author, body, public=known, channel=channel,
                         external_id=external_id, body_html=body_html, at=at, unknown_sender=not known)
 
 
@@ -301,7 +336,7 @@ def _add_comment(session: Session, ticket: Ticket, actor: Actor, body: str, *, p
                  unknown_sender: bool | None = None) -> Comment:
     """Write the comment, its event and the reply to deliver; the ticket is locked by the caller."""
     when = at or now()
-    item = Comment(ticket_id=ticket.id, body=body, body_html=body_html, is_public=public, is_system=system,
+    item = Comment(ticket_id=ticket.id, body=body, body_html=limits.html(body_html), is_public=public, is_system=system,
                    channel=channel, external_id=external_id, created_at=when,
                    from_unknown_sender=bool(unknown_sender),
                    author_user_id=actor.id if isinstance(actor, User) else None,

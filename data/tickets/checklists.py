@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data import permissions
+from data import limits, permissions
 from data.tickets import actions as tickets
 from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision, record
@@ -25,8 +25,9 @@ def add(session: Session, actor: User, ticket_id: int, text: str, required: bool
     text = (text or "").replace("\x00", "").strip()
     if not text:
         raise ValidationError("errors.checklist_item_empty", {"text": Text("errors.field.required")})
+    limits.check(text, "checklist_item", "text")
     last = session.scalar(select(func.max(ChecklistItem.position)).where(ChecklistItem.ticket_id == ticket.id))
-    item = ChecklistItem(ticket_id=ticket.id, text=text[:1000], required=required,
+    item = ChecklistItem(ticket_id=ticket.id, text=text, required=required,
                          position=(last if last is not None else -1) + 1)
     session.add(item)
     session.flush()

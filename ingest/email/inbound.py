@@ -14,6 +14,7 @@ from data.messaging import outbox
 from data.intake import requesters
 from data.intake import submit as requests
 from data.tickets import actions as tickets
+from data import limits
 from data.errors import ValidationError
 from data.config import get_config
 from data.i18n import translate
@@ -94,13 +95,15 @@ def _recent_from(session: Session, sender: str) -> int:
 
 
 def _body(mail: ParsedEmail, locale: str | None) -> str:
-    return mail.card_text or (translate("email.attachments_only", locale) if mail.attachments
-                              else translate("email.empty", locale))
+    """The message's text, cut to the size limit: mail is never refused for being long (the raw message
+    stays in inbound_messages)."""
+    return limits.clip(mail.card_text, "text") or (translate("email.attachments_only", locale) if mail.attachments
+                                                  else translate("email.empty", locale))
 
 
 def _new_ticket(session, service, requester, mail, row, copied, mailbox) -> Outcome:
-    title = mail.subject or (mail.card_text.split("\n", 1)[0][:120] if mail.card_text else "") or \
-        translate("email.no_subject", requester.locale)
+    title = limits.clip(mail.subject, "title") or (mail.card_text.split("\n", 1)[0][:120] if mail.card_text else "") \
+        or translate("email.no_subject", requester.locale)
     reply_to = {"in_reply_to": mail.message_id, "references": (mail.references + [mail.message_id])[-10:]} \
         if mail.message_id else {}
     try:

@@ -1,4 +1,5 @@
-"""`/admin/calendars`: business calendars — working intervals per weekday, time zone, holidays, extra days."""
+"""`/admin/calendars`: business calendars — working intervals per weekday, time zone, holidays, extra days,
+shortened days and the country whose production calendar the calendar follows."""
 from __future__ import annotations
 
 import dash
@@ -22,7 +23,9 @@ DAY_LABELS = {"mon": N_("slaadmin.day.mon"), "tue": N_("slaadmin.day.tue"), "wed
               "thu": N_("slaadmin.day.thu"), "fri": N_("slaadmin.day.fri"), "sat": N_("slaadmin.day.sat"),
               "sun": N_("slaadmin.day.sun")}
 LABELS = {"name": N_("slaadmin.name"), "timezone": N_("slaadmin.tz"), "holidays": N_("slaadmin.holidays"),
-          "extra_days": N_("slaadmin.extra_days"), **{d: f"slaadmin.day.{d}" for d in WEEKDAYS}}
+          "extra_days": N_("slaadmin.extra_days"), "short_days": N_("slaadmin.short_days"),
+          "country": N_("slaadmin.country"), **{d: f"slaadmin.day.{d}" for d in WEEKDAYS}}
+COUNTRY_OPTIONS = [{"label": N_("slaadmin.country.RU"), "value": "RU"}]
 
 
 def _hours_text(spans) -> str:
@@ -51,11 +54,17 @@ def _form():
     return ui.form_card(P, dbc.Row([f("name", N_("slaadmin.name"), ui.text_input(P, "name"), 6),
                                     f("timezone", N_("slaadmin.tz"), ui.text_input(P, "timezone", value=get_config().timezone),
                                       6)]),
+                        dbc.Row([f("country", N_("slaadmin.country"),
+                                   ui.select(P, "country", [{"label": _(o["label"]), "value": o["value"]}
+                                                            for o in COUNTRY_OPTIONS], empty=_("slaadmin.country.none")),
+                                   6, _("slaadmin.country_help"))]),
                         html.H6(_("slaadmin.hours")), dbc.FormText(_("slaadmin.hours_help")), dbc.Row(days),
                         dbc.Row([f("holidays", N_("slaadmin.holidays"), dbc.Textarea(id=ui.fid(P, "holidays"), rows=4),
                                    6, _("slaadmin.dates_help")),
                                  f("extra_days", N_("slaadmin.extra_days"),
-                                   dbc.Textarea(id=ui.fid(P, "extra_days"), rows=4), 6, _("slaadmin.dates_help"))]))
+                                   dbc.Textarea(id=ui.fid(P, "extra_days"), rows=4), 6, _("slaadmin.dates_help")),
+                                 f("short_days", N_("slaadmin.short_days"),
+                                   dbc.Textarea(id=ui.fid(P, "short_days"), rows=3), 6, _("slaadmin.short_days_help"))]))
 
 
 def layout(**_kw):
@@ -66,16 +75,18 @@ def layout(**_kw):
 
 def _to_form(c: BusinessCalendar | None) -> dict:
     if c is None:
-        return {"timezone": get_config().timezone, **{d: "09:00-18:00" for d in WEEKDAYS[:5]}}
+        return {"timezone": get_config().timezone, "country": "RU", **{d: "09:00-18:00" for d in WEEKDAYS[:5]}}
     return {"name": c.name, "timezone": c.timezone, **{d: _hours_text(c.hours.get(d)) for d in WEEKDAYS},
             "holidays": "\n".join(d.isoformat() for d in c.holidays or ()),
-            "extra_days": "\n".join(d.isoformat() for d in c.extra_days or ())}
+            "extra_days": "\n".join(d.isoformat() for d in c.extra_days or ()),
+            "short_days": "\n".join(d.isoformat() for d in c.short_days or ()), "country": c.country or ""}
 
 
 def _save(session, actor, calendar_id, v):
     cal = sla_admin.save_calendar(session, actor, calendar_id, name=v.get("name") or "",
                                   timezone=v.get("timezone") or "", hours={d: v.get(d) or "" for d in WEEKDAYS},
-                                  holidays=v.get("holidays") or "", extra_days=v.get("extra_days") or "")
+                                  holidays=v.get("holidays") or "", extra_days=v.get("extra_days") or "",
+                                  short_days=v.get("short_days") or "", country=v.get("country") or None)
     return cal.id, cal.name
 
 

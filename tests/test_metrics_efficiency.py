@@ -3,6 +3,7 @@ week (tests/flow_history.py) with known answers, computed from the events as the
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -146,3 +147,29 @@ def test_only_analytics_roles_see_these_figures(session, fh):
 
 def _ticket(session, fh, name):
     return tickets.get_by_number(session, None, fh.numbers[name])
+
+
+def test_the_dst_night_has_23_hours_in_the_company_zone(session, monkeypatch):
+    """Berlin moves its clocks forward on Sunday 2026-03-29 (02:00 → 03:00): that local day has 23 hours."""
+    monkeypatch.setenv("OKNO_TIMEZONE", "Europe/Berlin")
+    berlin = ZoneInfo("Europe/Berlin")
+    team = factories.team(session)
+    agent, analyst = factories.user(session, "agent", team), factories.user(session, "analyst")
+    board = factories.board(session, team, agents=[agent])
+    col = {k: factories.column(board, k).id for k in ("in_progress", "done")}
+    lane = factories.lane_of(board, agent).id
+    t = tickets.create(session, None, title="DST", board_id=board.id, lane_id=lane, channel="email", team_id=team.id,
+                       at=datetime(2026, 3, 28, 9, tzinfo=berlin))
+    tickets.move(session, None, t.id, col["in_progress"], lane, at=datetime(2026, 3, 28, 22, tzinfo=berlin))
+    tickets.set_blocked(session, agent, t.id, True, "нет доступа", at=datetime(2026, 3, 29, 0, tzinfo=berlin))
+    tickets.set_blocked(session, agent, t.id, False, at=datetime(2026, 3, 30, 0, tzinfo=berlin))
+    tickets.move(session, None, t.id, col["done"], lane, at=datetime(2026, 3, 30, 1, tzinfo=berlin))
+
+    def period(first, last):
+        return TicketFilter(date_from=date(2026, 3, first), date_to=date(2026, 3, last), board=(board.id,))
+
+    assert blocked.blocked_time(session, analyst, period(29, 29))["total_h"] == pytest.approx(23)
+    found = efficiency.flow_efficiency(session, analyst, period(28, 30), "day")["overall"]
+    # 22:00 → 01:00 two days later is 26 h of wall-clock time: 3 h active, the 23-hour Sunday blocked.
+    assert (found["active_h"], found["blocked_h"]) == pytest.approx((3, 23))
+    assert [d["wip"] for d in wip.wip_run(session, analyst, period(27, 30))["days"]] == [0, 1, 1, 0]

@@ -2,6 +2,8 @@
 hand-built week (tests/flow_history.py); the aging chart carries each column's SLE."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from components.charts import blocked as blocked_charts
@@ -27,8 +29,13 @@ def test_flow_efficiency_chart_in_russian(app, session, fh):
     assert [t.name for t in fig.data] == ["Активная работа", "Ожидание в колонках", "Блокировка", "Эффективность"]
     assert "49\u00a0%" in _annotations(fig)  # 57 of 116 hours, written the Russian way
     assert fig.layout.separators == ",\u00a0" and fig.layout.xaxis.tickformat == "%d.%m"
-    assert rows[2] == {"period": rows[2]["period"], "resolved": 2, "active_h": 46.0, "waiting_h": 10.0,
+    assert rows[2] == {"period": rows[2]["period"], "partial": False, "resolved": 2, "active_h": 46.0, "waiting_h": 10.0,
                        "blocked_h": 4.0, "efficiency_pct": 82.1}
+    with signed_in(app, fh.analyst):
+        whole = efficiency_charts.flow_efficiency(session, fh.analyst, fh.filter(), "week")[1]
+        cut = efficiency_charts.flow_efficiency(session, fh.analyst, fh.filter(date_from=date(2026, 3, 4)), "week")
+    assert [r["partial"] for r in whole] == [False]  # Monday to Sunday
+    assert [r["partial"] for r in cut[1]] == [True] and cut[0].data[0].marker.pattern.shape == ("/",)
 
 
 def test_wip_histogram_and_blocked_charts_in_english(app, session, fh):

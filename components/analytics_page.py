@@ -16,10 +16,12 @@ from data.metrics import filters, freshness, kpi
 from components.filter_bar import FILTER, filter_bar
 from components.i18n import N_, _
 
-SECTIONS = [("overview", "/"), ("flow", "/analytics/flow"), ("sla", "/analytics/sla"),
-            ("team", "/analytics/team"), ("compare", "/analytics/compare"), ("forecast", "/analytics/forecast")]
+SECTIONS = [("overview", "/"), ("flow", "/analytics/flow"), ("efficiency", "/analytics/efficiency"),
+            ("sla", "/analytics/sla"), ("team", "/analytics/team"), ("compare", "/analytics/compare"),
+            ("forecast", "/analytics/forecast")]
 # Shown as _(f"an.section.{key}") and _(f"an.kpi.{key}"): the message ids, for extraction.
-SECTION_LABELS = {"overview": N_("an.section.overview"), "flow": N_("an.section.flow"), "sla": N_("an.section.sla"),
+SECTION_LABELS = {"overview": N_("an.section.overview"), "flow": N_("an.section.flow"),
+                  "efficiency": N_("an.section.efficiency"), "sla": N_("an.section.sla"),
                   "team": N_("an.section.team"), "compare": N_("an.section.compare"),
                   "forecast": N_("an.section.forecast")}
 KPI_LABELS = {"created": N_("an.kpi.created"), "resolved": N_("an.kpi.resolved"), "backlog": N_("an.kpi.backlog"),

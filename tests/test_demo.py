@@ -289,3 +289,16 @@ def test_the_load_leaves_planner_statistics_and_no_dead_rows(demo):
         # (parallel test workers) may leave a few pages unmarked; the load itself must leave almost none.
         assert relpages > 0 and all_visible >= 0.95 * relpages, (table, all_visible, relpages)
         assert dead == 0, table
+
+
+def test_some_cards_are_blocked_for_a_reason_and_the_card_shows_its_last_block(demo):
+    blocks = dict(q(demo, "SELECT kind, count(*) FROM ticket_events WHERE kind IN ('blocked', 'unblocked') GROUP BY 1"))
+    assert 0.02 * TICKETS < blocks["blocked"] < 0.1 * TICKETS and blocks["unblocked"] <= blocks["blocked"]
+    assert one(demo, "SELECT count(DISTINCT to_value) FROM ticket_events WHERE kind = 'blocked'") >= 5
+    assert one(demo, "SELECT count(*) FROM ticket_events WHERE kind = 'blocked' AND to_value IS NULL") == 0
+    # A ticket is blocked now exactly when its last blocked/unblocked event is a block, with that reason.
+    assert one(demo, """SELECT count(*) FROM tickets t LEFT JOIN LATERAL (
+                          SELECT kind, to_value FROM ticket_events e WHERE e.ticket_id = t.id
+                          AND e.kind IN ('blocked', 'unblocked') ORDER BY e.at DESC, e.id DESC LIMIT 1) b ON true
+                        WHERE t.blocked <> coalesce(b.kind = 'blocked', false)
+                           OR t.blocked_reason IS DISTINCT FROM CASE WHEN b.kind = 'blocked' THEN b.to_value END""") == 0

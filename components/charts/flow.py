@@ -13,6 +13,7 @@ from data.metrics.sql import GRAINS, auto_grain
 from data.tickets.status import STATUSES
 
 from components.chart_card import COLORS, empty_figure, register, style, tickets_link
+from components.charts import sle
 from components.i18n import N_, _
 
 PCT_LINES = ((0.5, "p50"), (0.85, "p85"), (0.95, "p95"))
@@ -189,7 +190,10 @@ def aging_wip(session, user, f):
             low = value
     style(fig, showlegend=False, xaxis=dict(categoryorder="array", categoryarray=order),
           yaxis=dict(type="log", title=_("an.age_days")), margin=dict(l=40, r=70, t=24, b=30))
-    return fig, [{"number": p["number"], "column": label.get(p["column_id"]), "age_days": p["age_days"]} for p in points]
+    expected = sle.overlay(fig, session, user, f, points, label, many_boards)  # per-column SLE lines
+    return fig, [{"number": p["number"], "column": label.get(p["column_id"]), "age_days": p["age_days"],
+                  **{f"sle_p{int(q * 100)}": expected.get(label.get(p["column_id"]), {}).get(q) for q in (0.5, 0.85, 0.95)}}
+                 for p in points]
 
 
 register("created-resolved", created_resolved)

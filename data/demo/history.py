@@ -22,6 +22,12 @@ EV_INT = ("tix", "at", "step", "kind", "actor_user", "actor_req", "board", "from
           "to_lane", "from_status", "to_status", "from_user", "to_user", "ref", "value")
 CM_INT = ("tix", "at", "author_user", "author_req", "public", "purpose", "board")
 STEPS_PER_SEGMENT = 40
+# Why a card is blocked while in progress, as agents type it (the same reason spelled differently,
+# which the blocked-time chart groups), with how often each is typed.
+BLOCK_REASONS = ("Ждём ответ поставщика", "ждем ответ поставщика", "Ждём ответ поставщика.", "Нет доступа",
+                 "нет доступа!", "Ждём согласования руководителя", "Нет запчастей на складе", "Ждём оплату счёта")
+BLOCK_WEIGHTS = (0.2, 0.08, 0.05, 0.2, 0.07, 0.18, 0.12, 0.1)
+P_BLOCK = 0.06
 CALENDAR_PER_WORK_MINUTE = 2.8  # 7 x 24 h a week over 5 x 12 working hours
 
 
@@ -177,6 +183,7 @@ def simulate(log: Log, clock: BusinessClock, rng: np.random.Generator, board, bo
         log.event(w, tix=tix, at=cal(w2 + 0.1), step=st + 11 + 5 * j, kind=K["moved"], actor_user=user,
                   board=board.id, from_col=board.waiting, to_col=ip_arr[j], from_lane=lane, to_lane=lane,
                   from_status=S["waiting"], to_status=S["in_progress"])
+    _blocks(log, cal, tix, st, user, b_start, work_end, ~transferred, prm.get("p_block", P_BLOCK))
     b_end = np.where(transferred, b_transfer, work_end)
     notes = rng.random(m) < prm.get("p_note", 0.1)
     log.comment(notes, tix, cal(b_start + rng.uniform(0.05, 0.95, m) * (b_end - b_start)), st + 28, board_code,
@@ -211,3 +218,16 @@ def simulate(log: Log, clock: BusinessClock, rng: np.random.Generator, board, bo
     b_final = np.where(transferred, b_transfer, np.where(reopen, r2, b_done))
     return {"transferred": transferred, "t_out": cal(b_transfer).astype(np.int64), "from_col": ip[0],
             "from_lane": lane, "from_user": user, "b_start": b_start, "b_end": b_final, "b_work_end": b_end}
+
+
+def _blocks(log: Log, cal, tix, st, user, b_start, b_end, eligible, p_block: float) -> None:
+    """Some cards are blocked for a while during the work, with a reason, then unblocked. A generator of
+    their own, so every other draw of the story (and the seeds' numbers) stays as it was."""
+    m = len(tix)
+    rng = np.random.default_rng([int(tix[0]), m, 11])
+    blocked = eligible & (rng.random(m) < p_block)
+    since = b_start + rng.uniform(0.1, 0.5, m) * (b_end - b_start)
+    until = since + rng.uniform(0.2, 0.45, m) * (b_end - b_start)
+    reason = rng.choice(len(BLOCK_REASONS), size=m, p=BLOCK_WEIGHTS)
+    log.event(blocked, tix=tix, at=cal(since), step=st + 26, kind=K["blocked"], actor_user=user, value=reason)
+    log.event(blocked, tix=tix, at=cal(until), step=st + 27, kind=K["unblocked"], actor_user=user)

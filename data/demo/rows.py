@@ -13,7 +13,7 @@ from data.demo.calendar import utc_offset
 from data.demo.chunk import CHANNELS, CHECKLIST_TEXTS, ONB, PRIO_VALUE0, SERVICE_CODES, VALUES, Chunk, Context
 from data.demo.copy import NULL as NULL_FIELD, CopyWriter, bools, instants, ints, optional_bools, texts, timestamps
 from data.demo.sla import ChunkSla, chunk_sla
-from data.demo.history import K, S, STATUSES
+from data.demo.history import BLOCK_REASONS, K, S, STATUSES
 from data.demo.replies import P, phrases
 from data.demo.texts import FILE_NAMES, fill_dates
 
@@ -78,6 +78,9 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
     reopened = np.bincount(tix[moved & (e["from_status"] == S["done"]) & (e["to_status"] == S["in_progress"])],
                            minlength=n)
     prio_ev = _last(tix, kind == K["priority"], n, e["value"])
+    # Blocked now: the last blocked/unblocked event up to `now` is a block (its value is the reason).
+    block = _last(tix, (kind == K["blocked"]) | (kind == K["unblocked"]), n,
+                  np.where(kind == K["blocked"], e["value"], -1))
     priority = np.where(prio_ev >= 0, (prio_ev - PRIO_VALUE0) % 5, ch.priority)
     # Comments: ids by time; the first public agent reply is the first response.
     keepc = cm["at"] <= now
@@ -107,7 +110,7 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
                     {"tix": cm["tix"][message], "at": cm["at"][message]})
     counts = {}
     counts["tickets"] = _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority,
-                                 entered, started, resolved, updated, reopened, first_resp, ids, sla.columns)
+                                 entered, started, resolved, updated, reopened, first_resp, block, ids, sla.columns)
     counts["sla_clocks"] = _clocks(writer, sla, gid, ids)
     # Events and comments go out in slices, so that their COPY text never holds a whole chunk.
     order = np.lexsort((e["step"], gid[tix], e["at"]))
@@ -157,7 +160,7 @@ def _clocks(writer: CopyWriter, sla: ChunkSla, gid: np.ndarray, ids: Ids) -> int
 
 
 def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority, entered, started, resolved,
-             updated, reopened, first_resp, ids, sla: dict) -> int:
+             updated, reopened, first_resp, block, ids, sla: dict) -> int:
     cat, pools, n = ctx.cat, ctx.pools, len(gid)
     team_of_board = {b.id: b.team_id for b in cat.boards.values()}
     codes = spec.TYPE_CODES
@@ -197,7 +200,7 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         "channel", "fields", "parent_id", "version", "created_at", "updated_at", "column_entered_at",
         "started_at", "first_response_at", "resolved_at", "reopened_count", "sla_policy_id", "first_response_due_at",
         "resolution_due_at", "sla_first_response_breached", "sla_resolution_breached", "sla_due_at",
-        "sla_at_risk_at", "priority_rank", "assignee_sort", "service_sort"), [
+        "sla_at_risk_at", "priority_rank", "assignee_sort", "service_sort", "blocked", "blocked_reason"), [
         ints(gid), ints(number), texts(titles), texts(descriptions),
         ints(service_ids), ints(type_ids), texts(card_types),
         ints(ch.requester), ints(assignee), ints(np.vectorize(team_of_board.get, otypes=[np.int64])(board)),
@@ -209,7 +212,8 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         timestamps(first_resp), timestamps(resolved), ints(reopened),
         ints([-1 if p is None else p for p in sla["policy_id"]]), instants(sla["fr_due"]), instants(sla["res_due"]),
         optional_bools(sla["fr_breached"]), optional_bools(sla["res_breached"]), instants(sla["due"]),
-        instants(sla["risk"]), *_sort_keys(ctx, priority_ids, assignee, service_ids)])
+        instants(sla["risk"]), *_sort_keys(ctx, priority_ids, assignee, service_ids), bools(block >= 0),
+        texts([BLOCK_REASONS[b] if b >= 0 else None for b in block.tolist()])])
 
 
 def _sort_keys(ctx: Context, priority_ids, assignee, service_ids) -> list[list[str]]:
@@ -226,7 +230,7 @@ def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> 
     e = {k: v[order] for k, v in e.items()}
     kind, ref, value = e["kind"].tolist(), e["ref"].tolist(), e["value"].tolist()
     data, from_value, to_value = [], [], []
-    comment, checklist, priority = K["comment"], K["checklist"], K["priority"]
+    comment, checklist, priority, blocked = K["comment"], K["checklist"], K["priority"], K["blocked"]
     for k, r, v in zip(kind, ref, value):
         if k == comment:
             data.append(f'{{"comment_id": {cid[r]}, "system": false}}')
@@ -240,6 +244,10 @@ def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> 
             data.append(None)
             from_value.append(str(priority_ids[(v - PRIO_VALUE0) // 5]))
             to_value.append(str(priority_ids[(v - PRIO_VALUE0) % 5]))
+        elif k == blocked:  # the reason, as set_blocked records it
+            data.append(None)
+            from_value.append(None)
+            to_value.append(BLOCK_REASONS[v])
         elif v >= 0:
             from_value.append(VALUES[v][0])
             to_value.append(VALUES[v][1])

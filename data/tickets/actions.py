@@ -274,16 +274,19 @@ def set_priority(session: Session, actor: User | None, ticket_id: int, priority_
     return ticket
 
 
-def set_blocked(session: Session, actor: User, ticket_id: int, blocked: bool, reason: str | None = None) -> Ticket:
+def set_blocked(session: Session, actor: User, ticket_id: int, blocked: bool, reason: str | None = None,
+                at: datetime | None = None) -> Ticket:
+    """Block a card with a reason (or unblock it); `at` backdates the event (imports, tests), as move's does."""
     permissions.require_staff_writer(actor, "errors.action.block_tickets")
     ticket = get(session, actor, ticket_id, for_update=True)
     permissions.require_ticket_access(session, actor, ticket, "errors.action.block_tickets")
     if blocked and not (reason or "").strip():
         raise ValidationError("errors.block_reason", {"reason": Text("errors.field.required")})
     limits.check(reason, "text", "reason")
-    ticket.blocked, ticket.blocked_reason, ticket.updated_at = blocked, (reason or None) if blocked else None, now()
+    when = at or now()
+    ticket.blocked, ticket.blocked_reason, ticket.updated_at = blocked, (reason or None) if blocked else None, when
     session.flush()
-    record(session, ticket, "blocked" if blocked else "unblocked", actor, to_value=reason)
+    record(session, ticket, "blocked" if blocked else "unblocked", actor, at=when, to_value=reason)
     bump_revision(session, ticket.board_id, ticket.column_id)
     hooks.fire(session, "blocked", ticket, actor)
     return ticket

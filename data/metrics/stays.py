@@ -1,0 +1,92 @@
+"""Where each ticket was, and when it was blocked, rebuilt from the append-only ticket events — never
+from the tickets' current columns — so a past period never changes because of what happened today.
+
+The building blocks of flow efficiency, the WIP run chart, the throughput histogram, per-column
+service-level expectations and blocked time. Each function returns SQL text for a CTE; `scope` is a
+query of ticket ids (already narrowed by the analytics filter). Events count up to `:end` only: a stay
+whose next event comes after the period is still open at its end (`until` is NULL).
+"""
+from __future__ import annotations
+
+from data.tickets.status import DONE, done_before, placed
+
+
+def resolving(e: str = "e") -> str:
+    """The event resolved the ticket: it entered done from another status, or was created there
+    (data.tickets.status.resolves). A ticket resolved twice has two such events and counts twice."""
+    return f"{placed(e)} AND {e}.to_status = '{DONE}' AND {e}.from_status IS DISTINCT FROM '{DONE}'"
+
+
+def resolved_in_range(w: str) -> str:
+    """Ids of the tickets (filtered by `w` on tickets `t`) with a resolving event in [:start, :end)."""
+    return (f"SELECT DISTINCT e.ticket_id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+            f" WHERE {w} AND {resolving('e')} AND e.at >= :start AND e.at < :end")
+
+
+def present_in_range(w: str) -> str:
+    """Ids of the tickets (filtered by `w`) that existed during [:start, :end) and were not done all along.
+
+    `done_before` only prunes: a ticket done now whose last entry into done is before the period has
+    been done for the whole period, whatever its earlier history."""
+    return f"SELECT t.id FROM tickets t WHERE {w} AND t.created_at < :end AND NOT ({done_before(':start')})"
+
+
+def stays(scope: str) -> str:
+    """One row per stay of a ticket in a column: ticket_id, column_id, status (the column's kind then),
+    since, until (the next placing event; NULL = still there at :end), resolves (the stay began with a
+    resolution) and cycle (how many resolutions came before the stay: a reopened ticket's second cycle
+    is cycle 1)."""
+    return f"""
+        SELECT e.ticket_id, e.to_column_id AS column_id, e.to_status AS status, e.at AS since,
+               lead(e.at) OVER w AS until, ({resolving('e')}) AS resolves,
+               count(*) FILTER (WHERE {resolving('e')}) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                 AS cycle
+        FROM ticket_events e
+        WHERE e.ticket_id IN ({scope}) AND {placed('e')} AND e.at < :end
+        WINDOW w AS (PARTITION BY e.ticket_id ORDER BY e.at, e.id)"""
+
+
+def timeline(scope: str) -> str:
+    """One row per segment of a ticket's history between two consecutive events (placing, blocked or
+    unblocked): ticket_id, since, until (NULL = to :end), status and blocked (the state during the segment),
+    cycle (resolutions before it), resolves (it began with a resolution), started (the first entry into
+    in-progress in its cycle) and done_at (its cycle's resolution). Window functions only, no joins:
+    the state is carried forward with the running-count trick (PostgreSQL has no IGNORE NULLS)."""
+    return f"""
+        SELECT ticket_id, since, until, status, blocked, cycle, resolves,
+               min(since) FILTER (WHERE status = 'in_progress') OVER c AS started,
+               max(since) FILTER (WHERE resolves) OVER c AS done_at
+        FROM (
+          SELECT ticket_id, at AS since, until, cycle, resolves,
+                 first_value(to_status) OVER (PARTITION BY ticket_id, placings ORDER BY at, id) AS status,
+                 coalesce(first_value(kind) OVER (PARTITION BY ticket_id, blockings ORDER BY at, id) = 'blocked',
+                          false) AS blocked
+          FROM (
+            SELECT ev.*, count(to_status) OVER w AS placings,
+                   count(*) FILTER (WHERE kind IN ('blocked', 'unblocked')) OVER w AS blockings,
+                   count(*) FILTER (WHERE resolves) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS cycle,
+                   lead(at) OVER w AS until
+            FROM (SELECT e.ticket_id, e.id, e.at, e.kind, CASE WHEN {placed('e')} THEN e.to_status END AS to_status,
+                         coalesce({resolving('e')}, false) AS resolves
+                  FROM ticket_events e
+                  WHERE e.ticket_id IN ({scope}) AND ({placed('e')} OR e.kind IN ('blocked', 'unblocked'))
+                    AND e.at < :end) ev
+            WINDOW w AS (PARTITION BY ticket_id ORDER BY at, id)) counted) carried
+        WINDOW c AS (PARTITION BY ticket_id, cycle)"""
+
+
+def blocked_spans(scope: str) -> str:
+    """One row per blocked event: ticket_id, reason (as typed), since, until (the next blocked or unblocked
+    event of the ticket; NULL = still blocked at :end). Blocking again with a new reason ends the
+    previous span and starts another."""
+    return f"""
+        SELECT ticket_id, reason, since, until FROM (
+          SELECT e.ticket_id, e.kind, e.to_value AS reason, e.at AS since,
+                 lead(e.at) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS until
+          FROM ticket_events e
+          WHERE e.ticket_id IN ({scope}) AND e.kind IN ('blocked', 'unblocked') AND e.at < :end) b
+        WHERE kind = 'blocked'"""
+
+
+def seconds(interval: str) -> str:
+    return f"extract(epoch FROM {interval})"

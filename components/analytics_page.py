@@ -6,7 +6,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_login import current_user
 
 from data.db import read_session
@@ -46,6 +46,8 @@ def page_shell(active: str, query: dict, *content, dates: bool = True):
                   html.Small(id="an-fresh", className="text-muted")],
                  className="d-flex align-items-center flex-wrap gap-2 mb-2"),
         filter_bar(f, problems, dates=dates), dcc.Store(id="an-section", data=active),
+        # Live: every 15 s the page asks whether the rollup was refreshed, and re-reads its figures if so.
+        dcc.Interval(id="an-tick", interval=15_000), dcc.Store(id="an-version", data=_version()),
         *content,
     ], id=f"an-page-{active}")
 
@@ -57,10 +59,28 @@ def nav_follows_filter(query, active):
     return _nav(active, query or {})
 
 
-@callback(Output("an-fresh", "children"), Input(FILTER, "data"))
-def show_freshness(_query):
+def _version() -> str | None:
     with read_session() as s:
-        info = freshness.describe(s)
+        at = freshness.describe(s)
+    return at.isoformat() if at else None
+
+
+@callback(Output(FILTER, "data", allow_duplicate=True), Output("an-version", "data"), Input("an-tick", "n_intervals"),
+          State(FILTER, "data"), State("an-version", "data"), prevent_initial_call=True)
+def follow_refresh(_n, query, seen):
+    """When the rollup has been refreshed since the page drew its figures, hand the same filter to every
+    chart again (their callbacks listen to it), so an open page shows new figures within a minute."""
+    now = _version()
+    if now == seen:
+        return no_update, no_update
+    return query, now
+
+
+@callback(Output("an-fresh", "children"), Input(FILTER, "data"))
+def show_freshness(query):
+    f, _problems = filters.parse(query)
+    with read_session() as s:
+        info = freshness.describe(s, f)
     return _("an.fresh_live", at=datetime.now(filters.tz()).strftime("%H:%M")) if info is None else \
         _("an.fresh_rollup", at=info.astimezone(filters.tz()).strftime("%Y-%m-%d %H:%M"))
 
@@ -99,7 +119,8 @@ def render_kpis(query):
     f, _problems = filters.parse(query)
     try:
         with read_session() as s:
-            values = kpi.kpis(s, current_user._get_current_object(), f)
+            user = current_user._get_current_object()
+            values = kpi.kpis(s, user, filters.scoped(s, user, f))
     except PermissionDenied:
         return [dbc.Col(dbc.Alert(_("denied"), color="warning"))]
     return [_card(key, values[key]) for key in kpi.KPIS]

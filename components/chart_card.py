@@ -99,7 +99,7 @@ def register(name: str, build, *extra_inputs, output=None) -> None:
         user = current_user._get_current_object()
         try:
             with read_session() as s:
-                return build(s, user, f, *args)
+                return build(s, user, filters.scoped(s, user, f), *args)
         except PermissionDenied:
             return (empty_figure(_("denied")) if output is None else _("denied")), []
 

@@ -1,8 +1,8 @@
-"""The top bar: the pages this user's role may open, the language switch, sign-out."""
+"""The top bar: the pages this user's role may open, the language switch, the user's profile, sign-out."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from flask_login import current_user
 
 from data.permissions import can_open
@@ -30,8 +30,8 @@ def navbar():
     other = "en" if current_locale() == "ru" else "ru"
     right = [
         dbc.NavItem(dbc.NavLink(other.upper(), href=f"/lang/{other}", external_link=True, id="nav-lang")),
-        dbc.NavItem(html.A([html.I(className="bi bi-person-circle me-1"), user.name], href="/account/password",
-                           title=_("password.title"), className="navbar-text mx-2", id="nav-user")),
+        dbc.NavItem(dcc.Link([html.I(className="bi bi-person-circle me-1"), user.name], href="/profile",
+                             title=_("profile.title"), className="navbar-text mx-2", id="nav-user")),
         dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-right me-1"), _("nav.logout")],
                                 href="/logout", external_link=True, id="nav-logout")),
     ]

@@ -161,7 +161,11 @@ def _children(kids: list[dict], boards: list[dict], can_edit: bool):
 def _history(events: list[dict], tz):
     def line(e):
         what = _(f"event.{e['kind']}")
-        if e["kind"] == "moved":
+        if e["kind"] == "moved" and e["from_column"] == e["to_column"] and e["from_status"] != e["to_status"]:
+            # The column stayed and its kind changed (board settings): say which statuses.
+            old, new = (_(f"status.{e[k]}") for k in ("from_status", "to_status"))
+            what += f": {e['to_column']}, {old} → {new}"
+        elif e["kind"] == "moved":
             what += f": {e['from_column'] or '—'} → {e['to_column'] or '—'}"
         elif e["kind"] == "assigned":
             what += f": {e['from_user'] or '—'} → {e['to_user'] or '—'}"

@@ -8,6 +8,7 @@
     python -m data analytics-rollup [--refresh] build (or bring up to date) the daily analytics rollup
     python -m data weekly-send [--week 2026-W46] [--now]   queue the weekly summary (see docs/weekly.md)
     python -m data set-password EMAIL [--password P]       a staff user's new password (ends their sessions)
+    python -m data create-token EMAIL [--name NAME]        a personal access token for the metrics API (printed once)
     python -m data reseal-secrets              re-encrypt mailbox passwords with OKNO_ENCRYPTION_KEY
 """
 from __future__ import annotations
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     sp = sub.add_parser("set-password", help="set a staff user's password (their sessions end)")
     sp.add_argument("email")
     sp.add_argument("--password")
+    ct = sub.add_parser("create-token", help="a staff user's personal access token for the metrics API (docs/api.md)")
+    ct.add_argument("email")
+    ct.add_argument("--name", default="command line", help="what the token is for (default: command line)")
     sub.add_parser("reseal-secrets", help="re-encrypt mailbox passwords with OKNO_ENCRYPTION_KEY (docs/security.md)")
     args = parser.parse_args(argv)
     if args.command in KEYED_COMMANDS:
@@ -128,6 +132,16 @@ def _run(args, url: str) -> int:
                 raise OknoError("errors.no_such_user", email=args.email)
             auth.set_password(s, user, args.password or getpass.getpass("New password: "))
             print(f"password of {user.email} changed; their sessions have ended")
+        return 0
+    if args.command == "create-token":
+        from data.identity import tokens
+        with db.session_scope() as s:
+            user = auth.find_by_email(s, args.email)
+            if user is None:
+                raise OknoError("errors.no_such_user", email=args.email)
+            _row, secret = tokens.create(s, "python -m data create-token", user, args.name)
+        print(secret)  # alone on stdout, so `TOKEN=$(python -m data create-token ...)` works
+        print(f"personal access token {args.name!r} for {user.email}; it is not shown again", file=sys.stderr)
         return 0
     if args.command == "reseal-secrets":
         from data.catalog import secrets

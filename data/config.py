@@ -54,6 +54,12 @@ class Config:
     # The weekly summary goes out on Mondays from this local hour (company time zone).
     weekly_send_hour: int = field(default_factory=lambda: _int("OKNO_WEEKLY_HOUR", 8))
     max_attachment_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024)
+    # Email: a larger message goes to quarantine (kept raw) instead of becoming a ticket.
+    max_message_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_MESSAGE_MB", 25) * 1024 * 1024)
+    # Email: a reply to a resolved ticket reopens it within this many days (a mailbox may override it).
+    email_reopen_days: int = field(default_factory=lambda: _int("OKNO_EMAIL_REOPEN_DAYS", 14))
+    # Email: a spam score (X-Spam-Score / X-Spam-Level stars) at or above this goes to quarantine.
+    spam_score: int = field(default_factory=lambda: _int("OKNO_SPAM_SCORE", 5))
     # Attachments people may upload (portal, API): file extensions, and files per request.
     attachment_types: tuple[str, ...] = field(default_factory=lambda: tuple(
         e.strip().lower().lstrip(".") for e in os.environ.get(

@@ -21,6 +21,7 @@ from data import db
 
 log = logging.getLogger(__name__)
 EVERY_MINUTE = "* * * * *"
+EVERY_30_SECONDS = "* * * * * */30"  # seconds are the 6th field
 
 
 def conninfo() -> str:
@@ -66,9 +67,10 @@ def defer(session: Session, task_name: str, **kwargs: Any) -> int:
 
 # ---- the periodic work of data/ ----
 
-@periodic("analytics_rollup")
+@periodic("analytics_rollup", EVERY_30_SECONDS)
 def analytics_rollup(timestamp: int) -> None:
-    """The analytics pages' daily totals, brought up to date once a minute (freshness shows when)."""
+    """The analytics rollup, brought up to date every 30 seconds, so pages are at most a minute old
+    (data/metrics/freshness.py says how old)."""
     from data.metrics import rollup
     with db.session_scope() as s:
         log.info("analytics rollup: %s days redone", rollup.refresh(s))

@@ -26,6 +26,7 @@ PAGES = {
     "admin": ("admin",),
     "board_settings": LEADS,
     "recurring": STAFF_WRITERS,
+    "profile": READERS,  # every staff member's own settings and tokens
 }
 
 
@@ -143,15 +144,25 @@ def visible_boards(session: Session, user: User) -> list[Board]:
     return list(session.scalars(stmt))
 
 
+def reach(session: Session, user: User) -> tuple[list[int], list[int]] | None:
+    """What a reader may see, as (board ids, team ids): a ticket on one of those boards (their teams' and the
+    shared ones) or handed to one of those teams. None: every ticket (roles that read across teams).
+    The same rule as may_see(); ticket_scope() and the analytics filter (data/metrics/filters.py) use it."""
+    if reads_all_teams(user):
+        return None
+    # The board ids are read once here (a handful), so the ticket query stays a plain indexed filter.
+    boards = list(session.scalars(select(Board.id).where(_own_or_shared(session, user))))
+    return boards, sorted(team_ids(session, user))
+
+
 def ticket_scope(session: Session, user: User | None):
     """The read scope as a WHERE clause on `Ticket`: the same rule as may_see(), for lists and exports."""
     if user is None or not isinstance(user, User) or user.role not in READERS:
         return false()
-    if reads_all_teams(user):
+    found = reach(session, user)
+    if found is None:
         return true()
-    # The board ids are read once here (a handful), so the ticket query stays a plain indexed filter.
-    boards = list(session.scalars(select(Board.id).where(_own_or_shared(session, user))))
-    teams = list(team_ids(session, user))
+    boards, teams = found
     return or_(Ticket.board_id.in_(boards), Ticket.team_id.in_(teams)) if teams else Ticket.board_id.in_(boards)
 
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from data import permissions
-from data.errors import NotFound, ValidationError
-from data.models import InboundMessage, User
+from data.errors import NotFound, OknoError, ValidationError
+from data.models import InboundMessage, Ticket, User
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ HANDLERS: dict[str, str] = {
 
 @dataclass
 class Outcome:
-    """What became of a message: processed (ticket/comment), skipped (with reason), failed, duplicate."""
+    """What became of a message: processed (ticket/comment), skipped (with reason), quarantined (kept for
+    an admin to release or delete), failed, duplicate. `reason` is English for logs and the CLI;
+    `reason_key`/`reason_args` the same as a message id, shown in the UI language on the admin pages."""
 
     state: str
     reason: str | None = None
@@ -42,6 +44,8 @@ class Outcome:
     comment_id: int | None = None
     inbound_id: int | None = None
     created: bool = False  # a new ticket (else a comment)
+    reason_key: str | None = None
+    reason_args: dict | None = None
 
 
 def content_hash(raw: bytes) -> str:
@@ -58,13 +62,25 @@ def _handler(channel: str) -> Callable[[Session, InboundMessage], Outcome]:
     return getattr(importlib.import_module(module), name)
 
 
-def store_raw(session: Session, *, channel: str, source: str, external_id: str, raw: bytes) -> int | None:
-    """Insert the raw message; None when this channel + source already has it (a redelivery)."""
+def store_raw(session: Session, *, channel: str, source: str, external_id: str, raw: bytes,
+              digest: str | None = None) -> int | None:
+    """Insert the raw message; None when this channel + source already has it (a redelivery), or, with a
+    `digest` (the channel's content hash), when the channel has the same content from any source."""
     external_id = external_id if len(external_id) <= 500 else content_hash(external_id.encode())
-    return session.scalar(pg_insert(InboundMessage)
-                          .values(channel=channel, source=source, external_id=external_id, raw=raw)
-                          .on_conflict_do_nothing(index_elements=["channel", "source", "external_id"])
-                          .returning(InboundMessage.id))
+    insert = pg_insert(InboundMessage).values(channel=channel, source=source, external_id=external_id, raw=raw,
+                                              content_hash=digest)
+    # Without a digest only the (channel, source, external_id) key can conflict; with one, either key.
+    insert = insert.on_conflict_do_nothing() if digest else \
+        insert.on_conflict_do_nothing(index_elements=["channel", "source", "external_id"])
+    return session.scalar(insert.returning(InboundMessage.id))
+
+
+def _failure_reason(err: Exception) -> tuple[str, dict]:
+    """A service's refusal keeps its message id (shown in the admin's language); anything else is shown
+    as "could not be handled" with the technical error."""
+    if isinstance(err, OknoError):
+        return err.key, {k: str(v) for k, v in err.values.items()}
+    return "ingest.reason.failed", {"error": f"{type(err).__name__}: {err}"[:500]}
 
 
 def handle(session: Session, row: InboundMessage) -> Outcome:
@@ -77,10 +93,11 @@ def handle(session: Session, row: InboundMessage) -> Outcome:
         log.warning("inbound %s/%s %s failed: %s", row.channel, row.source, row.external_id, err,
                     exc_info=not isinstance(err, ValidationError))
         row.state, row.error, row.processed_at = "failed", f"{type(err).__name__}: {err}"[:4000], now()
-        row.attempts = attempts
+        row.attempts, (row.reason_key, row.reason_args) = attempts, _failure_reason(err)
         session.flush()
         return Outcome("failed", row.error, inbound_id=row.id)
     row.state, row.error, row.attempts = outcome.state, outcome.reason, attempts
+    row.reason_key, row.reason_args = outcome.reason_key, outcome.reason_args or None
     row.ticket_id, row.comment_id, row.processed_at = outcome.ticket_id, outcome.comment_id, now()
     session.flush()
     outcome.inbound_id = row.id
@@ -102,9 +119,22 @@ def failures(session: Session, actor: User, limit: int = 200) -> list[dict]:
     permissions.require_role(actor, ("admin",), "errors.action.see_ingest_failures")
     rows = session.execute(
         select(InboundMessage.id, InboundMessage.channel, InboundMessage.source, InboundMessage.external_id,
-               InboundMessage.error, InboundMessage.attempts, InboundMessage.received_at,
-               func.octet_length(InboundMessage.raw).label("size"))
+               InboundMessage.error, InboundMessage.reason_key, InboundMessage.reason_args, InboundMessage.attempts,
+               InboundMessage.received_at, func.octet_length(InboundMessage.raw).label("size"))
         .where(InboundMessage.state == "failed").order_by(InboundMessage.received_at.desc()).limit(limit))
+    return [dict(r._mapping) for r in rows]
+
+
+def recent(session: Session, actor: User, limit: int = 200, states: tuple[str, ...] | None = None) -> list[dict]:
+    """The ingest log: the latest messages of every channel with what became of them and why, newest first."""
+    permissions.require_role(actor, ("admin",), "errors.action.see_ingest_failures")
+    stmt = select(InboundMessage.id, InboundMessage.channel, InboundMessage.source, InboundMessage.external_id,
+                  InboundMessage.state, InboundMessage.error, InboundMessage.reason_key, InboundMessage.reason_args,
+                  InboundMessage.ticket_id, Ticket.number.label("ticket_number"), InboundMessage.received_at
+                  ).outerjoin(Ticket, Ticket.id == InboundMessage.ticket_id)
+    if states:
+        stmt = stmt.where(InboundMessage.state.in_(states))
+    rows = session.execute(stmt.order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc()).limit(limit))
     return [dict(r._mapping) for r in rows]
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
+import urllib.request
 
 import pytest
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from data import db
 from data.config import Config
@@ -75,3 +78,16 @@ def client(app):
     """A browser without cookies: a fresh Flask test client per test."""
     with app.test_client() as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The factory-built test app served over HTTP on a free port (threaded, in this process); its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    urllib.request.urlopen(base + "/healthz", timeout=10)  # listening and answering before the first test
+    yield base
+    server.shutdown()
+    thread.join(10)

@@ -19,6 +19,7 @@ import pytest
 
 from data.tickets import actions as tickets
 from data.metrics import rollup
+from data.models import TicketSla
 from data.tickets.filters import TicketFilter
 from tests import factories
 
@@ -67,11 +68,22 @@ def build(session) -> History:
     t6 = ticket("T6", "A", at(2, 9), ("done", at(6)), ("in_progress", at(7)), ("done", at(8)))
     # First public replies and SLA outcomes (as the SLA engine would have set them).
     t1.first_response_at, t2.first_response_at = at(2, 10, 30), at(2, 13)
-    t1.sla_first_response_breached, t1.sla_resolution_breached = False, True
-    t2.sla_first_response_breached, t2.sla_resolution_breached = False, False
+    sla_outcome(session, t1, first_response=False, resolution=True)
+    sla_outcome(session, t2, first_response=False, resolution=False)
     session.flush()
     return History(board, a, b, analyst, {n: t.number for n, t in
                                           zip(("T1", "T2", "T3", "T4", "T5", "T6"), (t1, t2, t3, t4, t5, t6))})
+
+
+def sla_outcome(session, ticket, *, first_response: bool | None = None, resolution: bool | None = None,
+                cycle: int = 1) -> None:
+    """Record SLA outcomes (breached or not) of one cycle as the SLA engine would have (ticket_sla)."""
+    for target, breached in (("first_response", first_response), ("resolution", resolution)):
+        if breached is not None:
+            session.add(TicketSla(ticket_id=ticket.id, target=target, cycle=cycle, target_seconds=3600,
+                                  started_at=ticket.created_at, stopped_at=ticket.created_at,
+                                  state="breached" if breached else "met", breached=breached))
+    session.flush()
 
 
 @pytest.fixture(params=["live", "rollup"])

@@ -161,3 +161,31 @@ def test_the_ticket_list_export_and_a_refusal_are_rows(client, people):
     assert refusal.object_label == "GET /exports/charts/flow.csv" and str(refusal.address) == "192.0.2.11"
     assert refusal.after["message"].startswith("You may not")
     client.get("/logout")
+
+
+def test_sign_out_is_a_row_with_the_address(client, people):
+    _sign_in(client, "audit-agent@example.com", f.PASSWORD, "192.0.2.20")
+    assert client.get("/logout", environ_base={"REMOTE_ADDR": "192.0.2.21"}).status_code == 302
+    (row,) = _latest("sign_out", actor_id=people["agent"])
+    assert str(row.address) == "192.0.2.21" and row.object_id == str(people["agent"])
+
+
+def test_portal_pin_sign_ins_and_failures_are_rows(client):
+    from data.intake import pins
+    from tests.test_pins import last_pin
+    email = "audit-portal@corp.example"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/portal/login").get_data(as_text=True)).group(1)
+    client.post("/portal/login", data={"email": email, "csrf_token": token}, environ_base={"REMOTE_ADDR": "192.0.2.30"})
+    with read_session() as s:
+        code = last_pin(s, email)
+    wrong = "000000" if code != "000000" else "111111"
+    client.post("/portal/verify", data={"email": email, "pin": wrong, "csrf_token": token},
+                environ_base={"REMOTE_ADDR": "192.0.2.31"})
+    (failed,) = _latest("portal.sign_in.failed", object_label=email)
+    assert str(failed.address) == "192.0.2.31" and failed.after == {"reason": "wrong"} and failed.actor_id is None
+    response = client.post("/portal/verify", data={"email": email, "pin": code, "csrf_token": token},
+                           environ_base={"REMOTE_ADDR": "192.0.2.32"})
+    assert response.status_code == 302
+    (ok,) = _latest("portal.sign_in", object_label=email)
+    assert str(ok.address) == "192.0.2.32" and email in ok.actor_label and ok.object_type == "requesters"
+    assert pins.AUDIT_ACTIONS["login"] == "portal.sign_in"

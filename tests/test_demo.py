@@ -178,6 +178,13 @@ def test_columns_lanes_and_statuses_belong_together(demo):
                      "JOIN boards b ON b.id = t.board_id WHERE b.team_id <> t.team_id") == 0
 
 
+def test_some_requests_arrive_between_midnight_and_four(demo):
+    """The analytics' day boundaries are local midnight: the demo must have events on both sides of it."""
+    night = one(demo, """SELECT count(*) FROM ticket_events
+                         WHERE extract(hour FROM at AT TIME ZONE 'Europe/Moscow') < 4""")
+    assert 0.0005 * TICKETS < night < 0.02 * TICKETS
+
+
 def test_events_ascend_and_moves_chain(demo):
     assert one(demo, """SELECT count(*) FROM (SELECT at < lag(at) OVER (PARTITION BY ticket_id ORDER BY id) AS bad
                         FROM ticket_events) x WHERE bad""") == 0
@@ -222,7 +229,9 @@ def test_backlog_escalations_reopens_children_checklists(demo):
     assert one(demo, "SELECT count(*) FROM tickets WHERE parent_id IS NOT NULL") > 0
     assert one(demo, "SELECT count(*) FROM checklist_items WHERE done AND (done_at IS NULL)") == 0
     assert one(demo, "SELECT count(DISTINCT channel) FROM tickets") == 5
-    assert one(demo, "SELECT count(*) FROM tickets WHERE channel = 'telegram' AND created_at < '2024-12-01'") == 0
+    # Go-live is local midnight (Moscow): a request at 01:30 on 1 December is after it.
+    assert one(demo, """SELECT count(*) FROM tickets WHERE channel = 'telegram'
+                        AND (created_at AT TIME ZONE 'Europe/Moscow') < '2024-12-01'""") == 0
 
 
 def test_sequences_continue_after_the_loaded_ids(demo):
@@ -275,7 +284,10 @@ def test_the_load_leaves_planner_statistics_and_no_dead_rows(demo):
     for table in ("tickets", "ticket_events", "comments", "ticket_sla"):
         reltuples, relpages, all_visible, dead = rows[table]
         assert reltuples == one(demo, f"SELECT count(*) FROM {table}"), table
-        assert all_visible == relpages > 0, table  # index-only scans need no heap visits
+        # Index-only scans need no heap visits on all-visible pages. VACUUM cannot mark a page whose rows are
+        # newer than the oldest snapshot some concurrent transaction on the server holds, so a busy server
+        # (parallel test workers) may leave a few pages unmarked; the load itself must leave almost none.
+        assert relpages > 0 and all_visible >= 0.95 * relpages, (table, all_visible, relpages)
         assert dead == 0, table
 
 

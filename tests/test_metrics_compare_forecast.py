@@ -11,13 +11,14 @@ from data.metrics import compare, forecast
 from data.metrics.filters import today, tz
 from data.tickets.filters import TicketFilter
 from tests import factories
+from tests.metrics_history import sla_outcome
 
 
 def _done_ticket(session, board, lane, created: datetime, lead: timedelta, breached: bool):
     t = tickets.create(session, None, title="x", board_id=board.id, lane_id=lane, at=created, team_id=board.team_id)
     tickets.move(session, None, t.id, factories.column(board, "in_progress").id, lane, at=created)
     tickets.move(session, None, t.id, factories.column(board, "done").id, lane, at=created + lead)
-    t.sla_resolution_breached, t.sla_first_response_breached = breached, False
+    sla_outcome(session, t, first_response=False, resolution=breached)
 
 
 def test_compare_before_after_with_intervals(session):

@@ -2,6 +2,7 @@
 
     POST /api/v1/requests          create a request (the same rules as the portal)
     GET  /api/v1/requests/<number> its status (only requests this token created)
+    GET  /api/v1/metrics/<metric>  analytics figures for BI tools (web/api_metrics.py; a personal token)
     GET  /api/v1/openapi.json      the OpenAPI 3.1 document
 Errors are JSON: {"error": message, "fields": {key: message}} with 400/401/403/404/405/413/415.
 One error boundary (the handlers at the end): a body is checked against the OpenAPI document before any
@@ -26,7 +27,8 @@ from data.db import read_session, session_scope
 from data.errors import NotFound, OknoError, PermissionDenied, Text, ValidationError
 from data.i18n import translate
 
-from web.api_input import BadBody, field_problems, parse_object
+from web import api_metrics
+from web.api_input import BadBody, error, field_problems, parse_object
 from web.api_spec import MAX_ID, openapi
 
 log = logging.getLogger("okno.api")
@@ -40,11 +42,14 @@ def _bearer() -> str | None:
 
 
 def api_access() -> bool:
-    """web.auth hook: the OpenAPI document is public; other API calls need a live token."""
+    """web.auth hook: the OpenAPI document is public; the metrics need a staff member's personal token,
+    the other calls a live integration token."""
     if not request.path.startswith("/api/v1/"):
         return False
     if request.path == "/api/v1/openapi.json":
         return True
+    if request.path.startswith(api_metrics.PREFIX):
+        return api_metrics.admit(_bearer())
     with session_scope() as s:
         token = integrations.authenticate(s, _bearer())
         if token is None:
@@ -58,13 +63,18 @@ def api_access() -> bool:
 @bp.before_request
 def require_token():
     # A staff cookie passes the app guard without the hook; the API still wants its token.
-    if request.path != "/api/v1/openapi.json" and "integration" not in g and not api_access():
+    if request.path == "/api/v1/openapi.json":
+        return None
+    if request.path.startswith(api_metrics.PREFIX):
+        if "token_owner" not in g and not api_access():
+            return error(401, "A valid personal access token is required (Authorization: Bearer okno_pat_...)")
+        return None
+    if "integration" not in g and not api_access():
         return error(401, "A valid integration token is required (Authorization: Bearer ...)")
     return None
 
 
-def error(status: int, message: str, fields: dict | None = None):
-    return jsonify(error=message, fields=fields or {}), status
+bp.add_url_rule("/metrics/<metric>", view_func=api_metrics.metric_rows, methods=["GET"])
 
 
 def _files(items) -> list[dict]:

@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import json
 
+from flask import jsonify
+
 from data.errors import Text
 
 from web.api_spec import new_request
 
 MAX_DEPTH = 20  # a body nested deeper than this is refused before it is even parsed by Python's json
+
+
+def error(status: int, message: str, fields: dict | None = None):
+    """Every API error's shape: {"error": message, "fields": {name: reason}} with its status."""
+    return jsonify(error=message, fields=fields or {}), status
 
 
 class BadBody(Exception):

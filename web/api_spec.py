@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from data import limits
 from data.config import get_config
+from data.metrics.api import METRICS
+from data.metrics.sql import GRAINS
+from data.models import CHANNELS
 
 ERROR = {"type": "object", "properties": {"error": {"type": "string"},
                                           "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}
@@ -53,6 +56,40 @@ def new_request() -> dict:
     return {**NEW_REQUEST, "properties": props}
 
 
+IDS = {"type": "string", "pattern": "^[0-9]{1,10}(,[0-9]{1,10}){0,99}$", "maxLength": 1100}
+DAY = {"type": "string", "format": "date", "maxLength": 10}
+METRIC_ROWS = {"type": "object", "required": ["metric", "grain", "rows"], "properties": {
+    "metric": {"type": "string"}, "grain": {"type": "string", "enum": list(GRAINS)},
+    "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+    "rows": {"type": "array", "items": {"type": "object", "required": ["period"], "properties": {
+        "period": {"type": "string", "format": "date", "description": "the bucket's first day (company time zone)"},
+        "value": {"type": ["number", "null"]}, "count": {"type": "integer"},
+        "p50": {"type": ["number", "null"]}, "p85": {"type": ["number", "null"]}, "p95": {"type": ["number", "null"]},
+        "met": {"type": "integer"}, "breached": {"type": "integer"}}}}}}
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+METRIC_PARAMETERS = [
+    {"name": "metric", "in": "path", "required": True, "schema": {"type": "string", "enum": list(METRICS)},
+     "description": "created, throughput, backlog (`value`); cycle-time, lead-time, first-response (`count`, "
+                    "`p50`, `p85`, `p95` in days); sla (`met`, `breached`); cfd (a field per status); "
+                    "agents (a row per agent and period)"},
+    _query("from", DAY, "first day of the period (default: 90 days before `to`)"),
+    _query("to", DAY, "last day of the period, included (default: today)"),
+    _query("grain", {"type": "string", "enum": list(GRAINS)}, "bucket size (default: as the charts choose)"),
+    _query("format", {"type": "string", "enum": ["json", "csv"]}, "json (default) or csv"),
+    *[_query(key, IDS, f"{key} ids, comma-separated") for key in ("service", "team", "board", "priority")],
+    _query("agent", IDS, "assignee ids, comma-separated; 0 = unassigned"),
+    _query("type", IDS, "request type ids, comma-separated"),
+    _query("channel", {"type": "string", "maxLength": 200,
+                       "pattern": "^(" + "|".join(CHANNELS) + ")(,(" + "|".join(CHANNELS) + "))*$"},
+           "channels, comma-separated"),
+]
+
+
 def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
@@ -60,12 +97,17 @@ def _error(description: str) -> dict:
 def openapi() -> dict:
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Okno web-form API", "version": "1.0.0",
-                 "description": "Create service desk requests from intranet sites and widgets. "
-                                "Authenticate with `Authorization: Bearer <token>` (Admin → Integrations)."},
+        "info": {"title": "Okno API", "version": "1.1.0",
+                 "description": "Create service desk requests from intranet sites and widgets "
+                                "(`Authorization: Bearer <token>`, Admin → Integrations), and read the analytics "
+                                "figures for BI tools (`Authorization: Bearer <personal token>`, Profile → "
+                                "Personal access tokens). docs/api.md has examples."},
         "servers": [{"url": get_config().public_url.rstrip("/") + "/api/v1"}],
-        "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
-                       "schemas": {"Error": ERROR, "Status": STATUS, "NewRequest": new_request()}},
+        "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"},
+                                           "personal": {"type": "http", "scheme": "bearer",
+                                                        "description": "a staff member's personal access token"}},
+                       "schemas": {"Error": ERROR, "Status": STATUS, "NewRequest": new_request(),
+                                   "MetricRows": METRIC_ROWS}},
         "security": [{"token": []}],
         "paths": {
             "/requests": {"post": {
@@ -85,5 +127,15 @@ def openapi() -> dict:
                 "responses": {"200": {"description": "the status", "content": {"application/json": {"schema": STATUS}}},
                               "401": _error("missing or revoked token"),
                               "404": _error("no such request created by this token")}}},
+            "/metrics/{metric}": {"get": {
+                "summary": "A metric per day, week or month, as the analytics pages draw it",
+                "operationId": "getMetric", "security": [{"personal": []}], "parameters": METRIC_PARAMETERS,
+                "responses": {"200": {"description": "rows, one per period (and per agent for `agents`)",
+                                      "content": {"application/json": {"schema": METRIC_ROWS},
+                                                  "text/csv": {"schema": {"type": "string"}}}},
+                              "400": _error("invalid query; `fields` has a reason per parameter"),
+                              "401": _error("missing or revoked personal token"),
+                              "403": _error("the token's owner may not read analytics"),
+                              "404": _error("no such metric")}}},
         },
     }

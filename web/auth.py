@@ -135,7 +135,9 @@ def login_submit():
 def logout():
     if current_user.is_authenticated:
         with session_scope() as s:
-            auth.end_sessions(s, s.get(User, current_user.id))
+            user = s.get(User, current_user.id)
+            auth.end_sessions(s, user)
+            audit.record(s, user, "sign_out", user, address=request.remote_addr)
     logout_user()
     session.clear()
     return redirect("/login")

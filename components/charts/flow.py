@@ -37,11 +37,14 @@ def created_resolved(session, user, f, grain=None):
     x = [r["bucket"] for r in data]
     created_links = [tickets_link(f, created_from=max(b, f.date_from), created_to=_bucket_end(b, grain, f)) for b in x]
     resolved_links = [tickets_link(f, resolved_from=max(b, f.date_from), resolved_to=_bucket_end(b, grain, f)) for b in x]
+    hatch = partial_pattern(data)
     fig = go.Figure([
         go.Bar(x=x, y=[r["created"] for r in data], name=_("an.created"), marker_color=COLORS["created"],
-               customdata=created_links, hovertemplate="%{x}<br>" + _("an.created") + ": %{y}<extra></extra>"),
+               marker_pattern=hatch, customdata=created_links,
+               hovertemplate="%{x}<br>" + _("an.created") + ": %{y}<extra></extra>"),
         go.Bar(x=x, y=[r["resolved"] for r in data], name=_("an.resolved"), marker_color=COLORS["resolved"],
-               customdata=resolved_links, hovertemplate="%{x}<br>" + _("an.resolved") + ": %{y}<extra></extra>"),
+               marker_pattern=hatch, customdata=resolved_links,
+               hovertemplate="%{x}<br>" + _("an.resolved") + ": %{y}<extra></extra>"),
         go.Scatter(x=x, y=[r["backlog"] for r in data], name=_("an.backlog"), mode="lines+markers", yaxis="y2",
                    line=dict(color=COLORS["backlog"], width=2), customdata=[tickets_link(f, status="queue,in_progress,waiting")] * len(x),
                    hovertemplate="%{x}<br>" + _("an.backlog") + ": %{y}<extra></extra>"),
@@ -58,15 +61,34 @@ def throughput(session, user, f, grain=None):
     x, y = [r["bucket"] for r in data], [r["done"] for r in data]
     if not data:
         return empty_figure(_("an.nodata")), []
-    mean = sum(y) / len(y)
+    # A partial first or last period (cut by the range, or not over yet) is drawn dashed and hollow and left
+    # out of the average: it would read as a drop in throughput that didn't happen.
+    whole = [r["done"] for r in data if not r.get("partial")]
+    mean = sum(whole) / len(whole) if whole else None
     links = [tickets_link(f, resolved_from=max(b, f.date_from), resolved_to=_bucket_end(b, grain, f)) for b in x]
+    solid = [r["done"] if not r.get("partial") else None for r in data]
+    # The dashed line joins each partial point to its whole neighbour.
+    dashed = [r["done"] if r.get("partial") or _next_to_partial(data, i) else None for i, r in enumerate(data)]
     fig = go.Figure([
-        go.Scatter(x=x, y=y, mode="lines+markers", name=_("an.throughput"), line=dict(color=COLORS["done"]),
+        go.Scatter(x=x, y=dashed, mode="lines+markers", name=_("an.partial"), line=dict(color=COLORS["done"], dash="dash"),
+                   marker=dict(symbol="circle-open"), customdata=links, connectgaps=False, showlegend=False,
+                   hovertemplate="%{x}<br>" + _("an.done") + ": %{y} (" + _("an.partial") + ")<extra></extra>"),
+        go.Scatter(x=x, y=solid, mode="lines+markers", name=_("an.throughput"), line=dict(color=COLORS["done"]),
                    customdata=links, hovertemplate="%{x}<br>" + _("an.done") + ": %{y}<extra></extra>"),
     ])
-    fig.add_hline(y=mean, line_dash="dot", line_color="#6c757d",
-                  annotation_text=_("an.average", value=f"{mean:.1f}"), annotation_position="top left")
+    if mean is not None:
+        fig.add_hline(y=mean, line_dash="dot", line_color="#6c757d",
+                      annotation_text=_("an.average", value=f"{mean:.1f}"), annotation_position="top left")
     return style(fig, showlegend=False, yaxis=dict(rangemode="tozero", title=_(f"an.per_{grain}"))), data
+
+
+def partial_pattern(data) -> dict:
+    """Hatching for the bars of partial periods (cut by the range or not over yet)."""
+    return dict(shape=["/" if r.get("partial") else "" for r in data], solidity=0.4)
+
+
+def _next_to_partial(data, i) -> bool:
+    return any(0 <= j < len(data) and data[j].get("partial") for j in (i - 1, i + 1))
 
 
 def _label(fig, value, text, color, log=False):
@@ -125,18 +147,18 @@ def lead_histogram(session, user, f):
 
 def cumulative_flow(session, user, f):
     found = flow.cumulative_flow(session, user, f)
-    # Counted from the start of the period: tickets done before it would only lift every band.
+    # Each band is the number of tickets in that status at the end of the day, stacked (done at the bottom);
+    # done counts from the start of the period: tickets done before it would only lift every band.
     base = found["before"]["done"]
-    data = [{"day": r["day"], **{s: r[s] - base for s in STATUSES}} for r in found["days"]]
-    if not data or data[-1]["queue"] == 0:
+    data = [{"day": r["day"], **{s: r[s] for s in STATUSES}, "done": max(r["done"] - base, 0)} for r in found["days"]]
+    if not data or not any(sum(r[s] for s in STATUSES) for r in data):
         return empty_figure(_("an.nodata")), []
     x = [r["day"] for r in data]
     fig = go.Figure()
-    for i, status in enumerate(reversed(STATUSES)):  # done at the bottom; each band fills down to the next
+    for status in reversed(STATUSES):  # done at the bottom
         fig.add_trace(go.Scatter(
-            x=x, y=[r[status] for r in data], name=_(f"status.{status}"), mode="lines",
-            line=dict(color=COLORS[status], width=1), fill="tozeroy" if i == 0 else "tonexty",
-            customdata=[tickets_link(f, status=status)] * len(x),
+            x=x, y=[r[status] for r in data], name=_(f"status.{status}"), mode="lines", stackgroup="cfd",
+            line=dict(color=COLORS[status], width=1), customdata=[tickets_link(f, status=status)] * len(x),
             hovertemplate="%{x}<br>" + _(f"status.{status}") + ": %{y}<extra></extra>"))
     return style(fig, hovermode="x unified", yaxis=dict(title=_("an.tickets_cumulative"))), data
 

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from data.metrics import sla
 
 from components.chart_card import COLORS, empty_figure, register, style, tickets_link
+from components.charts.flow import partial_pattern
 from components.i18n import _, current_locale
 
 
@@ -20,9 +21,10 @@ def by_week(session, user, f):
              for b in x]
     pct = [100.0 * r["met"] / (r["met"] + r["breached"]) if r["met"] + r["breached"] else None for r in data]
     fig = go.Figure([
-        go.Bar(x=x, y=[r["met"] for r in data], name=_("an.sla_met"), marker_color=COLORS["met"], customdata=links),
+        go.Bar(x=x, y=[r["met"] for r in data], name=_("an.sla_met"), marker_color=COLORS["met"], customdata=links,
+               marker_pattern=partial_pattern(data)),
         go.Bar(x=x, y=[r["breached"] for r in data], name=_("an.sla_breached"), marker_color=COLORS["breached"],
-               customdata=links),
+               customdata=links, marker_pattern=partial_pattern(data)),
         go.Scatter(x=x, y=pct, name=_("an.sla_met_pct"), yaxis="y2", mode="lines+markers", customdata=links,
                    line=dict(color="#212529", width=1), hovertemplate="%{x}<br>%{y:.1f}%<extra></extra>"),
     ])

@@ -1,13 +1,11 @@
 """Integration tokens for the web-form API: created and revoked by admins, checked on every API call.
 
-Only a SHA-256 of the secret is stored; the secret is shown once. A token may be limited to one
+Only a SHA-256 of the secret is stored (data/identity/bearer.py); the secret is shown once. A token may be limited to one
 service. Requests created with a token remember it (the `created` event's data), and a token can read
 back only the requests it created.
 """
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -16,11 +14,10 @@ from sqlalchemy.orm import Session
 from data import audit
 from data import permissions
 from data.errors import NotFound, Text, ValidationError
+from data.identity import bearer
 from data.models import BoardColumn, IntegrationToken, Service, Ticket, TicketEvent, User
 
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+KIND = "okno_"  # integration secrets start with this (personal tokens with data.identity.tokens.KIND)
 
 
 def create_token(session: Session, actor: User, name: str, service_id: int | None = None) -> tuple[IntegrationToken, str]:
@@ -31,8 +28,8 @@ def create_token(session: Session, actor: User, name: str, service_id: int | Non
         raise ValidationError("errors.integration_name", {"name": Text("errors.field.required")})
     if service_id and session.get(Service, service_id) is None:
         raise ValidationError("errors.no_such_service", {"service": Text("errors.field.invalid")})
-    secret = "okno_" + secrets.token_urlsafe(32)
-    row = IntegrationToken(name=name[:200], token_hash=_digest(secret), prefix=secret[:12],
+    secret, token_hash, prefix = bearer.new_secret(KIND)
+    row = IntegrationToken(name=name[:200], token_hash=token_hash, prefix=prefix,
                            service_id=service_id or None, created_by_id=actor.id)
     session.add(row)
     session.flush()
@@ -59,9 +56,9 @@ def tokens(session: Session, actor: User) -> list[IntegrationToken]:
 
 def authenticate(session: Session, secret: str | None) -> IntegrationToken | None:
     """The live token for this secret, or None; marks it used."""
-    if not secret or not secret.startswith("okno_") or len(secret) > 200:
+    if not bearer.well_formed(secret, KIND):
         return None
-    row = session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == _digest(secret),
+    row = session.scalar(select(IntegrationToken).where(IntegrationToken.token_hash == bearer.digest(secret),
                                                         IntegrationToken.revoked_at.is_(None)))
     if row is not None:
         row.last_used_at = datetime.now(timezone.utc)

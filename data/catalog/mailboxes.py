@@ -12,7 +12,8 @@ from data.catalog.secrets import describe, seal
 from data.models import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, Service, User
 
 EDITABLE = ("name", "kind", "address", "aliases", "service_id", "host", "port", "use_ssl", "username", "auth_type",
-            "folder", "after_processing", "move_to", "smtp_host", "smtp_port", "smtp_ssl", "enabled")
+            "folder", "after_processing", "move_to", "smtp_host", "smtp_port", "smtp_ssl", "enabled", "reopen_days",
+            "plus_addressing")
 
 
 def _require_admin(actor: User | None) -> None:
@@ -43,7 +44,7 @@ def _clean(session: Session, values: dict) -> dict:
         errors["after_processing"] = Text("errors.mailbox.after_processing")
     if out.get("after_processing") == "move" and not out.get("move_to"):
         errors["move_to"] = Text("errors.mailbox.move_to")
-    for key in ("port", "smtp_port", "service_id"):
+    for key in ("port", "smtp_port", "service_id", "reopen_days"):
         if out.get(key) in ("", None):
             out[key] = None
         elif key in out:
@@ -51,6 +52,10 @@ def _clean(session: Session, values: dict) -> dict:
                 out[key] = int(out[key])
             except (TypeError, ValueError):
                 errors[key] = Text("errors.field.number")
+    if isinstance(out.get("reopen_days"), int) and not 0 <= out["reopen_days"] <= 3650:
+        errors["reopen_days"] = Text("errors.field.number")
+    if "plus_addressing" in out:
+        out["plus_addressing"] = bool(out["plus_addressing"])
     if out.get("service_id") is not None and session.get(Service, out["service_id"]) is None:
         errors["service_id"] = Text("errors.no_such_service")
     if isinstance(out.get("aliases"), str):

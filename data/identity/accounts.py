@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from data import audit
 from data.errors import Text, ValidationError
 from data.identity import directory, passwords, throttle
-from data.models import ROLES, User
+from data.models import ROLES, DirectoryAccount, User
 
 log = logging.getLogger("okno.signin")
 
@@ -105,8 +105,16 @@ def set_password(session: Session, user: User, password: str) -> None:
     session.flush()
 
 
+def signs_in_with_directory(session: Session, user: User) -> bool:
+    """The user came from the company directory: their password lives there, not in Okno."""
+    return session.get(DirectoryAccount, user.id) is not None
+
+
 def change_own_password(session: Session, user: User, current: str, new: str) -> None:
-    """The user changes their password: the current one must be right."""
+    """The user changes their password: the current one must be right. Directory users change theirs
+    in the directory (Okno never sees it)."""
+    if signs_in_with_directory(session, user):
+        raise ValidationError("errors.password_in_directory", {"current": Text("errors.field.invalid")})
     if not passwords.verify(user.password_hash, current or ""):
         raise ValidationError("errors.password_wrong", {"current": Text("errors.field.invalid")})
     set_password(session, user, new)

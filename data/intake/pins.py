@@ -24,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from data import audit
 from data.messaging import outbox
 from data.intake import requesters
 from data.config import get_config
@@ -83,13 +84,32 @@ class PinCheck:
     payload: dict = field(default_factory=dict)
 
 
+# The audit log's action for each purpose; a failed try is "<action>.failed".
+AUDIT_ACTIONS = {"login": "portal.sign_in", "link": "telegram.link"}
+
+
 def verify(session: Session, address: str, pin: str, *, purpose: str = "login", ip: str | None = None,
            at: datetime | None = None) -> PinCheck:
     """Check a code. Never raises for a wrong code: the attempt counter must be committed by the caller.
 
     On success the code is used up; "login" returns the (found or new) requester with the email marked
     verified; "link" merges the Telegram identity from the code's payload into that requester.
+    Each outcome is an audit row in the same transaction (a portal sign-in, or a failed one with its reason).
     """
+    check = _check(session, address, pin, purpose=purpose, ip=ip, at=at)
+    action = AUDIT_ACTIONS.get(purpose, f"pin.{purpose}")
+    who = str(address or "")[:254]
+    if check.ok:
+        audit.record(session, f"{check.requester.name} <{who}>", action,
+                     ("requesters", check.requester.id, who), address=ip)
+    else:
+        audit.record(session, who, f"{action}.failed", ("requesters", None, who), after={"reason": check.reason},
+                     address=ip)
+    return check
+
+
+def _check(session: Session, address: str, pin: str, *, purpose: str, ip: str | None,
+           at: datetime | None) -> PinCheck:
     cfg, when = get_config(), _now(at)
     try:
         addr = requesters.normalise_email(address)

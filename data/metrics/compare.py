@@ -1,9 +1,12 @@
 """Before/after comparison around a date (e.g. Okno's go-live), per agent and per team.
 
-SQL returns one small row per (agent or team, month): resolved, median and 85th-percentile
-handling time, SLA met/with SLA. The differences after − before and their 95% bootstrap intervals
+SQL returns one small row per (agent or team, month): resolutions, median and 85th-percentile
+cycle time (days, hours precision: the same figure as on every other page), SLA met/with SLA — from
+the rollup's monthly sums when it is built, else from the events. The differences after − before and their 95% bootstrap intervals
 are computed here with numpy over those months (fixed seed, so a page shows the same numbers
 every time). Only whole months count: the current month and the month the history starts in are left out.
+Months with nothing resolved count as zero, from the group's first resolution in the window on (an agent
+who joined later gets no zeros for the months before).
 """
 from __future__ import annotations
 
@@ -13,14 +16,14 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from data.models import User
-from data.metrics import one, require_analytics, rows
+from data.metrics import daily, one, require_analytics, rollup, rows
 from data.metrics.filters import TicketFilter, today, tz, where
-from data.metrics.sql import DONE_IN_RANGE, HANDLE_DAYS, SLA_MET
+from data.metrics.sql import CYCLE_DAYS, resolution_rows
 
 SEED = 20240601
 RESAMPLES = 4000
 MEASURES = ("resolved", "handle_p50", "handle_p85", "sla_met")
-GROUPS = {"agent": ("t.assignee_id", "users"), "team": ("t.team_id", "teams")}
+GROUPS = {"agent": ("assignee_id", "users"), "team": ("team_id", "teams")}
 
 
 def add_months(d: date, months: int) -> date:
@@ -34,19 +37,34 @@ def default_pivot() -> date:
 
 
 def monthly(session: Session, f: TicketFilter, group: str, since: date, until: date) -> list[dict]:
-    """Per (group id, month) aggregates of tickets done in [since, until)."""
+    """Per (group id, month) aggregates of the resolutions in [since, until), months with none included
+    as zeros from the group's first month with a resolution."""
     column, table = GROUPS[group]
-    w, params = where(f)
-    start, end = (datetime.combine(d, time.min, tzinfo=tz()) for d in (since, until))
-    return rows(session, f"""
-        SELECT {column} AS id, g.name, date_trunc('month', t.resolved_at AT TIME ZONE :tz)::date AS month,
-               count(*) AS resolved,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY {HANDLE_DAYS}) AS handle_p50,
-               percentile_cont(0.85) WITHIN GROUP (ORDER BY {HANDLE_DAYS}) AS handle_p85,
-               count(*) FILTER (WHERE {SLA_MET} = 1) AS sla_met_n, count({SLA_MET}) AS sla_n
-        FROM tickets t JOIN {table} g ON g.id = {column}
-        WHERE {w} AND {DONE_IN_RANGE}
-        GROUP BY 1, 2, 3 ORDER BY 2, 3""", params | {"start": start, "end": end, "tz": tz().key})
+    if rollup.usable(session, f) and not (f.priority or f.channel):
+        found = daily.monthly(session, f, column, since, until)
+    else:
+        w, params = where(f)
+        start, end = (datetime.combine(d, time.min, tzinfo=tz()) for d in (since, until))
+        found = rows(session, f"""
+            SELECT r.{column} AS id, date_trunc('month', r.done_at AT TIME ZONE :tz)::date AS month,
+                   count(*) AS resolved,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS handle_p50,
+                   percentile_cont(0.85) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS handle_p85,
+                   count(*) FILTER (WHERE r.sla_met = 1) AS sla_met_n, count(r.sla_met) AS sla_n
+            FROM ({resolution_rows(w)}) AS r WHERE r.{column} IS NOT NULL
+            GROUP BY 1, 2""", params | {"start": start, "end": end, "tz": tz().key})
+    names = {r["id"]: r["name"] for r in rows(session, f"SELECT id, name FROM {table} WHERE id = ANY(:ids)",
+                                                {"ids": sorted({r["id"] for r in found})})}
+    by_key = {(r["id"], r["month"]): r for r in found}
+    out = []
+    for gid in sorted(names, key=lambda i: (names[i], i)):
+        month = min(m for g, m in by_key if g == gid)
+        while month < until:
+            out.append({**by_key.get((gid, month), {"id": gid, "month": month, "resolved": 0, "handle_p50": None,
+                                                    "handle_p85": None, "sla_met_n": 0, "sla_n": 0}),
+                        "name": names[gid]})
+            month = add_months(month, 1)
+    return out
 
 
 def _stat(measure: str, months: dict[str, np.ndarray], idx: np.ndarray) -> np.ndarray:
@@ -85,8 +103,8 @@ def compare(session: Session, actor: User, f: TicketFilter, pivot: date | None =
             months_before: int = 6) -> dict:
     """Per agent and per team: monthly resolved, median/P85 handling time (days), SLA met %, before vs after.
 
-    Handling time = work started → done, elapsed days (as the seeds measure it). Months with no done ticket for a
-    group are absent from its sample (an agent who joined later has fewer months).
+    Cycle time = work started → done (per resolution cycle), days at hours precision — "handling time" in the
+    seeds' words. Months without a resolution count as zero from the group's first month with one.
     """
     require_analytics(actor)
     pivot = (pivot or default_pivot()).replace(day=1)

@@ -1,14 +1,21 @@
-"""The same metrics as kpi/flow/sla/team, read from the daily rollup (analytics_daily) instead of
-the tickets: used for wide views (see rollup.usable). Definitions are identical; tests check that
-both paths give the same answers on the same history."""
+"""The same metrics as kpi/flow/sla/team/compare, read from the rollup (data/metrics/rollup.py) instead of
+the events: used for wide views (rollup.usable). Definitions are identical; percentiles are merged
+exactly from counts per whole hour or minute (the precision the metrics are defined at), so both paths
+give the same answers on the same history (tests/test_metrics_rollup_random.py)."""
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from data.metrics import one, rows
-from data.models.analytics import CYCLE_BUCKETS, RESPONSE_EDGES_MIN
+from data.models.analytics import CREATED, CYCLE_HOURS, FIRST_RESPONSE_MINUTES, REOPENS, RESOLVED, STATUS_NET
 from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.sql import buckets, grain_sql
+from data.tickets.status import STATUSES
+
+# Sums of the counts of the daily rows, per stream (a filter on r.stream picks the rows that have them).
+_COUNTS = {"created": CREATED, "resolved": RESOLVED, "reopens": REOPENS}
 
 
 def table(f: TicketFilter, fine: bool = False, by_assignee: bool = False) -> str:
@@ -24,86 +31,99 @@ def _w(f: TicketFilter) -> tuple[str, dict]:
     return w, params | range_params(f)
 
 
-def hist_percentile(counts: list[int], p: float) -> float | None:
-    """percentile_cont over a histogram of whole days (bucket i holds value i + 1)."""
-    n = sum(counts)
+def hist_percentile(counts: list[tuple[float, int]], p: float) -> float | None:
+    """percentile_cont(p) of the multiset given as (value, count) pairs in ascending value order: exact."""
+    n = sum(c for _v, c in counts)
     if n == 0:
         return None
     pos = p * (n - 1)
-    low, frac = int(pos), pos - int(pos)
+    low = int(pos)
+    frac = pos - low
 
     def value_at(k):  # the k-th smallest value (0-based)
         seen = 0
-        for i, c in enumerate(counts):
+        for value, c in counts:
             seen += c
             if k < seen:
-                return i + 1
-        return len(counts)
+                return value
+        return counts[-1][0]
     a = value_at(low)
-    return float(a if frac == 0 else a + (value_at(low + 1) - a) * frac)
+    return float(a) if frac == 0 else float(a + (value_at(low + 1) - a) * frac)
 
 
-def _sums(column: str, n: int) -> str:
-    """Element-wise sums of an int[] column: one pass over the rows (much faster than unnest)."""
-    return ", ".join(f"sum(r.{column}[{i}])::int AS {column}_{i}" for i in range(1, n + 1))
+def _whole_months(f: TicketFilter) -> tuple[date, date]:
+    """[first, after) of the calendar months wholly inside the range (first == after when there are none)."""
+    first = f.date_from if f.date_from.day == 1 else (f.date_from.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = (f.date_to + timedelta(days=1)).replace(day=1)
+    return (first, after) if first < after else (f.date_from, f.date_from)
 
 
-def cycle_hist(session: Session, f: TicketFilter, group: str | None = None) -> dict:
-    """{group value (or None): [counts per cycle-time day]} for tickets done in the range."""
+def dist(session: Session, f: TicketFilter, metric: int, group: str | None = None) -> dict:
+    """{group value (or None): [(value, count, breached), ...] ascending} of one distribution in the range.
+
+    Whole months come from the monthly sums, the days at the ends of the range from the daily rows;
+    a filter on priority or channel reads the daily rows only (the monthly sums don't keep them)."""
     w, params = _w(f)
+    g = f"r.{group}" if group else "NULL"
+    day_cols = "r.service_id, r.team_id, r.board_id, r.assignee_id, r.priority_id, r.channel, r.value, r.n, r.breached"
+    if f.priority or f.channel:
+        source = f"SELECT {day_cols} FROM analytics_dist r WHERE r.metric = :metric AND r.day BETWEEN :d_from AND :d_to"
+    else:
+        first, after = _whole_months(f)
+        params |= {"m_first": first, "m_after": after}
+        source = f"""
+            SELECT r.service_id, r.team_id, r.board_id, r.assignee_id, NULL::int AS priority_id,
+                   NULL::varchar AS channel, r.value, r.n, r.breached
+            FROM analytics_dist_month r WHERE r.metric = :metric AND r.month >= :m_first AND r.month < :m_after
+            UNION ALL
+            SELECT {day_cols} FROM analytics_dist r WHERE r.metric = :metric AND r.day BETWEEN :d_from AND :d_to
+              AND NOT (r.day >= :m_first AND r.day < :m_after)"""
     found = rows(session, f"""
-        SELECT {group or "NULL"} AS g, {_sums("cycle_hist", CYCLE_BUCKETS)}
-        FROM {table(f, by_assignee=group is not None)} r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
-    return {r["g"]: [r[f"cycle_hist_{i}"] or 0 for i in range(1, CYCLE_BUCKETS + 1)] for r in found}
+        SELECT {g} AS g, r.value, sum(r.n)::int AS n, sum(r.breached)::int AS breached
+        FROM ({source}) AS r WHERE {w} GROUP BY 1, 2 ORDER BY 1, 2""", params | {"metric": metric})
+    out: dict = {}
+    for r in found:
+        out.setdefault(r["g"], []).append((r["value"], r["n"], r["breached"]))
+    return out
 
 
-def binned_percentile(counts: list[int], edges, p: float) -> float | None:
-    """percentile_cont estimated from counts per bin (lower edges `edges`), spreading each bin's values
-    evenly from its lower edge; the open last bin counts at its lower edge."""
-    n = sum(counts)
-    if n == 0:
-        return None
-
-    def value_at(k):
-        before = 0
-        for i, c in enumerate(counts):
-            if k < before + c:
-                high = edges[i + 1] if i + 1 < len(edges) else edges[i]
-                return edges[i] + (high - edges[i]) * (k - before) / c
-            before += c
-        return float(edges[-1])
-    pos = p * (n - 1)
-    low, frac = int(pos), pos - int(pos)
-    a = value_at(low)
-    return a if frac == 0 else a + (value_at(low + 1) - a) * frac
+def percentiles(session: Session, f: TicketFilter, metric: int, fractions, scale: float,
+                group: str | None = None) -> dict:
+    """{group: (count, {fraction: value / scale})} of one distribution (scale 24: hours → days)."""
+    out = {}
+    for g, values in dist(session, f, metric, group).items():
+        pairs = [(v, n) for v, n, _b in values]
+        out[g] = (sum(n for _v, n in pairs),
+                  {p: (lambda x: None if x is None else x / scale)(hist_percentile(pairs, p)) for p in fractions})
+    return out
 
 
-def response_hist(session: Session, f: TicketFilter) -> dict:
-    """First-response counts (and breached) per fine bin for tickets created in the range, and unanswered."""
-    w, params = _w(f)
-    n = len(RESPONSE_EDGES_MIN)
-    found = one(session, f"""
-        SELECT {_sums("response_hist", n)}, {_sums("response_breached", n)}, sum(r.unanswered)::int AS unanswered
-        FROM {table(f)} r WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to""", params)
-    return {"counts": [found.get(f"response_hist_{i}") or 0 for i in range(1, n + 1)],
-            "breached": [found.get(f"response_breached_{i}") or 0 for i in range(1, n + 1)],
-            "unanswered": found.get("unanswered") or 0}
+def cycle_percentiles(session: Session, f: TicketFilter, fractions) -> tuple[int, dict]:
+    return percentiles(session, f, CYCLE_HOURS, fractions, 24.0).get(None, (0, {p: None for p in fractions}))
 
 
-def first_response(session: Session, f: TicketFilter, chart_edges_hours) -> dict:
-    """The first-response chart from the rollup: fine bins summed into the chart's bins."""
-    hist = response_hist(session, f)
-    minutes = [h * 60 for h in chart_edges_hours]
+def first_response(session: Session, f: TicketFilter, chart_edges_hours, fractions) -> dict:
+    """The first-response chart from the rollup: exact counts per minute summed into the chart's bins."""
+    values = dist(session, f, FIRST_RESPONSE_MINUTES).get(None, [])
+    edges = [h * 60 for h in chart_edges_hours]
     bins = []
-    for i, low in enumerate(minutes):
-        high = minutes[i + 1] if i + 1 < len(minutes) else None
-        inside = [j for j, e in enumerate(RESPONSE_EDGES_MIN) if e >= low and (high is None or e < high)]
-        bins.append({"from_hours": chart_edges_hours[i], "to_hours": chart_edges_hours[i + 1] if high else None,
-                     "count": sum(hist["counts"][j] for j in inside),
-                     "breached": sum(hist["breached"][j] for j in inside)})
-    percentiles = {p: (lambda v: None if v is None else v / 60)(binned_percentile(hist["counts"], RESPONSE_EDGES_MIN, p))
-                   for p in (0.5, 0.85, 0.95)}
-    return {"bins": bins, "percentiles": percentiles, "unanswered": hist["unanswered"]}
+    for i, low in enumerate(edges):
+        high = edges[i + 1] if i + 1 < len(edges) else None
+        inside = [(n, b) for v, n, b in values if v >= low and (high is None or v < high)]
+        bins.append({"from_hours": chart_edges_hours[i], "to_hours": chart_edges_hours[i + 1] if high is not None else None,
+                     "count": sum(n for n, _b in inside), "breached": sum(b for _n, b in inside)})
+    pairs = [(v, n) for v, n, _b in values]
+    return {"bins": bins, "total": sum(n for _v, n in pairs),
+            "percentiles": {p: (lambda x: None if x is None else x / 60)(hist_percentile(pairs, p)) for p in fractions}}
+
+
+def _open_at_end(session: Session, f: TicketFilter, upto: str) -> int:
+    """Open at the end of local day `upto` (a bind name): created − resolved + reopened up to that day."""
+    w, params = _w(f)
+    found = one(session, f"""
+        SELECT coalesce(sum(r.created) - sum(r.resolved) + sum(r.reopens), 0)::int AS n
+        FROM {table(f)} r WHERE {w} AND r.stream IN ({CREATED}, {RESOLVED}, {REOPENS}) AND r.day <= {upto}""", params)
+    return found.get("n") or 0
 
 
 def kpis(session: Session, f: TicketFilter, prev: TicketFilter) -> dict[str, dict]:
@@ -114,22 +134,17 @@ def kpis(session: Session, f: TicketFilter, prev: TicketFilter) -> dict[str, dic
         SELECT CASE WHEN r.day >= :d_from THEN 'cur' ELSE 'prev' END AS p, sum(r.created)::int AS created,
                sum(r.resolved)::int AS resolved, sum(r.reopens)::int AS reopened,
                100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met
-        FROM {table(f)} r WHERE {w} AND r.day >= :p_from AND r.day <= :d_to GROUP BY 1""", params)
-    backlog = one(session, f"""
-        SELECT (sum(r.created) - sum(r.resolved))::int AS cur,
-               (sum(r.created) FILTER (WHERE r.day < :d_from) - coalesce(sum(r.resolved) FILTER (WHERE r.day < :d_from), 0))::int
-                 AS prev
-        FROM {table(f)} r WHERE {w} AND r.day <= :d_to AND r.stream IN (0, 1)""", params)
+        FROM {table(f)} r WHERE {w} AND r.stream IN ({CREATED}, {RESOLVED}, {REOPENS})
+          AND r.day >= :p_from AND r.day <= :d_to GROUP BY 1""", params)
     out = {"cur": {}, "prev": {}}
     for r in sums:
         out[r.pop("p")].update(r)
+    out["cur"]["backlog"] = _open_at_end(session, f, ":d_to")
+    out["prev"]["backlog"] = _open_at_end(session, prev, ":d_to")
     for period, period_filter in (("cur", f), ("prev", prev)):
-        hist = cycle_hist(session, period_filter).get(None, [])
-        out[period].update(cycle_p50=hist_percentile(hist, 0.5) if hist else None,
-                           cycle_p85=hist_percentile(hist, 0.85) if hist else None)
-        out[period]["backlog"] = (backlog.get(period) or 0)
-        median = binned_percentile(response_hist(session, period_filter)["counts"], RESPONSE_EDGES_MIN, 0.5)
-        out[period]["first_response_p50"] = None if median is None else median / 60
+        _n, cycle = cycle_percentiles(session, period_filter, (0.5, 0.85))
+        _m, response = percentiles(session, period_filter, FIRST_RESPONSE_MINUTES, (0.5,), 60.0).get(None, (0, {}))
+        out[period].update(cycle_p50=cycle[0.5], cycle_p85=cycle[0.85], first_response_p50=response.get(0.5))
     return out
 
 
@@ -137,18 +152,22 @@ def created_resolved(session: Session, f: TicketFilter, grain: str) -> list[dict
     w, params = _w(f)
     return rows(session, f"""
         WITH b AS ({buckets(grain)}),
-        s AS (SELECT date_trunc({grain_sql(grain)[0]}, r.day)::date AS bucket, sum(r.created) AS c, sum(r.resolved) AS d
-              FROM {table(f)} r WHERE {w} AND r.day >= :d_from AND r.day <= :d_to AND r.stream IN (0, 1)
-              GROUP BY 1),
-        base AS (SELECT coalesce(sum(r.created) - sum(r.resolved), 0) AS n FROM {table(f)} r
-                 WHERE {w} AND r.day < :d_from AND r.stream IN (0, 1))
-        SELECT b.bucket, coalesce(s.c, 0)::int AS created, coalesce(s.d, 0)::int AS resolved,
-               ((SELECT n FROM base) + sum(coalesce(s.c, 0) - coalesce(s.d, 0)) OVER (ORDER BY b.bucket))::int AS backlog
+        s AS (SELECT date_trunc({grain_sql(grain)[0]}, r.day)::date AS bucket, sum(r.created) AS c,
+                     sum(r.resolved) AS d, sum(r.reopens) AS o
+              FROM {table(f)} r WHERE {w} AND r.day >= :d_from AND r.day <= :d_to
+                AND r.stream IN ({CREATED}, {RESOLVED}, {REOPENS}) GROUP BY 1),
+        base AS (SELECT coalesce(sum(r.created) - sum(r.resolved) + sum(r.reopens), 0) AS n FROM {table(f)} r
+                 WHERE {w} AND r.day < :d_from AND r.stream IN ({CREATED}, {RESOLVED}, {REOPENS}))
+        SELECT b.bucket, b.partial, coalesce(s.c, 0)::int AS created, coalesce(s.d, 0)::int AS resolved,
+               coalesce(s.o, 0)::int AS reopened,
+               ((SELECT n FROM base) + sum(coalesce(s.c, 0) - coalesce(s.d, 0) + coalesce(s.o, 0))
+                 OVER (ORDER BY b.bucket))::int AS backlog
         FROM b LEFT JOIN s USING (bucket) ORDER BY b.bucket""", params)
 
 
 def throughput(session: Session, f: TicketFilter, grain: str) -> list[dict]:
-    return [{"bucket": r["bucket"], "done": r["resolved"]} for r in created_resolved(session, f, grain)]
+    return [{"bucket": r["bucket"], "partial": r["partial"], "done": r["resolved"]}
+            for r in created_resolved(session, f, grain)]
 
 
 def sla_by_week(session: Session, f: TicketFilter) -> list[dict]:
@@ -157,8 +176,8 @@ def sla_by_week(session: Session, f: TicketFilter) -> list[dict]:
         WITH b AS ({buckets('week')}),
         s AS (SELECT date_trunc('week', r.day)::date AS bucket, sum(r.resolved_sla_met) AS met,
                      sum(r.resolved_sla_breached) AS breached
-              FROM {table(f)} r WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1)
-        SELECT b.bucket, coalesce(s.met, 0)::int AS met, coalesce(s.breached, 0)::int AS breached
+              FROM {table(f)} r WHERE {w} AND r.stream = {RESOLVED} AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1)
+        SELECT b.bucket, b.partial, coalesce(s.met, 0)::int AS met, coalesce(s.breached, 0)::int AS breached
         FROM b LEFT JOIN s USING (bucket) ORDER BY b.bucket""", params)
 
 
@@ -168,54 +187,74 @@ def sla_by_priority(session: Session, f: TicketFilter) -> list[dict]:
         SELECT p.id AS priority_id, p.name_en, p.name_ru, p.color, sum(r.resolved_sla_met)::int AS met,
                sum(r.resolved_sla_breached)::int AS breached
         FROM analytics_daily r LEFT JOIN priorities p ON p.id = r.priority_id
-        WHERE {w} AND r.stream = 1 AND r.day >= :d_from AND r.day <= :d_to
+        WHERE {w} AND r.stream = {RESOLVED} AND r.day >= :d_from AND r.day <= :d_to
         GROUP BY p.id HAVING sum(r.resolved_sla_met + r.resolved_sla_breached) > 0 ORDER BY p.rank NULLS LAST""",
                 params)
 
 
 def agents_done(session: Session, f: TicketFilter) -> dict[int, dict]:
-    """Per assignee: resolved, median cycle time, SLA met %, reopen rate % in the range."""
+    """Per assignee: resolved, median cycle time, SLA met %, reopen rate % (reopens ÷ resolutions) in the range."""
     w, params = _w(f)
     found = rows(session, f"""
-        SELECT r.assignee_id AS id, sum(r.resolved)::int AS resolved,
-               100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met,
-               100.0 * sum(r.resolved_reopened) / nullif(sum(r.resolved), 0) AS reopen_rate
-        FROM {table(f, by_assignee=True)} r WHERE {w} AND r.stream = 1 AND r.assignee_id IS NOT NULL
-          AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
-    hists = cycle_hist(session, f, group="r.assignee_id")
-    return {r["id"]: dict(r, cycle_p50=hist_percentile(hists.get(r["id"], []), 0.5) if r["id"] in hists else None)
-            for r in found}
+        SELECT r.assignee_id AS id, sum(r.resolved)::int AS resolved, sum(r.reopens)::int AS reopens,
+               100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met
+        FROM {table(f, by_assignee=True)} r WHERE {w} AND r.stream IN ({RESOLVED}, {REOPENS})
+          AND r.assignee_id IS NOT NULL AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
+    cycles = percentiles(session, f, CYCLE_HOURS, (0.5,), 24.0, group="assignee_id")
+    return {r["id"]: {"resolved": r["resolved"], "sla_met": r["sla_met"],
+                      "reopen_rate": 100.0 * r["reopens"] / r["resolved"] if r["resolved"] else None,
+                      "cycle_p50": cycles.get(r["id"], (0, {0.5: None}))[1][0.5]} for r in found}
 
 
 def arrivals(session: Session, f: TicketFilter) -> list[dict]:
     w, params = _w(f)
     return rows(session, f"""
-        WITH d AS (SELECT extract(isodow FROM r.day)::int AS weekday, {_sums("created_hours", 24)}
-                   FROM {table(f)} r WHERE {w} AND r.stream = 0 AND r.day >= :d_from AND r.day <= :d_to
+        WITH d AS (SELECT extract(isodow FROM r.day)::int AS weekday, {", ".join(
+            f"sum(r.created_hours[{i}])::int AS h{i}" for i in range(1, 25))}
+                   FROM {table(f)} r WHERE {w} AND r.stream = {CREATED} AND r.day >= :d_from AND r.day <= :d_to
                    GROUP BY 1),
         a AS (SELECT d.weekday, u.i::int - 1 AS hour, u.n
-              FROM d CROSS JOIN LATERAL unnest(ARRAY[{", ".join(f"d.created_hours_{i}" for i in range(1, 25))}])
+              FROM d CROSS JOIN LATERAL unnest(ARRAY[{", ".join(f"d.h{i}" for i in range(1, 25))}])
                    WITH ORDINALITY AS u(n, i))
         SELECT d AS weekday, h AS hour, coalesce(a.n, 0)::int AS n
         FROM generate_series(1, 7) AS d CROSS JOIN generate_series(0, 23) AS h
         LEFT JOIN a ON a.weekday = d AND a.hour = h ORDER BY d, h""", params)
 
 
-def cumulative_flow(session: Session, f: TicketFilter) -> dict:
+def cumulative_flow(session: Session, f: TicketFilter) -> list[dict]:
+    """Per day from the day before the range: tickets in each status at the end of the day."""
     w, params = _w(f)
-    found = rows(session, f"""
-        WITH d AS (SELECT greatest(r.day, CAST(:d_from AS date) - 1) AS day, {_sums("reached", 4)}
-                   FROM {table(f)} r WHERE {w} AND r.stream = 3 AND r.day <= :d_to GROUP BY 1),
-        e AS (SELECT d.day, u.i::int - 1 AS status_index, u.n FROM d
-              CROSS JOIN LATERAL unnest(ARRAY[d.reached_1, d.reached_2, d.reached_3, d.reached_4]) WITH ORDINALITY AS u(n, i)),
-        grid AS (SELECT g::date AS day, s.status_index
-                 FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day', CAST(:d_to AS timestamp),
-                                      interval '1 day') AS g CROSS JOIN generate_series(0, 3) AS s(status_index)),
-        cum AS (SELECT grid.day, grid.status_index,
-                       sum(coalesce(e.n, 0)) OVER (PARTITION BY grid.status_index ORDER BY grid.day) AS n
-                FROM grid LEFT JOIN e USING (day, status_index))
-        SELECT day, max(n) FILTER (WHERE status_index = 0)::int AS queue,
-               max(n) FILTER (WHERE status_index = 1)::int AS in_progress,
-               max(n) FILTER (WHERE status_index = 2)::int AS waiting, max(n) FILTER (WHERE status_index = 3)::int AS done
-        FROM cum GROUP BY day ORDER BY day""", params)
-    return {"before": found[0], "days": found[1:]}
+    sums = ", ".join(f"sum(r.status_net[{i + 1}]) AS {s}" for i, s in enumerate(STATUSES))
+    return rows(session, f"""
+        WITH d AS (SELECT greatest(r.day, CAST(:d_from AS date) - 1) AS day, {sums}
+                   FROM {table(f)} r WHERE {w} AND r.stream = {STATUS_NET} AND r.day <= :d_to GROUP BY 1),
+        grid AS (SELECT g::date AS day FROM generate_series(CAST(:d_from AS timestamp) - interval '1 day',
+                                                          CAST(:d_to AS timestamp), interval '1 day') AS g)
+        SELECT grid.day, {", ".join(f"(sum(coalesce(d.{s}, 0)) OVER (ORDER BY grid.day))::int AS {s}" for s in STATUSES)}
+        FROM grid LEFT JOIN d USING (day) ORDER BY grid.day""", params)
+
+
+def monthly(session: Session, f: TicketFilter, column: str, since: date, until: date) -> list[dict]:
+    """Compare's samples: per (group, month) in [since, until): resolved, SLA met/with SLA, and the cycle-time
+    counts per hour (exact medians) — from the monthly sums, thousands of rows at a million tickets."""
+    w, params = _w(f)
+    params |= {"since": since, "until": until}
+    counts = rows(session, f"""
+        SELECT r.{column} AS id, date_trunc('month', r.day)::date AS month, sum(r.resolved)::int AS resolved,
+               sum(r.resolved_sla_met)::int AS sla_met_n,
+               sum(r.resolved_sla_met + r.resolved_sla_breached)::int AS sla_n
+        FROM {table(f, by_assignee=column == "assignee_id")} r WHERE {w} AND r.stream = {RESOLVED}
+          AND r.{column} IS NOT NULL AND r.day >= :since AND r.day < :until GROUP BY 1, 2""", params)
+    hours = rows(session, f"""
+        SELECT r.{column} AS id, r.month, r.value, sum(r.n)::int AS n FROM analytics_dist_month r
+        WHERE {w} AND r.metric = {CYCLE_HOURS} AND r.{column} IS NOT NULL AND r.month >= :since AND r.month < :until
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", params)
+    by_key: dict = {}
+    for r in hours:
+        by_key.setdefault((r["id"], r["month"]), []).append((r["value"], r["n"]))
+    return [dict(r, handle_p50=_days(hist_percentile(by_key.get((r["id"], r["month"]), []), 0.5)),
+                 handle_p85=_days(hist_percentile(by_key.get((r["id"], r["month"]), []), 0.85))) for r in counts]
+
+
+def _days(value_hours: float | None) -> float | None:
+    return None if value_hours is None else value_hours / 24.0

@@ -1,12 +1,14 @@
-"""KPI cards: each figure for the chosen period and for the period of the same length before it."""
+"""KPI cards: each figure for the chosen period and for the period of the same length before it,
+computed from the event history (or its rollup): resolutions and reopens are events of the period,
+the backlog is what was open at its end, percentiles are exact."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from data.models import User
-from data.metrics import daily, one, require_analytics, rollup, rows
+from data.metrics import daily, one, require_analytics, rollup
 from data.metrics.filters import TicketFilter, range_params, where
-from data.metrics.sql import CYCLE_DAYS, FIRST_RESPONSE_HOURS, SLA_MET
+from data.metrics.sql import CYCLE_DAYS, FIRST_RESPONSE_MINUTES, REOPENS_IN_RANGE, resolution_rows
 from data.tickets import status as statuses
 
 KPIS = ("created", "resolved", "backlog", "cycle_p50", "cycle_p85", "first_response_p50", "sla_met", "reopened")
@@ -18,37 +20,32 @@ def kpis(session: Session, actor: User, f: TicketFilter) -> dict[str, dict]:
     """{kpi: {"value": current, "previous": previous period, "change": relative change or None}}."""
     require_analytics(actor)
     prev = f.previous()
-    w, params = where(f)
-    params |= range_params(f) | {"p_start": prev.start}
-    period = "CASE WHEN {col} >= :start THEN 'cur' ELSE 'prev' END"
     if rollup.usable(session, f):
         return _shape(daily.kpis(session, f, prev))
-    created = rows(session, f"""
-        SELECT {period.format(col='t.created_at')} AS p, count(*) AS created,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY {FIRST_RESPONSE_HOURS}) AS first_response_p50
-        FROM tickets t WHERE {w} AND t.created_at >= :p_start AND t.created_at < :end GROUP BY 1""", params)
-    done = rows(session, f"""
-        SELECT {period.format(col='t.resolved_at')} AS p, count(*) AS resolved,
+    return _shape({"cur": period_figures(session, f), "prev": period_figures(session, prev)})
+
+
+def period_figures(session: Session, f: TicketFilter) -> dict:
+    """The KPI figures of one period straight from the events."""
+    w, params = where(f)
+    params |= range_params(f)
+    out = one(session, f"""
+        SELECT count(*) AS resolved,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS cycle_p50,
                percentile_cont(0.85) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS cycle_p85,
-               100.0 * avg({SLA_MET}) AS sla_met
-        FROM tickets t WHERE {w} AND {statuses.done_between(':p_start', ':end')}
-        GROUP BY 1""", params)
-    reopened = rows(session, f"""
-        SELECT {period.format(col='e.at')} AS p, count(*) AS reopened
-        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-        WHERE {w} AND {statuses.reopened('e')} AND e.at >= :p_start AND e.at < :end GROUP BY 1""", params)
-    # Open at the end of each period (the WHERE only skips tickets done before both ends).
-    backlog = one(session, f"""
-        SELECT count(*) FILTER (WHERE {statuses.open_at(':end')}) AS cur,
-               count(*) FILTER (WHERE {statuses.open_at(':start')}) AS prev
-        FROM tickets t WHERE {w} AND (t.status <> 'done' OR t.resolved_at >= :start)""", params)
-    by_period = {"cur": {}, "prev": {}}
-    for part in (done, created, reopened):
-        for row in part:
-            by_period[row.pop("p")].update(row)
-    by_period["cur"]["backlog"], by_period["prev"]["backlog"] = backlog.get("cur", 0), backlog.get("prev", 0)
-    return _shape(by_period)
+               100.0 * avg(r.sla_met) AS sla_met
+        FROM ({resolution_rows(w)}) AS r""", params)
+    out |= one(session, f"""
+        SELECT count(*) FILTER (WHERE t.created_at >= :start) AS created,
+               count(*) FILTER (WHERE {statuses.open_at(':end')}) AS backlog
+        FROM tickets t WHERE {w} AND t.created_at < :end""", params)
+    out |= one(session, f"""
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY {FIRST_RESPONSE_MINUTES}) / 60.0 AS first_response_p50
+        FROM tickets t WHERE {w} AND t.first_response_at >= :start AND t.first_response_at < :end""", params)
+    out |= one(session, f"""
+        SELECT count(*) AS reopened FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+        WHERE {w} AND {REOPENS_IN_RANGE}""", params)
+    return out
 
 
 def _shape(by_period: dict) -> dict[str, dict]:

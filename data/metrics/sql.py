@@ -1,32 +1,89 @@
-"""SQL fragments shared by the metric queries, so each definition is written once.
+"""SQL fragments shared by the metric queries, so each definition is written once (docs/analytics.md).
 
-All expressions refer to the tickets table as `t`. Calendar days are local days in the
-company's time zone (bound as :tz). What done, reopened and open mean is data/tickets/status.py's;
-the names here bind those definitions to the metric range (:start, :end).
+Every period figure is computed from the append-only event history as it was then: a resolution is
+an entry into done (a ticket resolved twice counts twice, each in its own period), a reopen is a
+move out of done, a ticket is open at an instant by its last status event before it. Times are
+whole hours (cycle and lead time) or whole minutes (first response): values are defined at that
+precision, so the rollup can keep them as exact counts per value and its percentiles equal these.
+
+Expressions refer to the tickets table as `t`; calendar days are local days in the company's time
+zone (bound as :tz); the metric range is [:start, :end) with local days :d_from .. :d_to.
 """
 from __future__ import annotations
 
 from data.errors import ValidationError
-from data.tickets.status import done_between
+from data.tickets.status import DONE, IN_PROGRESS, placed, reopened
 
-# ActionableAgile's cycle time: end date − start date + 1, calendar days. Start is the first entry
-# into an in-progress column (tickets.started_at, set by data.tickets.actions.move from the same event);
-# a ticket that skipped in-progress starts when it reaches done, so it counts as one day.
-CYCLE_DAYS = ("(((t.resolved_at AT TIME ZONE :tz)::date"
-              " - (coalesce(t.started_at, t.resolved_at) AT TIME ZONE :tz)::date) + 1)")
-# Lead time: created → done, elapsed days (fractional).
-LEAD_DAYS = "(extract(epoch FROM t.resolved_at - t.created_at) / 86400.0)"
-# Handling time: work started → done, elapsed days (fractional); a ticket that never entered
-# in-progress is handled from its creation.
-HANDLE_DAYS = "(extract(epoch FROM t.resolved_at - coalesce(t.started_at, t.created_at)) / 86400.0)"
-# First response: created → first public agent reply, hours.
-FIRST_RESPONSE_HOURS = "(extract(epoch FROM t.first_response_at - t.created_at) / 3600.0)"
-# 1 = every SLA target met, 0 = some target breached, NULL = no SLA applies (both columns NULL).
-SLA_MET = ("(CASE WHEN t.sla_first_response_breached IS NULL AND t.sla_resolution_breached IS NULL THEN NULL"
-           " WHEN coalesce(t.sla_first_response_breached, false) OR coalesce(t.sla_resolution_breached, false)"
-           " THEN 0 ELSE 1 END)")
-DONE_IN_RANGE = done_between(":start", ":end")
+
+# The ticket attributes analytics filter and group by (the rollup keeps one row per combination).
+DIMS = ("service_id", "team_id", "board_id", "assignee_id", "priority_id", "channel")
+
+
+def hours(a: str, b: str) -> str:
+    """Elapsed time from `a` to `b` in whole hours (rounded to the nearest hour)."""
+    return f"(round(extract(epoch FROM ({b}) - ({a})) / 3600.0)::int)"
+
+
+def minutes(a: str, b: str) -> str:
+    """Elapsed time from `a` to `b` in whole minutes (rounded to the nearest minute)."""
+    return f"(round(extract(epoch FROM ({b}) - ({a})) / 60.0)::int)"
+
+
+def resolutions(tickets: str) -> str:
+    """One row per resolution (entry into done) of the tickets whose ids `tickets` selects.
+
+    Columns: ticket_id, cycle (0 for the first, +1 after each reopen), done_at, begin_at (creation,
+    or the reopen that began the cycle), started_at (first entry into in-progress in the cycle) and
+    cycle_hours: cycle time = started → done, or begin → done when the cycle never entered in-progress.
+    The SLA clock numbers its resolution cycles the same way (ticket_sla.cycle = cycle + 1).
+    """
+    return f"""
+    SELECT c.ticket_id, c.cycle, c.done_at, c.begin_at, c.started_at,
+           {hours("coalesce(c.started_at, c.begin_at)", "c.done_at")} AS cycle_hours
+    FROM (SELECT x.ticket_id, x.cycle, min(x.at) AS begin_at,
+                 min(x.at) FILTER (WHERE x.to_status = '{IN_PROGRESS}') AS started_at,
+                 min(x.at) FILTER (WHERE x.to_status = '{DONE}' AND x.from_status IS DISTINCT FROM '{DONE}') AS done_at
+          FROM (SELECT e.ticket_id, e.at, e.from_status, e.to_status,
+                       count(*) FILTER (WHERE {reopened('e')}) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id)
+                         AS cycle
+                FROM ticket_events e WHERE {placed('e')} AND e.ticket_id IN ({tickets})) AS x
+          GROUP BY x.ticket_id, x.cycle) AS c
+    WHERE c.done_at IS NOT NULL"""
+
+
+def resolved_in(lo: str, hi: str, tickets_where: str = "TRUE") -> str:
+    """Ids of tickets (matching `tickets_where` on `t`) with an entry into done in [lo, hi)."""
+    return (f"SELECT e.ticket_id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+            f" WHERE {placed('e')} AND e.to_status = '{DONE}' AND e.from_status IS DISTINCT FROM '{DONE}'"
+            f" AND e.at >= {lo} AND e.at < {hi} AND {tickets_where}")
+
+
+def resolution_rows(w: str, lo: str = ":start", hi: str = ":end") -> str:
+    """Resolutions in [lo, hi) of the tickets matching `w`, joined to their ticket `t`, with lead time and
+    the cycle's SLA outcome: `r.*`, lead_hours, sla_met (1 met, 0 breached, NULL when no SLA applies)."""
+    return f"""
+    SELECT r.*, {hours("t.created_at", "r.done_at")} AS lead_hours, {cycle_sla_met("r")} AS sla_met,
+           t.number, {", ".join(f"t.{d}" for d in DIMS)}
+    FROM ({resolutions(resolved_in(lo, hi, w))}) AS r JOIN tickets t ON t.id = r.ticket_id
+    WHERE r.done_at >= {lo} AND r.done_at < {hi}"""
+
+
+def cycle_sla_met(r: str = "r") -> str:
+    """The SLA outcome of one resolution cycle: its resolution target and, for the first cycle, the first
+    response target (ticket_sla, kept by the SLA engine). NULL when no target applied to the ticket."""
+    return (f"(SELECT CASE WHEN count(*) = 0 THEN NULL WHEN bool_or(s.breached) THEN 0 ELSE 1 END"
+            f" FROM ticket_sla s WHERE s.ticket_id = {r}.ticket_id AND ((s.target = 'resolution' AND s.cycle = {r}.cycle + 1)"
+            f" OR (s.target = 'first_response' AND s.cycle = 1 AND {r}.cycle = 0)))")
+
+
+# Cycle time of a resolution in days (hours precision), lead time and first response likewise.
+CYCLE_DAYS = "(r.cycle_hours / 24.0)"
+LEAD_DAYS = "(r.lead_hours / 24.0)"
+# First response: created → first public agent reply, whole minutes; counted in the period the reply was made.
+FIRST_RESPONSE_MINUTES = minutes("t.created_at", "t.first_response_at")
+FIRST_RESPONSE_IN_RANGE = "t.first_response_at >= :start AND t.first_response_at < :end"
 CREATED_IN_RANGE = "t.created_at >= :start AND t.created_at < :end"
+REOPENS_IN_RANGE = f"{reopened('e')} AND e.at >= :start AND e.at < :end"
 
 # The only grains; a value reaches SQL through this mapping, never as given (a request can choose the
 # grain, and `assert` checks vanish under `python -O`).
@@ -44,9 +101,13 @@ def grain_sql(grain: str) -> tuple[str, str]:
 
 
 def buckets(grain: str) -> str:
-    """Local calendar buckets covering [:d_from, :d_to], zero periods included."""
+    """Local calendar buckets covering [:d_from, :d_to], zero periods included, each with `partial`: the
+    bucket reaches outside the range or past today (a partial week or month is drawn apart and left
+    out of averages and trends)."""
     unit, step = grain_sql(grain)
-    return (f"SELECT g::date AS bucket FROM generate_series(date_trunc({unit}, CAST(:d_from AS timestamp)),"
+    return (f"SELECT g::date AS bucket, (g < CAST(:d_from AS timestamp) OR g + {step} > CAST(:d_to AS timestamp)"
+            f" + interval '1 day' OR g + {step} > (now() AT TIME ZONE :tz)::date) AS partial"
+            f" FROM generate_series(date_trunc({unit}, CAST(:d_from AS timestamp)),"
             f" CAST(:d_to AS timestamp), {step}) AS g")
 
 

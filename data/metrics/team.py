@@ -6,11 +6,12 @@ from sqlalchemy.orm import Session
 from data.models import User
 from data.metrics import daily, require_analytics, rollup, rows
 from data.metrics.filters import TicketFilter, range_params, where
-from data.metrics.sql import CREATED_IN_RANGE, CYCLE_DAYS, DONE_IN_RANGE, SLA_MET
+from data.metrics.sql import CREATED_IN_RANGE, CYCLE_DAYS, REOPENS_IN_RANGE, resolution_rows
 
 
 def agents(session: Session, actor: User, f: TicketFilter) -> list[dict]:
-    """Per assignee: open now, resolved in the range, median cycle time, SLA met %, reopen rate %."""
+    """Per assignee: open now, resolutions in the range, median cycle time (days), SLA met % of the resolved
+    cycles with an SLA, reopen rate % = reopens in the range ÷ resolutions in the range."""
     require_analytics(actor)
     w, params = where(f)
     if rollup.usable(session, f):
@@ -18,14 +19,16 @@ def agents(session: Session, actor: User, f: TicketFilter) -> list[dict]:
     return rows(session, f"""
         WITH o AS (SELECT t.assignee_id AS id, count(*) AS open_now FROM tickets t
                    WHERE {w} AND t.status <> 'done' AND t.assignee_id IS NOT NULL GROUP BY 1),
-        d AS (SELECT t.assignee_id AS id, count(*) AS resolved,
+        d AS (SELECT r.assignee_id AS id, count(*) AS resolved,
                      percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS}) AS cycle_p50,
-                     100.0 * avg({SLA_MET}) AS sla_met,
-                     100.0 * avg(CASE WHEN t.reopened_count > 0 THEN 1 ELSE 0 END) AS reopen_rate
-              FROM tickets t WHERE {w} AND {DONE_IN_RANGE} AND t.assignee_id IS NOT NULL GROUP BY 1)
+                     100.0 * avg(r.sla_met) AS sla_met
+              FROM ({resolution_rows(w)}) AS r WHERE r.assignee_id IS NOT NULL GROUP BY 1),
+        ro AS (SELECT t.assignee_id AS id, count(*) AS reopens FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+               WHERE {w} AND {REOPENS_IN_RANGE} AND t.assignee_id IS NOT NULL GROUP BY 1)
         SELECT u.id AS agent_id, u.name, tm.name AS team, coalesce(o.open_now, 0) AS open_now,
-               coalesce(d.resolved, 0) AS resolved, d.cycle_p50, d.sla_met, d.reopen_rate
-        FROM o FULL JOIN d USING (id) JOIN users u ON u.id = coalesce(o.id, d.id)
+               coalesce(d.resolved, 0) AS resolved, d.cycle_p50, d.sla_met,
+               100.0 * coalesce(ro.reopens, 0) / nullif(d.resolved, 0) AS reopen_rate
+        FROM o FULL JOIN d USING (id) LEFT JOIN ro USING (id) JOIN users u ON u.id = coalesce(o.id, d.id)
         LEFT JOIN teams tm ON tm.id = u.team_id
         ORDER BY coalesce(d.resolved, 0) DESC, u.name""", params | range_params(f))
 

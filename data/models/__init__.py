@@ -8,13 +8,14 @@ from data.models.messaging import InboundMessage, Notification, Outbox
 from data.models.telegram import TelegramDraft
 from data.models.portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
 from data.models.sla import BusinessCalendar, ProductionDay, ProductionYear, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy, TicketSla
-from data.models.analytics import AnalyticsDaily, AnalyticsState
-from data.models.mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, Mailbox, TicketParticipant
+from data.models.analytics import AnalyticsDaily, AnalyticsDist, AnalyticsState
+from data.models.mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, BlockedSender, Mailbox, TicketParticipant
 from data.models.signin import LoginThrottle, PinFailure
 from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
 from data.models.audit import AuditEntry
 from data.models.directory import DirectoryAccount, DirectoryGroup
 from data.models.recurring import RecurringRequest, RecurringRun
+from data.models.tokens import PersonalToken
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -22,11 +23,12 @@ __all__ = [
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
     "InboundMessage", "Notification", "Outbox", "TelegramDraft", "ColumnFanout", "IntegrationToken", "PortalPin",
     "RoutingCursor", "BusinessCalendar", "ProductionDay", "ProductionYear", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy",
-    "TicketSla", "AnalyticsDaily", "AnalyticsState", "AFTER_PROCESSING", "MAILBOX_KINDS", "Mailbox",
-    "TicketParticipant",
-    "TicketSla", "AnalyticsDaily", "AnalyticsState",
+    "TicketSla", "AnalyticsDaily", "AnalyticsDist", "AnalyticsState", "AFTER_PROCESSING", "MAILBOX_KINDS", "Mailbox",
+    "TicketParticipant", "BlockedSender",
+    "TicketSla", "AnalyticsDaily", "AnalyticsDist", "AnalyticsState",
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",
     "AuditEntry",
     "DirectoryAccount", "DirectoryGroup",
     "RecurringRequest", "RecurringRun",
+    "PersonalToken",
 ]

@@ -49,6 +49,11 @@ class Mailbox(Base):
     imap_uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     imap_last_uid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     ews_sync_state: Mapped[str | None] = mapped_column(Text)
+    # A reply to a resolved ticket reopens it within this many days (None: OKNO_EMAIL_REOPEN_DAYS), else
+    # it opens a new ticket linked to the old one.
+    reopen_days: Mapped[int | None] = mapped_column(Integer)
+    # Replies go out with Reply-To: local+<ticket number>@domain, which finds the ticket on its own.
+    plus_addressing: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     last_run_at: Mapped[datetime | None] = mapped_column(TZ)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -56,6 +61,18 @@ class Mailbox(Base):
 
     def own_addresses(self) -> set[str]:
         return {a.lower() for a in [self.address, *(self.aliases or [])] if a}
+
+
+class BlockedSender(Base):
+    """An address (`ivan@example.com`) or a whole domain (`@example.com`) whose mail is quarantined."""
+
+    __tablename__ = "blocked_senders"
+    __table_args__ = (UniqueConstraint("pattern"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(254))  # lower-cased
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = now_column()
 
 
 class TicketParticipant(Base):

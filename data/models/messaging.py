@@ -12,27 +12,39 @@ from data.db import Base
 from data.models._types import TZ, now_column, in_list
 
 OUTBOX_STATES = ("queued", "sent", "failed")
+# quarantined: kept raw for an admin to release or delete (oversized, blocked sender, unparsable, spam).
+INBOUND_STATES = ("received", "processed", "failed", "skipped", "quarantined")
 
 
 class InboundMessage(Base):
     """Every message a channel received, kept raw before it is handled (nothing lost, nothing twice).
 
     `source` is the mailbox or bot; `external_id` the Message-ID (or a content hash) or update id.
+    `content_hash` (email) is a digest of sender, date, subject and body, unique per channel: the same
+    message through two mailboxes or redelivered is one row. `reason_key`/`reason_args` say why a message
+    was skipped, quarantined or failed as a message id, so the admin pages show it in the UI language.
     """
 
     __tablename__ = "inbound_messages"
     __table_args__ = (
         UniqueConstraint("channel", "source", "external_id"),
-        CheckConstraint(in_list("state", ("received", "processed", "failed", "skipped")), name="state"),
+        CheckConstraint(in_list("state", INBOUND_STATES), name="state"),
         Index("ix_inbound_messages_failed", "state", postgresql_where=text("state = 'failed'")),
+        Index("ix_inbound_messages_quarantined", "state", postgresql_where=text("state = 'quarantined'")),
+        Index("uq_inbound_messages_content_hash", "channel", "content_hash", unique=True,
+              postgresql_where=text("content_hash IS NOT NULL")),
+        Index("ix_inbound_messages_received", "received_at"),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     channel: Mapped[str] = mapped_column(String(10))
     source: Mapped[str] = mapped_column(String(200))
     external_id: Mapped[str] = mapped_column(String(500))
     raw: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    state: Mapped[str] = mapped_column(String(10), default="received", server_default="received")
+    content_hash: Mapped[str | None] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(12), default="received", server_default="received")
     error: Mapped[str | None] = mapped_column(Text)
+    reason_key: Mapped[str | None] = mapped_column(String(80))
+    reason_args: Mapped[dict | None] = mapped_column(JSONB)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))

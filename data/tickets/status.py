@@ -62,16 +62,6 @@ def reopened(e: str = "e") -> str:
     return f"{placed(e)} AND {e}.from_status = '{DONE}' AND {e}.to_status <> '{DONE}'"
 
 
-def reached(e: str = "e") -> str:
-    """Per ticket (GROUP BY ticket over its placing events): when it first reached each status or a later
-    one, as s0 … s3 in STATUSES order — so cumulative flow bands never go down."""
-    parts = []
-    for i in range(len(STATUSES)):
-        later = ", ".join(f"'{s}'" for s in STATUSES[i:])
-        parts.append(f"min({e}.at) AS s{i}" if i == 0 else f"min({e}.at) FILTER (WHERE {e}.to_status IN ({later})) AS s{i}")
-    return ", ".join(parts)
-
-
 def done_before(at: str, t: str = "t") -> str:
     """Resolved before the instant `at` and still done (a reopened ticket is not resolved)."""
     return f"{t}.status = '{DONE}' AND {t}.resolved_at < {at}"
@@ -88,10 +78,8 @@ def done_between(start: str = ":start", end: str = ":end", t: str = "t") -> str:
 
 
 def open_at(at: str = ":at", t: str = "t") -> str:
-    """Open at the instant `at`: created before it and not (finally) done before it."""
-    return f"{t}.created_at < {at} AND NOT ({done_before(at, t)})"
-
-
-def open_during(start: str = ":start", end: str = ":end", t: str = "t") -> str:
-    """Open at some moment of [start, end): created before its end and not done before its start."""
-    return f"{t}.created_at < {end} AND NOT ({done_before(start, t)})"
+    """Open at the instant `at` by the event history: the last event before `at` that placed the ticket in a
+    column put it in one that is not done (a ticket created later has no such event). Reopening or moving
+    it afterwards doesn't change the answer for `at`."""
+    return (f"coalesce((SELECT e.to_status FROM ticket_events e WHERE e.ticket_id = {t}.id AND {placed('e')}"
+            f" AND e.at < {at} ORDER BY e.at DESC, e.id DESC LIMIT 1) <> '{DONE}', false)")

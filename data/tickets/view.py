@@ -76,7 +76,8 @@ def history(session: Session, ticket_id: int) -> list[dict]:
         .outerjoin(to_user, to_user.id == TicketEvent.to_user_id)
         .where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.at.desc(), TicketEvent.id.desc()))
     return [{"kind": e.kind, "at": e.at, "actor": staff or requester or "Okno", "from_column": fc, "to_column": tc,
-             "from_user": fu, "to_user": tu, "from_value": e.from_value, "to_value": e.to_value, "data": e.data}
+             "from_user": fu, "to_user": tu, "from_value": e.from_value, "to_value": e.to_value, "data": e.data,
+             "from_status": e.from_status, "to_status": e.to_status}
             for e, staff, requester, fc, tc, fu, tu in rows]
 
 

@@ -15,7 +15,7 @@ from data.metrics import require_analytics, rows
 from data.metrics.filters import TicketFilter, range_params, where
 from data.metrics.flow import created_resolved
 from data.metrics.kpi import kpis
-from data.metrics.sql import DONE_IN_RANGE, SLA_MET
+from data.metrics.sql import resolution_rows
 from data.metrics.team import agents
 from data.models import User
 from data.tickets.status import open_at
@@ -51,20 +51,21 @@ def daily(session: Session, actor: User, f: TicketFilter) -> list[dict]:
 
 
 def breaches_by_weekday(session: Session, actor: User, f: TicketFilter, group: str = "team_id") -> list[dict]:
-    """Done tickets of the week that breached an SLA target, per scope (team or service) and ISO weekday
-    of their resolution — the same tickets that lower analytics' "SLA met"."""
+    """Resolutions of the week whose cycle breached an SLA target, per scope (team or service) and ISO weekday
+    of the resolution — the same ones that lower analytics' "SLA met"."""
     require_analytics(actor)
     assert group in ("team_id", "service_id")
     w, params = where(f)
     return rows(session, f"""
-        SELECT t.{group} AS scope_id, extract(isodow FROM t.resolved_at AT TIME ZONE :tz)::int AS weekday,
+        SELECT r.{group} AS scope_id, extract(isodow FROM r.done_at AT TIME ZONE :tz)::int AS weekday,
                count(*) AS breached
-        FROM tickets t WHERE {w} AND {DONE_IN_RANGE} AND {SLA_MET} = 0
+        FROM ({resolution_rows(w)}) AS r WHERE r.sla_met = 0
         GROUP BY 1, 2 ORDER BY 1, 2""", params | range_params(f))
 
 
 def overdue(session: Session, actor: User, f: TicketFilter, limit: int = 10) -> list[dict]:
-    """Requests still open at the end of the week whose resolution was due before then, most overdue first."""
+    """Requests open at the end of the week (by the event history) whose resolution was due before then,
+    most overdue first."""
     require_analytics(actor)
     w, params = where(f)
     return rows(session, f"""

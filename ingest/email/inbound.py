@@ -15,14 +15,15 @@ from data.intake import requesters
 from data.intake import submit as requests
 from data.tickets import actions as tickets
 from data import limits
-from data.errors import ValidationError
+from data.errors import OknoError, ValidationError
 from data.config import get_config
 from data.i18n import translate
 from data.models import Comment, InboundMessage, Mailbox, RequesterIdentity, Service, Ticket
 
-from ingest.email import thread
+from ingest.email import quarantine, reopen, thread
 from ingest.common import Outcome, now
-from ingest.email.parse import ParsedAttachment, ParsedEmail, parse
+from ingest.email.parse import ParsedAttachment, ParsedEmail, parse_loose
+from ingest.email.receive import parsed_for
 
 SENDER_LIMIT_PER_HOUR = 30  # more than this from one address is a loop, not a person
 
@@ -46,40 +47,63 @@ def _target(session: Session, source: str) -> tuple[Mailbox | None, Service | No
 
 def handle_inbound(session: Session, row: InboundMessage) -> Outcome:
     mailbox, service = _target(session, row.source)
-    return deliver(session, parse(row.raw), row, mailbox, service)
+    releasing = bool(session.info.get("email_release"))  # an admin released it: the checks are done
+    if not releasing and (held := quarantine.oversized(row.raw)):
+        return held
+    try:
+        mail = parsed_for(session, row)
+    except Exception as err:  # noqa: BLE001 — any parser failure: kept for the admin, never lost
+        if not releasing:
+            return quarantine.unparsable(err)
+        mail = parse_loose(row.raw)
+    if not releasing and (held := quarantine.suspicious(session, mail)):
+        return held
+    return deliver(session, mail, row, mailbox, service, releasing=releasing)
+
+
+def _skip(key: str, reason: str, ticket_id: int | None = None, **args) -> Outcome:
+    return Outcome("skipped", reason, ticket_id=ticket_id, reason_key=key, reason_args=args or None)
 
 
 def deliver(session: Session, mail: ParsedEmail, row: InboundMessage, mailbox: Mailbox | None,
-            service: Service | None) -> Outcome:
-    if mail.bounce:
+            service: Service | None, releasing: bool = False) -> Outcome:
+    if mail.bounce and not releasing:
         return _bounce(session, mail)
-    if mail.loop.skip_reason:
-        return Outcome("skipped", mail.loop.skip_reason)
+    if mail.loop.skip_reason and not releasing:
+        return Outcome("skipped", mail.loop.skip_reason, reason_key=mail.loop.reason_key,
+                       reason_args=mail.loop.reason_args or None)
     sender = mail.from_address
     if not sender:
-        return Outcome("skipped", "no sender address")
+        return _skip("ingest.reason.no_sender", "no sender address")
     own = mailbox.own_addresses() if mailbox else set()
-    if sender in own or sender == get_config().mail_from.lower():
-        return Outcome("skipped", "sent by Okno itself (a loop)")
+    if thread.plain_address(sender) in own or sender == get_config().mail_from.lower():
+        return _skip("ingest.reason.own_loop", "sent by Okno itself (a loop)")
     earlier = session.scalar(select(InboundMessage.ticket_id).where(
         InboundMessage.channel == "email", InboundMessage.external_id == row.external_id,
-        InboundMessage.id != row.id, InboundMessage.ticket_id.is_not(None)).limit(1))
-    if earlier is not None:  # one message sent to two of our mailboxes: one ticket
-        return Outcome("skipped", "already received through another mailbox", ticket_id=earlier)
+        InboundMessage.id != row.id, InboundMessage.ticket_id.is_not(None),
+        InboundMessage.content_hash.is_(None)).limit(1))
+    if earlier is not None:  # received before content hashes were kept, through another mailbox: one ticket
+        return _skip("ingest.reason.other_mailbox", "already received through another mailbox", earlier)
     # Imported history is old mail, not a loop happening now: the limit is for live mail only.
-    if not session.info.get("email_import") and _recent_from(session, sender) >= SENDER_LIMIT_PER_HOUR:
-        return Outcome("skipped", f"rate limit: over {SENDER_LIMIT_PER_HOUR} messages an hour from this sender")
+    if not session.info.get("email_import") and not releasing and \
+            _recent_from(session, sender) >= SENDER_LIMIT_PER_HOUR:
+        return _skip("ingest.reason.rate_limit",
+                     f"rate limit: over {SENDER_LIMIT_PER_HOUR} messages an hour from this sender",
+                     limit=SENDER_LIMIT_PER_HOUR)
     try:
         requester = requesters.find_or_create_by_email(session, sender, mail.from_name or None)
     except ValidationError as err:
-        return Outcome("skipped", f"sender address not usable: {err}")
-    copied = {a for a in mail.to + mail.cc if a not in own and a != sender}
-    ticket_id = thread.find_ticket(session, mail.thread_ids, mail.subject)
+        return _skip("ingest.reason.bad_sender", f"sender address not usable: {err}")
+    copied = {a for a in mail.to + mail.cc if thread.plain_address(a) not in own and a != sender}
+    ticket_id = thread.find_ticket(session, mail.thread_ids, mail.subject, mail.to + mail.cc, own)
     if ticket_id is not None:
-        return _comment(session, session.get(Ticket, ticket_id), requester, mail, row, copied)
+        ticket = session.get(Ticket, ticket_id)
+        if ticket.status == "done" and not reopen.within_window(ticket, mailbox):
+            return _follow_up(session, ticket, service, requester, mail, row, copied)
+        return _comment(session, ticket, requester, mail, row, copied)
     if service is None or service.board_id is None:
-        raise ValueError("the mailbox has no service with a board: set one in Admin → Mailboxes, then retry")
-    return _new_ticket(session, service, requester, mail, row, copied, mailbox)
+        raise OknoError("ingest.reason.no_service")
+    return _new_ticket(session, service, requester, mail, row, copied)
 
 
 def _recent_from(session: Session, sender: str) -> int:
@@ -101,9 +125,10 @@ def _body(mail: ParsedEmail, locale: str | None) -> str:
                                                   else translate("email.empty", locale))
 
 
-def _new_ticket(session, service, requester, mail, row, copied, mailbox) -> Outcome:
-    title = limits.clip(mail.subject, "title") or (mail.card_text.split("\n", 1)[0][:120] if mail.card_text else "") \
-        or translate("email.no_subject", requester.locale)
+def _new_ticket(session, service, requester, mail, row, copied, title: str | None = None) -> Outcome:
+    title = limits.clip(title or mail.subject, "title") or (mail.card_text.split("
+", 1)[0][:120] if mail.card_text
+                                                            else "") or translate("email.no_subject", requester.locale)
     reply_to = {"in_reply_to": mail.message_id, "references": (mail.references + [mail.message_id])[-10:]} \
         if mail.message_id else {}
     try:
@@ -114,17 +139,33 @@ def _new_ticket(session, service, requester, mail, row, copied, mailbox) -> Outc
                                  description=_body(mail, requester.locale), channel="email",
                                  description_html=mail.html, auto_reply=not mail.loop.no_auto_reply)
     except ValidationError as err:  # the service refuses (e.g. the sender's domain is not allowed)
-        return Outcome("skipped", f"refused by the service: {err}")
+        return _skip("ingest.reason.refused", f"refused by the service: {err}")
     refused = _attach(session, ticket, None, mail.attachments)
     participants.add(session, ticket.id, copied)
     _refusal_note(session, ticket, requester, mail, refused, reply_to)
     return Outcome("processed", ticket_id=ticket.id, created=True)
 
 
+def _follow_up(session, old: Ticket, service, requester, mail, row, copied) -> Outcome:
+    """A reply to a ticket resolved longer ago than the reopen window: a new ticket, linked to the old one."""
+    service = reopen.service_of(session, old) or service
+    if service is None or service.board_id is None:
+        raise OknoError("ingest.reason.no_service")
+    outcome = _new_ticket(session, service, requester, mail, row, copied, title=thread.bare_subject(mail.subject))
+    if outcome.created:
+        new = session.get(Ticket, outcome.ticket_id)
+        reopen.link(session, old, new)
+        outcome.reason, outcome.reason_key = f"follow-up of #{old.number}", "ingest.reason.follow_up"
+        outcome.reason_args = {"number": old.number}
+    return outcome
+
+
 def _comment(session, ticket, requester, mail, row, copied) -> Outcome:
     if session.scalar(select(Comment.id).where(Comment.channel == "email", Comment.external_id == row.external_id)):
-        return Outcome("skipped", "already on the ticket (received through another mailbox)", ticket_id=ticket.id)
+        return _skip("ingest.reason.other_mailbox", "already on the ticket (received through another mailbox)",
+                     ticket.id)
     known = participants.is_known(session, ticket, mail.from_address)
+    reopened = known and ticket.status == "done" and reopen.reopen(session, ticket)
     body = _body(mail, requester.locale)
     if ticket.requester_id == requester.id:
         item = tickets.comment(session, requester, ticket.id, body, public=True, channel="email",
@@ -137,8 +178,12 @@ def _comment(session, ticket, requester, mail, row, copied) -> Outcome:
         participants.add(session, ticket.id, copied)
     _refusal_note(session, ticket, requester, mail, refused,
                   {"in_reply_to": mail.message_id} if mail.message_id else {})
-    return Outcome("processed", ticket_id=ticket.id, comment_id=item.id,
-                   reason=None if known else f"from an unknown sender {mail.from_address}")
+    if not known:
+        return Outcome("processed", f"from an unknown sender {mail.from_address}", ticket.id, item.id,
+                       reason_key="ingest.reason.unknown_sender", reason_args={"sender": mail.from_address})
+    if reopened:
+        return Outcome("processed", "the ticket was reopened", ticket.id, item.id, reason_key="ingest.reason.reopened")
+    return Outcome("processed", ticket_id=ticket.id, comment_id=item.id)
 
 
 def _attach(session, ticket: Ticket, comment: Comment | None, files: list[ParsedAttachment]) -> list[ParsedAttachment]:
@@ -164,8 +209,10 @@ def _bounce(session, mail: ParsedEmail) -> Outcome:
     """A delivery report: the outgoing message it is about becomes failed (and its comment shows it)."""
     ids = list(dict.fromkeys(mail.reported_message_ids + mail.thread_ids))
     if not ids:
-        return Outcome("skipped", "bounce (no message of ours named)")
-    rows = outbox.bounced(session, "email", ids, f"bounced: {mail.subject}"[:500])
+        return _skip("ingest.reason.bounce_unknown", "bounce (no message of ours named)")
+    rows = outbox.bounced(session, "email", ids, f"bounced: {mail.diagnostic or mail.subject}"[:500])
     ticket_id = next((t for _c, t in rows if t), None)
-    return Outcome("skipped", f"bounce for {len(rows)} outgoing message(s)" if rows else "bounce (not ours)",
-                   ticket_id=ticket_id)
+    if not rows:
+        return _skip("ingest.reason.bounce_not_ours", "bounce (not ours)")
+    return _skip("ingest.reason.bounce_ours", f"bounce for {len(rows)} outgoing message(s)", ticket_id,
+                 count=len(rows))

@@ -1,6 +1,6 @@
 """One-off import: a server folder of a mailbox, or .eml files / an mbox on disk, through the live path.
 
-Every message goes through ingest.common.ingest() exactly like live mail, so the same dedup
+Every message goes through ingest.email.receive.receive() exactly like live mail, so the same dedup
 applies (importing twice, or importing what the worker already read, creates nothing new).
 Nothing is changed on the server: no flags, no moves, no cursor.
 """
@@ -18,7 +18,8 @@ from data.models import Mailbox
 
 from ingest import common
 from ingest.email.inbound import source_of
-from ingest.email.worker import external_id_of, open_source
+from ingest.email.receive import receive
+from ingest.email.worker import open_source
 
 
 def files_at(path: Path) -> Iterator[bytes]:
@@ -50,7 +51,7 @@ def ingest_all(source: str, messages: Iterator[bytes]) -> dict[str, int]:
     for raw in messages:
         with db.session_scope() as s:
             s.info["email_import"] = True  # see email_ingest.deliver: no per-sender rate limit for history
-            _count(counts, common.ingest(s, channel="email", source=source, external_id=external_id_of(raw), raw=raw))
+            _count(counts, receive(s, source, raw))
     return dict(sorted(counts.items()))
 
 

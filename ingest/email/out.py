@@ -28,6 +28,7 @@ from data.intake import pins
 from data.models import InboundMessage, Mailbox, Outbox, Service, Ticket
 
 from ingest.common import now
+from ingest.email.thread import reply_address
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -84,6 +85,8 @@ def build(session: Session, row: Outbox, mailbox: Mailbox | None) -> EmailMessag
         subject = "Re: " + subject
     service = session.get(Service, ticket.service_id) if ticket and ticket.service_id else None
     msg["From"] = formataddr((service.name if service else "Okno", sender))
+    if ticket and mailbox is not None and mailbox.plus_addressing:  # the answer finds its ticket by address too
+        msg["Reply-To"] = formataddr((service.name if service else "Okno", reply_address(sender, ticket.number)))
     msg["To"] = row.recipient
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)

@@ -11,19 +11,19 @@ import mimetypes
 import re
 from dataclasses import dataclass, field
 from email import policy
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
 import nh3
 
+from ingest.email import charset
 from ingest.email.loops import LoopVerdict, classify
 from ingest.email.trim import trim_reply
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MSGID = re.compile(r"<[^<>\s]{1,490}>")
-FALLBACK_CHARSETS = ("utf-8", "cp1251", "koi8-r")
 
 
 @dataclass
@@ -50,6 +50,9 @@ class ParsedEmail:
     loop: LoopVerdict = field(default_factory=LoopVerdict)
     report_type: str | None = None
     reported_message_ids: list[str] = field(default_factory=list)  # what a bounce is about
+    date: str = ""  # the Date header as written (part of the content hash)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased name → first raw value
+    diagnostic: str = ""  # a bounce: what the refusing server said
 
     @property
     def auto_submitted(self) -> bool:
@@ -76,16 +79,10 @@ class ParsedEmail:
 
 
 def unsurrogate(value: str) -> str:
-    """Raw 8-bit bytes in a header arrive as surrogates: decode them as UTF-8 or windows-1251."""
+    """Raw 8-bit bytes in a header arrive as surrogates: decode them (UTF-8, else the detected charset)."""
     if not any("\udc80" <= ch <= "\udcff" for ch in value):
         return value
-    data = value.encode("utf-8", "surrogateescape")
-    for charset in FALLBACK_CHARSETS[:2]:
-        try:
-            return data.decode(charset)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("utf-8", "replace")
+    return charset.decode(value.encode("utf-8", "surrogateescape"))
 
 
 def clean_text(value: str) -> str:
@@ -101,18 +98,28 @@ def _raw_headers(msg: Message) -> dict[str, str]:
 
 
 def _decoded(raw: str) -> str:
+    """A header's text: encoded words decoded by their declared charset, checked like bodies (a subject
+    "=?koi8-r?...?=" that is really windows-1251 is read as 1251); raw 8-bit text by detection."""
+    raw = unsurrogate(raw)
     try:
-        return str(make_header(decode_header(raw)))
+        chunks = decode_header(raw)
     except Exception:  # a broken encoded word: keep the text as it came
         return raw
+    if all(isinstance(c, str) for c, _cs in chunks):
+        return raw
+    out = []
+    for chunk, declared in chunks:
+        if isinstance(chunk, str):
+            out.append(chunk)
+        elif declared is None:  # the text between encoded words, as decode_header hands it over
+            out.append(chunk.decode("raw-unicode-escape", "replace"))
+        else:
+            out.append(charset.decode(chunk, declared))
+    return "".join(out)
 
 
 def _header(msg: Message, name: str, raw: dict[str, str]) -> str:
-    try:
-        value = msg.get(name)
-        return "" if value is None else str(value)
-    except Exception:
-        return _decoded(raw.get(name.lower(), ""))
+    return _decoded(raw.get(name.lower(), ""))
 
 
 def _addresses(raw_value: str) -> list[tuple[str, str]]:
@@ -141,12 +148,7 @@ def decode_part(part: Message) -> str:
         declared = part.get_content_charset()
     except Exception:
         pass
-    for charset in ((declared,) if declared else ()) + FALLBACK_CHARSETS:
-        try:
-            return payload.decode(charset).replace("\x00", "")
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return payload.decode("utf-8", "replace").replace("\x00", "")
+    return charset.decode(payload, declared).replace("\x00", "")
 
 
 def html_to_text(value: str) -> str:
@@ -160,14 +162,41 @@ def sanitise_html(value: str) -> str:
     return nh3.clean(value.replace("\x00", ""))
 
 
+def _raw_filename(part: Message) -> str | None:
+    """The name as written, when it came as raw 8-bit bytes (the parser decoded them with replacements)."""
+    for header, value in part.raw_items():
+        if header.lower() in ("content-disposition", "content-type"):
+            found = re.search(r'(?:file)?name\s*=\s*"?([^";]+)', str(value), re.IGNORECASE)
+            if found and any("\udc80" <= ch <= "\udcff" for ch in found.group(1)):
+                return found.group(1)
+    return None
+
+
 def _filename(part: Message, index: int, ctype: str) -> str:
     try:
         name = part.get_filename()
     except Exception:
         name = None
+    if name and "\ufffd" in name:
+        name = _raw_filename(part) or name
     name = clean_text(_decoded(name)) if name else ""
     name = name.replace("/", "_").replace("\\", "_")[:200]
     return name or f"attachment-{index}{mimetypes.guess_extension(ctype) or '.bin'}"
+
+
+def _status_text(part: Message) -> str:
+    """A delivery-status part's text: the parser hands it over as header blocks, one per recipient."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        try:
+            return "\n\n".join(block.as_string(policy=policy.compat32) for block in payload)
+        except Exception:
+            pass
+    return decode_part(part)
+
+
+# Exim, Gmail, Yandex and Mail.ru quote the returned message's headers in the bounce's text body.
+_QUOTED_MESSAGE_ID = re.compile(r"(?im)^[>\s]*message-id:\s*(<[^<>\s]{1,490}>)")
 
 
 class _Walker:
@@ -178,10 +207,12 @@ class _Walker:
         self.html: list[str] = []
         self.attachments: list[ParsedAttachment] = []
         self.reported_ids: list[str] = []
+        self.actions: list[str] = []  # Action: of each recipient in a delivery-status report
+        self.diagnostics: list[str] = []  # what the refusing server said ("smtp; 550 5.1.1 no such user")
 
     def walk(self, part: Message, depth: int = 0) -> None:
         ctype = part.get_content_type()
-        if part.is_multipart() and ctype != "message/rfc822" and depth < 20:
+        if part.is_multipart() and ctype not in ("message/rfc822", "message/delivery-status") and depth < 20:
             for sub in part.get_payload() or []:
                 if isinstance(sub, Message):
                     self.walk(sub, depth + 1)
@@ -215,7 +246,10 @@ class _Walker:
                 content = str(inner).encode("utf-8", "replace")
             self.attachments.append(ParsedAttachment(f"message-{len(self.attachments) + 1}.eml", ctype, content))
             return
-        text = decode_part(part)
+        text = _status_text(part) if ctype == "message/delivery-status" else decode_part(part)
+        text = re.sub(r"\r?\n[ \t]+", " ", text)  # folded header lines, one line each
+        self.actions += [a.lower() for a in re.findall(r"(?im)^\s*action:\s*([a-z]+)", text)]
+        self.diagnostics += [d.strip() for d in re.findall(r"(?im)^\s*diagnostic-code:\s*(.+)$", text)]
         self.reported_ids += _ids(" ".join(re.findall(r"(?im)^message-id:\s*(.+)$", text)))
         self.attachments.append(ParsedAttachment(f"report-{len(self.attachments) + 1}.txt", ctype, text.encode()))
 
@@ -248,6 +282,31 @@ def parse(raw: bytes) -> ParsedEmail:
         cc=[a for _n, a in _addresses(raw_headers.get("cc", ""))],
         subject=subject, text=text.replace("\x00", "").strip(),
         html=sanitise_html(html_body) if html_body else None, attachments=walker.attachments,
-        report_type=report_type, reported_message_ids=walker.reported_ids)
-    parsed.loop = classify(raw_headers, subject, from_address, report_type)
+        report_type=report_type, reported_message_ids=walker.reported_ids,
+        date=clean_text(raw_headers.get("date", ""))[:100], headers=raw_headers,
+        diagnostic=clean_text(walker.diagnostics[0])[:300] if walker.diagnostics else "")
+    delay = bool(walker.actions) and "failed" not in walker.actions
+    parsed.loop = classify(raw_headers, subject, from_address, report_type, delay=delay)
+    if parsed.loop.bounce:
+        parsed.reported_message_ids += [m for m in _QUOTED_MESSAGE_ID.findall(parsed.text)
+                                        if m not in parsed.reported_message_ids]
     return parsed
+
+
+def parse_loose(raw: bytes) -> ParsedEmail:
+    """A message the parser cannot read, released from quarantine by an admin: the sender and subject
+    from header lines found by hand, the rest of the bytes as the text."""
+    head, _sep, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+    lines = unsurrogate(head.decode("utf-8", "surrogateescape")).split("\n")
+    found = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if colon and name.strip().lower() in ("from", "subject", "message-id") and name.lower() not in found:
+            found[name.strip().lower()] = value.strip()
+    senders = _addresses(found.get("from", ""))
+    name, address = senders[0] if senders else ("", None)
+    ids = _ids(found.get("message-id", ""))
+    return ParsedEmail(message_id=ids[0] if ids else None, in_reply_to=[], references=[], from_address=address,
+                       from_name=name or (address or "").split("@")[0], to=[], cc=[],
+                       subject=clean_text(_decoded(found.get("subject", "")))[:1000],
+                       text=charset.decode(body).replace("\x00", "").strip()[:200_000], html=None)

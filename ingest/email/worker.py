@@ -3,7 +3,7 @@
 Per message: fetch the raw MIME → one transaction stores it (inbound_messages), makes the
 ticket/comment and advances the mailbox cursor → commit → only then mark it read / move it at
 the server. A crash between commit and mark-read loses nothing: the message is fetched again
-and recognised by its Message-ID (or content hash). A failing mailbox is recorded on its row
+and recognised by its content hash (ingest/email/receive.py). A failing mailbox is recorded on its row
 (last_error) and the worker goes on with the next one.
 """
 from __future__ import annotations
@@ -12,31 +12,18 @@ import logging
 import os
 import time
 from dataclasses import dataclass, field
-from email import policy
-from email.parser import BytesHeaderParser
 
 from sqlalchemy import select, text, update
 
 from data import db
 from data.models import Mailbox
 
-from ingest import common
-from ingest.common import content_hash, now
-from ingest.email.parse import _MSGID, unsurrogate
+from ingest.common import now
 from ingest.email.inbound import source_of
+from ingest.email.receive import receive
 
 log = logging.getLogger(__name__)
 LOCK_BASE = 0x0E3A1_0000  # advisory lock keys: one per mailbox, so two workers never read the same box
-
-
-def external_id_of(raw: bytes) -> str:
-    """The Message-ID (read from the headers only), or a hash of the content when there is none."""
-    try:
-        value = BytesHeaderParser(policy=policy.compat32).parsebytes(raw).get("message-id") or ""
-        ids = _MSGID.findall(unsurrogate(str(value)))
-    except Exception:
-        ids = []
-    return ids[0] if ids else content_hash(raw)
 
 
 @dataclass
@@ -95,8 +82,7 @@ def _poll(mailbox_id: int, result: PassResult) -> None:
             source.check_cursor(s)
         for message in source.fetch_new():
             with db.session_scope() as s:
-                outcome = common.ingest(s, channel="email", source=source_name,
-                                        external_id=external_id_of(message.raw), raw=message.raw)
+                outcome = receive(s, source_name, message.raw)
                 source.save_cursor(s, message)
             _crash_point("after_commit")
             source.acknowledge(message)  # only after the commit: a crash here refetches, dedup catches it

@@ -23,8 +23,10 @@ FIELDS = [("name", N_("mailboxes.name"), "text"), ("kind", N_("mailboxes.kind"),
           ("service_id", N_("mailboxes.service"), "service"), ("host", N_("mailboxes.host"), "text"),
           ("port", N_("mailboxes.port"), "number"), ("username", N_("mailboxes.username"), "text"),
           ("folder", N_("mailboxes.folder"), "text"), ("move_to", N_("mailboxes.move_to"), "text"),
-          ("smtp_host", N_("mailboxes.smtp"), "text")]
-SWITCHES = [("use_ssl", N_("mailboxes.ssl")), ("enabled", N_("mailboxes.enabled"))]
+          ("smtp_host", N_("mailboxes.smtp"), "text"), ("reopen_days", N_("mailboxes.reopen_days"), "number")]
+SWITCHES = [("use_ssl", N_("mailboxes.ssl")), ("enabled", N_("mailboxes.enabled")),
+            ("plus_addressing", N_("mailboxes.plus_addressing"))]
+OFF_BY_DEFAULT = {"plus_addressing"}  # the server must deliver help+1234@ to help@ first
 
 
 def _input(field: str, kind: str, services: list[dict]):
@@ -69,8 +71,8 @@ def layout(**_kw):
     form.append(dbc.Col([dbc.Label(_("mailboxes.password"), html_for=f"{P}-password"),
                          dbc.Input(id=f"{P}-password", type="password", placeholder=_("mailboxes.password_keep"),
                                    autoComplete="new-password")], md=4, className="mb-2"))
-    form += [dbc.Col(dbc.Switch(id=f"{P}-{field}", label=_(label), value=True), md=2, className="mt-4")
-             for field, label in SWITCHES]
+    form += [dbc.Col(dbc.Switch(id=f"{P}-{field}", label=_(label), value=field not in OFF_BY_DEFAULT), md=2,
+                     className="mt-4") for field, label in SWITCHES]
     return html.Div([
         breadcrumb("admin.mailboxes"), html.H4(_("mailboxes.title")),
         html.P(_("mailboxes.intro"), className="text-muted"),

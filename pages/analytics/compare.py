@@ -89,7 +89,8 @@ def render(query, pivot, months, group, measure):
     f, _problems = filters.parse(query)
     try:
         with read_session() as s:
-            rows = _result(s, current_user._get_current_object(), f, pivot, months, group)
+            user = current_user._get_current_object()
+            rows = _result(s, user, filters.scoped(s, user, f), pivot, months, group)
     except PermissionDenied:
         return _("denied"), [], empty_figure(_("denied")), []
     return (*table(rows), *chart(rows, measure))

@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("OKNO_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -21,19 +18,6 @@ def pytest_collection_modifyitems(items):
     # Browser tests run last: while the session's sync Playwright is open its event loop counts as running
     # in the main thread, and any in-process Flask request then fails in Dash's async page-router hook.
     items.sort(key=lambda item: "/e2e/" in str(item.fspath))
-
-
-@pytest.fixture(scope="session")
-def live_server(app):
-    """The factory-built test app served over HTTP on a free port (threaded, in this process); its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    urllib.request.urlopen(base + "/healthz", timeout=10)  # listening and answering before the first test
-    yield base
-    server.shutdown()
-    thread.join(10)
 
 
 # Per package, not per session: sync_playwright's event loop stays in this thread while it is open, and any

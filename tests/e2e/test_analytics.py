@@ -82,7 +82,7 @@ def test_filter_lives_in_the_url_and_a_bar_opens_the_tickets(page, live_server, 
     with page.expect_download() as info:
         page.click("#an-card-created-resolved button:has-text('CSV')")
     text = open(info.value.path(), encoding="utf-8-sig").read()
-    assert text.splitlines()[0] == "bucket,created,resolved,backlog"
+    assert text.splitlines()[0] == "bucket,partial,created,resolved,reopened,backlog"
     # Clicking a bar opens the ticket list with the same filters.
     page.locator("#an-card-created-resolved .bars path").first.click(force=True)
     page.wait_for_url("**/tickets?**")

@@ -39,19 +39,28 @@ def smtp(monkeypatch, database_url):
 
 
 @pytest.fixture
-def imap_box(database_url, dovecot):
-    """A committed service + IMAP mailbox on the test dovecot, with its own user (so tests don't share mail)."""
-    n = next(_seq)
-    address = f"help{n}@okno.test"
-    with db.session_scope() as s:
-        board = factories.board(s, name=f"Email board {address}")
-        service = factories.service(s, board, code=f"mail{n}", name=f"Mail {n}")
-        box = Mailbox(name=address, kind="imap", address=address, service_id=service.id, host="127.0.0.1",
-                      port=dovecot.port, use_ssl=False, username=address, secret="env:OKNO_SECRET_TEST_IMAP_PASSWORD")
-        s.add(box)
-        s.flush()
-        ids = (box.id, service.id)
-    return {"mailbox_id": ids[0], "service_id": ids[1], "address": address}
+def imap_boxes(database_url, dovecot):
+    """Makes committed services + IMAP mailboxes on the test dovecot, each with its own user (tests don't share mail)."""
+    def make():
+        n = next(_seq)
+        address = f"help{n}@okno.test"
+        with db.session_scope() as s:
+            board = factories.board(s, name=f"Email board {address}")
+            service = factories.service(s, board, code=f"mail{n}", name=f"Mail {n}")
+            box = Mailbox(name=address, kind="imap", address=address, service_id=service.id, host="127.0.0.1",
+                          port=dovecot.port, use_ssl=False, username=address,
+                          secret="env:OKNO_SECRET_TEST_IMAP_PASSWORD")
+            s.add(box)
+            s.flush()
+            ids = (box.id, service.id)
+        return {"mailbox_id": ids[0], "service_id": ids[1], "address": address}
+    return make
+
+
+@pytest.fixture
+def imap_box(imap_boxes):
+    """A committed service + IMAP mailbox on the test dovecot, with its own user."""
+    return imap_boxes()
 
 
 @pytest.fixture(autouse=True)

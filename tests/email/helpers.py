@@ -50,7 +50,7 @@ def mail(sender="ivan@example.com", to="help@okno.test", subject="Не рабо�
 def service_with_mailbox(session, kind="imap", address=None, **fields):
     board = factories.board(session)
     service = factories.service(session, board)
-    box = Mailbox(name=f"Box {next(_seq)}", kind=kind, address=address or f"help{next(_seq)}@okno.test",
+    box = Mailbox(name=f"Box {next(_seq)}", kind=kind, address=address or f"desk{next(_seq)}@okno.test",
                   service_id=service.id, **fields)
     session.add(box)
     session.flush()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from data import db
 from data.tickets import actions as tickets
 from data.models import Comment, InboundMessage, Mailbox, Ticket
-from ingest.email import inbound as email_ingest
+from ingest.email import receive
 from ingest.email.out import deliver_due
 from ingest.email.worker import poll_mailbox
 from tests import factories
@@ -78,25 +78,27 @@ def test_agent_reply_reaches_smtp_threaded_and_the_answer_becomes_a_comment(dove
     assert bodies == ["Спасибо, заработало!"]
 
 
-def test_a_bad_message_is_kept_as_failed_and_the_worker_goes_on(dovecot, imap_box, monkeypatch):
+def test_a_message_that_cannot_be_parsed_is_quarantined_and_the_worker_goes_on(dovecot, imap_box, monkeypatch):
     user = imap_box["address"]
     dovecot.append(user, mail(to=user, subject="BREAK ME"))
     dovecot.append(user, mail(to=user, subject="Fine"))
-    real = email_ingest.parse
+    real = receive.parse
 
     def parse(raw):
         if b"BREAK ME" in raw:
             raise ValueError("cannot parse this one")
         return real(raw)
 
-    monkeypatch.setattr(email_ingest, "parse", parse)
+    monkeypatch.setattr(receive, "parse", parse)
     result = poll_mailbox(imap_box["mailbox_id"])
-    assert result.counts == {"failed": 1, "processed": 1}
+    assert result.counts == {"quarantined": 1, "processed": 1}
     with db.read_session() as s:
-        failed = s.scalar(select(InboundMessage).where(InboundMessage.source == f"mailbox:{imap_box['mailbox_id']}",
-                                                       InboundMessage.state == "failed"))
-        assert "cannot parse" in failed.error and b"BREAK ME" in failed.raw
+        held = s.scalar(select(InboundMessage).where(InboundMessage.source == f"mailbox:{imap_box['mailbox_id']}",
+                                                     InboundMessage.state == "quarantined"))
+        assert held.reason_key == "quarantine.reason.unparsable" and "cannot parse" in held.error
+        assert b"BREAK ME" in held.raw
     assert [t.title for t in _tickets(imap_box["service_id"])] == ["Fine"]
+    assert all("\\Seen" in f for f in dovecot.flags(user))  # both taken off the server: kept in Okno
 
 
 @pytest.mark.parametrize("after", ["mark_read", "move"])

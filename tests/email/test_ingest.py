@@ -9,12 +9,12 @@ from data.models import Attachment, Comment, InboundMessage, Outbox, Ticket
 from ingest import common
 from ingest.email.inbound import source_of
 from ingest.email.out import build
-from ingest.email.worker import external_id_of
+from ingest.email.receive import identify, receive
 from tests.email.helpers import mail, service_with_mailbox
 
 
 def _ingest(session, box, raw):
-    return common.ingest(session, channel="email", source=source_of(box), external_id=external_id_of(raw), raw=raw)
+    return receive(session, source_of(box), raw)
 
 
 def test_new_mail_makes_a_ticket_with_requester_and_attachment(session):
@@ -45,7 +45,7 @@ def test_same_message_twice_makes_one_ticket(session):
 def test_missing_message_id_dedups_on_content_hash(session):
     _service, box = service_with_mailbox(session)
     raw = mail(message_id=None)
-    assert external_id_of(raw).startswith("sha256:")
+    assert identify(raw)[0].startswith("mail:")
     assert _ingest(session, box, raw).state == "processed"
     assert _ingest(session, box, raw).state == "duplicate"
 
@@ -111,10 +111,16 @@ def test_auto_reply_is_threaded_to_the_original(session):
     assert sent["Auto-Submitted"] == "auto-replied" and sent["From"].addresses[0].addr_spec == box.address
 
 
-def test_mail_from_a_list_becomes_a_ticket_without_an_auto_reply(session):
+def test_mail_from_a_list_is_skipped_and_once_released_gets_no_auto_reply(session):
+    from ingest.email import quarantine
+    from tests import factories
     service, box = service_with_mailbox(session)
     service.auto_reply_template = "Заявка #{number} принята"
-    outcome = _ingest(session, box, mail(headers={"List-Id": "<staff.example.com>"}, sender="staff@example.com"))
+    skipped = _ingest(session, box, mail(headers={"List-Id": "<staff.example.com>"}, sender="staff@example.com"))
+    row = session.get(InboundMessage, skipped.inbound_id)
+    assert skipped.state == "skipped" and (row.reason_key, row.reason_args) == ("ingest.reason.bulk", {"sign": "List-Id"})
+    # An admin who finds a real request in the ingest log releases it: a ticket, still never auto-answered.
+    outcome = quarantine.release(session, factories.user(session, role="admin"), row.id)
     assert outcome.state == "processed" and outcome.created
     assert session.scalar(select(func.count()).select_from(Outbox).where(Outbox.ticket_id == outcome.ticket_id)) == 0
     said = session.scalar(select(Comment).where(Comment.ticket_id == outcome.ticket_id, Comment.is_system))
@@ -195,7 +201,7 @@ def test_one_message_to_two_of_our_mailboxes_makes_one_ticket(session):
     _s2, second = service_with_mailbox(session)
     raw = mail(to=f"{first.address}, {second.address}")
     a, b = _ingest(session, first, raw), _ingest(session, second, raw)
-    assert a.created and b.state == "skipped" and b.ticket_id == a.ticket_id
+    assert a.created and b.state == "duplicate" and b.ticket_id == a.ticket_id
 
 
 def test_mail_from_our_own_address_is_never_a_ticket(session):

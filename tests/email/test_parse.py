@@ -70,6 +70,9 @@ def test_real_replies_trim_to_the_new_text(name):
 def test_real_bounces_and_reports_are_recognised():
     for path in (CORPUS / "flanker" / "bounce").glob("*.eml"):
         mail = parse(path.read_bytes())
+        if path.name == "no-mx.eml":  # "Action: delayed": a warning, the message may still arrive
+            assert not mail.bounce and mail.loop.reason_key == "ingest.reason.delay"
+            continue
         assert mail.bounce or mail.from_address is None, path.name
     assert parse((CORPUS / "flanker" / "disposition-notification.eml").read_bytes()).loop.skip_reason == "read receipt"
     office = parse((CORPUS / "flanker" / "bounce" / "office365.eml").read_bytes())

@@ -13,7 +13,7 @@ from data import permissions
 from data.boards import moves as board_moves
 from data.boards import setup as boards
 from data.db import session_scope
-from data.errors import PermissionDenied
+from data.errors import PermissionDenied, ValidationError
 from data.exports import jobs as export_jobs
 from data.models import Attachment, ChecklistItem, Comment, Ticket, TicketEvent, User
 from data.tickets import actions as tickets
@@ -96,9 +96,9 @@ def test_agent_cannot_write_on_another_teams_ticket(session, world, write):
 def test_agent_may_not_give_a_ticket_to_someone_outside_its_board(session, world):
     lead_a = f.user(session, "manager", world["team_a"])
     before = _row(session, world["ticket_a"].id)
-    with pytest.raises(PermissionDenied) as err:
+    with pytest.raises(ValidationError) as err:  # the assignee field is wrong: someone of another team
         tickets.assign(session, lead_a, world["ticket_a"].id, world["agent_b"].id)
-    assert "#%d" % world["ticket_a"].number in err.value.message("en")
+    assert world["board_a"].name in err.value.message("en") and "assignee" in err.value.fields
     assert _row(session, world["ticket_a"].id) == before
 
 

@@ -33,10 +33,11 @@ ENTERING = """
 
 # May this user be the assignee of a ticket on board `b` handed to team `t`? Staff who write (agents,
 # managers, admins); admins anywhere, the others on a board of no team or of a team they belong to or lead.
+# Never NULL (a ticket handed to no team makes `IN (…, NULL)` unknown): NOT (…) must find every other user.
 ELIGIBLE = f"""
-    u.role IN {STAFF_WRITERS} AND (u.role = 'admin' OR b.team_id IS NULL
+    coalesce(u.role IN {STAFF_WRITERS} AND (u.role = 'admin' OR b.team_id IS NULL
         OR u.team_id IN (b.team_id, t.team_id)
-        OR EXISTS (SELECT 1 FROM teams l WHERE l.lead_id = u.id AND l.id IN (b.team_id, t.team_id)))"""
+        OR EXISTS (SELECT 1 FROM teams l WHERE l.lead_id = u.id AND l.id IN (b.team_id, t.team_id))), false)"""
 
 
 def _repaired(what: str, rows) -> int:

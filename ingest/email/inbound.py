@@ -126,9 +126,9 @@ def _body(mail: ParsedEmail, locale: str | None) -> str:
 
 
 def _new_ticket(session, service, requester, mail, row, copied, title: str | None = None) -> Outcome:
-    title = limits.clip(title or mail.subject, "title") or (mail.card_text.split("
-", 1)[0][:120] if mail.card_text
-                                                            else "") or translate("email.no_subject", requester.locale)
+    first_line = mail.card_text.split("\n", 1)[0][:120] if mail.card_text else ""
+    title = limits.clip(title or mail.subject, "title") or first_line or \
+        translate("email.no_subject", requester.locale)
     reply_to = {"in_reply_to": mail.message_id, "references": (mail.references + [mail.message_id])[-10:]} \
         if mail.message_id else {}
     try:

@@ -61,8 +61,8 @@ def test_aging_chart_draws_each_columns_sle_and_rings_late_cards(app, session, f
     sle_traces = [t for t in fig.data[1:] if t.marker.symbol == "line-ew"]
     assert [t.name for t in sle_traces] == ["50% ушли из колонки", "85% ушли из колонки", "95% ушли из колонки"]
     p85 = dict(zip(sle_traces[1].x, sle_traces[1].y))
-    assert p85["Queue"] == pytest.approx(2.1) and p85["Waiting"] == pytest.approx(2.85)
+    assert p85["Queue"] == pytest.approx(28.5 / 24) and p85["Waiting"] == pytest.approx(25.8 / 24)
     # F4 (waiting) and F5 (queue) are open today, months older than any SLE: both ringed red.
     assert sorted(r["number"] for r in rows) == sorted([fh.numbers["F4"], fh.numbers["F5"]])
     assert list(fig.data[0].marker.line.width) == [2, 2]
-    assert {r["column"]: r["sle_p85"] for r in rows}["Queue"] == pytest.approx(2.1)
+    assert {r["column"]: r["sle_p85"] for r in rows}["Queue"] == pytest.approx(28.5 / 24)

@@ -73,12 +73,16 @@ def test_throughput_histogram_counts_days_by_items_done(session, fh):
 def test_column_sle_from_the_age_cards_left_each_column(session, fh):
     found = sle.column_sle(session, fh.analyst, fh.filter())
     q, ip, w = (found["columns"][fh.columns[k]] for k in ("queue", "in_progress", "waiting"))
-    # Queue: F1 1 d, F2 3 d (its last exit, after the backward move), F3 1 d, F6 1 d
-    assert q["n"] == 4 and q[0.5] == pytest.approx(1) and q[0.85] == pytest.approx(2.1)
-    assert ip["n"] == 3 and ip[0.5] == ip[0.95] == pytest.approx(3)  # F1, F2, F3 each left in progress on day 3
-    assert w["n"] == 2 and w[0.5] == pytest.approx(2.5) and w[0.95] == pytest.approx(2.95)  # F1 2 d, F3 3 d
+    day = 24.0
+    # Ages on the cycle-time clock, one sample per resolution (F3 twice). Queue: F1, F3 and F6 left after
+    # 1 h (since creation: not started yet); F2 last left 51 h after it first started (the backward move).
+    assert q["n"] == 4 and q[0.5] == pytest.approx(1 / day) and q[0.85] == pytest.approx(28.5 / day)
+    # In progress: F3's second cycle 3 h (from its reopen's start), F3 8 h, F1 48 h, F2 57 h.
+    assert ip["n"] == 4 and ip[0.5] == pytest.approx(28 / day) and ip[0.95] == pytest.approx(55.65 / day)
+    # Waiting: F3 left after 2 h of its second cycle (not started: since the reopen), F1 after 30 h.
+    assert w["n"] == 2 and w[0.5] == pytest.approx(16 / day) and w[0.85] == pytest.approx(25.8 / day)
     assert fh.columns["done"] not in found["columns"]
-    assert found["statuses"]["queue"][0.85] == pytest.approx(2.1)
+    assert found["statuses"]["queue"][0.85] == pytest.approx(28.5 / day)
 
 
 def test_blocked_time_total_per_card_and_by_reason(session, fh):

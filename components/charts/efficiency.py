@@ -1,32 +1,19 @@
 """Flow efficiency (active vs waiting per period), the WIP run chart and the throughput histogram."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import plotly.graph_objects as go
 from dash import Input, dcc
 
 from data.metrics import efficiency, throughput, wip
-from data.metrics.filters import today
 from data.metrics.sql import GRAINS, auto_grain
 
 from components.chart_card import COLORS, chart_card, empty_figure, register, style, tickets_link
+from components.charts.flow import partial_pattern
 from components.charts.numbers import day_hover, localise, number, percent
 from components.i18n import N_, _
 
 ACTIVE, QUEUED, BLOCKED = COLORS["in_progress"], COLORS["waiting"], COLORS["breached"]
 AT_LEAST_COLORS = {0.5: COLORS["p50"], 0.85: COLORS["p85"], 0.95: COLORS["p95"]}
-
-
-def _partial(bucket, grain: str, f) -> bool:
-    """The bucket is cut by the period's edges or by today: its hours are not a whole day/week/month's."""
-    if grain == "day":
-        last = bucket
-    elif grain == "week":
-        last = bucket + timedelta(days=6)
-    else:
-        last = (bucket.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return bucket < f.date_from or last >= min(f.date_to + timedelta(days=1), today())
 
 
 def flow_efficiency(session, user, f, grain=None):
@@ -40,13 +27,12 @@ def flow_efficiency(session, user, f, grain=None):
     x = [p["bucket"] for p in periods]
     hours = " " + _("an.h")
     # A period cut by the range or by today is hatched and says so: its hours are not comparable.
-    partial = [_partial(b, grain, f) for b in x]
-    note = ["<br>" + _("an.partial_period") if cut else "" for cut in partial]
+    note = ["<br>" + _("an.partial") if p["partial"] else "" for p in periods]
     fig = go.Figure()
     for key, name, color in (("active_h", _("an.eff.active"), ACTIVE), ("queued_h", _("an.eff.queued"), QUEUED),
                              ("blocked_h", _("an.eff.blocked"), BLOCKED)):
         fig.add_trace(go.Bar(x=x, y=[p[key] for p in periods], name=name, customdata=note,
-                             marker=dict(color=color, pattern=dict(shape=["/" if cut else "" for cut in partial])),
+                             marker=dict(color=color, pattern=partial_pattern(periods)),
                              hovertemplate=day_hover() + "<br>" + name + ": %{y:,.1f}" + hours
                              + "%{customdata}<extra></extra>"))
     fig.add_trace(go.Scatter(
@@ -61,10 +47,9 @@ def flow_efficiency(session, user, f, grain=None):
     style(fig, barmode="stack", margin=dict(l=40, r=40, t=40, b=30), legend=dict(orientation="h", y=-0.15, x=0),
           yaxis=dict(title=_("an.eff.hours"), rangemode="tozero", tickformat=",.0f"),  # 12 000, not 12k
           yaxis2=dict(overlaying="y", side="right", range=[0, 100], showgrid=False, ticksuffix="%"))
-    rows = [{"period": p["bucket"], "partial": cut, "resolved": p["n"], "active_h": round(p["active_h"], 2),
+    rows = [{"period": p["bucket"], "partial": p["partial"], "resolved": p["n"], "active_h": round(p["active_h"], 2),
              "waiting_h": round(p["waiting_h"], 2), "blocked_h": round(p["blocked_h"], 2),
-             "efficiency_pct": None if p["efficiency"] is None else round(100 * p["efficiency"], 1)}
-            for p, cut in zip(periods, partial)]
+             "efficiency_pct": None if p["efficiency"] is None else round(100 * p["efficiency"], 1)} for p in periods]
     return localise(fig, dates=True), rows
 
 

@@ -3,7 +3,7 @@ from the tickets' current columns — so a past period never changes because of 
 
 The building blocks of flow efficiency, the WIP run chart, the throughput histogram, per-column
 service-level expectations and blocked time. Each function returns SQL text for a CTE; `scope` is a
-query of ticket ids (already narrowed by the analytics filter). Events count up to `:end` only: a stay
+query of ticket ids (already narrowed by the analytics filter, e.g. data.metrics.sql.resolved_in). Events count up to `:end` only: a stay
 whose next event comes after the period is still open at its end (`until` is NULL).
 """
 from __future__ import annotations
@@ -15,12 +15,6 @@ def resolving(e: str = "e") -> str:
     """The event resolved the ticket: it entered done from another status, or was created there
     (data.tickets.status.resolves). A ticket resolved twice has two such events and counts twice."""
     return f"{placed(e)} AND {e}.to_status = '{DONE}' AND {e}.from_status IS DISTINCT FROM '{DONE}'"
-
-
-def resolved_in_range(w: str) -> str:
-    """Ids of the tickets (filtered by `w` on tickets `t`) with a resolving event in [:start, :end)."""
-    return (f"SELECT DISTINCT e.ticket_id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
-            f" WHERE {w} AND {resolving('e')} AND e.at >= :start AND e.at < :end")
 
 
 def present_in_range(w: str) -> str:

@@ -18,6 +18,7 @@ from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
 from data.catalog import lookups
+from data.intake import answers
 from data.tickets import query as ticket_query
 from data.config import get_config
 from data.db import read_session
@@ -42,12 +43,14 @@ def _options(locale: str) -> dict[str, list[dict]]:
         }
 
 
-def _column_defs() -> list[dict]:
+def _column_defs(show_fields: bool = False) -> list[dict]:
     def col(field, key, **extra):
         return {"field": field, "headerName": _(key), "sortable": True, **extra}
     return [
         col("number_link", N_("tickets.number"), colId="number", width=95, cellRenderer="markdown"),
         col("title", N_("tickets.subject"), flex=3, minWidth=260),
+        col("form_fields", N_("tickets.form_fields"), sortable=False, flex=3, minWidth=260, hide=not show_fields,
+            tooltipField="form_fields"),
         col("service", N_("tickets.service"), flex=1, minWidth=140),
         col("type", N_("tickets.type"), flex=1, minWidth=170),
         col("status_label", N_("tickets.status"), colId="status", width=120),
@@ -91,6 +94,7 @@ def layout(**query):
                          className="btn btn-outline-primary btn-sm", href="/tickets/export.csv")],
                  className="d-flex align-items-center mb-2"),
         export_bar(),
+        dbc.Switch(id=f"{P}-show-fields", label=_("tickets.show_fields"), value=False, className="small mb-1"),
         note,
         dbc.Row(controls, className="okno-filterbar g-2 mb-2"),
         dcc.Store(id=f"{P}-filter", data=f.to_query()), dcc.Store(id=f"{P}-sync"),
@@ -123,7 +127,13 @@ clientside_callback(ClientsideFunction("okno", "ticketsFilterChanged"), Output(f
                     Input(f"{P}-filter", "data"), State(f"{P}-grid", "id"), prevent_initial_call=True)
 
 
-def _shape(row: dict, tz: ZoneInfo, locale: str) -> dict:
+@callback(Output(f"{P}-grid", "columnDefs"), Input(f"{P}-show-fields", "value"), prevent_initial_call=True)
+def show_fields(on):
+    """The form's answers as an optional column (off by default: most lists don't need it)."""
+    return _column_defs(bool(on))
+
+
+def _shape(row: dict, tz: ZoneInfo, locale: str, schemas: dict) -> dict:
     def fmt(value):
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
     return {
@@ -134,6 +144,7 @@ def _shape(row: dict, tz: ZoneInfo, locale: str) -> dict:
         "assignee": row["assignee"] or "", "requester": row["requester"] or "",
         "channel_label": _(f"channel.{row['channel']}"), "created": fmt(row["created_at"]),
         "resolved": fmt(row["resolved_at"]),
+        "form_fields": answers.summary(answers.labelled(schemas.get(row["request_type_id"]), row["fields"], locale)),
     }
 
 
@@ -148,7 +159,8 @@ def rows(request, query):
     user, tz, locale = current_user._get_current_object(), ZoneInfo(get_config().timezone), current_locale()
     with read_session() as s:
         data = ticket_query.page(s, user, f, offset=start, limit=end - start, sort=request.get("sortModel"))
-        response = {"rowData": [_shape(r, tz, locale) for r in data]}
+        schemas = answers.schemas(s, (r["request_type_id"] for r in data))
+        response = {"rowData": [_shape(r, tz, locale, schemas) for r in data]}
         label = dash.no_update
         if start == 0:
             total, exact = ticket_query.count(s, user, f)

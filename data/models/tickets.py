@@ -39,6 +39,8 @@ class Ticket(Base):
         Index("ix_tickets_assignee_open", "assignee_id", postgresql_where=text("status <> 'done'")),
         Index("ix_tickets_service_created", "service_id", "created_at"),
         # ix_tickets_search (trigram on lower(title)) is created by migration 0001 where pg_trgm exists.
+        # search_tsv (a generated tsvector, GIN-indexed) is added by migration ux_0001 and deliberately not
+        # mapped: loading a card needn't read it; data/tickets/search.py names it in SQL.
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -1,0 +1,44 @@
+"""ux: full-text search columns (tickets, comments) kept by PostgreSQL, requester trigram indexes, the bell's list index
+
+The tsvector columns are GENERATED ... STORED: every write path (ORM, COPY, bulk SQL, the demo loader)
+keeps them current without a trigger. The `russian` configuration also stems Latin-script words, with
+the English stemmer (PostgreSQL maps ASCII words to english_stem in it), so one column serves both languages.
+
+Revision ID: ux_0001
+Revises: signin_0001
+"""
+from alembic import op
+
+revision = "ux_0001"
+down_revision = "signin_0001"
+branch_labels = None
+depends_on = None
+
+TICKET_TSV = ("setweight(to_tsvector('russian'::regconfig, coalesce(title, '')), 'A') || "
+              "setweight(to_tsvector('russian'::regconfig, coalesce(description, '')), 'B') || "
+              "setweight(jsonb_to_tsvector('russian'::regconfig, coalesce(fields, '{}'::jsonb), "
+              "'[\"string\", \"numeric\"]'::jsonb), 'C')")
+COMMENT_TSV = "to_tsvector('russian'::regconfig, coalesce(body, ''))"
+
+
+def _has_trgm() -> bool:
+    return op.get_bind().exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").first() is not None
+
+
+def upgrade() -> None:
+    op.execute(f"ALTER TABLE tickets ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ({TICKET_TSV}) STORED")
+    op.execute("CREATE INDEX ix_tickets_search_tsv ON tickets USING gin (search_tsv)")
+    op.execute(f"ALTER TABLE comments ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ({COMMENT_TSV}) STORED")
+    op.execute("CREATE INDEX ix_comments_search_tsv ON comments USING gin (search_tsv)")
+    if _has_trgm():  # as migration 0001: where the server has pg_trgm; elsewhere the search scans requesters
+        op.execute("CREATE INDEX ix_requesters_name_trgm ON requesters USING gin (lower(name) gin_trgm_ops)")
+        op.execute("CREATE INDEX ix_requesters_email_trgm ON requesters USING gin (lower(email) gin_trgm_ops)")
+    op.create_index("ix_notifications_user_recent", "notifications", ["user_id", "created_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_notifications_user_recent", table_name="notifications")
+    op.execute("DROP INDEX IF EXISTS ix_requesters_email_trgm")
+    op.execute("DROP INDEX IF EXISTS ix_requesters_name_trgm")
+    op.execute("ALTER TABLE comments DROP COLUMN search_tsv")
+    op.execute("ALTER TABLE tickets DROP COLUMN search_tsv")

@@ -48,7 +48,7 @@ def _search():
     """A plain GET form: Enter opens /search?q=… (the `/` key focuses the box: assets/search.js)."""
     return html.Form([
         html.Label(_("search.label"), htmlFor="nav-search", className="visually-hidden"),
-        dcc.Input(id="nav-search", type="search", name="q", placeholder=_("search.placeholder"), debounce=True,
+        dcc.Input(id="nav-search", type="search", name="q", placeholder=_("search.placeholder"),
                   autoComplete="off", className="form-control form-control-sm okno-nav-search",
                   style={"width": "14rem"}),
     ], action="/search", method="GET", role="search", className="d-flex align-items-center me-2")

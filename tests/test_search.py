@@ -68,6 +68,13 @@ def test_a_typo_finds_the_title_by_similarity(session, desk):
         pytest.skip("this server has no pg_trgm: the fallback is a substring match")
     found = search.search(session, desk["agent"], "принетр печатаит полосами")
     assert found["mode"] == "similar" and desk["printer"].number in numbers(found)
+    hit = next(r for r in found["results"] if r["number"] == desk["printer"].number)
+    assert ("Принтер", True) in search.marked(hit["title"])  # the word it meant is marked
+    # A subject written a moment ago (any write path: the words are kept by a trigger) is found by a typo too.
+    session.execute(text("UPDATE tickets SET title = :t WHERE id = :i"),
+                    {"t": f"Ламинатор{desk['tag']} заедает", "i": desk["hidden"].id})
+    admin = f.user(session, "admin")
+    assert desk["hidden"].number in numbers(search.search(session, admin, f"ламинатар{desk['tag']}"))
 
 
 def test_other_teams_tickets_are_not_found_and_requesters_get_nothing(session, desk):

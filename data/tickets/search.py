@@ -2,16 +2,17 @@
 requester (name, email, channel addresses), ranked, with the matching words marked.
 
 Full-text first (the generated `search_tsv` columns of migration ux_0001, `russian` configuration: Russian
-words by the Russian stemmer, Latin-script words by the English one). When that finds nothing, titles
-that look like the words (typos) by trigram word similarity, where the server has pg_trgm; without it,
-a plain substring match. Only tickets the viewer may read (permissions.ticket_scope); requesters are
+words by the Russian stemmer, Latin-script words by the English one). When that finds nothing, each word is
+widened to the subject words that look like it (trigram similarity over `search_words`, a short list kept by
+a trigger) and the full-text search runs again, so typos still find — and mark — the right words. Without
+pg_trgm on the server, a plain substring match of subjects. Only tickets the viewer may read (permissions.ticket_scope); requesters are
 not staff and never get here (require_reader).
 """
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import Float, String, column, func, literal, literal_column, or_, select, table, union_all
+from sqlalchemy import Float, column, func, literal, literal_column, or_, select, table, union_all
 from sqlalchemy.orm import Session
 
 from data import permissions
@@ -23,11 +24,13 @@ START, STOP = "\u27e6", "\u27e7"  # ⟦ ⟧ around a match in a headline; the pa
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter= … "
 NUMBER = re.compile(r"^#?(\d{1,12})$")
 CONFIG = literal_column("'russian'::regconfig")
-TicketText = table("tickets", column("id"), column("search_tsv"))
-CommentText = table("comments", column("ticket_id"), column("search_tsv"))
+SearchWords = table("search_words", column("word"))  # migration ux_0001: the words of every subject
+MAX_WORDS = 5
+# The generated columns of migration ux_0001, not mapped on the models (a card never needs them).
+TSV, CTSV = literal_column("tickets.search_tsv"), literal_column("comments.search_tsv")
+CANDIDATES = 2000  # per kind of match (ticket text, messages): the newest this many are ranked
 # Where a hit was found counts: a title word beats a word in a reply, a reply beats the requester's name.
 COMMENT_WEIGHT, REQUESTER_RANK, NUMBER_RANK = 0.5, 0.05, 100.0
-SIMILAR = 0.4
 
 
 def _trgm(session: Session) -> bool:
@@ -52,46 +55,66 @@ def _requester_ids(text: str):
     return union_all(by_person, by_address).limit(200)
 
 
-def _hits(text: str, tsq):
-    """(ticket id, rank) of every way the text matches, before the read scope and ranking."""
+def _newest(stmt, key):
+    """The newest CANDIDATES of a match, by id: a common word stops after that many instead of ranking every
+    ticket that has it (walking the primary key backwards until enough match, or a bitmap scan when few do)."""
+    return stmt.order_by(key.desc()).limit(CANDIDATES).subquery()
+
+
+def _hits(text: str, tsq, scope):
+    """(ticket id, rank) of every way the text matches, within the read scope, before ranking."""
+    tickets = _newest(select(Ticket.id).where(TSV.op("@@")(tsq), scope), Ticket.id)
+    messages = _newest(select(Comment.id).join(Ticket, Ticket.id == Comment.ticket_id)
+                       .where(CTSV.op("@@")(tsq), scope), Comment.id)
     parts = [
-        select(TicketText.c.id.label("id"), func.ts_rank(TicketText.c.search_tsv, tsq).label("rank"))
-        .where(TicketText.c.search_tsv.op("@@")(tsq)),
-        select(CommentText.c.ticket_id.label("id"),
-               (func.ts_rank(CommentText.c.search_tsv, tsq) * COMMENT_WEIGHT).label("rank"))
-        .where(CommentText.c.search_tsv.op("@@")(tsq)),
+        select(Ticket.id.label("id"), func.ts_rank(TSV, tsq).label("rank")).where(Ticket.id.in_(select(tickets.c.id))),
+        select(Comment.ticket_id.label("id"), (func.ts_rank(CTSV, tsq) * COMMENT_WEIGHT).label("rank"))
+        .where(Comment.id.in_(select(messages.c.id))),
     ]
     if len(text) >= 3:
         parts.append(select(Ticket.id.label("id"), literal(REQUESTER_RANK, Float).label("rank"))
-                     .where(Ticket.requester_id.in_(_requester_ids(text))))
+                     .where(Ticket.requester_id.in_(_requester_ids(text)), scope))
     number = NUMBER.match(text)
     if number:
         parts.append(select(Ticket.id.label("id"), literal(NUMBER_RANK, Float).label("rank"))
-                     .where(Ticket.number == int(number.group(1))))
+                     .where(Ticket.number == int(number.group(1)), scope))
     return union_all(*parts).subquery("hits")
 
 
-def _ranked(session: Session, user, hits, limit: int) -> list[tuple[int, float]]:
+def _ranked(session: Session, hits, limit: int) -> list[tuple[int, float]]:
     best = select(hits.c.id, func.max(hits.c.rank).label("rank")).group_by(hits.c.id).subquery("best")
     stmt = (select(Ticket.id, best.c.rank).join(best, best.c.id == Ticket.id)
-            .where(permissions.ticket_scope(session, user))
             .order_by(best.c.rank.desc(), Ticket.created_at.desc(), Ticket.id.desc()).limit(limit))
     return [(r[0], r[1]) for r in session.execute(stmt)]
 
 
-def _fuzzy(session: Session, user, text: str, limit: int) -> list[tuple[int, float]]:
-    """Titles like the text (a typo, a word cut short): trigram word similarity, else a substring."""
-    title = func.lower(Ticket.title)
-    if _trgm(session):
-        # The default 0.6 misses two typos in three words; 0.4 still leaves unrelated titles out.
-        session.execute(select(func.set_config("pg_trgm.word_similarity_threshold", str(SIMILAR), True)))
-        similarity = func.word_similarity(text.lower(), title)
-        stmt = select(Ticket.id, similarity).where(literal(text.lower(), String).op("<%")(title))
-        order = [similarity.desc()]
-    else:
-        stmt = select(Ticket.id, literal(0.0, Float)).where(title.like(_like(text)))
-        order = []
-    stmt = stmt.where(permissions.ticket_scope(session, user)).order_by(*order, Ticket.created_at.desc()).limit(limit)
+def _corrected(session: Session, text: str):
+    """The query with each word widened to the subject words that look like it (a typo, a word cut short):
+    `(word | like1 | like2) & (…)`; None when no word has a look-alike."""
+    words = [w for w in re.findall(r"\w+", text.lower()) if len(w) >= 3][:MAX_WORDS]
+    groups, found = [], False
+    for word in words:
+        similar = func.similarity(SearchWords.c.word, word)
+        alike = list(session.scalars(select(SearchWords.c.word).where(SearchWords.c.word.op("%")(word),
+                                                                      SearchWords.c.word != word)
+                                     .order_by(similar.desc()).limit(3)))
+        found = found or bool(alike)
+        group = func.plainto_tsquery(CONFIG, word)
+        for other in alike:
+            group = group.op("||")(func.plainto_tsquery(CONFIG, other))
+        groups.append(group)
+    if not found:
+        return None
+    query = groups[0]
+    for group in groups[1:]:
+        query = query.op("&&")(group)
+    return query
+
+
+def _substring(session: Session, text: str, scope, limit: int) -> list[tuple[int, float]]:
+    """Without pg_trgm: subjects that contain the text."""
+    stmt = (select(Ticket.id, literal(0.0, Float)).where(func.lower(Ticket.title).like(_like(text)), scope)
+            .order_by(Ticket.id.desc()).limit(limit))
     return [(r[0], r[1]) for r in session.execute(stmt)]
 
 
@@ -112,7 +135,7 @@ def _shown(session: Session, ids: list[int], tsq) -> dict[int, dict]:
     pending = [i for i, f in found.items() if START not in f["snippet"]]
     if pending:
         by_ticket = (select(Comment.ticket_id, func.ts_headline(CONFIG, func.left(Comment.body, 20000), tsq, opts))
-                     .where(Comment.ticket_id.in_(pending), literal_column("comments.search_tsv").op("@@")(tsq))
+                     .where(Comment.ticket_id.in_(pending), CTSV.op("@@")(tsq))
                      .distinct(Comment.ticket_id).order_by(Comment.ticket_id, Comment.id.desc()))
         for ticket_id, snippet in session.execute(by_ticket):
             found[ticket_id].update(snippet=snippet, **{"in": "message"})
@@ -128,10 +151,16 @@ def search(session: Session, user, text: str | None, limit: int = LIMIT) -> dict
     text = " ".join((text or "").split())[:MAX_QUERY]
     if not text:
         return {"query": "", "mode": "none", "results": []}
+    scope = permissions.ticket_scope(session, user)
     tsq = func.websearch_to_tsquery(CONFIG, text)
-    ranked, mode = _ranked(session, user, _hits(text, tsq), limit), "text"
+    ranked, mode = _ranked(session, _hits(text, tsq, scope), limit), "text"
     if not ranked and len(text) >= 3:
-        ranked, mode = _fuzzy(session, user, text, limit), "similar"
+        mode = "similar"
+        if not _trgm(session):
+            ranked = _substring(session, text, scope, limit)
+        elif (corrected := _corrected(session, text)) is not None:
+            tsq = corrected
+            ranked = _ranked(session, _hits("", tsq, scope), limit)
     shown = _shown(session, [i for i, _rank in ranked], tsq) if ranked else {}
     return {"query": text, "mode": mode if ranked else "none",
             "results": [shown[i] | {"rank": rank} for i, rank in ranked if i in shown]}

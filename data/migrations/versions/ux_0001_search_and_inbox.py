@@ -1,4 +1,4 @@
-"""ux: full-text search columns (tickets, comments) kept by PostgreSQL, requester trigram indexes, the bell's list index
+"""ux: full-text search columns (tickets, comments) kept by PostgreSQL, subject words for typos, requester trigram indexes, the bell's list index
 
 The tsvector columns are GENERATED ... STORED: every write path (ORM, COPY, bulk SQL, the demo loader)
 keeps them current without a trigger. The `russian` configuration also stems Latin-script words, with
@@ -25,12 +25,33 @@ def _has_trgm() -> bool:
     return op.get_bind().exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'").first() is not None
 
 
+# Words of ticket subjects, for "did you mean": a typo is matched against this short list (trigram
+# similarity) and the search runs again with the words found. Kept by a trigger, so every write adds its words.
+WORDS_TRIGGER = """
+CREATE FUNCTION okno_search_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_words (word)
+    SELECT DISTINCT lexeme FROM unnest(to_tsvector('simple'::regconfig, coalesce(NEW.title, '')))
+    WHERE length(lexeme) BETWEEN 3 AND 40
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tickets_search_words AFTER INSERT OR UPDATE OF title ON tickets
+    FOR EACH ROW EXECUTE FUNCTION okno_search_words();
+"""
+
+
 def upgrade() -> None:
     op.execute(f"ALTER TABLE tickets ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ({TICKET_TSV}) STORED")
     op.execute("CREATE INDEX ix_tickets_search_tsv ON tickets USING gin (search_tsv)")
     op.execute(f"ALTER TABLE comments ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS ({COMMENT_TSV}) STORED")
     op.execute("CREATE INDEX ix_comments_search_tsv ON comments USING gin (search_tsv)")
+    op.execute("CREATE TABLE search_words (word text PRIMARY KEY)")
+    op.execute("INSERT INTO search_words (word) SELECT word FROM ts_stat("
+               "'SELECT to_tsvector(''simple''::regconfig, title) FROM tickets') WHERE length(word) BETWEEN 3 AND 40")
+    op.execute(WORDS_TRIGGER)
     if _has_trgm():  # as migration 0001: where the server has pg_trgm; elsewhere the search scans requesters
+        op.execute("CREATE INDEX ix_search_words_trgm ON search_words USING gin (word gin_trgm_ops)")
         op.execute("CREATE INDEX ix_requesters_name_trgm ON requesters USING gin (lower(name) gin_trgm_ops)")
         op.execute("CREATE INDEX ix_requesters_email_trgm ON requesters USING gin (lower(email) gin_trgm_ops)")
     op.create_index("ix_notifications_user_recent", "notifications", ["user_id", "created_at"])
@@ -40,5 +61,8 @@ def downgrade() -> None:
     op.drop_index("ix_notifications_user_recent", table_name="notifications")
     op.execute("DROP INDEX IF EXISTS ix_requesters_email_trgm")
     op.execute("DROP INDEX IF EXISTS ix_requesters_name_trgm")
+    op.execute("DROP TRIGGER IF EXISTS tickets_search_words ON tickets")
+    op.execute("DROP FUNCTION IF EXISTS okno_search_words()")
+    op.execute("DROP TABLE IF EXISTS search_words")
     op.execute("ALTER TABLE comments DROP COLUMN search_tsv")
     op.execute("ALTER TABLE tickets DROP COLUMN search_tsv")

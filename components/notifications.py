@@ -29,7 +29,7 @@ def bell():
         html.Button([html.I(className="bi bi-bell", **{"aria-hidden": "true"}),
                      html.Span(id=f"{B}-count", className="badge rounded-pill text-bg-danger okno-bell-count")],
                     id=B, type="button", className="btn btn-link nav-link position-relative px-2",
-                    title=_("bell.label"), **{"aria-label": _("bell.label")}),
+                    title=_("bell.label"), **{"aria-label": _("bell.label"), "aria-haspopup": "true"}),
         dbc.Popover(dbc.PopoverBody(html.Div(id=f"{B}-list"), className="p-0"), target=B, trigger="legacy",
                     placement="bottom-end", className="okno-bell-popover", id=f"{B}-popover"),
         dcc.Interval(id=f"{B}-tick", interval=POLL_MS),
@@ -93,6 +93,12 @@ def count(_n, _seen, _changed):
 @callback(Output(f"{B}-list", "children"), Input(B, "n_clicks"), prevent_initial_call=True)
 def open_list(_n):
     return panel()
+
+
+@callback(Output(f"{B}-popover", "is_open"), Input("_pages_location", "pathname"), prevent_initial_call=True)
+def close_on_navigation(_path):
+    """A link in the list opens its card in the page: the list closes behind it."""
+    return False
 
 
 @callback(Output(f"{B}-list", "children", allow_duplicate=True), Output(f"{B}-changed", "data"),

@@ -63,6 +63,10 @@ def test_the_bell_counts_lists_and_marks_read(page, live_server):
     page.get_by_role("button", name="Прочитать все").click()
     _wait_count(page, "")
     assert page.locator("#nav-bell-items li[data-read=false]").count() == 0
+    page.locator("#nav-bell-items a", has_text=f"VPN {tag}").click()  # the link opens the card; the list closes
+    page.locator("#tk-title").wait_for()
+    assert f"VPN {tag}" in page.locator("#tk-title").inner_text()
+    page.locator("#nav-bell-popover").wait_for(state="detached")
 
 
 def test_slash_focuses_search_and_results_are_marked(page, live_server):

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components.guard import allowed, denied
@@ -127,10 +128,24 @@ clientside_callback(ClientsideFunction("okno", "ticketsFilterChanged"), Output(f
                     Input(f"{P}-filter", "data"), State(f"{P}-grid", "id"), prevent_initial_call=True)
 
 
-@callback(Output(f"{P}-grid", "columnDefs"), Input(f"{P}-show-fields", "value"), prevent_initial_call=True)
-def show_fields(on):
-    """The form's answers as an optional column (off by default: most lists don't need it)."""
-    return _column_defs(bool(on))
+@callback(Output(f"{P}-grid", "columnDefs"), Input(f"{P}-show-fields", "value"), Input(f"{P}-filter", "data"),
+          prevent_initial_call=True)
+def show_fields(on, query):
+    """The form's answers as optional columns (off by default: most lists don't need them): one column per
+    field when the list is filtered to one request type, else one column with all answers."""
+    if not on and ctx.triggered_id != f"{P}-show-fields":
+        raise PreventUpdate  # a filter change with the answers hidden changes no column
+    defs = _column_defs(bool(on))
+    f, _problems = ticket_query.parse_filter(query or {})
+    if on and len(f.type) == 1:
+        with read_session() as s:
+            schema = answers.schemas(s, f.type).get(f.type[0]) or []
+        at = next(i for i, c in enumerate(defs) if c["field"] == "form_fields")
+        defs[at:at + 1] = [{"field": f"f_{x['key']}", "headerName": answers.label(x, current_locale()),
+                            "headerTooltip": answers.label(x, current_locale()), "tooltipField": f"f_{x['key']}",
+                            "sortable": False, "flex": 1, "minWidth": 140}
+                           for x in schema if isinstance(x, dict) and x.get("key") and x.get("type") != "file"]
+    return defs
 
 
 def _shape(row: dict, tz: ZoneInfo, locale: str, schemas: dict) -> dict:
@@ -144,8 +159,12 @@ def _shape(row: dict, tz: ZoneInfo, locale: str, schemas: dict) -> dict:
         "assignee": row["assignee"] or "", "requester": row["requester"] or "",
         "channel_label": _(f"channel.{row['channel']}"), "created": fmt(row["created_at"]),
         "resolved": fmt(row["resolved_at"]),
-        "form_fields": answers.summary(answers.labelled(schemas.get(row["request_type_id"]), row["fields"], locale)),
-    }
+    } | _answers(answers.labelled(schemas.get(row["request_type_id"]), row["fields"], locale))
+
+
+def _answers(rows: list[dict]) -> dict:
+    """The summary cell and one cell per field (the grid shows whichever columns are on)."""
+    return {"form_fields": answers.summary(rows)} | {f"f_{r['key']}": r["value"] for r in rows}
 
 
 @callback(Output(f"{P}-grid", "getRowsResponse"), Output(f"{P}-count", "children"),

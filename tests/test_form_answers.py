@@ -34,19 +34,19 @@ def test_empty_and_unticked_values_are_left_out():
     assert answers.labelled(None, None, "ru") == []
 
 
-def _submitted(title: str, values: dict) -> tuple[int, int]:
-    """A portal request with the printer form filled in: (its number, the team lead's id)."""
+def _submitted(title: str, values: dict) -> tuple[int, int, int]:
+    """A portal request with the printer form filled in: (its number, the team lead's id, its request type)."""
     with session_scope() as s:
         desk = pf.desk(s)
         rt = pf.request_type(s, desk["service"])
         req = f.requester(s, email=f"form-{uuid.uuid4().hex[:8]}@example.com")
         t = submit.submit(s, req, service_id=desk["service"].id, request_type_id=rt.id, title=title, values=values,
                           channel="portal")
-        return t.number, desk["lead"].id
+        return t.number, desk["lead"].id, rt.id
 
 
 def test_portal_submission_shows_on_the_agents_card(app):
-    number, lead_id = _submitted("Printer", {"remote_help": True, "topic": "Printer", "copies": 3, "systems": ["VPN"]})
+    number, lead_id, _type_id = _submitted("Printer", {"remote_help": True, "topic": "Printer", "copies": 3, "systems": ["VPN"]})
     from components.ticket_detail import body
     with signed_in(app, load_user(lead_id)):
         page = str(plain(body(number)))
@@ -56,12 +56,16 @@ def test_portal_submission_shows_on_the_agents_card(app):
 
 def test_the_ticket_list_has_an_optional_form_fields_column(app):
     tag = uuid.uuid4().hex[:6]
-    _number, lead_id = _submitted(f"Listed {tag}", {"topic": "Internet", "remote_help": True})
+    _number, lead_id, type_id = _submitted(f"Listed {tag}", {"topic": "Internet", "remote_help": True})
     from pages import tickets as page
     with signed_in(app, load_user(lead_id)):
         hidden = {c["field"]: c.get("hide") for c in page._column_defs()}
         assert hidden["form_fields"] is True
-        assert {c["field"]: c.get("hide") for c in page.show_fields(True)}["form_fields"] is False
+        assert {c["field"]: c.get("hide") for c in page.show_fields(True, {})}["form_fields"] is False
+        # Filtered to one request type: a column per field of its form, labelled as on the form.
+        per_field = {c["field"]: c["headerName"] for c in page.show_fields(True, {"type": str(type_id)})}
+        assert "form_fields" not in per_field and per_field["f_topic"] == "Topic" and "f_photo" not in per_field
         response, _count = page.rows({"startRow": 0, "endRow": 100}, {"q": f"Listed {tag}"})
     [row] = response["rowData"]
     assert row["form_fields"] == "Remote help: Да; Topic: Internet"
+    assert (row["f_topic"], row["f_remote_help"]) == ("Internet", "Да")

@@ -20,6 +20,11 @@ def _label(item: dict, locale: str | None, fallback: str) -> str:
     return str(item.get(f"label_{locale}") or item.get("label") or fallback)
 
 
+def label(field: dict, locale: str | None) -> str:
+    """A field's label in this language (its key when it has none)."""
+    return _label(field, locale, str(field.get("key", "")))
+
+
 def _option(field: dict, value, locale: str | None) -> str:
     for option in field.get("options") or []:
         if isinstance(option, dict) and option.get("value") == value:

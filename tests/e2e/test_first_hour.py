@@ -135,3 +135,20 @@ def test_an_admin_adds_a_user_resets_switches_off_and_builds_a_team(page, live_s
     page.select_option("select[id*='\"key\":\"line_level\"'][id*='team-f']", "2")
     page.click("#team-save")
     page.wait_for_selector(f"tr[data-team='Команда {tag}'] >> text=2-я линия")
+
+
+def test_demo_outbox_shows_a_portal_pin_and_analytics_opens_the_overview(page, live_server, monkeypatch):
+    from data.messaging import outbox
+    tag = uuid.uuid4().hex[:6]
+    monkeypatch.setenv("OKNO_DEMO", "1")  # the live server reads the configuration per request
+    with session_scope() as s:
+        email = _staff("admin", tag, None, s)
+        outbox.queue(s, channel="email", kind="pin", recipient=f"req-{tag}@example.com", subject="Okno PIN",
+                     body=f"Ваш код: 4{tag}")
+    login(page, live_server, email, f.PASSWORD)
+    page.goto(f"{live_server}/admin")
+    page.locator("#admin-dev-outbox a").click()
+    page.locator("#devbox-list").wait_for()
+    assert f"Ваш код: 4{tag}" in page.locator("#devbox-list [data-kind=pin]").first.inner_text()
+    page.goto(f"{live_server}/analytics")
+    assert page.url.rstrip("/") == live_server

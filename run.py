@@ -67,7 +67,9 @@ def _run(url: str, env: dict) -> int:
     subprocess.run([py, "-m", "data", "analytics-rollup", "--refresh"], env=env, check=False)
     port = get_config().port
     print("\nOkno is starting on http://127.0.0.1:%d" % port)
-    print("Demo logins (password: okno): " + ", ".join(DEMO_LOGINS) + "\n", flush=True)
+    print("Demo logins (password: okno): " + ", ".join(DEMO_LOGINS))
+    # No mail server in demo mode: portal PINs and every outgoing message wait in the outbox, shown here.
+    print("Portal PINs and outgoing mail: http://127.0.0.1:%d/dev/outbox (sign in as admin)\n" % port, flush=True)
     workers = os.environ.get("WEB_CONCURRENCY", "2")
     # Each gunicorn worker builds its app with create_app() from this environment when it loads app:server.
     web = [py, "-m", "gunicorn", "app:server", "--bind", f"127.0.0.1:{port}", "--workers", workers,

@@ -20,6 +20,8 @@ SECTIONS: list[tuple[str, str, str, str]] = [
     ("/admin/ingest-failures", N_("admin.ingest_failures"), N_("admin.ingest_failures_help"),
      "bi-exclamation-triangle"),
     ("/admin/quarantine", N_("admin.quarantine"), N_("admin.quarantine_help"), "bi-shield-exclamation"),
+    ("/admin/users", N_("users.title"), N_("users.help"), "bi-person-gear"),
+    ("/admin/teams", N_("teams.title"), N_("teams.help"), "bi-people-fill"),
     ("/admin/directory", N_("directory.title"), N_("directory.help"), "bi-people"),
     ("/admin/audit", N_("admin.audit"), N_("admin.audit_help"), "bi-journal-text"),
     ("/admin/sign-in", N_("locks.title"), N_("locks.help"), "bi-shield-lock"),

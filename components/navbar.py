@@ -1,4 +1,5 @@
-"""The top bar: the pages this user's role may open, the language switch, the user's profile, sign-out."""
+"""The top bar: the pages this user's role may open, search, the bell, the language switch, the user's
+profile, sign-out."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
@@ -8,6 +9,7 @@ from flask_login import current_user
 from data.permissions import can_open
 
 from components.i18n import N_, _, current_locale
+from components.notifications import bell
 
 # (page key for permissions, href, message key, icon)
 LINKS = [
@@ -29,6 +31,8 @@ def navbar():
              for key, href, label, icon in LINKS if can_open(user, key)]
     other = "en" if current_locale() == "ru" else "ru"
     right = [
+        _search() if can_open(user, "tickets") else None,
+        bell(),
         dbc.NavItem(dbc.NavLink(other.upper(), href=f"/lang/{other}", external_link=True, id="nav-lang")),
         dbc.NavItem(dcc.Link([html.I(className="bi bi-person-circle me-1"), user.name], href="/profile",
                              title=_("profile.title"), className="navbar-text mx-2", id="nav-user")),
@@ -40,3 +44,13 @@ def navbar():
         dbc.Nav(links, navbar=True, className="me-auto"),
         dbc.Nav(right, navbar=True),
     ], fluid=True), color="dark", dark=True, className="okno-navbar py-1")
+
+
+def _search():
+    """A plain GET form: Enter opens /search?q=… (the `/` key focuses the box: assets/search.js)."""
+    return html.Form([
+        html.Label(_("search.label"), htmlFor="nav-search", className="visually-hidden"),
+        dcc.Input(id="nav-search", type="search", name="q", placeholder=_("search.placeholder"),
+                  autoComplete="off", className="form-control form-control-sm okno-nav-search",
+                  style={"width": "14rem"}),
+    ], action="/search", method="GET", role="search", className="d-flex align-items-center me-2")

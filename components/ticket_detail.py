@@ -16,6 +16,7 @@ from flask_login import current_user
 from data.tickets import checklists
 from data.tickets import children
 from data.catalog import lookups
+from data.intake import answers
 from data.sla import recompute as sla
 from data.tickets import view as ticket_view
 from data.config import get_config
@@ -85,6 +86,16 @@ def _description(t):
         clean = nh3.clean(t.description_html)  # email HTML: scripts, handlers and styles removed
         return html.Iframe(srcDoc=clean, sandbox="", className="okno-description-html", id=f"{T}-description")
     return html.Div(t.description or "—", className="okno-description", id=f"{T}-description")
+
+
+def _answers(rows: list[dict]):
+    """What the requester filled in on the form, labelled in the viewer's language."""
+    if not rows:
+        return html.Div("—", className="text-muted", id=f"{T}-form")
+    return html.Dl([part for r in rows for part in (
+        html.Dt(r["label"], className="col-sm-4 text-muted fw-normal"),
+        html.Dd(r["value"], className="col-sm-8 mb-1 okno-answer", **{"data-field": r["key"]}))],
+        className="row mb-0 okno-answers", id=f"{T}-form")
 
 
 def _requester(h: dict, others: list[dict], tz):
@@ -195,6 +206,7 @@ def body(number: int):
                     id=f"{T}-title", **{"data-ticket-id": t.id, "data-version": t.version}),
             _fields(h, s, locale, can_edit),
             _section(_("ticket.sla"), html.Div(sla_section(s, t.id), id=f"{T}-sla"), "sla"),
+            _section(_("ticket.form"), _answers(answers.of_ticket(s, t, locale)), "form") if t.fields else None,
             _section(_("ticket.description"), _description(t), "description"),
             _section(_("tickets.requester"), _requester(h, ticket_view.other_requests(s, t, viewer=user), tz),
                      "requester"),

@@ -11,13 +11,15 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
 from data.catalog import lookups
+from data.intake import answers
 from data.tickets import query as ticket_query
 from data.config import get_config
 from data.db import read_session
@@ -42,12 +44,14 @@ def _options(locale: str) -> dict[str, list[dict]]:
         }
 
 
-def _column_defs() -> list[dict]:
+def _column_defs(show_fields: bool = False) -> list[dict]:
     def col(field, key, **extra):
         return {"field": field, "headerName": _(key), "sortable": True, **extra}
     return [
         col("number_link", N_("tickets.number"), colId="number", width=95, cellRenderer="markdown"),
         col("title", N_("tickets.subject"), flex=3, minWidth=260),
+        col("form_fields", N_("tickets.form_fields"), sortable=False, flex=3, minWidth=260, hide=not show_fields,
+            tooltipField="form_fields"),
         col("service", N_("tickets.service"), flex=1, minWidth=140),
         col("type", N_("tickets.type"), flex=1, minWidth=170),
         col("status_label", N_("tickets.status"), colId="status", width=120),
@@ -91,6 +95,7 @@ def layout(**query):
                          className="btn btn-outline-primary btn-sm", href="/tickets/export.csv")],
                  className="d-flex align-items-center mb-2"),
         export_bar(),
+        dbc.Switch(id=f"{P}-show-fields", label=_("tickets.show_fields"), value=False, className="small mb-1"),
         note,
         dbc.Row(controls, className="okno-filterbar g-2 mb-2"),
         dcc.Store(id=f"{P}-filter", data=f.to_query()), dcc.Store(id=f"{P}-sync"),
@@ -123,7 +128,27 @@ clientside_callback(ClientsideFunction("okno", "ticketsFilterChanged"), Output(f
                     Input(f"{P}-filter", "data"), State(f"{P}-grid", "id"), prevent_initial_call=True)
 
 
-def _shape(row: dict, tz: ZoneInfo, locale: str) -> dict:
+@callback(Output(f"{P}-grid", "columnDefs"), Input(f"{P}-show-fields", "value"), Input(f"{P}-filter", "data"),
+          prevent_initial_call=True)
+def show_fields(on, query):
+    """The form's answers as optional columns (off by default: most lists don't need them): one column per
+    field when the list is filtered to one request type, else one column with all answers."""
+    if not on and ctx.triggered_id != f"{P}-show-fields":
+        raise PreventUpdate  # a filter change with the answers hidden changes no column
+    defs = _column_defs(bool(on))
+    f, _problems = ticket_query.parse_filter(query or {})
+    if on and len(f.type) == 1:
+        with read_session() as s:
+            schema = answers.schemas(s, f.type).get(f.type[0]) or []
+        at = next(i for i, c in enumerate(defs) if c["field"] == "form_fields")
+        defs[at:at + 1] = [{"field": f"f_{x['key']}", "headerName": answers.label(x, current_locale()),
+                            "headerTooltip": answers.label(x, current_locale()), "tooltipField": f"f_{x['key']}",
+                            "sortable": False, "flex": 1, "minWidth": 140}
+                           for x in schema if isinstance(x, dict) and x.get("key") and x.get("type") != "file"]
+    return defs
+
+
+def _shape(row: dict, tz: ZoneInfo, locale: str, schemas: dict) -> dict:
     def fmt(value):
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
     return {
@@ -134,7 +159,12 @@ def _shape(row: dict, tz: ZoneInfo, locale: str) -> dict:
         "assignee": row["assignee"] or "", "requester": row["requester"] or "",
         "channel_label": _(f"channel.{row['channel']}"), "created": fmt(row["created_at"]),
         "resolved": fmt(row["resolved_at"]),
-    }
+    } | _answers(answers.labelled(schemas.get(row["request_type_id"]), row["fields"], locale))
+
+
+def _answers(rows: list[dict]) -> dict:
+    """The summary cell and one cell per field (the grid shows whichever columns are on)."""
+    return {"form_fields": answers.summary(rows)} | {f"f_{r['key']}": r["value"] for r in rows}
 
 
 @callback(Output(f"{P}-grid", "getRowsResponse"), Output(f"{P}-count", "children"),
@@ -148,7 +178,8 @@ def rows(request, query):
     user, tz, locale = current_user._get_current_object(), ZoneInfo(get_config().timezone), current_locale()
     with read_session() as s:
         data = ticket_query.page(s, user, f, offset=start, limit=end - start, sort=request.get("sortModel"))
-        response = {"rowData": [_shape(r, tz, locale) for r in data]}
+        schemas = answers.schemas(s, (r["request_type_id"] for r in data))
+        response = {"rowData": [_shape(r, tz, locale, schemas) for r in data]}
         label = dash.no_update
         if start == 0:
             total, exact = ticket_query.count(s, user, f)

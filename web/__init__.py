@@ -30,3 +30,5 @@ def register_routes(server: Flask, csrf) -> None:
     server.register_blueprint(exports.bp)
     from web import weekly
     server.register_blueprint(weekly.bp)
+    from web import shortcuts
+    server.register_blueprint(shortcuts.bp)

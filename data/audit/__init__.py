@@ -7,9 +7,9 @@ was refused rolls back. `query` / `export_csv` are the admin page's reads; `prun
 on the scheduler's tick and removes rows older than OKNO_AUDIT_RETENTION_DAYS.
 This package imports only the foundation: every domain package may record into it.
 """
-from data.audit.log import client_address, deleted, record, record_refusal, record_separately, saved, snapshot
+from data.audit.log import client_address, delete, deleted, record, record_refusal, record_separately, saved, snapshot
 from data.audit.read import PAGE_SIZE, changes, export_csv, query
 from data.audit.retention import prune, prune_expired
 
-__all__ = ["client_address", "deleted", "record", "record_refusal", "record_separately", "saved", "snapshot", "PAGE_SIZE", "changes", "export_csv",
+__all__ = ["client_address", "delete", "deleted", "record", "record_refusal", "record_separately", "saved", "snapshot", "PAGE_SIZE", "changes", "export_csv",
            "query", "prune", "prune_expired"]

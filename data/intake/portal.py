@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from data.intake import answers
 from data.tickets import attachments as files
 from data.tickets import children
 from data.tickets import actions as tickets
@@ -73,10 +74,7 @@ def request_view(session: Session, requester: Requester, number: int, locale: st
     column = session.get(BoardColumn, ticket.column_id)
     rt = session.get(RequestType, ticket.request_type_id) if ticket.request_type_id else None
     service = session.get(Service, ticket.service_id) if ticket.service_id else None
-    labels = {f.get("key"): f.get("label") or f.get("key") for f in (rt.field_schema if rt else [])}
-    fields = [(labels.get(k, k), ", ".join(map(str, v)) if isinstance(v, list) else
-               (translate("portal.yes", locale) if v is True else str(v)))
-              for k, v in (ticket.fields or {}).items() if k in labels]
+    fields = [(a["label"], a["value"]) for a in answers.labelled(rt.field_schema if rt else [], ticket.fields, locale)]
     comments = session.execute(
         select(Comment, User.name).outerjoin(User, User.id == Comment.author_user_id)
         .where(Comment.ticket_id == ticket.id, Comment.is_public).order_by(Comment.created_at, Comment.id)).all()

@@ -86,7 +86,8 @@ class Notification(Base):
     """An in-app notification for a staff user (assigned, SLA at risk, mention...)."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", postgresql_where=text("NOT is_read")),)
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", postgresql_where=text("NOT is_read")),
+                      Index("ix_notifications_user_recent", "user_id", "created_at"))  # the bell's list
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))

@@ -57,6 +57,8 @@ class Ticket(Base):
         # ix_tickets_search (trigram on lower(title)) is created by migration 0001 where pg_trgm exists.
         *[Index(f"ix_tickets_{key}", text(f"{key} ASC NULLS LAST"), text("id DESC"))
           for key in ("priority_rank", "assignee_sort", "service_sort")],
+        # search_tsv (a generated tsvector, GIN-indexed) is added by migration ux_0001 and deliberately not
+        # mapped: loading a card needn't read it; data/tickets/search.py names it in SQL.
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

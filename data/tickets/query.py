@@ -45,6 +45,8 @@ LIST_COLUMNS = {
     "priority_name": Priority.name_ru, "priority_name_en": Priority.name_en, "channel": Ticket.channel, "requester": Requester.name,
     "created_at": Ticket.created_at, "resolved_at": Ticket.resolved_at, "first_response_at": Ticket.first_response_at,
     "team": Team.name, "id": Ticket.id,
+    # The form's answers: the list labels them by the request type's schema (data/intake/answers.py).
+    "fields": Ticket.fields, "request_type_id": Ticket.request_type_id,
 }
 EXPORT_COLUMNS = ["number", "title", "service", "type", "status", "column", "priority_name", "assignee",
                   "requester", "channel", "team", "created_at", "first_response_at", "resolved_at"]
@@ -136,7 +138,7 @@ def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, lim
          sort: list[dict] | None = None) -> list[dict]:
     """One page of the list, as dicts keyed by grid column id."""
     permissions.require_reader(actor)
-    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id"]
+    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id", "fields", "request_type_id"]
     where = matching(f, actor.id, permissions.ticket_scope(session, actor))
     stmt = _select(columns).where(where).order_by(*_order(sort))
     stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))

@@ -130,59 +130,61 @@ def test_a_template_that_cannot_be_filed_records_why(session):
     assert row.next_at == msk(2027, 2, 1, 9)  # not retried forever: the next date is the next month's
 
 
-def test_two_workers_at_the_same_minute_file_one_request(engine):
-    with Session(engine) as s:
-        _admin, _agent, row = _template(s)
-        rid = row.id
-        s.commit()
-    try:
-        barrier = threading.Barrier(2)
-        counts = []
-
-        def worker():
-            with Session(engine) as s:
-                barrier.wait()
-                counts.append(recurring.file_due(s, msk(2027, 1, 11, 9, 0, 30)))
-                s.commit()
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert sorted(counts) == [0, 1]
-        with Session(engine) as s:
-            assert s.scalar(select(func.count()).select_from(RecurringRun).where(RecurringRun.recurring_id == rid)) == 1
-    finally:
-        with Session(engine) as s:
-            s.execute(RecurringRequest.__table__.delete().where(RecurringRequest.id == rid))
-            s.commit()
-
-
-def test_two_worker_processes_file_a_due_request_once(tmp_path):
-    """The periodic job `recurring_requests` in two real `python -m ingest worker` processes."""
+@pytest.fixture
+def own_database():
+    """A database of its own: these tests commit, and the shared test database must not see their tickets."""
     server = os.environ.get("DATABASE_URL")
     with scratch_database(db.normalise_url(server) if server else db.embedded_url(), "okno_recurring") as url:
         engine = create_engine(url)
         try:
-            with Session(engine) as s:
-                _admin, _agent, row = _template(s, now=datetime.now(timezone.utc))
-                row.next_at = datetime.now(timezone.utc) - timedelta(seconds=30)  # due now
-                rid = row.id
-                s.commit()
-
-            def runs() -> list:
-                with engine.connect() as c:
-                    return list(c.execute(sql("SELECT ticket_id FROM recurring_runs WHERE recurring_id = :r"),
-                                          {"r": rid}))
-            workers = start_workers(url, 2)
-            try:
-                assert wait_for(lambda: len(runs()) >= 1, 75), "the periodic job did not file the request"
-                time.sleep(3)  # room for a second filing, if there were one
-            finally:
-                codes = stop(workers)
-            assert len(runs()) == 1 and runs()[0][0] is not None
-            with engine.connect() as c:
-                assert c.scalar(sql("SELECT count(*) FROM tickets WHERE title LIKE 'Закрытие месяца%'")) == 1
-            assert codes == [0, 0]
+            yield url, engine
         finally:
             engine.dispose()
+
+
+def test_two_workers_at_the_same_minute_file_one_request(own_database):
+    _url, engine = own_database
+    with Session(engine) as s:
+        _admin, _agent, row = _template(s)
+        rid = row.id
+        s.commit()
+    barrier = threading.Barrier(2)
+    counts = []
+
+    def worker():
+        with Session(engine) as s:
+            barrier.wait()
+            counts.append(recurring.file_due(s, msk(2027, 1, 11, 9, 0, 30)))
+            s.commit()
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(counts) == [0, 1]
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(RecurringRun).where(RecurringRun.recurring_id == rid)) == 1
+
+
+def test_two_worker_processes_file_a_due_request_once(own_database):
+    """The periodic job `recurring_requests` in two real `python -m ingest worker` processes."""
+    url, engine = own_database
+    with Session(engine) as s:
+        _admin, _agent, row = _template(s, now=datetime.now(timezone.utc))
+        row.next_at = datetime.now(timezone.utc) - timedelta(seconds=30)  # due now
+        rid = row.id
+        s.commit()
+
+    def runs() -> list:
+        with engine.connect() as c:
+            return list(c.execute(sql("SELECT ticket_id FROM recurring_runs WHERE recurring_id = :r"), {"r": rid}))
+    workers = start_workers(url, 2)
+    try:
+        assert wait_for(lambda: len(runs()) >= 1, 75), "the periodic job did not file the request"
+        time.sleep(3)  # room for a second filing, if there were one
+    finally:
+        codes = stop(workers)
+    assert len(runs()) == 1 and runs()[0][0] is not None
+    with engine.connect() as c:
+        assert c.scalar(sql("SELECT count(*) FROM tickets WHERE title LIKE 'Закрытие месяца%'")) == 1
+    assert codes == [0, 0]

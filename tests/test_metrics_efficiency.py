@@ -177,3 +177,17 @@ def test_the_dst_night_has_23_hours_in_the_company_zone(session, monkeypatch):
     # 22:00 → 01:00 two days later is 26 h of wall-clock time: 3 h active, the 23-hour Sunday blocked.
     assert (found["active_h"], found["blocked_h"]) == pytest.approx((3, 23))
     assert [d["wip"] for d in wip.wip_run(session, analyst, period(27, 30))["days"]] == [0, 1, 1, 0]
+
+
+def test_a_manager_sees_only_their_teams_tickets(session, fh):
+    from data.metrics.filters import scoped
+    from data.models import Team
+    outsider = factories.user(session, "manager", factories.team(session))
+    own = factories.user(session, "manager", session.get(Team, fh.board.team_id))
+    mine, theirs = (scoped(session, u, fh.filter()) for u in (own, outsider))
+    assert blocked.blocked_time(session, own, mine)["total_h"] == pytest.approx(33)
+    assert blocked.blocked_time(session, outsider, theirs)["blocks"] == 0
+    assert efficiency.flow_efficiency(session, outsider, theirs, "week")["overall"]["n"] == 0
+    assert [d["wip"] for d in wip.wip_run(session, outsider, theirs)["days"]] == [0] * 7
+    assert sle.column_sle(session, outsider, theirs) == {"columns": {}, "statuses": {}}
+    assert throughput.daily_histogram(session, outsider, theirs)["bins"] == [{"done": 0, "days": 7}]

@@ -46,11 +46,17 @@ def _count(counts: Counter, outcome: common.Outcome) -> None:
 
 
 def ingest_all(source: str, messages: Iterator[bytes]) -> dict[str, int]:
+    """Each message in a transaction of its own. A database restart or a cut connection is waited out and
+    that message taken in again: ingest() deduplicates by the message's id, so a message whose first
+    transaction did commit after all is skipped, never doubled (db.retry_transaction)."""
     counts: Counter = Counter()
     for raw in messages:
-        with db.session_scope() as s:
+        external_id = external_id_of(raw)
+
+        def take_in(s, raw=raw, external_id=external_id):
             s.info["email_import"] = True  # see email_ingest.deliver: no per-sender rate limit for history
-            _count(counts, common.ingest(s, channel="email", source=source, external_id=external_id_of(raw), raw=raw))
+            return common.ingest(s, channel="email", source=source, external_id=external_id, raw=raw)
+        _count(counts, db.retry_transaction(take_in))
     return dict(sorted(counts.items()))
 
 

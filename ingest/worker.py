@@ -17,6 +17,7 @@ from sqlalchemy import select
 from data import db
 from data.cli import positive_int, seconds_or_zero
 from data.config import get_config
+from data import jobs
 from data.jobs import app, periodic
 from data.models import Mailbox
 
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             importlib.import_module(module)
         except ImportError as err:
             parser.error(f"--import {module}: {err}")  # one line, exit 2
+    jobs.retry_on_lost_database()
     # procrastinate logs every job start and end at INFO: with outbox jobs every 10 s that buries what
     # matters (our own job logs, failures). Its warnings and errors still show.
     logging.getLogger("procrastinate").setLevel(logging.WARNING)

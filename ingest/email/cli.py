@@ -114,8 +114,11 @@ def main(argv: list[str]) -> int:
         return 0
     if args.command == "import" or args.import_path:
         from ingest.email.mailbox_import import run_import
-        with db.read_session() as s:
-            service_id = _service_id(s, args.service)
+
+        def service_id_of():
+            with db.read_session() as s:
+                return _service_id(s, args.service)
+        service_id = db.retry_reads(service_id_of)  # a long import may start during a database restart
         counts = run_import(mailbox_id=args.mailbox, service_id=service_id, folder=getattr(args, "folder", None),
                             since=getattr(args, "since", None), path=getattr(args, "path", None) or args.import_path)
         print(json.dumps(counts, ensure_ascii=False, indent=2))

@@ -60,18 +60,21 @@ def ingest_all(source: str, messages: Iterator[bytes]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def _mailbox(mailbox_id: int) -> Mailbox:
+    with db.read_session() as s:
+        mailbox = s.get(Mailbox, mailbox_id)
+        if mailbox is None:
+            raise ValidationError("errors.mailbox_not_found", {"mailbox": Text("errors.field.invalid")},
+                                  id=mailbox_id)
+        s.expunge(mailbox)
+        return mailbox
+
+
 def run_import(mailbox_id: int | None = None, service_id: int | None = None, folder: str | None = None,
                since: date | None = None, path: str | None = None) -> dict[str, int]:
     if mailbox_id is None and service_id is None:
         raise ValidationError("errors.cli.import_target", {"mailbox": Text("errors.field.required")})
-    mailbox = None
-    if mailbox_id is not None:
-        with db.read_session() as s:
-            mailbox = s.get(Mailbox, mailbox_id)
-            if mailbox is None:
-                raise ValidationError("errors.mailbox_not_found", {"mailbox": Text("errors.field.invalid")},
-                                      id=mailbox_id)
-            s.expunge(mailbox)
+    mailbox = db.retry_reads(lambda: _mailbox(mailbox_id)) if mailbox_id is not None else None
     source = source_of(mailbox) if mailbox else f"service:{service_id}"
     if path:
         target = Path(path)

@@ -145,9 +145,10 @@ def require_row(session, model, row_id: int, message: str, **values):
 # ---- a database that went away ----
 
 T = TypeVar("T")
-# SQLSTATEs of a server that cut the connection: admin_shutdown (pg_terminate_backend, a fast shutdown),
-# crash_shutdown, cannot_connect_now (starting up); class 08 is "connection exception".
-_GONE = {"57P01", "57P02", "57P03"}
+# SQLSTATEs of a server that cut the connection or takes none: admin_shutdown (pg_terminate_backend, a fast
+# shutdown), crash_shutdown, cannot_connect_now (starting up), too_many_connections (every slot taken);
+# class 08 is "connection exception".
+_GONE = {"57P01", "57P02", "57P03", "53300"}
 _writes: ContextVar[list | None] = ContextVar("okno_write_transactions", default=None)
 
 

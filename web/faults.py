@@ -20,11 +20,12 @@ import dash_bootstrap_components as dbc
 from dash._utils import to_json
 from dash.exceptions import PreventUpdate
 from flask import Flask, jsonify, make_response, render_template_string, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from components.i18n import _, current_locale, error_message
+from components.i18n import current_locale, error_message
 from data import db
 from data.errors import Conflict, LimitExceeded, NotFound, OknoError, PermissionDenied
+from data.i18n import DEFAULT_LOCALE, LOCALES, best_locale, translate
 
 log = logging.getLogger("okno.faults")
 
@@ -51,12 +52,29 @@ def status_of(err: OknoError) -> int:
     return 400
 
 
+def _locale() -> str:
+    """The viewer's language without failing: the user's own setting needs the database, which may be
+    what just failed; then the cookie or the browser's language."""
+    try:
+        return current_locale()
+    except Exception:  # noqa: BLE001 — the boundary must answer whatever else is broken
+        chosen = request.cookies.get("okno_lang")
+        return chosen if chosen in LOCALES else best_locale(request.headers.get("Accept-Language")) or DEFAULT_LOCALE
+
+
+def _(key: str, /, **values) -> str:
+    return translate(key, _locale(), **values)
+
+
 def explain(err: Exception) -> tuple[str, str, int]:
     """(message in the viewer's language, alert colour, HTTP status) for what a request raised.
 
     An unexpected error is logged here, with its traceback and the id its message shows."""
     if isinstance(err, OknoError):
-        return error_message(err), "warning", status_of(err)
+        try:
+            return error_message(err), "warning", status_of(err)
+        except Exception:  # noqa: BLE001 — the viewer's language needs the database that may be down
+            return err.message(_locale()), "warning", status_of(err)
     if db.unreachable(err):
         log.warning("database unreachable during %s %s: %s", request.method, request.path, err)
         return _("errors.database_unreachable"), "danger", 503
@@ -100,6 +118,8 @@ PAGE = """<!doctype html>
 
 def answer(err: Exception):
     """What a route answers for an error no blueprint handled."""
+    if isinstance(err, InternalServerError) and err.original_exception is not None:
+        err = err.original_exception  # what failed, not Flask's wrapper (an error while handling an error)
     if isinstance(err, HTTPException):
         if _wants_json():
             return jsonify(error=err.description or err.name), err.code or 500
@@ -115,7 +135,7 @@ def answer(err: Exception):
         return make_response(fault_response(message, "danger"), 200, {"Content-Type": "application/json"})
     if _wants_json():
         return jsonify(error=message), status
-    page = render_template_string(PAGE, lang=current_locale(), title=_("errors.page_title"), message=message,
+    page = render_template_string(PAGE, lang=_locale(), title=_("errors.page_title"), message=message,
                                   home=_("errors.back_home"))
     return make_response(page, status)
 

@@ -40,7 +40,10 @@ def serve(database_url: str, *, workers: int = 2, threads: int = 8, app_name: st
     log = log_path.open("w") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:server", "-b", f"127.0.0.1:{port}",
                              "--workers", str(workers), "--threads", str(threads), "--timeout", "120",
-                             "--graceful-timeout", "5"], cwd=ROOT, env=env, stdout=log, stderr=log)
+                             # gunicorn's default keep-alive (2 s) closes a connection a client is about to
+                             # reuse: the request dies as "connection reset". A browser retries that on its
+                             # own, httpx does not; behind a proxy, keep-alive is the proxy's business.
+                             "--keep-alive", "75", "--graceful-timeout", "5"], cwd=ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

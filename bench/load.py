@@ -10,7 +10,8 @@ signed-in session (cookie, CSRF token) that does what the board page does in a b
   poll        the board's 3-second poll with the revisions it holds (unchanged: 204, changed: the columns);
   move        drag a card of its lane to another column (the move callback; a card someone else moved
               meanwhile is refused with the conflict message — counted as `refused`, not as an error).
-An agent waits a think time between actions (0.3-1.5 s) and polls every 3 s as the page does.
+An agent polls every 3 s as the page does, moves a card every 10 s on average (BENCH_LOAD_MOVE_EVERY; 50
+agents: 5 moves a second, a very busy team) and reloads the board about once a minute.
 Prints JSON: per operation p50/p95/max in ms and counts; errors = 5xx, other non-2xx, faults shown by
 the error boundary, timeouts. Targets: no errors; move p95 < 500 ms and poll p95 < 300 ms at 50 agents.
 """
@@ -34,7 +35,9 @@ from bench.live_app import Browser, serve
 from data.cli import positive_int, positive_seconds
 
 SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-POLL_S = 3.0
+POLL_S = 3.0  # the board page's dcc.Interval
+MOVE_EVERY_S = float(os.environ.get("BENCH_LOAD_MOVE_EVERY", "10"))  # mean seconds between one agent's moves
+RELOAD_EVERY_S = 60.0  # mean seconds between one agent's reloads of the whole board
 SIGN_INS = threading.Semaphore(4)
 
 
@@ -83,6 +86,7 @@ class Agent(threading.Thread):
         self.db = engine  # shared by every agent: the card to drag is picked from the database
         self.clock, self.tally, self.start_barrier, self.go = clock, tally, start, go
         self.rnd = random.Random(n)
+        self.move_every = clock["move_every"]
         self.revs = {"board": -1, "columns": {}}
         self.lane = info["lane_ids"][n % len(info["lane_ids"])]
 
@@ -156,23 +160,32 @@ class Agent(threading.Thread):
                 return
             self.deadline = self.clock["deadline"]
             self.load_board(browser)
-            next_poll = time.monotonic() + self.rnd.uniform(0, POLL_S)
-            while time.monotonic() < self.deadline:
-                if time.monotonic() >= next_poll:
+            now = time.monotonic()
+            # When each thing happens next: the page's poll every 3 s; a move and a reload of the board at
+            # random (exponential) intervals around their means, as people do.
+            due = {"poll": now + self.rnd.uniform(0, POLL_S), "move": now + self.rnd.expovariate(1 / self.move_every),
+                   "load": now + self.rnd.expovariate(1 / RELOAD_EVERY_S)}
+            while True:
+                op = min(due, key=due.get)
+                if due[op] >= self.deadline:
+                    break
+                time.sleep(max(0.0, due[op] - time.monotonic()))
+                if op == "poll":
                     self.remember(self.timed("poll", lambda: browser.callback(self.body("board-poll.n_intervals"))))
-                    next_poll += POLL_S
-                roll = self.rnd.random()
-                if roll < 0.04:
-                    self.load_board(browser)
-                elif roll < 0.45:
+                    due["poll"] += POLL_S
+                elif op == "move":
                     self.move(browser)
-                time.sleep(min(self.rnd.uniform(0.3, 1.5), max(0.0, self.deadline - time.monotonic())))
+                    due["move"] = time.monotonic() + self.rnd.expovariate(1 / self.move_every)
+                else:
+                    self.load_board(browser)
+                    due["load"] = time.monotonic() + self.rnd.expovariate(1 / RELOAD_EVERY_S)
         finally:
             if browser is not None:
                 browser.close()
 
 
-def measure(url: str, agents: int, seconds: float, cards: int, workers: int, threads: int) -> dict:
+def measure(url: str, agents: int, seconds: float, cards: int, workers: int, threads: int,
+            move_every: float = MOVE_EVERY_S) -> dict:
     from bench.board_seed import seed
     from sqlalchemy.orm import Session
     engine = create_engine(url)
@@ -188,7 +201,7 @@ def measure(url: str, agents: int, seconds: float, cards: int, workers: int, thr
         probe.close()
         domain = info["manager_email"].split("@")[1]
         emails = [f"agent{i}@{domain}" for i in range(8)]
-        barrier, go, clock = threading.Barrier(agents + 1), threading.Event(), {}
+        barrier, go, clock = threading.Barrier(agents + 1), threading.Event(), {"move_every": move_every}
         picker = create_engine(url, pool_size=3, max_overflow=0, pool_timeout=60)
         crew = [Agent(n, base, emails[n % len(emails)], info, key, picker, clock, tally, barrier, go)
                 for n in range(agents)]
@@ -206,6 +219,7 @@ def measure(url: str, agents: int, seconds: float, cards: int, workers: int, thr
     total = sum(o["n"] for o in ops.values())
     logged = [line for line in log.read_text(errors="replace").splitlines() if " ERROR " in line or "WORKER TIMEOUT" in line]
     return {"agents": agents, "seconds": round(elapsed, 1), "cards_open": cards, "gunicorn": f"{workers}x{threads}",
+            "move_every_s": move_every, "poll_every_s": POLL_S,
             "operations": ops, "requests": total, "operations_per_s": round(total / elapsed, 1),
             "errors": tally.errors(), "error_samples": tally.samples,
             "server_errors_logged": len(logged), "server_error_samples": [line[:200] for line in logged[:5]],
@@ -213,13 +227,13 @@ def measure(url: str, agents: int, seconds: float, cards: int, workers: int, thr
 
 
 def run(url: str | None = None, agents: int | None = None, seconds: float | None = None, cards: int = 2000,
-        workers: int = 2, threads: int = 16) -> dict:
+        workers: int = 2, threads: int = 16, move_every: float = MOVE_EVERY_S) -> dict:
     """For `python -m bench`: a scratch database on the server of `url` (the moves commit)."""
     from data.scratch import scratch_database
     agents = agents or int(os.environ.get("BENCH_LOAD_AGENTS", "50"))
     seconds = seconds or float(os.environ.get("BENCH_LOAD_SECONDS", "120"))
     with scratch_database(url or SERVER, "okno_bench_load") as scratch:
-        return measure(scratch, agents, seconds, cards, workers, threads)
+        return measure(scratch, agents, seconds, cards, workers, threads, move_every)
 
 
 def main(argv=None) -> int:

@@ -8,7 +8,7 @@ from tests.reliability.live import server_url
 
 
 def test_five_agents_for_ten_seconds_see_no_error():
-    result = run(server_url(), agents=5, seconds=10, cards=400)
+    result = run(server_url(), agents=5, seconds=10, cards=400, move_every=2)
     ops = result["operations"]
     assert result["errors"] == 0, result["error_samples"]
     assert {"board_load", "poll", "move"} <= set(ops), ops

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bench.live_app import serve
@@ -55,11 +56,13 @@ def live_okno(tmp: Path, prefix: str, app_name: str, workers: int = 2, threads: 
 
 def terminate(url: str, app_name: str) -> int:
     """Cut every connection of `app_name` to this database, as a restart or a failover would. How many."""
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    # From the server's maintenance database: this one may be refusing connections (an outage test).
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as c:
             return len(c.execute(text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :a "
-                "AND datname = current_database() AND pid <> pg_backend_pid()"), {"a": app_name}).all())
+                "AND datname = :d AND pid <> pg_backend_pid()"), {"a": app_name, "d": target.database}).all())
     finally:
         admin.dispose()

@@ -7,6 +7,7 @@ workers and hosts can serve it.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from datetime import timedelta
@@ -20,7 +21,7 @@ from flask_wtf.csrf import CSRFProtect, generate_csrf
 from components.navbar import navbar
 from data import db
 from data.config import ROOT, Config, InsecureConfig, check_secrets, get_config
-from web import auth
+from web import auth, faults
 
 log = logging.getLogger(__name__)
 PAGES = ROOT / "pages"
@@ -42,6 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
     db.configure(cfg)
     server = _flask(cfg)
     server.extensions["dash"] = _dash(server)
+    faults.retry_get_views(server)  # after Dash added its routes
     return server
 
 
@@ -79,8 +81,18 @@ def _flask(cfg: Config) -> Flask:
     return server
 
 
+class _Dash(dash.Dash):
+    """Dash with Okno's error boundary around every callback, its own page router included (web/faults.py).
+
+    Dash's `on_error` hook would see only what the callback function raises; this also catches Dash's
+    own check of what the callback returned, and retries a read cut off by a dropped connection."""
+
+    def _execute_callback(self, func, args, outputs_list, g):
+        return functools.partial(faults.guard_callback, super()._execute_callback(func, args, outputs_list, g), g)
+
+
 def _dash(server: Flask) -> dash.Dash:
-    app = dash.Dash(
+    app = _Dash(
         __name__, server=server, use_pages=True, pages_folder=str(PAGES), suppress_callback_exceptions=True,
         title="Okno", update_title=None, serve_locally=True,
         external_stylesheets=[],  # Bootstrap and icons are vendored in assets/vendor (works offline)
@@ -97,6 +109,7 @@ def serve_layout():
     """Built per request so the navbar shows what this user's role may open."""
     return html.Div([
         navbar(),
+        faults.fault_alert(),
         dbc.Container(dash.page_container, fluid=True, className="okno-page py-3"),
     ])
 

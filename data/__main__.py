@@ -10,6 +10,10 @@
     python -m data set-password EMAIL [--password P]       a staff user's new password (ends their sessions)
     python -m data create-token EMAIL [--name NAME]        a personal access token for the metrics API (printed once)
     python -m data reseal-secrets              re-encrypt mailbox passwords with OKNO_ENCRYPTION_KEY
+    python -m data create-integration-token SERVICE [--name NAME]   a web-form API token (printed once)
+
+Wrong arguments (not a number, 0 or less, an unknown email, service or team) are one line on stderr and
+exit 2; a database that cannot be reached is one line and exit 1 (data/cli.py).
 """
 from __future__ import annotations
 
@@ -21,22 +25,12 @@ import sys
 from sqlalchemy import select
 
 from data import db
+from data.cli import positive_int, run
 from data.identity import accounts as auth
 from data.config import InsecureConfig, check_secrets
 from data.errors import OknoError
 from data.migrate import upgrade
 from data.models import ROLES, Team
-
-
-def _positive(value: str) -> int:
-    """A whole number of 1 or more, or argparse's usage error naming the option (exit 2, no traceback)."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{number} is too small: give 1 or more")
-    return number
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,11 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     cu.add_argument("--password")
     cu.add_argument("--team")
     demo = sub.add_parser("demo", help="load demo data")
-    demo.add_argument("--tickets", type=_positive, default=20000, help="how many requests (1 or more; default 20000)")
-    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--tickets", type=positive_int, default=20000, help="how many requests (1 or more; default 20000)")
+    demo.add_argument("--seed", type=int, default=7)  # any whole number
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no users")
     backfill = sub.add_parser("sla-backfill", help="recompute the SLA of every ticket from its history")
-    backfill.add_argument("--batch", type=int, default=5000)
+    backfill.add_argument("--batch", type=positive_int, default=5000)
     rollup = sub.add_parser("analytics-rollup", help="build the daily analytics rollup (docs/analytics.md)")
     rollup.add_argument("--refresh", action="store_true", help="only the days changed since the last run")
     ws = sub.add_parser("weekly-send", help="queue the weekly summary to its subscribers")
@@ -68,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     ct.add_argument("email")
     ct.add_argument("--name", default="command line", help="what the token is for (default: command line)")
     sub.add_parser("reseal-secrets", help="re-encrypt mailbox passwords with OKNO_ENCRYPTION_KEY (docs/security.md)")
+    tok = sub.add_parser("create-integration-token", help="print a new web-form API token (docs/api.md)")
+    tok.add_argument("service", help="the service (code or id) whose requests the token may create")
+    tok.add_argument("--name", help="what the token is for, shown in Administration (default: provisioned)")
     args = parser.parse_args(argv)
     if args.command in KEYED_COMMANDS:
         try:
@@ -76,11 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             print(refusal, file=sys.stderr)
             return 2
 
-    try:
-        return _run(args, db.database_url())
-    except OknoError as err:  # one boundary: a refusal from a service reads as one line, exit 2
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+    return run(lambda: _run(args, db.database_url()))  # one boundary: a refusal reads as one line, exit 2
 
 
 def _run(args, url: str) -> int:
@@ -108,6 +101,10 @@ def _run(args, url: str) -> int:
         if args.if_empty and not empty:
             print("database already has data; demo not loaded")
             return 0
+        if not empty:
+            print("error: the database already has data; demo data is only loaded into an empty one "
+                  "(--if-empty skips quietly)", file=sys.stderr)
+            return 2
         summary = demo_data.load(db.get_engine(), tickets=args.tickets, seed=args.seed)
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return 0
@@ -143,6 +140,8 @@ def _run(args, url: str) -> int:
         print(secret)  # alone on stdout, so `TOKEN=$(python -m data create-token ...)` works
         print(f"personal access token {args.name!r} for {user.email}; it is not shown again", file=sys.stderr)
         return 0
+    if args.command == "create-integration-token":
+        return _integration_token(args)
     if args.command == "reseal-secrets":
         from data.catalog import secrets
         with db.session_scope() as s:
@@ -153,6 +152,20 @@ def _run(args, url: str) -> int:
 
 # Commands that sign, hash PINs or encrypt with the keys: they refuse to run with a default key.
 KEYED_COMMANDS = {"demo", "weekly-send", "reseal-secrets"}
+
+
+def _integration_token(args) -> int:
+    """The secret on stdout alone (a provisioning script reads it); the audit log names the command."""
+    from data.catalog import integrations, lookups
+    with db.session_scope() as s:
+        service = lookups.service_by_ref(s, args.service)
+        if service is None:
+            raise OknoError("errors.cli.no_service", service=args.service)
+        row, secret = integrations.create_token(s, "python -m data create-integration-token",
+                                                args.name or f"provisioned for {service.code}", service.id)
+        print(f"token {row.id} ({row.name}) for service {service.code}; shown once:", file=sys.stderr)
+    print(secret)
+    return 0
 
 
 def _weekly_send(args) -> int:

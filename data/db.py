@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from contextlib import contextmanager
-from typing import Iterator
+from contextvars import ContextVar
+from typing import Callable, Iterator, TypeVar
 
+import psycopg
 from sqlalchemy import MetaData, create_engine
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -110,6 +114,9 @@ def SessionFactory() -> sessionmaker[Session]:
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """One transaction: commit on success, roll back on error."""
+    began = _writes.get()
+    if began is not None:
+        began.append(True)  # retry_reads must not run this work again
     with SessionFactory().begin() as session:
         yield session
 
@@ -133,3 +140,71 @@ def require_row(session, model, row_id: int, message: str, **values):
     if row is None:
         raise NotFound(message, **values)
     return row
+
+
+# ---- a database that went away ----
+
+T = TypeVar("T")
+# SQLSTATEs of a server that cut the connection or takes none: admin_shutdown (pg_terminate_backend, a fast
+# shutdown), crash_shutdown, cannot_connect_now (starting up), too_many_connections (every slot taken);
+# class 08 is "connection exception".
+_GONE = {"57P01", "57P02", "57P03", "53300"}
+_writes: ContextVar[list | None] = ContextVar("okno_write_transactions", default=None)
+
+
+def unreachable(err: BaseException | None) -> bool:
+    """Did this fail because the database could not be reached — down, restarting, the connection cut?
+
+    Not a statement timeout, a deadlock or a lock wait: psycopg calls those OperationalError too, but the
+    database answered them."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, sa_exc.DBAPIError) and err.connection_invalidated:
+            return True
+        if isinstance(err, psycopg.OperationalError):
+            state = err.sqlstate
+            if state is None or state.startswith("08") or state in _GONE:
+                return True
+        err = getattr(err, "orig", None) or err.__cause__ or err.__context__
+    return False
+
+
+def retry_reads(run: Callable[[], T]) -> T:
+    """`run()`, and once more if the database connection dropped while it only read.
+
+    A read is idempotent: the second run answers what the first would have (the pool has dropped the cut
+    connection, and pool_pre_ping replaces any other that died meanwhile). Work that opened a write
+    transaction (session_scope) is never repeated here: its outcome reaches the caller, who says that
+    nothing was changed."""
+    began: list = []
+    token = _writes.set(began)
+    try:
+        try:
+            return run()
+        except Exception as err:
+            if began or not unreachable(err):
+                raise
+            log.warning("database connection dropped during a read; reading once more: %s", err)
+        began.clear()
+        return run()
+    finally:
+        _writes.reset(token)
+
+
+def retry_transaction(work: Callable[[Session], T], *, waits: tuple[float, ...] = (0.5, 1, 2, 4, 8, 15, 30)) -> T:
+    """`work(session)` in one transaction, run again while the database is unreachable (a restart, a cut
+    connection), waiting a little longer each time; after the last wait the error reaches the caller.
+
+    Only for work that is idempotent as a whole, such as taking in a message deduplicated by its id: a
+    connection cut during COMMIT leaves the outcome unknown, and the next run must find it done."""
+    for wait in (*waits, None):
+        try:
+            with session_scope() as s:
+                return work(s)
+        except Exception as err:
+            if wait is None or not unreachable(err):
+                raise
+            log.warning("database unreachable (%s); trying again in %s s", type(err).__name__, wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # the loop returns or raises

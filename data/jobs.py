@@ -30,8 +30,15 @@ def conninfo() -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+# How long a worker waits out a database that went away (a restart, a failover) before giving up: 0.5 s,
+# then longer, about five minutes in all.
+PATIENCE = (0.5, 1, 2, 4, 8, 15, 30, 30, 30, 30, 30, 30, 30, 30)
+
+
 class _LazyConnector(procrastinate.PsycopgConnector):
-    """PsycopgConnector whose conninfo is read when first needed, not at import.
+    """PsycopgConnector whose conninfo is read when first needed, not at import, and that outlasts a
+    database restart: each query of the worker's own (fetch a job, finish it, heartbeat, LISTEN) is tried
+    again while the database is unreachable, instead of failing the job or stopping the worker.
 
     procrastinate hands its stored pool arguments (`_pool_args`) to the async pool on open and to the
     sync connector it makes for deferring outside a worker; the conninfo is added to them there."""
@@ -41,11 +48,53 @@ class _LazyConnector(procrastinate.PsycopgConnector):
 
     async def open_async(self, pool=None) -> None:
         self._with_conninfo()
-        await super().open_async(pool)
+        await super().open_async(pool)  # its pool checks a connection on checkout (like pool_pre_ping)
 
     def get_sync_connector(self):
         self._with_conninfo()
         return super().get_sync_connector()
+
+    async def _patiently(self, query, *args, **kwargs):
+        import asyncio
+        for wait in (*PATIENCE, None):
+            try:
+                return await query(*args, **kwargs)
+            except Exception as err:
+                if wait is None or not db.unreachable(err):
+                    raise
+                log.warning("job queue: database unreachable (%s); trying again in %s s", type(err).__name__, wait)
+                await asyncio.sleep(wait)
+
+    async def execute_query_async(self, query, **arguments):
+        return await self._patiently(super().execute_query_async, query, **arguments)
+
+    async def execute_query_one_async(self, query, **arguments):
+        return await self._patiently(super().execute_query_one_async, query, **arguments)
+
+    async def execute_query_all_async(self, query, **arguments):
+        return await self._patiently(super().execute_query_all_async, query, **arguments)
+
+    async def listen_notify(self, on_notification, channels) -> None:
+        # procrastinate reconnects a LISTEN whose connection died, but fails when the database is still down.
+        await self._patiently(super().listen_notify, on_notification, channels)
+
+
+class LostDatabase(procrastinate.BaseRetryStrategy):
+    """A job cut off by a lost database runs again (its transaction was rolled back with the connection);
+    any other failure is final, as before. Given to every task that has no retry strategy of its own."""
+
+    def get_retry_decision(self, *, exception: BaseException, job) -> procrastinate.RetryDecision | None:
+        if not db.unreachable(exception) or job.attempts >= len(PATIENCE):
+            return None
+        return procrastinate.RetryDecision(retry_in={"seconds": PATIENCE[job.attempts]})
+
+
+def retry_on_lost_database() -> None:
+    """Every registered task without a retry strategy gets LostDatabase (the worker calls this once every
+    task module, extensions included, is imported)."""
+    for task in app.tasks.values():
+        if task.retry_strategy is None:
+            task.retry_strategy = LostDatabase()
 
 
 app = procrastinate.App(connector=_LazyConnector(), worker_defaults={"delete_jobs": "successful"})

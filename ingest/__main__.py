@@ -5,6 +5,7 @@ import importlib
 import logging
 import sys
 
+from data.cli import run
 from data.config import InsecureConfig, check_secrets
 
 # channel name -> module with main(argv). Each channel adds its entry here.
@@ -19,7 +20,9 @@ CHANNELS = {
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in CHANNELS:
-        print(f"usage: python -m ingest {{{'|'.join(sorted(CHANNELS))}}} [options]", file=sys.stderr)
+        given = f"no channel {argv[0]!r}" if argv else "no channel given"
+        print(f"python -m ingest: error: {given}; usage: python -m ingest {{{'|'.join(sorted(CHANNELS))}}} "
+              "[options]", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -27,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     except InsecureConfig as refusal:
         print(refusal, file=sys.stderr)
         return 2
-    return importlib.import_module(CHANNELS[argv[0]]).main(argv[1:]) or 0
+    channel = importlib.import_module(CHANNELS[argv[0]])
+    return run(lambda: channel.main(argv[1:]) or 0)  # a refusal is one line, exit 2 (data/cli.py)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import logging
 import time
 
 from data import db
+from data.cli import positive_seconds
 from data.automation import scheduler
 from data.metrics import rollup
 
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest scheduler")
     parser.add_argument("--once", action="store_true", help="run one tick and exit")
-    parser.add_argument("--interval", type=float, default=60.0, help="seconds between ticks")
+    parser.add_argument("--interval", type=positive_seconds, default=60.0, help="seconds between ticks")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     last_rollup = float("-inf")

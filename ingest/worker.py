@@ -15,7 +15,9 @@ import logging
 from sqlalchemy import select
 
 from data import db
+from data.cli import positive_int, seconds_or_zero
 from data.config import get_config
+from data import jobs
 from data.jobs import app, periodic
 from data.models import Mailbox
 
@@ -70,14 +72,18 @@ async def telegram_outbox(timestamp: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest worker", description=__doc__.splitlines()[0])
-    parser.add_argument("--concurrency", type=int, default=4, help="jobs run at once in this process (default 4)")
+    parser.add_argument("--concurrency", type=positive_int, default=4, help="jobs run at once in this process (default 4)")
     parser.add_argument("--import", dest="imports", action="append", default=[], metavar="MODULE",
                         help="also load the tasks of this module (extensions); repeatable")
-    parser.add_argument("--shutdown-timeout", type=float, default=30.0,
+    parser.add_argument("--shutdown-timeout", type=seconds_or_zero, default=30.0,
                         help="seconds the jobs in hand may take to finish after Ctrl-C/SIGTERM (default 30)")
     args = parser.parse_args(argv)
     for module in args.imports:
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ImportError as err:
+            parser.error(f"--import {module}: {err}")  # one line, exit 2
+    jobs.retry_on_lost_database()
     # procrastinate logs every job start and end at INFO: with outbox jobs every 10 s that buries what
     # matters (our own job logs, failures). Its warnings and errors still show.
     logging.getLogger("procrastinate").setLevel(logging.WARNING)

@@ -4,7 +4,8 @@ from flask import Flask
 
 def register_routes(server: Flask, csrf) -> None:
     """Attach the non-Dash routes. Each module registers its blueprint here."""
-    from web import api, attachments, auth, export, portal, refusals, telegram_webhook
+    from web import api, attachments, auth, export, faults, portal, refusals, telegram_webhook
+    faults.init(server)
     refusals.init(server)
     server.register_blueprint(export.bp)
     server.register_blueprint(attachments.bp)

@@ -15,7 +15,6 @@ import base64
 import binascii
 import logging
 import re
-import uuid
 
 from flask import Blueprint, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -23,13 +22,14 @@ from werkzeug.exceptions import HTTPException
 from data.catalog import integrations, lookups
 from data.intake import requesters
 from data.intake import submit as requests
-from data.db import read_session, session_scope
+from data.db import read_session, session_scope, unreachable
 from data.errors import NotFound, OknoError, PermissionDenied, Text, ValidationError
 from data.i18n import translate
 
 from web import api_metrics
 from web.api_input import BadBody, error, field_problems, parse_object
 from web.api_spec import MAX_ID, openapi
+from web.faults import error_ref
 
 log = logging.getLogger("okno.api")
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -168,6 +168,9 @@ def domain_error(err: OknoError):
 
 @bp.errorhandler(Exception)
 def unexpected(err: Exception):
-    ref = uuid.uuid4().hex[:12]
+    if unreachable(err):  # a write's transaction was rolled back with its connection: nothing was created
+        log.warning("API %s %s: database unreachable: %s", request.method, request.path, err)
+        return error(503, translate("errors.database_unreachable", "en"))
+    ref = error_ref()
     log.exception("API %s %s failed (error id %s)", request.method, request.path, ref)
     return error(500, f"Internal error; quote this id when reporting it: {ref}")

@@ -11,7 +11,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from components.i18n import N_, _, current_locale
 from data import audit, health
 from data.identity import accounts as auth
-from data.db import read_session, session_scope
+from data.db import read_session, retry_reads, session_scope
 from data.errors import ValidationError
 from data.models import User
 
@@ -38,6 +38,11 @@ SESSION_VERSION = "okno_sv"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    # Every request reads its user first: a connection cut under it is read again (web/faults.py).
+    return retry_reads(lambda: _load_user(user_id))
+
+
+def _load_user(user_id: str) -> User | None:
     with read_session() as s:
         user = auth.active_user(s, user_id)
         if user is not None and session.get(SESSION_VERSION) == user.session_version:

@@ -30,8 +30,11 @@ def _secret(name: str) -> bool:
 
 
 def _plain(value):
-    """A column value as JSON: dates as ISO text, anything unknown as its text."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    """A column value as JSON: dates as ISO text, anything unknown as its text. PostgreSQL's jsonb holds no
+    NUL character: one in a value someone typed (or forged) is kept as U+FFFD, so the row is still written."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
@@ -40,10 +43,10 @@ def _plain(value):
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {_plain(str(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [_plain(v) for v in value]
-    return str(value)
+    return _plain(str(value))
 
 
 def snapshot(row) -> dict | None:

@@ -20,9 +20,14 @@ from data.models import BoardColumn, IntegrationToken, Service, Ticket, TicketEv
 KIND = "okno_"  # integration secrets start with this (personal tokens with data.identity.tokens.KIND)
 
 
-def create_token(session: Session, actor: User, name: str, service_id: int | None = None) -> tuple[IntegrationToken, str]:
-    """A new token; returns (row, secret). The secret is not stored and cannot be shown again."""
-    permissions.require_role(actor, ("admin",), "errors.action.manage_integrations")
+def create_token(session: Session, actor: User | str, name: str, service_id: int | None = None
+                 ) -> tuple[IntegrationToken, str]:
+    """A new token; returns (row, secret). The secret is not stored and cannot be shown again.
+
+    `actor`: an admin, or a label for the command line (`python -m data create-integration-token`), whose
+    operator already holds the database's credentials; the audit log names either."""
+    if not isinstance(actor, str):
+        permissions.require_role(actor, ("admin",), "errors.action.manage_integrations")
     name = (name or "").strip()
     if not name:
         raise ValidationError("errors.integration_name", {"name": Text("errors.field.required")})
@@ -30,7 +35,7 @@ def create_token(session: Session, actor: User, name: str, service_id: int | Non
         raise ValidationError("errors.no_such_service", {"service": Text("errors.field.invalid")})
     secret, token_hash, prefix = bearer.new_secret(KIND)
     row = IntegrationToken(name=name[:200], token_hash=token_hash, prefix=prefix,
-                           service_id=service_id or None, created_by_id=actor.id)
+                           service_id=service_id or None, created_by_id=None if isinstance(actor, str) else actor.id)
     session.add(row)
     session.flush()
     audit.saved(session, actor, "integration_token", row, None)

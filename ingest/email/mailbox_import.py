@@ -47,26 +47,33 @@ def _count(counts: Counter, outcome: common.Outcome) -> None:
 
 
 def ingest_all(source: str, messages: Iterator[bytes]) -> dict[str, int]:
+    """Each message in a transaction of its own. A database restart or a cut connection is waited out and
+    that message taken in again: receive() deduplicates by Message-ID and content hash, so a message whose
+    first transaction did commit after all is a duplicate, never a second ticket (db.retry_transaction)."""
     counts: Counter = Counter()
     for raw in messages:
-        with db.session_scope() as s:
+        def take_in(s, raw=raw):
             s.info["email_import"] = True  # see email_ingest.deliver: no per-sender rate limit for history
-            _count(counts, receive(s, source, raw))
+            return receive(s, source, raw)
+        _count(counts, db.retry_transaction(take_in))
     return dict(sorted(counts.items()))
+
+
+def _mailbox(mailbox_id: int) -> Mailbox:
+    with db.read_session() as s:
+        mailbox = s.get(Mailbox, mailbox_id)
+        if mailbox is None:
+            raise ValidationError("errors.mailbox_not_found", {"mailbox": Text("errors.field.invalid")},
+                                  id=mailbox_id)
+        s.expunge(mailbox)
+        return mailbox
 
 
 def run_import(mailbox_id: int | None = None, service_id: int | None = None, folder: str | None = None,
                since: date | None = None, path: str | None = None) -> dict[str, int]:
     if mailbox_id is None and service_id is None:
         raise ValidationError("errors.cli.import_target", {"mailbox": Text("errors.field.required")})
-    mailbox = None
-    if mailbox_id is not None:
-        with db.read_session() as s:
-            mailbox = s.get(Mailbox, mailbox_id)
-            if mailbox is None:
-                raise ValidationError("errors.mailbox_not_found", {"mailbox": Text("errors.field.invalid")},
-                                      id=mailbox_id)
-            s.expunge(mailbox)
+    mailbox = db.retry_reads(lambda: _mailbox(mailbox_id)) if mailbox_id is not None else None
     source = source_of(mailbox) if mailbox else f"service:{service_id}"
     if path:
         target = Path(path)

@@ -17,6 +17,7 @@ from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ApplicationBuilder
 
+from data.cli import positive_seconds
 from data.config import get_config
 
 from ingest.telegram.inbox import process_pending, store_updates
@@ -164,8 +165,8 @@ class TelegramWorker:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest telegram", description=__doc__.splitlines()[0])
     parser.add_argument("--webhook", metavar="URL", help="register this public URL (…/telegram/webhook) instead of polling")
-    parser.add_argument("--poll-timeout", type=float, default=25, help="long-poll seconds (default 25)")
-    parser.add_argument("--sweep-interval", type=float, default=2.0, help="outbox check period in seconds")
+    parser.add_argument("--poll-timeout", type=positive_seconds, default=25, help="long-poll seconds (default 25)")
+    parser.add_argument("--sweep-interval", type=positive_seconds, default=2.0, help="outbox check period in seconds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_http_logs()  # their INFO/DEBUG lines carry the bot token in the URL

@@ -271,9 +271,11 @@ def test_forged_board_move_is_refused_and_changes_nothing(app, web_world):
         message = response.get_json()["response"]["board-msg"]
         assert message["is_open"] is True
         assert f"Заявка #{w['number_b']} относится к другой команде" in message["children"]
-        # Sent as if from team B's board: a 403 with the message in the UI language, no data.
+        # Sent as if from team B's board: the page's fault alert says why (web/faults.py), no data.
         response = post_callback(client, board_move(client, w, w["board_b"], w["ticket_b"], w["version_b"],
                                                     w["done_b"]))
-        assert response.status_code == 403
-        assert "другой команде" in response.get_json()["error"]
+        assert response.status_code == 200
+        fault = response.get_json()["response"]["okno-fault"]
+        assert fault["is_open"] is True and "другой команде" in fault["children"]
+        assert set(response.get_json()["response"]) == {"okno-fault"}
         assert _web_row(w["ticket_b"]) == before

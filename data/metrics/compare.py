@@ -109,8 +109,10 @@ def compare(session: Session, actor: User, f: TicketFilter, pivot: date | None =
     require_analytics(actor)
     pivot = (pivot or default_pivot()).replace(day=1)
     since, until = add_months(pivot, -months_before), today().replace(day=1)
-    first = one(session, "SELECT min(created_at) AS at FROM tickets", {})["at"]
-    if first is not None:  # the month the history starts in is partial: leave it out too
+    # The month the history of these tickets (this board, team, service...) starts in is partial: left out too.
+    w, params = where(f)
+    first = one(session, f"SELECT min(t.created_at) AS at FROM tickets t WHERE {w}", params)["at"]
+    if first is not None:
         first = first.astimezone(tz())
         since = max(since, first.date() if (first.day, first.hour, first.minute) == (1, 0, 0)
                     else add_months(first.date().replace(day=1), 1))

@@ -42,7 +42,8 @@ def get(session: Session, actor: Actor, ticket_id: int, *, for_update: bool = Fa
 
 
 def get_by_number(session: Session, actor: Actor, number: int) -> Ticket:
-    ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == number)) if as_id(number) else None
+    wanted = as_id(number)
+    ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == wanted)) if wanted else None
     if ticket_id is None:
         raise NotFound("errors.ticket_number_not_found", number=number)
     return get(session, actor, ticket_id)

@@ -5,15 +5,13 @@ boundary that turns a refusal into one line on stderr — never a traceback for 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import Callable
 
 from data import db
+from data.db import MAX_ID
 from data.errors import OknoError
 
-log = logging.getLogger(__name__)
-MAX_ID = 2 ** 31 - 1  # ids are PostgreSQL integers
 
 
 def positive_int(value: str) -> int:

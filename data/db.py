@@ -133,10 +133,26 @@ def read_session() -> Iterator[Session]:
 
 
 
+MAX_ID = 2 ** 31 - 1  # ids and numbers are PostgreSQL integers
+
+
+def as_id(value) -> int | None:
+    """`value` as a row id or number a query can use (1 … 2^31−1), or None: what a forged request sends in
+    its place (a string, a list, 10^20, true) finds nothing, instead of failing inside the database."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and 1 <= value <= MAX_ID else None
+
+
 def require_row(session, model, row_id: int, message: str, **values):
     """The row with this id, or NotFound(message) — for an edit form whose row someone else deleted."""
     from data.errors import NotFound
-    row = session.get(model, row_id)
+    row_id = as_id(row_id)
+    row = session.get(model, row_id) if row_id is not None else None
     if row is None:
         raise NotFound(message, **values)
     return row

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from data.db import as_id
 from data import audit, limits, permissions
 from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision
@@ -32,7 +33,9 @@ def home_board(session: Session, user: User) -> Board | None:
 def get(session: Session, user: User, board_id: int) -> Board:
     """A board the user may work on, with its columns and lanes loaded."""
     # One query for the board, its columns and lanes (a board callback needs all three).
-    board = session.get(Board, board_id, options=[joinedload(Board.columns), joinedload(Board.lanes)])
+    wanted = as_id(board_id)
+    board = session.get(Board, wanted, options=[joinedload(Board.columns), joinedload(Board.lanes)]) \
+        if wanted else None
     if board is None:
         raise NotFound("errors.board_not_found", id=board_id)
     permissions.require_staff_writer(user, "errors.action.open_boards")

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from data.db import as_id
 from data import hooks, limits, permissions
 from data.messaging import outbox
 from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, Text, ValidationError
@@ -31,7 +32,7 @@ def get(session: Session, actor: Actor, ticket_id: int, *, for_update: bool = Fa
     stmt = select(Ticket).where(Ticket.id == ticket_id)
     if for_update:
         stmt = stmt.with_for_update()
-    ticket = session.scalar(stmt)
+    ticket = session.scalar(stmt) if as_id(ticket_id) else None
     if ticket is None:
         raise NotFound("errors.ticket_not_found", id=ticket_id)
     if isinstance(actor, Requester):
@@ -43,7 +44,8 @@ def get(session: Session, actor: Actor, ticket_id: int, *, for_update: bool = Fa
 
 
 def get_by_number(session: Session, actor: Actor, number: int) -> Ticket:
-    ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == number))
+    wanted = as_id(number)
+    ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == wanted)) if wanted else None
     if ticket_id is None:
         raise NotFound("errors.ticket_number_not_found", number=number)
     return get(session, actor, ticket_id)

@@ -125,7 +125,7 @@ def parse(query: dict | None, *, period_days: int | None = None, max_days: int |
     With `period_days`, the analytics period is read too (from/to), defaulting to that many days up
     to today and cut to `max_days`.
     """
-    query = dict(query or {})
+    query = dict(query) if isinstance(query, dict) else {}  # a forged store: no filter, never an error
     for old, new in OLD_NAMES.items():
         if old in query and not query.get(new):
             query[new] = query[old]

@@ -78,7 +78,9 @@ def test_mailbox_import_carries_on_through_cut_connections(own_db, tmp_path):
         code = f.service(s, f.board(s, f.team(s))).code
         s.commit()
     write_mail(tmp_path, n)
-    cutter = Cutter(url, "okno-import", 0.4)
+    # A cut every second: on a loaded machine one message's transaction can take longer than a shorter
+    # period, and then every retry of it would be cut too (the import gives up after a minute of that).
+    cutter = Cutter(url, "okno-import", 1.0)
     proc = subprocess.Popen([sys.executable, "-m", "ingest", "email", "import", "--service", code,
                              "--path", str(tmp_path)], cwd=ROOT, env=env_for(url, "okno-import"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

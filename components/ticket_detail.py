@@ -106,6 +106,11 @@ def _requester(h: dict, others: list[dict], tz):
                                 className="text-muted")]) for o in others]
     return html.Div([html.Div([html.Strong(h["requester"]), html.Span(f" · {h['requester_email'] or ''}"),
                                html.Span(f" · {h['organisation']}" if h["organisation"] else "")]),
+                     *[html.Div(_("ticket.unreachable", channel=_(f"channel.{u['channel']}"),
+                                  address=u["display"] or u["address"], when=_when(u["unreachable_at"], tz),
+                                  reason=u["unreachable_reason"] or ""),
+                                className="text-danger small", id=f"{T}-unreachable-{u['channel']}")
+                       for u in h.get("unreachable") or ()],
                      html.Div(_("ticket.other_requests"), className="text-muted small mt-1") if items else None,
                      html.Ul(items, className="small mb-0", id=f"{T}-other-requests")])
 

@@ -10,6 +10,7 @@ import logging
 from telegram import Bot, CallbackQuery
 
 from data.errors import OknoError, ValidationError
+from data.intake import answers
 from data.models import RequestType
 
 from ingest.telegram import form
@@ -118,7 +119,7 @@ async def submit_form(turn: Turn, bot: Bot) -> None:
     try:
         values = validate(turn.session, rt, data.get("values") or {}, data.get("confirmed") or []) if rt else {}
     except ValidationError as err:
-        labels = {f.get("key"): f.get("label") or f.get("key") for f in form.fields(turn)}
+        labels = {f.get("key"): answers.label(f, turn.locale) for f in form.fields(turn)}
         turn.say(turn.t("tg.invalid", errors=", ".join(labels.get(k, k) for k in err.fields)))
         turn.draft.data = dict(data, field=-1)
         form.advance(turn)

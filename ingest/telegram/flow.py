@@ -47,7 +47,14 @@ def _addressed_in_group(turn: Turn, message: Message, text: str) -> tuple[bool, 
     return replied or text.startswith("/"), text
 
 
+# What a phone sends besides photos and documents: (message attribute, file name stem, extension, type).
+MEDIA = (("video", "video", "mp4", "video/mp4"), ("voice", "voice", "ogg", "audio/ogg"),
+         ("video_note", "video_note", "mp4", "video/mp4"), ("audio", "audio", "mp3", "audio/mpeg"),
+         ("animation", "animation", "mp4", "video/mp4"))
+
+
 def file_of(message: Message) -> dict | None:
+    """The file a message carries (the largest size of a photo), as the draft keeps it until download."""
     if message.photo:
         photo = message.photo[-1]
         return {"file_id": photo.file_id, "name": f"photo_{message.message_id}.jpg", "mime": "image/jpeg",
@@ -56,6 +63,11 @@ def file_of(message: Message) -> dict | None:
         doc = message.document
         return {"file_id": doc.file_id, "name": doc.file_name or f"document_{message.message_id}",
                 "mime": doc.mime_type or "application/octet-stream", "size": doc.file_size or 0}
+    for attr, stem, ext, mime in MEDIA:
+        media = getattr(message, attr, None)
+        if media is not None:
+            return {"file_id": media.file_id, "name": getattr(media, "file_name", None) or f"{stem}_{message.message_id}.{ext}",
+                    "mime": getattr(media, "mime_type", None) or mime, "size": media.file_size or 0}
     return None
 
 
@@ -167,9 +179,15 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
         return
     attachments = await download(bot, [file]) if file else []
     if replied is not None:
-        comment = tickets.comment(turn.session, turn.requester, replied.id, text.strip() or file["name"],
-                                  public=True, channel="telegram", external_id=f"{turn.chat_id}:{message.message_id}")
-        add_attachments(turn.session, replied, attachments, comment)
+        try:
+            with turn.session.begin_nested():
+                comment = tickets.comment(turn.session, turn.requester, replied.id, text.strip() or file["name"],
+                                          public=True, channel="telegram",
+                                          external_id=f"{turn.chat_id}:{message.message_id}")
+                add_attachments(turn.session, replied, attachments, comment)
+        except OknoError as err:  # a file of a type or size the desk does not take: say so, add nothing
+            turn.say(err.message(turn.locale), ticket=replied)
+            return
         turn.say(turn.t("tg.commented", number=replied.number), ticket=replied)
         return
     service = default_service(turn)

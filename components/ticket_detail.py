@@ -25,6 +25,7 @@ from data.errors import OknoError
 from data.permissions import STAFF_WRITERS
 
 from components.i18n import N_, _, current_locale, error_message
+from components.portal_ui import upload_box
 from components.sla_panel import sla_panel
 from components.ticket_card import CHANNEL_ICONS
 
@@ -135,6 +136,9 @@ def _conversation(comments: list[dict], templates, tz, can_edit: bool):
                    options=[{"value": tp.id, "label": tp.name} for tp in templates],
                    style={} if templates else {"display": "none"}),
         dbc.Textarea(id=f"{T}-reply", rows=3, placeholder=_("ticket.reply_placeholder")),
+        # Files go with the reply: by email as attachments, to Telegram as photos and documents.
+        upload_box(f"{T}-reply-files", _("ticket.reply_files")),
+        html.Div(id=f"{T}-reply-file-names", className="small text-muted"),
         html.Div([dbc.Button([html.I(className="bi bi-send me-1"), _("ticket.send_reply")], id=f"{T}-send",
                              color="primary", size="sm", className="me-2"),
                   dbc.Button([html.I(className="bi bi-sticky me-1"), _("ticket.add_note")], id=f"{T}-note",

@@ -157,3 +157,39 @@ def test_deleted_chat_without_email_fails_the_reply_with_the_reason(api, cat, wo
     with read_session() as s:
         assert s.scalar(select(RequesterIdentity.unreachable_reason).where(
             RequesterIdentity.address == str(chat_id))) == "400 Chat not found"
+
+
+def test_the_card_sends_a_reply_with_files_to_the_chat(api, cat, worker, app):
+    import base64
+
+    from pages import ticket as page
+    from tests.dash_support import load_user, signed_in
+    chat_id = random.randint(10**6, 10**9)
+    ticket_id = telegram_ticket(cat, chat_id)
+    with read_session() as s:
+        number = s.get(Ticket, ticket_id).number
+    contents = ["data:image/png;base64," + base64.b64encode(PNG).decode(),
+                "data:application/pdf;base64," + base64.b64encode(PDF).decode()]
+    with signed_in(app, load_user(cat["agent_id"])):
+        done = page.send_reply(1, number, "Схема и акт во вложении", contents, ["схема.png", "акт.pdf"])
+    assert done["color"] == "success"
+    api.wait_for(lambda: api.sent("sendDocument", chat_id=chat_id))
+    [photo] = api.sent("sendPhoto", chat_id=chat_id)
+    assert photo["photo"] == PNG and photo["caption"].endswith("Схема и акт во вложении")
+    assert api.sent("sendDocument", chat_id=chat_id)[0]["_filenames"]["document"] == "акт.pdf"
+
+
+def test_an_english_chat_gets_the_form_in_english(api, cat, worker):
+    with session_scope() as s:  # the admin wrote English labels beside the Russian ones
+        from data.models import RequestType
+        rt = s.get(RequestType, cat["type_id"])
+        schema = [dict(f) for f in rt.field_schema]
+        schema[0]["label_en"] = "Do you need remote help?"
+        rt.field_schema = schema
+    chat = Chat(api, random.randint(10**6, 10**9), language_code="en")
+    chat.send("/new")
+    chat.press(cat["service_name"])
+    chat.press(cat["type_name"])
+    prompt = chat.expect("Do you need remote help?")
+    labels = [b["text"] for row in prompt["reply_markup"]["inline_keyboard"] for b in row]
+    assert "Cancel" in " ".join(labels) and not any("Отмен" in label for label in labels)

@@ -193,3 +193,15 @@ def test_an_english_chat_gets_the_form_in_english(api, cat, worker):
     prompt = chat.expect("Do you need remote help?")
     labels = [b["text"] for row in prompt["reply_markup"]["inline_keyboard"] for b in row]
     assert "Cancel" in " ".join(labels) and not any("Отмен" in label for label in labels)
+
+
+def test_a_file_telegram_will_not_hand_out_is_refused_with_a_clear_answer(api, cat, worker, monkeypatch):
+    monkeypatch.setenv("OKNO_MAX_ATTACHMENT_MB", "50")  # ours allows it; the cloud Bot API stops at 20 MB
+    chat = Chat(api, random.randint(10**6, 10**9))
+    title = unique("Большой лог")
+    api.fail_next("getFile", 400, "Bad Request: file is too big")
+    api.push(media_message("document", "log-30mb", 30 * 2**20, chat_id=chat.chat_id, caption=title,
+                           file_name="server.log.zip"))
+    assert "server.log.zip" in chat.expect("20 МБ")["text"]
+    with read_session() as s:
+        assert s.scalar(select(Ticket.id).where(Ticket.title == title)) is None

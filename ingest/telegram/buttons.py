@@ -124,8 +124,8 @@ async def submit_form(turn: Turn, bot: Bot) -> None:
         turn.draft.data = dict(data, field=-1)
         form.advance(turn)
         return
-    attachments = await download(bot, data.get("files") or [])
     try:
+        attachments = await download(bot, data.get("files") or [])
         with turn.session.begin_nested():
             ticket = submit(turn.session, turn.requester, service_id=data["service_id"],
                             request_type_id=rt.id if rt else None, title=form.title_of(turn),

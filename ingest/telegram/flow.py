@@ -9,11 +9,12 @@ import re
 
 from sqlalchemy import select
 from telegram import Bot, Message
+from telegram.error import BadRequest
 
 from data.intake import portal
 from data.tickets import actions as tickets
 from data.config import get_config
-from data.errors import OknoError
+from data.errors import OknoError, Text, ValidationError
 from data.models import Outbox, Service, Ticket
 
 from ingest.telegram import form
@@ -146,11 +147,22 @@ def _replied_ticket(turn: Turn, message: Message) -> Ticket | None:
     return ticket if ticket is not None and ticket.requester_id == turn.requester.id else None
 
 
+BOT_API_DOWNLOAD_MB = 20  # Telegram's cloud Bot API serves bots files up to this size (a self-hosted one more)
+
+
 async def download(bot: Bot, files: list[dict]) -> list[dict]:
-    """Fetch the files from Telegram now that the request is being created."""
+    """Fetch the files from Telegram now that the request is being created. A file Telegram won't hand
+    out (over its 20 MB download limit) is refused like one over ours: ValidationError naming it."""
     out = []
     for item in files:
-        tg_file = await bot.get_file(item["file_id"])
+        try:
+            tg_file = await bot.get_file(item["file_id"])
+        except BadRequest as err:
+            if "too big" not in err.message.lower():
+                raise
+            raise ValidationError("file.too_big", {"attachments": Text("file.too_big", name=item["name"],
+                                                                       limit=BOT_API_DOWNLOAD_MB)},
+                                  name=item["name"], limit=BOT_API_DOWNLOAD_MB) from None
         content = await tg_file.download_as_bytearray()
         out.append({"filename": item["name"], "content_type": item.get("mime"), "content": bytes(content),
                     **({"field": item["field"]} if item.get("field") else {})})
@@ -177,7 +189,11 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
     if file and file["size"] > limit:
         form.add_file(turn, file, limit)  # says why it was refused
         return
-    attachments = await download(bot, [file]) if file else []
+    try:
+        attachments = await download(bot, [file]) if file else []
+    except OknoError as err:
+        turn.say(err.message(turn.locale))
+        return
     if replied is not None:
         try:
             with turn.session.begin_nested():
@@ -215,8 +231,8 @@ async def describe(turn: Turn, bot: Bot, message: Message, text: str, file: dict
     if service is None or not text.strip():
         turn.say(turn.t("tg.field.required"))
         return
-    attachments = await download(bot, [file]) if file else []
     try:
+        attachments = await download(bot, [file]) if file else []
         with turn.session.begin_nested():
             ticket = submit(turn.session, turn.requester, service_id=service.id,
                             title=text.strip().splitlines()[0][:120], description=text.strip(), channel="telegram",

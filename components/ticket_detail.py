@@ -25,6 +25,7 @@ from data.errors import OknoError
 from data.permissions import STAFF_WRITERS
 
 from components.i18n import N_, _, current_locale, error_message
+from components.portal_ui import upload_box
 from components.sla_panel import sla_panel
 from components.ticket_card import CHANNEL_ICONS
 
@@ -106,6 +107,11 @@ def _requester(h: dict, others: list[dict], tz):
                                 className="text-muted")]) for o in others]
     return html.Div([html.Div([html.Strong(h["requester"]), html.Span(f" · {h['requester_email'] or ''}"),
                                html.Span(f" · {h['organisation']}" if h["organisation"] else "")]),
+                     *[html.Div(_("ticket.unreachable", channel=_(f"channel.{u['channel']}"),
+                                  address=u["display"] or u["address"], when=_when(u["unreachable_at"], tz),
+                                  reason=u["unreachable_reason"] or ""),
+                                className="text-danger small", id=f"{T}-unreachable-{u['channel']}")
+                       for u in h.get("unreachable") or ()],
                      html.Div(_("ticket.other_requests"), className="text-muted small mt-1") if items else None,
                      html.Ul(items, className="small mb-0", id=f"{T}-other-requests")])
 
@@ -130,6 +136,9 @@ def _conversation(comments: list[dict], templates, tz, can_edit: bool):
                    options=[{"value": tp.id, "label": tp.name} for tp in templates],
                    style={} if templates else {"display": "none"}),
         dbc.Textarea(id=f"{T}-reply", rows=3, placeholder=_("ticket.reply_placeholder")),
+        # Files go with the reply: by email as attachments, to Telegram as photos and documents.
+        upload_box(f"{T}-reply-files", _("ticket.reply_files")),
+        html.Div(id=f"{T}-reply-file-names", className="small text-muted"),
         html.Div([dbc.Button([html.I(className="bi bi-send me-1"), _("ticket.send_reply")], id=f"{T}-send",
                              color="primary", size="sm", className="me-2"),
                   dbc.Button([html.I(className="bi bi-sticky me-1"), _("ticket.add_note")], id=f"{T}-note",

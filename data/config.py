@@ -60,10 +60,11 @@ class Config:
     email_reopen_days: int = field(default_factory=lambda: _int("OKNO_EMAIL_REOPEN_DAYS", 14))
     # Email: a spam score (X-Spam-Score / X-Spam-Level stars) at or above this goes to quarantine.
     spam_score: int = field(default_factory=lambda: _int("OKNO_SPAM_SCORE", 5))
-    # Attachments people may upload (portal, API): file extensions, and files per request.
+    # Attachments people may upload (portal, API, Telegram's voice and video too): file extensions, and files per request.
     attachment_types: tuple[str, ...] = field(default_factory=lambda: tuple(
         e.strip().lower().lstrip(".") for e in os.environ.get(
-            "OKNO_ATTACHMENT_TYPES", "pdf,png,jpg,jpeg,gif,webp,txt,csv,doc,docx,xls,xlsx,odt,ods,rtf,zip,eml").split(",")
+            "OKNO_ATTACHMENT_TYPES", "pdf,png,jpg,jpeg,gif,webp,txt,csv,doc,docx,xls,xlsx,odt,ods,rtf,zip,eml,"
+            "ogg,oga,mp3,m4a,mp4,mov,webm").split(",")
         if e.strip()))
     max_attachments: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENTS", 10))
     # Size limits of text people type (data/limits.py; README "Configuration"), in characters. A value above

@@ -15,11 +15,12 @@ import time
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components.guard import allowed, denied
+from components.portal_ui import decode_uploads
 from components.i18n import _, error_message
 from components.ticket_detail import T, body, detail, sla_section
 from data.catalog import lookups
@@ -27,6 +28,7 @@ from data.tickets import checklists
 from data.tickets import children
 from data.tickets import escalation
 from data.tickets import actions as tickets
+from data.tickets import attachments
 from data.tickets import view as ticket_view
 from data.db import read_session, session_scope
 from data.errors import Conflict, OknoError, Text, ValidationError
@@ -118,18 +120,29 @@ def escalate(_n, number):
                   lambda s, moved: _("ticket.escalated", board=lookups.board_name(s, moved.board_id)))
 
 
-@callback(DONE, Input(f"{T}-send", "n_clicks"), NUMBER, State(f"{T}-reply", "value"), prevent_initial_call=True)
-def send_reply(_n, number, reply):
-    """A public reply: it goes to the requester."""
-    return _apply(number, lambda s, user, tid: tickets.comment(s, user, tid, reply or "", public=True),
+FILES = (State(f"{T}-reply-files", "contents"), State(f"{T}-reply-files", "filename"))
+
+
+@callback(DONE, Input(f"{T}-send", "n_clicks"), NUMBER, State(f"{T}-reply", "value"), *FILES,
+          prevent_initial_call=True)
+def send_reply(_n, number, reply, contents=None, names=None):
+    """A public reply: it goes to the requester, with its files."""
+    attached = decode_uploads(contents, names)
+    return _apply(number, lambda s, user, tid: attachments.reply(s, user, tid, reply or "", attached, public=True),
                   lambda _s, _c: _("ticket.sent"))
 
 
-@callback(DONE, Input(f"{T}-note", "n_clicks"), NUMBER, State(f"{T}-reply", "value"), prevent_initial_call=True)
-def add_note(_n, number, reply):
-    """An internal note: staff only."""
-    return _apply(number, lambda s, user, tid: tickets.comment(s, user, tid, reply or "", public=False),
+@callback(DONE, Input(f"{T}-note", "n_clicks"), NUMBER, State(f"{T}-reply", "value"), *FILES,
+          prevent_initial_call=True)
+def add_note(_n, number, reply, contents=None, names=None):
+    """An internal note: staff only (its files too)."""
+    attached = decode_uploads(contents, names)
+    return _apply(number, lambda s, user, tid: attachments.reply(s, user, tid, reply or "", attached, public=False),
                   lambda _s, _c: _("ticket.noted"))
+
+
+clientside_callback(ClientsideFunction("okno_portal", "fileNames"), Output(f"{T}-reply-file-names", "children"),
+                    Input(f"{T}-reply-files", "filename"))
 
 
 @callback(DONE, Input(f"{T}-checklist", "value"), NUMBER, prevent_initial_call=True)

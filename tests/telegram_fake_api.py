@@ -1,7 +1,7 @@
 """A loopback Bot API server: the real python-telegram-bot client talks HTTP to it in tests.
 
 It speaks the parts of the Bot API the worker uses — getMe, deleteWebhook, setWebhook,
-getUpdates (offset + long-poll timeout), sendMessage, editMessageText, answerCallbackQuery,
+getUpdates (offset + long-poll timeout), sendMessage, sendDocument, sendPhoto, editMessageText, answerCallbackQuery,
 getFile and file downloads — accepting form-encoded, multipart and JSON bodies and answering
 with complete Bot API objects or Bot API errors (400, 403, 409, 429 with retry_after).
 """
@@ -139,6 +139,17 @@ class FakeBotAPI:
             message["caption"] = params["caption"]
         return message
 
+    def _photo(self, params: dict) -> dict:
+        """A photo shows in the chat in a few sizes; the bytes are kept for the test to compare."""
+        message = self._message({**params, "text": ""})
+        message.pop("text")
+        content = params.get("photo") or b""
+        message["photo"] = [{"file_id": f"photo{message['message_id']}", "file_unique_id": f"uphoto{message['message_id']}",
+                             "width": 640, "height": 480, "file_size": len(content)}]
+        if params.get("caption"):
+            message["caption"] = params["caption"]
+        return message
+
     def _edit(self, params: dict) -> dict:
         """The chat shows the new text in place of the old message (and its buttons are gone)."""
         with self.lock:
@@ -178,6 +189,8 @@ class FakeBotAPI:
             return self._message(params)
         if method == "sendDocument":  # files the bot sends (the weekly summary's PDF)
             return self._document(params)
+        if method == "sendPhoto":
+            return self._photo(params)
         if method == "editMessageText":
             return self._edit(params)
         if method == "answerCallbackQuery":
@@ -326,6 +339,28 @@ def photo_message(file_id: str, size: int, chat_id: int = 4242, caption: str | N
     del msg["text"]
     msg["photo"] = [{"file_id": file_id + "_s", "file_unique_id": "s", "width": 90, "height": 90, "file_size": 100},
                     {"file_id": file_id, "file_unique_id": "l", "width": 800, "height": 600, "file_size": size}]
+    if caption:
+        msg["caption"] = caption
+    return update
+
+
+def media_message(kind: str, file_id: str, size: int, chat_id: int = 4242, caption: str | None = None,
+                  message_id: int = 1, file_name: str | None = None, mime_type: str | None = None,
+                  reply_to: dict | None = None, **user_kw):
+    """A document, voice message, video, video note or audio as a phone's client sends it."""
+    update = text_message("", chat_id=chat_id, message_id=message_id, reply_to=reply_to, **user_kw)
+    msg = update["message"]
+    del msg["text"]
+    media = {"file_id": file_id, "file_unique_id": "u" + file_id, "file_size": size}
+    if kind in ("voice", "video", "video_note", "audio"):
+        media["duration"] = 3
+    if kind in ("video", "video_note"):
+        media.update({"width": 320, "height": 320} if kind == "video" else {"length": 320})
+    if file_name:
+        media["file_name"] = file_name
+    if mime_type:
+        media["mime_type"] = mime_type
+    msg[kind] = media
     if caption:
         msg["caption"] = caption
     return update

@@ -78,7 +78,7 @@ class Chat:
         try:
             message, data = self.api.wait_for(button, timeout)
         except AssertionError:
-            raise AssertionError(f"no button {label!r} in chat {self.chat_id}: {[m['text'] for m in self.messages()]}")
+            raise AssertionError(f"no button {label!r} in chat {self.chat_id}: {[m.get('text') or m.get('caption') for m in self.messages()]}")
         self.api.push(callback(data, chat_id=self.chat_id, message=message, language_code=self.lang))
         return data
 
@@ -94,14 +94,14 @@ class Chat:
 
         def found():
             for i, message in enumerate(self.messages()[start:], start):
-                if fragment in message["text"]:
+                if fragment in (message.get("text") or message.get("caption") or ""):
                     self._seen = i + 1
                     return message
             return None
         try:
             return self.api.wait_for(found, timeout)
         except AssertionError:
-            raise AssertionError(f"{fragment!r} not received; chat: {[m['text'] for m in self.messages()]}")
+            raise AssertionError(f"{fragment!r} not received; chat: {[m.get('text') or m.get('caption') for m in self.messages()]}")
 
 
 def unique(prefix: str) -> str:

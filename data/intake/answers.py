@@ -25,6 +25,11 @@ def label(field: dict, locale: str | None) -> str:
     return _label(field, locale, str(field.get("key", "")))
 
 
+def option_label(option, locale: str | None) -> str:
+    """A select option as offered to choose from (the bot's buttons): its label in this language."""
+    return _label(option, locale, str(option.get("value", ""))) if isinstance(option, dict) else str(option)
+
+
 def _option(field: dict, value, locale: str | None) -> str:
     for option in field.get("options") or []:
         if isinstance(option, dict) and option.get("value") == value:

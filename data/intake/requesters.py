@@ -83,7 +83,27 @@ def find_or_create_by_telegram(session: Session, chat_id, name: str, username: s
                        Requester(name=(name or "").strip()[:200] or display or f"Telegram {address}"), display)
     if display and ident.display != display:
         ident.display = display
+    if ident.unreachable_at is not None:  # they write again: they unblocked the bot or restarted the chat
+        ident.unreachable_at = ident.unreachable_reason = None
     return session.get(Requester, ident.requester_id)
+
+
+def mark_unreachable(session: Session, channel: str, address: str, reason: str,
+                     at: datetime | None = None) -> RequesterIdentity | None:
+    """The channel refused this address for good; the card shows it and replies use another identity.
+    Returns the identity (None when the address is no requester's, e.g. a staff member's chat)."""
+    ident = _identity(session, channel, str(address).strip())
+    if ident is not None:
+        ident.unreachable_at = at or datetime.now(timezone.utc)
+        ident.unreachable_reason = reason[:2000]
+    return ident
+
+
+def unreachable(session: Session, requester_id: int) -> list[RequesterIdentity]:
+    """The requester's identities the channels can no longer reach (shown on the card)."""
+    return list(session.scalars(select(RequesterIdentity).where(
+        RequesterIdentity.requester_id == requester_id, RequesterIdentity.unreachable_at.is_not(None))
+        .order_by(RequesterIdentity.id)))
 
 
 def note_locale(requester: Requester, locale: str) -> None:

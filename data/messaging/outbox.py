@@ -29,11 +29,13 @@ def subject(ticket: Ticket) -> str:
 
 
 def requester_address(session: Session, ticket: Ticket) -> tuple[str, str] | None:
-    """(channel, address) to reach the requester: the channel they wrote from, else email."""
+    """(channel, address) to reach the requester: the channel they wrote from, else email. An identity
+    the channel refused for good (a blocked bot) is skipped until the person writes from it again."""
     if ticket.requester_id is None:
         return None
     identities = session.scalars(select(RequesterIdentity)
-                                 .where(RequesterIdentity.requester_id == ticket.requester_id)
+                                 .where(RequesterIdentity.requester_id == ticket.requester_id,
+                                        RequesterIdentity.unreachable_at.is_(None))
                                  .order_by(RequesterIdentity.id)).all()
     by_channel = {i.channel: i.address for i in identities}
     if ticket.channel == "telegram" and "telegram" in by_channel:
@@ -66,6 +68,31 @@ def queue_reply(session: Session, ticket: Ticket, comment: Comment) -> Outbox | 
     comment.delivery_state = "queued"
     return queue(session, channel=channel, kind="reply", recipient=address, body=comment.body,
                  subject=subject(ticket), ticket=ticket, comment=comment)
+
+
+def attach(row: Outbox | None, files: list[dict]) -> None:
+    """Files go out with a queued reply ([{"filename", "content_type", "content"}], already checked)."""
+    if row is not None and files:
+        extra = [attachment(f["filename"], f.get("content_type") or "application/octet-stream", f["content"])
+                 for f in files]
+        row.payload = {**(row.payload or {}), "attachments": list((row.payload or {}).get("attachments", [])) + extra}
+
+
+def fall_back(session: Session, row: Outbox) -> Outbox | None:
+    """A reply the channel refused for good goes to the requester's next reachable address (their email
+    when a Telegram chat blocked the bot), files included; None when there is none."""
+    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
+    comment = session.get(Comment, row.comment_id) if row.comment_id else None
+    if row.kind != "reply" or ticket is None or comment is None:
+        return None
+    target = requester_address(session, ticket)
+    if target is None or target == (row.channel, row.recipient):
+        return None
+    channel, address = target
+    comment.delivery_state, comment.delivery_error = "queued", None
+    payload = {"attachments": (row.payload or {}).get("attachments", []), "fallback_from": row.id}
+    return queue(session, channel=channel, kind="reply", recipient=address, body=row.body, subject=row.subject,
+                 ticket=ticket, comment=comment, payload=payload)
 
 
 def mark_automatic(session: Session, comment: Comment) -> None:

@@ -85,6 +85,10 @@ class RequesterIdentity(Base):
     address: Mapped[str] = mapped_column(String(254))  # lower-cased email, or Telegram chat id
     display: Mapped[str | None] = mapped_column(Text)  # e.g. "@username"
     verified_at: Mapped[datetime | None] = mapped_column(TZ)
+    # The channel refused it for good (Telegram 403 "bot was blocked by the user", "chat not found"):
+    # replies go to another identity until the person writes from it again.
+    unreachable_at: Mapped[datetime | None] = mapped_column(TZ)
+    unreachable_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = now_column()
 
     requester: Mapped[Requester] = relationship(back_populates="identities")

@@ -5,12 +5,14 @@ import hashlib
 import mimetypes
 from pathlib import PurePath
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.config import get_config
 from data import permissions
 from data.errors import NotFound, PermissionDenied, Text, ValidationError
-from data.models import Attachment, Comment, Requester, Ticket, User
+from data.messaging import outbox
+from data.models import Attachment, Comment, Outbox, Requester, Ticket, User
 from data.tickets import actions as tickets
 
 
@@ -67,6 +69,20 @@ def store(session: Session, ticket: Ticket, files: list[dict], comment: Comment 
         rows.append(row)
     session.flush()
     return rows
+
+
+def reply(session: Session, user: User, ticket_id: int, body: str, files: list[dict] | None = None,
+          public: bool = True) -> Comment:
+    """An agent's reply (or note) with files: the files are stored on the comment, and a public reply's
+    delivery carries them, so the requester gets them as files (email attachments, Telegram documents
+    and photos) and not only a mention in the text."""
+    checked = check(files or [])
+    item = tickets.comment(session, user, ticket_id, body, public=public)
+    if checked:
+        store(session, session.get(Ticket, ticket_id), checked, item, actor=user)
+        for row in session.scalars(select(Outbox).where(Outbox.comment_id == item.id, Outbox.state == "queued")):
+            outbox.attach(row, checked)
+    return item
 
 
 def get(session: Session, actor: User | Requester | None, attachment_id: int) -> Attachment:

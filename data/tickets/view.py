@@ -10,7 +10,7 @@ from data import permissions
 from data.tickets import checklists
 from data.tickets import children
 from data.tickets import actions as tickets
-from data.models import Attachment, Board, BoardColumn, Comment, Lane, Priority, ReplyTemplate, Requester, RequestType, Service, Ticket, TicketEvent, User
+from data.models import Attachment, Board, BoardColumn, Comment, Lane, Priority, ReplyTemplate, Requester, RequesterIdentity, RequestType, Service, Ticket, TicketEvent, User
 
 
 def header(session: Session, user: User, number: int) -> dict:
@@ -27,9 +27,15 @@ def header(session: Session, user: User, number: int) -> dict:
         .where(Ticket.id == t.id)).one()
     parent = session.execute(select(Ticket.number, Ticket.title).where(Ticket.id == t.parent_id)).first() \
         if t.parent_id else None
+    unreachable = session.execute(
+        select(RequesterIdentity.channel, RequesterIdentity.address, RequesterIdentity.display,
+               RequesterIdentity.unreachable_at, RequesterIdentity.unreachable_reason)
+        .where(RequesterIdentity.requester_id == t.requester_id, RequesterIdentity.unreachable_at.is_not(None))
+        .order_by(RequesterIdentity.id)).all() if t.requester_id else []
     return {"ticket": t, "board": names[0], "column": names[1], "lane": names[2], "service": names[3],
             "type": names[4], "assignee": names[5], "requester": names[6], "requester_email": names[7],
-            "organisation": names[8], "parent": parent}
+            "organisation": names[8], "parent": parent,
+            "unreachable": [dict(r._mapping) for r in unreachable]}
 
 
 def other_requests(session: Session, ticket: Ticket, limit: int = 10, viewer: User | None = None) -> list[dict]:

@@ -10,6 +10,7 @@ import logging
 from telegram import Bot, CallbackQuery
 
 from data.errors import OknoError, ValidationError
+from data.intake import answers
 from data.models import RequestType
 
 from ingest.telegram import form
@@ -118,13 +119,13 @@ async def submit_form(turn: Turn, bot: Bot) -> None:
     try:
         values = validate(turn.session, rt, data.get("values") or {}, data.get("confirmed") or []) if rt else {}
     except ValidationError as err:
-        labels = {f.get("key"): f.get("label") or f.get("key") for f in form.fields(turn)}
+        labels = {f.get("key"): answers.label(f, turn.locale) for f in form.fields(turn)}
         turn.say(turn.t("tg.invalid", errors=", ".join(labels.get(k, k) for k in err.fields)))
         turn.draft.data = dict(data, field=-1)
         form.advance(turn)
         return
-    attachments = await download(bot, data.get("files") or [])
     try:
+        attachments = await download(bot, data.get("files") or [])
         with turn.session.begin_nested():
             ticket = submit(turn.session, turn.requester, service_id=data["service_id"],
                             request_type_id=rt.id if rt else None, title=form.title_of(turn),

@@ -9,11 +9,12 @@ import re
 
 from sqlalchemy import select
 from telegram import Bot, Message
+from telegram.error import BadRequest
 
 from data.intake import portal
 from data.tickets import actions as tickets
 from data.config import get_config
-from data.errors import OknoError
+from data.errors import OknoError, Text, ValidationError
 from data.models import Outbox, Service, Ticket
 
 from ingest.telegram import form
@@ -47,7 +48,14 @@ def _addressed_in_group(turn: Turn, message: Message, text: str) -> tuple[bool, 
     return replied or text.startswith("/"), text
 
 
+# What a phone sends besides photos and documents: (message attribute, file name stem, extension, type).
+MEDIA = (("video", "video", "mp4", "video/mp4"), ("voice", "voice", "ogg", "audio/ogg"),
+         ("video_note", "video_note", "mp4", "video/mp4"), ("audio", "audio", "mp3", "audio/mpeg"),
+         ("animation", "animation", "mp4", "video/mp4"))
+
+
 def file_of(message: Message) -> dict | None:
+    """The file a message carries (the largest size of a photo), as the draft keeps it until download."""
     if message.photo:
         photo = message.photo[-1]
         return {"file_id": photo.file_id, "name": f"photo_{message.message_id}.jpg", "mime": "image/jpeg",
@@ -56,6 +64,11 @@ def file_of(message: Message) -> dict | None:
         doc = message.document
         return {"file_id": doc.file_id, "name": doc.file_name or f"document_{message.message_id}",
                 "mime": doc.mime_type or "application/octet-stream", "size": doc.file_size or 0}
+    for attr, stem, ext, mime in MEDIA:
+        media = getattr(message, attr, None)
+        if media is not None:
+            return {"file_id": media.file_id, "name": getattr(media, "file_name", None) or f"{stem}_{message.message_id}.{ext}",
+                    "mime": getattr(media, "mime_type", None) or mime, "size": media.file_size or 0}
     return None
 
 
@@ -134,11 +147,22 @@ def _replied_ticket(turn: Turn, message: Message) -> Ticket | None:
     return ticket if ticket is not None and ticket.requester_id == turn.requester.id else None
 
 
+BOT_API_DOWNLOAD_MB = 20  # Telegram's cloud Bot API serves bots files up to this size (a self-hosted one more)
+
+
 async def download(bot: Bot, files: list[dict]) -> list[dict]:
-    """Fetch the files from Telegram now that the request is being created."""
+    """Fetch the files from Telegram now that the request is being created. A file Telegram won't hand
+    out (over its 20 MB download limit) is refused like one over ours: ValidationError naming it."""
     out = []
     for item in files:
-        tg_file = await bot.get_file(item["file_id"])
+        try:
+            tg_file = await bot.get_file(item["file_id"])
+        except BadRequest as err:
+            if "too big" not in err.message.lower():
+                raise
+            raise ValidationError("file.too_big", {"attachments": Text("file.too_big", name=item["name"],
+                                                                       limit=BOT_API_DOWNLOAD_MB)},
+                                  name=item["name"], limit=BOT_API_DOWNLOAD_MB) from None
         content = await tg_file.download_as_bytearray()
         out.append({"filename": item["name"], "content_type": item.get("mime"), "content": bytes(content),
                     **({"field": item["field"]} if item.get("field") else {})})
@@ -165,11 +189,21 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
     if file and file["size"] > limit:
         form.add_file(turn, file, limit)  # says why it was refused
         return
-    attachments = await download(bot, [file]) if file else []
+    try:
+        attachments = await download(bot, [file]) if file else []
+    except OknoError as err:
+        turn.say(err.message(turn.locale))
+        return
     if replied is not None:
-        comment = tickets.comment(turn.session, turn.requester, replied.id, text.strip() or file["name"],
-                                  public=True, channel="telegram", external_id=f"{turn.chat_id}:{message.message_id}")
-        add_attachments(turn.session, replied, attachments, comment)
+        try:
+            with turn.session.begin_nested():
+                comment = tickets.comment(turn.session, turn.requester, replied.id, text.strip() or file["name"],
+                                          public=True, channel="telegram",
+                                          external_id=f"{turn.chat_id}:{message.message_id}")
+                add_attachments(turn.session, replied, attachments, comment)
+        except OknoError as err:  # a file of a type or size the desk does not take: say so, add nothing
+            turn.say(err.message(turn.locale), ticket=replied)
+            return
         turn.say(turn.t("tg.commented", number=replied.number), ticket=replied)
         return
     service = default_service(turn)
@@ -197,8 +231,8 @@ async def describe(turn: Turn, bot: Bot, message: Message, text: str, file: dict
     if service is None or not text.strip():
         turn.say(turn.t("tg.field.required"))
         return
-    attachments = await download(bot, [file]) if file else []
     try:
+        attachments = await download(bot, [file]) if file else []
         with turn.session.begin_nested():
             ticket = submit(turn.session, turn.requester, service_id=service.id,
                             title=text.strip().splitlines()[0][:120], description=text.strip(), channel="telegram",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from data.intake import portal
+from data.intake import answers, portal
 from data.i18n import N_
 from data.models import RequestType, Service
 
@@ -82,16 +82,18 @@ def advance(turn: Turn) -> None:
 
 def ask_field(turn: Turn, index: int, field: dict) -> None:
     nonce, kind = turn.draft.nonce, field.get("type", "text")
-    text = turn.t("tg.field", label=field.get("label") or field["key"],
+    text = turn.t("tg.field", label=answers.label(field, turn.locale),
                   optional="" if field.get("required") or kind == "checkbox" else turn.t("tg.optional"))
-    if field.get("help"):
-        text += f"\n{field['help']}"
+    help_text = field.get(f"help_{turn.locale}") or field.get("help")  # the admin's text in the chat's language
+    if help_text:
+        text += f"\n{help_text}"
     buttons: list[list[tuple[str, str]]] = []
     if kind == "select":
-        buttons = [[(str(opt)[:60], f"o:{nonce}:{index}:{i}")] for i, opt in enumerate(field.get("options") or [])]
+        buttons = [[(answers.option_label(opt, turn.locale)[:60], f"o:{nonce}:{index}:{i}")]
+                   for i, opt in enumerate(field.get("options") or [])]
     elif kind == "multiselect":  # toggles; the chosen ones are ticked, "Done" moves on
         chosen = (turn.draft.data.get("values") or {}).get(field["key"]) or []
-        buttons = [[(("✓ " if opt in chosen else "") + str(opt)[:58], f"o:{nonce}:{index}:{i}")]
+        buttons = [[(("✓ " if opt in chosen else "") + answers.option_label(opt, turn.locale)[:58], f"o:{nonce}:{index}:{i}")]
                    for i, opt in enumerate(field.get("options") or [])]
         buttons.append([(turn.t("tg.files.done"), f"d:{nonce}:{index}")])
     elif kind == "checkbox":
@@ -215,7 +217,9 @@ def summary(turn: Turn) -> None:
             value = values[key]
             if isinstance(value, bool):
                 value = turn.t("tg.yes") if value else turn.t("tg.no")
-            lines.append(f"{field.get('label') or key}: {value}")
+            else:
+                value = answers.shown(field, value, turn.locale)
+            lines.append(f"{answers.label(field, turn.locale)}: {value}")
     confirmed = [text for i, text, req in checklist_items(rt) if req and i in (data.get("confirmed") or [])]
     if confirmed:
         lines.append(turn.t("tg.summary.confirmed") + ": " + "; ".join(confirmed))

@@ -3,9 +3,11 @@
 Rows are claimed one at a time with FOR UPDATE SKIP LOCKED, so several workers share the queue. The
 claim (attempt counted, row leased) is committed before the send, and the result after it: a worker
 killed in between re-sends that one message once the lease ends; the Bot API has no idempotency key,
-so that copy can arrive twice (docs/reliability.md). 429 waits exactly retry_after; 403 (the
-user blocked the bot) and other permanent refusals fail the row with the reason and stop; network
-trouble backs off exponentially. A reply's comment shows the state (Comment.delivery_state).
+so that copy can arrive twice (docs/reliability.md). Files go as photos (images) and documents (the
+rest), a short text as the first file's caption. 429 waits exactly retry_after and goes on from the
+first call not yet made; 403 (the user blocked the bot) and "chat not found" fail the row, mark the
+requester's chat unreachable and send a reply to their email instead; other permanent refusals fail the
+row with the reason; network trouble backs off exponentially. A reply's comment shows the state (Comment.delivery_state).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from data.messaging import outbox
 from data.db import session_scope
-from data.intake import pins
+from data.intake import pins, requesters
 from data.models import Outbox
 
 log = logging.getLogger("okno.telegram.out")
@@ -53,6 +55,48 @@ def chunks(text: str) -> list[str]:
     return [text[i:i + TEXT_LIMIT] for i in range(0, len(text), TEXT_LIMIT)] or [""]
 
 
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")  # what Telegram shows as a photo; other images as files
+PHOTO_LIMIT = 10 * 1024 * 1024  # sendPhoto's size limit; a bigger image goes as a document
+
+
+def steps(row: Outbox) -> list[tuple[str, dict]]:
+    """The Bot API calls one chat message needs, in order: the text (in parts when long) and then each file,
+    a photo for an image, a document for anything else. A short reply rides as the first file's caption,
+    so the requester sees the answer and its file as one message; otherwise files carry the subject."""
+    text = text_of(row)
+    files = outbox.attachments(row)
+    calls: list[tuple[str, dict]] = []
+    caption = text if row.kind == "reply" and files and len(text) <= CAPTION_LIMIT else None
+    label = (row.subject or "")[:CAPTION_LIMIT] or None
+    if caption is None:
+        parts = chunks(text)
+        for i, part in enumerate(parts):
+            calls.append(("text", {"text": part, "markup": i == len(parts) - 1 and not files, "reply": i == 0,
+                                   "main": i == len(parts) - 1}))
+    for i, (filename, ctype, data) in enumerate(files):
+        kind = "photo" if ctype.lower() in PHOTO_TYPES and len(data) <= PHOTO_LIMIT else "document"
+        first = i == 0
+        calls.append((kind, {"filename": filename, "data": data,
+                             "caption": (caption if first else None) if caption is not None else label,
+                             "markup": i == len(files) - 1, "reply": first and caption is not None,
+                             "main": first and caption is not None}))
+    return calls
+
+
+async def _call(bot: Bot, row: Outbox, kind: str, args: dict):
+    payload = row.payload or {}
+    common = {"reply_markup": _markup(payload) if args["markup"] else None,
+              "reply_to_message_id": payload.get("reply_to") if args["reply"] else None,
+              "allow_sending_without_reply": True}
+    if kind == "text":
+        return await bot.send_message(row.recipient, args["text"], **common)
+    if kind == "photo":
+        return await bot.send_photo(row.recipient, args["data"], filename=args["filename"], caption=args["caption"],
+                                    **common)
+    return await bot.send_document(row.recipient, args["data"], filename=args["filename"], caption=args["caption"],
+                                   **common)
+
+
 async def _send(bot: Bot, row: Outbox) -> str | None:
     payload = row.payload or {}
     if row.kind == "callback":
@@ -62,22 +106,38 @@ async def _send(bot: Bot, row: Outbox) -> str | None:
     if row.kind == "edit":
         message = await bot.edit_message_text(row.body, chat_id=row.recipient, message_id=payload["message_id"])
         return str(getattr(message, "message_id", payload["message_id"]))
-    parts = chunks(text_of(row))
-    message = None
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        message = await bot.send_message(row.recipient, part, reply_markup=_markup(payload) if last else None,
-                                         reply_to_message_id=payload.get("reply_to") if i == 0 else None,
-                                         allow_sending_without_reply=True)
-    for filename, _type, data in outbox.attachments(row):  # files after the text (the weekly summary's PDF)
-        message = await bot.send_document(row.recipient, data, filename=filename,
-                                          caption=(row.subject or "")[:CAPTION_LIMIT] or None)
-    return str(message.message_id)
+    # A message of several calls remembers how far it got: after a 429 or a network error in the middle
+    # the retry goes on from the first call not yet made, so nothing arrives twice and nothing is lost.
+    done = int(payload.get("done", 0))
+    main = payload.get("main_id")
+    for index, (kind, args) in enumerate(steps(row)):
+        if index < done:
+            continue
+        message = await _call(bot, row, kind, args)
+        if args["main"] or main is None:
+            main = message.message_id  # the message carrying the text: a reply to it finds the request
+        row.payload = {**(row.payload or {}), "done": index + 1, "main_id": main}
+    return str(main) if main is not None else None
 
 
 def _fail(session, row: Outbox, reason: str) -> None:
     outbox.failed(session, row, reason)
     log.warning("telegram message %s to %s failed: %s", row.id, row.recipient, reason)
+
+
+def _unreachable(session, row: Outbox, reason: str) -> None:
+    """The chat refuses the bot for good: the message fails, the requester's Telegram identity is marked
+    unreachable (the card shows it), and a reply goes to their email instead when they have one."""
+    _fail(session, row, reason)
+    if row.kind in ("callback", "edit"):
+        return
+    requesters.mark_unreachable(session, "telegram", row.recipient, reason)
+    session.flush()
+    fallback = outbox.fall_back(session, row)
+    if fallback is not None:
+        session.flush()
+        log.info("telegram message %s: chat %s unreachable, reply %s goes by %s instead", row.id, row.recipient,
+                 fallback.id, fallback.channel)
 
 
 def _retry(session, row: Outbox, reason: str, delay: timedelta) -> None:
@@ -95,11 +155,13 @@ async def deliver_row(session, bot: Bot, row: Outbox) -> None:
     except RetryAfter as err:  # flood control: Telegram says exactly when to come back
         seconds = _seconds(err.retry_after)
         _retry(session, row, f"429 Too Many Requests: retry after {seconds:g}s", timedelta(seconds=seconds))
-    except Forbidden as err:  # blocked by the user, kicked from the group: retrying cannot help
-        _fail(session, row, f"403 {err.message}")
+    except Forbidden as err:  # blocked by the user, deleted account, kicked from the group: retrying cannot help
+        _unreachable(session, row, f"403 {err.message}")
     except BadRequest as err:
         if "not modified" in err.message.lower():  # an edit that was already made
             outbox.sent(session, row)
+        elif "chat not found" in err.message.lower():  # the chat was deleted (or never started)
+            _unreachable(session, row, f"400 {err.message}")
         else:
             _fail(session, row, f"400 {err.message}")
     except (NetworkError, TelegramError) as err:

@@ -100,7 +100,7 @@ def preview(body):
           Input(f"{P}-save", "n_clicks"), Input(f"{P}-publish", "n_clicks"), Input(f"{P}-unpublish", "n_clicks"),
           Input(f"{P}-delete", "n_clicks"), State(f"{P}-id", "data"),
           [State(f"{P}-{k}", "value") for k in FIELDS], prevent_initial_call=True)
-def act(_save, _publish, _unpublish, _delete, article_id, values):
+def act(_save, _publish, _unpublish, _delete, article_id, *values):
     action = ctx.triggered_id.rsplit("-", 1)[1] if ctx.triggered_id else None
     if action is None or not ctx.triggered[0].get("value"):
         raise PreventUpdate

@@ -59,11 +59,15 @@ def save(session: Session, user, article_id: int | None = None, *, title: str, b
     values = _checked(session, title, body, service_id, visibility)
     article = _article(session, article_id, lock=True) if article_id else None
     before = audit.snapshot(article) if article else None
+    fields = {"title": values["title"], "body": values["body"], "service_id": service_id,
+              "tags": _clean_tags(tags), "visibility": visibility}
+    if article is not None and all(getattr(article, k) == v for k, v in fields.items()):
+        return article  # saved again unchanged (the editor saves before publishing): not an edit
     if article is None:
         article = Article(author_id=user.id, state="draft")
         session.add(article)
-    article.title, article.body = values["title"], values["body"]
-    article.service_id, article.tags, article.visibility = service_id, _clean_tags(tags), visibility
+    for key, value in fields.items():
+        setattr(article, key, value)
     article.updated_at = func.now()
     session.flush()
     session.refresh(article)

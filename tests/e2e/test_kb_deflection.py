@@ -50,7 +50,16 @@ def test_a_suggested_article_solves_it_and_no_request_is_filed(page, live_server
     assert "Рады, что помогло" in page.inner_text("#portal-new-kb-thanks")
     assert page.locator("#portal-new-submit").count() == 0  # the form is gone: nothing left to submit
 
+    # The knowledge base in the portal: the printer article is there, the draft is not; reading counts a view.
+    page.click("#portal-nav-kb")
+    page.locator(".portal-kb-item", has_text=articles["title"]).wait_for()
+    assert page.locator(".portal-kb-item", has_text="черновик").count() == 0
+    page.click(f"text={articles['title']}")
+    page.wait_for_selector("#portal-kb-body")
+    assert "Проверьте бумагу в лотке" in page.inner_text("#portal-kb-body")
+
     with session_scope() as s:
+        assert s.get(Article, articles["printer"]).views == 1
         requester = s.scalar(select(Requester).where(Requester.email == address))
         assert s.scalar(select(func.count()).select_from(Ticket).where(Ticket.requester_id == requester.id)) == 0
         rows = s.execute(select(ArticleDeflection.article_id, ArticleDeflection.channel)

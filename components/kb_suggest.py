@@ -1,7 +1,8 @@
 """Suggestions on `/portal/new`: as the requester types the subject, up to 5 published articles that may
 answer it; "This solved it" counts a deflection and ends the attempt with a thank-you, no request filed.
 
-The callbacks (imported by pages/portal/new.py) for the new-request page's `portal-new-kb` slot and `portal-new-body`."""
+The callbacks (imported by pages/portal/new.py) for the new-request page's `portal-new-kb` slot and its
+`portal-new-body`."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc

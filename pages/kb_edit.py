@@ -63,7 +63,8 @@ def layout(id=None, **_kw):  # noqa: A002 — the query parameter's name
         dcc.Location(id=f"{P}-go", refresh=True), dcc.Store(id=f"{P}-id", data=article_id),
         html.Div([html.A([html.I(className="bi bi-arrow-left me-1"), _("kb.back")], href="/kb", className="me-3"),
                   html.H3(values["title"] or _("kb.new"), className="mb-0 me-3"),
-                  kb_article.state_badge(state, id=f"{P}-state") if state else None], className="d-flex align-items-center mb-3"),
+                  kb_article.state_badge(state, id=f"{P}-state") if state else None],
+                 className="d-flex align-items-center mb-3"),
         dbc.Row([
             dbc.Col([
                 _field("title", _("kb.field.title"), dbc.Input(id=f"{P}-title", value=values["title"], maxLength=300)),

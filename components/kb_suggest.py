@@ -9,7 +9,6 @@ import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, html
 from dash.exceptions import PreventUpdate
 
-from components import kb_article
 from components.i18n import _
 from data import kb
 from data.db import read_session, session_scope

@@ -83,6 +83,8 @@ def test_writers_are_agents_managers_and_admins_and_every_change_is_audited(sess
         assert (article.state, article.author_id, article.tags) == ("draft", writer.id, ["vpn", "удалёнка"])
         kb.save(session, writer, article.id, title=f"Статья {writer.role} (2)", body="Текст 2")
         kb.publish(session, writer, article.id)
+        kb.save(session, writer, article.id, title=f"Статья {writer.role} (2)",
+                body="Текст 2")  # saved again unchanged (the editor does so before publishing): no row
         assert kb.delete(session, writer, article.id)
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == writer.id)
                                   .order_by(AuditEntry.id)).all()

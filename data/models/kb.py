@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.db import Base
-from data.models._types import TZ, in_list, now_column
+from data.models._types import in_list, now_column
 
 VISIBILITIES = ("requesters", "staff")
 ARTICLE_STATES = ("draft", "published")

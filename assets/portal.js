@@ -26,5 +26,16 @@ window.dash_clientside.okno_portal = {
     fileNames: function (names) {
         if (!names || !names.length) { return ""; }
         return (Array.isArray(names) ? names : [names]).join(", ");
+    },
+    // The subject as the requester pauses typing: written into a store `wait` ms after the last key, so the
+    // article suggestions (components/kb_suggest.py) ask the server once per pause, not once per key.
+    debounced: function (value, wait, storeId) {
+        const self = window.dash_clientside.okno_portal;
+        clearTimeout(self._timers && self._timers[storeId]);
+        self._timers = self._timers || {};
+        self._timers[storeId] = setTimeout(function () {
+            window.dash_clientside.set_props(storeId, {data: value || ""});
+        }, wait);
+        return window.dash_clientside.no_update;
     }
 };

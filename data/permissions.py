@@ -26,6 +26,7 @@ PAGES = {
     "admin": ("admin",),
     "board_settings": LEADS,
     "recurring": STAFF_WRITERS,
+    "kb": READERS,  # everyone on staff reads the knowledge base; writing is checked in data/kb
     "profile": READERS,  # every staff member's own settings and tokens
 }
 

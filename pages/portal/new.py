@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components import portal_ui
+from components import kb_suggest, portal_ui  # noqa: F401 — kb_suggest: the subject's article suggestions
 from components.i18n import _, error_message, field_messages
 from components.request_form import error_slot, form
 from data.intake import portal
@@ -29,7 +29,7 @@ def layout(service=None, **_kw):
         name = requester.name
         options = [{"label": x.name, "value": x.id} for x in portal.services(s)]
     chosen = int(service) if str(service or "").isdigit() else None
-    return portal_ui.page(name, dbc.Row(dbc.Col([
+    return portal_ui.page(name, dbc.Row(dbc.Col(html.Div(id=f"{P}-body", children=[
         html.H4(_("portal.new_request"), className="mb-3"),
         dcc.Location(id=f"{P}-go", refresh=True),
         dbc.Label(_("portal.choose_service"), className="fw-semibold"),
@@ -42,6 +42,9 @@ def layout(service=None, **_kw):
             html.H5(_("portal.form"), className="mt-3"),
             dbc.Label(_("portal.subject")), dbc.Input(id=f"{P}-title", maxLength=300),
             dbc.FormText(_("portal.subject_help")), error_slot("title"),
+            # Articles that may answer it, as the subject is typed (components/kb_suggest.py).
+            dcc.Store(id=f"{P}-kb-query"), dcc.Store(id=f"{P}-kb-wait", data=400),
+            html.Div(id=f"{P}-kb", **{"aria-live": "polite"}),
             html.Div(id=f"{P}-form", className="mt-3"),
             html.Div([dbc.Label(_("portal.description")), dbc.Textarea(id=f"{P}-description", rows=4, className="mb-3")],
                      id=f"{P}-description-wrap"),
@@ -52,7 +55,7 @@ def layout(service=None, **_kw):
             dbc.Button(_("portal.submit"), id=f"{P}-submit", color="primary", className="mt-2 mb-5"),
         ]),
         dcc.Store(id=f"{P}-schema"),
-    ], lg=8)))
+    ]), lg=8)))
 
 
 @callback(Output(f"{P}-type", "options"), Output(f"{P}-type", "value"), Output(f"{P}-service-help", "children"),

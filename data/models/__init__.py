@@ -16,6 +16,7 @@ from data.models.audit import AuditEntry
 from data.models.directory import DirectoryAccount, DirectoryGroup
 from data.models.recurring import RecurringRequest, RecurringRun
 from data.models.tokens import PersonalToken
+from data.models.csat import Rating
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -31,4 +32,5 @@ __all__ = [
     "DirectoryAccount", "DirectoryGroup",
     "RecurringRequest", "RecurringRun",
     "PersonalToken",
+    "Rating",
 ]

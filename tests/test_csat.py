@@ -119,3 +119,33 @@ def test_a_good_rating_does_not_notify(session):
     rating = session.scalar(select(Rating).where(Rating.ticket_id == t.id))
     rate.rate_as(session, t.requester_id, rating.id, 5)
     assert session.scalars(select(Notification).where(Notification.kind == "low_rating")).all() == []
+
+
+def test_team_analytics_per_agent_and_service_with_response_rate(session):
+    from datetime import date
+    from data.metrics import csat as metrics
+    from data.metrics.filters import TicketFilter
+    from data.csat import view
+    from data.weekly import text
+    d, t = resolved(session)
+    second = requests.submit(session, requesters.find_or_create_by_telegram(session, 6161, "Олег"),
+                             service_id=d["service"].id, title="Почта", channel="telegram")
+    tickets.assign(session, d["lead"], second.id, d["alice"].id)
+    tickets.move(session, d["lead"], second.id, f.column(d["board"], "done").id)
+    first = session.scalar(select(Rating).where(Rating.ticket_id == t.id))
+    rate.rate_as(session, t.requester_id, first.id, 3, "Нормально")
+    today = date.today()
+    flt = TicketFilter(date_from=today - timedelta(days=1), date_to=today + timedelta(days=1), team=(d["team"].id,))
+    agents = metrics.by_agent(session, d["lead"], flt)
+    assert [(a["name"], a["asked"], a["rated"], a["avg_score"], a["response_rate"]) for a in agents] == \
+        [("Alice", 2, 1, 3.0, 50.0)]
+    services = metrics.by_service(session, d["lead"], flt)
+    assert [(s["service_id"], s["rated"], s["avg_score"]) for s in services] == [(d["service"].id, 1, 3.0)]
+    summary = metrics.summary(session, d["lead"], flt)
+    line = text.sentences({"company": {"figures": {k: {"value": 0, "change": None, "delta": None, "previous": None}
+                                                   for k in ("created", "resolved", "backlog", "sla_met")}},
+                           "teams": [], "csat": summary}, "ru")[-1]
+    assert line == "Заявители поставили 1 оценку, в среднем 3,0 из 5; ответили на 50% вопросов об оценке."
+    card = view.of_ticket(session, t.id)
+    assert [(c["resolution"], c["score"], c["comment"], c["state"]) for c in card] == [(1, 3, "Нормально", "rated")]
+    assert view.of_ticket(session, second.id)[0]["state"] == "waiting"

@@ -26,13 +26,14 @@ PAGE = """
 <form method="post" id="rate-form">
   <input type="hidden" name="csrf_token" value="{{ csrf }}">
   <p>{{ question }}</p>
-  <div class="btn-group mb-3" role="group">
+  <div class="mb-1"><div class="btn-group" role="group">
   {% for s in scores %}
     <input type="radio" class="btn-check" name="score" id="score-{{ s }}" value="{{ s }}" {% if s == chosen %}checked{% endif %}>
     <label class="btn btn-outline-primary" for="score-{{ s }}" title="{{ _('csat.score.' ~ s) }}">{{ s }}</label>
   {% endfor %}
-  </div>
-  <label class="form-label" for="comment">{{ _('csat.comment') }}</label>
+  </div></div>
+  <p class="small text-muted mb-3">1 — {{ _('csat.score.1') }}, 5 — {{ _('csat.score.5') }}</p>
+  <label class="form-label d-block" for="comment">{{ _('csat.comment') }}</label>
   <textarea class="form-control mb-3" name="comment" id="comment" rows="3" maxlength="{{ max_comment }}"></textarea>
   <button class="btn btn-primary w-100" type="submit">{{ _('csat.send') }}</button>
 </form>

@@ -31,7 +31,7 @@ def create(session: Session) -> int:
                              asked_at, expires_at, score, comment, rated_at)
         SELECT t.id, t.reopened_count, t.resolved_at, t.requester_id, t.assignee_id,
                CASE WHEN t.channel IN ('email', 'telegram') THEN t.channel ELSE 'portal' END,
-               encode(sha256(convert_to('demo-rating-' || t.id, 'UTF8')), 'hex'),
+               encode(sha256(convert_to(random()::text || clock_timestamp()::text || '-' || t.id, 'UTF8')), 'hex'),  -- no link: unguessable
                t.resolved_at, t.resolved_at + interval '7 days',
                s.score, CASE WHEN s.score IS NULL THEN NULL ELSE {_comment_sql()} END,
                CASE WHEN s.score IS NULL THEN NULL ELSE t.resolved_at + interval '3 hours' END

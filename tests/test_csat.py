@@ -56,7 +56,8 @@ def test_resolution_asks_once_in_the_requesters_channel_with_five_buttons(sessio
 def test_email_link_rates_once_and_refuses_forged_used_and_expired(session):
     d, t = resolved(session, channel="email")
     token = the_token(session, t)
-    assert "/rate/" in questions(session, t)[0].body and "5 — " in questions(session, t)[0].body
+    body = questions(session, t)[0].body
+    assert "/rate/" in body and "5 — отлично: http" in body and "в течение 7 дней" in body
     with pytest.raises(NotFound) as forged:
         rate.rate_with_token(session, token[:-2] + "xx", 5)
     assert forged.value.message("en").startswith("This rating link is not valid")

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -62,10 +63,17 @@ def ask(session: Session, ticket: Ticket, now: datetime | None = None) -> tuple[
     return rating, token
 
 
+def days_text(n: int, locale: str) -> str:
+    """"7 days" / "7 дней": the word form the number needs (one|few|many in Russian, one|other in English)."""
+    forms = translate(N_("csat.word.day"), locale).split("|")
+    form = Locale.parse(locale).plural_form(n)
+    return f"{n} {forms[0] if form == 'one' else forms[1] if form == 'few' and len(forms) > 2 else forms[-1]}"
+
+
 def _queue(session: Session, ticket: Ticket, rating: Rating, token: str, channel: str, address: str) -> None:
     locale = session.scalar(select(Requester.locale).where(Requester.id == ticket.requester_id)) or "ru"
     days = max(get_config().csat_days, 1)
-    values = dict(number=ticket.number, title=ticket.title, days=days)
+    values = dict(number=ticket.number, title=ticket.title, days=days_text(days, locale))
     if channel == "email":
         links = "\n".join(f"{s} — {translate(SCORE_LABELS[s], locale)}: {rate_url(token)}?score={s}" for s in SCORES)
         body = translate("csat.question.email", locale, links=links, **values)

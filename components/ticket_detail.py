@@ -19,6 +19,7 @@ from data.catalog import lookups
 from data.intake import answers
 from data.sla import recompute as sla
 from data.tickets import view as ticket_view
+from data.csat import view as csat_view
 from data.config import get_config
 from data.db import read_session
 from data.errors import OknoError
@@ -27,6 +28,7 @@ from data.permissions import STAFF_WRITERS
 from components.i18n import N_, _, current_locale, error_message
 from components.portal_ui import upload_box
 from components.sla_panel import sla_panel
+from components.csat_card import ratings as csat_ratings
 from components.ticket_card import CHANNEL_ICONS
 
 T = "tk"
@@ -215,6 +217,7 @@ def body(number: int):
                     id=f"{T}-title", **{"data-ticket-id": t.id, "data-version": t.version}),
             _fields(h, s, locale, can_edit),
             _section(_("ticket.sla"), html.Div(sla_section(s, t.id), id=f"{T}-sla"), "sla"),
+            _csat(csat_view.of_ticket(s, t.id), tz),
             _section(_("ticket.form"), _answers(answers.of_ticket(s, t, locale)), "form") if t.fields else None,
             _section(_("ticket.description"), _description(t), "description"),
             _section(_("tickets.requester"), _requester(h, ticket_view.other_requests(s, t, viewer=user), tz),
@@ -231,6 +234,11 @@ def body(number: int):
             _section(_("ticket.history"), _history(ticket_view.history(s, t.id), tz), "history"),
         ]
     return sections
+
+
+def _csat(rows: list[dict], tz):
+    """Only once the requester was asked: most tickets are still open."""
+    return _section(_("csat.card.title"), csat_ratings(rows, lambda v: _when(v, tz)), "csat") if rows else None
 
 
 def sla_section(s, ticket_id: int):

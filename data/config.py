@@ -74,6 +74,9 @@ class Config:
     max_checklist_item_chars: int = field(default_factory=lambda: _int("OKNO_MAX_CHECKLIST_ITEM_CHARS", 1000))
     max_field_chars: int = field(default_factory=lambda: _int("OKNO_MAX_FIELD_CHARS", 10_000))
     max_name_chars: int = field(default_factory=lambda: _int("OKNO_MAX_NAME_CHARS", 120))
+    max_rating_comment_chars: int = field(default_factory=lambda: _int("OKNO_MAX_RATING_COMMENT_CHARS", 2000))
+    # Satisfaction: a resolved ticket's requester may rate it for this many days (data/csat).
+    csat_days: int = field(default_factory=lambda: _int("OKNO_CSAT_DAYS", 7))
     # Portal PINs: sends per address and per IP per hour, wrong tries per code before it dies.
     pin_sends_per_address: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_ADDRESS", 5))
     pin_sends_per_ip: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_IP", 20))

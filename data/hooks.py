@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 # Modules whose import registers handlers. Each feature adds its module here.
 HANDLER_MODULES: tuple[str, ...] = ("data.intake.fanout", "data.messaging.notify", "data.tickets.children", "data.boards.lanes", "data.sla.recompute",
-                                   "data.automation.rules")
+                                   "data.automation.rules", "data.csat.ask")
 
 _handlers: dict[str, list[Callable]] = defaultdict(list)
 _loaded = False

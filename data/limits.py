@@ -21,6 +21,7 @@ DB_MAX = {
     "checklist_item": 4000,   # checklist_items.text
     "field": 100_000,         # one value of a request form (the whole form: FIELDS_DB_MAX)
     "name": 120,              # names of boards, columns, lanes, teams, services, request types
+    "rating_comment": 4000,   # ratings.comment (migration csat_0001)
 }
 HTML_DB_MAX = 2_000_000       # sanitised HTML of an email: over it only the text is kept
 FIELDS_DB_MAX = 10_000_000    # tickets.fields as JSON text
@@ -32,6 +33,7 @@ FIELD_NAMES = {
     "reason": N_("limits.field.reason"), "name": N_("limits.field.name"),
     "requester_status": N_("limits.field.requester_status"), "auto_reply_template": N_("limits.field.auto_reply"),
     "checklist": N_("limits.field.checklist_item"), "value": N_("limits.field.value"),
+    "comment": N_("limits.field.rating_comment"),
 }
 ANY_TEXT = N_("limits.field.text")
 

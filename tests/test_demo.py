@@ -302,3 +302,13 @@ def test_some_cards_are_blocked_for_a_reason_and_the_card_shows_its_last_block(d
                           AND e.kind IN ('blocked', 'unblocked') ORDER BY e.at DESC, e.id DESC LIMIT 1) b ON true
                         WHERE t.blocked <> coalesce(b.kind = 'blocked', false)
                            OR t.blocked_reason IS DISTINCT FROM CASE WHEN b.kind = 'blocked' THEN b.to_value END""") == 0
+
+
+def test_resolved_demo_tickets_carry_satisfaction_ratings(demo):
+    asked = one(demo, "SELECT count(*) FROM ratings")
+    rated = one(demo, "SELECT count(*) FROM ratings WHERE score IS NOT NULL")
+    done = one(demo, "SELECT count(*) FROM tickets WHERE status = 'done' AND requester_id IS NOT NULL")
+    assert asked == done > 0 and 0.25 < rated / asked < 0.45
+    scores = dict(q(demo, "SELECT score, count(*) FROM ratings WHERE score IS NOT NULL GROUP BY 1"))
+    assert set(scores) == {1, 2, 3, 4, 5} and scores[5] > scores[1]
+    assert one(demo, "SELECT count(*) FROM ratings WHERE comment IS NOT NULL") > 0

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from data.db import normalise_url
-from data.demo import kb as demo_kb, recurring as demo_recurring, sla as demo_sla, spec
+from data.demo import kb as demo_kb, ratings as demo_ratings, recurring as demo_recurring, sla as demo_sla, spec
 from data.demo.calendar import local_zone
 from data.demo.catalog import create_catalog
 from data.demo.chunk import Context, simulate_chunk
@@ -98,6 +98,7 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
                 log.info("demo: rows loaded (%.0f s); building indexes", time.perf_counter() - started)
             totals["recurring_requests"] = demo_recurring.create(session)
             totals["articles"] = demo_kb.create(session, seed)  # after the requesters: deflections name some
+            totals["ratings"] = demo_ratings.create(session)
             session.close()
         log.info("demo: committed (%.0f s); vacuum and statistics", time.perf_counter() - started)
         vacuum_analyze(engine)

@@ -89,7 +89,7 @@ def request_view(session: Session, requester: Requester, number: int, locale: st
     conversation = [{"id": c.id, "body": c.body, "at": c.created_at, "mine": c.author_requester_id == requester.id,
                      "author": name if name else (requester.name if c.author_requester_id else "Okno"),
                      "system": c.is_system, "files": by_comment.get(c.id, [])} for c, name in comments]
-    return {"number": ticket.number, "title": ticket.title, "description": ticket.description,
+    return {"id": ticket.id, "number": ticket.number, "title": ticket.title, "description": ticket.description,
             "status": ticket.status, "status_label": status_label(column, ticket.status, locale),
             "service": service.name if service else "", "type": rt.name if rt else "", "channel": ticket.channel,
             "created_at": ticket.created_at, "fields": fields, "files": by_comment.get(None, []),

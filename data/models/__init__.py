@@ -17,6 +17,7 @@ from data.models.directory import DirectoryAccount, DirectoryGroup
 from data.models.recurring import RecurringRequest, RecurringRun
 from data.models.tokens import PersonalToken
 from data.models.kb import ARTICLE_STATES, Article, ArticleDeflection, DEFLECTION_CHANNELS, VISIBILITIES
+from data.models.csat import Rating
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -33,4 +34,5 @@ __all__ = [
     "RecurringRequest", "RecurringRun",
     "PersonalToken",
     "ARTICLE_STATES", "Article", "ArticleDeflection", "DEFLECTION_CHANNELS", "VISIBILITIES",
+    "Rating",
 ]

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from data.metrics import csat
 from data.weekly import numbers
 from data.config import get_config
 from data.errors import Text, ValidationError
@@ -136,6 +137,7 @@ def summary(session: Session, actor: User, week: Week, team_ids: list[int] | Non
         "scope": [name for _id, name in team_rows] if teams_filter else [],
         "generated_at": local_now().isoformat(timespec="minutes"), "timezone": get_config().timezone,
         "company": company, "teams": teams, "services": services,
+        "csat": csat.summary(session, actor, company_f),
         "daily": [{"day": r["bucket"].isoformat(), "created": r["created"], "resolved": r["resolved"],
                    "backlog": r["backlog"]}
                   for r in numbers.daily(session, actor, company_f)],

@@ -105,6 +105,12 @@ def sentences(summary: dict, locale: str) -> list[str]:
         agent, team = max(busiest, key=lambda at: at[0]["vs_median"])
         out.append(translate("weekly.say.busiest", locale, agent=agent["name"], team=team["name"],
                              resolved=agent["resolved"], pct=pct(agent["vs_median"])))
+    rated = (summary.get("csat") or {}).get("rated") or 0
+    if rated:  # satisfaction: only when someone rated (a summary stored before ratings has no "csat")
+        c = summary["csat"]
+        ratings = plural(rated, N_("weekly.word.rating"), locale)
+        out.append(translate("weekly.say.csat", locale, ratings=ratings,
+                             avg=f"{c['avg_score']:.1f}".replace(".", "," if locale == "ru" else "."), pct=f"{c['response_rate']:.0f}%"))
     return out
 
 

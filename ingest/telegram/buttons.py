@@ -15,6 +15,7 @@ from data.models import RequestType
 
 from ingest.telegram import form
 from ingest.telegram.flow import download, on_command
+from ingest.telegram.rating import is_rating, on_rating
 from ingest.telegram.requests import checklist_items, submit, validate
 from ingest.telegram.turn import Turn, reset_draft
 
@@ -27,6 +28,9 @@ async def on_callback(turn: Turn, bot: Bot, query: CallbackQuery) -> None:
     if parts[0] == "m" and len(parts) == 2 and parts[1] in ("new", "my", "link") and turn.private:
         turn.answer(query.id)
         await on_command(turn, parts[1])
+        return
+    if is_rating(parts):  # a satisfaction question's buttons: not part of a form
+        on_rating(turn, query, parts)
         return
     if not await _apply_button(turn, bot, parts):
         log.warning("refused callback %r from user %s in chat %s (draft step %s)", data[:64],

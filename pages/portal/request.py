@@ -74,7 +74,7 @@ def layout(number=None, **_kw):
         html.H5(_("portal.conversation"), className="mt-3"),
         html.Div(conversation(view), id=f"{P}-conversation"),
         dcc.Store(id=f"{P}-number", data=view["number"]),
-        dbc.Label(_("portal.reply"), className="mt-3"),
+        dbc.Label(_("portal.reply"), html_for=f"{P}-body", className="mt-3"),
         dbc.Textarea(id=f"{P}-body", rows=3),
         portal_ui.upload_box(f"{P}-upload", _("portal.attach")),
         html.Div(id=f"{P}-upload-names", className="small text-muted"),

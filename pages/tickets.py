@@ -60,12 +60,12 @@ def _column_defs(show_fields: bool = False) -> list[dict]:
         col("status_label", N_("tickets.status"), colId="status", width=120),
         col("column", N_("tickets.column"), width=140),
         col("priority_name", N_("tickets.priority"), colId="priority", width=130),
+        col("due", N_("tickets.due"), colId="sla_due_at", width=150, headerTooltip=_("tickets.due_hint")),
         col("assignee", N_("tickets.assignee"), flex=1, minWidth=150),
         col("requester", N_("tickets.requester"), flex=1, minWidth=150),
         col("channel_label", N_("tickets.channel"), colId="channel", width=110),
         col("created", N_("tickets.created"), colId="created_at", width=150, sort="desc"),
         col("resolved", N_("tickets.resolved"), colId="resolved_at", width=150),
-        col("due", N_("tickets.due"), colId="sla_due_at", width=150, headerTooltip=_("tickets.due_hint")),
     ]
 
 

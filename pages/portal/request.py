@@ -69,7 +69,7 @@ def layout(number=None, **_kw):
         _rollup(view["rollup"]),
         html.Div(view["description"], style={"whiteSpace": "pre-wrap"}, className="mb-2"),
         html.H6(_("portal.fields")) if details else None,
-        dbc.Table(html.Tbody(details), size="sm", className="mb-2", id=f"{P}-fields") if details else None,
+        dbc.Table(html.Tbody(details), size="sm", responsive=True, className="mb-2", id=f"{P}-fields") if details else None,
         html.Div(_files(view["files"]), className="mb-3"),
         html.H5(_("portal.conversation"), className="mt-3"),
         html.Div(conversation(view), id=f"{P}-conversation"),

@@ -11,7 +11,7 @@ from data.db import session_scope
 from data.tickets import actions as tickets
 from tests import factories as f
 from tests.e2e.conftest import login
-from tests.e2e.test_accessibility import portal_login
+from tests.e2e.test_accessibility import portal_login, serious
 
 PHONE = {"width": 390, "height": 844}
 
@@ -37,6 +37,7 @@ def test_phone_navbar_folds_and_pages_fit(page, live_server):
     page.locator("#nav-search").wait_for(state="visible")
     assert page.get_by_role("button", name="Уведомления").is_visible() and page.locator("#nav-tickets").is_visible()
     assert toggler.get_attribute("aria-expanded") == "true"
+    assert not serious(page), "axe finds serious problems in the open menu"
     page.locator("#nav-weekly").click()
     page.wait_for_url(re.compile(r"/weekly"))
     page.wait_for_load_state("networkidle")
@@ -66,6 +67,7 @@ def test_my_requests_pages_and_filters_on_a_phone(page, live_server):
     assert rows.count() == 20 and f"Заявка 44 {tag}" in rows.first.inner_text()
     assert page.inner_text("#portal-page-label") == "Страница 1 из 3"
     assert fits(page), "my requests is wider than the phone"
+    assert not serious(page), "axe finds serious problems on the phone"
     page.locator("#portal-page-next").click()
     page.wait_for_function("(document.getElementById('portal-page-label') || {}).innerText === 'Страница 2 из 3'")
     assert f"Заявка 24 {tag}" in rows.first.inner_text()

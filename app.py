@@ -90,6 +90,12 @@ class _Dash(dash.Dash):
     def _execute_callback(self, func, args, outputs_list, g):
         return functools.partial(faults.guard_callback, super()._execute_callback(func, args, outputs_list, g), g)
 
+    def interpolate_index(self, **kwargs):
+        # <html lang="ru|en">: screen readers pick their voice from it, and the page's language is per user.
+        from components.i18n import current_locale
+        page = super().interpolate_index(**kwargs)
+        return page.replace("<html>", f'<html lang="{current_locale()}">', 1)
+
 
 def _dash(server: Flask) -> dash.Dash:
     app = _Dash(

@@ -52,8 +52,8 @@ def chart_card(name: str, title_key: str, info_key: str, *, controls=None, heigh
         dbc.Tooltip(_(info_key), target=info, placement="bottom", className="okno-an-tip"),
         html.Div(controls, className="ms-auto me-2") if controls is not None else html.Div(className="ms-auto"),
         dbc.Button([html.I(className="bi bi-download me-1"), "CSV"], id={"type": "an-csv", "name": name},
-                   size="sm", color="link", className="p-0", title=_("an.csv")),
-        dbc.Button("XLSX", id={"type": "an-xlsx", "name": name}, size="sm", color="link", className="p-0 ms-2",
+                   size="sm", color="link", className="p-0 okno-link-strong", title=_("an.csv")),
+        dbc.Button("XLSX", id={"type": "an-xlsx", "name": name}, size="sm", color="link", className="p-0 ms-2 okno-link-strong",
                    title=_("exports.chart_xlsx")),
         dcc.Download(id={"type": "an-dl", "name": name}),
     ], className="d-flex align-items-center")

@@ -3,7 +3,7 @@ profile, sign-out."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, clientside_callback, dcc, html
 from flask_login import current_user
 
 from data.permissions import can_open
@@ -40,11 +40,27 @@ def navbar():
         dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-right me-1"), _("nav.logout")],
                                 href="/logout", external_link=True, id="nav-logout")),
     ]
+    # Below the lg breakpoint (a phone, 390 px) the links, search and bell fold behind the toggler.
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand([html.Span("◰", className="okno-logo me-2"), _("app.name")], href="/"),
-        dbc.Nav(links, navbar=True, className="me-auto"),
-        dbc.Nav(right, navbar=True),
-    ], fluid=True), color="dark", dark=True, className="okno-navbar py-1")
+        html.Button(html.Span(className="navbar-toggler-icon"), id="nav-toggler", type="button",
+                    className="navbar-toggler", title=_("nav.menu"),
+                    **{"aria-label": _("nav.menu"), "aria-controls": "nav-collapse", "aria-expanded": "false"}),
+        dbc.Collapse([dbc.Nav(links, navbar=True, className="me-auto"), dbc.Nav(right, navbar=True)],
+                     id="nav-collapse", navbar=True, is_open=False),
+    ], fluid=True), color="dark", dark=True, expand="lg", className="okno-navbar py-1")
+
+
+# In the browser: no server round trip (and no session needed) to open or close the menu.
+clientside_callback(
+    """function (n, open) {
+        const next = n ? !open : false;
+        const button = document.getElementById("nav-toggler");
+        if (button) { button.setAttribute("aria-expanded", String(next)); }
+        return next;
+    }""",
+    Output("nav-collapse", "is_open"), Input("nav-toggler", "n_clicks"), State("nav-collapse", "is_open"),
+    prevent_initial_call=True)
 
 
 def _search():

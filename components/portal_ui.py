@@ -26,7 +26,7 @@ def header(name: str) -> html.Div:
                                        className="navbar-text mx-2")),
                  dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-right me-1"), _("portal.logout")],
                                          href="/portal/logout", external_link=True, id="portal-nav-logout"))],
-                navbar=True)], fluid=True), color="primary", dark=True, className="mb-3 py-1")
+                navbar=True)], fluid=True), color="primary", dark=True, className="mb-3 py-1 okno-portal-nav")
 
 
 def need_login() -> html.Div:

@@ -81,4 +81,5 @@ def card(c: dict, locale: str):
         if c["requester"] or kind else None,
         el("Div", [x for x in bottom if x is not None], className="d-flex align-items-center okno-card-bottom"),
     ]
-    return el("Div", [x for x in parts if x is not None], className=" ".join(classes), tabIndex="0", role="button", **attrs)
+    return el("Div", [x for x in parts if x is not None], className=" ".join(classes), tabIndex="0", role="article",
+              **{"aria-label": f"#{c['number']} {c['title']}"}, **attrs)

@@ -59,9 +59,9 @@ def _fields(h: dict, s, locale: str, can_edit: bool):
         (_("tickets.service"), " · ".join(x for x in (h["service"], h["type"]) if x) or "—"),
         (_("tickets.channel"), html.Span([html.I(className=f"bi {CHANNEL_ICONS.get(t.channel, '')} me-1"),
                                           _(f"channel.{t.channel}")])),
-        (_("tickets.priority"), dbc.Select(id=f"{T}-priority", options=[{"value": "", "label": "—"}] + prio,
+        (html.Label(_("tickets.priority"), htmlFor=f"{T}-priority", className="mb-0"), dbc.Select(id=f"{T}-priority", options=[{"value": "", "label": "—"}] + prio,
                                            value=t.priority_id or "", size="sm", disabled=not can_edit)),
-        (_("tickets.assignee"), dbc.Select(id=f"{T}-assignee", value=t.assignee_id or "", size="sm",
+        (html.Label(_("tickets.assignee"), htmlFor=f"{T}-assignee", className="mb-0"), dbc.Select(id=f"{T}-assignee", value=t.assignee_id or "", size="sm",
                                            options=[{"value": "", "label": _("tickets.unassigned")}] +
                                            lookups.agents(s), disabled=not can_edit)),
     ]
@@ -172,6 +172,7 @@ def _children(kids: list[dict], boards: list[dict], can_edit: bool):
         dbc.Progress(value=100 * done / len(kids), label=f"{done}/{len(kids)}", className="mb-1",
                      id=f"{T}-children-progress") if kids else None,
         html.Ul(rows, className="small mb-1", id=f"{T}-children"),
+        html.Label(_("ticket.child_board"), htmlFor=f"{T}-child-board", className="visually-hidden"),
         dbc.InputGroup([dbc.Select(id=f"{T}-child-board", options=boards, size="sm", style={"maxWidth": "40%"},
                                    placeholder=_("ticket.child_board")),
                         dbc.Input(id=f"{T}-child-title", placeholder=_("ticket.child_title"), size="sm"),

@@ -37,7 +37,7 @@ def _figures_table(blocks: list[dict], locale: str, table_id: str):
                                   html.Span(symbol, className=f"tone-{tone}", title=fmt.change(k, b["figures"][k]))],
                                  className="num"))
         body.append(html.Tr(cells))
-    return dbc.Table([head, html.Tbody(body)], size="sm", bordered=True, id=table_id)
+    return dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, bordered=True, id=table_id)
 
 
 def _agents(team: dict):
@@ -49,7 +49,7 @@ def _agents(team: dict):
                                html.Th(_("weekly.open_now"), className="num")]))
     return dbc.Col([html.H3([team["name"], html.Small(" · " + _("weekly.team_median", value=fmt.number(team["median_resolved"])),
                                                        className="text-muted")]),
-                     dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True)], lg=6, xxl=4)
+                     dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, bordered=True)], lg=6, xxl=4)
 
 
 def _overdue(summary: dict, locale: str):
@@ -62,7 +62,7 @@ def _overdue(summary: dict, locale: str):
                      html.Td(o["team"] or ""), html.Td(o["assignee"] or ""),
                      html.Td(o["due_at"][:16].replace("T", " ")),
                      html.Td(fmt.overdue_for(o["overdue_hours"], locale), className="num")]) for o in summary["overdue"]]
-    return dbc.Table([head, html.Tbody(rows)], size="sm", bordered=True, id="weekly-overdue")
+    return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, bordered=True, id="weekly-overdue")
 
 
 def _chart(name: str, figure, query: dict):

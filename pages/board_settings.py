@@ -66,7 +66,7 @@ def _columns_table(board):
             html.Td(_input("col", i, "status", c.requester_status if c else "")),
             html.Td(_buttons("col", i, ("save", "up", "down", "delete") if c else ("save",))),
         ], **{"data-column-id": i}))
-    return dbc.Table([head, html.Tbody(rows)], size="sm", className="align-middle", id=f"{P}-columns")
+    return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="align-middle", id=f"{P}-columns")
 
 
 def _lanes_table(board, s):
@@ -84,7 +84,7 @@ def _lanes_table(board, s):
                            style={"width": "6rem"})),
             html.Td(_buttons("lane", i, ("save", "up", "down", "delete") if lane else ("save",))),
         ], **{"data-lane-id": i}))
-    return dbc.Table([head, html.Tbody(rows)], size="sm", className="align-middle", id=f"{P}-lanes")
+    return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="align-middle", id=f"{P}-lanes")
 
 
 def _board_form(board, s):

@@ -52,7 +52,7 @@ def _table():
     body = [html.Tr([html.Td(r["name"]), html.Td(r["service"]),
                      html.Td(_when(r["next_at"]) if r["is_active"] else _("recurring.paused")),
                      html.Td(last(r)), ui.row_buttons(P, r["id"])]) for r in rows]
-    return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, id=f"{P}-table")
+    return dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, hover=True, id=f"{P}-table")
 
 
 def _form():

@@ -30,7 +30,9 @@ dash.register_page(__name__, path="/tickets", title="Okno · Tickets")
 P = "tickets"  # component id prefix for this page
 DROPDOWNS = [("service", N_("tickets.service")), ("type", N_("tickets.type")), ("status", N_("tickets.status")),
              ("column", N_("tickets.column")), ("assignee", N_("tickets.assignee")),
-             ("priority", N_("tickets.priority")), ("channel", N_("tickets.channel"))]
+             ("priority", N_("tickets.priority")), ("channel", N_("tickets.channel")), ("sla", N_("tickets.sla"))]
+SLA_LABELS = {"at_risk": N_("board.sla_at_risk"), "breached": N_("board.sla_breached"),
+              "due_today": N_("tickets.sla_due_today")}
 
 
 def _options(locale: str) -> dict[str, list[dict]]:
@@ -41,6 +43,7 @@ def _options(locale: str) -> dict[str, list[dict]]:
             "priority": [{"value": p["value"], "label": p["label"]} for p in lookups.priorities(s, locale)],
             "status": [{"value": k, "label": _(f"status.{k}")} for k in COLUMN_KINDS],
             "channel": [{"value": c, "label": _(f"channel.{c}")} for c in CHANNELS],
+            "sla": [{"value": c, "label": _(label)} for c, label in SLA_LABELS.items()],
         }
 
 
@@ -57,6 +60,7 @@ def _column_defs(show_fields: bool = False) -> list[dict]:
         col("status_label", N_("tickets.status"), colId="status", width=120),
         col("column", N_("tickets.column"), width=140),
         col("priority_name", N_("tickets.priority"), colId="priority", width=130),
+        col("due", N_("tickets.due"), colId="sla_due_at", width=150, headerTooltip=_("tickets.due_hint")),
         col("assignee", N_("tickets.assignee"), flex=1, minWidth=150),
         col("requester", N_("tickets.requester"), flex=1, minWidth=150),
         col("channel_label", N_("tickets.channel"), colId="channel", width=110),
@@ -158,7 +162,7 @@ def _shape(row: dict, tz: ZoneInfo, locale: str, schemas: dict) -> dict:
         "priority_name": (row["priority_name_en"] if locale == "en" else row["priority_name"]) or "",
         "assignee": row["assignee"] or "", "requester": row["requester"] or "",
         "channel_label": _(f"channel.{row['channel']}"), "created": fmt(row["created_at"]),
-        "resolved": fmt(row["resolved_at"]),
+        "resolved": fmt(row["resolved_at"]), "due": fmt(row["sla_due_at"]),
     } | _answers(answers.labelled(schemas.get(row["request_type_id"]), row["fields"], locale))
 
 

@@ -33,7 +33,7 @@ def _subscription_rows() -> list:
                      html.Td(r["email"] or "—"), html.Td(r["telegram"] or "—"), html.Td(r["locale"].upper()),
                      html.Td(dbc.Button(_("weekly.sub.remove"), id={"type": f"{P}-remove", "id": r["id"]}, n_clicks=0,
                                         size="sm", color="link", className="p-0 text-danger"))]) for r in rows]
-    return [dbc.Table([head, html.Tbody(body)], size="sm", bordered=True, id=f"{P}-table")]
+    return [dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, bordered=True, id=f"{P}-table")]
 
 
 def _delivery_rows() -> list:
@@ -49,7 +49,7 @@ def _delivery_rows() -> list:
                      html.Td(r["created_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M")),
                      html.Td(dbc.Badge(r["state"], color=STATE_COLORS.get(r["state"], "secondary"))),
                      html.Td(r["error"] or "", className="small text-danger")]) for r in rows]
-    return [dbc.Table([head, html.Tbody(body)], size="sm", bordered=True, id=f"{P}-deliveries-table")]
+    return [dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, bordered=True, id=f"{P}-deliveries-table")]
 
 
 def layout(**_kw):

@@ -34,7 +34,7 @@ def agents_table(session, user, f):
                                                         resolved_to=f.date_to))),
         html.Td(_fmt(r["cycle_p50"])), html.Td(_fmt(r["sla_met"], 0, "%")), html.Td(_fmt(r["reopen_rate"], 1, "%")),
     ]) for r in data])
-    table = dbc.Table([head, body], size="sm", hover=True, striped=True, className="mb-0 okno-an-table",
+    table = dbc.Table([head, body], size="sm", responsive=True, hover=True, striped=True, className="mb-0 okno-an-table",
                       id="an-agents-table")
     return html.Div(table, style={"maxHeight": "420px", "overflowY": "auto"}), data
 

@@ -3,7 +3,7 @@ conversation and child-card roll-up, replies. Every function takes the requester
 (through tickets.get), so a forged number shows nothing."""
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data.intake import answers
@@ -50,22 +50,43 @@ def status_label(column: BoardColumn | None, status: str, locale: str | None) ->
     return translate(f"status.{status}", locale)
 
 
-def my_requests(session: Session, requester: Requester, locale: str | None = None, limit: int = LIMIT) -> list[dict]:
-    """The requester's requests (all channels), newest first, as the portal and the bot list them. Child
-    cards of their own requests are left out: they show as the parent's progress."""
+# The portal's status filter: what is still being worked on, and what is finished.
+STATUS_FILTERS = ("open", "done")
+
+
+def _mine(requester: Requester, status: str | None):
+    """The conditions of "my requests": the requester's own tickets from every channel, without the child
+    cards of their own requests (those show as the parent's progress), optionally open or done only."""
     parent = aliased(Ticket)
     own_child = exists().where(parent.id == Ticket.parent_id, parent.requester_id == requester.id)
+    conds = [Ticket.requester_id == requester.id, ~own_child]
+    if status == "open":
+        conds.append(Ticket.status != "done")
+    elif status == "done":
+        conds.append(Ticket.status == "done")
+    return conds
+
+
+def my_requests(session: Session, requester: Requester, locale: str | None = None, limit: int = LIMIT,
+                offset: int = 0, status: str | None = None) -> list[dict]:
+    """The requester's requests (all channels), newest first, as the portal and the bot list them; a page
+    of them with `offset`, open or done ones only with `status` (STATUS_FILTERS)."""
     rows = session.execute(
         select(Ticket.number, Ticket.title, Ticket.status, Ticket.channel, Ticket.created_at, Ticket.updated_at,
                Service.name, RequestType.name, BoardColumn)
         .join(BoardColumn, BoardColumn.id == Ticket.column_id)
         .outerjoin(Service, Service.id == Ticket.service_id)
         .outerjoin(RequestType, RequestType.id == Ticket.request_type_id)
-        .where(Ticket.requester_id == requester.id, ~own_child)
-        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)).all()
+        .where(*_mine(requester, status))
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc()).offset(max(0, offset)).limit(limit)).all()
     return [{"number": n, "title": t, "status": s, "status_label": status_label(col, s, locale), "channel": ch,
              "created_at": c, "updated_at": u, "service": sn or "", "type": tn or ""}
             for n, t, s, ch, c, u, sn, tn, col in rows]
+
+
+def count_requests(session: Session, requester: Requester, status: str | None = None) -> int:
+    """How many requests `my_requests` would list without a limit (for the portal's pages)."""
+    return session.scalar(select(func.count()).select_from(Ticket).where(*_mine(requester, status)))
 
 
 def request_view(session: Session, requester: Requester, number: int, locale: str | None = None) -> dict:

@@ -23,6 +23,9 @@ CHOICE_KEYS = {"status": COLUMN_KINDS, "channel": CHANNELS}
 DAY_KEYS = ("created_from", "created_to", "resolved_from", "resolved_to")
 OLD_NAMES = {"agent": "assignee"}  # analytics links written before the glossary said "assignee"
 PERIOD_KEYS = {"date_from": "from", "date_to": "to"}  # the analytics period's URL parameters
+# The SLA filter's choices (several = any of them). The ticket keeps its nearest running due time and the
+# moment it turns "at risk" (data/sla/recompute.py), the same columns the board's signal reads.
+SLA_CHOICES = ("at_risk", "breached", "due_today")
 MAX_Q = 200
 
 
@@ -49,6 +52,7 @@ class TicketFilter:
     board: list[int] = field(default_factory=list)
     status: list[str] = field(default_factory=list)
     channel: list[str] = field(default_factory=list)
+    sla: list[str] = field(default_factory=list)  # SLA_CHOICES
     created_from: date | None = None
     created_to: date | None = None
     resolved_from: date | None = None  # done in these days (analytics click-throughs)
@@ -60,7 +64,7 @@ class TicketFilter:
     date_to: date | None = None  # inclusive
 
     def __post_init__(self) -> None:  # callers may pass tuples (analytics code did)
-        for key in (*ID_KEYS, *CHOICE_KEYS):
+        for key in (*ID_KEYS, *CHOICE_KEYS, "sla"):
             setattr(self, key, list(getattr(self, key)))
 
     @classmethod
@@ -95,7 +99,7 @@ class TicketFilter:
     def to_query(self) -> dict[str, str]:
         """URL parameters that reproduce this filter (only what is set)."""
         out = {url: getattr(self, key).isoformat() for key, url in PERIOD_KEYS.items() if getattr(self, key)}
-        for key in (*ID_KEYS, *CHOICE_KEYS):
+        for key in (*ID_KEYS, *CHOICE_KEYS, "sla"):
             if getattr(self, key):
                 out[key] = ",".join(map(str, getattr(self, key)))
         out.update({key: getattr(self, key).isoformat() for key in DAY_KEYS if getattr(self, key)})
@@ -141,6 +145,8 @@ def parse(query: dict | None, *, period_days: int | None = None, max_days: int |
         for part in _parts(query.get(key)):
             (chosen.add(part) if part in allowed else problems.append(f"{key}={part}"))
         values[key] = sorted(chosen)
+    values["sla"] = [c for c in SLA_CHOICES if c in _parts(query.get("sla"))]
+    problems += [f"sla={c}" for c in _parts(query.get("sla")) if c not in SLA_CHOICES]
     for key in DAY_KEYS:
         values[key] = _day(query.get(key), key, problems)
     values["q"] = str(query.get("q") or "").strip()[:MAX_Q]
@@ -213,6 +219,8 @@ def where(f: TicketFilter, alias: str = "t", *, me: int | None = None) -> tuple[
         if day:
             parts.append(cond)
             params[f"f_{key}"] = local_midnight(day + timedelta(days=1) if key.endswith("_to") else day)
+    if f.sla:
+        parts.append("(" + " OR ".join(_sla_condition(choice, a, params) for choice in f.sla) + ")")
     if f.q:
         params["f_q"] = _like(f.q.lower())
         number = ticket_number(f.q)
@@ -228,3 +236,19 @@ def where(f: TicketFilter, alias: str = "t", *, me: int | None = None) -> tuple[
             parts.append(f"{a}.assignee_id = :f_me")
             params["f_me"] = me
     return " AND ".join(parts), params
+
+
+def _sla_condition(choice: str, a: str, params: dict) -> str:
+    """One SLA choice as SQL. Breached: a target was missed (also on closed tickets) or a running clock is
+    past due. At risk: a running clock past its warning time, not yet due. Due today: a running clock due
+    before the company's midnight (including what is already overdue today)."""
+    if choice == "breached":
+        return (f"(coalesce({a}.sla_first_response_breached, false) OR coalesce({a}.sla_resolution_breached, false)"
+                f" OR {a}.sla_due_at <= now())")
+    if choice == "at_risk":
+        return (f"({a}.sla_at_risk_at <= now() AND {a}.sla_due_at > now()"
+                f" AND NOT coalesce({a}.sla_first_response_breached, false)"
+                f" AND NOT coalesce({a}.sla_resolution_breached, false))")
+    params["f_sla_today"] = local_midnight(today())
+    params["f_sla_tomorrow"] = local_midnight(today() + timedelta(days=1))
+    return f"({a}.sla_due_at >= :f_sla_today AND {a}.sla_due_at < :f_sla_tomorrow)"

@@ -44,7 +44,7 @@ LIST_COLUMNS = {
     "status": Ticket.status, "column": BoardColumn.name, "assignee": Assignee.name, "priority": Priority.rank,
     "priority_name": Priority.name_ru, "priority_name_en": Priority.name_en, "channel": Ticket.channel, "requester": Requester.name,
     "created_at": Ticket.created_at, "resolved_at": Ticket.resolved_at, "first_response_at": Ticket.first_response_at,
-    "team": Team.name, "id": Ticket.id,
+    "team": Team.name, "id": Ticket.id, "sla_due_at": Ticket.sla_due_at,
     # The form's answers: the list labels them by the request type's schema (data/intake/answers.py).
     "fields": Ticket.fields, "request_type_id": Ticket.request_type_id,
 }
@@ -68,7 +68,8 @@ NOT_NULL_SORTS = {"number", "title", "created_at", "status", "channel", "id"}
 # Joined columns sort on the ticket's stored copy (migration scale_0001), indexed as (key ASC NULLS LAST,
 # id DESC): ascending walks it forwards, descending backwards (key DESC NULLS FIRST, id ASC: tickets
 # without a priority / assignee / service come first), so neither direction sorts the whole set.
-SORT_KEYS = {"priority": Ticket.priority_rank, "assignee": Ticket.assignee_sort, "service": Ticket.service_sort}
+SORT_KEYS = {"priority": Ticket.priority_rank, "assignee": Ticket.assignee_sort, "service": Ticket.service_sort,
+             "sla_due_at": Ticket.sla_due_at}  # the SLA due time: index a11y_0001
 
 
 def _order(sort: list[dict] | None):
@@ -138,7 +139,7 @@ def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, lim
          sort: list[dict] | None = None) -> list[dict]:
     """One page of the list, as dicts keyed by grid column id."""
     permissions.require_reader(actor)
-    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id", "fields", "request_type_id"]
+    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id", "fields", "request_type_id", "sla_due_at"]
     where = matching(f, actor.id, permissions.ticket_scope(session, actor))
     stmt = _select(columns).where(where).order_by(*_order(sort))
     stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))

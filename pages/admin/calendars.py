@@ -43,7 +43,7 @@ def _table():
                          html.Td("; ".join(f"{_(f'slaadmin.day.{d}')[:2]} {_hours_text(c.hours.get(d))}"
                                            for d in WEEKDAYS if c.hours.get(d)), className="small"),
                          html.Td(len(c.holidays or ())), ui.row_buttons(P, c.id)]) for c in rows]
-        return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, id=f"{P}-table")
+        return dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, hover=True, id=f"{P}-table")
 
 
 def _form():

@@ -36,7 +36,7 @@ def _connection():
         return dbc.Alert(_("directory.off"), color="secondary", id=f"{P}-off")
     rows = [html.Tr([html.Th(html.Code(env), className="small"), html.Td(str(values[key]) if values[key] else "—")])
             for key, env in SETTING_LABELS]
-    return html.Div([dbc.Table(html.Tbody(rows), size="sm", className="mb-2"),
+    return html.Div([dbc.Table(html.Tbody(rows), size="sm", responsive=True, className="mb-2"),
                      dbc.Button(_("directory.test"), id=f"{P}-test", color="secondary", outline=True),
                      dcc.Loading(html.Div(id=f"{P}-test-result", className="mt-2"))])
 
@@ -50,7 +50,7 @@ def _table():
         body = [html.Tr([html.Td(html.Code(g.group_dn)), html.Td(_(ROLE_KEYS[g.role])),
                          html.Td(teams.get(g.team_id, "—")), ui.row_buttons(P, g.id)]) for g in rows]
         head = html.Thead(html.Tr([html.Th(_(LABELS[k])) for k in ("group_dn", "role", "team")] + [html.Th("")]))
-        return dbc.Table([head, html.Tbody(body)], size="sm", hover=True, id=f"{P}-table")
+        return dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, hover=True, id=f"{P}-table")
 
 
 def _form():

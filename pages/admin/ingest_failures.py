@@ -39,7 +39,7 @@ def _table():
         html.Td(dbc.Button(_("failures.retry"), id={"type": f"{P}-retry", "id": r["id"]}, size="sm",
                            color="outline-primary")),
     ]) for r in rows])
-    return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-table")
+    return dbc.Table([head, body], hover=True, size="sm", responsive=True, className="okno-table", id=f"{P}-table")
 
 
 def _releasable(row: dict) -> bool:
@@ -62,7 +62,7 @@ def _log():
                 dbc.Button(_("quarantine.release"), id={"type": f"{P}-release", "id": r["id"]}, size="sm",
                            color="outline-primary") if _releasable(r) else ""),
     ], className=f"ingest-{r['state']}") for r in rows])
-    return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-log")
+    return dbc.Table([head, body], hover=True, size="sm", responsive=True, className="okno-table", id=f"{P}-log")
 
 
 def layout(**_kw):

@@ -29,7 +29,7 @@ def _table(s):
                            outline=True))]) for t in integrations.tokens(s, af.user())]
     head = html.Thead(html.Tr([html.Th(_(k)) for k in (N_("admin.name"), N_("admin.code"), N_("admin.service"),
                                                        N_("admin.last_used"))] + [html.Th("")]))
-    return dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, id=f"{P}-table")
+    return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, hover=True, id=f"{P}-table")
 
 
 def layout(**_kw):

@@ -52,7 +52,7 @@ def _table(rows: list[dict]):
         html.Td(dbc.Button(_("mailboxes.edit"), id={"type": f"{P}-edit", "id": r["id"]}, size="sm",
                            color="link")),
     ]) for r in rows])
-    return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-table")
+    return dbc.Table([head, body], hover=True, size="sm", responsive=True, className="okno-table", id=f"{P}-table")
 
 
 def _rows() -> list[dict]:

@@ -35,7 +35,7 @@ def _table():
                                         title=_("slaadmin.down"))])]) for p in rows]
         head = html.Thead(html.Tr([html.Th(""), html.Th(_("slaadmin.name_ru")), html.Th(_("slaadmin.name_en")),
                                    html.Th("code"), html.Th("")]))
-        return html.Div([dbc.Table([head, html.Tbody(body)], size="sm", hover=True, id=f"{P}-table"),
+        return html.Div([dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, hover=True, id=f"{P}-table"),
                          html.Div(id=f"{P}-defaults", hidden=True)])
 
 

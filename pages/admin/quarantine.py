@@ -53,7 +53,7 @@ def _table():
         html.Td([html.Div(reason_text(r), className="text-danger small"),
                  html.Div(f"{r['external_id']} · {r['size']:,} B", className="text-muted small")]),
         buttons(r["id"])], id=f"{P}-row-{r['id']}") for r in rows])
-    return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-table")
+    return dbc.Table([head, body], hover=True, size="sm", responsive=True, className="okno-table", id=f"{P}-table")
 
 
 def _blocked():

@@ -53,7 +53,7 @@ def _render_table(rules: list[Rule], problems: list):
     log = [html.H6(_("slaadmin.problems"), className="mt-3"),
            html.Ul([html.Li(f"{p.at.astimezone(zone):%d.%m %H:%M} · rule {p.rule_id} · #{p.ticket_id}: "
                             f"{p.outcome} {p.message or ''}") for p in problems], className="small")] if problems else []
-    return html.Div([dbc.Table([head, body], size="sm", hover=True, id=f"{P}-table")] + log)
+    return html.Div([dbc.Table([head, body], size="sm", responsive=True, hover=True, id=f"{P}-table")] + log)
 
 
 def _checked(component):

@@ -33,7 +33,7 @@ def _table():
         html.Td(dbc.Button(_("locks.unlock"), id={"type": f"{P}-unlock", "id": f"{r.scope}:{r.key}"}, size="sm",
                            color="outline-primary")),
     ]) for r in rows])
-    return dbc.Table([head, body], hover=True, size="sm", className="okno-table", id=f"{P}-table")
+    return dbc.Table([head, body], hover=True, size="sm", responsive=True, className="okno-table", id=f"{P}-table")
 
 
 def layout(**_kw):

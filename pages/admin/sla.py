@@ -43,7 +43,7 @@ def _table():
         body = [html.Tr([html.Td(p.position), html.Td(p.name), html.Td("✓" if p.is_active else "—")] +
                         [target(p, t) for t in SLA_TARGETS] + [ui.row_buttons(P, p.id)]) for p in rows]
         return html.Div([dbc.FormText(_("slaadmin.policy_help")),
-                         dbc.Table([head, html.Tbody(body)], size="sm", hover=True, id=f"{P}-table")])
+                         dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, hover=True, id=f"{P}-table")])
 
 
 def _form(locale: str):

@@ -56,7 +56,7 @@ def table(rows):
     flat = [{"name": r["name"], "months_before": r["months_before"], "months_after": r["months_after"],
              **{f"{k}_{part}": r[k][part] for k in MEASURES for part in ("before", "after", "diff", "low", "high")}}
             for r in rows]
-    return dbc.Table([head, body], size="sm", hover=True, className="mb-0", id=f"{P}-table"), flat
+    return dbc.Table([head, body], size="sm", responsive=True, hover=True, className="mb-0", id=f"{P}-table"), flat
 
 
 def chart(rows, measure):

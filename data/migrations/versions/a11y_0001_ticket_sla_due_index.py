@@ -4,12 +4,12 @@ Ordered like the other sort keys (scale_0001): (sla_due_at ASC NULLS LAST, id DE
 forwards and descending backwards, one page at a time, even at a million tickets.
 
 Revision ID: a11y_0001
-Revises: ux_0001
+Revises: csat_0001
 """
 from alembic import op
 
 revision = "a11y_0001"
-down_revision = "ux_0001"
+down_revision = "csat_0001"
 branch_labels = None
 depends_on = None
 

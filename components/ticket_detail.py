@@ -134,6 +134,7 @@ def _conversation(comments: list[dict], templates, tz, can_edit: bool):
                                body], className="okno-comment" + (" okno-note-internal" if not c["public"] else
                                                                   " okno-from-requester" if c["from_requester"] else "")))
     form = html.Div([
+        html.Label(_("ticket.template"), htmlFor=f"{T}-template", className="visually-hidden"),
         dbc.Select(id=f"{T}-template", placeholder=_("ticket.template"), size="sm", className="mb-1",
                    options=[{"value": tp.id, "label": tp.name} for tp in templates],
                    style={} if templates else {"display": "none"}),

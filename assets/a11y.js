@@ -36,6 +36,10 @@
       const text = zone && zone.innerText.trim();
       if (text) el.setAttribute("aria-label", text);
     });
+    // A table wider than its frame scrolls inside it: keyboard users must be able to reach and scroll it.
+    root.querySelectorAll(".table-responsive:not([tabindex])").forEach((el) => {
+      el.setAttribute("tabindex", "0");
+    });
   }
 
   let pending = false;

@@ -77,6 +77,10 @@ class Config:
     max_rating_comment_chars: int = field(default_factory=lambda: _int("OKNO_MAX_RATING_COMMENT_CHARS", 2000))
     # Satisfaction: a resolved ticket's requester may rate it for this many days (data/csat).
     csat_days: int = field(default_factory=lambda: _int("OKNO_CSAT_DAYS", 7))
+    # Approvals (data/approvals): a card waiting for approval sits in a "waiting" column, so its SLA clock is
+    # paused; 0 keeps it in its usual column with the clock running. Email approval links live this many days.
+    approval_pauses_sla: bool = field(default_factory=lambda: os.environ.get("OKNO_APPROVAL_PAUSES_SLA", "1") != "0")
+    approval_link_days: int = field(default_factory=lambda: _int("OKNO_APPROVAL_LINK_DAYS", 7))
     # Portal PINs: sends per address and per IP per hour, wrong tries per code before it dies.
     pin_sends_per_address: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_ADDRESS", 5))
     pin_sends_per_ip: int = field(default_factory=lambda: _int("OKNO_PIN_SENDS_PER_IP", 20))

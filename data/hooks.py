@@ -3,7 +3,7 @@
 Service functions call `fire(session, trigger, ticket, actor, **context)` after writing a change
 and its event. Features subscribe with `@on("moved")` in their own module, listed in
 HANDLER_MODULES so that the subscription exists in every process (web and workers alike).
-Triggers: created, moved, assigned, priority, commented, field_changed, blocked, escalated;
+Triggers: created, moved, assigned, priority, commented, field_changed, blocked, escalated, approved;
 "depth_exceeded" handlers run when MAX_DEPTH stops a chain.
 """
 from __future__ import annotations

@@ -94,6 +94,13 @@ def create_children(session: Session, parent: Ticket, request_type: RequestType 
     return [c for step, t in enumerate(templates) if (c := create_child(session, parent, t, step, at))]
 
 
+@hooks.on("approved")
+def on_approved(session: Session, trigger: str, ticket: Ticket, actor, **_context) -> None:
+    """A request that waited for approval gets its type's child cards when approved (data/approvals)."""
+    if ticket.request_type_id:
+        create_children(session, ticket, session.get(RequestType, ticket.request_type_id))
+
+
 def _step_exists(session: Session, parent_id: int, step: int, column_id: int | None) -> bool:
     query = select(Ticket.id).where(Ticket.parent_id == parent_id, Ticket.fields["fanout_step"].as_integer() == step)
     query = query.where(Ticket.fields["fanout_column"].as_integer() == column_id) if column_id else \

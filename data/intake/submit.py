@@ -17,6 +17,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from data.approvals import start as approval
+from data.approvals.config import needs_approval
 from data.tickets import attachments as files
 from data.intake import fanout
 from data.messaging import notify, outbox
@@ -127,15 +129,20 @@ def submit(session: Session, requester: Requester, *, service_id: int, request_t
     if r.board_id is None:
         raise ValidationError("errors.service_no_board", {"service": Text("errors.field.no_board")},
                               service=service.name)
-    ticket = tickets.create(session, requester, title=title, board_id=r.board_id, column_id=r.column_id,
-                            lane_id=r.lane_id, description=description, requester_id=requester.id, channel=channel,
+    # A type that needs approval: the card may wait in a "waiting" column meanwhile (data/approvals/start.py).
+    column_id, lane_id, back = approval.placement(session, rt, r.board_id, r.column_id, r.lane_id)
+    ticket = tickets.create(session, requester, title=title, board_id=r.board_id, column_id=column_id,
+                            lane_id=lane_id, description=description, requester_id=requester.id, channel=channel,
                             service_id=service.id, request_type_id=rt.id if rt else None, priority_id=r.priority_id,
                             assignee_id=r.assignee_id, team_id=r.team_id, fields=cleaned, card_type=r.card_type, at=at,
                             description_html=description_html)
     if rt is not None:
         fanout.add_checklist(session, ticket, rt.checklist or [], confirmed_indexes(rt, checklist_confirmed), at)
     files.store(session, ticket, checked)
-    fanout.create_children(session, ticket, rt, at)
+    if needs_approval(rt):
+        approval.start(session, ticket, rt, back, at)  # child cards come once approved (fanout.on_approved)
+    else:
+        fanout.create_children(session, ticket, rt, at)
     _auto_reply(session, ticket, service, requester, at, send=auto_reply)
     notify.notify_assignee(session, ticket)
     log.info("request #%s submitted by requester %s via %s (service %s, type %s, assignee %s)", ticket.number,

@@ -18,6 +18,7 @@ from data.models.recurring import RecurringRequest, RecurringRun
 from data.models.tokens import PersonalToken
 from data.models.kb import ARTICLE_STATES, Article, ArticleDeflection, DEFLECTION_CHANNELS, VISIBILITIES
 from data.models.csat import Rating
+from data.models.approvals import APPROVAL_STATES, ApprovalFlow, TicketApproval
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -35,4 +36,5 @@ __all__ = [
     "PersonalToken",
     "ARTICLE_STATES", "Article", "ArticleDeflection", "DEFLECTION_CHANNELS", "VISIBILITIES",
     "Rating",
+    "APPROVAL_STATES", "ApprovalFlow", "TicketApproval",
 ]

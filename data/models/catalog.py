@@ -83,6 +83,8 @@ class RequestType(Base):
     children_mode: Mapped[str] = mapped_column(String(10), default="parallel", server_default="parallel")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Approval before work starts (data/approvals/config.py): {"steps": [{"kind", "ref", "mode"}]}; {} = none.
+    approval: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
 
 
 class ReplyTemplate(Base):

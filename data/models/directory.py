@@ -36,4 +36,5 @@ class DirectoryAccount(Base):
     # Why the directory switched the user off ("disabled", "not_found", "no_group"); None = it did not.
     # Only a user the directory switched off is switched on again by the directory.
     disabled_reason: Mapped[str | None] = mapped_column(String(20))
+    manager_dn: Mapped[str | None] = mapped_column(String(500))  # the entry's `manager`, for approvals
     synced_at: Mapped[datetime] = mapped_column(TZ, server_default=func.now())

@@ -69,6 +69,8 @@ class Requester(Base):
     organisation: Mapped[str | None] = mapped_column(String(200))
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = now_column()
+    # Their manager for approvals, when set by hand; else the directory's `manager` (data/approvals/people.py).
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     identities: Mapped[list[RequesterIdentity]] = relationship(back_populates="requester")
 

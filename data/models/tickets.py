@@ -19,7 +19,7 @@ CHANNELS = ("email", "telegram", "portal", "api", "agent")
 CHANNEL_LABELS = {"email": N_("channel.email"), "telegram": N_("channel.telegram"), "portal": N_("channel.portal"),
                   "api": N_("channel.api"), "agent": N_("channel.agent")}
 EVENT_KINDS = ("created", "moved", "assigned", "priority", "field", "blocked", "unblocked",
-               "comment", "checklist", "escalated", "type", "sla")
+               "comment", "checklist", "escalated", "type", "sla", "approval")
 
 ticket_number_seq = Sequence("ticket_number_seq", start=1001)
 

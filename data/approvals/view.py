@@ -1,0 +1,67 @@
+"""Reading approvals: what waits for me (the /approvals page), a ticket's steps and decisions (the card),
+and its state as the requester sees it (the portal)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.models import ApprovalFlow, RequestType, Requester, Service, Ticket, TicketApproval, User
+
+
+def waiting_for(session: Session, user: User) -> list[dict]:
+    """The rows the user may decide now: asked, undecided, in the step their ticket's approval waits on.
+    The summary (title, requester, service, form answers) is what they need to decide, whether or not
+    they may open the card itself."""
+    rows = session.execute(
+        select(TicketApproval, Ticket, ApprovalFlow)
+        .join(Ticket, Ticket.id == TicketApproval.ticket_id)
+        .join(ApprovalFlow, ApprovalFlow.ticket_id == Ticket.id)
+        .where(TicketApproval.approver_id == user.id, TicketApproval.decision.is_(None),
+               ApprovalFlow.state == "pending", ApprovalFlow.step == TicketApproval.step)
+        .order_by(TicketApproval.asked_at, TicketApproval.id)).all()
+    out = []
+    for row, ticket, flow in rows:
+        requester = session.get(Requester, ticket.requester_id) if ticket.requester_id else None
+        service = session.get(Service, ticket.service_id) if ticket.service_id else None
+        rt = session.get(RequestType, ticket.request_type_id) if ticket.request_type_id else None
+        out.append({"id": row.id, "ticket_id": ticket.id, "number": ticket.number, "title": ticket.title,
+                    "requester": requester.name if requester else "—", "service": service.name if service else "",
+                    "type": rt.name if rt else "", "description": ticket.description, "fields": ticket.fields or {},
+                    "step": row.step + 1, "steps": len(flow.steps), "asked_at": row.asked_at})
+    return out
+
+
+def state_of(session: Session, ticket_id: int) -> str:
+    """none | pending | approved | rejected."""
+    return session.scalar(select(ApprovalFlow.state).where(ApprovalFlow.ticket_id == ticket_id)) or "none"
+
+
+def of_ticket(session: Session, ticket_id: int) -> dict | None:
+    """The approval of a ticket for its card: state and, per step, who was asked and what they said."""
+    flow = session.get(ApprovalFlow, ticket_id)
+    if flow is None:
+        return None
+    rows = session.execute(select(TicketApproval, User.name).join(User, User.id == TicketApproval.approver_id)
+                           .where(TicketApproval.ticket_id == ticket_id)
+                           .order_by(TicketApproval.step, TicketApproval.id)).all()
+    steps = []
+    for index, step in enumerate(flow.steps):
+        steps.append({"index": index + 1, "kind": step.get("kind"), "ref": step.get("ref"), "mode": step.get("mode"),
+                      "current": flow.state == "pending" and index == flow.step,
+                      "approvers": [{"id": r.id, "name": name, "decision": r.decision, "comment": r.comment,
+                                     "channel": r.channel, "decided_at": r.decided_at, "approver_id": r.approver_id}
+                                    for r, name in rows if r.step == index]})
+    return {"state": flow.state, "step": flow.step, "steps": steps, "decided_at": flow.decided_at}
+
+
+def for_requester(session: Session, ticket_id: int) -> dict | None:
+    """What the requester sees: the state, and the reason of a rejection."""
+    flow = session.get(ApprovalFlow, ticket_id)
+    if flow is None:
+        return None
+    reason = None
+    if flow.state == "rejected":
+        reason = session.scalar(select(TicketApproval.comment).where(TicketApproval.ticket_id == ticket_id,
+                                                                     TicketApproval.decision == "rejected")
+                                .order_by(TicketApproval.decided_at.desc()).limit(1))
+    return {"state": flow.state, "reason": reason}

@@ -16,6 +16,7 @@ LINKS = [
     ("board", "/board", N_("nav.board"), "bi-kanban"),
     ("tickets", "/tickets", N_("nav.tickets"), "bi-list-ul"),
     ("recurring", "/recurring", N_("nav.recurring"), "bi-arrow-repeat"),
+    ("approvals", "/approvals", N_("nav.approvals"), "bi-check2-square"),
     ("kb", "/kb", N_("nav.kb"), "bi-journal-text"),
     ("analytics", "/", N_("nav.analytics"), "bi-graph-up"),
     ("weekly", "/weekly", N_("nav.weekly"), "bi-calendar-week"),

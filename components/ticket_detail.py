@@ -29,6 +29,8 @@ from components.i18n import N_, _, current_locale, error_message
 from components.portal_ui import upload_box
 from components.sla_panel import sla_panel
 from components.csat_card import ratings as csat_ratings
+from components.approval_view import HISTORY_LABELS, steps as approval_steps
+from data.approvals import view as approval_view
 from components.ticket_card import CHANNEL_ICONS
 
 T = "tk"
@@ -39,7 +41,8 @@ DELIVERY_LABELS = {"queued": N_("ticket.delivery_queued"), "sent": N_("ticket.de
 EVENT_LABELS = {"created": N_("event.created"), "moved": N_("event.moved"), "assigned": N_("event.assigned"),
                 "priority": N_("event.priority"), "field": N_("event.field"), "blocked": N_("event.blocked"),
                 "unblocked": N_("event.unblocked"), "comment": N_("event.comment"), "checklist": N_("event.checklist"),
-                "escalated": N_("event.escalated"), "type": N_("event.type"), "sla": N_("event.sla")}
+                "escalated": N_("event.escalated"), "type": N_("event.type"), "sla": N_("event.sla"),
+                "approval": N_("event.approval")}
 
 
 def _when(value, tz) -> str:
@@ -193,6 +196,8 @@ def _history(events: list[dict], tz):
             what += f": {e['from_column'] or '—'} → {e['to_column'] or '—'}"
         elif e["kind"] == "assigned":
             what += f": {e['from_user'] or '—'} → {e['to_user'] or '—'}"
+        elif e["kind"] == "approval" and e["to_value"] in HISTORY_LABELS:
+            what += f": {_(HISTORY_LABELS[e['to_value']])}"
         elif e["to_value"]:
             what += f": {e['to_value']}"
         return html.Li([html.Small(_when(e["at"], tz), className="text-muted me-2"), html.Strong(e["actor"] + " "),
@@ -220,6 +225,7 @@ def body(number: int):
             _fields(h, s, locale, can_edit),
             _section(_("ticket.sla"), html.Div(sla_section(s, t.id), id=f"{T}-sla"), "sla"),
             _csat(csat_view.of_ticket(s, t.id), tz),
+            _approval(approval_view.of_ticket(s, t.id), tz, user.id),
             _section(_("ticket.form"), _answers(answers.of_ticket(s, t, locale)), "form") if t.fields else None,
             _section(_("ticket.description"), _description(t), "description"),
             _section(_("tickets.requester"), _requester(h, ticket_view.other_requests(s, t, viewer=user), tz),
@@ -241,6 +247,12 @@ def body(number: int):
 def _csat(rows: list[dict], tz):
     """Only once the requester was asked: most tickets are still open."""
     return _section(_("csat.card.title"), csat_ratings(rows, lambda v: _when(v, tz)), "csat") if rows else None
+
+
+def _approval(approval: dict | None, tz, me: int):
+    """Only for a request whose type needed approval."""
+    return _section(_("approvals.card.title"), approval_steps(approval, lambda v: _when(v, tz), me),
+                    "approval") if approval else None
 
 
 def sla_section(s, ticket_id: int):

@@ -28,6 +28,7 @@ PAGES = {
     "recurring": STAFF_WRITERS,
     "kb": READERS,  # everyone on staff reads the knowledge base; writing is checked in data/kb
     "profile": READERS,  # every staff member's own settings and tokens
+    "approvals": READERS,  # anyone on staff may be asked to approve; data/approvals checks each decision
 }
 
 

@@ -4,19 +4,21 @@ from flask import Flask
 
 def register_routes(server: Flask, csrf) -> None:
     """Attach the non-Dash routes. Each module registers its blueprint here."""
-    from web import api, attachments, auth, export, faults, portal, rate, refusals, telegram_webhook
+    from web import api, approval, attachments, auth, export, faults, portal, rate, refusals, telegram_webhook
     faults.init(server)
     refusals.init(server)
     server.register_blueprint(export.bp)
     server.register_blueprint(attachments.bp)
     server.register_blueprint(portal.bp)
     server.register_blueprint(rate.bp)
+    server.register_blueprint(approval.bp)
     server.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies: CSRF cannot apply
     server.register_blueprint(telegram_webhook.bp)
     csrf.exempt(telegram_webhook.bp)  # Telegram authenticates with its secret-token header
     # Module-level lists shared by every app built in this process: add each entry once.
-    for hook in (portal.portal_access, api.api_access, telegram_webhook.admits_webhook, rate.admits_rating_link):
+    for hook in (portal.portal_access, api.api_access, telegram_webhook.admits_webhook, rate.admits_rating_link,
+                 approval.admits_approval_link):
         if hook not in auth.ACCESS_HOOKS:
             auth.ACCESS_HOOKS.append(hook)
     if ("/portal", "/portal/login") not in auth.LOGIN_REDIRECTS:

@@ -82,3 +82,27 @@ def save(session: Session, actor: User | None, request_type_id: int, raw: dict |
     session.flush()
     audit.saved(session, actor, "request_type", rt, before)
     return rt
+
+
+def choices(session: Session) -> dict:
+    """What the step editor offers: active staff, teams, roles, and every board's waiting columns."""
+    from sqlalchemy import select
+    from data.models import Board
+    people = [{"value": i, "label": n} for i, n in session.execute(
+        select(User.id, User.name).where(User.is_active.is_(True)).order_by(User.name))]
+    teams = [{"value": i, "label": n} for i, n in session.execute(select(Team.id, Team.name).order_by(Team.name))]
+    columns = [{"value": i, "label": f"{b} · {n}"} for i, n, b in session.execute(
+        select(BoardColumn.id, BoardColumn.name, Board.name).join(Board, Board.id == BoardColumn.board_id)
+        .where(BoardColumn.kind == "waiting").order_by(Board.id, BoardColumn.position))]
+    return {"people": people, "teams": teams, "roles": list(ROLES), "columns": columns}
+
+
+def encode(step: dict) -> str:
+    """A step's approver as one select value: manager, role:<role>, group:<team id>, person:<user id>."""
+    return "manager" if step.get("kind") == "manager" else f"{step.get('kind')}:{step.get('ref')}"
+
+
+def decode(value: str | None, mode: str | None) -> dict:
+    kind, _sep, ref = (value or "").partition(":")
+    return {"kind": kind, "ref": None if kind == "manager" else (ref if kind == "role" else _int(ref)),
+            "mode": mode or "any"}

@@ -15,6 +15,7 @@ from data.models import RequestType
 
 from ingest.telegram import form
 from ingest.telegram.flow import download, on_command
+from ingest.telegram.approval import is_approval, on_approval
 from ingest.telegram.rating import is_rating, on_rating
 from ingest.telegram.requests import checklist_items, submit, validate
 from ingest.telegram.turn import Turn, reset_draft
@@ -31,6 +32,9 @@ async def on_callback(turn: Turn, bot: Bot, query: CallbackQuery) -> None:
         return
     if is_rating(parts):  # a satisfaction question's buttons: not part of a form
         on_rating(turn, query, parts)
+        return
+    if is_approval(parts):  # an approver's decision: not part of a form
+        on_approval(turn, query, parts)
         return
     if not await _apply_button(turn, bot, parts):
         log.warning("refused callback %r from user %s in chat %s (draft step %s)", data[:64],

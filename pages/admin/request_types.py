@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
 from components import admin_form as af, schema_builder as sb
+from components.approval_editor import editor as approval_editor
 from components.admin_form import choice
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
@@ -74,7 +75,9 @@ def _editor(rt: RequestType | None, s) -> html.Div:
         dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_child")], id=f"{P}-add-child", size="sm",
                    color="secondary", outline=True),
         html.Div(id=f"{P}-result", className="mt-3"),
-        dbc.Button(_("admin.save"), id=f"{P}-save", color="primary", className="mt-2 mb-5"),
+        dbc.Button(_("admin.save"), id=f"{P}-save", color="primary", className="mt-2 mb-4"),
+        approval_editor(rt.approval if rt else None, s),  # saved on its own (data/approvals/config.py)
+        html.Div(className="mb-5"),
     ])
 
 

@@ -10,6 +10,8 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from components import portal_rating, portal_ui
+from components.approval_view import portal_line
+from data.approvals import view as approval_view
 from components.i18n import _, current_locale, error_message
 from data.intake import portal
 from data.config import get_config
@@ -58,6 +60,7 @@ def layout(number=None, **_kw):
         try:
             view = portal.request_view(s, requester, int(number))
             rating = portal_rating.widget(s, requester.id, view["id"])
+            approval = portal_line(approval_view.for_requester(s, view["id"]), f"{P}-approval")
         except (NotFound, TypeError, ValueError):
             return portal_ui.page(name, dbc.Alert(_("portal.not_found"), color="warning", id=f"{P}-missing"))
     details = [html.Tr([html.Th(label, className="fw-normal text-muted"), html.Td(value)])
@@ -67,6 +70,7 @@ def layout(number=None, **_kw):
                   dbc.Badge(view["status_label"], color="success" if view["status"] == "done" else "primary",
                             className="fs-6", id=f"{P}-status")], className="d-flex align-items-center mb-1"),
         html.Div(" · ".join(x for x in (view["service"], view["type"]) if x), className="text-muted mb-3"),
+        approval,
         rating,
         _rollup(view["rollup"]),
         html.Div(view["description"], style={"whiteSpace": "pre-wrap"}, className="mb-2"),

@@ -18,6 +18,8 @@ DECISION_LABELS = {"approved": N_("approvals.decision.approved"), "rejected": N_
 # The history's words for an `approval` event's to_value.
 HISTORY_LABELS = {"pending": N_("approvals.history.pending"), "approved": N_("approvals.history.approved"),
                   "rejected": N_("approvals.history.rejected"), "to_lead": N_("approvals.history.to_lead")}
+PORTAL_LABELS = {"pending": N_("approvals.portal.pending"), "approved": N_("approvals.portal.approved"),
+                 "rejected": N_("approvals.portal.rejected")}
 STATE_COLORS = {"pending": "warning", "approved": "success", "rejected": "danger"}
 
 
@@ -53,7 +55,7 @@ def portal_line(approval: dict | None, pid: str):
     """The requester's view: waiting, approved, or rejected with the reason."""
     if approval is None:
         return None
-    text = [_("approvals.portal." + approval["state"])]
+    text = [_(PORTAL_LABELS[approval["state"]])]
     if approval["state"] == "rejected" and approval["reason"]:
         text.append(html.Div(_("approvals.portal.reason", reason=approval["reason"]), className="small"))
     return dbc.Alert(text, color={"pending": "warning", "approved": "success"}.get(approval["state"], "danger"),

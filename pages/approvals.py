@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
 from components.guard import allowed, denied
-from components.i18n import _, error_message
+from components.i18n import N_, _, error_message
 from components.sla_admin import acting_user
 from data.approvals import decide, view
 from data.config import company_tz
@@ -18,6 +18,7 @@ from data.models import Ticket
 
 dash.register_page(__name__, path="/approvals", title="Okno · Approvals")
 P = "appr"
+DECIDED = {"approved": N_("approvals.decided.approved"), "rejected": N_("approvals.decided.rejected")}
 
 
 def _fields(fields: dict):
@@ -28,7 +29,7 @@ def _fields(fields: dict):
 
 def _item(r: dict):
     when = r["asked_at"].astimezone(company_tz()).strftime("%d.%m.%Y %H:%M")
-    return dbc.Card(dbc.CardBody([
+    return html.Div(dbc.Card(dbc.CardBody([
         html.H5([html.A(f"#{r['number']}", href=f"/ticket/{r['number']}", className="me-2"), r["title"]],
                 className="card-title"),
         html.Div(" · ".join(x for x in (r["requester"], r["service"], r["type"]) if x), className="text-muted small"),
@@ -40,7 +41,7 @@ def _item(r: dict):
         dbc.Button(_("approvals.approve"), id={"type": f"{P}-approve", "id": r["id"]}, color="success",
                    className="me-2"),
         dbc.Button(_("approvals.reject"), id={"type": f"{P}-reject", "id": r["id"]}, color="danger", outline=True),
-    ]), className="mb-3 okno-approval", **{"data-number": r["number"]})
+    ]), className="mb-3"), className="okno-approval", **{"data-number": str(r["number"])})
 
 
 def _list():
@@ -78,5 +79,4 @@ def decide_one(_approves, _rejects, comments, comment_ids):
             number = s.get(Ticket, row.ticket_id).number
     except OknoError as err:
         return dbc.Alert(error_message(err), color="warning", id=f"{P}-error"), _list()
-    key = "approvals.decided.approved" if decision == "approved" else "approvals.decided.rejected"
-    return dbc.Alert(_(key, number=number), color="success", id=f"{P}-done"), _list()
+    return dbc.Alert(_(DECIDED[decision], number=number), color="success", id=f"{P}-done"), _list()

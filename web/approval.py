@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from components.i18n import _, current_locale
+from components.i18n import N_, _, current_locale
 from data.approvals import decide
 from data.db import read_session, session_scope
 from data.errors import NotFound, OknoError
@@ -17,6 +17,7 @@ from web.rate import TOKEN
 
 bp = Blueprint("approval", __name__)
 CHOICES = {"approve": "approved", "reject": "rejected"}
+DONE = {"approved": N_("approvals.done.approved"), "rejected": N_("approvals.done.rejected")}
 
 PAGE = """
 {% if error %}<div class="alert alert-warning" id="approval-error">{{ error }}</div>{% endif %}
@@ -84,7 +85,7 @@ def approval_submit(token: str):
         with read_session() as s:
             shown = _question(s, token)
         return _page(400, ask=True, error=err.message(current_locale()), **shown)
-    return _page(done=_("approvals.done.approved" if decision == "approved" else "approvals.done.rejected"))
+    return _page(done=_(DONE[decision]))
 
 
 def admits_approval_link() -> bool:

@@ -111,6 +111,8 @@ class Config:
     ldap_group_attr: str = field(default_factory=lambda: os.environ.get("LDAP_GROUP_ATTR", "memberOf"))
     ldap_group_filter: str | None = field(default_factory=lambda: os.environ.get("LDAP_GROUP_FILTER") or None)
     ldap_timeout: int = field(default_factory=lambda: _int("LDAP_TIMEOUT", 5))
+    # The attribute holding the DN of a user's manager (approvals' "requester's manager" step).
+    ldap_manager_attr: str = field(default_factory=lambda: os.environ.get("LDAP_MANAGER_ATTR", "manager"))
 
 
 def _demo_key(name: str) -> str:

@@ -124,7 +124,8 @@ def _sync(session: Session, account: DirectoryAccount | None, entry: ldap_client
         user = User(email=email, name=(entry.name or login)[:200], password_hash="", role=role, team_id=team_id)
         session.add(user)
         session.flush()
-        session.add(DirectoryAccount(user_id=user.id, dn=entry.dn, login=login.lower(), synced_at=now))
+        session.add(DirectoryAccount(user_id=user.id, dn=entry.dn, login=login.lower(), synced_at=now,
+                                     manager_dn=entry.manager))
         log.info("directory user %s created from %s as %s", user.id, entry.dn, role)
         session.flush()
         return user
@@ -135,5 +136,6 @@ def _sync(session: Session, account: DirectoryAccount | None, entry: ldap_client
     user.role, user.team_id = role, team_id
     user.name = (entry.name or user.name)[:200]
     account.dn, account.login, account.synced_at = entry.dn, login.lower(), now
+    account.manager_dn = entry.manager  # for approvals (data/approvals/people.py)
     session.flush()
     return user

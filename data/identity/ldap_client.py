@@ -23,6 +23,7 @@ class Entry:
     name: str | None = None
     account_control: int | None = None  # AD userAccountControl; None outside AD
     groups: list[str] = field(default_factory=list)
+    manager: str | None = None  # the DN in the entry's manager attribute (approvals: the requester's manager)
 
     @property
     def disabled(self) -> bool:
@@ -80,7 +81,8 @@ def _first(entry: dict, name: str):
 
 def find_user(conn: Connection, cfg: Config, login: str) -> Entry | None:
     """The one entry the user filter finds for this login; None when there is none or more than one."""
-    attrs = ["mail", "userPrincipalName", "displayName", "cn", "userAccountControl", cfg.ldap_group_attr]
+    attrs = ["mail", "userPrincipalName", "displayName", "cn", "userAccountControl", cfg.ldap_group_attr,
+             cfg.ldap_manager_attr]
     query = cfg.ldap_user_filter.replace("{login}", escape_filter_chars(login))
     conn.search(cfg.ldap_base_dn, query, SUBTREE, attributes=attrs, size_limit=2)
     found = [e for e in conn.response or [] if e.get("type") == "searchResEntry"]
@@ -92,7 +94,8 @@ def find_user(conn: Connection, cfg: Config, login: str) -> Entry | None:
     entry = Entry(dn=raw["dn"], mail=_first(raw, "mail"), principal=_first(raw, "userPrincipalName"),
                   name=_first(raw, "displayName") or _first(raw, "cn"),
                   account_control=int(control) if control not in (None, "") else None,
-                  groups=[groups] if isinstance(groups, str) else list(groups))
+                  groups=[groups] if isinstance(groups, str) else list(groups),
+                  manager=_first(raw, cfg.ldap_manager_attr))
     if cfg.ldap_group_filter:
         conn.search(cfg.ldap_base_dn, cfg.ldap_group_filter.replace("{dn}", escape_filter_chars(entry.dn)),
                     SUBTREE, attributes=[])

@@ -150,3 +150,27 @@ def test_directory_sign_in_is_off_without_ldap_url_or_when_the_server_is_down(se
     assert directory.authenticate(session, sam, "pw-off-1") is None
     monkeypatch.delenv("LDAP_URL")
     assert directory.authenticate(session, sam, "pw-off-1") is None
+
+
+def test_the_directory_manager_approves_the_requests_of_their_report(session, ldap_env, unique):
+    from data.approvals import config as approval_config
+    from data.intake import requesters
+    from data.intake import submit as intake
+    from data.models import TicketApproval
+    from tests.portal_factories import desk, request_type
+    boss_sam, emp_sam = unique("boss"), unique("emp")
+    boss_dn = ldap_env.add_ad_user(boss_sam, "Pa55-word", name=f"Boss {boss_sam}")
+    emp_dn = ldap_env.add_ad_user(emp_sam, "Pa55-word", name=f"Emp {emp_sam}")
+    ldap_env.set_attribute(emp_dn, "manager", boss_dn)
+    _map(session, ldap_env.add_group(unique("okno-staff-"), boss_dn, emp_dn), "agent")
+    boss = directory.authenticate(session, boss_sam, "Pa55-word")
+    emp = directory.authenticate(session, emp_sam, "Pa55-word")
+    assert session.get(DirectoryAccount, emp.id).manager_dn == boss_dn
+    d = desk(session)
+    rt = request_type(session, d["service"], fields=[], name="Отпуск")
+    approval_config.save(session, f.user(session, "admin"), rt.id,
+                         {"steps": [{"kind": "manager", "ref": None, "mode": "any"}]})
+    requester = requesters.find_or_create_by_email(session, emp.email, emp.name)
+    t = intake.submit(session, requester, service_id=d["service"].id, request_type_id=rt.id, title="Отпуск",
+                      channel="email")
+    assert session.scalars(select(TicketApproval.approver_id).where(TicketApproval.ticket_id == t.id)).all() == [boss.id]

@@ -17,6 +17,7 @@ exit 2; a database that cannot be reached is one line and exit 1 (data/cli.py).
 """
 from __future__ import annotations
 
+from datetime import datetime
 import argparse
 import getpass
 import json
@@ -106,6 +107,9 @@ def _run(args, url: str) -> int:
                   "(--if-empty skips quietly)", file=sys.stderr)
             return 2
         summary = demo_data.load(db.get_engine(), tickets=args.tickets, seed=args.seed)
+        from data.demo import approvals as demo_approvals  # a story on top of the simulated year, through the services
+        with db.session_scope() as s:
+            summary["approvals"] = demo_approvals.create(s, datetime.fromisoformat(summary["now"]))
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
         return 0
     if args.command == "sla-backfill":

@@ -1,7 +1,7 @@
 """The demo data generator: the Core12 story holds in SQL and the history is consistent."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -312,3 +312,24 @@ def test_resolved_demo_tickets_carry_satisfaction_ratings(demo):
     scores = dict(q(demo, "SELECT score, count(*) FROM ratings WHERE score IS NOT NULL GROUP BY 1"))
     assert set(scores) == {1, 2, 3, 4, 5} and scores[5] > scores[1]
     assert one(demo, "SELECT count(*) FROM ratings WHERE comment IS NOT NULL") > 0
+
+
+def test_demo_holiday_requests_wait_for_approval_in_each_state(demo):
+    """`python -m data demo` adds the approvals story after the load (here in a transaction rolled back)."""
+    from data.demo import approvals as demo_approvals
+    with demo["engine"].connect() as conn:
+        trans = conn.begin()
+        try:
+            s = Session(bind=conn)
+            assert demo_approvals.create(s, datetime.fromisoformat(demo["summary"]["now"])) == 5
+            s.flush()
+            states = dict(s.execute(text("SELECT state, count(*) FROM approval_flows GROUP BY state")).all())
+            assert states == {"pending": 3, "approved": 1, "rejected": 1}
+            assert s.scalar(text("""SELECT count(*) FROM ticket_approvals a JOIN users u ON u.id = a.approver_id
+                                    WHERE u.email = 'manager@okno.demo' AND a.decision IS NULL""")) == 2
+            waiting = s.scalars(text("""SELECT c.name FROM approval_flows f JOIN tickets t ON t.id = f.ticket_id
+                                        JOIN board_columns c ON c.id = t.column_id WHERE f.state = 'pending'""")).all()
+            assert waiting == ["На согласовании"] * 3
+            s.close()
+        finally:
+            trans.rollback()

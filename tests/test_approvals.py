@@ -228,3 +228,17 @@ def test_config_refuses_bad_steps_and_needs_an_admin(session):
         approval_config.save(session, d["lead"], rt.id, {"steps": [{"kind": "manager", "mode": "any"}]})
     approval_config.save(session, admin, rt.id, {"steps": []})
     assert rt.approval == {}
+
+
+def test_the_requester_sees_waiting_for_approval_then_the_reason_of_a_rejection(session):
+    from data.intake import portal
+    boss = f.user(session, "director")
+    d, rt, req, t = hr_desk(session, [{"kind": "person", "ref": boss.id, "mode": "any"}])
+    mine = portal.my_requests(session, req, "ru")
+    assert [(r["number"], r["status_label"]) for r in mine] == [(t.number, "На согласовании")]
+    assert portal.request_view(session, req, t.number, "en")["status_label"] == "Waiting for approval"
+    (row,) = rows(session, t)
+    decide.decide(session, boss, row.id, "rejected", "Нет замены на эти даты")
+    page = portal.request_view(session, req, t.number, "ru")
+    assert page["status"] == "done" and page["status_label"] != "На согласовании"
+    assert any("Нет замены на эти даты" in c["body"] for c in page["conversation"])

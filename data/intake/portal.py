@@ -11,7 +11,7 @@ from data.tickets import attachments as files
 from data.tickets import children
 from data.tickets import actions as tickets
 from data.i18n import translate
-from data.models import Attachment, BoardColumn, Comment, RequestType, Requester, Service, Ticket, User
+from data.models import ApprovalFlow, Attachment, BoardColumn, Comment, RequestType, Requester, Service, Ticket, User
 
 LIMIT = 200
 
@@ -43,8 +43,11 @@ def request_type(session: Session, service_id, type_id) -> RequestType | None:
     return rt if rt is not None and rt.service_id == _id(service_id) and rt.is_active else None
 
 
-def status_label(column: BoardColumn | None, status: str, locale: str | None) -> str:
-    """The column's requester-facing status, else a plain word for its kind."""
+def status_label(column: BoardColumn | None, status: str, locale: str | None, approval: str | None = None) -> str:
+    """"Waiting for approval" while it does (data/approvals), else the column's requester-facing status, else
+    a plain word for its kind."""
+    if approval == "pending":
+        return translate("approvals.state.pending", locale)
     if column is not None and column.requester_status:
         return column.requester_status
     return translate(f"status.{status}", locale)
@@ -73,15 +76,16 @@ def my_requests(session: Session, requester: Requester, locale: str | None = Non
     of them with `offset`, open or done ones only with `status` (STATUS_FILTERS)."""
     rows = session.execute(
         select(Ticket.number, Ticket.title, Ticket.status, Ticket.channel, Ticket.created_at, Ticket.updated_at,
-               Service.name, RequestType.name, BoardColumn)
+               Service.name, RequestType.name, BoardColumn, ApprovalFlow.state)
         .join(BoardColumn, BoardColumn.id == Ticket.column_id)
+        .outerjoin(ApprovalFlow, ApprovalFlow.ticket_id == Ticket.id)
         .outerjoin(Service, Service.id == Ticket.service_id)
         .outerjoin(RequestType, RequestType.id == Ticket.request_type_id)
         .where(*_mine(requester, status))
         .order_by(Ticket.created_at.desc(), Ticket.id.desc()).offset(max(0, offset)).limit(limit)).all()
-    return [{"number": n, "title": t, "status": s, "status_label": status_label(col, s, locale), "channel": ch,
+    return [{"number": n, "title": t, "status": s, "status_label": status_label(col, s, locale, ap), "channel": ch,
              "created_at": c, "updated_at": u, "service": sn or "", "type": tn or ""}
-            for n, t, s, ch, c, u, sn, tn, col in rows]
+            for n, t, s, ch, c, u, sn, tn, col, ap in rows]
 
 
 def count_requests(session: Session, requester: Requester, status: str | None = None) -> int:
@@ -110,9 +114,11 @@ def request_view(session: Session, requester: Requester, number: int, locale: st
     conversation = [{"id": c.id, "body": c.body, "at": c.created_at, "mine": c.author_requester_id == requester.id,
                      "author": name if name else (requester.name if c.author_requester_id else "Okno"),
                      "system": c.is_system, "files": by_comment.get(c.id, [])} for c, name in comments]
+    approval = session.get(ApprovalFlow, ticket.id)
     return {"id": ticket.id, "number": ticket.number, "title": ticket.title, "description": ticket.description,
-            "status": ticket.status, "status_label": status_label(column, ticket.status, locale),
-            "service": service.name if service else "", "type": rt.name if rt else "", "channel": ticket.channel,
+            "status_label": status_label(column, ticket.status, locale, approval.state if approval else None),
+            "status": ticket.status, "service": service.name if service else "", "type": rt.name if rt else "",
+            "channel": ticket.channel,
             "created_at": ticket.created_at, "fields": fields, "files": by_comment.get(None, []),
             "conversation": conversation, "rollup": children.rollup(session, ticket)}
 

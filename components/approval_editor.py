@@ -8,16 +8,13 @@ from dash import ALL, Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
 from components import admin_form as af
+from components.approval_view import ROLE_LABELS
 from components.i18n import N_, _
 from data.approvals import config as approval_config
 from data.db import read_session, session_scope
 from data.errors import OknoError
 
 E = "appr-ed"
-# Roles as _(f"role.{role}") elsewhere; here the step editor's own words: the message ids, for extraction.
-ROLE_LABELS = {"admin": N_("approvals.role.admin"), "manager": N_("approvals.role.manager"),
-               "agent": N_("approvals.role.agent"), "analyst": N_("approvals.role.analyst"),
-               "director": N_("approvals.role.director")}
 
 
 def _who_options(c: dict) -> list[dict]:
@@ -32,14 +29,16 @@ def _who_options(c: dict) -> list[dict]:
 def _rows(steps: list[dict], c: dict) -> list:
     who = _who_options(c)
     modes = [{"label": _("approvals.mode.any"), "value": "any"}, {"label": _("approvals.mode.all"), "value": "all"}]
-    return [dbc.Row([
+    head = dbc.Row([dbc.Col(html.Span("#", className="invisible"), width="auto"),
+                    dbc.Col(_("approvals.editor.who"), md=6), dbc.Col(_("approvals.editor.mode"), md=3)],
+                   className="g-2 small fw-semibold text-muted")
+    return [head] * bool(steps) + [dbc.Row([
         dbc.Col(html.Span(f"{i + 1}.", className="fw-semibold"), width="auto", className="pt-1"),
-        dbc.Col(dbc.Select(id={"type": f"{E}-who", "i": i}, options=who, value=approval_config.encode(step),
-                           **{"aria-label": _("approvals.editor.who")}), md=6),
-        dbc.Col(dbc.Select(id={"type": f"{E}-mode", "i": i}, options=modes, value=step.get("mode") or "any",
-                           **{"aria-label": _("approvals.editor.mode")}), md=3),
-        dbc.Col(dbc.Button(html.I(className="bi bi-x"), id={"type": f"{E}-remove", "i": i}, color="link",
-                           title=_("approvals.editor.remove"), **{"aria-label": _("approvals.editor.remove")}),
+        dbc.Col(dbc.Select(id={"type": f"{E}-who", "i": i}, options=who, value=approval_config.encode(step)), md=6),
+        dbc.Col(dbc.Select(id={"type": f"{E}-mode", "i": i}, options=modes, value=step.get("mode") or "any"), md=3),
+        dbc.Col(dbc.Button([html.I(className="bi bi-x"), html.Span(_("approvals.editor.remove"),
+                                                                   className="visually-hidden")],
+                           id={"type": f"{E}-remove", "i": i}, color="link", title=_("approvals.editor.remove")),
                 width="auto"),
     ], className="g-2 mb-2 align-items-center") for i, step in enumerate(steps)]
 
@@ -53,9 +52,9 @@ def editor(approval: dict | None, session) -> html.Div:
         html.Div(_rows(approval.get("steps") or [], c), id=f"{E}-steps"),
         dbc.Button([html.I(className="bi bi-plus me-1"), _("approvals.editor.add")], id=f"{E}-add", size="sm",
                    color="secondary", outline=True, className="mb-2"),
-        dbc.Row(af.row(N_("approvals.editor.column"),
-                       dbc.Select(id=f"{E}-column", options=af.select_options(c["columns"], _("approvals.editor.first")),
-                                  value=af.choice(approval.get("column_id"))), md=6)),
+        dbc.Row(af.row(N_("approvals.editor.column"), dbc.Select(
+            id=f"{E}-column", options=af.select_options(c["columns"], _("approvals.editor.first")),
+            value=af.choice(approval.get("column_id"))), md=6)),
         html.Div(id=f"{E}-result"),
         dbc.Button(_("approvals.editor.save"), id=f"{E}-save", color="primary", outline=True, className="mt-1"),
     ], id=f"{E}")

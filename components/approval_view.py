@@ -20,6 +20,10 @@ HISTORY_LABELS = {"pending": N_("approvals.history.pending"), "approved": N_("ap
                   "rejected": N_("approvals.history.rejected"), "to_lead": N_("approvals.history.to_lead")}
 PORTAL_LABELS = {"pending": N_("approvals.portal.pending"), "approved": N_("approvals.portal.approved"),
                  "rejected": N_("approvals.portal.rejected")}
+# A role step names the role in the plural: "Role: directors".
+ROLE_LABELS = {"admin": N_("approvals.role.admin"), "manager": N_("approvals.role.manager"),
+               "agent": N_("approvals.role.agent"), "analyst": N_("approvals.role.analyst"),
+               "director": N_("approvals.role.director")}
 STATE_COLORS = {"pending": "warning", "approved": "success", "rejected": "danger"}
 
 
@@ -44,9 +48,13 @@ def steps(approval: dict, when, me: int | None = None):
             if me is not None and a["approver_id"] == me and not a["decision"] and step["current"]:
                 text.append(html.A(_("approvals.decide_here"), href="/approvals", className="ms-2 small"))
             people.append(html.Li(text, **{"data-decision": a["decision"] or "waiting"}))
-        head = f"{step['index']}. {_('approvals.kind.' + step['kind'])} · {_('approvals.mode.' + step['mode'])}"
+        who = step["who"]
+        if step["kind"] == "role" and who in ROLE_LABELS:
+            who = _(ROLE_LABELS[who])
+        head = _(KIND_LABELS[step["kind"]]) + (f": {who}" if who else "") + f" · {_(MODE_LABELS[step['mode']])}"
+        later = html.Li(_("approvals.later"), className="text-muted")
         items.append(html.Li([html.Span(head, className="fw-semibold" if step["current"] else ""),
-                              html.Ul(people or [html.Li("—", className="text-muted")], className="mb-1")]))
+                              html.Ul(people or [later], className="mb-1")]))
     return html.Div([badge(approval["state"], "tk-approval-state"), html.Ol(items, className="small mt-2 mb-0")],
                     id="tk-approval")
 

@@ -8,12 +8,13 @@ from dash import ALL, Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 
 from components.guard import allowed, denied
-from components.i18n import N_, _, error_message
+from components.i18n import N_, _, current_locale, error_message
 from components.sla_admin import acting_user
 from data.approvals import decide, view
 from data.config import company_tz
 from data.db import read_session, session_scope
 from data.errors import OknoError
+from data.intake import answers
 from data.models import Ticket
 
 dash.register_page(__name__, path="/approvals", title="Okno · Approvals")
@@ -21,9 +22,9 @@ P = "appr"
 DECIDED = {"approved": N_("approvals.decided.approved"), "rejected": N_("approvals.decided.rejected")}
 
 
-def _fields(fields: dict):
-    rows = [html.Tr([html.Th(str(k), className="fw-normal text-muted"),
-                     html.Td(", ".join(map(str, v)) if isinstance(v, list) else str(v))]) for k, v in fields.items()]
+def _fields(schema: list, fields: dict):
+    rows = [html.Tr([html.Th(a["label"], className="fw-normal text-muted"), html.Td(a["value"])])
+            for a in answers.labelled(schema, fields, current_locale())]
     return dbc.Table(html.Tbody(rows), size="sm", className="mb-2") if rows else None
 
 
@@ -35,7 +36,7 @@ def _item(r: dict):
         html.Div(" · ".join(x for x in (r["requester"], r["service"], r["type"]) if x), className="text-muted small"),
         html.Div(_("approvals.step_of", step=r["step"], steps=r["steps"]) + f" · {when}", className="small mb-2"),
         html.Div(r["description"], style={"whiteSpace": "pre-wrap"}, className="mb-2") if r["description"] else None,
-        _fields(r["fields"]),
+        _fields(r["schema"], r["fields"]),
         dbc.Label(_("approvals.comment"), html_for={"type": f"{P}-comment", "id": r["id"]}, className="small"),
         dbc.Textarea(id={"type": f"{P}-comment", "id": r["id"]}, rows=2, maxLength=2000, className="mb-2"),
         dbc.Button(_("approvals.approve"), id={"type": f"{P}-approve", "id": r["id"]}, color="success",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.models import ApprovalFlow, RequestType, Requester, Service, Ticket, TicketApproval, User
+from data.models import ApprovalFlow, RequestType, Requester, Service, Team, Ticket, TicketApproval, User
 
 
 def waiting_for(session: Session, user: User) -> list[dict]:
@@ -27,6 +27,7 @@ def waiting_for(session: Session, user: User) -> list[dict]:
         out.append({"id": row.id, "ticket_id": ticket.id, "number": ticket.number, "title": ticket.title,
                     "requester": requester.name if requester else "—", "service": service.name if service else "",
                     "type": rt.name if rt else "", "description": ticket.description, "fields": ticket.fields or {},
+                    "schema": (rt.field_schema if rt else None) or [],
                     "step": row.step + 1, "steps": len(flow.steps), "asked_at": row.asked_at})
     return out
 
@@ -47,11 +48,22 @@ def of_ticket(session: Session, ticket_id: int) -> dict | None:
     steps = []
     for index, step in enumerate(flow.steps):
         steps.append({"index": index + 1, "kind": step.get("kind"), "ref": step.get("ref"), "mode": step.get("mode"),
+                      "who": _who(session, step),
                       "current": flow.state == "pending" and index == flow.step,
                       "approvers": [{"id": r.id, "name": name, "decision": r.decision, "comment": r.comment,
                                      "channel": r.channel, "decided_at": r.decided_at, "approver_id": r.approver_id}
                                     for r, name in rows if r.step == index]})
     return {"state": flow.state, "step": flow.step, "steps": steps, "decided_at": flow.decided_at}
+
+
+def _who(session: Session, step: dict) -> str | None:
+    """The name a step's ref stands for: a person's or a group's name, a role; None for the manager."""
+    kind, ref = step.get("kind"), step.get("ref")
+    if kind == "person":
+        return session.scalar(select(User.name).where(User.id == int(ref or 0)))
+    if kind == "group":
+        return session.scalar(select(Team.name).where(Team.id == int(ref or 0)))
+    return str(ref) if kind == "role" else None
 
 
 def for_requester(session: Session, ticket_id: int) -> dict | None:

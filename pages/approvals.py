@@ -37,8 +37,10 @@ def _item(r: dict):
         html.Div(_("approvals.step_of", step=r["step"], steps=r["steps"]) + f" · {when}", className="small mb-2"),
         html.Div(r["description"], style={"whiteSpace": "pre-wrap"}, className="mb-2") if r["description"] else None,
         _fields(r["schema"], r["fields"]),
-        dbc.Label(_("approvals.comment"), html_for={"type": f"{P}-comment", "id": r["id"]}, className="small"),
-        dbc.Textarea(id={"type": f"{P}-comment", "id": r["id"]}, rows=2, maxLength=2000, className="mb-2"),
+        # The textarea inside its label: a pattern-matching id can't be named by a label's `for`.
+        html.Label([html.Span(_("approvals.comment"), className="small d-block mb-1"),
+                    dbc.Textarea(id={"type": f"{P}-comment", "id": r["id"]}, rows=2, maxLength=2000, className="mb-2")],
+                   className="d-block"),
         dbc.Button(_("approvals.approve"), id={"type": f"{P}-approve", "id": r["id"]}, color="success",
                    className="me-2"),
         dbc.Button(_("approvals.reject"), id={"type": f"{P}-reject", "id": r["id"]}, color="danger", outline=True),

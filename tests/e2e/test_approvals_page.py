@@ -10,6 +10,7 @@ from data.intake import requesters
 from data.intake import submit as intake
 from tests import factories as f
 from tests.e2e.conftest import login
+from tests.e2e.test_accessibility import serious
 from tests.portal_factories import request_type
 
 
@@ -31,6 +32,8 @@ def test_director_rejects_a_request_on_the_approvals_page(page, live_server):
     item = page.locator(f".okno-approval[data-number='{number}']")
     item.wait_for()
     assert f"Отпуск {tag}" in item.inner_text() and "С 1 по 14 июля" in item.inner_text()
+    found = serious(page)
+    assert not found, "\n".join(found)
     item.locator("textarea").fill("В июле аудит, перенесите на август")
     item.get_by_role("button", name="Отклонить").click()
     page.wait_for_selector("#appr-done")
@@ -43,4 +46,6 @@ def test_director_rejects_a_request_on_the_approvals_page(page, live_server):
     section = page.inner_text("#tk-approval")
     assert f"Директор {tag}" in section and "отклонено" in section and "перенесите на август" in section
     assert "Согласование: отклонено" in page.inner_text("#tk-history")
+    found = serious(page)
+    assert not found, "\n".join(found)
     assert not [e for e in page.console_errors if "favicon" not in e]

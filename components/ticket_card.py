@@ -56,6 +56,8 @@ def card(c: dict, locale: str):
               style={"backgroundColor": p["color"]}) if p else None,
            el("Span", tr(f"board.sla_{c['sla']}"), className=f"badge {SLA_CLASSES[c['sla']]} me-1 okno-sla",
                      **{"data-sla": c["sla"]}) if c["sla"] else None,
+           el("Span", tr(N_("approvals.state.pending")), className="badge text-bg-warning me-1 okno-approval-flag")
+           if c.get("approval") == "pending" else None,
            el("I", className="bi bi-lock-fill text-danger me-1 okno-blocked-flag",
                   title=tr(N_("board.blocked"), reason=c["blocked_reason"] or "")) if c["blocked"] else None,
            el("Button", el("I", className="bi bi-arrows-move"), className="btn btn-sm btn-link ms-auto p-0 okno-move-btn",

@@ -52,6 +52,11 @@ def test_a_request_waits_in_a_waiting_column_and_each_approver_is_asked_in_their
                                                           Notification.kind == "approval"))
     assert view.waiting_for(session, boss)[0]["number"] == t.number
     assert view.for_requester(session, t.id) == {"state": "pending", "reason": None}
+    from data.boards import view as board_view
+    cols = board_view.columns(session, d["lead"], d["board"])
+    cards = [c for col in cols.values() for cell in col["cells"].values() for c in cell["cards"]]
+    assert [(c["approval"], cols[t.column_id]["kind"]) for c in cards if c["number"] == t.number] == \
+        [("pending", "waiting")]
 
 
 def test_all_step_needs_everyone_then_the_next_step_then_the_card_goes_to_work(session):

@@ -37,7 +37,8 @@ SELECT v.column_id, v.lane_id, v.cell_total, t.id, t.number, t.title, t.version,
        coalesce(t.sla_first_response_breached, false) OR coalesce(t.sla_resolution_breached, false) AS sla_breached,
        r.name AS requester, s.name AS service, rt.name AS type, p.name_ru AS priority_ru, p.name_en AS priority_en,
        p.color AS priority_color, p.rank AS priority_rank, u.name AS assignee, t.assignee_id,
-       cl.done AS checklist_done, cl.total AS checklist_total, ch.done AS children_done, ch.total AS children_total
+       cl.done AS checklist_done, cl.total AS checklist_total, ch.done AS children_done, ch.total AS children_total,
+       (SELECT f.state FROM approval_flows f WHERE f.ticket_id = t.id) AS approval
 FROM visible v
 JOIN tickets t ON t.id = v.id
 LEFT JOIN requesters r ON r.id = t.requester_id
@@ -82,6 +83,7 @@ def _card(row, now: datetime, time_limit: int | None) -> dict:
     return {
         "id": row.id, "number": row.number, "title": row.title, "version": row.version, "channel": row.channel,
         "blocked": row.blocked, "blocked_reason": row.blocked_reason, "card_type": row.card_type,
+        "approval": row.approval,  # pending while it waits for approval (data/approvals)
         "requester": row.requester, "service": row.service, "type": row.type, "assignee": row.assignee,
         "assignee_id": row.assignee_id, "lane_id": row.lane_id,
         "priority": {"ru": row.priority_ru, "en": row.priority_en, "color": row.priority_color,

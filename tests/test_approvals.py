@@ -133,6 +133,7 @@ def test_rejection_resolves_the_request_with_the_reason_for_the_requester(sessio
     assert "В июле аудит" in reply.body and "Пётр Иванович" in reply.body
     assert session.scalar(select(Outbox.recipient).where(Outbox.comment_id == reply.id)) == "olga@example.com"
     assert rows(session, t, 1) == []  # the later step is never asked
+    assert not session.scalars(select(Outbox).where(Outbox.ticket_id == t.id, Outbox.kind == "csat")).all()
 
 
 def test_email_link_token_is_single_use_and_expires(session):
@@ -219,6 +220,19 @@ def test_with_the_pause_off_the_card_stays_in_its_column(session, monkeypatch):
     d, rt, req, t = hr_desk(session, [{"kind": "person", "ref": boss.id, "mode": "any"}])
     assert t.status == "queue" and view.state_of(session, t.id) == "pending"
     assert session.get(ApprovalFlow, t.id).return_column_id is None
+
+
+def test_a_full_routed_column_does_not_undo_the_approval(session):
+    boss = f.user(session, "director")
+    d, rt, req, t = hr_desk(session, [{"kind": "person", "ref": boss.id, "mode": "any"}])
+    queue = f.column(d["board"], "queue")
+    queue.wip_limit, queue.wip_hard = 1, True
+    other = intake.submit(session, req, service_id=d["service"].id, title="Занимает место", channel="portal")
+    assert other.column_id == queue.id
+    (row,) = rows(session, t)
+    decide.decide(session, boss, row.id, "approved")
+    session.refresh(t)
+    assert view.state_of(session, t.id) == "approved" and t.status == "waiting"
 
 
 def test_config_refuses_bad_steps_and_needs_an_admin(session):

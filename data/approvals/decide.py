@@ -9,6 +9,7 @@ column); a rejection resolves it, and the requester gets the reason. Each decisi
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -17,12 +18,13 @@ from sqlalchemy.orm import Session
 from data import audit, hooks, limits
 from data.approvals.start import open_step
 from data.csat.ask import token_hash
-from data.errors import NotFound, PermissionDenied, ValidationError
+from data.errors import LimitExceeded, NotFound, PermissionDenied, ValidationError
 from data.events import record
 from data.i18n import translate
 from data.models import ApprovalFlow, BoardColumn, Requester, Ticket, TicketApproval, User
 from data.tickets import actions as tickets
 
+log = logging.getLogger(__name__)
 DECISIONS = ("approved", "rejected")
 AUDIT_ACTIONS = {"approved": "approval.approve", "rejected": "approval.reject"}
 
@@ -153,7 +155,11 @@ def _finish(session: Session, ticket: Ticket, flow: ApprovalFlow, state: str, us
     session.flush()
     if state == "approved":
         if flow.return_column_id and ticket.column_id != flow.return_column_id:
-            tickets.move(session, None, ticket.id, flow.return_column_id, flow.return_lane_id, at=when)
+            try:
+                with session.begin_nested():
+                    tickets.move(session, None, ticket.id, flow.return_column_id, flow.return_lane_id, at=when)
+            except LimitExceeded:  # a full column (hard WIP limit) must not undo the approval: a person moves it
+                log.warning("approved #%s stays in its waiting column: the routed column is full", ticket.number)
         hooks.fire(session, "approved", ticket, user)
         return
     locale = None

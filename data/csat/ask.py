@@ -19,7 +19,7 @@ from data import hooks
 from data.config import get_config
 from data.i18n import N_, translate
 from data.messaging import outbox
-from data.models import Rating, Requester, Ticket
+from data.models import ApprovalFlow, Rating, Requester, Ticket
 
 SCORES = (1, 2, 3, 4, 5)
 # What each score means, shown beside it (email, rating page): the message ids, for extraction.
@@ -90,5 +90,11 @@ def _queue(session: Session, ticket: Ticket, rating: Rating, token: str, channel
 def ask_on_resolution(session: Session, trigger: str, ticket: Ticket, actor, old: dict | None = None,
                       **_context) -> None:
     """Entering done from another status is a resolution: ask once about it."""
-    if old is not None and old.get("status") != "done" and ticket.status == "done":
+    if old is not None and old.get("status") != "done" and ticket.status == "done" and not _rejected(session, ticket):
         ask(session, ticket)
+
+
+def _rejected(session: Session, ticket: Ticket) -> bool:
+    """Closed by an approver's rejection (data/approvals), never worked on: nothing for the team to be rated on."""
+    return not ticket.reopened_count and session.scalar(
+        select(ApprovalFlow.state).where(ApprovalFlow.ticket_id == ticket.id)) == "rejected"

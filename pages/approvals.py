@@ -50,9 +50,13 @@ def _item(r: dict):
 def _list():
     with read_session() as s:
         user = acting_user(s)
-        rows = view.waiting_for(s, user) if user is not None else []
-        items = [_item(r) for r in rows]
-    return items or [html.P(_("approvals.none"), className="text-muted", id=f"{P}-empty")]
+        items = [_item(r) for r in (view.waiting_for(s, user) if user is not None else [])]
+        others = [_item(r) for r in view.waiting_for_others(s, user)]  # admins only
+    items = items or [html.P(_("approvals.none"), className="text-muted", id=f"{P}-empty")]
+    if others:
+        items += [html.H5(_("approvals.others"), className="mt-4"),
+                  html.P(_("approvals.others_help"), className="small text-muted"), html.Div(others, id=f"{P}-others")]
+    return items
 
 
 def layout(**_kw):

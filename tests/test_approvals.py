@@ -261,3 +261,19 @@ def test_the_requester_sees_waiting_for_approval_then_the_reason_of_a_rejection(
     page = portal.request_view(session, req, t.number, "ru")
     assert page["status"] == "done" and page["status_label"] != "На согласовании"
     assert any("Нет замены на эти даты" in c["body"] for c in page["conversation"])
+
+
+def test_an_admin_may_settle_a_waiting_step_in_their_own_name(session):
+    hr = f.team(session)
+    f.user(session, "agent", hr)
+    f.user(session, "agent", hr)
+    admin = f.user(session, "admin", name="Админ")
+    d, rt, req, t = hr_desk(session, [{"kind": "group", "ref": hr.id, "mode": "all"}])
+    assert [r["number"] for r in view.waiting_for_others(session, admin)].count(t.number) == 1
+    assert view.waiting_for_others(session, d["lead"]) == []
+    first = rows(session, t)[0]
+    decide.decide(session, admin, first.id, "approved", "Согласующие в отпуске")
+    assert t.number not in [r["number"] for r in view.waiting_for_others(session, admin)]
+    assert view.state_of(session, t.id) == "approved"
+    mine = [r for r in rows(session, t) if r.approver_id == admin.id]
+    assert [(r.decision, r.comment) for r in mine] == [("approved", "Согласующие в отпуске")]

@@ -71,11 +71,12 @@ def decide(session: Session, actor: User | None, row_id, decision: str, comment:
     row = _locked_row(session, row_id)
     if row is None:
         raise NotFound("approvals.error.unknown")
-    if row.approver_id != actor.id:
+    override = row.approver_id != actor.id
+    if override:
         if actor.role != "admin":
             raise PermissionDenied("approvals.error.not_approver")
         row = _admin_row(session, actor, row)
-    return _record(session, row, actor, decision, comment, "web", now)
+    return _record(session, row, actor, decision, comment, "web", now, settles=override)
 
 
 def _admin_row(session: Session, admin: User, row: TicketApproval) -> TicketApproval:
@@ -111,7 +112,8 @@ def decide_from_chat(session: Session, chat_id: str, row_id, decision: str, now:
 
 
 def _record(session: Session, row: TicketApproval, user: User, decision: str, comment: str | None, channel: str,
-            now: datetime | None) -> TicketApproval:
+            now: datetime | None, settles: bool = False) -> TicketApproval:
+    """`settles`: an admin decided in place of the approvers, which settles the step whatever its mode."""
     if decision not in DECISIONS:
         raise ValidationError("approvals.error.decision")
     flow = _check_open(session, row)
@@ -120,23 +122,24 @@ def _record(session: Session, row: TicketApproval, user: User, decision: str, co
     row.comment = limits.check((comment or "").replace("\x00", "").strip(), "rating_comment", "comment") or None
     ticket = session.get(Ticket, row.ticket_id)
     record(session, ticket, "approval", user, at=when, to_value=decision,
-           data={"step": row.step, "approver_id": user.id, "comment": row.comment, "channel": channel})
+           data={"step": row.step, "approver_id": user.id, "comment": row.comment, "channel": channel,
+                 "in_place_of_approvers": settles})
     audit.record(session, user, AUDIT_ACTIONS[decision],
                  ("ticket", ticket.id, f"#{ticket.number} {ticket.title}"),
                  after={"step": row.step + 1, "decision": decision, "comment": row.comment, "channel": channel})
     session.flush()
-    _settle(session, ticket, flow, row, user, when)
+    _settle(session, ticket, flow, row, user, when, settles)
     return row
 
 
 def _settle(session: Session, ticket: Ticket, flow: ApprovalFlow, row: TicketApproval, user: User,
-            when: datetime) -> None:
+            when: datetime, settles: bool = False) -> None:
     """Close the step (and the approval) when this decision settles it."""
     if row.decision == "rejected":
         _finish(session, ticket, flow, "rejected", user, when, reason=row.comment)
         return
     mode = flow.steps[flow.step].get("mode", "any")
-    if mode == "all":
+    if mode == "all" and not settles:
         waiting = session.scalar(select(TicketApproval.id).where(
             TicketApproval.ticket_id == ticket.id, TicketApproval.step == flow.step,
             TicketApproval.decision.is_(None)).limit(1))

@@ -12,13 +12,34 @@ def waiting_for(session: Session, user: User) -> list[dict]:
     """The rows the user may decide now: asked, undecided, in the step their ticket's approval waits on.
     The summary (title, requester, service, form answers) is what they need to decide, whether or not
     they may open the card itself."""
-    rows = session.execute(
+    return _summaries(session, session.execute(
         select(TicketApproval, Ticket, ApprovalFlow)
         .join(Ticket, Ticket.id == TicketApproval.ticket_id)
         .join(ApprovalFlow, ApprovalFlow.ticket_id == Ticket.id)
         .where(TicketApproval.approver_id == user.id, TicketApproval.decision.is_(None),
                ApprovalFlow.state == "pending", ApprovalFlow.step == TicketApproval.step)
+        .order_by(TicketApproval.asked_at, TicketApproval.id)).all())
+
+
+def waiting_for_others(session: Session, user: User) -> list[dict]:
+    """For an admin: every other approval waiting now, one row per ticket (its first undecided approver), so
+    that they can decide in their own name when the approvers can't (data/approvals/decide.py)."""
+    if user is None or user.role != "admin":
+        return []
+    mine = select(TicketApproval.ticket_id).where(TicketApproval.approver_id == user.id,
+                                                  TicketApproval.decision.is_(None))
+    rows = session.execute(
+        select(TicketApproval, Ticket, ApprovalFlow)
+        .join(Ticket, Ticket.id == TicketApproval.ticket_id)
+        .join(ApprovalFlow, ApprovalFlow.ticket_id == Ticket.id)
+        .where(TicketApproval.decision.is_(None), ApprovalFlow.state == "pending",
+               ApprovalFlow.step == TicketApproval.step, Ticket.id.not_in(mine))
         .order_by(TicketApproval.asked_at, TicketApproval.id)).all()
+    seen: set[int] = set()
+    return _summaries(session, [r for r in rows if not (r[1].id in seen or seen.add(r[1].id))])
+
+
+def _summaries(session: Session, rows) -> list[dict]:
     out = []
     for row, ticket, flow in rows:
         requester = session.get(Requester, ticket.requester_id) if ticket.requester_id else None

@@ -16,7 +16,8 @@ from data.models.tickets import Ticket
 
 SLA_TARGETS = ("first_response", "next_response", "resolution")
 SLA_STATES = ("running", "paused", "met", "breached")
-RULE_TRIGGERS = ("created", "field_changed", "moved", "commented", "sla_at_risk", "sla_breached", "no_activity")
+RULE_TRIGGERS = ("created", "field_changed", "moved", "commented", "sla_at_risk", "sla_breached", "no_activity",
+                 "rated")
 # Shown as _(f"sla.target.{target}") and _(f"slaadmin.trigger.{trigger}"): the message ids, for extraction.
 TARGET_LABELS = {"first_response": N_("sla.target.first_response"), "next_response": N_("sla.target.next_response"),
                  "resolution": N_("sla.target.resolution")}

@@ -25,7 +25,7 @@ TRIGGER_LABELS = {"created": N_("slaadmin.trigger.created"), "field_changed": N_
                   "moved": N_("slaadmin.trigger.moved"), "commented": N_("slaadmin.trigger.commented"),
                   "sla_at_risk": N_("slaadmin.trigger.sla_at_risk"),
                   "sla_breached": N_("slaadmin.trigger.sla_breached"),
-                  "no_activity": N_("slaadmin.trigger.no_activity")}
+                  "no_activity": N_("slaadmin.trigger.no_activity"), "rated": N_("slaadmin.trigger.rated")}
 
 
 # "No activity for a period" rules look for open tickets untouched since a cutoff, every minute.

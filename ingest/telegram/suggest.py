@@ -14,7 +14,7 @@ import logging
 from telegram import Bot, CallbackQuery
 
 from data import kb
-from data.config import get_config
+from data.kb.replies import portal_url
 from data.errors import OknoError
 
 from ingest.telegram.turn import Turn, reset_draft
@@ -23,10 +23,6 @@ log = logging.getLogger("okno.telegram")
 
 STEP = "suggest"
 SHOWN = 5
-
-
-def article_url(article_id: int) -> str:
-    return f"{get_config().public_url.rstrip('/')}/portal/kb/{article_id}"
 
 
 def offer(turn: Turn, text: str, message_id: int) -> bool:
@@ -38,7 +34,7 @@ def offer(turn: Turn, text: str, message_id: int) -> bool:
         return False
     reset_draft(turn.draft, STEP, text=text, message_id=message_id, articles=[a["id"] for a in found])
     nonce = turn.draft.nonce
-    lines = [turn.t("tg.kb.intro")] + [f"{n}. {a['title']}\n{article_url(a['id'])}" for n, a in enumerate(found, 1)]
+    lines = [turn.t("tg.kb.intro")] + [f"{n}. {a['title']}\n{portal_url(a['id'])}" for n, a in enumerate(found, 1)]
     buttons = [[(turn.t("tg.kb.solved", n=n), f"ks:{nonce}:{a['id']}")] for n, a in enumerate(found, 1)]
     turn.say("\n\n".join(lines), buttons + [[(turn.t("tg.kb.file"), f"kf:{nonce}")]])
     return True

@@ -147,14 +147,16 @@ class TicketSla(Base):
 class Rule(Base):
     """An automation rule: when `trigger` happens and `conditions` hold, run `actions` in order.
 
-    trigger_options: {"field": "priority"} | {"column_id": 5} | {"minutes": 240} | {"public": true}
+    trigger_options: {"field": "priority"} | {"column_id": 5} | {"minutes": 240} | {"public": true} |
+                     {"max_score": 2} (trigger "rated")
     conditions: {"service_ids", "request_type_ids", "priority_ids", "channels": [..],
                  "fields": {"key": "value"}, "time_from": "09:00", "time_to": "18:00", "timezone"}
     actions: [{"type": "set_type", "value"} | {"type": "set_assignee", "user_id"} |
               {"type": "set_priority", "priority_id"} | {"type": "set_lane", "lane_id"} |
               {"type": "set_column", "column_id"} | {"type": "add_checklist", "items": [..]} |
               {"type": "create_children", "board_id", "titles": [..]} | {"type": "reply_template", "template_id"} |
-              {"type": "notify_user", "user_id"} | {"type": "notify_team", "team_id"} | {"type": "escalate"}]
+              {"type": "notify_user", "user_id"} | {"type": "notify_team", "team_id"} | {"type": "notify_team_lead"} |
+              {"type": "escalate"}]
     """
 
     __tablename__ = "rules"

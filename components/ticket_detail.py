@@ -25,6 +25,7 @@ from data.db import read_session
 from data.errors import OknoError
 from data.permissions import STAFF_WRITERS
 
+from components import kb_picker
 from components.i18n import N_, _, current_locale, error_message
 from components.portal_ui import upload_box
 from components.sla_panel import sla_panel
@@ -132,6 +133,7 @@ def _conversation(comments: list[dict], templates, tz, can_edit: bool):
                   if c["public"] and not c["from_requester"] and not c["system"] else None]
         body = html.Iframe(srcDoc=nh3.clean(c["body_html"]), sandbox="", className="okno-description-html") \
             if c["body_html"] else html.Div(c["body"], className="okno-comment-body")
+        badges.append(kb_picker.to_article(c) if can_edit else None)
         items.append(html.Div([html.Div([html.Strong(c["author"]), html.Small(f" · {_when(c['at'], tz)}",
                                                                              className="text-muted"), *badges]),
                                body], className="okno-comment" + (" okno-note-internal" if not c["public"] else
@@ -141,6 +143,7 @@ def _conversation(comments: list[dict], templates, tz, can_edit: bool):
         dbc.Select(id=f"{T}-template", placeholder=_("ticket.template"), size="sm", className="mb-1",
                    options=[{"value": tp.id, "label": tp.name} for tp in templates],
                    style={} if templates else {"display": "none"}),
+        kb_picker.picker(),
         dbc.Textarea(id=f"{T}-reply", rows=3, placeholder=_("ticket.reply_placeholder")),
         # Files go with the reply: by email as attachments, to Telegram as photos and documents.
         upload_box(f"{T}-reply-files", _("ticket.reply_files")),

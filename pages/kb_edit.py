@@ -1,6 +1,7 @@
 """`/kb/edit?id=N`: write or edit an article — title, service, tags, who may read it, the Markdown body with
 a preview of exactly what readers will see — then save, publish (or take back to draft) or delete.
-Without `id`, a new draft; saving it opens its own address."""
+Without `id`, a new draft; saving it opens its own address. `?from_comment=<id>` starts the draft from an agent's
+reply on a ticket (the "→ article" link on the card): the ticket's title, the reply's text, the ticket's service."""
 from __future__ import annotations
 
 import dash
@@ -45,7 +46,7 @@ def _buttons(state: str | None) -> list:
                        style=shown(state is not None))]
 
 
-def layout(id=None, **_kw):  # noqa: A002 — the query parameter's name
+def layout(id=None, from_comment=None, **_kw):  # noqa: A002 — the query parameter's name
     if not allowed("kb"):
         return denied()
     article_id = _article_id(id)
@@ -53,12 +54,17 @@ def layout(id=None, **_kw):  # noqa: A002 — the query parameter's name
         services = lookups.services(s)
         try:
             article = kb.get(s, acting_user(s), article_id) if article_id else None
+            reply = kb.draft_from_comment(s, acting_user(s), _article_id(from_comment)) \
+                if article is None and _article_id(from_comment) else None
         except NotFound:
             return dbc.Alert(_("kb.error.not_found"), color="warning", className="mt-4", id=f"{P}-missing")
+        except OknoError as err:
+            return dbc.Alert(error_message(err), color="warning", className="mt-4", id=f"{P}-missing")
         state = article.state if article else None
         values = ({"title": article.title, "service": article.service_id, "tags": ", ".join(article.tags or []),
                    "visibility": article.visibility, "body": article.body} if article else
-                  {"title": "", "service": None, "tags": "", "visibility": "requesters", "body": ""})
+                  {"title": reply["title"] if reply else "", "service": reply["service_id"] if reply else None,
+                   "tags": "", "visibility": "requesters", "body": reply["body"] if reply else ""})
     return html.Div([
         dcc.Location(id=f"{P}-go", refresh=True), dcc.Store(id=f"{P}-id", data=article_id),
         html.Div([html.A([html.I(className="bi bi-arrow-left me-1"), _("kb.back")], href="/kb", className="me-3"),

@@ -119,7 +119,8 @@ def test_a_good_rating_does_not_notify(session):
     d, t = resolved(session)
     rating = session.scalar(select(Rating).where(Rating.ticket_id == t.id))
     rate.rate_as(session, t.requester_id, rating.id, 5)
-    assert session.scalars(select(Notification).where(Notification.kind == "low_rating")).all() == []
+    assert session.scalars(select(Notification).where(Notification.kind == "low_rating",
+                                                      Notification.ticket_id == t.id)).all() == []
 
 
 def test_team_analytics_per_agent_and_service_with_response_rate(session):

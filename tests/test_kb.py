@@ -8,7 +8,7 @@ from sqlalchemy import select
 from data import kb
 from data.errors import NotFound, PermissionDenied, ValidationError
 from data.models import ArticleDeflection, AuditEntry
-from data.tickets.search import _trgm as has_trgm, marked
+from data.tickets.search import has_trgm, marked
 from tests import factories as f
 
 PRINTER = "Принтер не печатает"
@@ -43,7 +43,7 @@ def test_the_printer_article_is_found_by_the_requesters_words_a_typo_and_in_engl
 
     assert _titles(kb.search(session, "Не печатает принтер"))[0] == PRINTER
     assert _titles(kb.suggest(session, "не работает принтер"))[0] == PRINTER
-    if has_trgm(session):  # typos: trigram similarity of the title (where the server has pg_trgm)
+    if has_trgm(session):  # typos: corrected against the articles' words (where the server has pg_trgm)
         assert _titles(kb.search(session, "принтр"))[0] == PRINTER
         assert _titles(kb.suggest(session, "не пичатает принтр"))[0] == PRINTER
     assert _titles(kb.search(session, "printing offline"))[0] == "Printer shows offline"

@@ -12,17 +12,18 @@ from data.tickets import actions as tickets
 from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision, record
 from data.i18n import N_
-from data.models import BoardColumn, ChecklistItem, Lane, ReplyTemplate, Requester, Rule, Ticket, User
+from data.models import BoardColumn, ChecklistItem, Lane, Rating, ReplyTemplate, Requester, Rule, Ticket, User
 
 ACTION_TYPES = ("set_type", "set_assignee", "set_priority", "set_lane", "set_column", "add_checklist",
-                "create_children", "reply_template", "notify_user", "notify_team", "escalate")
+                "create_children", "reply_template", "notify_user", "notify_team", "notify_team_lead", "escalate")
 # The rule form labels each as _(f"slaadmin.act.{type}"): the message ids, for extraction.
 ACTION_LABELS = {"set_type": N_("slaadmin.act.set_type"), "set_assignee": N_("slaadmin.act.set_assignee"),
                  "set_priority": N_("slaadmin.act.set_priority"), "set_lane": N_("slaadmin.act.set_lane"),
                  "set_column": N_("slaadmin.act.set_column"), "add_checklist": N_("slaadmin.act.add_checklist"),
                  "create_children": N_("slaadmin.act.create_children"),
                  "reply_template": N_("slaadmin.act.reply_template"), "notify_user": N_("slaadmin.act.notify_user"),
-                 "notify_team": N_("slaadmin.act.notify_team"), "escalate": N_("slaadmin.act.escalate")}
+                 "notify_team": N_("slaadmin.act.notify_team"),
+                 "notify_team_lead": N_("slaadmin.act.notify_team_lead"), "escalate": N_("slaadmin.act.escalate")}
 
 
 def set_type(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
@@ -106,6 +107,20 @@ def notify_user(session: Session, ticket: Ticket, action: dict, rule: Rule) -> N
 def notify_team(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
     for user in staff_notify.team_members(session, action.get("team_id") or 0):
         staff_notify.notify(session, user, ticket, "rule", N_("rules.notify"), rule=rule.name, number=ticket.number,
+                            title=ticket.title)
+
+
+def notify_team_lead(session: Session, ticket: Ticket, action: dict, rule: Rule) -> None:
+    """The lead of the ticket's team (else the assignee's, else the board's). On a rating, the notice names the
+    score and the comment, as the low-rating notice always did."""
+    lead = staff_notify.team_lead(session, ticket)
+    rating = session.scalar(select(Rating).where(Rating.ticket_id == ticket.id, Rating.score.is_not(None))
+                            .order_by(Rating.rated_at.desc()).limit(1)) if rule.trigger == "rated" else None
+    if rating is not None:
+        staff_notify.notify(session, lead, ticket, "low_rating", N_("csat.notify.low"), number=ticket.number,
+                            title=ticket.title, score=rating.score, comment=rating.comment or "—")
+    else:
+        staff_notify.notify(session, lead, ticket, "rule", N_("rules.notify"), rule=rule.name, number=ticket.number,
                             title=ticket.title)
 
 

@@ -35,6 +35,8 @@ def save(session: Session, actor: User | None, rule_id: int | None, *, name: str
     options = {k: v for k, v in (trigger_options or {}).items() if v not in (None, "", [])}
     if trigger == "no_activity" and not (isinstance(options.get("minutes"), int) and options["minutes"] > 0):
         errors["minutes"] = Text("errors.rule.minutes")
+    if trigger == "rated" and options.get("max_score") is not None and options["max_score"] not in range(1, 6):
+        errors["max_score"] = Text("errors.rule.max_score")
     conditions = {k: v for k, v in (conditions or {}).items() if v not in (None, "", [], {})}
     if bool(conditions.get("time_from")) != bool(conditions.get("time_to")):
         errors["time"] = Text("errors.rule.time_window")

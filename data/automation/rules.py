@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 # Service-function hooks → rule triggers (assigning or changing priority is a field change).
 HOOK_TRIGGERS = {"created": ("created", None), "moved": ("moved", None), "commented": ("commented", None),
                  "assigned": ("field_changed", "assignee"), "priority": ("field_changed", "priority"),
-                 "field_changed": ("field_changed", None), "escalated": ("moved", None)}
+                 "field_changed": ("field_changed", None), "escalated": ("moved", None), "rated": ("rated", None)}
 
 
 def trigger_matches(rule: Rule, trigger: str, ticket: Ticket, context: dict) -> bool:
@@ -43,6 +43,9 @@ def trigger_matches(rule: Rule, trigger: str, ticket: Ticket, context: dict) -> 
         if comment is None or author == "any":
             return True
         return (author == "requester") == (comment.author_requester_id is not None)
+    if trigger == "rated":  # a satisfaction score (data/csat/rate.py); options bound it: {"max_score": 2}
+        score = getattr(context.get("rating"), "score", None)
+        return score is not None and score <= (opts.get("max_score") or 5) and score >= (opts.get("min_score") or 1)
     if trigger in ("sla_at_risk", "sla_breached"):
         return not opts.get("target") or opts["target"] == context.get("target")
     return True

@@ -1,24 +1,24 @@
 """Answering: a score 1–5 and an optional comment, stored once per question.
 
 Three ways in: the email link's token (`rate_with_token`), and a requester known by their channel
-(Telegram chat, portal session: `rate_as`). A score of LOW or less tells the team lead and fires the
-"rated" hook, so a feature can react to it.
+(Telegram chat, portal session: `rate_as`). Every score fires the "rated" hook: automation rules with the
+trigger "rated" react to it — the default rule (migration kbcsat_0001) tells the team lead about a score of 2 or
+less. A comment may follow the score (`add_comment`: the Telegram bot asks for it after the buttons).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import hooks, limits
 from data.errors import NotFound, Text, ValidationError
-from data.i18n import N_
-from data.messaging import staff
 from data.models import Rating, Ticket
 from data.csat.ask import SCORES, token_hash
 
-LOW = 2  # a rating at or below this tells the team lead
+LOW = 2  # the default rule's threshold: a rating at or below this tells the team lead
+COMMENT_HOURS = 24  # how long after the score a comment may still be added to it
 
 
 def _now() -> datetime:
@@ -83,9 +83,20 @@ def _record(session: Session, rating: Rating, score, comment: str | None, now: d
     rating.rated_at = now or _now()
     session.flush()
     ticket = session.get(Ticket, rating.ticket_id)
-    if rating.score <= LOW and ticket is not None:
-        lead = staff.team_lead(session, ticket)
-        staff.notify(session, lead, ticket, "low_rating", N_("csat.notify.low"), number=ticket.number,
-                     title=ticket.title, score=rating.score, comment=rating.comment or "—")
+    if ticket is not None:
         hooks.fire(session, "rated", ticket, None, rating=rating)
+    return rating
+
+
+def add_comment(session: Session, requester_id: int, rating_id: int, comment: str | None,
+                now: datetime | None = None) -> Rating:
+    """The requester's comment on the score they just gave (once, within COMMENT_HOURS; another's is unknown)."""
+    rating = session.scalar(select(Rating).where(Rating.id == rating_id).with_for_update())
+    if rating is None or rating.requester_id != requester_id or rating.score is None:
+        raise NotFound("csat.error.unknown")
+    if rating.comment or (now or _now()) - rating.rated_at > timedelta(hours=COMMENT_HOURS):
+        raise ValidationError("csat.error.used")
+    comment = (comment or "").strip() or None
+    rating.comment = limits.check(comment, "rating_comment", "comment")
+    session.flush()
     return rating

@@ -1,29 +1,35 @@
 """Article search, ranked: full text over the generated `search_tsv` column (migration kb_0001; the title
-weighs A, the body B) plus trigram similarity of the title for typos ("принтр" finds "Принтер").
+weighs A, the body B), with typos corrected against the words of the knowledge base ("принтр" finds "Принтер").
 
 Any word of the query may match (OR), and articles matching more of the words, in the title, rank first:
 "не работает принтер" must find "Принтер не печатает", which has no form of "работать". Cyrillic words are
-read with the `russian` configuration, Latin-script words with the `english` one. Titles that only look like
-the words (typos) fill the rest of the page after the word matches. The pg_trgm check, the
-snippet markers and their reader are the ticket search's (data/tickets/search.py).
+read with the `russian` configuration, Latin-script words with the `english` one.
+
+Typos: a query word of four letters or more that no article contains is widened to the article words that look
+like it (pg_trgm over `kb_words`, the distinct words of every article, kept by a trigger of migration
+kbcsat_0001), and the full-text search runs with them; the same way the ticket search corrects typos
+(data/tickets/search.py). Comparing the word with a list of some thousand words takes milliseconds; comparing it
+with every article's title took seconds at 100,000 articles (docs/benchmarks.md). The pg_trgm check, the
+look-alike lookup, the snippet markers and their reader are the ticket search's.
 """
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import Float, func, literal, literal_column, or_, select
+from sqlalchemy import column, func, literal, literal_column, select, table
 from sqlalchemy.orm import Session
 
 from data import permissions
 from data.models import Article
-from data.tickets.search import HEADLINE, MAX_QUERY, START, _trgm as has_trgm
+from data.tickets.search import HEADLINE, MAX_QUERY, START, has_trgm, look_alikes
 
 AUDIENCES = ("requesters", "staff")
 TSV = literal_column("articles.search_tsv")
 RUSSIAN, ENGLISH = literal_column("'russian'::regconfig"), literal_column("'english'::regconfig")
 MAX_WORDS = 8
 TYPO_MIN = 4  # shorter words have too few trigrams to tell a typo from another word
-TRGM_WEIGHT = 0.3  # a title that looks like a query word counts about as much as a body hit
+LOOK_ALIKES = 3  # words tried in place of one unknown word
+KbWords = table("kb_words", column("word"))  # migration kbcsat_0001: the distinct words of every article
 CANDIDATES = 2000  # word matches ranked, the newest first, as the ticket search
 LATIN = re.compile(r"[a-z0-9]+")
 
@@ -41,6 +47,19 @@ def _any_word(words: list[str]):
     return query
 
 
+def corrections(session: Session, words: list[str]) -> list[str]:
+    """Article words that look like the query words no article contains (typos); [] without pg_trgm."""
+    unknown = [w for w in words if len(w) >= TYPO_MIN]
+    if not unknown or not has_trgm(session):
+        return []
+    known = set(session.scalars(select(KbWords.c.word).where(KbWords.c.word.in_(unknown))))
+    found = []
+    for word in unknown:
+        if word not in known:
+            found += [w for w in look_alikes(session, KbWords, word, LOOK_ALIKES) if w not in found]
+    return found
+
+
 def _audience(stmt, audience: str, viewer):
     if audience == "requesters":
         return stmt.where(Article.state == "published", Article.visibility == "requesters")
@@ -53,11 +72,9 @@ def _newest(stmt):
     return stmt.order_by(Article.id.desc()).limit(CANDIDATES)
 
 
-def _ranked(session: Session, rank, where, limit: int, skip=()) -> list[tuple[int, float]]:
+def _ranked(session: Session, rank, where, limit: int) -> list[tuple[int, float]]:
     stmt = (select(Article.id, rank).where(where).order_by(rank.desc(), Article.updated_at.desc(), Article.id.desc())
             .limit(limit))
-    if skip:
-        stmt = stmt.where(Article.id.not_in(list(skip)))
     return [(i, float(r)) for i, r in session.execute(stmt)]
 
 
@@ -84,20 +101,9 @@ def search(session: Session, query: str | None, audience: str = "requesters", li
     words = _words(text)
     if not words:
         return []
-    tsq = _any_word(words)
+    tsq = _any_word(words + [w for w in corrections(session, words) if w not in words])
     words_match = _newest(_audience(select(Article.id).where(TSV.op("@@")(tsq)), audience, viewer)).subquery()
     ranked = _ranked(session, func.ts_rank(TSV, tsq), Article.id.in_(select(words_match.c.id)), limit)
-    typo_words = [w for w in words if len(w) >= TYPO_MIN]
-    # Titles that look like the words (typos), after the word matches, while the page is not full: filtered
-    # and scored in one statement, so the trigram index finds them (a LIMIT inside, or scoring by id, made
-    # the planner scan and score the whole table: 0.5-1.5 s instead of 0.1 s at 100,000 articles).
-    if len(ranked) < limit and typo_words and has_trgm(session):
-        looks_like = or_(*[literal(w).op("<%")(Article.title) for w in typo_words])
-        if audience == "requesters":
-            looks_like = looks_like & (Article.state == "published") & (Article.visibility == "requesters")
-        similarity = sum((func.word_similarity(w, Article.title) for w in typo_words), literal(0.0, Float))
-        ranked += _ranked(session, TRGM_WEIGHT * similarity, looks_like, limit - len(ranked),
-                          skip={i for i, _r in ranked})
     return _shown(session, ranked, tsq) if ranked else []
 
 

@@ -16,7 +16,8 @@ from data.models.tickets import Ticket
 
 SLA_TARGETS = ("first_response", "next_response", "resolution")
 SLA_STATES = ("running", "paused", "met", "breached")
-RULE_TRIGGERS = ("created", "field_changed", "moved", "commented", "sla_at_risk", "sla_breached", "no_activity")
+RULE_TRIGGERS = ("created", "field_changed", "moved", "commented", "sla_at_risk", "sla_breached", "no_activity",
+                 "rated")
 # Shown as _(f"sla.target.{target}") and _(f"slaadmin.trigger.{trigger}"): the message ids, for extraction.
 TARGET_LABELS = {"first_response": N_("sla.target.first_response"), "next_response": N_("sla.target.next_response"),
                  "resolution": N_("sla.target.resolution")}
@@ -24,7 +25,7 @@ TRIGGER_LABELS = {"created": N_("slaadmin.trigger.created"), "field_changed": N_
                   "moved": N_("slaadmin.trigger.moved"), "commented": N_("slaadmin.trigger.commented"),
                   "sla_at_risk": N_("slaadmin.trigger.sla_at_risk"),
                   "sla_breached": N_("slaadmin.trigger.sla_breached"),
-                  "no_activity": N_("slaadmin.trigger.no_activity")}
+                  "no_activity": N_("slaadmin.trigger.no_activity"), "rated": N_("slaadmin.trigger.rated")}
 
 
 # "No activity for a period" rules look for open tickets untouched since a cutoff, every minute.
@@ -146,14 +147,16 @@ class TicketSla(Base):
 class Rule(Base):
     """An automation rule: when `trigger` happens and `conditions` hold, run `actions` in order.
 
-    trigger_options: {"field": "priority"} | {"column_id": 5} | {"minutes": 240} | {"public": true}
+    trigger_options: {"field": "priority"} | {"column_id": 5} | {"minutes": 240} | {"public": true} |
+                     {"max_score": 2} (trigger "rated")
     conditions: {"service_ids", "request_type_ids", "priority_ids", "channels": [..],
                  "fields": {"key": "value"}, "time_from": "09:00", "time_to": "18:00", "timezone"}
     actions: [{"type": "set_type", "value"} | {"type": "set_assignee", "user_id"} |
               {"type": "set_priority", "priority_id"} | {"type": "set_lane", "lane_id"} |
               {"type": "set_column", "column_id"} | {"type": "add_checklist", "items": [..]} |
               {"type": "create_children", "board_id", "titles": [..]} | {"type": "reply_template", "template_id"} |
-              {"type": "notify_user", "user_id"} | {"type": "notify_team", "team_id"} | {"type": "escalate"}]
+              {"type": "notify_user", "user_id"} | {"type": "notify_team", "team_id"} | {"type": "notify_team_lead"} |
+              {"type": "escalate"}]
     """
 
     __tablename__ = "rules"

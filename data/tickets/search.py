@@ -33,7 +33,8 @@ CANDIDATES = 2000  # per kind of match (ticket text, messages): the newest this 
 COMMENT_WEIGHT, REQUESTER_RANK, NUMBER_RANK = 0.5, 0.05, 100.0
 
 
-def _trgm(session: Session) -> bool:
+def has_trgm(session: Session) -> bool:
+    """Whether the server has pg_trgm (asked once per session); the knowledge-base search asks too."""
     known = session.info.setdefault("okno_has_trgm", {})
     if "v" not in known:
         known["v"] = session.scalar(select(literal(1)).select_from(table("pg_extension"))
@@ -88,16 +89,21 @@ def _ranked(session: Session, hits, limit: int) -> list[tuple[int, float]]:
     return [(r[0], r[1]) for r in session.execute(stmt)]
 
 
+def look_alikes(session: Session, words, word: str, limit: int = 3) -> list[str]:
+    """The words of a one-column `words` table (ticket subjects' `search_words`, the knowledge base's `kb_words`)
+    that look like `word` (pg_trgm similarity over the table's trigram index), most alike first."""
+    similar = func.similarity(words.c.word, word)
+    return list(session.scalars(select(words.c.word).where(words.c.word.op("%")(word), words.c.word != word)
+                                .order_by(similar.desc()).limit(limit)))
+
+
 def _corrected(session: Session, text: str):
     """The query with each word widened to the subject words that look like it (a typo, a word cut short):
     `(word | like1 | like2) & (…)`; None when no word has a look-alike."""
     words = [w for w in re.findall(r"\w+", text.lower()) if len(w) >= 3][:MAX_WORDS]
     groups, found = [], False
     for word in words:
-        similar = func.similarity(SearchWords.c.word, word)
-        alike = list(session.scalars(select(SearchWords.c.word).where(SearchWords.c.word.op("%")(word),
-                                                                      SearchWords.c.word != word)
-                                     .order_by(similar.desc()).limit(3)))
+        alike = look_alikes(session, SearchWords, word)
         found = found or bool(alike)
         group = func.plainto_tsquery(CONFIG, word)
         for other in alike:
@@ -156,7 +162,7 @@ def search(session: Session, user, text: str | None, limit: int = LIMIT) -> dict
     ranked, mode = _ranked(session, _hits(text, tsq, scope), limit), "text"
     if not ranked and len(text) >= 3:
         mode = "similar"
-        if not _trgm(session):
+        if not has_trgm(session):
             ranked = _substring(session, text, scope, limit)
         elif (corrected := _corrected(session, text)) is not None:
             tsq = corrected

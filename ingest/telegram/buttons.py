@@ -13,7 +13,7 @@ from data.errors import OknoError, ValidationError
 from data.intake import answers
 from data.models import RequestType
 
-from ingest.telegram import form
+from ingest.telegram import form, suggest
 from ingest.telegram.flow import download, on_command
 from ingest.telegram.approval import is_approval, on_approval
 from ingest.telegram.rating import is_rating, on_rating
@@ -35,6 +35,9 @@ async def on_callback(turn: Turn, bot: Bot, query: CallbackQuery) -> None:
         return
     if is_approval(parts):  # an approver's decision: not part of a form
         on_approval(turn, query, parts)
+        return
+    if suggest.is_suggestion(parts):  # knowledge-base suggestions before a request is filed
+        await suggest.on_button(turn, bot, query, parts)
         return
     if not await _apply_button(turn, bot, parts):
         log.warning("refused callback %r from user %s in chat %s (draft step %s)", data[:64],

@@ -18,7 +18,7 @@ from data.errors import OknoError, Text, ValidationError
 from data.models import Outbox, Service, Ticket
 
 from ingest.telegram import form
-from ingest.telegram import link
+from ingest.telegram import link, rating, suggest
 from ingest.telegram.requests import add_attachments, submit
 from ingest.telegram.turn import Turn, reset_draft
 
@@ -87,7 +87,7 @@ async def on_message(turn: Turn, bot: Bot, message: Message) -> None:
     file = file_of(message)
     replied_ticket = _replied_ticket(turn, message)
     step = turn.draft.step
-    if replied_ticket is not None or step == "idle" or not turn.private:
+    if replied_ticket is not None or step in ("idle", suggest.STEP) or not turn.private:
         await plain(turn, bot, message, text, file, replied_ticket)
     elif step in ("link_email", "link_pin"):
         link.on_text(turn, text)
@@ -95,6 +95,8 @@ async def on_message(turn: Turn, bot: Bot, message: Message) -> None:
         await describe(turn, bot, message, text, file)
     elif step == "field":
         await on_field_input(turn, text, file)
+    elif step == rating.COMMENT_STEP:
+        rating.on_comment(turn, text)
     elif step == "files" and file:
         if form.add_file(turn, file, get_config().max_attachment_bytes):
             turn.say(turn.t("tg.files.got", name=file["name"]),
@@ -206,6 +208,14 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
             return
         turn.say(turn.t("tg.commented", number=replied.number), ticket=replied)
         return
+    held = suggest.held(turn)  # articles were suggested and the requester wrote on: file it all
+    if held is None and file is None and suggest.offer(turn, text.strip(), message.message_id):
+        return
+    await new_request(turn, f"{held}\n{text.strip()}" if held else text, attachments, file, message.message_id)
+
+
+async def new_request(turn: Turn, text: str, attachments: list[dict], file: dict | None, reply_to: int | None) -> None:
+    """A plain message (or one held for suggestions) becomes a request in the default service."""
     service = default_service(turn)
     if service is None:
         turn.say(turn.t("tg.no_services"))
@@ -219,8 +229,7 @@ async def plain(turn: Turn, bot: Bot, message: Message, text: str, file: dict | 
         log.warning("plain message in chat %s not registered in service %s: %s", turn.chat_id, service.code, err)
         turn.say(turn.t("tg.use_form", reason=err.message(turn.locale)), menu(turn) if turn.private else None)
         return
-    turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket,
-             reply_to=message.message_id)
+    turn.say(turn.t("tg.created", number=ticket.number, title=ticket.title), ticket=ticket, reply_to=reply_to)
 
 
 async def describe(turn: Turn, bot: Bot, message: Message, text: str, file: dict | None) -> None:

@@ -12,6 +12,7 @@ from data.catalog import lookups
 from data.automation import admin as rules_admin
 from data.config import company_tz
 from data.db import read_session
+from data.i18n import N_
 from data.models import CHANNELS, RULE_TRIGGERS, SLA_TARGETS, Rule
 
 dash.register_page(__name__, path="/admin/rules", title="Okno · Rules")
@@ -75,7 +76,9 @@ def _form(o: dict):
                 {"value": "agent", "label": _("slaadmin.opt.author.agent")}], _("slaadmin.any")), 2),
             f("opt_target", "slaadmin.opt.target", ui.select(P, "opt_target", [
                 {"value": t, "label": _(f"sla.target.{t}")} for t in SLA_TARGETS], _("slaadmin.any")), 2),
-            f("opt_minutes", "slaadmin.opt.minutes", ui.text_input(P, "opt_minutes", type="number", min=1), 2)]
+            f("opt_minutes", "slaadmin.opt.minutes", ui.text_input(P, "opt_minutes", type="number", min=1), 2),
+            f("opt_max_score", N_("slaadmin.opt.max_score"), ui.text_input(P, "opt_max_score", type="number", min=1, max=5),
+              2)]
     cond = [f("services", "slaadmin.services", ui.multi(P, "services", o["service"]), 4),
             f("types", "slaadmin.types", ui.multi(P, "types", o["type"]), 4),
             f("priorities", "slaadmin.priorities_cond", ui.multi(P, "priorities", o["priority"]), 4),
@@ -90,7 +93,8 @@ def _form(o: dict):
         then.append(f(kind, f"slaadmin.act.{kind}", comp, 4))
         if kind == "add_checklist":
             then.append(f("children_board", "slaadmin.act.children_board", ui.select(P, "children_board", o["board"]), 4))
-    then.append(f("escalate", "slaadmin.act.escalate", ui.select(P, "escalate", [{"value": 1, "label": "✓"}], "—"), 4))
+    for flag in ("notify_team_lead", "escalate"):  # actions without a value: on or off
+        then.append(f(flag, f"slaadmin.act.{flag}", ui.select(P, flag, [{"value": 1, "label": "✓"}], "—"), 4))
     return ui.form_card(P, html.H5(_("slaadmin.trigger")), dbc.Row(when),
                         html.H5(_("slaadmin.conditions"), className="mt-2"), dbc.Row(cond),
                         html.H5(_("slaadmin.then"), className="mt-2"), dbc.Row(then))
@@ -105,7 +109,8 @@ def layout(**_kw):
 
 def _to_rule(v: dict) -> dict:
     options = {"column_id": ui.as_int(v.get("opt_column")), "field": (v.get("opt_field") or "").strip(),
-               "author": v.get("opt_author"), "target": v.get("opt_target"), "minutes": ui.as_int(v.get("opt_minutes"))}
+               "author": v.get("opt_author"), "target": v.get("opt_target"), "minutes": ui.as_int(v.get("opt_minutes")),
+               "max_score": ui.as_int(v.get("opt_max_score"))}
     fields = dict(line.split("=", 1) for line in ui.lines(v.get("fields")) if "=" in line)
     conditions = {"service_ids": v.get("services") or [], "request_type_ids": v.get("types") or [],
                   "priority_ids": v.get("priorities") or [], "channels": v.get("channels") or [],
@@ -120,8 +125,9 @@ def _to_rule(v: dict) -> dict:
             if kind == "create_children":
                 action["board_id"] = ui.as_int(v.get("children_board"))
             actions.append(action)
-    if v.get("escalate"):
-        actions.append({"type": "escalate"})
+    for flag in ("notify_team_lead", "escalate"):
+        if v.get(flag):
+            actions.append({"type": flag})
     return {"name": v.get("name") or "", "trigger": v.get("trigger") or "", "trigger_options": options,
             "conditions": conditions, "actions": actions, "is_active": bool(v.get("is_active")),
             "position": ui.as_int(v.get("position")) or 0}
@@ -134,15 +140,16 @@ def _to_form(r: Rule | None) -> dict:
     v = {"name": r.name, "trigger": r.trigger, "position": r.position, "is_active": "1" if r.is_active else "",
          "opt_column": str(o.get("column_id") or ""), "opt_field": o.get("field") or "",
          "opt_author": o.get("author") or "", "opt_target": o.get("target") or "", "opt_minutes": o.get("minutes"),
+         "opt_max_score": o.get("max_score"),
          "services": c.get("service_ids") or [], "types": c.get("request_type_ids") or [],
          "priorities": c.get("priority_ids") or [], "channels": c.get("channels") or [],
          "fields": "\n".join(f"{k}={x}" for k, x in (c.get("fields") or {}).items()),
-         "time_from": c.get("time_from") or "", "time_to": c.get("time_to") or "", "escalate": ""}
+         "time_from": c.get("time_from") or "", "time_to": c.get("time_to") or "", "escalate": "", "notify_team_lead": ""}
     for a in r.actions or ():
         kind = a.get("type")
         key = next((k for t, k, _s in ACTIONS if t == kind), None)
-        if kind == "escalate":
-            v["escalate"] = "1"
+        if kind in ("escalate", "notify_team_lead"):
+            v[kind] = "1"
         elif key:
             value = a.get(key)
             v[kind] = "\n".join(value) if isinstance(value, list) else str(value or "")
@@ -157,6 +164,7 @@ def _save(session, actor, rule_id, values):
 
 
 LABELS = {"name": "slaadmin.name", "trigger": "slaadmin.trigger", "minutes": "slaadmin.opt.minutes",
+          "max_score": "slaadmin.opt.max_score",
           "time": "slaadmin.time_from", "actions": "slaadmin.then"}
 ui.register_save(P, _save, LABELS, lambda: _table(current_locale()))
 ui.register_editing(P, rules_admin.get, _to_form, rules_admin.delete, lambda: _table(current_locale()))

@@ -51,6 +51,7 @@ def _drain(chunks, progress_rows: list) -> tuple[int, float, int]:
 
 
 def run(url: str) -> dict:
+    from data.exports import ticket_xlsx
     from data.tickets import query as ticket_query
     from data.weekly import summary as weekly
     from data.weekly import report as weekly_report
@@ -77,7 +78,7 @@ def run(url: str) -> dict:
     done = [0]
     with PeakRss() as mem, read_session() as s:
         started = time.perf_counter()
-        size = sum(len(c) for c in ticket_query.export_xlsx(s, analyst, everything, locale="ru",
+        size = sum(len(c) for c in ticket_xlsx.export_xlsx(s, analyst, everything, locale="ru",
                                                             progress=lambda n: done.__setitem__(0, n)))
         written = time.perf_counter() - started
     out["xlsx"] = {"rows": done[0], "mb": round(size / 1e6, 1), "seconds": round(written, 1),

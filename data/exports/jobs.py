@@ -22,6 +22,7 @@ from data.tickets import query as ticket_query
 from data.db import read_session, replica_session, session_scope
 from data.errors import NotFound, PermissionDenied, Text, ValidationError
 from data.exports.files import csv_chunks, rows_file
+from data.exports import ticket_xlsx
 from data.models import ExportJob, SavedExport, Ticket, User
 from data.models.reports import EXPORT_FORMATS
 
@@ -126,7 +127,7 @@ def stream(actor: User, job: ExportJob, locale: str | None = None) -> Iterator[b
             if job.format == "csv":
                 yield from ticket_query.export_csv(s, actor, f, job.columns, progress=counted, locale=locale)
             else:
-                yield from ticket_query.export_xlsx(s, actor, f, job.columns, progress=counted, locale=locale)
+                yield from ticket_xlsx.export_xlsx(s, actor, f, job.columns, progress=counted, locale=locale)
         _set(job.id, state="done", rows_done=rows, finished_at=_now())
     except GeneratorExit:  # the browser went away mid-download
         _set(job.id, state="failed", error="cancelled", finished_at=_now())

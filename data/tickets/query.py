@@ -21,7 +21,7 @@ from data.models.tickets import CHANNELS
 from data.tickets.filters import TicketFilter, parse as parse_filter, where
 
 __all__ = ["TicketFilter", "parse_filter", "matching", "count", "page", "export_columns", "export_select",
-           "export_csv", "export_xlsx", "use_company_timezone", "require_export", "LIST_COLUMNS", "EXPORT_COLUMNS"]
+           "export_csv", "use_company_timezone", "require_export", "LIST_COLUMNS", "EXPORT_COLUMNS"]
 
 COUNT_CAP = 100_000
 # Planner cost units: an index-only count of 100,000 tickets is about 2,500, a trigram search in them 14,000,
@@ -229,23 +229,6 @@ def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str
         yield b"".join(buffer)
     if progress:
         progress(max(rows, 0))
-
-
-def export_xlsx(session: Session, actor: User, f: TicketFilter, columns: list[str] | None = None,
-                sort: list[dict] | None = None, progress=None, locale: str | None = None,
-                sheet: str = "Tickets") -> Iterator[bytes]:
-    """Stream the whole filtered set as an .xlsx: PostgreSQL writes each row's XML (numbers as numbers,
-    dates as dates in the company's time zone, text escaped; data/exports/sheet_rows.py) and COPYs it
-    out; Python only compresses the bytes into the zip. At most one worksheet of rows."""
-    from data.exports import sheet_rows, xlsx  # exports build on this module, not the other way round
-    permissions.require_reader(actor)
-    columns = export_columns(columns)
-    stmt = export_select(f, columns, sort, iso_text=False, me=actor.id,
-                         scope=permissions.ticket_scope(session, actor), locale=locale)
-    stmt = stmt.with_only_columns(sheet_rows.row(list(stmt.selected_columns)))
-    use_company_timezone(session)
-    body = sheet_rows.copy_rows(session, stmt, progress=progress, limit=xlsx.MAX_ROWS, overflow=xlsx.OVERFLOW_ROW)
-    return xlsx.workbook_chunks(columns, body, sheet=sheet)
 
 
 def require_export(actor: User) -> None:

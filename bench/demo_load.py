@@ -96,7 +96,7 @@ def copy_floor(url: str) -> float:
         try:
             for table in BULK_TABLES:
                 with tempfile.TemporaryFile() as rows:
-                    with conn.cursor().copy(f"COPY {table} TO STDOUT") as out:
+                    with conn.cursor().copy(f"COPY (SELECT * FROM {table}) TO STDOUT")  # also a partitioned table as out:
                         for chunk in out:
                             rows.write(chunk)
                     rows.seek(0)

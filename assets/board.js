@@ -40,6 +40,9 @@
       column: to.dataset.columnId, lane: to.dataset.laneId || null,
       from_column: from.dataset.columnId, from_lane: from.dataset.laneId || null,
       after: above ? above.dataset.ticketId : null, before: below ? below.dataset.ticketId : null,
+      // Where the card was and where it lands among the cells' cards: the server patches just these two
+      // places instead of re-sending both cells (pages/board.py _patch_move).
+      from_index: evt.oldDraggableIndex, to_index: evt.newDraggableIndex,
     });
   }
 

@@ -20,7 +20,7 @@ import statistics
 import sys
 import time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -120,19 +120,40 @@ def measure(cards: int, runs: int) -> dict:
 
     with read_session() as s:
         movable = list(s.scalars(select(Ticket.id).where(Ticket.column_id == columns[1]).limit(runs + 2)))
-    times, sizes = [], []
-    for i, ticket_id in enumerate(movable):
+    from data.boards import setup as boards
+
+    def page_state(ticket_id):
+        """What the open page holds when the card is dragged: the revisions it rendered, the card's place."""
         with read_session() as s:
-            version, from_lane = s.execute(select(Ticket.version, Ticket.lane_id).where(Ticket.id == ticket_id)).one()
-        move = {"ticket": ticket_id, "version": version, "column": columns[2], "lane": lanes[i % len(lanes)],
-                "from_column": columns[1], "from_lane": from_lane, "ts": i}
-        t, n = call(refresh_body(key, columns, lanes, "board-move.data", move=move, board_id=board))
-        if i >= 2:
-            times.append(t), sizes.append(n)
-    results["move"] = summary(times, sizes)
+            version, from_lane, position = s.execute(select(Ticket.version, Ticket.lane_id, Ticket.position)
+                                                     .where(Ticket.id == ticket_id)).one()
+            above = s.scalar(select(func.count()).select_from(Ticket).where(
+                Ticket.column_id == columns[1], Ticket.lane_id.is_(from_lane) if from_lane is None
+                else Ticket.lane_id == from_lane, (Ticket.position < position) | ((Ticket.position == position)
+                                                                                 & (Ticket.id < ticket_id))))
+            rev, col_revs = boards.revisions(s, board)
+        return version, from_lane, above, {"board": rev, "columns": {str(k): v for k, v in col_revs.items()}}
+
+    # A move with the page up to date (the browser sends where the card was and where it lands): answered
+    # with Patches of the two cells; and the fallback that re-renders both cells (the move menu, a stale page).
+    for name, patched in (("move", True), ("move_rerender", False)):
+        with read_session() as s:
+            movable = list(s.scalars(select(Ticket.id).where(Ticket.column_id == columns[1])
+                                     .order_by(Ticket.position.desc()).limit(runs + 2)))
+        times, sizes = [], []
+        for i, ticket_id in enumerate(movable):
+            version, from_lane, above, revs = page_state(ticket_id)
+            move = {"ticket": ticket_id, "version": version, "column": columns[2], "lane": lanes[i % len(lanes)],
+                    "from_column": columns[1], "from_lane": from_lane, "ts": i}
+            if patched:
+                move |= {"from_index": min(above, 30), "to_index": 0}
+            t, n = call(refresh_body(key, columns, lanes, "board-move.data", move=move, board_id=board,
+                                     revs=revs if patched else None))
+            if i >= 2:
+                times.append(t), sizes.append(n)
+        results[name] = summary(times, sizes)
 
     with read_session() as s:
-        from data.boards import setup as boards
         rev, col_revs = boards.revisions(s, board)
     revs = {"board": rev, "columns": {str(k): v for k, v in col_revs.items()}}
     times, sizes = [], []

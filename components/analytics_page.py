@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from flask_login import current_user
 
-from data.db import read_session
+from data.db import replica_session
 from data.errors import PermissionDenied
 from data.metrics import filters, freshness, kpi
 
@@ -60,7 +60,7 @@ def nav_follows_filter(query, active):
 
 
 def _version() -> str | None:
-    with read_session() as s:
+    with replica_session() as s:
         at = freshness.describe(s)
     return at.isoformat() if at else None
 
@@ -79,7 +79,7 @@ def follow_refresh(_n, query, seen):
 @callback(Output("an-fresh", "children"), Input(FILTER, "data"))
 def show_freshness(query):
     f, _problems = filters.parse(query)
-    with read_session() as s:
+    with replica_session() as s:
         info = freshness.describe(s, f)
     return _("an.fresh_live", at=datetime.now(filters.tz()).strftime("%H:%M")) if info is None else \
         _("an.fresh_rollup", at=info.astimezone(filters.tz()).strftime("%Y-%m-%d %H:%M"))
@@ -118,7 +118,7 @@ def _card(key: str, item: dict):
 def render_kpis(query):
     f, _problems = filters.parse(query)
     try:
-        with read_session() as s:
+        with replica_session() as s:
             user = current_user._get_current_object()
             values = kpi.kpis(s, user, filters.scoped(s, user, f))
     except PermissionDenied:

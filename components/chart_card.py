@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from dash import MATCH, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from flask_login import current_user
 
-from data.db import read_session
+from data.db import replica_session
 from data.errors import PermissionDenied
 from data.exports.files import typed
 from data.exports.cells import neutralise
@@ -98,7 +98,7 @@ def register(name: str, build, *extra_inputs, output=None) -> None:
         f, _problems = filters.parse(query)
         user = current_user._get_current_object()
         try:
-            with read_session() as s:
+            with replica_session() as s:
                 return build(s, user, filters.scoped(s, user, f), *args)
         except PermissionDenied:
             return (empty_figure(_("denied")) if output is None else _("denied")), []

@@ -99,3 +99,15 @@ def render(session, user, board, column_ids, flt, limits, locale, only_cells=Non
              if only_cells is None or (cid, lane["id"] or 0) in only_cells}
     with_lanes = any(lane["id"] is not None for lane in lanes)
     return heads, cells, lane_labels(lanes, load) if with_lanes else []
+
+
+def render_moved(session, user, board, ticket_id: int, column_ids, flt, locale) -> tuple[dict, object, list]:
+    """After a move: the headers of `column_ids`, the moved card alone (None when the filter hides it) and
+    the lane labels — what a move changes besides the cards' order, without rendering any other card."""
+    from data.boards import view as board_view
+    _columns, lanes = shape(board)
+    data, load = board_view.view(session, user, board, column_ids, flt, None, ticket_id=ticket_id)
+    heads = {cid: _header(col) for cid, col in data.items()}
+    found = [c for col in data.values() for cell in col["cells"].values() for c in cell["cards"]]
+    with_lanes = any(lane["id"] is not None for lane in lanes)
+    return heads, (card(found[0], locale) if found else None), lane_labels(lanes, load) if with_lanes else []

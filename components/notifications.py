@@ -9,7 +9,7 @@ import time
 from zoneinfo import ZoneInfo
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
@@ -77,8 +77,10 @@ def panel():
 
 
 @callback(Output(f"{B}-count", "children"), Input(f"{B}-tick", "n_intervals"), Input(f"{B}-seen", "data"),
-          Input(f"{B}-changed", "data"))
-def count(_n, _seen, _changed):
+          Input(f"{B}-changed", "data"), State(f"{B}-count", "children"))
+def count(_n, _seen, _changed, shown=None):
+    """The unread count: one count on the partial index of unread notifications (never the tickets);
+    when it is what the badge already shows, the poll answers "nothing changed" (204, no body)."""
     user = _user()
     if user is None:
         raise PreventUpdate
@@ -87,7 +89,10 @@ def count(_n, _seen, _changed):
             n = inbox.unread_count(s, user)
     except OknoError:
         raise PreventUpdate
-    return str(n) if n else ""
+    text = str(n) if n else ""
+    if ctx.triggered_id == f"{B}-tick" and text == (shown or ""):
+        raise PreventUpdate
+    return text
 
 
 @callback(Output(f"{B}-list", "children"), Input(B, "n_clicks"), prevent_initial_call=True)

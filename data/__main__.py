@@ -11,6 +11,7 @@
     python -m data create-token EMAIL [--name NAME]        a personal access token for the metrics API (printed once)
     python -m data reseal-secrets              re-encrypt mailbox passwords with OKNO_ENCRYPTION_KEY
     python -m data create-integration-token SERVICE [--name NAME]   a web-form API token (printed once)
+    python -m data events list|ensure|detach MONTH   the monthly partitions of ticket_events (docs/scaling.md)
 
 Wrong arguments (not a number, 0 or less, an unknown email, service or team) are one line on stderr and
 exit 2; a database that cannot be reached is one line and exit 1 (data/cli.py).
@@ -66,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     tok = sub.add_parser("create-integration-token", help="print a new web-form API token (docs/api.md)")
     tok.add_argument("service", help="the service (code or id) whose requests the token may create")
     tok.add_argument("--name", help="what the token is for, shown in Administration (default: provisioned)")
+    ev = sub.add_parser("events", help="monthly partitions of the event history (docs/scaling.md)")
+    ev_sub = ev.add_subparsers(dest="action", required=True)
+    ev_sub.add_parser("list", help="the partitions, their rows (estimated) and size")
+    ensure = ev_sub.add_parser("ensure", help="create this month's partition and the next ones")
+    ensure.add_argument("--ahead", type=positive_int, default=3, help="months ahead (default 3)")
+    det = ev_sub.add_parser("detach", help="detach a past month for archiving (it stays as a plain table)")
+    det.add_argument("month", help="YYYY-MM")
     args = parser.parse_args(argv)
     if args.command in KEYED_COMMANDS:
         try:
@@ -146,6 +154,8 @@ def _run(args, url: str) -> int:
         return 0
     if args.command == "create-integration-token":
         return _integration_token(args)
+    if args.command == "events":
+        return _events(args)
     if args.command == "reseal-secrets":
         from data.catalog import secrets
         with db.session_scope() as s:
@@ -156,6 +166,26 @@ def _run(args, url: str) -> int:
 
 # Commands that sign, hash PINs or encrypt with the keys: they refuse to run with a default key.
 KEYED_COMMANDS = {"demo", "weekly-send", "reseal-secrets"}
+
+
+def _events(args) -> int:
+    from data import event_partitions as partitions
+    if args.action == "list":
+        with db.read_session() as s:
+            for p in partitions.partitions(s):
+                month = f"{p['month']:%Y-%m}" if p["month"] else "default"
+                print(f"{p['name']}\t{month}\t~{p['rows']} rows\t{p['bytes'] // 1024} KB")
+        return 0
+    if args.action == "ensure":
+        with db.session_scope() as s:
+            made = partitions.ensure(s, ahead=args.ahead)
+        print("created: " + ", ".join(made) if made else "every partition exists")
+        return 0
+    month = partitions.parse_month(args.month)
+    with db.session_scope() as s:
+        name = partitions.detach(s, month)
+    print(f"{name} detached; archive it with `pg_dump -t {name}`, then DROP TABLE {name}")
+    return 0
 
 
 def _integration_token(args) -> int:

@@ -19,6 +19,9 @@ def _int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class Config:
     database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL") or None)
+    # A read replica (streaming replication of the same database) for analytics and exports; unset: they
+    # read the primary. Reads there may lag the primary by the replication delay (docs/scaling.md).
+    database_replica_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_REPLICA_URL") or None)
     # Embedded PostgreSQL (pgserver) keeps its cluster here when DATABASE_URL is unset.
     embedded_dir: Path = field(default_factory=lambda: Path(os.environ.get("OKNO_DATA_DIR", ROOT / ".okno")))
     # Demo mode (OKNO_DEMO=1, set by `make run`): the only mode that may start without a strong SECRET_KEY.

@@ -40,6 +40,7 @@ class Base(DeclarativeBase):
 
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
+_replica: tuple[str, sessionmaker[Session]] | None = None  # (its URL, its sessions), made on first use
 _config: Config | None = None  # set by configure(); None: get_config() when the engine is made
 
 
@@ -103,6 +104,34 @@ def reset_engine() -> None:
     _engine = None
     _factory = None
     _config = None
+    _reset_replica()
+
+
+def _reset_replica() -> None:
+    global _replica
+    if _replica is not None:
+        _replica[1].kw["bind"].dispose()
+    _replica = None
+
+
+def current_config() -> Config:
+    """The configuration the engines follow (the app factory's, or the environment's)."""
+    return _config or get_config()
+
+
+def _replica_factory() -> sessionmaker[Session] | None:
+    """Sessions on DATABASE_REPLICA_URL (lazily, after any fork, like the primary's), or None when unset."""
+    global _replica
+    url = current_config().database_replica_url
+    if not url:
+        _reset_replica()
+        return None
+    url = normalise_url(url)
+    if _replica is None or _replica[0] != url:
+        _reset_replica()
+        engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        _replica = (url, sessionmaker(engine, expire_on_commit=False))
+    return _replica[1]
 
 
 def SessionFactory() -> sessionmaker[Session]:
@@ -126,6 +155,25 @@ def read_session() -> Iterator[Session]:
     """A session for reads; nothing is committed."""
     session = SessionFactory()()
     try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+@contextmanager
+def replica_session() -> Iterator[Session]:
+    """A read-only session on the read replica (DATABASE_REPLICA_URL) — for analytics and exports, the long
+    reads that would otherwise compete with agents' writes on the primary; the primary when none is set.
+    Its data may be a moment behind the primary: never read here what the same request has just written."""
+    factory = _replica_factory()
+    if factory is None:
+        with read_session() as session:
+            yield session
+        return
+    session = factory()
+    try:
+        session.connection(execution_options={"postgresql_readonly": True})
         yield session
     finally:
         session.rollback()

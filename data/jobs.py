@@ -143,3 +143,14 @@ def recurring_requests(timestamp: int) -> None:
         filed = recurring.file_due(s)
     if filed:
         log.info("recurring requests: %s filed", filed)
+
+
+@periodic("event_partitions", "17 3 * * *")
+def event_partitions(timestamp: int) -> None:
+    """Daily: this month's partition of ticket_events and the next three exist before events arrive in them
+    (data/event_partitions.py); otherwise they would land in the default partition."""
+    from data import event_partitions as partitions
+    with db.session_scope() as s:
+        made = partitions.ensure(s)
+    if made:
+        log.info("event partitions created: %s", ", ".join(made))

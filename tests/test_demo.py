@@ -277,10 +277,15 @@ def test_sla_is_what_the_store_computes_from_the_loaded_history(demo):
 def test_the_load_leaves_planner_statistics_and_no_dead_rows(demo):
     """After a load the planner knows the table sizes (list counts are estimates from them) and
     no row was written twice."""
+    # A partitioned table (ticket_events, by month) counts as the sum of its partitions.
     rows = {r[0]: r[1:] for r in q(demo, """
-        SELECT c.relname, c.reltuples, c.relpages, c.relallvisible, s.n_dead_tup
+        SELECT coalesce(p.relname, c.relname), sum(c.reltuples), sum(c.relpages), sum(c.relallvisible),
+               sum(s.n_dead_tup)
         FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid
-        WHERE c.relname IN ('tickets', 'ticket_events', 'comments', 'ticket_sla')""")}
+        LEFT JOIN pg_inherits i ON i.inhrelid = c.oid LEFT JOIN pg_class p ON p.oid = i.inhparent
+        WHERE coalesce(p.relname, c.relname) IN ('tickets', 'ticket_events', 'comments', 'ticket_sla')
+          AND c.relkind = 'r' AND c.reltuples > 0
+        GROUP BY 1""")}
     for table in ("tickets", "ticket_events", "comments", "ticket_sla"):
         reltuples, relpages, all_visible, dead = rows[table]
         assert reltuples == one(demo, f"SELECT count(*) FROM {table}"), table

@@ -29,7 +29,7 @@ def seeded(engine):
         for i in range(25):
             tickets.create(s, lead, title=f"Сбой «{tag}», №{i}", board_id=board.id, service_id=svc.id, channel="email")
         s.expunge_all()
-    return dict(tag=tag, lead=lead, analyst=analyst)
+    return dict(tag=tag, lead=lead, analyst=analyst, board=board.id)
 
 
 def _run(user, job_id) -> bytes:
@@ -122,3 +122,74 @@ def test_analytics_chart_data_as_xlsx_has_real_dates():
     got = list(openpyxl.load_workbook(io.BytesIO(chart_xlsx(rows, "throughput"))).active.iter_rows(values_only=True))
     assert got[0] == ("bucket", "created", "label")
     assert got[1][0].date() == date(2026, 11, 9) and got[1][1:] == (12, "ИТ")
+
+
+def test_xlsx_job_rows_are_written_by_postgresql_with_real_types_and_the_readers_language(seeded):
+    """The ticket list's XLSX: rows formatted in SQL and COPYed out; a spreadsheet reads numbers as numbers,
+    dates as the company's local time, text exactly as typed (formulas neutralised), codes translated."""
+    from zoneinfo import ZoneInfo
+
+    from data.config import get_config
+    from data.models import Ticket
+    title = f"Счёт {seeded['tag']} A&B <b> C:\\temp\\x\tвкладка\nстрока\rконец \"кавычки\""
+    with session_scope() as s:
+        ticket = tickets.create(s, seeded["lead"], title=title, board_id=seeded["board"], channel="telegram")
+        number, created = ticket.number, ticket.created_at
+        formula = tickets.create(s, seeded["lead"], title=f"=1+1 {seeded['tag']}-f", board_id=seeded["board"]).number
+        job_id = exports.start(s, seeded["lead"], query={"q": seeded["tag"]},
+                               columns=["number", "title", "status", "channel", "created_at", "resolved_at"],
+                               fmt="xlsx").id
+    job = exports.open_job(seeded["lead"], job_id)
+    data = b"".join(exports.stream(seeded["lead"], job, "en"))
+    rows = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert rows[0] == ("number", "title", "status", "channel", "created_at", "resolved_at")
+    by_number = {r[0]: r for r in rows[1:]}
+    assert len(rows) == 28 and all(isinstance(n, int) for n in by_number)
+    got = by_number[number]
+    assert got[1] == title
+    assert got[2:4] == ("Queue", "Telegram")
+    local = created.astimezone(ZoneInfo(get_config().timezone)).replace(tzinfo=None)
+    assert abs((got[4] - local).total_seconds()) < 0.01 and got[5] is None
+    assert by_number[formula][1] == f"'=1+1 {seeded['tag']}-f"
+    assert (_job(job_id).state, _job(job_id).rows_done) == ("done", 27)
+
+
+def test_sql_written_cells_keep_every_type_and_drop_what_xml_forbids(engine):
+    """Each kind of value, through PostgreSQL's formatting and COPY, as openpyxl reads it back."""
+    from datetime import date, datetime, timezone
+    from decimal import Decimal
+
+    from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, literal, select, text
+
+    from data.exports import sheet_rows
+    from data.exports.xlsx import workbook_chunks
+    values = [literal(42, Integer), literal(Decimal("-3.25"), Numeric), literal(True, Boolean),
+              literal(date(2026, 3, 8), Date), literal(datetime(2026, 3, 8, 9, 30, tzinfo=timezone.utc), DateTime(True)),
+              literal(None, String), literal("a\x01b\x07c\x0bd\x1f&amp; <tag> \\ \t\r\n ё", String),
+              literal("C:\\temp\\new", String)]  # a backslash alone must be escaped too
+    stmt = select(sheet_rows.row(values))
+    with read_session() as s:
+        s.execute(text("SET LOCAL TimeZone = 'Asia/Yekaterinburg'"))  # UTC+5, for this transaction
+        body = sheet_rows.copy_rows(s, stmt)
+        data = b"".join(workbook_chunks(["i", "n", "b", "d", "t", "none", "text", "path"], body))
+    got = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1]
+    assert got[:3] == (42, -3.25, True)
+    assert got[3].date() == date(2026, 3, 8) and got[4] == datetime(2026, 3, 8, 14, 30)
+    assert got[5] is None
+    assert got[6] == "abcd&amp; <tag> \\ \t\r\n ё" and got[7] == "C:\\temp\\new"
+
+
+def test_sql_written_sheet_stops_at_a_worksheets_rows_with_a_note(engine):
+    from sqlalchemy import Integer, func, select
+
+    from data.exports import sheet_rows
+    from data.exports.xlsx import OVERFLOW_ROW, workbook_chunks
+    series = select(func.generate_series(1, 10, type_=Integer).label("n")).subquery()
+    stmt = select(sheet_rows.row([series.c.n])).order_by(series.c.n)
+    seen = []
+    with read_session() as s:
+        data = b"".join(workbook_chunks(["n"], sheet_rows.copy_rows(s, stmt, limit=7, overflow=OVERFLOW_ROW,
+                                                                    progress=seen.append)))
+    got = [r[0] for r in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
+    assert got[:8] == ["n", 1, 2, 3, 4, 5, 6, 7]
+    assert got[8].startswith("… the rest does not fit") and len(got) == 9 and seen[-1] == 7

@@ -15,7 +15,7 @@ from datetime import date
 
 from flask import Response, g, jsonify, request
 
-from data.db import read_session, session_scope
+from data.db import read_session, replica_session, session_scope
 from data.exports.files import CSV_TYPE, rows_file
 from data.identity import accounts, tokens
 from data.metrics import api as metrics_api
@@ -103,10 +103,12 @@ def metric_rows(metric: str):
     if problems:
         return error(400, "Correct the query parameters", problems)
     grain = request.args.get("grain") or auto_grain(f.days)
-    with read_session() as s:
+    with read_session() as s:  # who may ask: the primary's word (a revocation takes effect at once)
         owner = accounts.active_user(s, g.get("token_owner"))
         if owner is None:
             return error(401, "The token's owner is no longer an active user")
+        s.expunge(owner)
+    with replica_session() as s:  # the figures: the read replica when there is one (data/db.py)
         found = metrics_api.rows(s, owner, metric, filters.scoped(s, owner, f), grain)
     rows = [{k: _plain(v) for k, v in r.items()} for r in found]
     if request.args.get("format") == "csv":

@@ -5,7 +5,7 @@ from flask import Blueprint, Response, jsonify, request, stream_with_context
 from flask_login import current_user
 
 from data.exports import jobs as exports
-from data.db import read_session
+from data.db import read_session, replica_session
 from data.errors import NotFound, OknoError, PermissionDenied
 from data.exports.files import CONTENT_TYPES
 
@@ -50,7 +50,7 @@ def chart_download(name: str, fmt: str):
     """Any registered chart's data; the chart's own parameters come from the query string."""
     user = current_user._get_current_object()
     try:
-        with read_session() as s:
+        with replica_session() as s:
             chunks = list(exports.chart_file(s, user, name, request.args.to_dict(), fmt))
     except OknoError as err:
         return _refusal(err)

@@ -107,8 +107,9 @@ def columns(session: Session, user: User, board: Board, column_ids: list[int] | 
 
 def view(session: Session, user: User, board: Board, column_ids: list[int] | None = None,
          flt: TicketFilter | None = None, limits: dict | None = None, limit: int | None = None,
-         now: datetime | None = None) -> tuple[dict[int, dict], dict[int, int]]:
-    """(columns as in `columns`, open cards per lane): two queries for everything a board callback sends."""
+         now: datetime | None = None, ticket_id: int | None = None) -> tuple[dict[int, dict], dict[int, int]]:
+    """(columns as in `columns`, open cards per lane): two queries for everything a board callback sends.
+    With `ticket_id`, the cells hold only that card (if the filter shows it); headers and counts are whole."""
     now = now or datetime.now(timezone.utc)
     cols = {c.id: c for c in board.columns}
     wanted = [c for c in (column_ids if column_ids is not None else cols) if c in cols]
@@ -121,6 +122,8 @@ def view(session: Session, user: User, board: Board, column_ids: list[int] | Non
               "limits": _limits_json(limits)}
     conditions, filter_params = where(flt or TicketFilter(), "t", me=user.id)
     params |= filter_params
+    if ticket_id is not None:
+        conditions, params["only_ticket"] = f"{conditions} AND t.id = :only_ticket", ticket_id
     sql = CARDS_SQL.format(filters=f" AND {conditions}")
     for row in session.execute(text(sql), params):
         cell = out[row.column_id]["cells"].setdefault(row.lane_id or 0, {"cards": [], "total": row.cell_total})

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from data import event_partitions
 from data.db import normalise_url
 from data.demo import kb as demo_kb, ratings as demo_ratings, recurring as demo_recurring, sla as demo_sla, spec
 from data.demo.calendar import local_zone
@@ -78,6 +79,9 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
             policies = sla_policies.load(session)
             session.flush()
             users = catalog.staff.count
+            # The year's events go straight into their months' partitions, not the default one.
+            event_partitions.ensure_since(session, datetime.fromtimestamp(plan.start, timezone.utc))
+            session.flush()
             with conn.connection.driver_connection.cursor() as cur, BulkMode(cur, BULK_TABLES):
                 writer = CopyWriter(cur)  # streams to PostgreSQL while the next chunk is simulated
                 try:

@@ -134,7 +134,8 @@ class BulkMode:
             WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (
                 SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u', 'x'))
             ORDER BY 1""", (self.tables,))
-        self.indexes = cur.fetchall()
+        # A partitioned table's index reads "ON ONLY" (the parent alone); re-created whole, it builds every partition's.
+        self.indexes = [(name, sql.replace(" ON ONLY ", " ON ")) for name, sql in cur.fetchall()]
         cur.execute("""
             SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
             WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2""", (self.tables,))

@@ -4,7 +4,8 @@ without the set in memory.
 
 The workbook is the minimal SpreadsheetML that Excel, LibreOffice and openpyxl read: one sheet,
 inline strings (no shared-string table to keep), dates as serial numbers with a date format, a bold
-header. Faster than a general-purpose writer because each row is one formatted string.
+header. Faster than a general-purpose writer because each row is one formatted string — for the ticket
+list, formatted by PostgreSQL (data/exports/sheet_rows.py), so the rows never become Python objects.
 """
 from __future__ import annotations
 
@@ -110,9 +111,9 @@ class _Pipe:
         return out
 
 
-def xlsx_chunks(header: list[str], rows: Iterable[tuple], *, sheet: str = "Okno",
-                progress: Callable[[int], None] | None = None, batch: int = 2000) -> Iterator[bytes]:
-    """The workbook's bytes, in pieces, as the rows are read. `progress(rows_written)` per batch."""
+def workbook_chunks(header: list[str], body: Iterable[bytes], *, sheet: str = "Okno") -> Iterator[bytes]:
+    """The workbook's bytes, in pieces: `body` yields the worksheet's rows as XML (`<row>…</row>` each),
+    already encoded; they are compressed into the zip as they come and nothing else is kept."""
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, content in _STATIC.items():
@@ -121,23 +122,41 @@ def xlsx_chunks(header: list[str], rows: Iterable[tuple], *, sheet: str = "Okno"
         with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as ws:
             ws.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
                      b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-            ws.write(("<row>" + "".join(_cell(h, ' s="3"') for h in header) + "</row>").encode())
-            lines, n = [], 0
-            for n, row in enumerate(rows, 1):
-                if n > MAX_ROWS:
-                    lines.append("<row>" + _cell("… the rest does not fit in one worksheet; export CSV for the "
-                                                 "whole set") + "</row>")
-                    n = MAX_ROWS
-                    break
-                lines.append("<row>" + "".join(map(_cell, row)) + "</row>")
-                if len(lines) >= batch:
-                    ws.write("".join(lines).encode())
-                    lines = []
-                    if progress:
-                        progress(n)
-                    if pipe.parts:
-                        yield pipe.take()
-            ws.write(("".join(lines) + "</sheetData></worksheet>").encode())
-    if progress:
-        progress(n)
+            ws.write(header_row(header))
+            for part in body:
+                ws.write(part)
+                if pipe.parts:
+                    yield pipe.take()
+            ws.write(b"</sheetData></worksheet>")
     yield pipe.take()
+
+
+def header_row(header: list[str]) -> bytes:
+    return ("<row>" + "".join(_cell(h, ' s="3"') for h in header) + "</row>").encode()
+
+
+OVERFLOW_ROW = ("<row>" + _cell("… the rest does not fit in one worksheet; export CSV for the whole set")
+                + "</row>").encode()
+
+
+def xlsx_chunks(header: list[str], rows: Iterable[tuple], *, sheet: str = "Okno",
+                progress: Callable[[int], None] | None = None, batch: int = 2000) -> Iterator[bytes]:
+    """The workbook of Python rows (small results: chart data). `progress(rows_written)` per batch.
+    The ticket list's export has its rows written by PostgreSQL instead (data/exports/sheet_rows.py)."""
+    def body() -> Iterator[bytes]:
+        lines, n = [], 0
+        for n, row in enumerate(rows, 1):
+            if n > MAX_ROWS:
+                lines.append(OVERFLOW_ROW.decode())
+                n = MAX_ROWS
+                break
+            lines.append("<row>" + "".join(map(_cell, row)) + "</row>")
+            if len(lines) >= batch:
+                yield "".join(lines).encode()
+                lines = []
+                if progress:
+                    progress(n)
+        yield "".join(lines).encode()
+        if progress:
+            progress(n)
+    return workbook_chunks(header, body(), sheet=sheet)

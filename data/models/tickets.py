@@ -122,6 +122,9 @@ class TicketEvent(Base):
 
     For `moved` the from/to column, lane and status are set; for `assigned` the from/to user;
     other kinds put their old/new values in from_value/to_value and details in `data`.
+
+    In the database the table is partitioned by month of `at` (migration scale2_0001,
+    data/event_partitions.py) and its primary key is (id, at); ids still come from one sequence.
     """
 
     __tablename__ = "ticket_events"

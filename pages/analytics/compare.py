@@ -13,7 +13,7 @@ from components.chart_card import CALLBACKS, chart_card, data_id, empty_figure, 
 from components.filter_bar import FILTER
 from components.guard import allowed, denied
 from components.i18n import N_, _
-from data.db import read_session
+from data.db import replica_session
 from data.errors import PermissionDenied
 from data.metrics import compare, filters
 
@@ -88,7 +88,7 @@ def render(query, pivot, months, group, measure):
     """One query for the table and the chart (the comparison reads a year of tickets)."""
     f, _problems = filters.parse(query)
     try:
-        with read_session() as s:
+        with replica_session() as s:
             user = current_user._get_current_object()
             rows = _result(s, user, filters.scoped(s, user, f), pivot, months, group)
     except PermissionDenied:

@@ -26,10 +26,12 @@ def seeded(live_server):
         board = f.board(s, team, agents=[ann, bob], time_limit=3)
         cards = [tickets.create(s, lead, title=f"Карточка {tag} {i}", board_id=board.id, channel="email")
                  for i in range(4)]
-        return dict(tag=tag, lead=lead.email, bob=bob.id, bob_name=bob.name, board=board.id,
+        return dict(tag=tag, lead=lead.email, ann=ann.email, ann_lane=f.lane_of(board, ann).id,
+                    bob_email=bob.email, bob=bob.id, bob_name=bob.name, board=board.id,
                     queue=f.column(board, "queue").id, doing=f.column(board, "in_progress").id,
                     waiting=f.column(board, "waiting").id, bob_lane=f.lane_of(board, bob).id,
-                    cards=[c.id for c in cards])
+                    cards=[c.id for c in cards],
+                    spare=[tickets.create(s, lead, title=f"Запас {tag} {i}", board_id=board.id).id for i in range(2)])
 
 
 def cell(column, lane=None) -> str:
@@ -191,3 +193,42 @@ def test_hard_wip_limit_refuses_the_drop_with_a_message(page, live_server, seede
     page.wait_for_selector("#board-msg", state="visible", timeout=5000)
     assert "WIP" in page.inner_text("#board-msg")
     assert page.locator(f"{cell(ids['queue'])} [data-ticket-id='{ids['card']}']").count() == 1
+
+
+def ids_in(page, selector) -> list[str]:
+    return page.locator(f"{selector} > .okno-card").evaluate_all("cards => cards.map(c => c.dataset.ticketId)")
+
+
+def test_agent_a_moves_a_card_and_agent_b_sees_it_in_the_right_column(page, browser, live_server, seeded):
+    """Анна drags a card into her lane of "in progress"; her page patches just the two cells (a few KB), in
+    the order the server keeps; Борис, with the same board open, sees it there without reloading."""
+    login(page, live_server, seeded["ann"], f.PASSWORD)
+    other = browser.new_context(viewport={"width": 1400, "height": 900})
+    bob = other.new_page()
+    try:
+        login(bob, live_server, seeded["bob_email"], f.PASSWORD)
+        open_board(page, live_server, seeded)
+        open_board(bob, live_server, seeded)
+        card, target = seeded["spare"][0], cell(seeded["doing"], seeded["ann_lane"])
+        placed = f"{target} [data-ticket-id='{card}']"
+        with page.expect_response(lambda r: "_dash-update-component" in r.url
+                                  and "board-move" in (r.request.post_data or "")) as answer:
+            drag(page, card, target)
+        assert answer.value.ok and len(answer.value.body()) < 10_000  # the move's answer, not two cells of cards
+        page.wait_for_selector(placed, timeout=5000)
+        assert page.locator(f"{cell(seeded['queue'])} [data-ticket-id='{card}']").count() == 0
+        assert page.locator(f"{placed} .okno-avatar").inner_text() == "АА"  # her lane: assigned to Анна Агент
+        patched = ids_in(page, target)
+
+        bob.wait_for_selector(placed, timeout=8000)
+        assert bob.locator(f"{cell(seeded['queue'])} [data-ticket-id='{card}']").count() == 0
+        with session_scope() as s:
+            moved = s.get(Ticket, card)
+            assert (moved.column_id, moved.lane_id) == (seeded["doing"], seeded["ann_lane"])
+        page.reload()
+        page.wait_for_selector(placed)
+        assert ids_in(page, target) == patched  # what the patch showed is what a fresh render shows
+        assert ids_in(bob, target) == patched
+        assert not page.console_errors
+    finally:
+        other.close()

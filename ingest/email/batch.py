@@ -21,19 +21,24 @@ one-by-one path of receive_identified(), which tells those apart.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Sequence
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from data import events
 from data.config import frozen
-from data.models import InboundMessage
+from data.models import Board, BoardColumn, InboundMessage
 
 from ingest import common
+from ingest.email.inbound import _target
 from ingest.email.receive import CHANNEL, identify, receive_identified
 
 BATCH = int(os.environ.get("OKNO_EMAIL_BATCH", "200"))
@@ -47,8 +52,35 @@ def parser_pool(workers: int | None = None) -> Iterator[Executor | None]:
     if workers <= 0:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # forkserver, not fork: a forked child would inherit this process's database sockets, and after a kill -9
+    # of the worker they would stay open in the orphans, holding its advisory (mailbox) lock.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                             initializer=_follow, initargs=(os.getpid(),)) as pool:
         yield pool
+
+
+def _follow(owner: int) -> None:
+    """In each parser process: exit when the worker that owns the pool is gone (a kill -9 leaves no orphans)."""
+    def watch():
+        while _alive(owner):
+            time.sleep(0.5)
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True, name="okno-parser-owner").start()
+
+
+def _alive(pid: int) -> bool:
+    """A killed worker stays a zombie until its parent reaps it: that counts as gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
 
 
 def identify_all(raws: Sequence[bytes], pool: Executor | None) -> list[Identity]:
@@ -83,14 +115,25 @@ def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Seq
     events.defer_revisions(session)
     try:
         with frozen():
+            # The session's identity map holds its rows weakly: held here, the service, its board and columns
+            # are read once per batch instead of once per message.
+            session.info["okno_batch_keep"] = _catalog(session, source)
             placed = _insert_raw(session, source, raws, ids)
             outcomes = [receive_identified(session, source, raw, ids[i], placed.get(i)) for i, raw in enumerate(raws)]
             events.flush_revisions(session)
     finally:
-        for key in ("okno_batch", "okno_rules"):
+        for key in ("okno_batch", "okno_rules", "okno_batch_keep"):
             session.info.pop(key, None)
         session.info.pop(events.DEFERRED, None)
     return outcomes
+
+
+def _catalog(session: Session, source: str) -> list:
+    mailbox, service = _target(session, source)
+    if service is None or service.board_id is None:
+        return [mailbox, service]
+    board = session.get(Board, service.board_id)
+    return [mailbox, service, board, *session.scalars(select(BoardColumn).where(BoardColumn.board_id == board.id))]
 
 
 def chunks(items: Iterable, size: int = BATCH) -> Iterator[list]:

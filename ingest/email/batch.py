@@ -33,8 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from data import events
-from data.config import frozen
+from data import batch
 from data.models import Board, BoardColumn, InboundMessage
 
 from ingest import common
@@ -111,20 +110,13 @@ def _insert_raw(session: Session, source: str, raws: Sequence[bytes], ids: Seque
 
 def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Sequence[Identity]) -> list[common.Outcome]:
     """Store and handle a batch in the caller's transaction, in the order given (a reply after its request)."""
-    session.info["okno_batch"] = True
-    events.defer_revisions(session)
-    try:
-        with frozen():
-            # The session's identity map holds its rows weakly: held here, the service, its board and columns
-            # are read once per batch instead of once per message.
-            session.info["okno_batch_keep"] = _catalog(session, source)
-            placed = _insert_raw(session, source, raws, ids)
-            outcomes = [receive_identified(session, source, raw, ids[i], placed.get(i)) for i, raw in enumerate(raws)]
-            events.flush_revisions(session)
-    finally:
-        for key in ("okno_batch", "okno_rules", "okno_batch_keep"):
-            session.info.pop(key, None)
-        session.info.pop(events.DEFERRED, None)
+    with batch.scope(session):
+        batch.keep(session, *_catalog(session, source))
+        placed = _insert_raw(session, source, raws, ids)
+        outcomes = []
+        for i, raw in enumerate(raws):
+            outcomes.append(receive_identified(session, source, raw, ids[i], placed.get(i)))
+            batch.keep(session)
     return outcomes
 
 

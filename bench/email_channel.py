@@ -126,18 +126,26 @@ def bench_imap(n: int) -> dict:
     try:
         conn = server.client("bench@okno.test")
         for i, raw in enumerate(messages(n)):
-            conn.append("INBOX", None, None, raw.replace(b"bench-", b"imap-"))
+            # Other senders and ids than the import's: else every message is a duplicate by content hash.
+            conn.append("INBOX", None, None, raw.replace(b"bench-", b"imap-").replace(b"@example.com", b"@imap.example.com"))
         conn.logout()
         with db.session_scope() as s:
             service_id = s.scalar(select(Service.id).where(Service.code == "benchmail"))
             s.add(Mailbox(name="bench", kind="imap", address="bench@okno.test", service_id=service_id,
-                          host="127.0.0.1", port=server.port, use_ssl=False, secret="env:BENCH_IMAP_PW"))
-        env = {**os.environ, "BENCH_IMAP_PW": "pw", "SMTP_PORT": "1"}
+                          host="127.0.0.1", port=server.port, use_ssl=False, secret="env:OKNO_SECRET_BENCH_IMAP_PW"))
+        env = {**os.environ, "OKNO_SECRET_BENCH_IMAP_PW": "pw", "SMTP_PORT": "1"}
         load_before = _load()
         elapsed, _out, peak_mb = _child(["--once"], env)
     finally:
         server.stop()
-    return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(n / elapsed, 1),
+    from sqlalchemy import func
+    from data.models import InboundMessage
+    with db.read_session() as s:
+        states = dict(s.execute(select(InboundMessage.state, func.count()).where(
+            InboundMessage.source.like("mailbox:%")).group_by(InboundMessage.state)).all())
+    if sum(states.values()) != n:
+        raise RuntimeError(f"the IMAP pass took in {states} of {n} messages: {_out}")
+    return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(n / elapsed, 1), "states": states,
             "load_average_before": load_before, "load_average_after": _load(), "peak_rss_mb": peak_mb,
             "note": "live intake: IMAP fetch one message at a time, batches of OKNO_EMAIL_BATCH, mark read after"}
 

@@ -112,8 +112,15 @@ class ImapSource:
                 yield Fetched(uid, raw)
 
     # -- after the commit ------------------------------------------------------------------------
+    def acknowledge_many(self, messages: list[Fetched]) -> None:
+        """acknowledge() of a batch in one command (a UID set)."""
+        if messages:
+            self._acknowledge(",".join(str(m.key) for m in messages))
+
     def acknowledge(self, message: Fetched) -> None:
-        uid = str(message.key)
+        self._acknowledge(str(message.key))
+
+    def _acknowledge(self, uid: str) -> None:
         if self.mailbox.after_processing == "move" and self.mailbox.move_to:
             target = _quote(self.mailbox.move_to)
             if "MOVE" in self.conn.capabilities:

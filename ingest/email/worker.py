@@ -95,8 +95,12 @@ def _poll(mailbox_id: int, result: PassResult) -> None:
                             exc_info=True)
                 outcomes = _one_by_one(source, source_name, fetched)
             _crash_point("after_commit")
-            for message in fetched:
-                source.acknowledge(message)  # only after the commit: a crash here refetches, dedup catches it
+            # Only after the commit: a crash here refetches, dedup catches it. IMAP: one command for the batch.
+            if hasattr(source, "acknowledge_many"):
+                source.acknowledge_many(fetched)
+            else:
+                for message in fetched:
+                    source.acknowledge(message)
             for outcome in outcomes:
                 result.add(outcome.state)
 

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 MESSAGES = int(os.environ.get("BENCH_OUTBOX_MESSAGES", "2000"))
-WORKERS = int(os.environ.get("BENCH_OUTBOX_WORKERS", "1"))
+WORKERS = int(os.environ.get("BENCH_OUTBOX_WORKERS", "3"))  # also measured with this many workers
 
 
 def _queue(n: int) -> None:

@@ -4,7 +4,8 @@ Writes go to a scratch database of its own (okno_bench_email_<random>, created a
 restored afterwards), never to okno_bench.
     python -m bench email_channel                   # as part of the suite (defaults below)
     python -m bench.email_channel --import 10000 --imap 1000
-Prints JSON: messages/s and the worker's peak memory (max RSS of the child process).
+Prints JSON: messages/s and the worker's peak memory (max RSS of the child process), beside the floor of
+the same work (the stdlib parser over the same files; COPY of the same raw messages) and the ratio.
 """
 from __future__ import annotations
 
@@ -61,13 +62,58 @@ def _child(args: list[str], env: dict) -> tuple[float, dict, int]:
     return elapsed, out, max(peak, before) // 1024
 
 
+def _load() -> list[float]:
+    return [round(x, 1) for x in os.getloadavg()]
+
+
+def floor_parse(folder: str) -> float:
+    """The bare cost of reading the same files: the stdlib parser over each, every part decoded (msg/s)."""
+    from email import policy
+    from email.parser import BytesParser
+    files = sorted(Path(folder).iterdir())
+    started = time.perf_counter()
+    for path in files:
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        for part in message.walk():
+            if not part.is_multipart():
+                part.get_content()
+    return len(files) / (time.perf_counter() - started)
+
+
+def floor_copy(folder: str) -> float:
+    """The bare cost of storing the same messages: their raw bytes COPYed into a table like inbound_messages
+    (msg/s), in one transaction."""
+    files = sorted(Path(folder).iterdir())
+    started = time.perf_counter()
+    raw_conn = db.get_engine().raw_connection()
+    try:
+        conn = raw_conn.driver_connection
+        with conn.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE floor_copy (id bigserial, channel text, external_id text, raw bytea, "
+                        "received_at timestamptz DEFAULT now()) ON COMMIT DROP")
+            with cur.copy("COPY floor_copy (channel, external_id, raw) FROM STDIN") as copy:
+                for path in files:
+                    copy.write_row(("email", path.name, path.read_bytes()))
+        conn.commit()
+    finally:
+        raw_conn.close()
+    return len(files) / (time.perf_counter() - started)
+
+
 def bench_import(n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for i, raw in enumerate(messages(n)):
             Path(tmp, f"{i:06d}.eml").write_bytes(raw)
+        load_before = _load()
         elapsed, counts, peak_mb = _child(["--import", tmp, "--service", "benchmail"], os.environ.copy())
-    return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(n / elapsed, 1),
-            "peak_rss_mb": peak_mb, "counts": counts}
+        load_after = _load()
+        parse_rate, copy_rate = floor_parse(tmp), floor_copy(tmp)
+    rate = n / elapsed
+    return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(rate, 1),
+            "floor_stdlib_parse_per_s": round(parse_rate, 1), "floor_copy_per_s": round(copy_rate, 1),
+            "ratio_parse_floor": round(parse_rate / rate, 1), "ratio_copy_floor": round(copy_rate / rate, 1),
+            "load_average_before": load_before, "load_average_after": load_after, "cpus": os.cpu_count(),
+            "batch": int(os.environ.get("OKNO_EMAIL_BATCH", "200")), "peak_rss_mb": peak_mb, "counts": counts}
 
 
 def bench_imap(n: int) -> dict:
@@ -80,18 +126,28 @@ def bench_imap(n: int) -> dict:
     try:
         conn = server.client("bench@okno.test")
         for i, raw in enumerate(messages(n)):
-            conn.append("INBOX", None, None, raw.replace(b"bench-", b"imap-"))
+            # Other senders and ids than the import's: else every message is a duplicate by content hash.
+            conn.append("INBOX", None, None, raw.replace(b"bench-", b"imap-").replace(b"@example.com", b"@imap.example.com"))
         conn.logout()
         with db.session_scope() as s:
             service_id = s.scalar(select(Service.id).where(Service.code == "benchmail"))
             s.add(Mailbox(name="bench", kind="imap", address="bench@okno.test", service_id=service_id,
-                          host="127.0.0.1", port=server.port, use_ssl=False, secret="env:BENCH_IMAP_PW"))
-        env = {**os.environ, "BENCH_IMAP_PW": "pw", "SMTP_PORT": "1"}
+                          host="127.0.0.1", port=server.port, use_ssl=False, secret="env:OKNO_SECRET_BENCH_IMAP_PW"))
+        env = {**os.environ, "OKNO_SECRET_BENCH_IMAP_PW": "pw", "SMTP_PORT": "1"}
+        load_before = _load()
         elapsed, _out, peak_mb = _child(["--once"], env)
     finally:
         server.stop()
-    return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(n / elapsed, 1),
-            "peak_rss_mb": peak_mb}
+    from sqlalchemy import func
+    from data.models import InboundMessage
+    with db.read_session() as s:
+        states = dict(s.execute(select(InboundMessage.state, func.count()).where(
+            InboundMessage.source.like("mailbox:%")).group_by(InboundMessage.state)).all())
+    if sum(states.values()) != n:
+        raise RuntimeError(f"the IMAP pass took in {states} of {n} messages: {_out}")
+    return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(n / elapsed, 1), "states": states,
+            "load_average_before": load_before, "load_average_after": _load(), "peak_rss_mb": peak_mb,
+            "note": "live intake: UID FETCH of 50 at a time, batches of OKNO_EMAIL_BATCH, one UID STORE per batch after its commit"}
 
 
 def run(url: str | None = None, imports: int = 2000, imap: int = 500) -> dict:
@@ -111,4 +167,8 @@ if __name__ == "__main__":
     parser.add_argument("--import", dest="imports", type=int, default=10000)
     parser.add_argument("--imap", type=int, default=1000)
     a = parser.parse_args()
+    from data.config import weak_key
+    if weak_key(os.environ.get("SECRET_KEY")):  # the worker refuses to start without a strong key
+        import secrets
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
     print(json.dumps(run(None, a.imports, a.imap), ensure_ascii=False, indent=2))

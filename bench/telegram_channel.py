@@ -15,6 +15,36 @@ UPDATES = int(os.environ.get("BENCH_TELEGRAM_UPDATES", "300"))
 MESSAGES = int(os.environ.get("BENCH_TELEGRAM_MESSAGES", "300"))
 
 
+def _floor_parse(updates: list, bot) -> float:
+    """The bare cost of reading the same updates: JSON text to python-telegram-bot objects."""
+    import json
+    from telegram import Update
+    texts = [json.dumps(u) for u in updates]
+    started = time.perf_counter()
+    for text in texts:
+        Update.de_json(json.loads(text), bot)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def _floor_copy(updates: list) -> float:
+    """The bare cost of writing what they become: one ticket row each, by COPY, in one transaction."""
+    from data.db import get_engine
+    started = time.perf_counter()
+    raw = get_engine().raw_connection()
+    try:
+        conn = raw.driver_connection
+        with conn.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE floor_tickets (LIKE tickets INCLUDING DEFAULTS) ON COMMIT DROP")
+            with cur.copy("COPY floor_tickets (number, title, description, board_id, column_id, channel, status, "
+                          "position) FROM STDIN") as copy:
+                for i, u in enumerate(updates):
+                    copy.write_row((i + 1, u["message"]["text"], u["message"]["text"], 1, 1, "telegram", "queue", -i))
+        conn.commit()
+    finally:
+        raw.close()
+    return len(updates) / (time.perf_counter() - started)
+
+
 async def _measure(api) -> dict:
     from data.messaging import outbox
     from data.db import session_scope
@@ -48,9 +78,14 @@ async def _measure(api) -> dict:
         started, cpu, statements[0] = time.perf_counter(), time.process_time(), 0
         delivered = await deliver_due(bot, limit=MESSAGES + 10)
         deliver_s, deliver_cpu, deliver_sql = time.perf_counter() - started, time.process_time() - cpu, statements[0]
+    parse_rate, copy_rate = _floor_parse(updates, bot), _floor_copy(updates)
     load = os.getloadavg()[0]
-    return {"load_average_1m": round(load, 1), "cpus": os.cpu_count(),
-            "updates": handled, "updates_per_s": round(handled / handle_s, 1),
+    rate = handled / handle_s
+    return {"load_average_1m": round(load, 1), "load_average": [round(x, 1) for x in os.getloadavg()],
+            "cpus": os.cpu_count(), "batch": int(os.environ.get("OKNO_TELEGRAM_BATCH", "100")),
+            "updates": handled, "updates_per_s": round(rate, 1),
+            "floor_parse_per_s": round(parse_rate, 1), "floor_copy_per_s": round(copy_rate, 1),
+            "ratio_parse_floor": round(parse_rate / rate, 1), "ratio_copy_floor": round(copy_rate / rate, 1),
             "worker_cpu_ms_per_update": round(handle_cpu * 1000 / max(handled, 1), 1),
             "sql_statements_per_update": round(handle_sql / max(handled, 1), 1),
             "note_updates": "each: store raw, new requester + ticket + event, answer queued and sent to the loopback API",

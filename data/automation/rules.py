@@ -74,11 +74,22 @@ def conditions_hold(session: Session, rule: Rule, ticket: Ticket, now: datetime)
     return True
 
 
+def _active(session: Session, trigger: str) -> list[Rule]:
+    """The active rules of a trigger; a channel worker's batch (session.info["okno_batch"]) reads them once."""
+    cache = session.info.setdefault("okno_rules", {}) if session.info.get("okno_batch") else None
+    if cache is not None and trigger in cache:
+        return cache[trigger]
+    rules = session.scalars(select(Rule).where(Rule.is_active, Rule.trigger == trigger)
+                            .order_by(Rule.position, Rule.id)).all()
+    if cache is not None:
+        cache[trigger] = rules
+    return rules
+
+
 def run(session: Session, trigger: str, ticket: Ticket, now: datetime | None = None, **context) -> int:
     """Fire every active rule for this trigger whose conditions hold; returns how many fired."""
     now = now or datetime.now(timezone.utc)
-    rules = session.scalars(select(Rule).where(Rule.is_active, Rule.trigger == trigger)
-                            .order_by(Rule.position, Rule.id)).all()
+    rules = _active(session, trigger)
     fired = 0
     for rule in rules:
         if trigger_matches(rule, trigger, ticket, context) and conditions_hold(session, rule, ticket, now):

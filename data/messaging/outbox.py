@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from data.models import Comment, Outbox, RequesterIdentity, Service, Ticket
 
@@ -166,6 +167,45 @@ def claim(session: Session, channel: str, ids: list[int] | None = None,
     row.last_error = IN_FLIGHT
     row.next_attempt_at = _now() + lease
     return row
+
+
+def claim_many(session: Session, channel: str, limit: int, lease: timedelta = CLAIM_LEASE) -> list[Outbox]:
+    """claim() of up to `limit` due rows in one statement (a batch for one connection to the server)."""
+    rows = session.scalars(select(Outbox).where(Outbox.channel == channel, Outbox.state == "queued",
+                                                Outbox.next_attempt_at <= func.now())
+                           .order_by(*((Outbox.id,) if channel == "telegram" else (Outbox.next_attempt_at, Outbox.id)))
+                           .limit(limit).with_for_update(skip_locked=True)).all()
+    for row in rows:
+        if row.last_error == IN_FLIGHT:
+            log.warning("outbox %s: attempt %s was cut off before its result was recorded; sending again with "
+                        "the same id %s", row.id, row.attempts, row.external_id)
+        attempt(row)
+        row.last_error = IN_FLIGHT
+        row.next_attempt_at = _now() + lease
+    return rows
+
+
+def claimed_many(session: Session, ids: list[int]) -> list[Outbox]:
+    """claimed() of a batch, in id order; rows another worker holds or no longer queued are left out."""
+    return list(session.scalars(select(Outbox).where(Outbox.id.in_(ids), Outbox.state == "queued")
+                                .order_by(Outbox.id).with_for_update(skip_locked=True)))
+
+
+def sent_many(session: Session, rows: list[Outbox]) -> None:
+    """sent() of a batch in two statements: the rows, then the comments that show their delivery."""
+    if not rows:
+        return
+    at = _now()
+    session.execute(update(Outbox).where(Outbox.id.in_([r.id for r in rows]))
+                    .values(state="sent", sent_at=at, last_error=None).execution_options(synchronize_session=False))
+    comments = [r.comment_id for r in rows if r.comment_id]
+    if comments:
+        session.execute(update(Comment).where(Comment.id.in_(comments))
+                        .values(delivery_state="sent", delivery_error=None)
+                        .execution_options(synchronize_session=False))
+    for row in rows:  # the objects say what the database now has (no second write at flush)
+        for name, value in (("state", "sent"), ("sent_at", at), ("last_error", None)):
+            set_committed_value(row, name, value)
 
 
 def claimed(session: Session, row_id: int) -> Outbox | None:

@@ -99,7 +99,11 @@ _FINGERPRINT = text("""SELECT (SELECT count(*) || '/' || coalesce(max(updated_at
 
 
 def for_session(session: Session) -> PolicySet:
-    """The policy set, reloaded only when policies or calendars changed (one cheap query per change)."""
+    """The policy set, reloaded only when policies or calendars changed (one cheap query per change).
+    A channel worker's batch (session.info["okno_batch"]) checks once per batch, not once per message."""
+    cached = session.info.get("okno_sla_policies")
+    if cached is not None and session.info.get("okno_batch"):
+        return cached[1]
     session.flush()
     stamp = tuple(session.execute(_FINGERPRINT).one())
     cached = session.info.get("okno_sla_policies")

@@ -8,6 +8,7 @@ stopped, and the inbound dedup turns them into an acknowledgement only.
 from __future__ import annotations
 
 import imaplib
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
@@ -16,6 +17,9 @@ from sqlalchemy import func, update
 
 from data.catalog.secrets import reveal
 from data.models import Mailbox
+
+FETCH_BATCH = 50  # messages per UID FETCH: one round trip for many, a bounded response
+_UID = re.compile(rb"UID (\d+)")
 
 @dataclass
 class Fetched:
@@ -90,10 +94,24 @@ class ImapSource:
         # Left behind by a crash between commit and mark-read/move: unread mail, or (when handled mail is
         # moved away) anything still in the folder. The inbound dedup turns these into acknowledgements.
         pending = self._search("UNSEEN") if self.mailbox.after_processing == "mark_read" else self._search("ALL")
-        for uid in sorted(set(newer) | set(pending)):
-            raw = self.fetch(uid)
-            if raw is not None:
-                yield Fetched(uid, raw)
+        uids = sorted(set(newer) | set(pending))
+        for start in range(0, len(uids), FETCH_BATCH):
+            yield from self.fetch_many(uids[start:start + FETCH_BATCH])
+
+    def fetch_many(self, uids: list[int]) -> Iterator[Fetched]:
+        """Several messages in one UID FETCH (one round trip), in UID order; expunged ones are left out."""
+        if not uids:
+            return
+        data = _ok(self.conn.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])"), "fetch")
+        found = {}
+        for item in data:
+            if isinstance(item, tuple) and len(item) == 2:
+                uid = _UID.search(item[0])
+                if uid:
+                    found[int(uid.group(1))] = item[1]
+        for uid in uids:
+            if uid in found:
+                yield Fetched(uid, found[uid])
 
     def fetch(self, uid: int) -> bytes | None:
         data = _ok(self.conn.uid("FETCH", str(uid), "(BODY.PEEK[])"), "fetch")
@@ -112,8 +130,15 @@ class ImapSource:
                 yield Fetched(uid, raw)
 
     # -- after the commit ------------------------------------------------------------------------
+    def acknowledge_many(self, messages: list[Fetched]) -> None:
+        """acknowledge() of a batch in one command (a UID set)."""
+        if messages:
+            self._acknowledge(",".join(str(m.key) for m in messages))
+
     def acknowledge(self, message: Fetched) -> None:
-        uid = str(message.key)
+        self._acknowledge(str(message.key))
+
+    def _acknowledge(self, uid: str) -> None:
         if self.mailbox.after_processing == "move" and self.mailbox.move_to:
             target = _quote(self.mailbox.move_to)
             if "MOVE" in self.conn.capabilities:

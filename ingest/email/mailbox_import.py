@@ -1,5 +1,8 @@
 """One-off import: a server folder of a mailbox, or .eml files / an mbox on disk, through the live path.
 
+In batches (ingest.email.batch): parsed in a process pool, one transaction per batch. A batch that fails
+as a whole (not a bad message: those fail alone) is taken in again one message at a time.
+
 Every message goes through ingest.email.receive.receive() exactly like live mail, so the same dedup
 applies (importing twice, or importing what the worker already read, creates nothing new).
 Nothing is changed on the server: no flags, no moves, no cursor.
@@ -7,6 +10,7 @@ Nothing is changed on the server: no flags, no moves, no cursor.
 from __future__ import annotations
 
 import mailbox as mboxlib
+import logging
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -18,8 +22,11 @@ from data.models import Mailbox
 
 from ingest import common
 from ingest.email.inbound import source_of
+from ingest.email.batch import BATCH, chunks, identify_all, parser_pool, receive_batch
 from ingest.email.receive import receive
 from ingest.email.worker import open_source
+
+log = logging.getLogger(__name__)
 
 
 def files_at(path: Path) -> Iterator[bytes]:
@@ -59,6 +66,29 @@ def ingest_all(source: str, messages: Iterator[bytes]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def ingest_batched(source: str, messages: Iterator[bytes], size: int = BATCH,
+                   workers: int | None = None) -> dict[str, int]:
+    """ingest_all() in batches of `size`: one transaction each, parsing in `workers` processes."""
+    counts: Counter = Counter()
+    with parser_pool(workers) as pool:
+        for raws in chunks(messages, size):
+            ids = identify_all(raws, pool)
+
+            def take_in(s, raws=raws, ids=ids):
+                s.info["email_import"] = True
+                return receive_batch(s, source, raws, ids)
+            try:
+                outcomes = db.retry_transaction(take_in)
+            except Exception:  # noqa: BLE001 — e.g. a deadlock with another worker: one by one, as before
+                log.warning("batch of %d failed as a whole; taking its messages one by one", len(raws),
+                            exc_info=True)
+                counts.update(ingest_all(source, iter(raws)))
+                continue
+            for outcome in outcomes:
+                _count(counts, outcome)
+    return dict(sorted(counts.items()))
+
+
 def _mailbox(mailbox_id: int) -> Mailbox:
     with db.read_session() as s:
         mailbox = s.get(Mailbox, mailbox_id)
@@ -79,8 +109,8 @@ def run_import(mailbox_id: int | None = None, service_id: int | None = None, fol
         target = Path(path)
         if not target.exists():
             raise ValidationError("errors.cli.no_path", {"path": Text("errors.field.missing")}, path=path)
-        return ingest_all(source, files_at(target))
+        return ingest_batched(source, files_at(target))
     if mailbox is None:
         raise ValidationError("errors.cli.folder_needs_mailbox", {"mailbox": Text("errors.field.required")})
     with open_source(mailbox) as remote:
-        return ingest_all(source, (m.raw for m in remote.fetch_folder(folder or mailbox.folder, since)))
+        return ingest_batched(source, (m.raw for m in remote.fetch_folder(folder or mailbox.folder, since)))

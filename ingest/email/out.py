@@ -1,8 +1,9 @@
 """Delivering the email outbox: replies in the requester's thread, auto-replies, notifications, PINs.
 
-One row at a time, in two transactions. The claim (`SELECT ... FOR UPDATE SKIP LOCKED`, so several
-workers share the outbox) counts the attempt, leases the row and stamps its Message-ID, and is
-committed BEFORE anything is sent; then the row is locked again, sent, and its result committed. A
+A batch of rows (OKNO_OUTBOX_BATCH, 100) in two transactions. The claim (`SELECT ... FOR UPDATE SKIP
+LOCKED LIMIT n`, so several workers share the outbox and no row goes out twice) counts the attempt, leases
+the rows and stamps their Message-IDs, and is committed BEFORE anything is sent; then the rows are locked
+again, sent over ONE connection per SMTP server, and the sent ones marked in one statement and committed. A
 worker killed between sending and that commit leaves the row claimed: after the lease it is sent
 again with the same Message-ID, which mail clients and servers treat as the same message
 (docs/reliability.md). Temporary failures retry with exponential backoff; permanent ones (5xx) fail
@@ -11,6 +12,7 @@ at once; the comment shows queued / sent / failed with the reason.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import smtplib
 from datetime import timedelta
@@ -112,20 +114,34 @@ def build(session: Session, row: Outbox, mailbox: Mailbox | None) -> EmailMessag
     return msg
 
 
-def send_smtp(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
+def _route(mailbox: Mailbox | None) -> tuple:
+    """Where a message goes out: the mailbox's own SMTP server, or the configured one."""
     cfg = get_config()
     own = mailbox is not None and mailbox.kind == "imap" and mailbox.smtp_host
     host, port = (mailbox.smtp_host, mailbox.smtp_port or 587) if own else (cfg.smtp_host, cfg.smtp_port)
     user, password = ((mailbox.username or mailbox.address), reveal(mailbox.secret)) if own else \
         (cfg.smtp_user, cfg.smtp_password)
-    cls = smtplib.SMTP_SSL if own and mailbox.smtp_ssl else smtplib.SMTP
+    return host, port, user, password, bool(own and mailbox.smtp_ssl)
+
+
+def _connect(route: tuple) -> smtplib.SMTP:
+    host, port, user, password, ssl = route
+    smtp = (smtplib.SMTP_SSL if ssl else smtplib.SMTP)(host, port, timeout=30)
     try:
-        with cls(host, port, timeout=30) as smtp:
-            if cls is smtplib.SMTP and port == 587:
-                smtp.starttls()
-            if user and password:
-                smtp.login(user, password)
-            smtp.send_message(msg, from_addr=msg["From"].addresses[0].addr_spec, to_addrs=[recipient])
+        if not ssl and port == 587:
+            smtp.starttls()
+        if user and password:
+            smtp.login(user, password)
+    except Exception:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _transmit(smtp: smtplib.SMTP, msg: EmailMessage, recipient: str) -> None:
+    """One message over an open connection; a refusal for good becomes PermanentFailure."""
+    try:
+        smtp.send_message(msg, from_addr=msg["From"].addresses[0].addr_spec, to_addrs=[recipient])
     except smtplib.SMTPRecipientsRefused as err:
         codes = [c for c, _m in err.recipients.values()]
         if all(c >= 500 for c in codes):
@@ -137,6 +153,51 @@ def send_smtp(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> Non
         raise
 
 
+def send_smtp(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
+    try:
+        smtp = _connect(_route(mailbox))
+    except smtplib.SMTPResponseException as err:
+        if err.smtp_code >= 500 and err.smtp_code not in (530, 535):
+            raise PermanentFailure(f"{err.smtp_code} {err.smtp_error!r}") from err
+        raise
+    with smtp:
+        _transmit(smtp, msg, recipient)
+
+
+class Connections:
+    """One SMTP connection per server for a whole batch, opened at its first message, opened again once
+    if the server dropped it (a server may close after N messages)."""
+
+    def __init__(self):
+        self.open: dict[tuple, smtplib.SMTP] = {}
+
+    def send(self, msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
+        if mailbox is not None and mailbox.kind == "ews":
+            return send(msg, recipient, mailbox)
+        route = _route(mailbox)
+        for again in (False, True):
+            smtp = self.open.get(route)
+            if smtp is None:
+                smtp = self.open[route] = _connect(route)
+            try:
+                return _transmit(smtp, msg, recipient)
+            except (smtplib.SMTPServerDisconnected, ConnectionError):
+                self.open.pop(route, None)
+                if again:
+                    raise
+            except smtplib.SMTPResponseException:
+                smtp.rset()  # the next message starts a clean transaction on the same connection
+                raise
+
+    def close(self) -> None:
+        for smtp in self.open.values():
+            try:
+                smtp.quit()
+            except Exception:  # noqa: BLE001 — everything was sent and recorded already
+                smtp.close()
+        self.open.clear()
+
+
 def send(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
     if mailbox is not None and mailbox.kind == "ews":
         from ingest.email.ews import send_via_ews
@@ -145,13 +206,18 @@ def send(msg: EmailMessage, recipient: str, mailbox: Mailbox | None) -> None:
         send_smtp(msg, recipient, mailbox)
 
 
-def deliver_one(session: Session, row: Outbox) -> str:
-    """Send a claimed row (outbox.claim counted the attempt) and record the result on it."""
-    mailbox = mailbox_for(session, row)
+def deliver_one(session: Session, row: Outbox, connections: Connections | None = None,
+                mailbox: Mailbox | None | bool = False) -> str:
+    """Send a claimed row (outbox.claim counted the attempt) and record the result on it. In a batch
+    (`connections`) a sent row is left for outbox.sent_many: "sent" is returned, nothing written yet."""
+    mailbox = mailbox_for(session, row) if mailbox is False else mailbox
     attempts = row.attempts
     try:
         msg = build(session, row, mailbox)
-        send(msg, row.recipient, mailbox)
+        if connections is not None:
+            connections.send(msg, row.recipient, mailbox)
+        else:
+            send(msg, row.recipient, mailbox)
     except Exception as err:
         reason = f"{type(err).__name__}: {err}"[:2000]
         final = isinstance(err, PermanentFailure) or attempts >= MAX_ATTEMPTS
@@ -161,24 +227,48 @@ def deliver_one(session: Session, row: Outbox) -> str:
             return "failed"
         outbox.retry(row, reason, now() + backoff(attempts))
         return "retry"
-    outbox.sent(session, row)
+    if connections is None:
+        outbox.sent(session, row)
     pins.redact_delivered(row)  # the plain PIN must not stay in the outbox
     return "sent"
 
 
-def deliver_due(limit: int = 500) -> dict[str, int]:
-    """Send what is due, one row at a time: claim and commit, then send and commit. Returns counts:
+def deliver_due(limit: int = 500, batch: int | None = None) -> dict[str, int]:
+    """Send what is due, a batch at a time: claim and commit, then send and commit. Returns counts:
     sent, retry, failed."""
+    batch = batch or int(os.environ.get("OKNO_OUTBOX_BATCH", "100"))
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    for _ in range(limit):
+    while limit > 0:
         with db.session_scope() as s:
-            row = outbox.claim(s, "email")
-            if row is None:
-                break
-            name(row, mailbox_for(s, row))
-            row_id = row.id
-        with db.session_scope() as s:
-            row = outbox.claimed(s, row_id)
-            if row is not None:  # (None: withdrawn meanwhile)
-                counts[deliver_one(s, row)] += 1
+            rows = outbox.claim_many(s, "email", min(batch, limit))
+            mailboxes = _mailboxes(s, rows)
+            for row in rows:
+                name(row, mailboxes[row.id])
+            ids = [row.id for row in rows]
+        if not ids:
+            break
+        limit -= len(ids)
+        connections = Connections()
+        try:
+            with db.session_scope() as s:
+                rows = outbox.claimed_many(s, ids)  # (rows withdrawn meanwhile are left out)
+                mailboxes = _mailboxes(s, rows)
+                sent = []
+                for row in rows:
+                    result = deliver_one(s, row, connections, mailboxes[row.id])
+                    counts[result] += 1
+                    if result == "sent":
+                        sent.append(row)
+                outbox.sent_many(s, sent)
+        finally:
+            connections.close()  # after the commit: the server has every message, the database says so
     return counts
+
+
+def _mailboxes(session: Session, rows: list[Outbox]) -> dict[int, Mailbox | None]:
+    """mailbox_for() of each row, asked once per ticket."""
+    by_ticket: dict[int | None, Mailbox | None] = {}
+    for row in rows:
+        if row.ticket_id not in by_ticket:
+            by_ticket[row.ticket_id] = mailbox_for(session, row)
+    return {row.id: by_ticket[row.ticket_id] for row in rows}

@@ -88,7 +88,16 @@ def _row_with_hash(session: Session, key: str) -> InboundMessage | None:
 
 def receive(session: Session, source: str, raw: bytes) -> common.Outcome:
     """Store and handle one message in the caller's transaction; a copy already received is `duplicate`."""
-    external_id, key, mail = identify(raw)
+    return receive_identified(session, source, raw, identify(raw))
+
+
+def receive_identified(session: Session, source: str, raw: bytes, identity: tuple[str, str, ParsedEmail | None],
+                       row: InboundMessage | None = None) -> common.Outcome:
+    """receive() of a message identified already (parsed in a process pool by ingest.email.batch); `row` is
+    its raw row when the batch inserted it, else it is stored here."""
+    external_id, key, mail = identity
+    if row is not None:
+        return _handle(session, row, raw, mail)
     inbound_id = common.store_raw(session, channel=CHANNEL, source=source, external_id=external_id, raw=raw,
                                   digest=key)
     if inbound_id is None:
@@ -100,7 +109,11 @@ def receive(session: Session, source: str, raw: bytes) -> common.Outcome:
                                       external_id=f"{external_id}#{key[5:17]}")
         if inbound_id is None:
             return common.Outcome("duplicate", "already received")
-    row = session.get(InboundMessage, inbound_id)
+    return _handle(session, session.get(InboundMessage, inbound_id), raw, mail)
+
+
+def _handle(session: Session, row: InboundMessage, raw: bytes, mail: ParsedEmail | None) -> common.Outcome:
+    inbound_id = row.id
     set_committed_value(row, "raw", raw)  # we have it: no second round trip for the deferred column
     if mail is not None:
         session.info[_PARSED] = (inbound_id, mail)

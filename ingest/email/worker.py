@@ -1,8 +1,9 @@
 """The email worker: poll every mailbox, turn each message into a ticket or comment, deliver the outbox.
 
-Per message: fetch the raw MIME → one transaction stores it (inbound_messages), makes the
-ticket/comment and advances the mailbox cursor → commit → only then mark it read / move it at
-the server. A crash between commit and mark-read loses nothing: the message is fetched again
+Per batch of messages (ingest/email/batch.py, OKNO_EMAIL_BATCH, 200): fetch the raw MIME, parse it in a
+process pool → one transaction stores them (inbound_messages), makes the tickets/comments and advances
+the mailbox cursor → commit → only then mark them read / move them at the server. A worker killed
+before the commit leaves nothing of the batch; the next pass reads it again. A crash between commit and mark-read loses nothing: the message is fetched again
 and recognised by its content hash (ingest/email/receive.py). A failing mailbox is recorded on its row
 (last_error) and the worker goes on with the next one.
 """
@@ -19,6 +20,7 @@ from data import db
 from data.models import Mailbox
 
 from ingest.common import now
+from ingest.email.batch import BATCH, chunks, identify_all, parser_pool, receive_batch
 from ingest.email.inbound import source_of
 from ingest.email.receive import receive
 
@@ -77,16 +79,39 @@ def _poll(mailbox_id: int, result: PassResult) -> None:
         mailbox = s.get(Mailbox, mailbox_id)
         s.expunge(mailbox)
     source_name = source_of(mailbox)
-    with open_source(mailbox) as source:
+    with open_source(mailbox) as source, parser_pool() as pool:
         with db.session_scope() as s:
             source.check_cursor(s)
-        for message in source.fetch_new():
-            with db.session_scope() as s:
-                outcome = receive(s, source_name, message.raw)
-                source.save_cursor(s, message)
+        for fetched in chunks(source.fetch_new(), BATCH):
+            raws = [m.raw for m in fetched]
+            ids = identify_all(raws, pool)
+            try:
+                with db.session_scope() as s:
+                    outcomes = receive_batch(s, source_name, raws, ids)
+                    source.save_cursor(s, fetched[-1])
+                    _crash_point("mid_batch")  # handled, not committed: the whole batch is read again
+            except Exception:  # noqa: BLE001 — e.g. a deadlock: the batch one message a transaction, as before
+                log.warning("mailbox %s: batch of %d failed as a whole; one by one", mailbox_id, len(raws),
+                            exc_info=True)
+                outcomes = _one_by_one(source, source_name, fetched)
             _crash_point("after_commit")
-            source.acknowledge(message)  # only after the commit: a crash here refetches, dedup catches it
-            result.add(outcome.state)
+            # Only after the commit: a crash here refetches, dedup catches it. IMAP: one command for the batch.
+            if hasattr(source, "acknowledge_many"):
+                source.acknowledge_many(fetched)
+            else:
+                for message in fetched:
+                    source.acknowledge(message)
+            for outcome in outcomes:
+                result.add(outcome.state)
+
+
+def _one_by_one(source, source_name: str, fetched: list) -> list:
+    outcomes = []
+    for message in fetched:
+        with db.session_scope() as s:
+            outcomes.append(receive(s, source_name, message.raw))
+            source.save_cursor(s, message)
+    return outcomes
 
 
 def run_once() -> list[PassResult]:

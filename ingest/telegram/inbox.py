@@ -1,8 +1,8 @@
 """Nothing lost, nothing twice: every update is stored raw before it is handled.
 
 `store_updates` commits the raw updates (unique on channel, bot id, update id) before the poller
-confirms them to Telegram with the next offset; `process_pending` handles stored updates one by
-one, each in its own transaction that also marks it processed — a redelivered update is a no-op,
+confirms them to Telegram with the next offset; `process_pending` handles stored updates in batches
+(one transaction per batch, a savepoint per update) that also mark them processed — a redelivered update is a no-op,
 a crash re-handles only what was not committed. A malformed or unknown update is kept with the
 reason and skipped; an update whose handling fails is kept as failed and retried a few times.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, or_, select
@@ -18,6 +19,7 @@ from sqlalchemy.orm import undefer
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from telegram import Bot
 
+from data import batch
 from data.db import session_scope
 from data.models import InboundMessage
 
@@ -27,6 +29,7 @@ from ingest.telegram import updates as telegram_updates
 log = logging.getLogger("okno.telegram")
 CHANNEL = "telegram"
 MAX_ATTEMPTS = 3
+BATCH = int(os.environ.get("OKNO_TELEGRAM_BATCH", "100"))
 
 
 def update_key(raw) -> str:
@@ -51,40 +54,63 @@ def store_updates(bot_id: int, updates: list) -> int:
 
 async def process_next(bot: Bot, bot_id: int, bot_username: str) -> bool:
     """Handle the oldest pending update; False when none is left."""
+    return await process_batch(bot, bot_id, bot_username, size=1) > 0
+
+
+def _pending(session, bot_id: int, limit: int) -> list[InboundMessage]:
+    return list(session.scalars(
+        select(InboundMessage).where(
+            InboundMessage.channel == CHANNEL, InboundMessage.source == str(bot_id),
+            or_(InboundMessage.state == "received",
+                and_(InboundMessage.state == "failed", InboundMessage.attempts < MAX_ATTEMPTS)))
+        .options(undefer(InboundMessage.raw))
+        .order_by(InboundMessage.id).limit(limit).with_for_update(skip_locked=True)))
+
+
+async def _handle_row(session, bot: Bot, bot_id: int, bot_username: str, row: InboundMessage) -> list[int]:
+    """One stored update in a savepoint: a failure undoes its handling, not its bookkeeping."""
+    row.attempts += 1
+    outbox_ids: list[int] = []
+    try:
+        raw = json.loads(row.raw)
+        with session.begin_nested():
+            outbox_ids = await telegram_updates.handle(session, bot, bot_id, bot_username, raw)
+        row.state, row.error = "processed", None
+    except telegram_updates.Unsupported as err:
+        log.warning("telegram update %s skipped: %s", row.external_id, err)
+        row.state, row.error = "skipped", str(err)[:2000]
+    except json.JSONDecodeError as err:  # not even JSON
+        log.warning("telegram update %s skipped: %s", row.external_id, err)
+        row.state, row.error = "skipped", f"malformed update: {err}"[:2000]
+    except Exception as err:  # the worker never dies on one update; it stays visible and retryable
+        log.exception("telegram update %s failed (attempt %s)", row.external_id, row.attempts)
+        row.state, row.error = "failed", f"{type(err).__name__}: {err}"[:2000]
+        outbox_ids = []
+    row.processed_at = datetime.now(timezone.utc)
+    return outbox_ids
+
+
+async def process_batch(bot: Bot, bot_id: int, bot_username: str, size: int = BATCH) -> int:
+    """Up to `size` pending updates (oldest first, SKIP LOCKED: workers share them) in ONE transaction, each
+    in its own savepoint; the same caches as an email batch (Config, SLA policies, rules, board revisions
+    once per batch). Their answers are delivered after the commit. Returns how many were handled."""
+    outbox_ids: list[int] = []
     with session_scope() as session:
-        row = session.scalar(
-            select(InboundMessage).where(
-                InboundMessage.channel == CHANNEL, InboundMessage.source == str(bot_id),
-                or_(InboundMessage.state == "received",
-                    and_(InboundMessage.state == "failed", InboundMessage.attempts < MAX_ATTEMPTS)))
-            .options(undefer(InboundMessage.raw))
-            .order_by(InboundMessage.id).limit(1).with_for_update(skip_locked=True))
-        if row is None:
-            return False
-        row.attempts += 1
-        outbox_ids: list[int] = []
-        try:
-            raw = json.loads(row.raw)
-            with session.begin_nested():  # a failure undoes the handling, not the bookkeeping
-                outbox_ids = await telegram_updates.handle(session, bot, bot_id, bot_username, raw)
-            row.state, row.error = "processed", None
-        except telegram_updates.Unsupported as err:
-            log.warning("telegram update %s skipped: %s", row.external_id, err)
-            row.state, row.error = "skipped", str(err)[:2000]
-        except json.JSONDecodeError as err:  # not even JSON
-            log.warning("telegram update %s skipped: %s", row.external_id, err)
-            row.state, row.error = "skipped", f"malformed update: {err}"[:2000]
-        except Exception as err:  # the worker never dies on one update; it stays visible and retryable
-            log.exception("telegram update %s failed (attempt %s)", row.external_id, row.attempts)
-            row.state, row.error = "failed", f"{type(err).__name__}: {err}"[:2000]
-        row.processed_at = datetime.now(timezone.utc)
+        rows = _pending(session, bot_id, size)
+        with batch.scope(session):
+            for row in rows:
+                outbox_ids += await _handle_row(session, bot, bot_id, bot_username, row)
+                batch.keep(session)
     if outbox_ids:
         await telegram_out.deliver_due(bot, ids=outbox_ids)
-    return True
+    return len(rows)
 
 
 async def process_pending(bot: Bot, bot_id: int, bot_username: str, limit: int = 500) -> int:
     done = 0
-    while done < limit and await process_next(bot, bot_id, bot_username):
-        done += 1
+    while done < limit:
+        handled = await process_batch(bot, bot_id, bot_username, min(BATCH, limit - done))
+        if not handled:
+            break
+        done += handled
     return done

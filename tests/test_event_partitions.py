@@ -35,7 +35,7 @@ def _month_start(moment: datetime, ahead: int = 0) -> datetime:
 def history_db():
     """A database at the revision before partitioning, with tickets whose events span two years."""
     with scratch_database(db.database_url(), "okno_partitions", use=True, migrate=False) as url:
-        upgrade(url, "a11y_0001")
+        upgrade(url, "kbcsat_0001")
         with session_scope() as s:
             board = f.board(s, f.team(s))
             old = tickets.create(s, None, title="Январь 2024", board_id=board.id, at=OLD)
@@ -84,7 +84,7 @@ def test_migration_moves_every_event_into_its_month_keeping_ids_and_back(history
         s.execute(text("DELETE FROM tickets WHERE id = :t"), {"t": new_id})
     assert _rows(history_db, "SELECT count(*) FROM ticket_events WHERE ticket_id = :t", t=new_id) == [(0,)]
 
-    command.downgrade(alembic_config(history_db), "a11y_0001")
+    command.downgrade(alembic_config(history_db), "kbcsat_0001")
 
     assert _kind(history_db) == "r"
     assert _rows(history_db, EVENTS) == before

@@ -272,3 +272,33 @@ def retry_transaction(work: Callable[[Session], T], *, waits: tuple[float, ...] 
             log.warning("database unreachable (%s); trying again in %s s", type(err).__name__, wait)
             time.sleep(wait)
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def copy_out(session: Session, sql: str, params) -> Iterator[bytes]:
+    """The lines of `COPY (…) TO STDOUT` on the session's connection (psycopg yields one row per chunk):
+    exports stream straight from PostgreSQL, no row objects in Python."""
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur:
+        with cur.copy(sql, params) as copy:
+            for line in copy:
+                yield bytes(line)
+
+
+def chunked(lines: Iterator[bytes], chunk_bytes: int, progress: Callable[[int], None] | None = None,
+            uncounted: int = 0) -> Iterator[bytes]:
+    """`lines` joined into chunks of about `chunk_bytes`; `progress(rows_so_far)` after each chunk and at the
+    end. The first `uncounted` lines (a CSV header) are sent but not counted as rows."""
+    buffer, size, rows = [], 0, -uncounted
+    for line in lines:
+        buffer.append(line)
+        size += len(line)
+        rows += 1
+        if size >= chunk_bytes:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+            if progress:
+                progress(rows)
+    if buffer:
+        yield b"".join(buffer)
+    if progress:
+        progress(max(rows, 0))

@@ -18,6 +18,8 @@ from sqlalchemy import Boolean, Date, DateTime, Float, Integer, Numeric, Text, c
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from data.db import chunked, copy_out
+
 # Characters XML 1.0 does not allow (tab, newline and carriage return are allowed and kept as references).
 _ILLEGAL = "".join(chr(c) for c in range(1, 32) if c not in (9, 10, 13))
 # (what, its character reference); `&` first so the references themselves are not escaped again.
@@ -88,23 +90,16 @@ def copy_rows(session: Session, stmt, *, chunk_bytes: int = 256 * 1024,
     if limit is not None:
         stmt = stmt.limit(limit + 1)
     compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
-    raw = session.connection().connection.driver_connection
-    buffer, size, rows = [], 0, 0
-    with raw.cursor() as cur:
-        with cur.copy(f"COPY ({compiled.string}) TO STDOUT", compiled.params) as copy:
-            for line in copy:  # one row per chunk: the row's XML and a newline (whitespace between rows)
-                if limit is not None and rows == limit:  # the one row past the limit (LIMIT limit + 1)
-                    buffer.append(overflow)
-                    continue
-                rows += 1
-                buffer.append(line)
-                size += len(line)
-                if size >= chunk_bytes:
-                    yield b"".join(buffer)
-                    buffer, size = [], 0
-                    if progress:
-                        progress(rows)
-    if buffer:
-        yield b"".join(buffer)
-    if progress:
-        progress(rows)
+    more = []  # set when the server sent the one row past `limit` (LIMIT limit + 1)
+
+    def capped(lines: Iterator[bytes]) -> Iterator[bytes]:
+        for n, line in enumerate(lines):  # one line per row: its XML and a newline (whitespace between rows)
+            if limit is None or n < limit:
+                yield line
+            else:
+                more.append(True)
+
+    yield from chunked(capped(copy_out(session, f"COPY ({compiled.string}) TO STDOUT", compiled.params)),
+                       chunk_bytes, progress)
+    if more:
+        yield overflow

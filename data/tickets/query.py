@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data import permissions
 from data.config import get_config
+from data.db import chunked, copy_out
 from data.i18n import translate
 from data.models import BoardColumn, Priority, Requester, RequestType, Service, Team, Ticket, User
 from data.models.boards import COLUMN_KINDS
@@ -212,23 +213,7 @@ def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str
     sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
     yield "\ufeff".encode("utf-8")
     use_company_timezone(session)
-    raw = session.connection().connection.driver_connection
-    buffer, size, rows = [], 0, -1  # the header is not a row
-    with raw.cursor() as cur:
-        with cur.copy(sql, compiled.params) as copy:
-            for chunk in copy:  # psycopg yields one row per chunk
-                buffer.append(bytes(chunk))
-                size += len(chunk)
-                rows += 1
-                if size >= chunk_bytes:
-                    yield b"".join(buffer)
-                    buffer, size = [], 0
-                    if progress:
-                        progress(rows)
-    if buffer:
-        yield b"".join(buffer)
-    if progress:
-        progress(max(rows, 0))
+    yield from chunked(copy_out(session, sql, compiled.params), chunk_bytes, progress, uncounted=1)  # header
 
 
 def require_export(actor: User) -> None:

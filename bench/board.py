@@ -59,7 +59,7 @@ def refresh_body(key: str, columns: list[int], lanes: list[int], trigger: str, m
 def run(url: str | None = None, cards: int = 2000, runs: int = 30) -> dict:
     """For `python -m bench`: the board lives in a scratch database on the same server as `url`
     (the moves commit, and the shared million-ticket database must not be written to)."""
-    from data.scratch import scratch_database
+    from data.ops.scratch import scratch_database
     from data.config import weak_key
     if weak_key(os.environ.get("SECRET_KEY")):
         import secrets

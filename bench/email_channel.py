@@ -151,7 +151,7 @@ def bench_imap(n: int) -> dict:
 
 
 def run(url: str | None = None, imports: int = 2000, imap: int = 500) -> dict:
-    from data.scratch import scratch_database
+    from data.ops.scratch import scratch_database
     server_url = url or os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     # A database of its own with a unique name; DATABASE_URL points at it only meanwhile.
     with scratch_database(server_url, "okno_bench_email", use=True):

@@ -91,7 +91,7 @@ def measure(n: int = MESSAGES, workers: int = WORKERS) -> dict:
 
 def run(url: str | None = None) -> dict:
     from data import db
-    from data.scratch import scratch_database
+    from data.ops.scratch import scratch_database
     server_url = url or os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     with scratch_database(server_url, "okno_bench_outbox", use=True):
         result = {"one_worker": measure(MESSAGES, 1)}

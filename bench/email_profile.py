@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def main(n: int, batch: bool) -> None:
     from bench.email_channel import _seed_service, messages
     from data import db
-    from data.scratch import scratch_database
+    from data.ops.scratch import scratch_database
     from ingest.email import mailbox_import
     server = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     raws = list(messages(n))

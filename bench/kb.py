@@ -71,7 +71,7 @@ def measure(url: str, count: int = ARTICLES, repeat: int = 5) -> dict:
 
 def run(url: str | None = None) -> dict:
     from data import db
-    from data.scratch import scratch_database
+    from data.ops.scratch import scratch_database
     server_url = url or db.database_url()
     with scratch_database(server_url, "okno_bench_kb", use=True) as scratch:
         return measure(scratch)

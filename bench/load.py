@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, select
 
 from bench.board import pct, refresh_body
 from bench.live_app import Browser, serve
-from data.cli import positive_int, positive_seconds
+from data.ops.cli import positive_int, positive_seconds
 
 SERVER = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 POLL_S = 3.0  # the board page's dcc.Interval
@@ -229,7 +229,7 @@ def measure(url: str, agents: int, seconds: float, cards: int, workers: int, thr
 def run(url: str | None = None, agents: int | None = None, seconds: float | None = None, cards: int = 2000,
         workers: int = 2, threads: int = 16, move_every: float = MOVE_EVERY_S) -> dict:
     """For `python -m bench`: a scratch database on the server of `url` (the moves commit)."""
-    from data.scratch import scratch_database
+    from data.ops.scratch import scratch_database
     agents = agents or int(os.environ.get("BENCH_LOAD_AGENTS", "50"))
     seconds = seconds or float(os.environ.get("BENCH_LOAD_SECONDS", "120"))
     with scratch_database(url or SERVER, "okno_bench_load") as scratch:

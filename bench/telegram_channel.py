@@ -96,7 +96,7 @@ async def _measure(api) -> dict:
 
 
 def run(url: str) -> dict:
-    from data.scratch import scratch_database
+    from data.ops.scratch import scratch_database
     from tests.telegram_fake_api import FakeBotAPI
 
     with scratch_database(url, "okno_bench_tg", use=True):

@@ -14,7 +14,7 @@
     python -m data events list|ensure|detach MONTH   the monthly partitions of ticket_events (docs/scaling.md)
 
 Wrong arguments (not a number, 0 or less, an unknown email, service or team) are one line on stderr and
-exit 2; a database that cannot be reached is one line and exit 1 (data/cli.py).
+exit 2; a database that cannot be reached is one line and exit 1 (data/ops/cli.py).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import sys
 from sqlalchemy import select
 
 from data import db
-from data.cli import positive_int, run
+from data.ops.cli import positive_int, run
 from data.identity import accounts as auth
 from data.config import InsecureConfig, check_secrets
 from data.errors import OknoError
@@ -169,7 +169,7 @@ KEYED_COMMANDS = {"demo", "weekly-send", "reseal-secrets"}
 
 
 def _events(args) -> int:
-    from data import event_partitions as partitions
+    from data.ops import event_partitions as partitions
     if args.action == "list":
         with db.read_session() as s:
             for p in partitions.partitions(s):

@@ -148,8 +148,8 @@ def recurring_requests(timestamp: int) -> None:
 @periodic("event_partitions", "17 3 * * *")
 def event_partitions(timestamp: int) -> None:
     """Daily: this month's partition of ticket_events and the next three exist before events arrive in them
-    (data/event_partitions.py); otherwise they would land in the default partition."""
-    from data import event_partitions as partitions
+    (data/ops/event_partitions.py); otherwise they would land in the default partition."""
+    from data.ops import event_partitions as partitions
     with db.session_scope() as s:
         made = partitions.ensure(s)
     if made:

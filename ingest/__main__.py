@@ -5,7 +5,7 @@ import importlib
 import logging
 import sys
 
-from data.cli import run
+from data.ops.cli import run
 from data.config import InsecureConfig, check_secrets
 
 # channel name -> module with main(argv). Each channel adds its entry here.
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         print(refusal, file=sys.stderr)
         return 2
     channel = importlib.import_module(CHANNELS[argv[0]])
-    return run(lambda: channel.main(argv[1:]) or 0)  # a refusal is one line, exit 2 (data/cli.py)
+    return run(lambda: channel.main(argv[1:]) or 0)  # a refusal is one line, exit 2 (data/ops/cli.py)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import logging
 import time
 
 from data import db
-from data.cli import positive_seconds
+from data.ops.cli import positive_seconds
 from data.automation import scheduler
 from data.metrics import rollup
 

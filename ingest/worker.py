@@ -15,7 +15,7 @@ import logging
 from sqlalchemy import select
 
 from data import db
-from data.cli import positive_int, seconds_or_zero
+from data.ops.cli import positive_int, seconds_or_zero
 from data.config import get_config
 from data import jobs
 from data.jobs import app, periodic

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 
 from data import db
 from data.config import Config
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 
 # The tests' known answers are in Moscow time; a test about another zone sets OKNO_TIMEZONE itself.
 os.environ["OKNO_TIMEZONE"] = "Europe/Moscow"

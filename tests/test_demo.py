@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash
 
 from data.config import get_config
 from data.demo import NotEmptyError, is_empty, load
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 
 TODAY = date(2025, 6, 18)  # go-live 2024-12-01, history from 2024-06-18
 TICKETS = 6000

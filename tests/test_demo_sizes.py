@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from data.demo import load
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 

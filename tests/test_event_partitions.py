@@ -1,4 +1,4 @@
-"""ticket_events by month (migration scale2_0001, data/event_partitions.py, `python -m data events`): the
+"""ticket_events by month (migration scale2_0001, data/ops/event_partitions.py, `python -m data events`): the
 migration moves every event into its month keeping its id, and back on downgrade; the command line lists the
 months, creates the coming ones (taking their rows out of the default partition) and detaches a past month
 as a plain table to archive. Each test has a database of its own."""
@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from data import db
 from data.db import session_scope
 from data.migrate import alembic_config, upgrade
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 from data.tickets import actions as tickets
 from tests import factories as f
 
@@ -134,7 +134,7 @@ def test_command_line_lists_ensures_and_detaches_months(history_db):
 
 def test_the_daily_job_creates_the_coming_months(history_db):
     upgrade(history_db)
-    from data import event_partitions
+    from data.ops import event_partitions
     with session_scope() as s:
         made = event_partitions.ensure(s, now=_month_start(NOW, 5))
     assert made == [f"ticket_events_{_month_start(NOW, n):%Y_%m}" for n in (5, 6, 7, 8)]  # the month "now" and three ahead

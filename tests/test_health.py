@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine
 
-from data import health
+from data.ops import health
 from data.migrate import upgrade
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 
 
 def test_readyz_is_ready_on_a_migrated_database_without_signing_in(client):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data import db
 from data.migrate import upgrade
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 
 BEFORE = "signin_0001"  # the revision integrity_0001 revises
 

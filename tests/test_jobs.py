@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from data import db, jobs
 from data.models import Mailbox, Notification, SlaPolicy
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 from data.tickets import actions as tickets
 from tests import factories as f
 from tests.jobs_probe import TABLE

@@ -112,3 +112,10 @@ def test_each_package_says_what_it_owns():
     silent = [str(p.relative_to(ROOT)) for top in ("data", "ingest") for p in (ROOT / top).glob("*/__init__.py")
               if "migrations" not in p.parts and not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
     assert silent == []
+
+
+def test_data_top_level_holds_only_the_foundation():
+    """A new module at the top of data/ belongs in a domain package (or data/ops/ for running Okno)."""
+    top = {p.stem for p in (ROOT / "data").glob("*.py")}
+    assert top == {"__init__", "__main__", "batch", "config", "db", "errors", "events", "hooks", "i18n", "jobs",
+                   "limits", "migrate", "permissions"}

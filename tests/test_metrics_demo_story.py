@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from data import demo
 from data.metrics import compare
 from data.metrics.filters import parse
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 from data.models import Team, User
 
 

@@ -19,7 +19,7 @@ from data import db
 from data.migrate import alembic_config, upgrade
 from data.migrations.old_heads import UnknownMigrationState
 from data.models import Base
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 MIGRATIONS = ROOT / "data" / "migrations"

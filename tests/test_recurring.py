@@ -15,7 +15,7 @@ from data import db
 from data.errors import PermissionDenied, ValidationError
 from data.intake import recurring, schedules
 from data.models import AuditEntry, RecurringRequest, RecurringRun, Service, Ticket
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 from tests import factories as f
 from tests.portal_factories import request_type
 from tests.test_jobs import start_workers, stop, wait_for

@@ -23,7 +23,7 @@ from data.db import replica_session, session_scope
 from data.exports import jobs as exports
 from data.identity import tokens
 from data.models import User
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 from data.tickets import actions as tickets
 from tests import factories as f
 

@@ -9,7 +9,8 @@ from flask import Blueprint, Flask, jsonify, redirect, request, session
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from components.i18n import N_, _, current_locale
-from data import audit, health
+from data import audit
+from data.ops import health
 from data.identity import accounts as auth
 from data.db import read_session, retry_reads, session_scope
 from data.errors import ValidationError

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from data import event_partitions
+from data.ops import event_partitions
 from data.db import normalise_url
 from data.demo import kb as demo_kb, ratings as demo_ratings, recurring as demo_recurring, sla as demo_sla, spec
 from data.demo.calendar import local_zone

@@ -124,7 +124,7 @@ class TicketEvent(Base):
     other kinds put their old/new values in from_value/to_value and details in `data`.
 
     In the database the table is partitioned by month of `at` (migration scale2_0001,
-    data/event_partitions.py) and its primary key is (id, at); ids still come from one sequence.
+    data/ops/event_partitions.py) and its primary key is (id, at); ids still come from one sequence.
     """
 
     __tablename__ = "ticket_events"

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from data import db
-from data.cli import positive_seconds, row_id
+from data.ops.cli import positive_seconds, row_id
 from data.catalog import mailboxes
 from data.errors import Text, ValidationError
 from data.models import Service

@@ -17,7 +17,7 @@ from telegram import Bot
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ApplicationBuilder
 
-from data.cli import positive_seconds
+from data.ops.cli import positive_seconds
 from data.config import get_config
 
 from ingest.telegram.inbox import process_pending, store_updates

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bench.live_app import serve
 from data import db
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 from tests import factories as f
 
 

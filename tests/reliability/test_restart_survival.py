@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from data import jobs
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 from tests import factories as f
 from tests.jobs_probe import TABLE
 from tests.reliability.live import server_url, terminate

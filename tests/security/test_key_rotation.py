@@ -12,7 +12,7 @@ import pytest
 from data.catalog import secrets
 from data.db import session_scope
 from data.models import Mailbox
-from data.scratch import scratch_database
+from data.ops.scratch import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD_SECRET = "old-secret-key-0123456789-abcdefghijklmnopqrstuv"

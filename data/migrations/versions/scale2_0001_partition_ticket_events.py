@@ -1,7 +1,7 @@
 """ticket_events: partitioned by month of `at` (declarative range partitioning), rows and ids kept
 
 Monthly partitions (UTC months) from the oldest event's month to three months ahead, and a default
-partition for anything outside them; data/event_partitions.py creates later months (the daily job) and
+partition for anything outside them; data/ops/event_partitions.py creates later months (the daily job) and
 detaches old ones for archiving. The primary key becomes (id, at): a partitioned table's unique keys must
 hold the partition key; ids still come from the same sequence, so they stay unique and keep their values.
 No foreign key points at ticket_events; its own (ticket, users, requesters) are re-created on the parent.

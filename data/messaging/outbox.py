@@ -151,38 +151,29 @@ def claim(session: Session, channel: str, ids: list[int] | None = None,
     take one due row (SKIP LOCKED, so workers share the queue), count the attempt and lease the row.
     The channel then stamps the message's id on it (name_message) in the same transaction, so whatever
     happens during the send, a later attempt sends the very same id. Returns None when nothing is due."""
+    rows = claim_many(session, channel, 1, lease, ids)
+    return rows[0] if rows else None
+
+
+def claim_many(session: Session, channel: str, limit: int, lease: timedelta = CLAIM_LEASE,
+               ids: list[int] | None = None) -> list[Outbox]:
+    """claim() of up to `limit` due rows (among `ids` when given) in one statement: a batch for one
+    connection to the server."""
     stmt = (select(Outbox).where(Outbox.channel == channel, Outbox.state == "queued",
                                  Outbox.next_attempt_at <= func.now())
             .order_by(*((Outbox.id,) if channel == "telegram" else (Outbox.next_attempt_at, Outbox.id)))
-            .limit(1).with_for_update(skip_locked=True))  # a chat is read in order: Telegram oldest first
+            .limit(limit).with_for_update(skip_locked=True))  # a chat is read in order: Telegram oldest first
     if ids is not None:
         stmt = stmt.where(Outbox.id.in_(ids))
-    row = session.scalar(stmt)
-    if row is None:
-        return None
-    if row.last_error == IN_FLIGHT:  # the previous attempt's worker died: that message may have arrived
-        log.warning("outbox %s: attempt %s was cut off before its result was recorded; sending again with "
-                    "the same id %s", row.id, row.attempts, row.external_id)
-    attempt(row)
-    row.last_error = IN_FLIGHT
-    row.next_attempt_at = _now() + lease
-    return row
-
-
-def claim_many(session: Session, channel: str, limit: int, lease: timedelta = CLAIM_LEASE) -> list[Outbox]:
-    """claim() of up to `limit` due rows in one statement (a batch for one connection to the server)."""
-    rows = session.scalars(select(Outbox).where(Outbox.channel == channel, Outbox.state == "queued",
-                                                Outbox.next_attempt_at <= func.now())
-                           .order_by(*((Outbox.id,) if channel == "telegram" else (Outbox.next_attempt_at, Outbox.id)))
-                           .limit(limit).with_for_update(skip_locked=True)).all()
+    rows = session.scalars(stmt).all()
     for row in rows:
-        if row.last_error == IN_FLIGHT:
+        if row.last_error == IN_FLIGHT:  # the previous attempt's worker died: that message may have arrived
             log.warning("outbox %s: attempt %s was cut off before its result was recorded; sending again with "
                         "the same id %s", row.id, row.attempts, row.external_id)
         attempt(row)
         row.last_error = IN_FLIGHT
         row.next_attempt_at = _now() + lease
-    return rows
+    return list(rows)
 
 
 def claimed_many(session: Session, ids: list[int]) -> list[Outbox]:

@@ -8,16 +8,12 @@ so a forged callback rates nothing; a spent or expired question gets its reason 
 """
 from __future__ import annotations
 
-import logging
-
 from telegram import CallbackQuery
 
 from data.csat import rate
 from data.errors import OknoError
 
 from ingest.telegram.turn import Turn, reset_draft
-
-log = logging.getLogger("okno.telegram")
 
 
 COMMENT_STEP = "rating_comment"
@@ -32,18 +28,10 @@ def on_rating(turn: Turn, query: CallbackQuery, parts: list[str]) -> None:
         _skip(turn, query, parts[1])
         return
     rating_id = int(parts[1]) if parts[1].isdigit() else 0
-    try:
-        with turn.session.begin_nested():
-            rating = rate.rate_as(turn.session, turn.requester.id, rating_id, parts[2])
-    except OknoError as err:
-        log.warning("refused rating %r from user %s in chat %s: %s", query.data, query.from_user.id,
-                    turn.chat_id, err.key)
-        turn.answer(query.id, err.message(turn.locale), alert=True)
+    rating = turn.press(query, "rating", lambda: rate.rate_as(turn.session, turn.requester.id, rating_id, parts[2]))
+    if rating is None:
         return
-    turn.answer(query.id)
-    if query.message is not None and getattr(query.message, "text", None):  # the buttons go away
-        turn.edit(query.message.message_id, turn.t("csat.telegram.rated", question=query.message.text,
-                                                    score=rating.score))
+    turn.replace_question(query, lambda question: turn.t("csat.telegram.rated", question=question, score=rating.score))
     if turn.draft.step == "idle":  # never in the middle of a form
         reset_draft(turn.draft, COMMENT_STEP, rating_id=rating.id)
         turn.say(turn.t("csat.telegram.ask_comment"), [[(turn.t("csat.telegram.skip"), f"rs:{turn.draft.nonce}")]])
@@ -55,8 +43,7 @@ def _skip(turn: Turn, query: CallbackQuery, nonce: str) -> None:
         return
     reset_draft(turn.draft)
     turn.answer(query.id)
-    if query.message is not None and getattr(query.message, "text", None):
-        turn.edit(query.message.message_id, query.message.text)  # the Skip button goes away
+    turn.replace_question(query, lambda question: question)  # the Skip button goes away
 
 
 def on_comment(turn: Turn, text: str) -> None:

@@ -6,6 +6,7 @@ crash mid-handling leaves neither a ticket without its answer nor an answer with
 """
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass, field
 
@@ -13,11 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from data.errors import OknoError
 from data.messaging import outbox
 from data.i18n import translate
 from data.models import Outbox, Requester, TelegramDraft, Ticket
 
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
+
+log = logging.getLogger("okno.telegram")
 
 
 def locale_of(language_code: str | None) -> str:
@@ -87,6 +91,25 @@ class Turn:
         row = outbox.queue(self.session, channel="telegram", kind="edit", recipient=self.chat_id,
                            body=text[:4096], payload={"message_id": message_id})
         self.queued.append(row)
+
+    def press(self, query, what: str, action):
+        """A decision button (a rating, an approval): `action()` in a savepoint; a refusal (forged, spent,
+        expired) is logged and shown as an alert and gives None. The button's spinner stops either way."""
+        try:
+            with self.session.begin_nested():
+                result = action()
+        except OknoError as err:
+            log.warning("refused %s %r from user %s in chat %s: %s", what, query.data, query.from_user.id,
+                        self.chat_id, err.key)
+            self.answer(query.id, err.message(self.locale), alert=True)
+            return None
+        self.answer(query.id)
+        return result
+
+    def replace_question(self, query, text) -> None:
+        """The question under the pressed buttons becomes `text(question)`: the buttons go, the answer stays."""
+        if query.message is not None and getattr(query.message, "text", None):
+            self.edit(query.message.message_id, text(query.message.text))
 
     def flush_ids(self) -> list[int]:
         self.session.flush()

@@ -58,10 +58,10 @@ def _sla_controls():
     """For managers watching deadlines: the SLA filter and the cells' order (as arranged / soonest due)."""
     return [dbc.Col(dcc.Dropdown(id=f"{P}-f-sla", multi=True, placeholder=_("board.f_sla"),
                                  options=[{"value": k, "label": _(v)} for k, v in SLA_LABELS.items()]), md=2),
-            dbc.Col(dbc.Select(id=f"{P}-f-order", value="position", size="sm", className="mt-1",
-                               options=[{"value": "position", "label": _("board.order_position")},
-                                        {"value": "due", "label": _("board.order_due")}],
-                               **{"aria-label": _("board.order")}), md=2)]
+            dbc.Col([html.Label(_("board.order"), htmlFor=f"{P}-f-order", className="visually-hidden"),
+                     dbc.Select(id=f"{P}-f-order", value="position", size="sm", className="mt-1",
+                                options=[{"value": "position", "label": _("board.order_position")},
+                                         {"value": "due", "label": _("board.order_due")}])], md=2)]
 
 
 def _move_menu(columns, lanes):

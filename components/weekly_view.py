@@ -11,6 +11,7 @@ from data.weekly import charts as weekly_charts
 from data.weekly import format as fmt
 from data.weekly import text as weekly_text
 
+from components.chart_card import graph_config
 from components.i18n import _
 
 
@@ -68,7 +69,7 @@ def _overdue(summary: dict, locale: str):
 def _chart(name: str, figure, query: dict):
     qs = urlencode(query)
     return dbc.Col(html.Div([
-        dcc.Graph(figure=figure, config={"displayModeBar": False}, id=f"weekly-chart-{name}"),
+        dcc.Graph(figure=figure, config=graph_config(displayModeBar=False), id=f"weekly-chart-{name}"),
         html.Div([html.A(_("exports.chart_csv"), href=f"/exports/charts/{name}.csv?{qs}", className="me-2"),
                   html.A(_("exports.chart_xlsx"), href=f"/exports/charts/{name}.xlsx?{qs}")],
                  className="okno-chart-links"),

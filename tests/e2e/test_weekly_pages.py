@@ -37,7 +37,7 @@ def test_director_reads_prints_and_downloads_the_summary(page, live_server, seed
     assert "10" in page.inner_text("#weekly-kpi-created")
     assert "40%" in page.inner_text("#weekly-kpi-sla_met")
     words = page.inner_text("#weekly-words")
-    assert "из-за 3 нарушений в четверг" in words  # the browser context speaks Russian
+    assert "больше всего просрочек в четверг (3 просрочки)" in words  # the browser context speaks Russian
     page.wait_for_selector("#weekly-chart-weekly-daily .main-svg")
     assert page.locator("#weekly-overdue tbody tr").count() == 2
 
@@ -49,7 +49,7 @@ def test_director_reads_prints_and_downloads_the_summary(page, live_server, seed
         page.click("#weekly-html")
     document = open(info.value.path(), encoding="utf-8").read()
     assert info.value.suggested_filename == f"okno-weekly-{WEEK.label}.html"
-    assert "Plotly.newPlot" in document and "из-за 3 нарушений в четверг" in document
+    assert "Plotly.newPlot" in document and "больше всего просрочек в четверг (3 просрочки)" in document
     assert not [e for e in page.console_errors if "favicon" not in e]
 
 

@@ -43,6 +43,13 @@ def log_axis(**axis) -> dict:
     return dict(type="log", tickmode="array", tickvals=LOG_TICKS, **axis)
 
 
+def number(value: float, spec: str = ".1f") -> str:
+    """A number for text we write into a figure (labels, annotations), with a decimal comma in Russian,
+    as Plotly's locale writes the axes."""
+    text = format(value, spec)
+    return text.replace(".", ",") if current_locale() == "ru" else text
+
+
 def graph_config(**extra) -> dict:
     """dcc.Graph's config: in a Russian UI, Plotly's Russian locale (assets/vendor/plotly-locale-ru.js):
     month names, decimal comma, a space between thousands, the toolbar's texts."""

@@ -12,7 +12,7 @@ from data.metrics import flow
 from data.metrics.sql import GRAINS, auto_grain
 from data.tickets.status import STATUSES
 
-from components.chart_card import COLORS, empty_figure, log_axis, register, style, tickets_link
+from components.chart_card import COLORS, empty_figure, log_axis, number, register, style, tickets_link
 from components.charts import sle
 from components.i18n import N_, _
 
@@ -79,7 +79,7 @@ def throughput(session, user, f, grain=None):
     ])
     if mean is not None:
         fig.add_hline(y=mean, line_dash="dot", line_color="#6c757d",
-                      annotation_text=_("an.average", value=f"{mean:.1f}"), annotation_position="top left")
+                      annotation_text=_("an.average", value=number(mean)), annotation_position="top left")
     return style(fig, showlegend=False, yaxis=dict(rangemode="tozero", title=_(f"an.per_{grain}"))), data
 
 
@@ -115,7 +115,7 @@ def _percentile_lines(fig, percentiles, unit, log=False):
         value = percentiles.get(p)
         if value is not None and value > 0:
             fig.add_hline(y=value, line_dash="dash", line_color=COLORS[key])
-            _label(fig, value, f"{int(p * 100)}%: {value:.1f} {unit}", COLORS[key], log)
+            _label(fig, value, f"{int(p * 100)}%: {number(value)} {unit}", COLORS[key], log)
 
 
 def cycle_scatter(session, user, f):
@@ -153,7 +153,7 @@ def lead_histogram(session, user, f):
         value = data["percentiles"].get(p)
         if value is not None:
             fig.add_vline(x=value, line_dash="dash", line_color=COLORS[key],
-                          annotation_text=f"{int(p * 100)}%: {value:.1f}", annotation_position="top right")
+                          annotation_text=f"{int(p * 100)}%: {number(value)}", annotation_position="top right")
     style(fig, showlegend=False, xaxis=dict(title=_("an.lead_days")), yaxis=dict(title=_("an.tickets")))
     return fig, bins
 

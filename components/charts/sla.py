@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from data.metrics import sla
 
-from components.chart_card import COLORS, empty_figure, register, style, tickets_link
+from components.chart_card import COLORS, empty_figure, number, register, style, tickets_link
 from components.charts.flow import partial_pattern, partial_symbols, partial_text
 from components.i18n import _, current_locale
 
@@ -58,7 +58,7 @@ def by_priority(session, user, f):
 def _hours_label(h):
     if h is None:
         return "∞"
-    return f"{h * 60:.0f} " + _("an.min") if h < 1 else f"{h:g} " + _("an.h")
+    return f"{h * 60:.0f} " + _("an.min") if h < 1 else number(h, "g") + " " + _("an.h")
 
 
 def first_response(session, user, f):

@@ -62,7 +62,7 @@ def _overdue(summary: dict, locale: str):
                                html.Th(_("weekly.overdue_by"), className="num")]))
     rows = [html.Tr([html.Td(dcc.Link(str(o["number"]), href=f"/ticket/{o['number']}")), html.Td(o["title"]),
                      html.Td(o["team"] or ""), html.Td(o["assignee"] or ""),
-                     html.Td(o["due_at"][:16].replace("T", " ")),
+                     html.Td(fmt.moment(o["due_at"], locale)),
                      html.Td(fmt.overdue_for(o["overdue_hours"], locale), className="num")]) for o in summary["overdue"]]
     return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, bordered=True, id="weekly-overdue")
 

@@ -249,3 +249,21 @@ def test_chart_data_for_russian_excel_has_decimal_commas():
     assert got[1] == ["09.11.2026", "09.11.2026 14:05", "2,5", "12", "'-минус", "-0,75"]
     plain = list(csv.reader(io.StringIO(b"".join(csv_chunks(["a", "b"], [(2.5, date(2026, 1, 2))])).decode("utf-8-sig"))))
     assert plain[1] == ["2.5", "2026-01-02"]
+
+
+def test_the_csv_route_is_plain_without_the_switch_and_for_russian_excel_with_it(client, seeded):
+    """`/tickets/export.csv`: scripts that never sent `excel=` keep the plain file; `excel=ru` is Excel's."""
+    from sqlalchemy import select
+
+    from data.models import User
+    from tests.dash_support import sign_in
+    with read_session() as s:
+        email = s.scalar(select(User.email).where(User.id == seeded["analyst"].id))
+    sign_in(client, email, f.PASSWORD)
+    query = f"q={seeded['tag']}&columns=number,status,created_at"
+    plain = client.get(f"/tickets/export.csv?{query}", headers={"Accept-Language": "ru"}).get_data()
+    rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"))))
+    assert rows[0] == ["number", "status", "created_at"] and rows[1][2][10] == "T"
+    excel = client.get(f"/tickets/export.csv?{query}&excel=ru", headers={"Accept-Language": "ru"}).get_data()
+    rows = _excel_rows(excel)
+    assert rows[0] == ["№", "Статус", "Создана"] and rows[1][2][2] == "." and len(rows) >= 26

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from data import permissions
 from data.config import get_config
 from data.db import chunked, copy_out
-from data.exports import excel as excel_mod
+from data.tickets import csv_dialect
 from data.i18n import N_, translate
 from data.models import BoardColumn, Priority, Requester, RequestType, Service, Team, Ticket, User
 from data.models.boards import COLUMN_KINDS
@@ -194,14 +194,14 @@ def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None =
                   me: int | None = None, scope=None, locale: str | None = None, excel: bool = False):
     """The export query: chosen columns, filter, order. With iso_text, timestamps become ISO 8601 text
     in the session's time zone (set to the company's by the caller); with `excel`, the text Russian Excel
-    reads as dates and numbers instead (data/exports/excel.py). `scope`: the viewer's read scope
+    reads as dates and numbers instead (data/tickets/csv_dialect.py). `scope`: the viewer's read scope
     (permissions.ticket_scope), so an export never holds more than the viewer's list. With a locale,
     statuses, channels and priorities are written in that language (otherwise as codes)."""
     exprs = []
     for c in columns:
         expr = _translated(c, locale)
         if excel and not isinstance(LIST_COLUMNS[c].type, String):
-            expr = excel_mod.sql_value(expr, LIST_COLUMNS[c].type)
+            expr = csv_dialect.sql_value(expr, LIST_COLUMNS[c].type)
         elif iso_text and c.endswith("_at"):
             expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
         elif c not in TRANSLATED and isinstance(LIST_COLUMNS[c].type, String):
@@ -228,21 +228,21 @@ def _csv_line(values: list[str], delimiter: str) -> bytes:
 
 def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str] | None = None,
                sort: list[dict] | None = None, progress=None, chunk_bytes: int = 256 * 1024,
-               locale: str | None = None, excel: str = excel_mod.PLAIN) -> Iterator[bytes]:
+               locale: str | None = None, excel: str = csv_dialect.PLAIN) -> Iterator[bytes]:
     """Stream the whole filtered set as CSV (UTF-8 with BOM so Excel reads Cyrillic), via COPY.
 
     Rows are gathered into chunks of about `chunk_bytes`; `progress(rows_so_far)` is called per chunk.
     With a locale, coded values are written in that language (export_select). `excel="ru"`: the CSV
-    Russian Excel opens as a table (data/exports/excel.py) — `;`, decimal comma, dd.mm.yyyy hh:mm dates,
+    Russian Excel opens as a table (data/tickets/csv_dialect.py) — `;`, decimal comma, dd.mm.yyyy hh:mm dates,
     headers in `locale`; plain: `,`, ISO 8601 and column ids as headers.
     """
     permissions.require_reader(actor)
     columns = export_columns(columns)
-    for_excel = excel == excel_mod.EXCEL_RU
+    for_excel = excel == csv_dialect.EXCEL_RU
     stmt = export_select(f, columns, sort, me=actor.id, scope=permissions.ticket_scope(session, actor),
                          locale=locale, excel=for_excel)
     compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
-    delimiter = excel_mod.DELIMITER[excel_mod.EXCEL_RU if for_excel else excel_mod.PLAIN]
+    delimiter = csv_dialect.DELIMITER[csv_dialect.EXCEL_RU if for_excel else csv_dialect.PLAIN]
     # The header is ours (translated names); the rows come straight from COPY.
     sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')"
     header = export_header(columns, locale) if for_excel else columns

@@ -77,3 +77,8 @@ def title(summary: dict, locale: str) -> str:
 def day(iso: str, locale: str | None) -> str:
     """'2024-05-13' as people write it: 13.05.2024 in Russian."""
     return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}" if locale == "ru" and len(iso) >= 10 else iso
+
+
+def moment(iso: str, locale: str | None) -> str:
+    """'2024-05-15T09:00…' as '15.05.2024 09:00' in Russian, '2024-05-15 09:00' otherwise."""
+    return f"{day(iso[:10], locale)} {iso[11:16]}".strip()

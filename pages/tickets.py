@@ -19,6 +19,7 @@ from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
 from data.catalog import lookups
+from data.exports import excel
 from data.intake import answers
 from data.tickets import query as ticket_query
 from data.config import get_config
@@ -96,7 +97,8 @@ def layout(**query):
                   dbc.Button([html.I(className="bi bi-x-circle me-1"), _("tickets.reset")], href="/tickets",
                              external_link=True, color="link", size="sm", id=f"{P}-reset"),
                   html.A([html.I(className="bi bi-download me-1"), _("tickets.export")], id=f"{P}-export",
-                         className="btn btn-outline-primary btn-sm", href="/tickets/export.csv")],
+                         className="btn btn-outline-primary btn-sm",
+                         href="/tickets/export.csv?excel=" + excel.default_for(locale))],
                  className="d-flex align-items-center mb-2"),
         export_bar(),
         dbc.Switch(id=f"{P}-show-fields", label=_("tickets.show_fields"), value=False, className="small mb-1"),
@@ -122,9 +124,10 @@ def filter_changed(*values):
     return f.to_query()
 
 
-@callback(Output(f"{P}-export", "href"), Input(f"{P}-filter", "data"))
-def export_link(query):
-    return "/tickets/export.csv" + ("?" + urlencode(query) if query else "")
+@callback(Output(f"{P}-export", "href"), Input(f"{P}-filter", "data"), Input("exports-excel", "value"))
+def export_link(query, dialect=None):
+    """The quick CSV link follows the filter and the export form's CSV kind (Excel-ru or plain)."""
+    return "/tickets/export.csv?" + urlencode({**(query or {}), "excel": excel.mode(dialect)})
 
 
 # Purge the grid's cache (it then asks for the first block again) and put the filter in the URL.

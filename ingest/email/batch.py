@@ -37,6 +37,7 @@ from data import batch
 from data.models import Board, BoardColumn, InboundMessage
 
 from ingest import common
+from ingest.email import new_tickets
 from ingest.email.inbound import _target
 from ingest.email.receive import CHANNEL, identify, receive_identified
 
@@ -113,8 +114,13 @@ def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Seq
     with batch.scope(session):
         batch.keep(session, *_catalog(session, source))
         placed = _insert_raw(session, source, raws, ids)
+        taken = new_tickets.take(session, source, raws, ids, placed)  # the plain new requests, set-based
+        batch.keep(session)
         outcomes = []
         for i, raw in enumerate(raws):
+            if i in taken:
+                outcomes.append(taken[i])
+                continue
             outcomes.append(receive_identified(session, source, raw, ids[i], placed.get(i)))
             batch.keep(session)
     return outcomes

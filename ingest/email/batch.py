@@ -84,9 +84,29 @@ def _alive(pid: int) -> bool:
 
 
 def identify_all(raws: Sequence[bytes], pool: Executor | None) -> list[Identity]:
+    return list(_identify_soon(raws, pool))
+
+
+def _identify_soon(raws: Sequence[bytes], pool: Executor | None) -> Iterable[Identity]:
+    """The identities of `raws`; with a pool the work is handed out at once and read when iterated."""
     if pool is None or len(raws) < 4:
         return [identify(r) for r in raws]
-    return list(pool.map(identify, raws, chunksize=max(1, len(raws) // 16)))
+    return pool.map(identify, raws, chunksize=max(1, len(raws) // 16))
+
+
+def identified(batches: Iterable[list], pool: Executor | None, raw_of=lambda item: item
+               ) -> Iterator[tuple[list, list[bytes], list[Identity]]]:
+    """(batch, its raw messages, their identities) for each batch. The pool parses the next batch while the
+    caller writes this one: the database process never waits for the parsers, nor they for it."""
+    ahead = None
+    for items in batches:
+        raws = [raw_of(item) for item in items]
+        soon = (items, raws, _identify_soon(raws, pool))
+        if ahead is not None:
+            yield ahead[0], ahead[1], list(ahead[2])
+        ahead = soon
+    if ahead is not None:
+        yield ahead[0], ahead[1], list(ahead[2])
 
 
 def _insert_raw(session: Session, source: str, raws: Sequence[bytes], ids: Sequence[Identity]) -> dict[int, InboundMessage]:

@@ -38,7 +38,7 @@ from data.models import Board, BoardColumn, InboundMessage
 
 from ingest import common
 from ingest.email import new_tickets
-from ingest.email.inbound import _target
+from ingest.email.inbound import LEGACY, _target
 from ingest.email.receive import CHANNEL, identify, receive_identified
 
 BATCH = int(os.environ.get("OKNO_EMAIL_BATCH", "200"))
@@ -134,16 +134,29 @@ def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Seq
     with batch.scope(session):
         batch.keep(session, *_catalog(session, source))
         placed = _insert_raw(session, source, raws, ids)
-        taken = new_tickets.take(session, source, raws, ids, placed)  # the plain new requests, set-based
-        batch.keep(session)
-        outcomes = []
-        for i, raw in enumerate(raws):
-            if i in taken:
-                outcomes.append(taken[i])
-                continue
-            outcomes.append(receive_identified(session, source, raw, ids[i], placed.get(i)))
+        session.info[LEGACY] = _legacy(session, [row.external_id for row in placed.values()])
+        try:
+            taken = new_tickets.take(session, source, raws, ids, placed)  # the plain new requests, set-based
             batch.keep(session)
+            outcomes = []
+            for i, raw in enumerate(raws):
+                if i in taken:
+                    outcomes.append(taken[i])
+                    continue
+                outcomes.append(receive_identified(session, source, raw, ids[i], placed.get(i)))
+                batch.keep(session)
+        finally:
+            session.info.pop(LEGACY, None)
     return outcomes
+
+
+def _legacy(session: Session, external_ids: list[str]) -> tuple[set[str], dict[str, int]]:
+    """inbound.deliver()'s look for the same Message-ID received before content hashes were kept, for the
+    whole batch in one query (a row of this batch has a content hash, so it never finds itself)."""
+    found = session.execute(select(InboundMessage.external_id, InboundMessage.ticket_id).where(
+        InboundMessage.channel == CHANNEL, InboundMessage.external_id.in_(external_ids),
+        InboundMessage.ticket_id.is_not(None), InboundMessage.content_hash.is_(None))).all()
+    return set(external_ids), {external_id: ticket_id for external_id, ticket_id in found}
 
 
 def _catalog(session: Session, source: str) -> list:

@@ -26,6 +26,7 @@ from ingest.email.parse import ParsedAttachment, ParsedEmail, parse_loose
 from ingest.email.receive import parsed_for
 
 SENDER_LIMIT_PER_HOUR = 30  # more than this from one address is a loop, not a person
+LEGACY = "email_legacy"  # session.info: (Message-IDs asked about, {Message-ID: ticket} of rows without content hash)
 
 
 def source_of(mailbox: Mailbox) -> str:
@@ -78,10 +79,14 @@ def deliver(session: Session, mail: ParsedEmail, row: InboundMessage, mailbox: M
     own = mailbox.own_addresses() if mailbox else set()
     if thread.plain_address(sender) in own or sender == get_config().mail_from.lower():
         return _skip("ingest.reason.own_loop", "sent by Okno itself (a loop)")
-    earlier = session.scalar(select(InboundMessage.ticket_id).where(
-        InboundMessage.channel == "email", InboundMessage.external_id == row.external_id,
-        InboundMessage.id != row.id, InboundMessage.ticket_id.is_not(None),
-        InboundMessage.content_hash.is_(None)).limit(1))
+    legacy = session.info.get(LEGACY)  # read for the whole batch by ingest.email.batch
+    if legacy is not None and row.external_id in legacy[0]:
+        earlier = legacy[1].get(row.external_id)
+    else:
+        earlier = session.scalar(select(InboundMessage.ticket_id).where(
+            InboundMessage.channel == "email", InboundMessage.external_id == row.external_id,
+            InboundMessage.id != row.id, InboundMessage.ticket_id.is_not(None),
+            InboundMessage.content_hash.is_(None)).limit(1))
     if earlier is not None:  # received before content hashes were kept, through another mailbox: one ticket
         return _skip("ingest.reason.other_mailbox", "already received through another mailbox", earlier)
     # Imported history is old mail, not a loop happening now: the limit is for live mail only.

@@ -158,7 +158,9 @@ def _choose(session: Session, raws: Sequence[bytes], ids: Sequence[tuple], place
     if not addresses:
         return []
     blocked = _blocked(session, addresses)
-    legacy = _legacy(session, [placed[i].external_id for i, a in first.items() if a])
+    asked = session.info.get(inbound.LEGACY)
+    legacy = set(asked[1]) if asked is not None else \
+        _legacy(session, [placed[i].external_id for i, a in first.items() if a])
     live = not session.info.get("email_import")
     recent = _recent(session, addresses) if live else {}
     known = _requesters(session, addresses)

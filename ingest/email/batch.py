@@ -34,7 +34,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from data import batch
-from data.models import Board, BoardColumn, InboundMessage
+from data.models import Board, BoardColumn, InboundMessage, Requester, RequesterIdentity
 
 from ingest import common
 from ingest.email import new_tickets
@@ -135,6 +135,7 @@ def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Seq
         batch.keep(session, *_catalog(session, source))
         placed = _insert_raw(session, source, raws, ids)
         session.info[LEGACY] = _legacy(session, [row.external_id for row in placed.values()])
+        _senders(session, ids)
         try:
             taken = new_tickets.take(session, source, raws, ids, placed)  # the plain new requests, set-based
             batch.keep(session)
@@ -148,6 +149,16 @@ def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Seq
         finally:
             session.info.pop(LEGACY, None)
     return outcomes
+
+
+def _senders(session: Session, ids: Sequence[Identity]) -> None:
+    """Load the requesters the batch's senders already are, in one query: each message's lookup of its
+    requester then finds the row in the session (kept for the batch) instead of reading it again."""
+    addresses = {mail.from_address for _e, _k, mail in ids if mail is not None and mail.from_address}
+    if addresses:
+        batch.keep(session, *session.scalars(select(Requester).join(
+            RequesterIdentity, RequesterIdentity.requester_id == Requester.id).where(
+            RequesterIdentity.channel == "email", RequesterIdentity.address.in_(addresses))))
 
 
 def _legacy(session: Session, external_ids: list[str]) -> tuple[set[str], dict[str, int]]:

@@ -4,12 +4,15 @@ Profile of the one-by-one path (docs/benchmarks.md, "Email throughput"): 28 ms o
 which parsing 5 ms, a commit and its session 3 ms, board revision bumps 3.5 ms, Config rebuilt from the
 environment 2.4 ms, the SLA policy fingerprint 1.6 ms, the raw insert 3.5 ms. A batch:
 
-- parses every message in worker processes (concurrent.futures), the database process does no parsing;
+- parses every message in worker processes (concurrent.futures), the database process does no parsing,
+  and the next batch is parsed while this one is written (identified());
 - inserts the raw rows in ONE multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` (in content-hash
   order, so two workers inserting overlapping batches wait for each other instead of deadlocking). The
   unique indexes (content hash per channel, Message-ID per mailbox) decide across concurrent workers: a
   row another worker holds makes this insert wait for its commit, then skip it;
-- hands each new row to the very same handler as live mail (ingest.common.handle: a savepoint per
+- writes the batch's plain new requests together (ingest/email/new_tickets.py: multi-row INSERTs for
+  requesters, tickets, events, files, auto-replies and their outbox rows, one SLA recompute);
+- hands every other new row to the very same handler as live mail (ingest.common.handle: a savepoint per
   message, so one bad message fails alone) — a ticket made in a batch has the same events, SLA and
   outbox rows as one made alone (tests/email/test_batch.py compares them);
 - reads Config once, checks the SLA policies once, and bumps each board's revision once, at the end;

@@ -37,6 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from data import batch
+from data.intake import requesters
 from data.models import Board, BoardColumn, InboundMessage, Requester, RequesterIdentity
 
 from ingest import common
@@ -151,17 +152,22 @@ def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Seq
                 batch.keep(session)
         finally:
             session.info.pop(LEGACY, None)
+            session.info.pop(requesters.IDENTITIES, None)
     return outcomes
 
 
 def _senders(session: Session, ids: Sequence[Identity]) -> None:
-    """Load the requesters the batch's senders already are, in one query: each message's lookup of its
-    requester then finds the row in the session (kept for the batch) instead of reading it again."""
+    """The identities and requesters the batch's senders already are, in one query: each message's lookup of
+    its requester then finds them in the session (kept for the batch) instead of reading them again. Only
+    those found are remembered: an unknown sender is looked up (and created) as before."""
     addresses = {mail.from_address for _e, _k, mail in ids if mail is not None and mail.from_address}
-    if addresses:
-        batch.keep(session, *session.scalars(select(Requester).join(
-            RequesterIdentity, RequesterIdentity.requester_id == Requester.id).where(
-            RequesterIdentity.channel == "email", RequesterIdentity.address.in_(addresses))))
+    if not addresses:
+        return
+    rows = session.execute(select(RequesterIdentity, Requester).join(
+        Requester, RequesterIdentity.requester_id == Requester.id).where(
+        RequesterIdentity.channel == "email", RequesterIdentity.address.in_(addresses))).all()
+    batch.keep(session, *(obj for row in rows for obj in row))
+    session.info[requesters.IDENTITIES] = {("email", ident.address): ident for ident, _r in rows}
 
 
 def _legacy(session: Session, external_ids: list[str]) -> tuple[set[str], dict[str, int]]:

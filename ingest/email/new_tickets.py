@@ -43,7 +43,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from data import events, limits
+from data import batch, events, limits
 from data.automation import rules
 from data.config import get_config
 from data.errors import ValidationError
@@ -108,6 +108,7 @@ def take(session: Session, source: str, raws: Sequence[bytes], ids: Sequence[tup
             outcomes = _create(session, place, chosen)
     except Exception:  # noqa: BLE001 — the per-message path handles (and explains) every message instead
         log.warning("set-based intake of %d messages failed; one by one instead", len(chosen), exc_info=True)
+        session.info.pop(requesters.IDENTITIES, None)  # it may hold identities the rollback took away
         return {}
     return outcomes
 
@@ -264,6 +265,14 @@ def _resolve_requesters(session: Session, chosen: list[_New]) -> None:
             session.flush()
             known.update(_requesters(session, set(lost)))
         known.update(fresh)
+        # Their server defaults came back expired: read them now, all at once, not one by one on a reply.
+        session.scalars(select(Requester).where(Requester.id.in_([r.id for r in fresh.values()]))
+                        .execution_options(populate_existing=True)).all()
+        identities = session.info.get(requesters.IDENTITIES)
+        if identities is not None:
+            for ident in session.scalars(select(RequesterIdentity).where(
+                    RequesterIdentity.channel == "email", RequesterIdentity.address.in_(list(fresh)))):
+                identities[("email", ident.address)] = ident
     for n in chosen:
         requester = n.requester = known[n.address]
         name = n.mail.from_name
@@ -316,6 +325,8 @@ def _create(session: Session, place: _Place, chosen: list[_New]) -> dict[int, Ou
     policies = sla_policies.for_session(session)
     if policies.policies:  # recompute_ticket() writes nothing for a new ticket when no policy exists
         sla_store.recompute(session, [n.values["id"] for n in chosen], policies, session.info.get("okno_now"))
+    # The tickets as the session's objects, in one query: a reply later in the batch finds its ticket here.
+    batch.keep(session, *session.scalars(select(Ticket).where(Ticket.id.in_([n.values["id"] for n in chosen]))))
     outcomes = {}
     for n in chosen:
         row, outcome = n.row, Outcome("processed", ticket_id=n.values["id"], created=True, inbound_id=n.row.id)

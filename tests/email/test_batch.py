@@ -189,3 +189,15 @@ def test_the_same_new_request_twice_in_two_batches_is_one_ticket(monkeypatch):
     assert first == {"tickets_created": 1} and again == {"duplicate": 2} and taken == [1]
     with db.read_session() as s:
         assert len(s.scalars(select(Ticket.id).where(Ticket.service_id == service_id)).all()) == 1
+
+
+def test_when_the_set_based_step_fails_its_messages_go_one_by_one_and_nothing_of_it_stays(monkeypatch):
+    one, many = _service("fone"), _service("fmany")
+    ingest_all(f"service:{one}", iter(mail_set("qfone")))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")  # after requesters, tickets, events and files were written
+    monkeypatch.setattr(new_tickets, "_auto_replies", broken)
+    counts = ingest_batched(f"service:{many}", iter(mail_set("qfmany")), size=50, workers=0)
+    assert counts["tickets_created"] == 12 and counts["comments_added"] == 6
+    assert _snapshot(many, "qfmany") == _snapshot(one, "qfone")

@@ -38,6 +38,14 @@ def _progress(icon: str, pair: list[int] | None, key: str, locale: str):
               title=translate(key, locale, done=done, total=total))
 
 
+def tag_chips(tags: list[str] | None):
+    """The ticket's tags as small chips (the card, the list, the card page); None when it has none."""
+    if not tags:
+        return None
+    return el("Div", [el("Span", t, className="badge rounded-pill okno-tag me-1", **{"data-tag": t}) for t in tags],
+              className="okno-tags")
+
+
 def card(c: dict, locale: str):
     """The card: number, title, requester, service/type, priority, assignee, channel, age, SLA, progress."""
     def tr(key, **values):  # the locale is known: no per-string lookup of the request's user
@@ -81,6 +89,7 @@ def card(c: dict, locale: str):
                    el("Span", ("· " if c["requester"] and kind else "") + kind, className="text-muted")],
            className="okno-card-meta", title=" · ".join(x for x in (c["requester"], kind) if x))
         if c["requester"] or kind else None,
+        tag_chips(c.get("tags")),
         el("Div", [x for x in bottom if x is not None], className="d-flex align-items-center okno-card-bottom"),
     ]
     return el("Div", [x for x in parts if x is not None], className=" ".join(classes), tabIndex="0", role="article",

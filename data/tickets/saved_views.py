@@ -94,3 +94,9 @@ def _any(session: Session, view_id) -> SavedView:
     if row is None:
         raise NotFound("errors.no_such_view")
     return row
+
+
+def share_teams(session: Session, actor: User) -> list[tuple[int, str]]:
+    """(id, name) of the teams `actor` may share a view with: their own team and the teams they lead."""
+    teams = permissions.team_ids(session, actor)
+    return [(i, n) for i, n in session.execute(select(Team.id, Team.name).where(Team.id.in_(teams)).order_by(Team.name))]

@@ -47,6 +47,7 @@ def bulk_bar():
                    className="me-2"),
         html.Label(_("bulk.value"), htmlFor=f"{B}-value", className="visually-hidden"),
         dbc.Select(id=f"{B}-value", options=[], size="sm", className="me-2", style={"maxWidth": "18rem"}),
+        html.Label(_("tickets.tags"), htmlFor=f"{B}-tag", className="visually-hidden"),
         dbc.Input(id=f"{B}-tag", size="sm", placeholder=_("bulk.tag_placeholder"), maxLength=200,
                   style={"display": "none", "maxWidth": "14rem"}, className="me-2"),
         dbc.Button(_("bulk.apply"), id=f"{B}-apply", color="primary", size="sm", className="me-2"),

@@ -1,7 +1,8 @@
-"""The bulk bar: act on the rows selected in the ticket list's grid.
+"""The bulk bar: act on the tickets selected on the ticket list (its grid's checkboxes) or on a board
+(its select mode: a click on a card ticks it, assets/board_select.js).
 
-`bulk_bar()` draws a "select all on this page" button and a bar that appears while rows are
-selected: choose an action (assign, status, column, priority, close, add or remove a tag), its value,
+`bulk_bar()` (the list) or `bulk_bar(board=True)` draws a "select all on this page" button (on a board: a
+"select" toggle) and a bar that appears while tickets are selected: choose an action (assign, status, column, priority, close, add or remove a tag), its value,
 apply. The change runs through data/tickets/bulk.py (each ticket through its own service, permission
 checked per ticket); the result says how many tickets changed and why the others were refused. The
 grid's rows must carry the ticket's `id`.
@@ -23,6 +24,7 @@ from data.tickets import bulk
 
 B = "bulk"  # component id prefix
 GRID = "tickets-grid"  # the ticket list's grid (pages/tickets.py)
+BOARD = "board"  # the selection's source on a board page: its cards, not a grid
 SHOWN_REASONS = 10
 # "Changed N tickets" and "N refused" in the reader's plural form: one / few / many (English: one / many).
 CHANGED = {"one": N_("bulk.changed.one"), "few": N_("bulk.changed.few"), "many": N_("bulk.changed.many")}
@@ -38,7 +40,7 @@ def counted(forms: dict[str, str], n: int) -> str:
     return _(forms.get(form, forms["many"]), n=n)
 
 
-def bulk_bar():
+def bulk_bar(board: bool = False):
     actions = [{"value": a, "label": _(label)} for a, label in bulk.ACTION_LABELS.items()]
     bar = html.Div(html.Div([
         html.Strong(id=f"{B}-count", className="me-2"),
@@ -54,16 +56,26 @@ def bulk_bar():
         dbc.Button(_("bulk.clear"), id=f"{B}-clear", color="link", size="sm"),
     ], className="okno-bulk-bar d-flex align-items-center flex-wrap mb-2"),  # (d-flex would beat display: none)
         id=f"{B}-bar", style={"display": "none"}, role="region", **{"aria-label": _("bulk.bar")})
+    buttons = [dbc.Button([html.I(className="bi bi-check2-square me-1"), _("bulk.select_page")],
+                          id=f"{B}-select-page", color="outline-secondary", size="sm", className="me-2")]
+    if board:  # a click on a card opens it; in select mode it ticks it instead
+        buttons.insert(0, dbc.Button([html.I(className="bi bi-ui-checks me-1"), _("bulk.select_mode")],
+                                     id=f"{B}-select-mode", color="outline-secondary", size="sm", className="me-2"))
     return html.Div([
-        html.Div(dbc.Button([html.I(className="bi bi-check2-square me-1"), _("bulk.select_page")],
-                            id=f"{B}-select-page", color="outline-secondary", size="sm"), className="mb-2"),
+        html.Div(buttons, className="mb-2 d-flex", id=f"{B}-buttons"),
         bar,
         dbc.Alert(id=f"{B}-result", is_open=False, dismissable=True, className="py-1 okno-note"),
-        dcc.Store(id=f"{B}-grid", data=GRID), dcc.Store(id=f"{B}-done"), dcc.Store(id=f"{B}-sink"),
+        dcc.Store(id=f"{B}-grid", data=BOARD if board else GRID), dcc.Store(id=f"{B}-selected", data=[]),
+        dcc.Store(id=f"{B}-done"), dcc.Store(id=f"{B}-sink"),
     ])
 
 
-# Selecting every loaded row and clearing the selection happen in the browser (the grid's API).
+# Selecting every loaded row and clearing the selection happen in the browser (the grid's API, or the board's
+# cards); the selected ticket ids land in the `bulk-selected` store.
+clientside_callback(ClientsideFunction("okno_bulk", "fromGrid"), Output(f"{B}-selected", "data"),
+                    Input(GRID, "selectedRows"), prevent_initial_call=True)
+clientside_callback(ClientsideFunction("okno_bulk", "toggleSelectMode"), Output(f"{B}-sink", "data", allow_duplicate=True),
+                    Input(f"{B}-select-mode", "n_clicks"), prevent_initial_call=True)
 clientside_callback(ClientsideFunction("okno_bulk", "selectLoaded"), Output(f"{B}-sink", "data"),
                     Input(f"{B}-select-page", "n_clicks"), State(f"{B}-grid", "data"), prevent_initial_call=True)
 clientside_callback(ClientsideFunction("okno_bulk", "clearSelection"), Output(f"{B}-sink", "data", allow_duplicate=True),
@@ -74,9 +86,9 @@ clientside_callback(ClientsideFunction("okno_bulk", "refresh"), Output(f"{B}-sin
 
 
 @callback(Output(f"{B}-bar", "style"), Output(f"{B}-count", "children"),
-          Input(GRID, "selectedRows"), prevent_initial_call=True)
-def selection(rows):
-    n = len(rows or [])
+          Input(f"{B}-selected", "data"), prevent_initial_call=True)
+def selection(ids):
+    n = len(ids or [])
     return ({"display": "none"} if not n else {}), (counted(SELECTED, n) if n else "")
 
 
@@ -130,12 +142,12 @@ def _result(outcome: bulk.Outcome) -> tuple[list, str]:
 
 @callback(Output(f"{B}-result", "children"), Output(f"{B}-result", "color"), Output(f"{B}-result", "is_open"),
           Output(f"{B}-done", "data"),
-          Input(f"{B}-apply", "n_clicks"), State(GRID, "selectedRows"), State(f"{B}-action", "value"),
+          Input(f"{B}-apply", "n_clicks"), State(f"{B}-selected", "data"), State(f"{B}-action", "value"),
           State(f"{B}-value", "value"), State(f"{B}-tag", "value"), prevent_initial_call=True)
-def apply(n_clicks, rows, action, value, tag):
-    """Run the action on the selected tickets in one transaction (each ticket in its own savepoint)."""
+def apply(n_clicks, ids, action, value, tag):
+    """Run the action on the selected tickets (their ids) in one transaction, each in its own savepoint."""
     user = current_user._get_current_object()
-    ids = [r.get("id") for r in rows or [] if isinstance(r, dict)]
+    ids = list(ids) if isinstance(ids, list) else []
     if action not in TAG_ACTIONS + NO_VALUE and value in (None, ""):
         return _("errors.bulk_bad_value"), "danger", True, dash.no_update
     try:

@@ -14,6 +14,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components import kanban
+from components.bulk_bar import bulk_bar  # select mode: tick cards, then act on them as on the list
 from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale, error_message
 from components.ticket_detail import detail
@@ -87,6 +88,7 @@ def layout(board_id=None, **_kw):
         html.Div([switcher, html.Small(_("board.hint"), className="text-muted me-auto"), settings],
                  className="d-flex align-items-center mb-2"),
         filters,
+        bulk_bar(board=True),
         dbc.Alert(id=f"{P}-msg", is_open=False, dismissable=True, color="warning", className="py-2 okno-note"),
         dcc.Store(id=f"{P}-id", data=bid),
         dcc.Store(id=f"{P}-filter", data={}),

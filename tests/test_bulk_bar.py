@@ -35,14 +35,14 @@ def desk(app):
         own = [tickets.create(s, lead, title=f"Bar {tag} {i}", board_id=board.id) for i in range(2)]
         foreign = [tickets.create(s, stranger, title=f"Other {tag} {i}", board_id=other_board.id) for i in range(2)]
         ids = dict(lead=lead.id, own=[t.id for t in own], foreign=[t.number for t in foreign],
-                   rows=[{"id": t.id} for t in own + foreign])
+                   ids=[t.id for t in own + foreign])
     return dict(ids, user=load_user(ids["lead"]))
 
 
 def test_apply_reports_done_and_refused_with_reasons(app, desk):
     from components import bulk_bar
     with signed_in(app, desk["user"]):
-        children, color, is_open, done = bulk_bar.apply(1, desk["rows"], "close", "", "")
+        children, color, is_open, done = bulk_bar.apply(1, desk["ids"], "close", "", "")
     text = " ".join(str(x) for x in _texts(plain(children)))
     assert color == "warning" and is_open and done == 1
     assert "Изменены 2 заявки, 2 отклонены:" in text
@@ -52,7 +52,7 @@ def test_apply_reports_done_and_refused_with_reasons(app, desk):
 def test_apply_without_a_value_changes_nothing(app, desk):
     from components import bulk_bar
     with signed_in(app, desk["user"]):
-        message, color, _open, _done = bulk_bar.apply(1, desk["rows"], "assign", "", "")
+        message, color, _open, _done = bulk_bar.apply(1, desk["ids"], "assign", "", "")
     assert color == "danger" and message == "Выберите, на что менять"
 
 

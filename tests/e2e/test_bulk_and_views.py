@@ -25,7 +25,8 @@ def seeded(live_server):
         agent = f.user(s, "agent", team, email=f"bulk-agent-{tag}@example.com", name=f"Агент {tag}")
         board = f.board(s, team)
         ids = [tickets.create(s, lead, title=f"Сканер {tag} {i}", board_id=board.id).id for i in range(4)]
-        return dict(tag=tag, email=lead.email, lead_id=lead.id, agent_id=agent.id, agent=agent.name, ids=ids)
+        return dict(tag=tag, email=lead.email, lead_id=lead.id, agent_id=agent.id, agent=agent.name, ids=ids,
+                    board=board.id)
 
 
 def _rows(page, n):
@@ -75,4 +76,28 @@ def test_bulk_assign_then_save_and_reopen_a_view(page, live_server, seeded):
     _rows(page, 4)
     assert page.input_value("#tickets-q") == tag
     assert f"Сканеры {tag}" in page.inner_text("#views-menu")
+    assert not [e for e in page.console_errors if "favicon" not in e]
+
+
+def test_board_select_mode_closes_the_ticked_cards(page, live_server, seeded):
+    """On the board, "Select cards" turns clicks into ticks (the card does not open); the same bar closes them."""
+    login(page, live_server, seeded["email"], f.PASSWORD)
+    page.goto(f"{live_server}/board/{seeded['board']}")
+    page.wait_for_selector(".okno-board .okno-card")
+    page.click("#bulk-select-mode")
+    first, second = seeded["ids"][:2]
+    for ticket_id in (first, second):
+        page.click(f".okno-card[data-ticket-id='{ticket_id}'] .okno-card-title")
+    page.wait_for_function("document.querySelector('#bulk-count').innerText.includes('2')")
+    assert page.inner_text("#bulk-count") == "Выбраны 2 заявки"
+    assert page.locator(".okno-card.okno-card-selected").count() == 2
+    assert not page.locator("#board-drawer.show").count()  # ticking did not open the card
+
+    page.select_option("#bulk-action", "close")
+    page.click("#bulk-apply")
+    page.wait_for_selector("#bulk-result.alert-success")
+    assert "Изменены 2 заявки" in page.inner_text("#bulk-result")
+    with session_scope() as s:
+        statuses = {t.id: t.status for t in s.query(Ticket).filter(Ticket.id.in_([first, second]))}
+    assert statuses == {first: "done", second: "done"}
     assert not [e for e in page.console_errors if "favicon" not in e]

@@ -19,6 +19,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from components.navbar import navbar
+from components.shortcuts import help_dialog
 from data import db
 from data.config import ROOT, Config, InsecureConfig, check_secrets, get_config
 from web import auth, faults
@@ -117,6 +118,7 @@ def serve_layout():
         navbar(),
         faults.fault_alert(),
         dbc.Container(dash.page_container, fluid=True, className="okno-page py-3"),
+        help_dialog(),  # "?" opens it (assets/shortcuts.js)
     ])
 
 

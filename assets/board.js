@@ -86,14 +86,56 @@
       return;
     }
     if (e.target.closest("a") || Date.now() - lastDrop < 400) { return; }
-    setProps("board-open", {number: card.dataset.number});
+    openCard(card);
   });
 
+  // Keyboard shortcuts by key code, not by the typed letter: on the Russian layout M types "ь" and J "о",
+  // and the shortcut must work whatever layout is on (the help overlay, assets/shortcuts.js, lists them).
+  let current = null;  // the ticket id of the card J/K last reached (React may replace the node itself)
+  let opened = null;  // the card whose drawer is open, for M in the drawer
+
+  function cards() { return Array.from(document.querySelectorAll(".okno-board .okno-card")); }
+
+  function overlayOpen() { return !!document.querySelector(".offcanvas.show, .modal.show"); }
+
+  function typing(e) {
+    const keys = window.oknoKeys;
+    return keys ? keys.typing(e) : /^(INPUT|TEXTAREA|SELECT)$/.test((e.target || {}).tagName || "");
+  }
+
+  function step(by) {
+    const all = cards();
+    if (!all.length) { return; }
+    const focused = document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest(".okno-board .okno-card");
+    let at = focused ? all.indexOf(focused) : all.findIndex((c) => c.dataset.ticketId === current);
+    at = at < 0 ? (by > 0 ? 0 : all.length - 1) : Math.max(0, Math.min(all.length - 1, at + by));
+    const next = all[at];
+    current = next.dataset.ticketId;
+    next.focus({preventScroll: true});
+    next.scrollIntoView({block: "nearest", inline: "nearest"});
+  }
+
+  function openCard(card) {
+    opened = card.dataset.ticketId;
+    setProps("board-open", {number: card.dataset.number});
+  }
+
   document.addEventListener("keydown", (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || !document.querySelector(".okno-board")) { return; }
     const card = e.target.closest && e.target.closest(".okno-board .okno-card");
-    if (!card || e.target !== card) { return; }
-    if (e.key === "Enter") { setProps("board-open", {number: card.dataset.number}); e.preventDefault(); }
-    if (e.key === "m" || e.key === "M") { setProps("board-move-menu", place(card)); e.preventDefault(); }
+    const onCard = card && e.target === card;
+    if ((e.code === "Enter" || e.code === "NumpadEnter") && onCard) { openCard(card); e.preventDefault(); return; }
+    if (typing(e)) { return; }
+    if ((e.code === "KeyJ" || e.code === "KeyK") && !e.shiftKey && !overlayOpen()) {
+      step(e.code === "KeyJ" ? 1 : -1);
+      e.preventDefault();
+    } else if (e.code === "KeyM" && !e.shiftKey) {
+      // The focused card, or the card open in the drawer.
+      const target = onCard ? card : (document.querySelector(".offcanvas.show") &&
+        cards().find((c) => c.dataset.ticketId === opened));
+      if (target) { setProps("board-move-menu", place(target)); e.preventDefault(); }
+    }
   });
 
   let scheduled = false;

@@ -14,7 +14,7 @@ from data.errors import PermissionDenied
 from data.metrics import filters, freshness, kpi
 
 from components.filter_bar import FILTER, filter_bar
-from components.i18n import N_, _
+from components.i18n import N_, _, current_locale
 
 SECTIONS = [("overview", "/"), ("flow", "/analytics/flow"), ("efficiency", "/analytics/efficiency"),
             ("sla", "/analytics/sla"), ("team", "/analytics/team"), ("compare", "/analytics/compare"),
@@ -28,6 +28,8 @@ KPI_LABELS = {"created": N_("an.kpi.created"), "resolved": N_("an.kpi.resolved")
               "reopened": N_("an.kpi.reopened"), "cycle_p50": N_("an.kpi.cycle_p50"),
               "cycle_p85": N_("an.kpi.cycle_p85"), "first_response_p50": N_("an.kpi.first_response_p50"),
               "sla_met": N_("an.kpi.sla_met")}
+# More requests arriving is neither good nor bad for the desk: their change is shown in grey, not red or green.
+NEUTRAL_KPIS = {"created"}
 KPI_FORMAT = {"created": "{:.0f}", "resolved": "{:.0f}", "backlog": "{:.0f}", "reopened": "{:.0f}",
               "cycle_p50": "{:.1f} d", "cycle_p85": "{:.1f} d", "first_response_p50": "{:.1f} h", "sla_met": "{:.0f}%"}
 
@@ -94,7 +96,10 @@ def _format(key: str, value) -> str:
         return "—"
     if key == "first_response_p50" and value < 1:  # minutes read better than "0.1 h"
         return f"{value * 60:.0f} " + _("an.min")
-    return KPI_FORMAT[key].format(value).replace(" d", " " + _("an.d")).replace(" h", " " + _("an.h"))
+    text = KPI_FORMAT[key].format(value)
+    if current_locale() == "ru":  # 2,5 дн., as the charts write it
+        text = text.replace(".", ",")
+    return text.replace(" d", " " + _("an.d")).replace(" h", " " + _("an.h"))
 
 
 def _card(key: str, item: dict):
@@ -103,8 +108,9 @@ def _card(key: str, item: dict):
     badge = None
     if change is not None:
         worse = (change > 0) == (key in kpi.LOWER_IS_BETTER)
+        tone = "text-secondary" if key in NEUTRAL_KPIS else "text-danger" if worse and change else "text-success"
         badge = html.Span(f"{'▲' if change > 0 else '▼' if change < 0 else '='} {abs(change) * 100:.0f}%",
-                          className=f"small ms-2 {'text-danger' if worse and change else 'text-success'}")
+                          className=f"small ms-2 {tone}", id=f"an-kpi-{key}-change")
     prev = item["previous"]
     prev_text = _format(key, prev)
     return dbc.Col(dbc.Card(dbc.CardBody([

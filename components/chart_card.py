@@ -25,13 +25,38 @@ from data.exports.xlsx import xlsx_chunks
 from data.metrics import filters
 
 from components.filter_bar import FILTER
-from components.i18n import _
+from components.i18n import _, current_locale
 
 log = logging.getLogger(__name__)
 CALLBACKS: dict = {}  # chart name → its callback, callable as a plain function (bench/analytics.py)
 COLORS = {"created": "#0d6efd", "resolved": "#198754", "backlog": "#6f42c1", "breached": "#dc3545",
           "met": "#198754", "p50": "#198754", "p85": "#fd7e14", "p95": "#dc3545", "queue": "#adb5bd",
           "in_progress": "#0d6efd", "waiting": "#ffc107", "done": "#198754"}
+
+
+# Log-axis ticks people read at a glance (1, 2, 5, 10, 20, 50 …), not 10^x exponents or every 2…9.
+LOG_TICKS = [m * 10 ** e for e in range(-2, 5) for m in (1, 2, 5)]
+
+
+def log_axis(**axis) -> dict:
+    """A logarithmic axis with the LOG_TICKS (formatted in the chart's locale: 0,5 in Russian)."""
+    return dict(type="log", tickmode="array", tickvals=LOG_TICKS, **axis)
+
+
+def number(value: float, spec: str = ".1f") -> str:
+    """A number for text we write into a figure (labels, annotations), with a decimal comma in Russian,
+    as Plotly's locale writes the axes."""
+    text = format(value, spec)
+    return text.replace(".", ",") if current_locale() == "ru" else text
+
+
+def graph_config(**extra) -> dict:
+    """dcc.Graph's config: in a Russian UI, Plotly's Russian locale (assets/vendor/plotly-locale-ru.js):
+    month names, decimal comma, a space between thousands, the toolbar's texts."""
+    config = {"displaylogo": False, "responsive": True, **extra}
+    if current_locale() == "ru":
+        config["locale"] = "ru"
+    return config
 
 
 def graph_id(name: str) -> dict:
@@ -58,7 +83,7 @@ def chart_card(name: str, title_key: str, info_key: str, *, controls=None, heigh
         dcc.Download(id={"type": "an-dl", "name": name}),
     ], className="d-flex align-items-center")
     content = body if body is not None else dcc.Graph(
-        id=graph_id(name), config={"displaylogo": False, "responsive": True}, style={"height": f"{height}px"},
+        id=graph_id(name), config=graph_config(), style={"height": f"{height}px"},
         figure=empty_figure(""))
     return dbc.Card([dbc.CardHeader(header, className="py-1"),
                      dbc.CardBody(dcc.Loading(content, type="dot", delay_show=300), className="p-1"),

@@ -88,11 +88,13 @@ def shape(board) -> tuple[list[dict], list[dict]]:
     return columns, ([no_lane] + lanes if lanes else [no_lane])
 
 
-def render(session, user, board, column_ids, flt, limits, locale, only_cells=None) -> tuple[dict, dict, list]:
-    """Headers of the given columns, their cells (or only `only_cells`: {(column, lane or 0)}), lane labels."""
+def render(session, user, board, column_ids, flt, limits, locale, only_cells=None, order=None
+           ) -> tuple[dict, dict, list]:
+    """Headers of the given columns, their cells (or only `only_cells`: {(column, lane or 0)}), lane labels.
+    `order`: "due" puts the soonest SLA due first in each cell (data/boards/view.py ORDERS)."""
     from data.boards import view as board_view
     _columns, lanes = shape(board)
-    data, load = board_view.view(session, user, board, column_ids, flt, limits)
+    data, load = board_view.view(session, user, board, column_ids, flt, limits, order=order)
     heads = {cid: _header(col) for cid, col in data.items()}
     cells = {(cid, lane["id"] or 0): cell_children(col, lane["id"] or 0, locale)
              for cid, col in data.items() for lane in lanes

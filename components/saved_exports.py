@@ -11,12 +11,12 @@ import dash_bootstrap_components as dbc
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from flask_login import current_user
 
-from data.exports import jobs as exports
+from data.exports import excel, jobs as exports
 from data.tickets import query as ticket_query
 from data.db import read_session, session_scope
 from data.errors import OknoError
 
-from components.i18n import _, error_message
+from components.i18n import _, current_locale, error_message
 
 X = "exports"  # component id prefix
 FILTER_STORE = "tickets-filter"
@@ -47,15 +47,24 @@ def _saved_list() -> list:
                       className="badge text-bg-light border me-1") for i, name, fmt in rows]
 
 
+def excel_options() -> list[dict]:
+    return [{"value": excel.EXCEL_RU, "label": _("exports.excel_ru")},
+            {"value": excel.PLAIN, "label": _("exports.plain_csv")}]
+
+
 def export_bar():
-    column_options = [{"value": c, "label": c} for c in ticket_query.EXPORT_COLUMNS]
+    headers = ticket_query.export_header(ticket_query.EXPORT_COLUMNS, current_locale())
+    column_options = [{"value": c, "label": h} for c, h in zip(ticket_query.EXPORT_COLUMNS, headers)]
     form = dbc.Card(dbc.CardBody(dbc.Row([
         dbc.Col([dbc.Label(_("exports.columns")),
                  dcc.Dropdown(id=f"{X}-columns", options=column_options, value=list(ticket_query.EXPORT_COLUMNS),
                               multi=True)], md=6),
         dbc.Col([dbc.Label(_("exports.format")),
                  dbc.RadioItems(id=f"{X}-format", value="csv", inline=True,
-                                options=[{"value": "csv", "label": "CSV"}, {"value": "xlsx", "label": "XLSX"}])], md=2),
+                                options=[{"value": "csv", "label": "CSV"}, {"value": "xlsx", "label": "XLSX"}]),
+                 # The CSV's dialect: for Russian Excel (`;`, decimal comma, dd.mm.yyyy) or plain (scripts).
+                 dbc.RadioItems(id=f"{X}-excel", value=excel.default_for(current_locale()), className="small",
+                                options=excel_options(), labelClassName="text-nowrap")], md=2),
         dbc.Col([dbc.Button([html.I(className="bi bi-download me-1"), _("exports.run")], id=f"{X}-run",
                             color="primary", size="sm", className="me-2 mt-4")], md=1),
         dbc.Col([dbc.Label(_("exports.save_name"), html_for=f"{X}-name"),
@@ -90,8 +99,8 @@ def toggle(_n_clicks, is_open):
           Output(f"{X}-poll", "disabled", allow_duplicate=True),
           Input(f"{X}-run", "n_clicks"), Input({"type": f"{X}-saved-run", "id": ALL}, "n_clicks"),
           State(FILTER_STORE, "data"), State(f"{X}-columns", "value"), State(f"{X}-format", "value"),
-          prevent_initial_call=True)
-def start(_run, _saved, query, columns, fmt):
+          State(f"{X}-excel", "value"), prevent_initial_call=True)
+def start(_run, _saved, query, columns, fmt, dialect=None):
     """Create the job; the clientside callback then starts the download and the interval polls it."""
     trigger = ctx.triggered_id
     if isinstance(trigger, dict) and not (ctx.triggered and ctx.triggered[0].get("value")):
@@ -106,7 +115,7 @@ def start(_run, _saved, query, columns, fmt):
             job_id, total = job.id, job.rows_total
     except OknoError as err:
         return dash.no_update, dbc.Alert(error_message(err), color="danger", className="py-1 mb-0"), True
-    return ({"id": job_id, "url": f"/exports/jobs/{job_id}/download"},
+    return ({"id": job_id, "url": f"/exports/jobs/{job_id}/download?excel={excel.mode(dialect)}"},
             _("exports.started", total=_n(total)), False)
 
 

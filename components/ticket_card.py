@@ -5,7 +5,12 @@ delegated click handler and SortableJS to the cells.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
+from babel.dates import format_datetime
+
 from data.i18n import N_, translate
+from data.tickets.filters import tz
 
 from components.lite import el
 
@@ -46,6 +51,22 @@ def tag_chips(tags: list[str] | None):
               className="okno-tags")
 
 
+def _due(c: dict, locale: str):
+    """When the running SLA is due, in the company's time: only the time for today, else day and time."""
+    if not c.get("due_at"):
+        return None
+    zone = tz()
+    when = datetime.fromtimestamp(c["due_at"], zone)
+    short = format_datetime(when, "HH:mm" if when.date() == datetime.now(zone).date() else "d MMM HH:mm",
+                            locale=locale)
+    tone = {"breached": " text-danger fw-semibold", "at_risk": " text-warning-emphasis fw-semibold"}
+    return el("Span", [el("I", className="bi bi-alarm me-1"), translate("board.due", locale, when=short)],
+              className="me-2 okno-due" + tone.get(c["sla"], " text-muted"),
+              title=translate("board.due_title", locale, when=format_datetime(when, "d MMMM yyyy, HH:mm",
+                                                                              locale=locale)),
+              **{"data-due-at": int(c["due_at"])})
+
+
 def card(c: dict, locale: str):
     """The card: number, title, requester, service/type, priority, assignee, channel, age, SLA, progress."""
     def tr(key, **values):  # the locale is known: no per-string lookup of the request's user
@@ -77,6 +98,7 @@ def card(c: dict, locale: str):
               el("Span", [el("I", className="bi bi-hourglass-split me-1"), age(c["in_column_minutes"], locale)],
                  className="me-2 okno-in-column" + (" text-danger fw-semibold" if c["overdue"] else " text-muted"))
               if c["overdue_at"] else None,
+              _due(c, locale),
               _progress("bi-check2-square", c["checklist"], N_("board.checklist"), locale),
               _progress("bi-diagram-3", c["children"], N_("board.children"), locale)]
     attrs = {"data-ticket-id": c["id"], "data-version": c["version"], "data-number": c["number"]}

@@ -11,6 +11,7 @@ from data.weekly import charts as weekly_charts
 from data.weekly import format as fmt
 from data.weekly import text as weekly_text
 
+from components.chart_card import graph_config
 from components.i18n import _
 
 
@@ -19,7 +20,7 @@ def _kpi(key: str, fig: dict, locale: str):
     return dbc.Col(html.Div([
         html.Div(_(f"weekly.fig.{key}"), className="okno-kpi-label"),
         html.Div([fmt.value(key, fig["value"], locale), " ",
-                  html.Span(f"{symbol} {fmt.change(key, fig)}", className=f"tone-{tone}", style={"fontSize": ".9rem"})],
+                  html.Span(f"{symbol} {fmt.change(key, fig, locale)}", className=f"tone-{tone}", style={"fontSize": ".9rem"})],
                  className="okno-kpi-value"),
         html.Div(_("weekly.previous_value", value=fmt.value(key, fig["previous"], locale)), className="okno-kpi-prev"),
     ], className="okno-kpi", id=f"weekly-kpi-{key}"), xs=6, md=4, lg=2)
@@ -34,22 +35,23 @@ def _figures_table(blocks: list[dict], locale: str, table_id: str):
         for k in keys:
             symbol, tone = fmt.arrow(b["figures"][k])
             cells.append(html.Td([fmt.value(k, b["figures"][k]["value"], locale), " ",
-                                  html.Span(symbol, className=f"tone-{tone}", title=fmt.change(k, b["figures"][k]))],
+                                  html.Span(symbol, className=f"tone-{tone}", title=fmt.change(k, b["figures"][k], locale))],
                                  className="num"))
         body.append(html.Tr(cells))
     return dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, bordered=True, id=table_id)
 
 
-def _agents(team: dict):
+def _agents(team: dict, locale: str):
     rows = [html.Tr([html.Td(a["name"]), html.Td(a["resolved"], className="num"),
                      html.Td(fmt.versus_median(a["vs_median"]), className="num"),
                      html.Td(a["open_now"], className="num")]) for a in team["agents"]]
     head = html.Thead(html.Tr([html.Th(_("weekly.agent")), html.Th(_("weekly.fig.resolved"), className="num"),
                                html.Th(_("weekly.vs_median"), className="num"),
                                html.Th(_("weekly.open_now"), className="num")]))
-    return dbc.Col([html.H3([team["name"], html.Small(" · " + _("weekly.team_median", value=fmt.number(team["median_resolved"])),
+    return dbc.Col([html.H3([team["name"], html.Small(" · " + _("weekly.team_median", value=fmt.number(team["median_resolved"], locale)),
                                                        className="text-muted")]),
-                     dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, bordered=True)], lg=6, xxl=4)
+                     dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, bordered=True)],
+                   lg=6, className="okno-agent-col")  # two per row: three cut off "Open now" at 1,440 px
 
 
 def _overdue(summary: dict, locale: str):
@@ -60,7 +62,7 @@ def _overdue(summary: dict, locale: str):
                                html.Th(_("weekly.overdue_by"), className="num")]))
     rows = [html.Tr([html.Td(dcc.Link(str(o["number"]), href=f"/ticket/{o['number']}")), html.Td(o["title"]),
                      html.Td(o["team"] or ""), html.Td(o["assignee"] or ""),
-                     html.Td(o["due_at"][:16].replace("T", " ")),
+                     html.Td(fmt.moment(o["due_at"], locale)),
                      html.Td(fmt.overdue_for(o["overdue_hours"], locale), className="num")]) for o in summary["overdue"]]
     return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, bordered=True, id="weekly-overdue")
 
@@ -68,7 +70,7 @@ def _overdue(summary: dict, locale: str):
 def _chart(name: str, figure, query: dict):
     qs = urlencode(query)
     return dbc.Col(html.Div([
-        dcc.Graph(figure=figure, config={"displayModeBar": False}, id=f"weekly-chart-{name}"),
+        dcc.Graph(figure=figure, config=graph_config(displayModeBar=False), id=f"weekly-chart-{name}"),
         html.Div([html.A(_("exports.chart_csv"), href=f"/exports/charts/{name}.csv?{qs}", className="me-2"),
                   html.A(_("exports.chart_xlsx"), href=f"/exports/charts/{name}.xlsx?{qs}")],
                  className="okno-chart-links"),
@@ -92,6 +94,6 @@ def render(summary: dict, locale: str):
         parts += [html.H2(_("weekly.services")), _figures_table(summary["services"], locale, "weekly-services")]
     with_agents = [t for t in summary["teams"] if t.get("agents")]
     if with_agents:
-        parts += [html.H2(_("weekly.agents")), dbc.Row([_agents(t) for t in with_agents], className="g-3 okno-agents")]
+        parts += [html.H2(_("weekly.agents")), dbc.Row([_agents(t, locale) for t in with_agents], className="g-3 okno-agents")]
     parts += [html.H2(_("weekly.overdue")), _overdue(summary, locale)]
     return html.Div(parts)

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from components import kanban
 from components.bulk_bar import bulk_bar  # select mode: tick cards, then act on them as on the list
+from components.board_load import strip as load_strip
 from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale, error_message
 from components.ticket_detail import detail
@@ -45,7 +46,23 @@ def _filters(s, locale: str):
         dd("priority", [{"value": p["value"], "label": p["label"]} for p in lookups.priorities(s, locale)], md=1),
         dd("assignee", [{"value": 0, "label": _("tickets.unassigned")}] + lookups.agents(s)),
         dbc.Col(dbc.Switch(id=f"{P}-f-mine", label=_("board.mine"), value=False, className="mt-2"), md=2),
+        *_sla_controls(),
     ], className="okno-filterbar g-2 mb-2")
+
+
+# The SLA filter's choices, as on the ticket list (data/tickets/filters.py SLA_CHOICES): the message ids.
+SLA_LABELS = {"at_risk": N_("board.sla_at_risk"), "breached": N_("board.sla_breached"),
+              "due_today": N_("tickets.sla_due_today")}
+
+
+def _sla_controls():
+    """For managers watching deadlines: the SLA filter and the cells' order (as arranged / soonest due)."""
+    return [dbc.Col(dcc.Dropdown(id=f"{P}-f-sla", multi=True, placeholder=_("board.f_sla"),
+                                 options=[{"value": k, "label": _(v)} for k, v in SLA_LABELS.items()]), md=2),
+            dbc.Col([html.Label(_("board.order"), htmlFor=f"{P}-f-order", className="visually-hidden"),
+                     dbc.Select(id=f"{P}-f-order", value="position", size="sm", className="mt-1",
+                                options=[{"value": "position", "label": _("board.order_position")},
+                                         {"value": "due", "label": _("board.order_due")}])], md=2)]
 
 
 def _move_menu(columns, lanes):
@@ -76,19 +93,26 @@ def layout(board_id=None, **_kw):
             heads, cells, labels = kanban.render(s, user, board, None, board_view.TicketFilter(), {}, locale)
             rev, col_revs = boards.revisions(s, board.id)
             filters = _filters(s, locale)
+            loads = load_strip(s, user, board, locale)
             bid, name, others = board.id, board.name, [(b.id, b.name) for b in boards.usable(s, user)]
     except OknoError as err:
         return dbc.Alert(error_message(err), color="warning", className="mt-4", id=f"{P}-error")
-    switcher = dbc.DropdownMenu([dbc.DropdownMenuItem(n, href=f"/board/{i}") for i, n in others],
+    switcher = dbc.DropdownMenu([dbc.DropdownMenuItem(n, href=f"/board/{i}") for i, n in others] +
+                                [dbc.DropdownMenuItem(divider=True),
+                                 dbc.DropdownMenuItem(_("board.all_boards"), href="/board?all=1")],
                                 label=name, color="light", size="sm", id=f"{P}-switch", className="me-2")
     settings = dbc.Button([html.I(className="bi bi-sliders me-1"), _("board.settings")],
                           href=f"/board-settings?board={bid}", color="link", size="sm",
                           id=f"{P}-settings") if user.role in LEADS else None
     return html.Div([
-        html.Div([switcher, html.Small(_("board.hint"), className="text-muted me-auto"), settings],
+        html.Div([switcher, html.Small(_("board.hint"), className="text-muted me-auto"),
+                  html.Button([html.I(className="bi bi-keyboard me-1"), _("board.shortcuts")], type="button",
+                              id=f"{P}-keys", className="btn btn-link btn-sm", **{"data-shortcuts-open": "1"}),
+                  settings],
                  className="d-flex align-items-center mb-2"),
         filters,
         bulk_bar(board=True),
+        loads,
         dbc.Alert(id=f"{P}-msg", is_open=False, dismissable=True, color="warning", className="py-2 okno-note"),
         dcc.Store(id=f"{P}-id", data=bid),
         dcc.Store(id=f"{P}-filter", data={}),
@@ -104,13 +128,25 @@ def layout(board_id=None, **_kw):
     ], className="okno-board-page", **{"data-board-id": bid})
 
 
-@callback(Output(f"{P}-filter", "data"),
+@callback(Output(f"{P}-filter", "data", allow_duplicate=True),
           Input(f"{P}-f-q", "value"), Input(f"{P}-f-service", "value"), Input(f"{P}-f-type", "value"),
           Input(f"{P}-f-priority", "value"), Input(f"{P}-f-assignee", "value"), Input(f"{P}-f-mine", "value"),
           prevent_initial_call=True)
 def filter_changed(q, service, type_, priority, assignee, mine):
-    return {"q": q or "", "service": service or [], "type": type_ or [], "priority": priority or [],
-            "assignee": assignee or [], "mine": bool(mine)}
+    # A Patch: the SLA controls (sla_changed) write their own keys of the same store.
+    patch = Patch()
+    patch.update({"q": q or "", "service": service or [], "type": type_ or [], "priority": priority or [],
+                  "assignee": assignee or [], "mine": bool(mine)})
+    return patch
+
+
+@callback(Output(f"{P}-filter", "data", allow_duplicate=True),
+          Input(f"{P}-f-sla", "value"), Input(f"{P}-f-order", "value"), prevent_initial_call=True)
+def sla_changed(sla, order):
+    """The SLA filter (a TicketFilter key) and the cells' order (read by refresh, not a filter)."""
+    patch = Patch()
+    patch.update({"sla": sla or [], "order": order if order in board_view.ORDERS else "position"})
+    return patch
 
 
 def _error_text(err: OknoError) -> str:
@@ -152,7 +188,9 @@ def refresh(move, _tick, flt, more, board_id, revs, limits):
             message = None
         except OknoError as err:
             message = _error_text(err)
-        if up_to_date and len(wanted) == len({_int(move, "from_column"), _int(move, "column")}):
+        # Sorted by due, a dropped card's place is the due order's, not where it was dropped: re-render.
+        if up_to_date and len(wanted) == len({_int(move, "from_column"), _int(move, "column")}) \
+                and (flt or {}).get("order") != "due":
             patched = _patch_move(user, board_id, move, wanted, flt, locale, shown, shown_cells, revs, limits)
             if patched is not None:
                 return patched
@@ -177,7 +215,8 @@ def refresh(move, _tick, flt, more, board_id, revs, limits):
                 limits[str(column)] = int(limits.get(str(column), step)) + step
                 wanted = [column]
         heads, cells, labels = kanban.render(s, user, board, wanted, board_view.TicketFilter.from_dict(flt), limits,
-                                             locale, only_cells) if wanted else ({}, {}, dash.no_update)
+                                             locale, only_cells, order=(flt or {}).get("order")) \
+            if wanted else ({}, {}, dash.no_update)
     new_revs = {"board": rev if trigger != f"{P}-move" else revs.get("board"),
                 "columns": {**revs["columns"], **{str(c): col_revs.get(c) for c in wanted}}}
     return ([heads.get(c, dash.no_update) for c in shown], [cells.get(k, dash.no_update) for k in shown_cells],

@@ -1,4 +1,6 @@
-"""`/board`: the boards this user may work on; an agent with one team board goes straight to it."""
+"""`/board`: the boards this user may work on. An agent or manager whose teams have one board goes straight
+to it; with several, their teams' boards come first. `/board?all=1` always shows the list (the board's
+switcher links there), so a manager can still reach other boards and "New board"."""
 from __future__ import annotations
 
 import dash
@@ -10,24 +12,28 @@ from components.guard import allowed, denied
 from components.i18n import _
 from data.boards import setup as boards
 from data.db import read_session
-from data.permissions import LEADS
+from data.permissions import LEADS, spans_teams
 
 dash.register_page(__name__, path="/board", title="Okno · Boards")
 
 
-def layout(**_kw):
+def layout(**query):
     if not allowed("board"):
         return denied()
     user = current_user._get_current_object()
     with read_session() as s:
-        usable = [(b.id, b.name, len(b.columns), len(b.lanes)) for b in boards.usable(s, user)]
+        listed = [(b.id, b.name, len(b.columns), len(b.lanes), own) for b, own in boards.picker(s, user)]
         home = boards.home_board(s, user)
         home_id = home.id if home is not None else None
-    if home_id is not None and user.role not in LEADS:
+    # Admins span every team: they pick. Everyone else lands on their team's board.
+    if home_id is not None and not spans_teams(user) and not query.get("all"):
         return dcc.Location(id="boards-redirect", href=f"/board/{home_id}", refresh=True)
-    cards = [dbc.Col(html.A(dbc.Card(dbc.CardBody([html.H5(name), html.Small(_("board.shape", columns=cols, lanes=lanes), className="text-muted")])),
-                            href=f"/board/{i}", className="text-decoration-none", **{"data-board-id": i}), md=3)
-             for i, name, cols, lanes in usable]
+    cards = [dbc.Col(html.A(dbc.Card(dbc.CardBody([
+        html.H5(name),
+        html.Small(_("board.shape", columns=cols, lanes=lanes), className="text-muted"),
+        html.Span(_("board.own_team"), className="badge text-bg-primary ms-2 okno-own-board") if own else None,
+    ])), href=f"/board/{i}", className="text-decoration-none", **{"data-board-id": i, "data-own": int(own)}), md=3)
+        for i, name, cols, lanes, own in listed]
     extra = dbc.Button([html.I(className="bi bi-plus-lg me-1"), _("settings.new_board")], href="/board-settings",
                        color="outline-primary", size="sm") if user.role in LEADS else None
     return html.Div([html.Div([html.H4(_("board.title"), className="me-auto mb-0"), extra],

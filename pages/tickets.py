@@ -21,6 +21,7 @@ from components.bulk_bar import bulk_bar  # select rows, then assign / move / pr
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
 from components.view_picker import view_picker  # saved views: named filters, private or shared with a team
 from data.catalog import lookups
+from data.exports import excel
 from data.intake import answers
 from data.tickets import query as ticket_query
 from data.tickets import saved_views
@@ -124,7 +125,8 @@ def layout(**query):
                   dbc.Button([html.I(className="bi bi-x-circle me-1"), _("tickets.reset")], href="/tickets",
                              external_link=True, color="link", size="sm", id=f"{P}-reset"),
                   html.A([html.I(className="bi bi-download me-1"), _("tickets.export")], id=f"{P}-export",
-                         className="btn btn-outline-primary btn-sm", href="/tickets/export.csv")],
+                         className="btn btn-outline-primary btn-sm",
+                         href="/tickets/export.csv?excel=" + excel.default_for(locale))],
                  className="d-flex align-items-center mb-2"),
         export_bar(),
         view_picker(view_name),
@@ -159,9 +161,10 @@ def filter_changed(*values):
     return f.to_query()
 
 
-@callback(Output(f"{P}-export", "href"), Input(f"{P}-filter", "data"))
-def export_link(query):
-    return "/tickets/export.csv" + ("?" + urlencode(query) if query else "")
+@callback(Output(f"{P}-export", "href"), Input(f"{P}-filter", "data"), Input("exports-excel", "value"))
+def export_link(query, dialect=None):
+    """The quick CSV link follows the filter and the export form's CSV kind (Excel-ru or plain)."""
+    return "/tickets/export.csv?" + urlencode({**(query or {}), "excel": excel.mode(dialect)})
 
 
 # Purge the grid's cache (it then asks for the first block again) and put the filter in the URL.

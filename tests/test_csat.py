@@ -147,7 +147,7 @@ def test_team_analytics_per_agent_and_service_with_response_rate(session):
     line = text.sentences({"company": {"figures": {k: {"value": 0, "change": None, "delta": None, "previous": None}
                                                    for k in ("created", "resolved", "backlog", "sla_met")}},
                            "teams": [], "csat": summary}, "ru")[-1]
-    assert line == "Заявители поставили 1 оценку, в среднем 3,0 из 5; ответили на 50% вопросов об оценке."
+    assert line == "Заявители поставили 1 оценку, в среднем 3,0 из 5; на просьбу оценить ответили в 50% случаев."
     card = view.of_ticket(session, t.id)
     assert [(c["resolution"], c["score"], c["comment"], c["state"]) for c in card] == [(1, 3, "Нормально", "rated")]
     assert view.of_ticket(session, second.id)[0]["state"] == "waiting"

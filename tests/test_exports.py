@@ -193,3 +193,77 @@ def test_sql_written_sheet_stops_at_a_worksheets_rows_with_a_note(engine):
     got = [r[0] for r in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)]
     assert got[:8] == ["n", 1, 2, 3, 4, 5, 6, 7]
     assert got[8].startswith("… the rest does not fit") and len(got) == 9 and seen[-1] == 7
+
+
+def _excel_rows(data: bytes) -> list[list[str]]:
+    assert data.startswith("\ufeff".encode())  # UTF-8 with BOM: Excel reads Cyrillic
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_for_russian_excel_has_semicolons_russian_dates_and_translated_headers_and_statuses(seeded):
+    """What Russian Excel opens as a table on double-click: `;` between fields, dd.mm.yyyy hh:mm in the
+    company's time zone, headers and statuses as the Russian UI shows them."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from data.config import get_config
+    from data.models import Ticket
+    columns = ["number", "title", "status", "channel", "created_at", "resolved_at"]
+    with session_scope() as s:
+        job_id = exports.start(s, seeded["analyst"], query={"q": seeded["tag"]}, columns=columns, fmt="csv").id
+        created = {t.number: t.created_at for t in s.query(Ticket).filter(Ticket.title.contains(seeded["tag"]))}
+    job = exports.open_job(seeded["analyst"], job_id)
+    data = b"".join(exports.stream(seeded["analyst"], job, "ru", excel="ru"))
+    rows = _excel_rows(data)
+    assert rows[0] == ["№", "Тема", "Статус", "Канал", "Создана", "Решена"]
+    assert len(rows) >= 26 and all(len(r) == 6 for r in rows)
+    first = next(r for r in rows[1:] if r[1].startswith("Сбой"))  # one of the seeded email tickets
+    assert first[2] == "В очереди" and first[3] == "Почта"
+    when = datetime.strptime(first[4], "%d.%m.%Y %H:%M")  # a date Russian Excel recognises
+    local = created[int(first[0])].astimezone(ZoneInfo(get_config().timezone)).replace(tzinfo=None, second=0,
+                                                                                      microsecond=0)
+    assert when == local and first[5] == ""
+    assert "«" in first[1] and "," in first[1]  # the title's comma needs no quoting trick with `;`
+    assert _job(job_id).state == "done"
+
+
+def test_plain_csv_is_unchanged_for_scripts(seeded):
+    with session_scope() as s:
+        job_id = exports.start(s, seeded["analyst"], query={"q": seeded["tag"]},
+                               columns=["number", "status", "created_at"], fmt="csv").id
+    job = exports.open_job(seeded["analyst"], job_id)
+    data = b"".join(exports.stream(seeded["analyst"], job, None))  # no locale, no excel: as the API always had
+    assert data.startswith("\ufeff".encode()) and b";" not in data
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["number", "status", "created_at"] and rows[1][1] == "queue"
+    assert rows[1][2][10] == "T" and rows[1][2][-6] in "+-"
+
+
+def test_chart_data_for_russian_excel_has_decimal_commas():
+    from datetime import date, datetime
+
+    from data.exports.files import csv_chunks
+    rows = [(date(2026, 11, 9), datetime(2026, 11, 9, 14, 5), 2.5, 12, "-минус", -0.75)]
+    data = b"".join(csv_chunks(["День", "Когда", "Дней", "Заявок", "Текст", "Изменение"], rows, excel="ru"))
+    got = _excel_rows(data)
+    assert got[1] == ["09.11.2026", "09.11.2026 14:05", "2,5", "12", "'-минус", "-0,75"]
+    plain = list(csv.reader(io.StringIO(b"".join(csv_chunks(["a", "b"], [(2.5, date(2026, 1, 2))])).decode("utf-8-sig"))))
+    assert plain[1] == ["2.5", "2026-01-02"]
+
+
+def test_the_csv_route_is_plain_without_the_switch_and_for_russian_excel_with_it(client, seeded):
+    """`/tickets/export.csv`: scripts that never sent `excel=` keep the plain file; `excel=ru` is Excel's."""
+    from sqlalchemy import select
+
+    from data.models import User
+    from tests.dash_support import sign_in
+    with read_session() as s:
+        email = s.scalar(select(User.email).where(User.id == seeded["analyst"].id))
+    sign_in(client, email, f.PASSWORD)
+    query = f"q={seeded['tag']}&columns=number,status,created_at"
+    plain = client.get(f"/tickets/export.csv?{query}", headers={"Accept-Language": "ru"}).get_data()
+    rows = list(csv.reader(io.StringIO(plain.decode("utf-8-sig"))))
+    assert rows[0] == ["number", "status", "created_at"] and rows[1][2][10] == "T"
+    excel = client.get(f"/tickets/export.csv?{query}&excel=ru", headers={"Accept-Language": "ru"}).get_data()
+    rows = _excel_rows(excel)
+    assert rows[0] == ["№", "Статус", "Создана"] and rows[1][2][2] == "." and len(rows) >= 26

@@ -81,8 +81,12 @@ def test_sentences_in_both_languages(session, week_data):
     assert f"L1 wk resolved 5, 25% more than last week" in en
     assert "The backlog grew by 4 to 5 open requests." in en
     assert "Anna wk (L1 wk) resolved 3, 200% above the team median." in en
-    assert "соблюдение SLA снизилось до 40% (было 100%) из-за 3 нарушений в четверг" in ru
-    assert "новых заявок — 10" in ru
+    # Russian reads as a person would write it: no "неделей ранее", plural forms agree with the count.
+    assert ("в срок по SLA закрыто 40% заявок, а на прошлой неделе — 100%: больше всего просрочек в четверг "
+            "(3 просрочки)") in ru
+    assert "новых заявок — 10, на 100% больше, чем на прошлой неделе." in ru
+    assert "Открытых заявок стало больше на 4: теперь их 5." in ru
+    assert "неделей ранее" not in ru and "примерно как" not in ru
 
 
 def test_agents_may_not_read_the_summary(session, week_data):

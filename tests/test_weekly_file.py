@@ -30,4 +30,4 @@ def test_pdf_has_the_pages(summary):
     assert abs(float(box.width) - 595) < 3 and abs(float(box.height) - 842) < 3  # A4 in points
     text = " ".join(p.extract_text() for p in reader.pages)
     assert "Недельная сводка" in text and "2024-W20" in text
-    assert "из-за 3 нарушений в четверг" in " ".join(text.split())
+    assert "больше всего просрочек в четверг (3 просрочки)" in " ".join(text.split())

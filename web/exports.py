@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 from flask_login import current_user
 
-from data.exports import jobs as exports
+from data.exports import excel, jobs as exports
 from data.db import read_session, replica_session
 from data.errors import NotFound, OknoError, PermissionDenied
 from data.exports.files import CONTENT_TYPES
@@ -33,7 +33,8 @@ def job_download(job_id: int):
         job = exports.open_job(user, job_id)
     except OknoError as err:
         return _refusal(err)
-    return _attachment(exports.stream(user, job, current_locale()), job.format, exports.filename(job))
+    dialect = excel.mode(request.args.get("excel"))  # a CSV for Russian Excel, or the plain one
+    return _attachment(exports.stream(user, job, current_locale(), excel=dialect), job.format, exports.filename(job))
 
 
 @bp.get("/exports/jobs/<int:job_id>")
@@ -51,7 +52,9 @@ def chart_download(name: str, fmt: str):
     user = current_user._get_current_object()
     try:
         with replica_session() as s:
-            chunks = list(exports.chart_file(s, user, name, request.args.to_dict(), fmt))
+            params = request.args.to_dict()
+            dialect = excel.mode(params.pop("excel", None))
+            chunks = list(exports.chart_file(s, user, name, params, fmt, excel=dialect))
     except OknoError as err:
         return _refusal(err)
     return _attachment(iter(chunks), fmt, f"okno-{name}.{fmt}")

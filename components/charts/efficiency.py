@@ -8,7 +8,7 @@ from data.metrics import efficiency, throughput, wip
 from data.metrics.sql import GRAINS, auto_grain
 
 from components.chart_card import COLORS, chart_card, empty_figure, register, style, tickets_link
-from components.charts.flow import partial_pattern
+from components.charts.flow import partial_pattern, partial_symbols
 from components.charts.numbers import day_hover, localise, number, percent
 from components.i18n import N_, _
 
@@ -38,6 +38,7 @@ def flow_efficiency(session, user, f, grain=None):
     fig.add_trace(go.Scatter(
         x=x, y=[None if p["efficiency"] is None else 100 * p["efficiency"] for p in periods], yaxis="y2",
         name=_("an.eff.share"), mode="lines+markers", line=dict(color="#212529", width=2), connectgaps=False,
+        marker_symbol=partial_symbols(periods),
         customdata=[tickets_link(f, resolved_from=max(b, f.date_from), resolved_to=min(b, f.date_to)) for b in x]
         if grain == "day" else None,
         hovertemplate=day_hover() + "<br>" + _("an.eff.share") + ": %{y:.0f}%<extra></extra>"))

@@ -12,7 +12,7 @@ from data.metrics import flow
 from data.metrics.sql import GRAINS, auto_grain
 from data.tickets.status import STATUSES
 
-from components.chart_card import COLORS, empty_figure, register, style, tickets_link
+from components.chart_card import COLORS, empty_figure, log_axis, number, register, style, tickets_link
 from components.charts import sle
 from components.i18n import N_, _
 
@@ -37,16 +37,17 @@ def created_resolved(session, user, f, grain=None):
     x = [r["bucket"] for r in data]
     created_links = [tickets_link(f, created_from=max(b, f.date_from), created_to=_bucket_end(b, grain, f)) for b in x]
     resolved_links = [tickets_link(f, resolved_from=max(b, f.date_from), resolved_to=_bucket_end(b, grain, f)) for b in x]
-    hatch = partial_pattern(data)
+    hatch, note = partial_pattern(data), partial_text(data)
     fig = go.Figure([
         go.Bar(x=x, y=[r["created"] for r in data], name=_("an.created"), marker_color=COLORS["created"],
-               marker_pattern=hatch, customdata=created_links,
-               hovertemplate="%{x}<br>" + _("an.created") + ": %{y}<extra></extra>"),
+               marker_pattern=hatch, customdata=created_links, text=note, textposition="none",
+               hovertemplate="%{x}<br>" + _("an.created") + ": %{y}%{text}<extra></extra>"),
         go.Bar(x=x, y=[r["resolved"] for r in data], name=_("an.resolved"), marker_color=COLORS["resolved"],
-               marker_pattern=hatch, customdata=resolved_links,
-               hovertemplate="%{x}<br>" + _("an.resolved") + ": %{y}<extra></extra>"),
+               marker_pattern=hatch, customdata=resolved_links, text=note, textposition="none",
+               hovertemplate="%{x}<br>" + _("an.resolved") + ": %{y}%{text}<extra></extra>"),
         go.Scatter(x=x, y=[r["backlog"] for r in data], name=_("an.backlog"), mode="lines+markers", yaxis="y2",
-                   line=dict(color=COLORS["backlog"], width=2), customdata=[tickets_link(f, status="queue,in_progress,waiting")] * len(x),
+                   line=dict(color=COLORS["backlog"], width=2), marker_symbol=partial_symbols(data),
+                   customdata=[tickets_link(f, status="queue,in_progress,waiting")] * len(x),
                    hovertemplate="%{x}<br>" + _("an.backlog") + ": %{y}<extra></extra>"),
     ])
     style(fig, barmode="group", yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
@@ -78,13 +79,25 @@ def throughput(session, user, f, grain=None):
     ])
     if mean is not None:
         fig.add_hline(y=mean, line_dash="dot", line_color="#6c757d",
-                      annotation_text=_("an.average", value=f"{mean:.1f}"), annotation_position="top left")
+                      annotation_text=_("an.average", value=number(mean)), annotation_position="top left")
     return style(fig, showlegend=False, yaxis=dict(rangemode="tozero", title=_(f"an.per_{grain}"))), data
 
 
 def partial_pattern(data) -> dict:
-    """Hatching for the bars of partial periods (cut by the range or not over yet)."""
+    """Hatching for the bars of partial periods (cut by the range or not over yet). Every chart of periods
+    marks them: bars hatched (this), lines with hollow markers (partial_symbols), and the hover says so
+    (partial_text)."""
     return dict(shape=["/" if r.get("partial") else "" for r in data], solidity=0.4)
+
+
+def partial_symbols(data) -> list[str]:
+    """Hollow markers for a line's points of partial periods."""
+    return ["circle-open" if r.get("partial") else "circle" for r in data]
+
+
+def partial_text(data) -> list[str]:
+    """Per point, what a hover adds for a partial period (use as `text` with `%{text}`, textposition none)."""
+    return ["<br>" + _("an.partial") if r.get("partial") else "" for r in data]
 
 
 def _next_to_partial(data, i) -> bool:
@@ -102,7 +115,7 @@ def _percentile_lines(fig, percentiles, unit, log=False):
         value = percentiles.get(p)
         if value is not None and value > 0:
             fig.add_hline(y=value, line_dash="dash", line_color=COLORS[key])
-            _label(fig, value, f"{int(p * 100)}%: {value:.1f} {unit}", COLORS[key], log)
+            _label(fig, value, f"{int(p * 100)}%: {number(value)} {unit}", COLORS[key], log)
 
 
 def cycle_scatter(session, user, f):
@@ -120,7 +133,7 @@ def cycle_scatter(session, user, f):
         fig.add_annotation(text=_("an.sampled", shown=len(points), total=data["total"]), xref="paper", yref="paper",
                            x=1, y=1.0, yanchor="bottom", showarrow=False, font=dict(size=11, color="#6c757d"))
     # Log scale: the long tail (a few tickets of months) would otherwise flatten everyone else to the floor.
-    style(fig, showlegend=False, yaxis=dict(type="log", title=_("an.days_log")), margin=dict(l=40, r=70, t=24, b=30))
+    style(fig, showlegend=False, yaxis=log_axis(title=_("an.days_log")), margin=dict(l=40, r=70, t=24, b=30))
     rows = [{"number": p["number"], "done_at": p["done_at"], "cycle_days": p["days"]} for p in points]
     return fig, rows
 
@@ -140,7 +153,7 @@ def lead_histogram(session, user, f):
         value = data["percentiles"].get(p)
         if value is not None:
             fig.add_vline(x=value, line_dash="dash", line_color=COLORS[key],
-                          annotation_text=f"{int(p * 100)}%: {value:.1f}", annotation_position="top right")
+                          annotation_text=f"{int(p * 100)}%: {number(value)}", annotation_position="top right")
     style(fig, showlegend=False, xaxis=dict(title=_("an.lead_days")), yaxis=dict(title=_("an.tickets")))
     return fig, bins
 
@@ -189,7 +202,7 @@ def aging_wip(session, user, f):
             _label(fig, value, f"{int(p * 100)}%: {value:.0f} {_('an.d')}", "#6c757d", log=True)
             low = value
     style(fig, showlegend=False, xaxis=dict(categoryorder="array", categoryarray=order),
-          yaxis=dict(type="log", title=_("an.age_days")), margin=dict(l=40, r=70, t=24, b=30))
+          yaxis=log_axis(title=_("an.age_days")), margin=dict(l=40, r=70, t=24, b=30))
     expected = sle.overlay(fig, session, user, f, points, label, many_boards)  # per-column SLE lines
     return fig, [{"number": p["number"], "column": label.get(p["column_id"]), "age_days": p["age_days"],
                   **{f"sle_p{int(q * 100)}": expected.get(label.get(p["column_id"]), {}).get(q) for q in (0.5, 0.85, 0.95)}}

@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 
 from data.metrics import sla
 
-from components.chart_card import COLORS, empty_figure, register, style, tickets_link
-from components.charts.flow import partial_pattern
+from components.chart_card import COLORS, empty_figure, number, register, style, tickets_link
+from components.charts.flow import partial_pattern, partial_symbols, partial_text
 from components.i18n import _, current_locale
 
 
@@ -19,14 +19,18 @@ def by_week(session, user, f):
     x = [r["bucket"] for r in data]
     links = [tickets_link(f, resolved_from=max(b, f.date_from), resolved_to=min(b + timedelta(days=6), f.date_to))
              for b in x]
+    note = partial_text(data)
     pct = [100.0 * r["met"] / (r["met"] + r["breached"]) if r["met"] + r["breached"] else None for r in data]
     fig = go.Figure([
         go.Bar(x=x, y=[r["met"] for r in data], name=_("an.sla_met"), marker_color=COLORS["met"], customdata=links,
-               marker_pattern=partial_pattern(data)),
+               marker_pattern=partial_pattern(data), text=note, textposition="none",
+               hovertemplate="%{x}<br>" + _("an.sla_met") + ": %{y}%{text}<extra></extra>"),
         go.Bar(x=x, y=[r["breached"] for r in data], name=_("an.sla_breached"), marker_color=COLORS["breached"],
-               customdata=links, marker_pattern=partial_pattern(data)),
+               customdata=links, marker_pattern=partial_pattern(data), text=note, textposition="none",
+               hovertemplate="%{x}<br>" + _("an.sla_breached") + ": %{y}%{text}<extra></extra>"),
         go.Scatter(x=x, y=pct, name=_("an.sla_met_pct"), yaxis="y2", mode="lines+markers", customdata=links,
-                   line=dict(color="#212529", width=1), hovertemplate="%{x}<br>%{y:.1f}%<extra></extra>"),
+                   line=dict(color="#212529", width=1), marker_symbol=partial_symbols(data), text=note,
+                   hovertemplate="%{x}<br>%{y:.1f}%%{text}<extra></extra>"),
     ])
     style(fig, barmode="stack", yaxis2=dict(overlaying="y", side="right", range=[0, 105], showgrid=False,
                                              ticksuffix="%"))
@@ -54,7 +58,7 @@ def by_priority(session, user, f):
 def _hours_label(h):
     if h is None:
         return "∞"
-    return f"{h * 60:.0f} " + _("an.min") if h < 1 else f"{h:g} " + _("an.h")
+    return f"{h * 60:.0f} " + _("an.min") if h < 1 else number(h, "g") + " " + _("an.h")
 
 
 def first_response(session, user, f):

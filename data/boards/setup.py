@@ -23,11 +23,20 @@ def usable(session: Session, user: User) -> list[Board]:
 
 
 def home_board(session: Session, user: User) -> Board | None:
-    """The board the user lands on: their team's first board when there is exactly one."""
+    """The board the user lands on: their team's board when their teams (led or belonged to) have exactly
+    one, else the only board they may use; None when they should pick."""
     boards = usable(session, user)
     teams = permissions.team_ids(session, user)
     own = [b for b in boards if b.team_id is not None and b.team_id in teams]
     return own[0] if len(own) == 1 else (boards[0] if len(boards) == 1 else None)
+
+
+def picker(session: Session, user: User) -> list[tuple[Board, bool]]:
+    """The boards to pick from, (board, of the user's own teams): their teams' boards first, then the rest,
+    each part by name."""
+    teams = permissions.team_ids(session, user)
+    marked = [(b, b.team_id is not None and b.team_id in teams) for b in usable(session, user)]
+    return sorted(marked, key=lambda pair: not pair[1])  # stable: names stay in order within each part
 
 
 def get(session: Session, user: User, board_id: int) -> Board:

@@ -19,21 +19,22 @@ from data.models import Board, User
 DEFAULT_LIMIT = 30
 LANE_LIMIT = 8  # per lane on boards with lanes, so that every lane stays on screen
 DONE_DAYS = 14
-
-
-
+# How a cell orders its cards: as the team arranged them, or soonest SLA due first (cards without a
+# running SLA last, then as arranged). The "show more" cut follows the same order.
+ORDERS = {"position": "t.position, t.id", "due": "t.sla_due_at ASC NULLS LAST, t.position, t.id"}
 
 CARDS_SQL = """
 WITH visible AS (
   SELECT t.id, t.column_id, t.lane_id, t.position,
-         row_number() OVER (PARTITION BY t.column_id, t.lane_id ORDER BY t.position, t.id) AS rn,
+         row_number() OVER (PARTITION BY t.column_id, t.lane_id ORDER BY {order}) AS rn,
          count(*) OVER (PARTITION BY t.column_id, t.lane_id) AS cell_total
   FROM tickets t JOIN board_columns c ON c.id = t.column_id
   WHERE t.board_id = :board AND t.column_id = ANY(:columns)
     AND (c.kind <> 'done' OR t.resolved_at >= now() - make_interval(days => :done_days)) {filters}
 )
 SELECT v.column_id, v.lane_id, v.cell_total, t.id, t.number, t.title, t.version, t.channel, t.blocked,
-       t.blocked_reason, t.created_at, t.column_entered_at, t.card_type, t.tags, t.sla_due_at, t.sla_at_risk_at,
+       t.blocked_reason, t.status, t.created_at, t.column_entered_at, t.card_type, t.tags, t.sla_due_at,
+       t.sla_at_risk_at,
        coalesce(t.sla_first_response_breached, false) OR coalesce(t.sla_resolution_breached, false) AS sla_breached,
        r.name AS requester, s.name AS service, rt.name AS type, p.name_ru AS priority_ru, p.name_en AS priority_en,
        p.color AS priority_color, p.rank AS priority_rank, u.name AS assignee, t.assignee_id,
@@ -92,6 +93,8 @@ def _card(row, now: datetime, time_limit: int | None) -> dict:
         "age_minutes": int((now - row.created_at).total_seconds() // 60),
         "in_column_minutes": int((now - row.column_entered_at).total_seconds() // 60),
         "overdue_at": overdue_at, "overdue": overdue_at is not None and now.timestamp() >= overdue_at,
+        # The running SLA's due time (epoch seconds) for the card's due indicator; none once done.
+        "due_at": row.sla_due_at.timestamp() if row.sla_due_at is not None and row.status != "done" else None,
         "sla": sla_signal.signal(due_at=row.sla_due_at, at_risk_at=row.sla_at_risk_at, breached=row.sla_breached,
                                  now=now),
         "checklist": [row.checklist_done, row.checklist_total] if row.checklist_total else None,
@@ -108,9 +111,11 @@ def columns(session: Session, user: User, board: Board, column_ids: list[int] | 
 
 def view(session: Session, user: User, board: Board, column_ids: list[int] | None = None,
          flt: TicketFilter | None = None, limits: dict | None = None, limit: int | None = None,
-         now: datetime | None = None, ticket_id: int | None = None) -> tuple[dict[int, dict], dict[int, int]]:
+         now: datetime | None = None, ticket_id: int | None = None, order: str | None = None
+         ) -> tuple[dict[int, dict], dict[int, int]]:
     """(columns as in `columns`, open cards per lane): two queries for everything a board callback sends.
-    With `ticket_id`, the cells hold only that card (if the filter shows it); headers and counts are whole."""
+    With `ticket_id`, the cells hold only that card (if the filter shows it); headers and counts are whole.
+    `order` is a key of ORDERS (anything else: as arranged)."""
     now = now or datetime.now(timezone.utc)
     cols = {c.id: c for c in board.columns}
     wanted = [c for c in (column_ids if column_ids is not None else cols) if c in cols]
@@ -125,7 +130,7 @@ def view(session: Session, user: User, board: Board, column_ids: list[int] | Non
     params |= filter_params
     if ticket_id is not None:
         conditions, params["only_ticket"] = f"{conditions} AND t.id = :only_ticket", ticket_id
-    sql = CARDS_SQL.format(filters=f" AND {conditions}")
+    sql = CARDS_SQL.format(filters=f" AND {conditions}", order=ORDERS.get(order or "", ORDERS["position"]))
     for row in session.execute(text(sql), params):
         cell = out[row.column_id]["cells"].setdefault(row.lane_id or 0, {"cards": [], "total": row.cell_total})
         cell["cards"].append(_card(row, now, cols[row.column_id].time_limit_minutes))

@@ -1,6 +1,7 @@
 """Writing rows as CSV or XLSX without holding the set in memory.
 
-CSV: UTF-8 with a BOM (Excel then reads Cyrillic), dates in ISO 8601. XLSX: streamed as it is
+CSV: UTF-8 with a BOM (Excel then reads Cyrillic), dates in ISO 8601 — or, for Russian Excel,
+`;`, decimal commas and dd.mm.yyyy dates (data/exports/excel.py). XLSX: streamed as it is
 written (data/exports/xlsx.py), dates as real spreadsheet dates shown as yyyy-mm-dd hh:mm:ss.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Iterable, Iterator
 
+from data.exports import excel as excel_mod
 from data.exports.cells import neutralise
 from data.exports.xlsx import xlsx_chunks
 
@@ -26,15 +28,18 @@ def _iso(value):
     return neutralise(value)
 
 
-def csv_chunks(header: list[str], rows: Iterable[tuple], chunk_rows: int = 5000) -> Iterator[bytes]:
-    """CSV bytes in chunks of `chunk_rows` rows."""
+def csv_chunks(header: list[str], rows: Iterable[tuple], chunk_rows: int = 5000,
+               excel: str = excel_mod.PLAIN) -> Iterator[bytes]:
+    """CSV bytes in chunks of `chunk_rows` rows (`excel="ru"`: for Russian Excel)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    for_excel = excel == excel_mod.EXCEL_RU
+    cell = (lambda v: excel_mod.py_value(neutralise(v))) if for_excel else _iso
+    writer = csv.writer(out, lineterminator="\r\n", delimiter=excel_mod.DELIMITER[excel_mod.mode(excel)])
     writer.writerow([neutralise(h) for h in header])
     yield BOM + out.getvalue().encode("utf-8")
     out.seek(0), out.truncate()
     for i, row in enumerate(rows, 1):
-        writer.writerow([_iso(v) for v in row])
+        writer.writerow([cell(v) for v in row])
         if i % chunk_rows == 0:
             yield out.getvalue().encode("utf-8")
             out.seek(0), out.truncate()
@@ -42,11 +47,12 @@ def csv_chunks(header: list[str], rows: Iterable[tuple], chunk_rows: int = 5000)
         yield out.getvalue().encode("utf-8")
 
 
-def rows_file(fmt: str, header: list[str], rows: Iterable[tuple], sheet: str = "Okno") -> Iterator[bytes]:
+def rows_file(fmt: str, header: list[str], rows: Iterable[tuple], sheet: str = "Okno",
+              excel: str = excel_mod.PLAIN) -> Iterator[bytes]:
     """A small result (a chart's data) as CSV or XLSX chunks."""
     if fmt == "xlsx":
         return xlsx_chunks(header, rows, sheet=sheet)
-    return csv_chunks(header, rows)
+    return csv_chunks(header, rows, excel=excel)
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?)?$")

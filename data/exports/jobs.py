@@ -110,9 +110,10 @@ def open_job(actor: User, job_id: int) -> ExportJob:
     return job
 
 
-def stream(actor: User, job: ExportJob, locale: str | None = None) -> Iterator[bytes]:
+def stream(actor: User, job: ExportJob, locale: str | None = None, excel: str = "plain") -> Iterator[bytes]:
     """The job's file, streamed. Each download runs the export again (the data may have changed).
-    Statuses, channels and priorities are written in `locale` (the downloader's language)."""
+    Statuses, channels and priorities are written in `locale` (the downloader's language); a CSV with
+    `excel="ru"` is the one Russian Excel opens as a table (data/exports/excel.py)."""
     _set(job.id, state="running", rows_done=0, started_at=_now(), error=None)
     progress = _progress_writer(job.id)
     f, _problems = ticket_query.parse_filter(job.filter)
@@ -125,7 +126,8 @@ def stream(actor: User, job: ExportJob, locale: str | None = None) -> Iterator[b
     try:
         with replica_session() as s:  # the read replica when there is one: a long read off the primary
             if job.format == "csv":
-                yield from ticket_query.export_csv(s, actor, f, job.columns, progress=counted, locale=locale)
+                yield from ticket_query.export_csv(s, actor, f, job.columns, progress=counted, locale=locale,
+                                                   excel=excel)
             else:
                 yield from ticket_xlsx.export_xlsx(s, actor, f, job.columns, progress=counted, locale=locale)
         _set(job.id, state="done", rows_done=rows, finished_at=_now())
@@ -200,14 +202,15 @@ def charts() -> list[str]:
     return sorted(_charts)
 
 
-def chart_file(session: Session, actor: User, name: str, params: dict, fmt: str) -> Iterator[bytes]:
+def chart_file(session: Session, actor: User, name: str, params: dict, fmt: str,
+               excel: str = "plain") -> Iterator[bytes]:
     permissions.require_role(actor, CHART_ROLES, "errors.action.export_analytics")
     _check_format(fmt)
     if name not in charts():
         raise NotFound("errors.no_such_chart", name=name)
     header, rows = _charts[name](session, actor, params)
     audit.record_separately(actor, "export.chart", ("charts", None, name), after={"format": fmt, "params": params})
-    return rows_file(fmt, header, list(rows), sheet=name)
+    return rows_file(fmt, header, list(rows), sheet=name, excel=excel)
 
 
 __all__ = ["start", "status", "stream", "open_job", "recent", "save", "saved", "run_saved", "delete_saved",

@@ -6,6 +6,8 @@ holding the set in memory.
 """
 from __future__ import annotations
 
+import csv
+import io
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -15,14 +17,16 @@ from sqlalchemy.orm import Session, aliased
 from data import permissions
 from data.config import get_config
 from data.db import chunked, copy_out
-from data.i18n import translate
+from data.tickets import csv_dialect
+from data.i18n import N_, translate
 from data.models import BoardColumn, Priority, Requester, RequestType, Service, Team, Ticket, User
 from data.models.boards import COLUMN_KINDS
 from data.models.tickets import CHANNELS
 from data.tickets.filters import TicketFilter, parse as parse_filter, where
 
 __all__ = ["TicketFilter", "parse_filter", "matching", "count", "page", "export_columns", "export_select",
-           "export_csv", "use_company_timezone", "require_export", "LIST_COLUMNS", "EXPORT_COLUMNS"]
+           "export_csv", "export_header", "use_company_timezone", "require_export", "LIST_COLUMNS", "EXPORT_COLUMNS",
+           "COLUMN_HEADERS"]
 
 COUNT_CAP = 100_000
 # Planner cost units: an index-only count of 100,000 tickets is about 2,500, a trigram search in them 14,000,
@@ -49,6 +53,16 @@ LIST_COLUMNS = {
     # The form's answers: the list labels them by the request type's schema (data/intake/answers.py).
     "fields": Ticket.fields, "request_type_id": Ticket.request_type_id,
     "tags": Ticket.tags,  # shown as chips; not an export column (an array reads badly in a spreadsheet)
+}
+# Column id → the header people read (the list's own headers): Excel-ru files and the column picker.
+COLUMN_HEADERS = {
+    "number": N_("tickets.number"), "title": N_("tickets.subject"), "service": N_("tickets.service"),
+    "type": N_("tickets.type"), "status": N_("tickets.status"), "column": N_("tickets.column"),
+    "priority_name": N_("tickets.priority"), "priority_name_en": N_("tickets.priority"),
+    "priority": N_("tickets.priority"), "assignee": N_("tickets.assignee"), "requester": N_("tickets.requester"),
+    "channel": N_("tickets.channel"), "team": N_("tickets.team"), "created_at": N_("tickets.created"),
+    "first_response_at": N_("tickets.first_response"), "resolved_at": N_("tickets.resolved"),
+    "sla_due_at": N_("tickets.due"), "fields": N_("tickets.form_fields"),
 }
 EXPORT_COLUMNS = ["number", "title", "service", "type", "status", "column", "priority_name", "assignee",
                   "requester", "channel", "team", "created_at", "first_response_at", "resolved_at"]
@@ -178,15 +192,18 @@ def _translated(column: str, locale: str | None):
 
 
 def export_select(f: TicketFilter, columns: list[str], sort: list[dict] | None = None, *, iso_text: bool = True,
-                  me: int | None = None, scope=None, locale: str | None = None):
+                  me: int | None = None, scope=None, locale: str | None = None, excel: bool = False):
     """The export query: chosen columns, filter, order. With iso_text, timestamps become ISO 8601 text
-    in the session's time zone (set to the company's by the caller). `scope`: the viewer's read scope
+    in the session's time zone (set to the company's by the caller); with `excel`, the text Russian Excel
+    reads as dates and numbers instead (data/tickets/csv_dialect.py). `scope`: the viewer's read scope
     (permissions.ticket_scope), so an export never holds more than the viewer's list. With a locale,
     statuses, channels and priorities are written in that language (otherwise as codes)."""
     exprs = []
     for c in columns:
         expr = _translated(c, locale)
-        if iso_text and c.endswith("_at"):
+        if excel and not isinstance(LIST_COLUMNS[c].type, String):
+            expr = csv_dialect.sql_value(expr, LIST_COLUMNS[c].type)
+        elif iso_text and c.endswith("_at"):
             expr = func.to_char(expr, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')
         elif c not in TRANSLATED and isinstance(LIST_COLUMNS[c].type, String):
             expr = neutralised(expr)
@@ -199,22 +216,40 @@ def use_company_timezone(session: Session) -> None:
     session.execute(select(func.set_config("TimeZone", get_config().timezone, True)))
 
 
+def export_header(columns: list[str], locale: str | None) -> list[str]:
+    """The headers people read, in `locale` (a column without one keeps its id)."""
+    return [translate(COLUMN_HEADERS[c], locale) if c in COLUMN_HEADERS else c for c in columns]
+
+
+def _csv_line(values: list[str], delimiter: str) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow(values)
+    return out.getvalue().encode("utf-8")
+
+
 def export_csv(session: Session, actor: User, f: TicketFilter, columns: list[str] | None = None,
                sort: list[dict] | None = None, progress=None, chunk_bytes: int = 256 * 1024,
-               locale: str | None = None) -> Iterator[bytes]:
+               locale: str | None = None, excel: str = csv_dialect.PLAIN) -> Iterator[bytes]:
     """Stream the whole filtered set as CSV (UTF-8 with BOM so Excel reads Cyrillic), via COPY.
 
     Rows are gathered into chunks of about `chunk_bytes`; `progress(rows_so_far)` is called per chunk.
-    With a locale, coded values are written in that language (export_select).
+    With a locale, coded values are written in that language (export_select). `excel="ru"`: the CSV
+    Russian Excel opens as a table (data/tickets/csv_dialect.py) — `;`, decimal comma, dd.mm.yyyy hh:mm dates,
+    headers in `locale`; plain: `,`, ISO 8601 and column ids as headers.
     """
     permissions.require_reader(actor)
-    stmt = export_select(f, export_columns(columns), sort, me=actor.id,
-                         scope=permissions.ticket_scope(session, actor), locale=locale)
+    columns = export_columns(columns)
+    for_excel = excel == csv_dialect.EXCEL_RU
+    stmt = export_select(f, columns, sort, me=actor.id, scope=permissions.ticket_scope(session, actor),
+                         locale=locale, excel=for_excel)
     compiled = stmt.compile(dialect=session.bind.dialect, compile_kwargs={"render_postcompile": True})
-    sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)"
-    yield "\ufeff".encode("utf-8")
+    delimiter = csv_dialect.DELIMITER[csv_dialect.EXCEL_RU if for_excel else csv_dialect.PLAIN]
+    # The header is ours (translated names); the rows come straight from COPY.
+    sql = f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}')"
+    header = export_header(columns, locale) if for_excel else columns
+    yield "\ufeff".encode("utf-8") + _csv_line(header, delimiter)
     use_company_timezone(session)
-    yield from chunked(copy_out(session, sql, compiled.params), chunk_bytes, progress, uncounted=1)  # header
+    yield from chunked(copy_out(session, sql, compiled.params), chunk_bytes, progress)
 
 
 def require_export(actor: User) -> None:

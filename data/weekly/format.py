@@ -9,17 +9,22 @@ from data.i18n import translate
 ARROWS = {"up": "▲", "down": "▼", "flat": "▶"}
 
 
+def decimal(text: str, locale: str | None) -> str:
+    """'2.5' as Russian writes it: '2,5'."""
+    return text.replace(".", ",") if locale == "ru" else text
+
+
 def value(key: str, v, locale: str) -> str:
     if v is None:
         return "—"
     if key == "sla_met":
         return f"{v:.0f}%"
     if key == "cycle_p50":
-        return translate("weekly.unit.days", locale, value=f"{v:.1f}".rstrip("0").rstrip("."))
+        return translate("weekly.unit.days", locale, value=decimal(f"{v:.1f}".rstrip("0").rstrip("."), locale))
     if key == "first_response_p50":
         if v < 1:
             return translate("weekly.unit.minutes", locale, value=f"{v * 60:.0f}")
-        return translate("weekly.unit.hours", locale, value=f"{v:.1f}".rstrip("0").rstrip("."))
+        return translate("weekly.unit.hours", locale, value=decimal(f"{v:.1f}".rstrip("0").rstrip("."), locale))
     return f"{int(v):,}".replace(",", " ")
 
 
@@ -32,8 +37,8 @@ def arrow(fig: dict) -> tuple[str, str]:
     return (ARROWS["up"] if delta > 0 else ARROWS["down"]), tone
 
 
-def change(key: str, fig: dict) -> str:
-    """'+12%' for counts and times, '+4' for the backlog, '−3 pp' for SLA met."""
+def change(key: str, fig: dict, locale: str | None = None) -> str:
+    """'+12%' for counts and times, '+4' for the backlog, '−3 pp' ('−3 п. п.') for SLA met."""
     delta = fig.get("delta")
     if delta is None:
         return ""
@@ -41,15 +46,15 @@ def change(key: str, fig: dict) -> str:
     if key == "backlog":
         return f"{sign}{abs(delta):.0f}"
     if key == "sla_met":
-        return f"{sign}{abs(delta):.0f} pp"
+        return translate("weekly.unit.pp", locale or "en", value=f"{sign}{abs(delta):.0f}")
     if fig.get("change") is None:
         return ""
     return f"{sign}{abs(fig['change']) * 100:.0f}%"
 
 
-def number(v) -> str:
-    """47.0 → '47', 1.5 → '1.5'."""
-    return "—" if v is None else f"{v:.1f}".rstrip("0").rstrip(".")
+def number(v, locale: str | None = None) -> str:
+    """47.0 → '47', 1.5 → '1.5' ('1,5' in Russian)."""
+    return "—" if v is None else decimal(f"{v:.1f}".rstrip("0").rstrip("."), locale)
 
 
 def versus_median(v: float | None) -> str:
@@ -65,4 +70,15 @@ def overdue_for(hours: float, locale: str) -> str:
 
 
 def title(summary: dict, locale: str) -> str:
-    return translate("weekly.week_of", locale, week=summary["week"], start=summary["start"], end=summary["end"])
+    return translate("weekly.week_of", locale, week=summary["week"], start=day(summary["start"], locale),
+                     end=day(summary["end"], locale))
+
+
+def day(iso: str, locale: str | None) -> str:
+    """'2024-05-13' as people write it: 13.05.2024 in Russian."""
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}" if locale == "ru" and len(iso) >= 10 else iso
+
+
+def moment(iso: str, locale: str | None) -> str:
+    """'2024-05-15T09:00…' as '15.05.2024 09:00' in Russian, '2024-05-15 09:00' otherwise."""
+    return f"{day(iso[:10], locale)} {iso[11:16]}".strip()

@@ -121,7 +121,7 @@ def digest(summary: dict, locale: str, url: str) -> str:
     for key, fig in summary["company"]["figures"].items():
         symbol, _tone = fmt.arrow(fig)
         lines.append(f"{translate(f'weekly.fig.{key}', locale)}: {fmt.value(key, fig['value'], locale)} "
-                     f"{symbol} {fmt.change(key, fig)} ({translate('weekly.previous_value', locale, value=fmt.value(key, fig['previous'], locale))})")
+                     f"{symbol} {fmt.change(key, fig, locale)} ({translate('weekly.previous_value', locale, value=fmt.value(key, fig['previous'], locale))})")
     lines += [""] + [f"• {s}" for s in sentences(summary, locale)]
     lines += ["", translate("weekly.msg.open", locale, url=url)]
     return "\n".join(lines)

@@ -97,3 +97,29 @@ def test_agents_get_the_landing_page_not_analytics(page, live_server, seeded):
     page.goto(f"{live_server}/analytics/flow")
     page.wait_for_selector("#page-denied")
     assert page.locator(".okno-an-card").count() == 0
+
+
+RU_MONTHS = ("Янв", "Февр", "Март", "Апр", "Май", "Июнь", "Июль", "Авг", "Сент", "Окт", "Ноя", "Дек")
+EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def test_charts_speak_russian(page, live_server, seeded):
+    """In the Russian UI a date axis names the months in Russian (Plotly's ru locale, served as an asset),
+    a log axis reads 1, 2, 5, 10 … and the change in arrivals is grey: more requests is neither good nor bad."""
+    login(page, live_server, seeded["analyst"], f.PASSWORD)
+    page.goto(f"{live_server}/analytics/flow?board={seeded['board']}")
+    page.wait_for_selector("#an-card-cfd .xaxislayer-above .xtick text", timeout=20000)
+    ticks = page.locator("#an-card-cfd .xaxislayer-above .xtick text").all_text_contents()
+    assert any(m in t for t in ticks for m in RU_MONTHS), ticks
+    assert not any(m in t for t in ticks for m in EN_MONTHS), ticks
+    page.wait_for_selector("#an-card-cycle-scatter .yaxislayer-above .ytick text")
+    log_ticks = page.locator("#an-card-cycle-scatter .yaxislayer-above .ytick text").all_text_contents()
+    assert log_ticks and set(log_ticks) <= {"0,01", "0,02", "0,05", "0,1", "0,2", "0,5", "1", "2", "5", "10",
+                                            "20", "50", "100", "200", "500", "1000"}, log_ticks
+
+    page.goto(f"{live_server}/?board={seeded['board']}")
+    page.wait_for_selector("#an-kpi-created")
+    change = page.locator("#an-kpi-created-change")
+    if change.count():  # there was a previous period to compare with
+        assert "text-secondary" in change.get_attribute("class")
+    assert not [e for e in page.console_errors if "favicon" not in e]

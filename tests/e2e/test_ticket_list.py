@@ -51,9 +51,19 @@ def test_login_filter_and_export(page, live_server, seeded):
         page.click("#tickets-export")
     data = open(info.value.path(), "rb").read()
     assert data.startswith("\ufeff".encode())  # BOM: Excel opens Cyrillic correctly
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert len(rows) == 7 and all("Принтер не печатает" in r["title"] for r in rows)
-    assert rows[0]["created_at"][10] == "T"  # ISO 8601
+    # The Russian UI offers the CSV Russian Excel opens as a table: `;`, Russian headers, dd.mm.yyyy dates.
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 7 and all("Принтер не печатает" in r["Тема"] for r in rows)
+    assert rows[0]["Создана"][2] == "." and rows[0]["Создана"][5] == "." and rows[0]["Канал"] == "Почта"
+
+    # Plain CSV (for scripts) is one click away: `,`, column ids, ISO 8601.
+    page.click("#exports-toggle")
+    page.get_by_label("Обычный CSV (для программ)").check()
+    page.wait_for_function("document.querySelector('#tickets-export').href.includes('excel=plain')")
+    with page.expect_download() as info:
+        page.click("#tickets-export")
+    rows = list(csv.DictReader(io.StringIO(open(info.value.path(), "rb").read().decode("utf-8-sig"))))
+    assert len(rows) == 7 and rows[0]["created_at"][10] == "T"  # ISO 8601
     assert not [e for e in page.console_errors if "favicon" not in e]
 
 

@@ -37,7 +37,7 @@ def test_director_reads_prints_and_downloads_the_summary(page, live_server, seed
     assert "10" in page.inner_text("#weekly-kpi-created")
     assert "40%" in page.inner_text("#weekly-kpi-sla_met")
     words = page.inner_text("#weekly-words")
-    assert "из-за 3 нарушений в четверг" in words  # the browser context speaks Russian
+    assert "больше всего просрочек в четверг (3 просрочки)" in words  # the browser context speaks Russian
     page.wait_for_selector("#weekly-chart-weekly-daily .main-svg")
     assert page.locator("#weekly-overdue tbody tr").count() == 2
 
@@ -49,7 +49,7 @@ def test_director_reads_prints_and_downloads_the_summary(page, live_server, seed
         page.click("#weekly-html")
     document = open(info.value.path(), encoding="utf-8").read()
     assert info.value.suggested_filename == f"okno-weekly-{WEEK.label}.html"
-    assert "Plotly.newPlot" in document and "из-за 3 нарушений в четверг" in document
+    assert "Plotly.newPlot" in document and "больше всего просрочек в четверг (3 просрочки)" in document
     assert not [e for e in page.console_errors if "favicon" not in e]
 
 
@@ -94,3 +94,19 @@ def test_analyst_exports_xlsx_with_progress_and_reruns_a_saved_export(page, live
     assert again.value.suggested_filename.endswith(".xlsx")
     page.locator("#exports-saved-list button").first.click()  # delete it again
     page.wait_for_function(f"!document.querySelector('#exports-saved-list').innerText.includes('Мои {tag}')")
+
+
+def test_weekly_summary_fits_a_1440_pixel_screen(page, live_server, seeded):
+    """No table of the summary is cut at 1,440 px: each fits its container (nothing to scroll sideways)."""
+    login(page, live_server, seeded["director"], f.PASSWORD)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server}/weekly?week={WEEK.label}&teams={seeded['teams']}")
+    page.wait_for_selector(".okno-agents table")
+    assert "Открыто сейчас" in page.inner_text(".okno-agents")
+    overflowing = page.evaluate("""() => [...document.querySelectorAll('.okno-weekly table')].map(t => {
+        const box = t.closest('.table-responsive') || t.parentElement;
+        return {id: t.id || box.id, scroll: box.scrollWidth, client: box.clientWidth,
+                right: t.getBoundingClientRect().right, page: document.documentElement.clientWidth};
+    }).filter(b => b.scroll > b.client + 1 || b.right > b.page)""")
+    assert page.locator(".okno-weekly table").count() >= 4
+    assert overflowing == []

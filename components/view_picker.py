@@ -18,25 +18,32 @@ V = "views"  # component id prefix
 FILTER_STORE = "tickets-filter"
 
 
-def _rows(user) -> list[dict]:
+def rows(user, page: str = "tickets") -> list[dict]:
+    """The views `user` may pick on `page`, with the team each is shared with and whether they may delete it."""
     with read_session() as s:
         teams = dict(saved_views.share_teams(s, user))
         return [{"id": v.id, "name": v.name, "team": teams.get(v.team_id) if v.team_id else None,
                  "mine": v.user_id == user.id, "deletable": saved_views.may_delete(s, user, v)}
-                for v in saved_views.visible(s, user)]
+                for v in saved_views.visible(s, user, page)]
 
 
-def _menu_items(rows: list[dict]) -> list:
+def share_options(user) -> list[dict]:
+    with read_session() as s:
+        return [{"value": "me", "label": _("views.private")}] + [
+            {"value": i, "label": _("views.share_with", team=n)} for i, n in saved_views.share_teams(s, user)]
+
+
+def _menu_items(found: list[dict]) -> list:
     items = [dbc.DropdownMenuItem([r["name"], html.Small(f" · {r['team']}", className="text-muted") if r["team"]
                                    else None], href=f"/tickets?view={r['id']}", external_link=True)
-             for r in rows]
+             for r in found]
     return items or [dbc.DropdownMenuItem(_("views.none"), disabled=True)]
 
 
-def _list(rows: list[dict]) -> list:
+def deletable_list(rows: list[dict], prefix: str = V) -> list:
     """The views with a delete button on those the viewer may delete (inside the save form)."""
     return [html.Span([r["name"], html.Small(f" · {r['team']}" if r["team"] else "", className="text-muted"),
-                       html.Button("×", id={"type": f"{V}-delete", "id": r["id"]}, n_clicks=0, type="button",
+                       html.Button("×", id={"type": f"{prefix}-delete", "id": r["id"]}, n_clicks=0, type="button",
                                    className="btn btn-link btn-sm p-0 ms-1 text-danger", title=_("views.delete"),
                                    **{"aria-label": _("views.delete_named", name=r["name"])})
                        if r["deletable"] else None],
@@ -46,21 +53,18 @@ def _list(rows: list[dict]) -> list:
 def view_picker(current: str | None = None):
     """The "Views" menu and the save form. `current`: the name of the view the page opened with."""
     user = current_user._get_current_object()
-    rows = _rows(user)
-    with read_session() as s:
-        share = [{"value": "me", "label": _("views.private")}] + [
-            {"value": i, "label": _("views.share_with", team=n)} for i, n in saved_views.share_teams(s, user)]
+    found, share = rows(user), share_options(user)
     form = dbc.Card(dbc.CardBody(dbc.Row([
         dbc.Col([dbc.Label(_("views.name"), html_for=f"{V}-name"),
                  dbc.Input(id=f"{V}-name", size="sm", maxLength=saved_views.MAX_NAME, value=current or "")], md=4),
         dbc.Col([dbc.Label(_("views.share"), html_for=f"{V}-share"),
                  dbc.Select(id=f"{V}-share", options=share, value="me", size="sm")], md=4),
         dbc.Col(dbc.Button(_("views.save"), id=f"{V}-save", color="primary", size="sm", className="mt-4"), md=2),
-        dbc.Col(html.Div(_list(rows), id=f"{V}-list", className="small"), md=12),
+        dbc.Col(html.Div(deletable_list(found), id=f"{V}-list", className="small"), md=12),
     ], className="g-2")), className="mb-2")
     return html.Div([
         html.Div([
-            dbc.DropdownMenu(_menu_items(rows), id=f"{V}-menu", label=current or _("views.title"), size="sm",
+            dbc.DropdownMenu(_menu_items(found), id=f"{V}-menu", label=current or _("views.title"), size="sm",
                              color="light", className="me-2"),
             dbc.Button([html.I(className="bi bi-bookmark-plus me-1"), _("views.save_current")], id=f"{V}-toggle",
                        color="outline-secondary", size="sm", className="me-2"),
@@ -98,6 +102,6 @@ def save_or_delete(_save, _deletes, name, share, query):
                                     html.A(_("views.open_link"), href=f"/tickets?view={row.id}", id=f"{V}-link")])
     except OknoError as err:
         return dbc.Alert(error_message(err), color="danger", className="py-1 mb-0"), dash.no_update, dash.no_update
-    rows = _rows(user)
-    return status, _menu_items(rows), _list(rows)
+    found = rows(user)
+    return status, _menu_items(found), deletable_list(found)
 

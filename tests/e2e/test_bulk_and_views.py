@@ -101,3 +101,26 @@ def test_board_select_mode_closes_the_ticked_cards(page, live_server, seeded):
         statuses = {t.id: t.status for t in s.query(Ticket).filter(Ticket.id.in_([first, second]))}
     assert statuses == {first: "done", second: "done"}
     assert not [e for e in page.console_errors if "favicon" not in e]
+
+
+def test_board_filters_saved_as_a_view_and_picked_again(page, live_server, seeded):
+    tag = seeded["tag"]
+    login(page, live_server, seeded["email"], f.PASSWORD)
+    page.goto(f"{live_server}/board/{seeded['board']}")
+    page.wait_for_selector(".okno-board .okno-card")
+    page.fill("#board-f-q", f"{tag} 3")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.okno-board .okno-card').length === 1")
+    page.click("#bviews-toggle")
+    page.fill("#bviews-name", f"Доска {tag}")
+    page.click("#bviews-save")
+    page.wait_for_function(f"document.querySelector('#bviews-status').innerText.includes('Доска {tag}')")
+    page.screenshot(path="/tmp/board_views.png")
+
+    page.goto(f"{live_server}/board/{seeded['board']}")  # a fresh board: every card again
+    page.wait_for_function("document.querySelectorAll('.okno-board .okno-card').length === 4")
+    page.click("#bviews-menu")
+    page.click(f"#bviews-menu .dropdown-item:has-text('Доска {tag}')")
+    page.wait_for_function("document.querySelectorAll('.okno-board .okno-card').length === 1")
+    assert page.input_value("#board-f-q") == f"{tag} 3"
+    assert not [e for e in page.console_errors if "favicon" not in e]

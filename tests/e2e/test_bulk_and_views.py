@@ -55,7 +55,7 @@ def test_bulk_assign_then_save_and_reopen_a_view(page, live_server, seeded):
 
     with session_scope() as s:  # what the user would see on each card: the agent is now its assignee
         assignees = {t.id: t.assignee_id for t in s.query(Ticket).filter(Ticket.id.in_(seeded["ids"]))}
-    assert sorted(assignees.values(), key=str) == sorted([seeded["agent_id"]] * 3 + [None], key=str)
+    assert list(assignees.values()).count(seeded["agent_id"]) == 3 and list(assignees.values()).count(None) == 1
     # The list reloads with the new assignee and nothing selected.
     page.wait_for_function(f"document.querySelectorAll('{ROWS} [col-id=assignee]').length === 4 && "
                            f"[...document.querySelectorAll('{ROWS} [col-id=assignee]')]"
@@ -115,7 +115,6 @@ def test_board_filters_saved_as_a_view_and_picked_again(page, live_server, seede
     page.fill("#bviews-name", f"Доска {tag}")
     page.click("#bviews-save")
     page.wait_for_function(f"document.querySelector('#bviews-status').innerText.includes('Доска {tag}')")
-    page.screenshot(path="/tmp/board_views.png")
 
     page.goto(f"{live_server}/board/{seeded['board']}")  # a fresh board: every card again
     page.wait_for_function("document.querySelectorAll('.okno-board .okno-card').length === 4")

@@ -32,7 +32,7 @@ from components.sla_panel import sla_panel
 from components.csat_card import ratings as csat_ratings
 from components.approval_view import HISTORY_LABELS, steps as approval_steps
 from data.approvals import view as approval_view
-from components.ticket_card import CHANNEL_ICONS
+from components.ticket_card import CHANNEL_ICONS, tag_chips
 
 T = "tk"
 DELIVERY = {"queued": "text-bg-secondary", "sent": "text-bg-success", "failed": "text-bg-danger"}
@@ -69,6 +69,7 @@ def _fields(h: dict, s, locale: str, can_edit: bool):
                                            options=[{"value": "", "label": _("tickets.unassigned")}] +
                                            lookups.agents(s), disabled=not can_edit)),
     ]
+    rows.append((html.Label(_("tickets.tags"), htmlFor=f"{T}-tags", className="mb-0"), _tags(t.tags, can_edit)))
     if h["parent"]:
         rows.append((_("ticket.parent"), html.A(f"#{h['parent'][0]} {h['parent'][1]}", href=f"/ticket/{h['parent'][0]}")))
     table = html.Table([html.Tr([html.Th(k, className="text-muted fw-normal pe-3"), html.Td(v)]) for k, v in rows],
@@ -86,6 +87,17 @@ def _fields(h: dict, s, locale: str, can_edit: bool):
                    style={} if can_edit and t.status != "done" else {"display": "none"}),
     ])
     return html.Div([table, block])
+
+
+def _tags(tags: list[str], can_edit: bool):
+    """The tags as chips and, for those who may change the ticket, a comma-separated field to edit them."""
+    return html.Div([
+        html.Div(tag_chips(tags) or html.Span("—", className="text-muted"), id=f"{T}-tag-chips"),
+        dbc.InputGroup([dbc.Input(id=f"{T}-tags", value=", ".join(tags or []), size="sm", maxLength=1000,
+                                  placeholder=_("tickets.tag_placeholder")),
+                        dbc.Button(_("ticket.save_tags"), id=f"{T}-tags-save", size="sm", color="outline-primary")],
+                       className="mt-1", style={} if can_edit else {"display": "none"}),
+    ])
 
 
 def _description(t):
@@ -199,6 +211,8 @@ def _history(events: list[dict], tz):
             what += f": {e['from_column'] or '—'} → {e['to_column'] or '—'}"
         elif e["kind"] == "assigned":
             what += f": {e['from_user'] or '—'} → {e['to_user'] or '—'}"
+        elif e["kind"] == "field" and (e["data"] or {}).get("field") == "tags":
+            what = _("ticket.tags_changed", old=e["from_value"] or "—", new=e["to_value"] or "—")
         elif e["kind"] == "approval" and e["to_value"] in HISTORY_LABELS:
             what += f": {_(HISTORY_LABELS[e['to_value']])}"
         elif e["to_value"]:

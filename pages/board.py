@@ -14,6 +14,8 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components import kanban
+from components.board_views import board_views  # saved views of the board's filters
+from components.bulk_bar import bulk_bar  # select mode: tick cards, then act on them as on the list
 from components.board_load import strip as load_strip
 from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale, error_message
@@ -110,6 +112,8 @@ def layout(board_id=None, **_kw):
                   settings],
                  className="d-flex align-items-center mb-2"),
         filters,
+        board_views(),
+        bulk_bar(board=True),
         loads,
         dbc.Alert(id=f"{P}-msg", is_open=False, dismissable=True, color="warning", className="py-2 okno-note"),
         dcc.Store(id=f"{P}-id", data=bid),

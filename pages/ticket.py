@@ -29,6 +29,7 @@ from data.tickets import children
 from data.tickets import escalation
 from data.tickets import actions as tickets
 from data.tickets import attachments
+from data.tickets import tags as ticket_tags
 from data.tickets import view as ticket_view
 from data.db import read_session, session_scope
 from data.errors import Conflict, OknoError, Text, ValidationError
@@ -100,6 +101,13 @@ def set_priority(priority, number):
 @callback(DONE, Input(f"{T}-assignee", "value"), NUMBER, prevent_initial_call=True)
 def assign(assignee, number):
     return _apply(number, lambda s, user, tid: tickets.assign(s, user, tid, _opt_int(assignee)))
+
+
+@callback(DONE, Input(f"{T}-tags-save", "n_clicks"), Input(f"{T}-tags", "n_submit"), NUMBER,
+          State(f"{T}-tags", "value"), prevent_initial_call=True)
+def save_tags(_n, _submit, number, typed):
+    """The tags as typed, comma-separated (normalised by the service: "VPN " is "vpn")."""
+    return _apply(number, lambda s, user, tid: ticket_tags.set_tags(s, user, tid, typed or ""))
 
 
 @callback(DONE, Input(f"{T}-block", "n_clicks"), NUMBER, State(f"{T}-block-reason", "value"),

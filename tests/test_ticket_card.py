@@ -13,12 +13,12 @@ from sqlalchemy import delete, select
 
 from data.errors import NotFound, PermissionDenied
 from data.db import read_session, session_scope
-from data.models import ChecklistItem, Comment, Priority, ReplyTemplate, Ticket
+from data.models import ChecklistItem, Comment, Priority, ReplyTemplate, Ticket, User
 from data.tickets import actions as tickets
 from data.tickets import checklists
 from data.tickets import view as ticket_view
 from tests import factories as f
-from tests.dash_support import load_user, prop, signed_in
+from tests.dash_support import load_user, plain, prop, signed_in
 
 
 # --- service functions -------------------------------------------------------------------------------
@@ -183,3 +183,20 @@ def test_escalate_names_the_next_line_board(app, card):
         _sections, message, _open, color = run(page.escalate, 1, card["number"])
         assert (message, color) == (_("ticket.escalated", board=card["second_name"]), "success")
     assert ticket(card["number"]).board_id == card["second"]
+
+
+def test_tags_typed_on_the_card_are_normalised_shown_as_chips_and_in_the_history(app, card):
+    from pages import ticket as page
+    with session_scope() as s:  # a ticket of its own: earlier tests escalate the module's ticket away
+        number = tickets.create(s, s.get(User, card["agent"]), title=f"Tags {card['tag']}",
+                                board_id=card["first"]).number
+    with signed_in(app, card["users"]["agent"]):
+        sections, message, _open, color = page.show(page.save_tags(1, None, number, "  VPN, Офис ,vpn"), number)
+        assert color == "success", message
+    assert ticket(number).tags == ["vpn", "офис"]
+    assert prop(sections, "tk-tags", "value") == "vpn, офис"
+    assert "Теги: — → vpn, офис" in str(plain(sections))
+    with signed_in(app, card["users"]["analyst"]):  # reads only: refused, nothing changes
+        _sections, _message, _open, color = page.show(page.save_tags(1, None, number, "другое"), number)
+        assert color == "danger"
+    assert ticket(number).tags == ["vpn", "офис"]

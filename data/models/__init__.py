@@ -19,6 +19,7 @@ from data.models.tokens import PersonalToken
 from data.models.kb import ARTICLE_STATES, Article, ArticleDeflection, DEFLECTION_CHANNELS, VISIBILITIES
 from data.models.csat import Rating
 from data.models.approvals import APPROVAL_STATES, ApprovalFlow, TicketApproval
+from data.models.views import VIEW_PAGES, SavedView
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
@@ -37,4 +38,5 @@ __all__ = [
     "ARTICLE_STATES", "Article", "ArticleDeflection", "DEFLECTION_CHANNELS", "VISIBILITIES",
     "Rating",
     "APPROVAL_STATES", "ApprovalFlow", "TicketApproval",
+    "VIEW_PAGES", "SavedView",
 ]

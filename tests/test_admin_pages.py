@@ -109,14 +109,37 @@ def test_edit_fills_the_priority_form(client, priority, catalog):
     clicked = {"type": "prio-edit", "id": priority}
     answer = post_callback(client, callback_key("prio-id.data@"),
                            outputs=[fields, {"id": "prio-id", "property": "data"},
-                                    {"id": "prio-list", "property": "children"}],
+                                    {"id": "prio-list", "property": "children"},
+                                    {"id": "prio-discard", "property": "is_open"},
+                                    {"id": "prio-reset", "property": "data"}],
                            inputs=[[{"id": clicked, "property": "n_clicks", "value": 1}], [],
-                                   {"id": "prio-new", "property": "n_clicks", "value": None}],
+                                   {"id": "prio-new", "property": "n_clicks", "value": None},
+                                   {"id": "prio-discard-yes", "property": "n_clicks", "value": None}],
+                           states=[{"id": "prio-dirty", "property": "data", "value": True}],
                            changed=(clicked, "n_clicks"))
     filled = answer["response"]  # keyed by each component's id as a JSON string
     assert filled["prio-id"]["data"] == priority
     form = {json.loads(key)["key"]: part["value"] for key, part in filled.items() if "prio-f" in key}
     assert form == {"name_ru": f"Срочно {catalog['tag']}", "name_en": "Urgent", "color": "#dc3545"}
+    assert filled["prio-discard"]["is_open"] is False  # Edit fills the form; only New asks over unsaved changes
+
+
+def test_new_over_unsaved_changes_asks_first(client, catalog):
+    fields = [{"id": {"type": "prio-f", "key": k}, "property": "value"} for k in ("name_ru", "name_en", "color")]
+    outputs = [fields, {"id": "prio-id", "property": "data"}, {"id": "prio-list", "property": "children"},
+               {"id": "prio-discard", "property": "is_open"}, {"id": "prio-reset", "property": "data"}]
+
+    def click(button, dirty):
+        inputs = [[], [], {"id": "prio-new", "property": "n_clicks", "value": 1 if button == "prio-new" else None},
+                  {"id": "prio-discard-yes", "property": "n_clicks", "value": 1 if button != "prio-new" else None}]
+        return post_callback(client, callback_key("prio-id.data@"), outputs=outputs, inputs=inputs,
+                             states=[{"id": "prio-dirty", "property": "data", "value": dirty}],
+                             changed=(button, "n_clicks"))["response"]
+    asked = click("prio-new", dirty=True)
+    assert asked["prio-discard"]["is_open"] is True and not any("prio-f" in key for key in asked)  # nothing cleared
+    cleared = click("prio-discard-yes", dirty=True)
+    assert cleared["prio-discard"]["is_open"] is False and any("prio-f" in key for key in cleared)
+    assert click("prio-new", dirty=False)["prio-discard"]["is_open"] is False  # nothing typed: no question
 
 
 def test_edit_fills_the_mailbox_form(client, catalog):

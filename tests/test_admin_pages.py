@@ -151,7 +151,7 @@ def test_edit_fills_the_mailbox_form(client, catalog):
                                                      "enabled": False}, password="secret").id
     names = [field for field, _l, _k in page.FIELDS] + [field for field, _l in page.SWITCHES]
     clicked = {"type": "mbx-edit", "id": box_id}
-    answer = post_callback(client, callback_key("mbx-editing.data"),
+    answer = post_callback(client, callback_key("mbx-editing.data...mbx-form-title.children.."),
                            outputs=[{"id": f"mbx-{n}", "property": "value"} for n in names] +
                                    [{"id": "mbx-editing", "property": "data"},
                                     {"id": "mbx-form-title", "property": "children"}],
@@ -161,3 +161,19 @@ def test_edit_fills_the_mailbox_form(client, catalog):
     assert filled["mbx-address"]["value"] == address and filled["mbx-host"]["value"] == "imap.corp.example"
     assert filled["mbx-enabled"]["value"] is False and filled["mbx-editing"]["data"] == box_id
     assert "secret" not in str(filled)  # the password never goes to the browser
+
+
+def test_saving_a_new_mailbox_titles_the_form_with_its_name(app, catalog):
+    from pages.admin import mailboxes as page
+    address = f"desk-{catalog['tag']}@corp.example"
+    typed = {"name": f"Desk {catalog['tag']}", "kind": "imap", "address": address, "host": "imap.corp.example",
+             "service_id": str(catalog["service"])}
+    states = [typed.get(f) for f, _l, _k in page.FIELDS] + [True, True, False] + ["secret", None]
+    with signed_in(app, catalog["user"]):
+        out = page.save(1, *states)
+    editing, title = out[-2:]
+    assert title == f"Изменить: Desk {catalog['tag']}" and isinstance(editing, int)  # no longer "Новый ящик"
+    states[-1] = editing
+    with signed_in(app, catalog["user"]):
+        again = page.save(2, *states)  # Save again updates the same mailbox instead of refusing the address
+    assert again[0].color == "success" and again[-2] == editing

@@ -83,3 +83,12 @@ def test_the_form_button_shows_the_result(app, dovecot, imap_box, admin):
     states[-2] = "pw"
     with signed_in(app, admin):
         assert page.test_connection(1, *states).id == "mbx-probe-ok"
+
+
+def test_an_exchange_mailbox_is_probed_through_ews(ews, admin):
+    typed = {"name": "Exchange", "kind": "ews", "address": "help@corp.test", "host": ews.url,
+             "username": "help@corp.test", "auth_type": "basic"}
+    ok = _try(admin, typed, password="pw")
+    assert ok.ok, ok.text.message("en")
+    refused = _try(admin, typed, password="wrong")
+    assert not refused.ok and refused.text.message("ru").startswith("Exchange (")

@@ -16,8 +16,8 @@ from data.intake import requesters
 from data.models import Priority
 from data.tickets import priorities
 from tests import factories as f
-from tests.dash_support import callback_key, load_user, post_callback, prop, sign_in, signed_in
-from tests.portal_factories import request_type
+from tests.dash_support import callback_key, load_user, plain, post_callback, prop, sign_in, signed_in
+from tests.portal_factories import PRINTER_FIELDS, request_type
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +65,27 @@ def test_request_types_page_edits_only_a_type_of_the_chosen_service(app, catalog
         assert prop(page.layout(service=str(catalog["service"]), id=str(catalog["foreign"])), "admin-rt-name",
                     "value") is None
         assert prop(page.layout(service=str(catalog["service"]), id="new"), "admin-rt-name", "value") == ""
+
+
+def test_a_routing_rule_picks_its_field_from_the_forms_fields(app, catalog):
+    from pages.admin import request_types as page
+    with session_scope() as s:
+        from data.models import RequestType
+        rt = s.get(RequestType, catalog["printer"])
+        rt.routing = {"rules": [{"field": "topic", "equals": "Printer", "card_type": "Hardware"},
+                                {"field": "gone", "equals": "x"}]}
+    with signed_in(app, catalog["user"]):
+        form = page.layout(service=str(catalog["service"]), id=str(catalog["printer"]))
+    first = {"type": "admin-rule-field", "i": 0}
+    options = prop(form, first, "options")
+    assert prop(form, first, "value") == "topic" and {"value": "topic", "label": "Topic (topic)"} in options
+    assert [o["value"] for o in options] == ["", *(f["key"] for f in PRINTER_FIELDS)]  # the form's, not typed
+    kept = prop(form, {"type": "admin-rule-field", "i": 1}, "options")[-1]
+    assert kept["value"] == "gone" and "нет в форме" in kept["label"]  # a vanished field is shown, not lost
+    assert "Метка" in str(plain(form))  # the card type is explained
+    with signed_in(app, catalog["user"]):  # a field added above is offered in every rule at once
+        refreshed = page.rule_fields_follow_the_form(["topic", "floor"], ["Тема", "Этаж"], ["topic", ""])
+    assert [o["value"] for o in refreshed[1]] == ["", "topic", "floor"] and refreshed[1][2]["label"] == "Этаж (floor)"
 
 
 def test_column_children_page_shows_the_saved_setting(app, catalog):

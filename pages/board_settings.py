@@ -69,11 +69,11 @@ def _columns_table(board):
                            style={"width": "6rem"})),
             html.Td(_input("col", i, "status", c.requester_status if c else "")),
             html.Td(dbc.Select(id={"type": f"{P}-col-outcome", "id": i}, options=outcomes, size="sm",
-                               value=(c.outcome if c else None) or "done", disabled=bool(c) and c.kind != "done",
-                               title=_("settings.outcome_help"))),
+                               value=(c.outcome if c else None) or "done", disabled=bool(c) and c.kind != "done")),
             html.Td(_buttons("col", i, ("save", "up", "down", "delete") if c else ("save",))),
         ], **{"data-column-id": i}))
-    return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="align-middle", id=f"{P}-columns")
+    return html.Div([dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="align-middle",
+                               id=f"{P}-columns"), dbc.FormText(_("settings.outcome_help"), className="d-block mb-3")])
 
 
 def _lanes_table(board, s):

@@ -53,6 +53,10 @@ def test_calendar_error_next_to_the_field_then_a_policy(page, live_server, tag):
     assert not page.console_errors, page.console_errors
 
 
+# What the browser does on closing or reloading the page: a handler that prevents the event makes it ask.
+LEAVING = "() => { const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented; }"
+
+
 @pytest.fixture
 def service_tag():
     value = uuid.uuid4().hex[:6]
@@ -74,12 +78,14 @@ def test_create_asks_before_losing_input_and_durations_are_stored_as_minutes(pag
     page.goto(f"{live_server}/admin/sla")
     assert page.locator(field("f", "position", "slapol")).input_value() == str(last + 10)
     assert page.locator("#slapol-unsaved").is_hidden()
+    assert not page.evaluate(LEAVING)  # nothing typed: the page closes without a question
 
     page.fill(field("f", "name", "slapol"), f"VIP {tag}")
     page.fill(field("f", "resolution__d", "slapol"), "1")
     page.fill(field("f", "resolution__h", "slapol"), "4")
     page.fill(field("f", "at_risk_share", "slapol"), "20")
     page.wait_for_selector("#slapol-unsaved:not(.d-none)")
+    assert page.evaluate(LEAVING)  # the browser asks before closing or reloading
     page.click("#slapol-new")
     page.wait_for_selector("#slapol-discard", state="visible")
     page.click("#slapol-discard-no")

@@ -34,6 +34,15 @@ def need_login() -> html.Div:
                      color="info", className="mt-4", id="portal-need-login")
 
 
+# A request's badge colour by how it stands (data/intake/portal.outcome): declined is grey, not done's green.
+OUTCOME_COLORS = {"done": "success", "declined": "secondary", "open": "primary"}
+
+
+def status_badge(label: str, outcome: str, className: str = "", **kw) -> dbc.Badge:
+    return dbc.Badge(label, color=OUTCOME_COLORS.get(outcome, "primary"),
+                     className=f"{className} okno-outcome-{outcome}".strip(), **kw)
+
+
 def page(name: str, *children) -> html.Div:
     """A portal page for the signed-in requester called `name`."""
     return html.Div([header(name), dbc.Container(list(children), className="okno-portal")])

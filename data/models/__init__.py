@@ -2,7 +2,7 @@
 from data.db import Base
 from data.models.people import ROLES, Requester, RequesterIdentity, Team, User
 from data.models.catalog import Priority, RequestType, Service, ReplyTemplate
-from data.models.boards import Board, BoardColumn, COLUMN_KINDS, Lane, LANE_MODES
+from data.models.boards import Board, BoardColumn, COLUMN_KINDS, COLUMN_OUTCOMES, Lane, LANE_MODES
 from data.models.tickets import CHANNELS, Attachment, ChecklistItem, Comment, EVENT_KINDS, Ticket, TicketEvent
 from data.models.messaging import InboundMessage, Notification, Outbox
 from data.models.telegram import TelegramDraft
@@ -23,7 +23,7 @@ from data.models.views import VIEW_PAGES, SavedView
 
 __all__ = [
     "Base", "ROLES", "Requester", "RequesterIdentity", "Team", "User", "Priority", "RequestType",
-    "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "Lane", "LANE_MODES",
+    "Service", "ReplyTemplate", "Board", "BoardColumn", "COLUMN_KINDS", "COLUMN_OUTCOMES", "Lane", "LANE_MODES",
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
     "InboundMessage", "Notification", "Outbox", "TelegramDraft", "ColumnFanout", "IntegrationToken", "PortalPin",
     "RoutingCursor", "BusinessCalendar", "ProductionDay", "ProductionYear", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy",

@@ -55,8 +55,7 @@ def layout(status: str = "", page: str = "", **_kw):
             html.Td(html.A(f"#{r['number']}", href=f"/portal/request/{r['number']}")),
             html.Td(html.A(r["title"], href=f"/portal/request/{r['number']}")),
             html.Td(" · ".join(x for x in (r["service"], r["type"]) if x)),
-            html.Td(dbc.Badge(r["status_label"], color="success" if r["status"] == "done" else "primary",
-                              className="okno-status")),
+            html.Td(portal_ui.status_badge(r["status_label"], r["outcome"], className="okno-status")),
             html.Td(_(f"channel.{r['channel']}")),
             html.Td(r["created_at"].astimezone(tz).strftime("%d.%m.%Y %H:%M"))],
             className="portal-request-row") for r in rows])], hover=True, responsive=True, id="portal-requests")

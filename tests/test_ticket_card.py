@@ -103,15 +103,26 @@ def test_priority_change_saves_and_rerenders_the_card(app, card):
     assert prop(sections, "tk-priority", "value") == card["priority"]  # the select shows the new priority
 
 
+def replied(action, *args):
+    """A reply's callback, then `show` with its outcome: (what the reply drew, show's (sections, message, ...))."""
+    from pages import ticket as page
+    drawn = action(*args)
+    return drawn, page.show(drawn[0], args[1])
+
+
 def test_reply_and_note_are_public_and_internal(app, card):
     from components.i18n import _
     from pages import ticket as page
     with signed_in(app, card["users"]["agent"]):
-        sent = run(page.send_reply, 1, card["number"], "Перезагрузите принтер")
-        assert sent[1:] == (_("ticket.sent"), True, "success")
-        assert run(page.add_note, 1, card["number"], "Похоже на драйвер")[1:] == (_("ticket.noted"), True, "success")
-        sections, message, _open, color = run(page.add_note, 2, card["number"], "   ")
-        assert sections is dash.no_update and color == "danger"  # the typed text stays in the box
+        drawn, shown = replied(page.send_reply, 1, card["number"], "Перезагрузите принтер")
+        assert shown == (dash.no_update, _("ticket.sent"), True, "success")  # the card is not redrawn...
+        assert "Перезагрузите принтер" in str(drawn[1].to_plotly_json())  # ...the reply is added to the conversation
+        assert drawn[5] == "" and drawn[6] is None  # and the box is emptied
+        _drawn, shown = replied(page.add_note, 1, card["number"], "Похоже на драйвер")
+        assert shown[1:] == (_("ticket.noted"), True, "success")
+        drawn, (sections, message, _open, color) = replied(page.add_note, 2, card["number"], "   ")
+        assert sections is dash.no_update and color == "danger"
+        assert drawn[5] is dash.no_update  # the typed text stays in the box
     with read_session() as s:
         notes = {c.body: c.is_public for c in s.scalars(select(Comment).where(Comment.ticket_id == card["ticket"]))}
     assert notes == {"Перезагрузите принтер": True, "Похоже на драйвер": False}
@@ -161,7 +172,9 @@ def test_reader_cannot_change_the_card(app, card):
     before = ticket(card["number"]).assignee_id
     with signed_in(app, card["users"]["analyst"]):
         sections, _message, _open, color = run(page.assign, str(card["analyst"]), card["number"])
-    assert (sections, color) == (dash.no_update, "danger")
+    assert color == "danger"
+    # The select is drawn again from the database: it shows who really holds the card, not the refused pick.
+    assert prop(sections, "tk-assignee", "value") == (before or "")
     assert ticket(card["number"]).assignee_id == before
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from data.errors import NotFound, PermissionDenied
 from data.db import read_session, session_scope
-from data.models import ChecklistItem, Comment, Priority, ReplyTemplate, Ticket
+from data.models import BoardColumn, ChecklistItem, Comment, Priority, ReplyTemplate, Ticket, User
 from data.tickets import actions as tickets
 from data.tickets import checklists
 from data.tickets import view as ticket_view
@@ -196,3 +196,43 @@ def test_escalate_names_the_next_line_board(app, card):
         _sections, message, _open, color = run(page.escalate, 1, card["number"])
         assert (message, color) == (_("ticket.escalated", board=card["second_name"]), "success")
     assert ticket(card["number"]).board_id == card["second"]
+
+
+def test_a_file_over_the_limit_is_named_above_the_upload_box(app, card, monkeypatch):
+    import base64
+
+    from pages import ticket as page
+    monkeypatch.setenv("OKNO_MAX_ATTACHMENT_MB", "1")
+    big = "data:text/plain;base64," + base64.b64encode(b"x" * (1024 * 1024 + 1)).decode()
+    with session_scope() as s:  # a card of its own: the one of the module is escalated away by another test
+        number = tickets.create(s, s.get(User, card["agent"]), title=f"Log {card['tag']}", board_id=card["first"]).number
+    with signed_in(app, card["users"]["agent"]):
+        drawn, (sections, message, _open, color) = replied(page.send_reply, 1, number, "Лог во вложении",
+                                                           [big], ["big.log"])
+    assert color == "danger" and sections is dash.no_update, message
+    assert "big.log" in drawn[-1], message and "1" in drawn[-1]  # the error names the file and the limit, above the box
+    assert drawn[5] is dash.no_update and drawn[6] is dash.no_update  # the text and the files stay to fix
+    with read_session() as s:
+        assert not s.scalar(select(Comment.id).where(Comment.body == "Лог во вложении"))
+
+
+def test_resolve_from_the_card_and_the_status_select(app, card):
+    from components.i18n import _
+    from pages import ticket as page
+    with session_scope() as s:
+        t = tickets.create(s, s.get(User, card["agent"]), title=f"Mouse {card['tag']}", board_id=card["first"])
+        number = t.number
+    with signed_in(app, card["users"]["agent"]):
+        with read_session() as s:
+            columns = {c.kind: c.id for c in s.scalars(select(BoardColumn).where(BoardColumn.board_id == card["first"]))}
+        sections, message, _open, color = run(page.set_status, str(columns["in_progress"]), number,
+                                              ticket(number).version)
+        assert color == "success" and prop(sections, "tk-status", "value") == columns["in_progress"]
+        sections, message, _open, color = run(page.resolve, 1, number, ticket(number).version)
+        assert (message, color) == (_("card.resolved", number=number), "success")
+        assert prop(sections, "tk-status", "value") == columns["done"]
+        assert prop(sections, "tk-resolve", "style") == {"display": "none"}  # nothing left to resolve
+        # A stale card (drawn before the move) is refused and drawn again with the real column.
+        sections, message, _open, color = run(page.set_status, str(columns["queue"]), number, 1)
+        assert color == "warning" and prop(sections, "tk-status", "value") == columns["done"]
+    assert ticket(number).status == "done"

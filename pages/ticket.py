@@ -151,7 +151,10 @@ FILES = (State(f"{T}-reply-files", "contents"), State(f"{T}-reply-files", "filen
 REPLIED = (DONE, Output(f"{T}-comments", "children"), Output(f"{T}-history", "children"),
            Output(f"{T}-sla", "children", allow_duplicate=True), Output(f"{T}-attachments", "children"),
            Output(f"{T}-reply", "value", allow_duplicate=True), Output(f"{T}-reply-files", "contents"),
-           Output(f"{T}-reply-files", "filename"), Output(f"{T}-reply-files-error", "children"))
+           Output(f"{T}-reply-files", "filename"), Output(f"{T}-reply-files-error", "children"),
+           # The reply's hooks may change the ticket (the first response, a rule): the status control then
+           # moves from the version as it is now, not the one the card was drawn with.
+           Output(f"{T}-version", "data"))
 
 
 def _reply(number, text, contents, names, public: bool, sent_message: str) -> tuple:
@@ -172,13 +175,15 @@ def _reply(number, text, contents, names, public: bool, sent_message: str) -> tu
             comments.append(comment_item(new, tz, can_edit=True))
             drawn = (comments, history_items(ticket_view.history(s, tid), tz), sla_section(s, tid),
                      attachment_items(ticket_view.attachments(s, tid)) if files else dash.no_update)
+            version = tickets.get(s, user, tid).version
     except Conflict as err:
         return (_outcome(_("board.conflict", who=err.changed_by or _("board.someone")), "warning", True),
-                *keep, "")
+                *keep, "", dash.no_update)
     except OknoError as err:  # the typed text and the chosen files stay; a refused file is named above the box
         on_files = "attachments" in getattr(err, "field_texts", {})
-        return (_outcome(error_message(err), "danger", False), *keep, error_message(err) if on_files else "")
-    return (_outcome(sent_message, "success", False), *drawn, "", None, None, "")
+        return (_outcome(error_message(err), "danger", False), *keep, error_message(err) if on_files else "",
+                dash.no_update)
+    return (_outcome(sent_message, "success", False), *drawn, "", None, None, "", version)
 
 
 @callback(*REPLIED, Input(f"{T}-send", "n_clicks"), NUMBER, State(f"{T}-reply", "value"), *FILES,

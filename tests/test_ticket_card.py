@@ -210,7 +210,7 @@ def test_a_file_over_the_limit_is_named_above_the_upload_box(app, card, monkeypa
         drawn, (sections, message, _open, color) = replied(page.send_reply, 1, number, "Лог во вложении",
                                                            [big], ["big.log"])
     assert color == "danger" and sections is dash.no_update, message
-    assert "big.log" in drawn[-1], message and "1" in drawn[-1]  # the error names the file and the limit, above the box
+    assert "big.log" in drawn[-2], message and "1" in drawn[-1]  # the error names the file and the limit, above the box
     assert drawn[5] is dash.no_update and drawn[6] is dash.no_update  # the text and the files stay to fix
     with read_session() as s:
         assert not s.scalar(select(Comment.id).where(Comment.body == "Лог во вложении"))

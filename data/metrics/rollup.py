@@ -1,4 +1,5 @@
-"""The analytics rollup (analytics_daily, analytics_dist): built once, then kept up to date incrementally.
+"""The analytics rollup (analytics_daily, analytics_dist, their views, and Before / after's analytics_monthly
+kept by data/metrics/monthly.py): built once, then kept up to date incrementally.
 
 Everything in it is a sum over the event history of single days, so a day's rows can be rebuilt on
 their own: `rebuild` aggregates the whole history, `refresh` only the local days touched by tickets

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from data.metrics import one, rows
@@ -241,10 +242,53 @@ def agents_done(session: Session, f: TicketFilter) -> dict[int, dict]:
         SELECT x.id, sum(x.resolved)::int AS resolved, sum(x.reopens)::int AS reopens,
                100.0 * sum(x.met) / nullif(sum(x.with_sla), 0) AS sla_met
         FROM ({source}) AS x GROUP BY 1 HAVING sum(x.resolved) > 0 OR sum(x.reopens) > 0""", params)
-    cycles = percentiles(session, f, CYCLE_HOURS, (0.5,), 24.0, group="assignee_id")
+    if f.priority or f.channel:
+        cycles = {g: v[1][0.5] for g, v in percentiles(session, f, CYCLE_HOURS, (0.5,), 24.0, "assignee_id").items()}
+    else:
+        cycles = agent_cycle_medians(session, f)
     return {r["id"]: {"resolved": r["resolved"], "sla_met": r["sla_met"],
                       "reopen_rate": 100.0 * r["reopens"] / r["resolved"] if r["resolved"] else None,
-                      "cycle_p50": cycles.get(r["id"], (0, {0.5: None}))[1][0.5]} for r in found}
+                      "cycle_p50": cycles.get(r["id"])} for r in found}
+
+
+def agent_cycle_medians(session: Session, f: TicketFilter) -> dict[int, float]:
+    """{assignee: median cycle time in days} over the range, exact: whole months' packed (value, count)
+    arrays (analytics_cycle_agent_month) and the end days' counts packed the same way, merged with numpy."""
+    w, params = _w(f)
+    first, after = _whole_months(f)
+    found = rows(session, f"""
+        SELECT r.assignee_id AS id, r.vals, r.counts FROM analytics_cycle_agent_month r
+        WHERE {w} AND r.month >= :m_first AND r.month < :m_after
+        UNION ALL
+        SELECT x.id, string_agg(int4send(x.value), ''::bytea ORDER BY x.value),
+               string_agg(int4send(x.n), ''::bytea ORDER BY x.value)
+        FROM (SELECT r.assignee_id AS id, r.value, sum(r.n)::int AS n FROM analytics_dist r
+              WHERE {w} AND r.metric = {CYCLE_HOURS} AND r.assignee_id IS NOT NULL
+                AND r.day BETWEEN :d_from AND :d_to AND NOT (r.day >= :m_first AND r.day < :m_after)
+              GROUP BY 1, 2) AS x GROUP BY x.id""", params | {"m_first": first, "m_after": after})
+    if not found:
+        return {}
+    who = np.concatenate([np.full(len(r["vals"]) // 4, r["id"], np.int64) for r in found])
+    values = np.concatenate([np.frombuffer(r["vals"], ">i4") for r in found]).astype(np.int64)
+    counts = np.concatenate([np.frombuffer(r["counts"], ">i4") for r in found]).astype(np.int64)
+    order = np.lexsort((values, who))
+    who, values, counts = who[order], values[order], counts[order]
+    upto = np.cumsum(counts)  # running count over all agents, each agent's values ascending
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    ends = np.r_[starts[1:], len(who)]
+    before = np.r_[0, upto[:-1]][starts]  # the count before each agent's first value
+    out = {}
+    for agent, begin, end, base in zip(who[starts].tolist(), starts.tolist(), ends.tolist(), before.tolist()):
+        n = int(upto[end - 1]) - base
+
+        def value_at(k):  # the k-th smallest (0-based) of this agent's values
+            return int(values[np.searchsorted(upto[begin:end], base + k, side="right") + begin])
+        pos = 0.5 * (n - 1)
+        low = int(pos)
+        frac = pos - low
+        a = value_at(low)
+        out[agent] = (float(a) if frac == 0 else float(a + (value_at(low + 1) - a) * frac)) / 24.0
+    return out
 
 
 def arrivals(session: Session, f: TicketFilter) -> list[dict]:

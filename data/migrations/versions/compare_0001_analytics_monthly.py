@@ -4,13 +4,13 @@ The table starts empty, so the analytics state is cleared: until the job worker'
 the whole rollup (this table with it), pages compute from the events ("Live data").
 
 Revision ID: compare_0001
-Revises: scale2_0001
+Revises: adminforms_0001
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "compare_0001"
-down_revision = "scale2_0001"
+down_revision = "adminforms_0001"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale
+from components.phone import folding_filters
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
 from data.catalog import lookups
 from data.exports import excel
@@ -99,11 +100,11 @@ def layout(**query):
                   html.A([html.I(className="bi bi-download me-1"), _("tickets.export")], id=f"{P}-export",
                          className="btn btn-outline-primary btn-sm",
                          href="/tickets/export.csv?excel=" + excel.default_for(locale))],
-                 className="d-flex align-items-center mb-2"),
+                 className="d-flex align-items-center mb-2 okno-page-head"),
         export_bar(),
         dbc.Switch(id=f"{P}-show-fields", label=_("tickets.show_fields"), value=False, className="small mb-1"),
         note,
-        dbc.Row(controls, className="okno-filterbar g-2 mb-2"),
+        folding_filters(dbc.Row(controls, className="okno-filterbar g-2 mb-2"), f"{P}-filters"),
         dcc.Store(id=f"{P}-filter", data=f.to_query()), dcc.Store(id=f"{P}-sync"),
         dag.AgGrid(id=f"{P}-grid", rowModelType="infinite", columnDefs=_column_defs(),
                    defaultColDef={"resizable": True, "filter": False},

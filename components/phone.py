@@ -10,7 +10,7 @@ from components.i18n import _
 
 def folding_filters(filters, ident: str) -> html.Div:
     """`filters` behind a "Filters" button on a phone, always shown on a wider screen."""
-    button = html.Button([html.I(className="bi bi-funnel me-1"), _("phone.filters")], type="button",
+    button = html.Button([html.I(className="bi bi-funnel me-1", **{"aria-hidden": "true"}), _("phone.filters")], type="button",
                          id=f"{ident}-toggle", className="btn btn-outline-secondary btn-sm d-md-none mb-2",
                          **{"data-okno-fold": ident, "aria-controls": ident, "aria-expanded": "false"})
     return html.Div([button, html.Div(filters, id=ident, className="okno-fold")])

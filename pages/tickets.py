@@ -18,6 +18,7 @@ from flask_login import current_user
 from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale, error_message
 from components.bulk_bar import bulk_bar  # select rows, then assign / move / prioritise / close / tag them
+from components.phone import folding_filters
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
 from components.view_picker import view_picker  # saved views: named filters, private or shared with a team
 from data.catalog import lookups
@@ -127,12 +128,12 @@ def layout(**query):
                   html.A([html.I(className="bi bi-download me-1"), _("tickets.export")], id=f"{P}-export",
                          className="btn btn-outline-primary btn-sm",
                          href="/tickets/export.csv?excel=" + excel.default_for(locale))],
-                 className="d-flex align-items-center mb-2"),
+                 className="d-flex align-items-center mb-2 okno-page-head"),
         export_bar(),
         view_picker(view_name),
         dbc.Switch(id=f"{P}-show-fields", label=_("tickets.show_fields"), value=False, className="small mb-1"),
         note,
-        dbc.Row(controls, className="okno-filterbar g-2 mb-2"),
+        folding_filters(dbc.Row(controls, className="okno-filterbar g-2 mb-2"), f"{P}-filters"),
         dcc.Store(id=f"{P}-filter", data=f.to_query()), dcc.Store(id=f"{P}-sync"),
         bulk_bar() if user_writes() else None,
         dag.AgGrid(id=f"{P}-grid", rowModelType="infinite", columnDefs=_column_defs(),

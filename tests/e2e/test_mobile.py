@@ -73,7 +73,7 @@ def test_phone_board_one_column_at_a_time_and_filters_behind_a_button(page, live
     picker.select_option(label="In progress")
     page.get_by_text(f"В работе {tag}").wait_for(state="visible")
     assert not page.get_by_text(f"В очереди {tag}").is_visible()
-    assert page.get_by_text(f"Агент {tag}", exact=True).is_visible()  # the lane's name stays beside the column
+    assert page.locator("#board-lanes").get_by_text(f"Агент {tag}", exact=True).is_visible()  # the lane's name stays beside the column
     assert fits(page), "the board is wider than the phone"
     page.reload()  # the column picked stays picked in this tab
     page.get_by_text(f"В работе {tag}").wait_for(state="visible")

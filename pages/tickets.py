@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale, error_message
+from data.i18n import word_form
 from components.bulk_bar import bulk_bar  # select rows, then assign / move / prioritise / close / tag them
 from components.phone import folding_filters
 from components.saved_exports import export_bar  # exports: columns, XLSX, progress, saved exports
@@ -43,6 +44,7 @@ DROPDOWNS = [("service", N_("tickets.service")), ("type", N_("tickets.type")), (
 ROW_SELECTION = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False, "enableClickSelection": False}
 SLA_LABELS = {"at_risk": N_("board.sla_at_risk"), "breached": N_("board.sla_breached"),
               "due_today": N_("tickets.sla_due_today")}
+TICKET_WORD, TICKET_WORD_ABOUT = N_("tickets.word"), N_("tickets.word.about")  # "3 tickets"; "about 1,001 tickets"
 
 
 def _options(locale: str) -> dict[str, list[dict]]:
@@ -231,8 +233,9 @@ def rows(request, query):
             total, exact = ticket_query.count(s, user, f)
             if exact:
                 response["rowCount"] = total
-            label = _("tickets.found", count=f"{total:,}".replace(",", " ")) if exact else \
-                _("tickets.found_more", count=f"{total:,}".replace(",", " "))
+            count = f"{total:,}".replace(",", "\u00a0")
+            label = _("tickets.found", count=count, tickets=word_form(total, TICKET_WORD, locale)) if exact \
+                else _("tickets.found_more", count=count, tickets=word_form(total, TICKET_WORD_ABOUT, locale))
     if len(data) < end - start:
         response["rowCount"] = start + len(data)  # the last block: the grid now knows the end
     return response, label

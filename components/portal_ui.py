@@ -5,33 +5,58 @@ import base64
 import binascii
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, State, clientside_callback, html
 
 from components.i18n import _, current_locale
 
 
 def header(name: str) -> html.Div:
     other = "en" if current_locale() == "ru" else "ru"
+    mine = [dbc.NavItem(dbc.NavLink([html.I(className="bi bi-list-task me-1"), _("portal.my_requests")],
+                                    href="/portal", id="portal-nav-mine", active="exact")),
+            dbc.NavItem(dbc.NavLink([html.I(className="bi bi-plus-circle me-1"), _("portal.new_request")],
+                                    href="/portal/new", id="portal-nav-new", active="exact")),
+            dbc.NavItem(dbc.NavLink([html.I(className="bi bi-journal-text me-1"), _("portal.kb")],
+                                    href="/portal/kb", id="portal-nav-kb", active="partial"))]
+    account = [dbc.NavItem(dbc.NavLink(other.upper(), href=f"/lang/{other}?next=/portal", external_link=True)),
+               dbc.NavItem(html.Span(_("portal.signed_in_as", name=name), id="portal-nav-user",
+                                     className="navbar-text mx-2")),
+               dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-right me-1"), _("portal.logout")],
+                                       href="/portal/logout", external_link=True, id="portal-nav-logout"))]
+    # As the staff navbar (components/navbar.py): on a phone the links fold behind a toggler.
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand([html.Span("◰", className="okno-logo me-2"), _("portal.title")], href="/portal"),
-        dbc.Nav([dbc.NavItem(dbc.NavLink([html.I(className="bi bi-list-task me-1"), _("portal.my_requests")],
-                                         href="/portal", id="portal-nav-mine", active="exact")),
-                 dbc.NavItem(dbc.NavLink([html.I(className="bi bi-plus-circle me-1"), _("portal.new_request")],
-                                         href="/portal/new", id="portal-nav-new", active="exact")),
-                 dbc.NavItem(dbc.NavLink([html.I(className="bi bi-journal-text me-1"), _("portal.kb")],
-                                         href="/portal/kb", id="portal-nav-kb", active="partial"))],
-                navbar=True, className="me-auto"),
-        dbc.Nav([dbc.NavItem(dbc.NavLink(other.upper(), href=f"/lang/{other}?next=/portal", external_link=True)),
-                 dbc.NavItem(html.Span(_("portal.signed_in_as", name=name), id="portal-nav-user",
-                                       className="navbar-text mx-2")),
-                 dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-right me-1"), _("portal.logout")],
-                                         href="/portal/logout", external_link=True, id="portal-nav-logout"))],
-                navbar=True)], fluid=True), color="primary", dark=True, className="mb-3 py-1 okno-portal-nav")
+        html.Button(html.Span(className="navbar-toggler-icon"), id="portal-nav-toggler", type="button",
+                    className="navbar-toggler", title=_("nav.menu"),
+                    **{"aria-label": _("nav.menu"), "aria-controls": "portal-nav-collapse", "aria-expanded": "false"}),
+        dbc.Collapse([dbc.Nav(mine, navbar=True, className="me-auto"), dbc.Nav(account, navbar=True)],
+                     id="portal-nav-collapse", navbar=True, is_open=False),
+    ], fluid=True), color="primary", dark=True, expand="md", className="mb-3 py-1 okno-portal-nav")
+
+
+clientside_callback(
+    """function (n, open) {
+        const next = n ? !open : false;
+        const button = document.getElementById("portal-nav-toggler");
+        if (button) { button.setAttribute("aria-expanded", String(next)); }
+        return next;
+    }""",
+    Output("portal-nav-collapse", "is_open"), Input("portal-nav-toggler", "n_clicks"),
+    State("portal-nav-collapse", "is_open"), prevent_initial_call=True)
 
 
 def need_login() -> html.Div:
     return dbc.Alert([_("portal.need_login"), " ", html.A(_("portal.go_login"), href="/portal/login")],
                      color="info", className="mt-4", id="portal-need-login")
+
+
+# A request's badge colour by how it stands (data/intake/portal.outcome): declined is grey, not done's green.
+OUTCOME_COLORS = {"done": "success", "declined": "secondary", "open": "primary"}
+
+
+def status_badge(label: str, outcome: str, className: str = "", **kw) -> dbc.Badge:
+    return dbc.Badge(label, color=OUTCOME_COLORS.get(outcome, "primary"),
+                     className=f"{className} okno-outcome-{outcome}".strip(), **kw)
 
 
 def page(name: str, *children) -> html.Div:

@@ -10,10 +10,11 @@ import dash_bootstrap_components as dbc
 from dash import ALL, State, ctx, html
 from dash.exceptions import PreventUpdate
 
+from data.intake import answers
 from data.intake.forms import FIELD_TYPES
 
 from components.admin_form import as_int, choice, lines, select_options
-from components.i18n import _
+from components.i18n import _, current_locale
 
 RULE_PARTS = ("field", "equals", "card_type", "assignee", "team", "board")
 CHILD_PARTS = ("board", "title", "card_type", "checklist", "assignee")
@@ -109,22 +110,52 @@ FIELD_STATE_ORDER = ("key", "type", "label", "required", "help", "options", "whe
 
 # --- routing rules -------------------------------------------------------------------------------------
 
-def rule_rows(rules: list, agents: list[dict], teams: list[dict], boards: list[dict]) -> list:
-    return [dbc.Row([
-        dbc.Col(dbc.Input(id=_id("rule", "field", i), value=r.get("field", ""), placeholder=_("admin.rule_field"),
-                          size="sm"), md=2),
-        dbc.Col(dbc.Input(id=_id("rule", "equals", i), value=_text(r.get("equals", "")), placeholder=_("admin.rule_equals"),
-                          size="sm"), md=2),
-        dbc.Col(dbc.Input(id=_id("rule", "card_type", i), value=r.get("card_type", ""), placeholder=_("admin.card_type"),
-                          size="sm"), md=2),
-        dbc.Col(dbc.Select(id=_id("rule", "assignee", i), options=select_options(agents, _("admin.person")),
-                           value=choice(r.get("assignee_id")), size="sm"), md=2),
-        dbc.Col(dbc.Select(id=_id("rule", "team", i), options=select_options(teams, _("admin.team")),
-                           value=choice(r.get("team_id")), size="sm"), md=1),
-        dbc.Col(dbc.Select(id=_id("rule", "board", i), options=select_options(boards, _("admin.board")),
-                           value=choice(r.get("board_id")), size="sm"), md=2),
-        dbc.Col(_remove("rule", i), md=1, className="text-end"),
-    ], className="g-1 mb-1 admin-rule-row") for i, r in enumerate(rules)]
+def field_choices(schema: list) -> list[dict]:
+    """The request type's form fields as rule-field options: the label people see, the key stored."""
+    locale = current_locale()
+    return [{"value": f["key"], "label": f"{answers.label(f, locale)} ({f['key']})"}
+            for f in schema or [] if (f.get("key") or "").strip()]
+
+
+def rule_field_options(fields: list[dict], current: str | None = None) -> list[dict]:
+    """The dropdown's options; a rule naming a field the form no longer has keeps it, marked, so saving
+    does not silently change the rule."""
+    options = [{"label": "—", "value": ""}] + fields
+    if current and all(o["value"] != current for o in fields):
+        options.append({"label": _("admin.rule_field_missing", key=current), "value": current})
+    return options
+
+
+def _labelled(label: str, control, md: int):
+    return dbc.Col([dbc.Label(label, className="small text-muted mb-0"), control], md=md)
+
+
+def rule_rows(rules: list, agents: list[dict], teams: list[dict], boards: list[dict], fields: list[dict]) -> list:
+    """One card per rule: "if <field> equals <value>" on the first line, "then" its type, person, team and
+    board on the second. `fields` are field_choices of the form being edited."""
+    return [dbc.Card(dbc.CardBody([
+        dbc.Row([
+            _labelled(_("admin.rule_field"), dbc.Select(id=_id("rule", "field", i), value=r.get("field", ""),
+                                                        options=rule_field_options(fields, r.get("field")),
+                                                        size="sm"), 6),
+            _labelled(_("admin.rule_equals"), dbc.Input(id=_id("rule", "equals", i), value=_text(r.get("equals", "")),
+                                                        size="sm"), 5),
+            dbc.Col(_remove("rule", i), md=1, className="text-end"),
+        ], className="g-2 mb-1"),
+        dbc.Row([
+            _labelled(_("admin.card_type"), dbc.Input(id=_id("rule", "card_type", i), value=r.get("card_type", ""),
+                                                      size="sm", placeholder=_("admin.rule_keep")), 3),
+            _labelled(_("admin.person"), dbc.Select(id=_id("rule", "assignee", i), size="sm",
+                                                    options=select_options(agents, _("admin.rule_keep")),
+                                                    value=choice(r.get("assignee_id"))), 3),
+            _labelled(_("admin.team"), dbc.Select(id=_id("rule", "team", i), size="sm",
+                                                  options=select_options(teams, _("admin.rule_keep")),
+                                                  value=choice(r.get("team_id"))), 3),
+            _labelled(_("admin.board"), dbc.Select(id=_id("rule", "board", i), size="sm",
+                                                   options=select_options(boards, _("admin.rule_keep")),
+                                                   value=choice(r.get("board_id"))), 3),
+        ], className="g-2"),
+    ]), className="mb-2 admin-rule-row") for i, r in enumerate(rules)]
 
 
 def rules_from(fields, equals, card_types, assignees, teams, boards) -> list[dict]:

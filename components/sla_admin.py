@@ -5,8 +5,10 @@ the whole form with ALL, and a ValidationError marks exactly the fields it names
 """
 from __future__ import annotations
 
+import time
+
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
@@ -15,6 +17,7 @@ from data.errors import NotFound, OknoError, ValidationError
 from data.identity import accounts
 from data.models import User
 
+from components.admin_form import confirm_dialog, register_confirm_close, unsaved_mark
 from components.admin_nav import breadcrumb
 from components.guard import allowed
 from components.i18n import N_, _, error_message, field_messages
@@ -80,8 +83,10 @@ def fill(values: dict, output_position: int = 0) -> list:
 
 
 def invalid_flags(err: Exception | None, output_position: int) -> list:
+    """An error on "first_response" also marks the parts of its duration input ("first_response__d", …)."""
     fields = err.fields if isinstance(err, ValidationError) else {}
-    return [item["id"]["key"] in fields for item in ctx.outputs_list[output_position]]
+    return [item["id"]["key"] in fields or item["id"]["key"].split("__")[0] in fields
+            for item in ctx.outputs_list[output_position]]
 
 
 def problem(err: OknoError, labels: dict[str, str]):
@@ -119,17 +124,24 @@ def row_buttons(prefix: str, item_id: int, extra: list | None = None):
 
 def register_editing(prefix: str, load, to_form, delete, table, has_multi: bool = True) -> None:
     """One callback per admin page: Edit fills the form from a row, Delete removes it, New clears the form.
-    `load(session, actor, item_id)` and `delete(session, actor, item_id)` are the page's service functions."""
+    `load(session, actor, item_id)` and `delete(session, actor, item_id)` are the page's service functions.
+    New over unsaved changes first asks (the "<prefix>-discard" dialog); its Yes clears the form."""
     outputs = [Output(all_fields(prefix), "value")] + ([Output(all_multi(prefix), "value")] if has_multi else []) + [
-        Output(f"{prefix}-id", "data", allow_duplicate=True), Output(f"{prefix}-list", "children", allow_duplicate=True)]
+        Output(f"{prefix}-id", "data", allow_duplicate=True), Output(f"{prefix}-list", "children", allow_duplicate=True),
+        Output(f"{prefix}-discard", "is_open", allow_duplicate=True),
+        Output(f"{prefix}-reset", "data", allow_duplicate=True)]
 
     @callback(*outputs, Input({"type": f"{prefix}-edit", "id": ALL}, "n_clicks"),
               Input({"type": f"{prefix}-delete", "id": ALL}, "n_clicks"), Input(f"{prefix}-new", "n_clicks"),
+              Input(f"{prefix}-discard-yes", "n_clicks"), State(f"{prefix}-dirty", "data"),
               prevent_initial_call=True)
-    def edit(_edits, _deletes, _new):
+    def edit(_edits, _deletes, _new, _discard, dirty):
         trigger = ctx.triggered_id
         if not ctx.triggered or not ctx.triggered[0].get("value") or not allowed("admin"):
             raise PreventUpdate  # just rendered, not clicked; or not an admin (services check writes too)
+        if trigger == f"{prefix}-new" and dirty:  # typed values are not thrown away without a question
+            keep = [[no_update] * len(ctx.outputs_list[i]) for i in range(2 if has_multi else 1)]
+            return (*keep, no_update, no_update, True, no_update)
         item_id, values, listing = None, to_form(None), no_update
         if isinstance(trigger, dict) and trigger["type"] == f"{prefix}-delete":
             with session_scope() as s:
@@ -143,27 +155,45 @@ def register_editing(prefix: str, load, to_form, delete, table, has_multi: bool 
             except NotFound:
                 pass  # deleted meanwhile: the form stays empty, as for New
         forms = [fill(values, 0)] + ([fill(values, 1)] if has_multi else [])
-        return (*forms, item_id, listing)
+        return (*forms, item_id, listing, False, time.time())
+
+    register_confirm_close(f"{prefix}-discard")
+    register_confirm_close(f"{prefix}-confirm")
+    clientside_callback(ClientsideFunction("okno_forms", "dirty"),
+                        Output(f"{prefix}-baseline", "data"), Output(f"{prefix}-dirty", "data"),
+                        Output(f"{prefix}-unsaved", "className"), Input(f"{prefix}-reset", "data"),
+                        Input(all_fields(prefix), "value"), *([Input(all_multi(prefix), "value")] if has_multi else []),
+                        State(f"{prefix}-baseline", "data"))
 
 
-def register_save(prefix: str, save, labels: dict, table, has_multi: bool = True) -> None:
+def register_save(prefix: str, save, labels: dict, table, has_multi: bool = True, confirm=None) -> None:
     """The Save button: `save(session, actor, item_id, values)` returns the saved item's (id, name).
-    `labels` maps error field keys to message keys, so errors name the fields as the form does."""
+    `labels` maps error field keys to message keys, so errors name the fields as the form does.
+    `confirm(values)` may return a message id: Save then asks it first (the "<prefix>-confirm" dialog), and
+    its Yes saves."""
     states = [State(all_fields(prefix), "value")] + ([State(all_multi(prefix), "value")] if has_multi else [])
 
     @callback(Output(f"{prefix}-feedback", "children"), Output(f"{prefix}-list", "children"),
               Output(f"{prefix}-id", "data"), Output(all_fields(prefix), "invalid"),
-              Input(f"{prefix}-save", "n_clicks"), *states, State(f"{prefix}-id", "data"), prevent_initial_call=True)
-    def save_form(_n, *args):
+              Output(f"{prefix}-confirm", "is_open", allow_duplicate=True), Output(f"{prefix}-confirm-body", "children"),
+              Output(f"{prefix}-reset", "data", allow_duplicate=True),
+              Input(f"{prefix}-save", "n_clicks"), Input(f"{prefix}-confirm-yes", "n_clicks"), *states,
+              State(f"{prefix}-id", "data"), prevent_initial_call=True)
+    def save_form(_n, _yes, *args):
+        if not ctx.triggered or not ctx.triggered[0].get("value"):
+            raise PreventUpdate
         item_id = args[-1]
         values = form_values(*range(len(states)))
+        question = confirm(values) if confirm is not None and ctx.triggered_id == f"{prefix}-save" else None
+        if question:
+            return no_update, no_update, no_update, [no_update] * len(ctx.outputs_list[3]), True, _(question), no_update
         names = {k: _(v) for k, v in labels.items()}  # message keys, translated for this request
         try:
             with session_scope() as s:
                 new_id, name = save(s, acting_user(s), item_id, values)
         except OknoError as err:
-            return problem(err, names), no_update, no_update, invalid_flags(err, 3)
-        return saved(_("slaadmin.saved", name=name)), table(), new_id, invalid_flags(None, 3)
+            return problem(err, names), no_update, no_update, invalid_flags(err, 3), False, no_update, no_update
+        return saved(_("slaadmin.saved", name=name)), table(), new_id, invalid_flags(None, 3), False, no_update, time.time()
 
 
 def page_head(active: str, title_key: str):
@@ -177,7 +207,15 @@ def page(prefix: str, active: str, title_key: str, table, form):
 
 
 def form_card(prefix: str, *sections):
+    """The form with Save and New, the unsaved-changes mark, and the two questions register_editing and
+    register_save ask (discard typed values on New; a save that needs confirming)."""
     return dbc.Card(dbc.CardBody([html.Div(id=f"{prefix}-feedback"), *sections,
                                   dbc.Button(_("slaadmin.save"), id=f"{prefix}-save", color="primary", className="me-2"),
-                                  dbc.Button(_("slaadmin.new"), id=f"{prefix}-new", color="secondary", outline=True)]),
+                                  dbc.Button(_("slaadmin.new"), id=f"{prefix}-new", color="secondary", outline=True),
+                                  unsaved_mark(f"{prefix}-unsaved"),
+                                  dcc.Store(id=f"{prefix}-reset"), dcc.Store(id=f"{prefix}-baseline"),
+                                  dcc.Store(id=f"{prefix}-dirty", data=False),
+                                  confirm_dialog(f"{prefix}-discard", _("form.discard_question"),
+                                                 N_("form.discard")),
+                                  confirm_dialog(f"{prefix}-confirm", "", N_("form.save_anyway"))]),
                     className="mt-3")

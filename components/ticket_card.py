@@ -43,6 +43,14 @@ def _progress(icon: str, pair: list[int] | None, key: str, locale: str):
               title=translate(key, locale, done=done, total=total))
 
 
+def tag_chips(tags: list[str] | None):
+    """The ticket's tags as small chips (the card, the list, the card page); None when it has none."""
+    if not tags:
+        return None
+    return el("Div", [el("Span", t, className="badge rounded-pill okno-tag me-1", **{"data-tag": t}) for t in tags],
+              className="okno-tags")
+
+
 def _due(c: dict, locale: str):
     """When the running SLA is due, in the company's time: only the time for today, else day and time."""
     if not c.get("due_at"):
@@ -103,6 +111,7 @@ def card(c: dict, locale: str):
                    el("Span", ("· " if c["requester"] and kind else "") + kind, className="text-muted")],
            className="okno-card-meta", title=" · ".join(x for x in (c["requester"], kind) if x))
         if c["requester"] or kind else None,
+        tag_chips(c.get("tags")),
         el("Div", [x for x in bottom if x is not None], className="d-flex align-items-center okno-card-bottom"),
     ]
     return el("Div", [x for x in parts if x is not None], className=" ".join(classes), tabIndex="0", role="article",

@@ -14,6 +14,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from data.tickets import checklists
+from data.tickets import assignees
 from data.tickets import children
 from data.catalog import lookups
 from data.intake import answers
@@ -25,20 +26,17 @@ from data.db import read_session
 from data.errors import OknoError
 from data.permissions import STAFF_WRITERS
 
-from components import kb_picker
+from components.card_status import status_control
 from components.i18n import N_, _, current_locale, error_message
-from components.portal_ui import upload_box
 from components.sla_panel import sla_panel
+from components.ticket_conversation import conversation, file_link, when as _when
 from components.csat_card import ratings as csat_ratings
 from components.approval_view import HISTORY_LABELS, steps as approval_steps
 from data.approvals import view as approval_view
-from components.ticket_card import CHANNEL_ICONS
+from components.ticket_card import CHANNEL_ICONS, tag_chips
 
 T = "tk"
-DELIVERY = {"queued": "text-bg-secondary", "sent": "text-bg-success", "failed": "text-bg-danger"}
-# Shown as _(f"ticket.delivery_{state}") and _(f"event.{kind}"): the message ids, for extraction.
-DELIVERY_LABELS = {"queued": N_("ticket.delivery_queued"), "sent": N_("ticket.delivery_sent"),
-                   "failed": N_("ticket.delivery_failed")}
+# Shown as _(f"event.{kind}"): the message ids, for extraction.
 EVENT_LABELS = {"created": N_("event.created"), "moved": N_("event.moved"), "assigned": N_("event.assigned"),
                 "priority": N_("event.priority"), "field": N_("event.field"), "blocked": N_("event.blocked"),
                 "unblocked": N_("event.unblocked"), "comment": N_("event.comment"), "checklist": N_("event.checklist"),
@@ -46,29 +44,28 @@ EVENT_LABELS = {"created": N_("event.created"), "moved": N_("event.moved"), "ass
                 "approval": N_("event.approval")}
 
 
-def _when(value, tz) -> str:
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
-
 
 def _section(title: str, body, sid: str):
     return html.Section([html.H6(title, className="okno-section-title mt-3"), body], id=f"{T}-sec-{sid}")
 
 
-def _fields(h: dict, s, locale: str, can_edit: bool):
+def _fields(h: dict, s, locale: str, can_edit: bool, user):
     t = h["ticket"]
     prio = [{"value": p["value"], "label": p["label"]} for p in lookups.priorities(s, locale)]
     rows = [
-        (_("tickets.status"), f"{_('status.' + t.status)} · {h['board']} / {h['column']}" +
-         (f" / {h['lane']}" if h["lane"] else "")),
+        (_("tickets.status"), html.Div([status_control(s, t, can_edit), html.Div(
+            f"{_('status.' + t.status)} · {h['board']} / {h['column']}" + (f" / {h['lane']}" if h["lane"] else ""),
+            className="small text-muted", id=f"{T}-where")])),
         (_("tickets.service"), " · ".join(x for x in (h["service"], h["type"]) if x) or "—"),
         (_("tickets.channel"), html.Span([html.I(className=f"bi {CHANNEL_ICONS.get(t.channel, '')} me-1"),
                                           _(f"channel.{t.channel}")])),
         (html.Label(_("tickets.priority"), htmlFor=f"{T}-priority", className="mb-0"), dbc.Select(id=f"{T}-priority", options=[{"value": "", "label": "—"}] + prio,
                                            value=t.priority_id or "", size="sm", disabled=not can_edit)),
-        (html.Label(_("tickets.assignee"), htmlFor=f"{T}-assignee", className="mb-0"), dbc.Select(id=f"{T}-assignee", value=t.assignee_id or "", size="sm",
-                                           options=[{"value": "", "label": _("tickets.unassigned")}] +
-                                           lookups.agents(s), disabled=not can_edit)),
+        (html.Label(_("tickets.assignee"), htmlFor=f"{T}-assignee", className="mb-0"),
+         dbc.Select(id=f"{T}-assignee", value=t.assignee_id or "", size="sm", options=assignee_options(s, t, h, user),
+                    disabled=not can_edit)),
     ]
+    rows.append((html.Label(_("tickets.tags"), htmlFor=f"{T}-tags", className="mb-0"), _tags(t.tags, can_edit)))
     if h["parent"]:
         rows.append((_("ticket.parent"), html.A(f"#{h['parent'][0]} {h['parent'][1]}", href=f"/ticket/{h['parent'][0]}")))
     table = html.Table([html.Tr([html.Th(k, className="text-muted fw-normal pe-3"), html.Td(v)]) for k, v in rows],
@@ -86,6 +83,17 @@ def _fields(h: dict, s, locale: str, can_edit: bool):
                    style={} if can_edit and t.status != "done" else {"display": "none"}),
     ])
     return html.Div([table, block])
+
+
+def _tags(tags: list[str], can_edit: bool):
+    """The tags as chips and, for those who may change the ticket, a comma-separated field to edit them."""
+    return html.Div([
+        html.Div(tag_chips(tags) or html.Span("—", className="text-muted"), id=f"{T}-tag-chips"),
+        dbc.InputGroup([dbc.Input(id=f"{T}-tags", value=", ".join(tags or []), size="sm", maxLength=1000,
+                                  placeholder=_("tickets.tag_placeholder")),
+                        dbc.Button(_("ticket.save_tags"), id=f"{T}-tags-save", size="sm", color="outline-primary")],
+                       className="mt-1", style={} if can_edit else {"display": "none"}),
+    ])
 
 
 def _description(t):
@@ -122,41 +130,6 @@ def _requester(h: dict, others: list[dict], tz):
                      html.Ul(items, className="small mb-0", id=f"{T}-other-requests")])
 
 
-def _conversation(comments: list[dict], templates, tz, can_edit: bool):
-    items = []
-    for c in comments:
-        badges = [html.Span(_("ticket.internal"), className="badge text-bg-warning ms-1") if not c["public"] else None,
-                  html.Span(_(f"ticket.delivery_{c['delivery']}"), className=f"badge {DELIVERY[c['delivery']]} ms-1",
-                            title=c["error"] or "", **{"data-delivery": c["delivery"]})
-                  if c["delivery"] in DELIVERY else
-                  html.Span(_("ticket.delivery_none"), className="badge text-bg-light ms-1", **{"data-delivery": "none"})
-                  if c["public"] and not c["from_requester"] and not c["system"] else None]
-        body = html.Iframe(srcDoc=nh3.clean(c["body_html"]), sandbox="", className="okno-description-html") \
-            if c["body_html"] else html.Div(c["body"], className="okno-comment-body")
-        badges.append(kb_picker.to_article(c) if can_edit else None)
-        items.append(html.Div([html.Div([html.Strong(c["author"]), html.Small(f" · {_when(c['at'], tz)}",
-                                                                             className="text-muted"), *badges]),
-                               body], className="okno-comment" + (" okno-note-internal" if not c["public"] else
-                                                                  " okno-from-requester" if c["from_requester"] else "")))
-    form = html.Div([
-        html.Label(_("ticket.template"), htmlFor=f"{T}-template", className="visually-hidden"),
-        dbc.Select(id=f"{T}-template", placeholder=_("ticket.template"), size="sm", className="mb-1",
-                   options=[{"value": tp.id, "label": tp.name} for tp in templates],
-                   style={} if templates else {"display": "none"}),
-        kb_picker.picker(),
-        dbc.Textarea(id=f"{T}-reply", rows=3, placeholder=_("ticket.reply_placeholder")),
-        # Files go with the reply: by email as attachments, to Telegram as photos and documents.
-        upload_box(f"{T}-reply-files", _("ticket.reply_files")),
-        html.Div(id=f"{T}-reply-file-names", className="small text-muted"),
-        html.Div([dbc.Button([html.I(className="bi bi-send me-1"), _("ticket.send_reply")], id=f"{T}-send",
-                             color="primary", size="sm", className="me-2"),
-                  dbc.Button([html.I(className="bi bi-sticky me-1"), _("ticket.add_note")], id=f"{T}-note",
-                             color="outline-secondary", size="sm")], className="mt-1"),
-    ], className="mt-2", style={} if can_edit else {"display": "none"})  # hidden, not absent: callbacks need it
-    return html.Div([html.Div(items or html.Div(_("ticket.no_comments"), className="text-muted"),
-                              id=f"{T}-comments"), form])
-
-
 def _checklist(items, can_edit: bool):
     return html.Div([
         dcc.Checklist(id=f"{T}-checklist", options=[{"value": i.id, "label": " " + i.text + (" *" if i.required else ""),
@@ -188,7 +161,8 @@ def _children(kids: list[dict], boards: list[dict], can_edit: bool):
     ])
 
 
-def _history(events: list[dict], tz):
+def history_items(events: list[dict], tz) -> list:
+    """The timeline's lines, newest first."""
     def line(e):
         what = _(f"event.{e['kind']}")
         if e["kind"] == "moved" and e["from_column"] == e["to_column"] and e["from_status"] != e["to_status"]:
@@ -199,13 +173,19 @@ def _history(events: list[dict], tz):
             what += f": {e['from_column'] or '—'} → {e['to_column'] or '—'}"
         elif e["kind"] == "assigned":
             what += f": {e['from_user'] or '—'} → {e['to_user'] or '—'}"
+        elif e["kind"] == "field" and (e["data"] or {}).get("field") == "tags":
+            what = _("ticket.tags_changed", old=e["from_value"] or "—", new=e["to_value"] or "—")
         elif e["kind"] == "approval" and e["to_value"] in HISTORY_LABELS:
             what += f": {_(HISTORY_LABELS[e['to_value']])}"
         elif e["to_value"]:
             what += f": {e['to_value']}"
         return html.Li([html.Small(_when(e["at"], tz), className="text-muted me-2"), html.Strong(e["actor"] + " "),
                         what], **{"data-event": e["kind"]})
-    return html.Ul([line(e) for e in events], className="okno-timeline small", id=f"{T}-history")
+    return [line(e) for e in events]
+
+
+def _history(events: list[dict], tz):
+    return html.Ul(history_items(events, tz), className="okno-timeline small", id=f"{T}-history")
 
 
 def body(number: int):
@@ -225,7 +205,7 @@ def body(number: int):
             dcc.Store(id=f"{T}-done"),
             html.H5([html.A(f"#{t.number}", href=f"/ticket/{t.number}", className="me-2"), t.title],
                     id=f"{T}-title", **{"data-ticket-id": t.id, "data-version": t.version}),
-            _fields(h, s, locale, can_edit),
+            _fields(h, s, locale, can_edit, user),
             _section(_("ticket.sla"), html.Div(sla_section(s, t.id), id=f"{T}-sla"), "sla"),
             _csat(csat_view.of_ticket(s, t.id), tz),
             _approval(approval_view.of_ticket(s, t.id), tz, user.id),
@@ -233,18 +213,31 @@ def body(number: int):
             _section(_("ticket.description"), _description(t), "description"),
             _section(_("tickets.requester"), _requester(h, ticket_view.other_requests(s, t, viewer=user), tz),
                      "requester"),
-            _section(_("ticket.conversation"), _conversation(ticket_view.conversation(s, t.id),
-                                                             ticket_view.templates(s, t), tz, can_edit), "conversation"),
+            _section(_("ticket.conversation"), conversation(ticket_view.conversation(s, t.id),
+                                                            ticket_view.templates(s, t), tz, can_edit), "conversation"),
             _section(_("ticket.checklist"), _checklist(checklists.items(s, t.id), can_edit), "checklist"),
             _section(_("ticket.children"), _children(children.of(s, t.id), lookups.boards(s), can_edit), "children"),
-            _section(_("ticket.attachments"), html.Ul([html.Li(html.A(f"{a['filename']} ({a['size'] // 1024 + 1} KB)",
-                                                                      href=f"/attachments/{a['id']}"))
-                                                       for a in ticket_view.attachments(s, t.id)] or
-                                                      [html.Li("—", className="text-muted")], id=f"{T}-attachments"),
-                     "attachments"),
+            _section(_("ticket.attachments"), html.Ul(attachment_items(ticket_view.attachments(s, t.id)),
+                                                      id=f"{T}-attachments"), "attachments"),
             _section(_("ticket.history"), _history(ticket_view.history(s, t.id), tz), "history"),
         ]
     return sections
+
+
+def attachment_items(files: list[dict]) -> list:
+    return [html.Li(file_link(a)) for a in files] or [html.Li("—", className="text-muted")]
+
+
+def assignee_options(s, t, h: dict, user) -> list[dict]:
+    """The people who work the ticket (assignees.candidates, the list tickets.assign accepts). The current
+    assignee stays listed even when no longer one of them, so the select shows who holds the card; an agent
+    may take the card or give it up, not hand it to a colleague (tickets.assign), so the others are greyed."""
+    people = [{"value": u.id, "label": u.name} for u in assignees.candidates(s, t)]
+    if t.assignee_id and all(p["value"] != t.assignee_id for p in people):
+        people.append({"value": t.assignee_id, "label": h["assignee"] or "—", "disabled": True})
+    if user.role == "agent":
+        people = [p | {"disabled": True} if p["value"] not in (user.id, t.assignee_id) else p for p in people]
+    return [{"value": "", "label": _("tickets.unassigned")}] + people
 
 
 def _csat(rows: list[dict], tz):

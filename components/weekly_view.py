@@ -36,9 +36,11 @@ def _figures_table(blocks: list[dict], locale: str, table_id: str):
             symbol, tone = fmt.arrow(b["figures"][k])
             cells.append(html.Td([fmt.value(k, b["figures"][k]["value"], locale), " ",
                                   html.Span(symbol, className=f"tone-{tone}", title=fmt.change(k, b["figures"][k], locale))],
-                                 className="num"))
+                                 className="num", **{"data-label": _(f"weekly.fig.{k}")}))
         body.append(html.Tr(cells))
-    return dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, bordered=True, id=table_id)
+    # okno-stack: on a phone each row is a small card of labelled figures (assets/weekly.css), not 7 columns.
+    return dbc.Table([head, html.Tbody(body)], size="sm", responsive=True, bordered=True, id=table_id,
+                     className="okno-stack")
 
 
 def _agents(team: dict, locale: str):
@@ -60,11 +62,17 @@ def _overdue(summary: dict, locale: str):
     head = html.Thead(html.Tr([html.Th("#"), html.Th(_("tickets.subject")), html.Th(_("tickets.team")),
                                html.Th(_("tickets.assignee")), html.Th(_("weekly.due")),
                                html.Th(_("weekly.overdue_by"), className="num")]))
-    rows = [html.Tr([html.Td(dcc.Link(str(o["number"]), href=f"/ticket/{o['number']}")), html.Td(o["title"]),
-                     html.Td(o["team"] or ""), html.Td(o["assignee"] or ""),
-                     html.Td(fmt.moment(o["due_at"], locale)),
-                     html.Td(fmt.overdue_for(o["overdue_hours"], locale), className="num")]) for o in summary["overdue"]]
-    return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, bordered=True, id="weekly-overdue")
+    def labelled(key):
+        return {"data-label": _(key)}
+    rows = [html.Tr([html.Td(dcc.Link(str(o["number"]), href=f"/ticket/{o['number']}")),
+                     html.Td(o["title"], className="okno-stack-wide"),
+                     html.Td(o["team"] or "", **labelled("tickets.team")),
+                     html.Td(o["assignee"] or "", **labelled("tickets.assignee")),
+                     html.Td(fmt.moment(o["due_at"], locale), **labelled("weekly.due")),
+                     html.Td(fmt.overdue_for(o["overdue_hours"], locale), className="num",
+                             **labelled("weekly.overdue_by"))]) for o in summary["overdue"]]
+    return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, bordered=True, id="weekly-overdue",
+                     className="okno-stack")
 
 
 def _chart(name: str, figure, query: dict):

@@ -12,6 +12,7 @@ import logging
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -58,6 +59,18 @@ def translate(key: str, locale: str | None = None, /, **values) -> str:
     """The text of `key` in `locale`, placeholders filled from `values`; an unknown key comes back as is."""
     text = catalog(_locale(locale)).gettext(key)
     return text.format(**values) if values else text
+
+
+def word_form(n: int | float, key: str, locale: str | None = None) -> str:
+    """The word `n` needs, from a message whose text lists the forms by `|`: "one|many" in English,
+    "one|few|many" in Russian (Babel's plural rules decide which)."""
+    locale = _locale(locale)
+    forms = translate(key, locale).split("|")
+    form = Locale.parse(locale).plural_form(abs(n))
+    last = len(forms) - 1
+    # Russian "other" is a fraction, which takes the "few" word ("2,5 дня"); English "other" is the plural.
+    index = {"one": 0, "few": 1, "other": 1 if len(forms) == 3 else last}.get(form, last)
+    return forms[min(index, last)]
 
 
 def best_locale(accept_language: str | None) -> str:

@@ -14,9 +14,12 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components import kanban
+from components.board_views import board_views  # saved views of the board's filters
+from components.bulk_bar import bulk_bar  # select mode: tick cards, then act on them as on the list
 from components.board_load import strip as load_strip
 from components.guard import allowed, denied
 from components.i18n import N_, _, current_locale, error_message
+from components.phone import column_picker, folding_filters
 from components.ticket_detail import detail
 from data.boards import moves as board_moves
 from data.boards import view as board_view
@@ -104,12 +107,15 @@ def layout(board_id=None, **_kw):
                           href=f"/board-settings?board={bid}", color="link", size="sm",
                           id=f"{P}-settings") if user.role in LEADS else None
     return html.Div([
-        html.Div([switcher, html.Small(_("board.hint"), className="text-muted me-auto"),
+        html.Div([switcher, html.Small(_("board.hint"), className="text-muted me-auto d-none d-md-inline"),
+                  html.Span(className="me-auto d-md-none"),
                   html.Button([html.I(className="bi bi-keyboard me-1"), _("board.shortcuts")], type="button",
                               id=f"{P}-keys", className="btn btn-link btn-sm", **{"data-shortcuts-open": "1"}),
                   settings],
                  className="d-flex align-items-center mb-2"),
-        filters,
+        folding_filters(filters, f"{P}-filters"),
+        board_views(),
+        bulk_bar(board=True),
         loads,
         dbc.Alert(id=f"{P}-msg", is_open=False, dismissable=True, color="warning", className="py-2 okno-note"),
         dcc.Store(id=f"{P}-id", data=bid),
@@ -119,6 +125,7 @@ def layout(board_id=None, **_kw):
         dcc.Store(id=f"{P}-move"), dcc.Store(id=f"{P}-more"), dcc.Store(id=f"{P}-open"),
         dcc.Store(id=f"{P}-move-menu"), dcc.Store(id=f"{P}-mm-sink"),
         dcc.Interval(id=f"{P}-poll", interval=POLL_MS),
+        column_picker(columns),
         html.Div(kanban.grid(columns, lanes, heads, cells, labels), className="okno-board-wrap"),
         dbc.Offcanvas(id=f"{P}-drawer", placement="end", is_open=False, scrollable=True,
                       className="okno-drawer", title=""),

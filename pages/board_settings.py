@@ -16,17 +16,19 @@ from data.boards import setup as boards
 from data.catalog import lookups
 from data.db import read_session, session_scope
 from data.errors import OknoError
-from data.models import COLUMN_KINDS, LANE_MODES
+from data.models import COLUMN_KINDS, COLUMN_OUTCOMES, LANE_MODES
 
 dash.register_page(__name__, path="/board-settings", title="Okno · Board settings")
 
 P = "bs"
-COL_FIELDS = ("name", "kind", "wip", "hard", "time", "status")
+COL_FIELDS = ("name", "kind", "wip", "hard", "time", "status", "outcome")
 LANE_FIELDS = ("name", "user", "team", "owner", "wip")
 # Shown as _(f"settings.col_{field}"), _(f"settings.lane_{field}"), _(f"settings.{act}") and
 # _(f"settings.mode_{mode}"): the message ids, for extraction.
 COL_LABELS = (N_("settings.col_name"), N_("settings.col_kind"), N_("settings.col_wip"), N_("settings.col_hard"),
-              N_("settings.col_time"), N_("settings.col_status"))
+              N_("settings.col_time"), N_("settings.col_status"), N_("settings.col_outcome"))
+# A done column's outcome: the portal shows a declined request in grey under its own label.
+OUTCOME_LABELS = {"done": N_("settings.outcome_done"), "declined": N_("settings.outcome_declined")}
 LANE_LABELS = (N_("settings.lane_name"), N_("settings.lane_user"), N_("settings.lane_team"), N_("settings.lane_owner"),
                N_("settings.lane_wip"))
 ACT_LABELS = (N_("settings.save"), N_("settings.up"), N_("settings.down"), N_("settings.delete"))
@@ -51,7 +53,9 @@ def _buttons(kind: str, item: int, acts):
 
 def _columns_table(board):
     kinds = [{"value": k, "label": _(f"status.{k}")} for k in COLUMN_KINDS]
-    head = html.Thead(html.Tr([html.Th(_(f"settings.col_{f}")) for f in COL_FIELDS] + [html.Th("")]))
+    outcomes = [{"value": o, "label": _(OUTCOME_LABELS[o])} for o in COLUMN_OUTCOMES]
+    head = html.Thead(html.Tr([html.Th(_(f"settings.col_{f}"), title=_("settings.outcome_help") if f == "outcome"
+                                       else None) for f in COL_FIELDS] + [html.Th("")]))
     rows = []
     for c in list(board.columns) + [None]:
         i = c.id if c else 0
@@ -64,9 +68,12 @@ def _columns_table(board):
             html.Td(_input("col", i, "time", c.time_limit_minutes if c else None, type="number", min=1,
                            style={"width": "6rem"})),
             html.Td(_input("col", i, "status", c.requester_status if c else "")),
+            html.Td(dbc.Select(id={"type": f"{P}-col-outcome", "id": i}, options=outcomes, size="sm",
+                               value=(c.outcome if c else None) or "done", disabled=bool(c) and c.kind != "done")),
             html.Td(_buttons("col", i, ("save", "up", "down", "delete") if c else ("save",))),
         ], **{"data-column-id": i}))
-    return dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="align-middle", id=f"{P}-columns")
+    return html.Div([dbc.Table([head, html.Tbody(rows)], size="sm", responsive=True, className="align-middle",
+                               id=f"{P}-columns"), dbc.FormText(_("settings.outcome_help"), className="d-block mb-3")])
 
 
 def _lanes_table(board, s):
@@ -171,7 +178,7 @@ def _outputs():
 def column_action(clicks, board_id, *_values):
     return _apply("col", COL_FIELDS, clicks, board_id, lambda s, user, item, v: boards.save_column(
         s, user, board_id, column_id=item, name=v["name"], kind=v["kind"], wip_limit=v["wip"], wip_hard=v["hard"],
-        time_limit_minutes=v["time"], requester_status=v["status"]))
+        time_limit_minutes=v["time"], requester_status=v["status"], outcome=v["outcome"]))
 
 
 @callback(*_outputs(), Input({"type": f"{P}-lane-act", "id": ALL, "act": ALL}, "n_clicks"), State(f"{P}-board", "data"),

@@ -16,8 +16,8 @@ from data.intake import requesters
 from data.models import Priority
 from data.tickets import priorities
 from tests import factories as f
-from tests.dash_support import callback_key, load_user, post_callback, prop, sign_in, signed_in
-from tests.portal_factories import request_type
+from tests.dash_support import callback_key, load_user, plain, post_callback, prop, sign_in, signed_in
+from tests.portal_factories import PRINTER_FIELDS, request_type
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,27 @@ def test_request_types_page_edits_only_a_type_of_the_chosen_service(app, catalog
         assert prop(page.layout(service=str(catalog["service"]), id="new"), "admin-rt-name", "value") == ""
 
 
+def test_a_routing_rule_picks_its_field_from_the_forms_fields(app, catalog):
+    from pages.admin import request_types as page
+    with session_scope() as s:
+        from data.models import RequestType
+        rt = s.get(RequestType, catalog["printer"])
+        rt.routing = {"rules": [{"field": "topic", "equals": "Printer", "card_type": "Hardware"},
+                                {"field": "gone", "equals": "x"}]}
+    with signed_in(app, catalog["user"]):
+        form = page.layout(service=str(catalog["service"]), id=str(catalog["printer"]))
+    first = {"type": "admin-rule-field", "i": 0}
+    options = prop(form, first, "options")
+    assert prop(form, first, "value") == "topic" and {"value": "topic", "label": "Topic (topic)"} in options
+    assert [o["value"] for o in options] == ["", *(f["key"] for f in PRINTER_FIELDS)]  # the form's, not typed
+    kept = prop(form, {"type": "admin-rule-field", "i": 1}, "options")[-1]
+    assert kept["value"] == "gone" and "нет в форме" in kept["label"]  # a vanished field is shown, not lost
+    assert "Метка" in str(plain(form))  # the card type is explained
+    with signed_in(app, catalog["user"]):  # a field added above is offered in every rule at once
+        refreshed = page.rule_fields_follow_the_form(["topic", "floor"], ["Тема", "Этаж"], ["topic", ""])
+    assert [o["value"] for o in refreshed[1]] == ["", "topic", "floor"] and refreshed[1][2]["label"] == "Этаж (floor)"
+
+
 def test_column_children_page_shows_the_saved_setting(app, catalog):
     from pages.admin import column_children as page
     with signed_in(app, catalog["user"]):
@@ -109,14 +130,37 @@ def test_edit_fills_the_priority_form(client, priority, catalog):
     clicked = {"type": "prio-edit", "id": priority}
     answer = post_callback(client, callback_key("prio-id.data@"),
                            outputs=[fields, {"id": "prio-id", "property": "data"},
-                                    {"id": "prio-list", "property": "children"}],
+                                    {"id": "prio-list", "property": "children"},
+                                    {"id": "prio-discard", "property": "is_open"},
+                                    {"id": "prio-reset", "property": "data"}],
                            inputs=[[{"id": clicked, "property": "n_clicks", "value": 1}], [],
-                                   {"id": "prio-new", "property": "n_clicks", "value": None}],
+                                   {"id": "prio-new", "property": "n_clicks", "value": None},
+                                   {"id": "prio-discard-yes", "property": "n_clicks", "value": None}],
+                           states=[{"id": "prio-dirty", "property": "data", "value": True}],
                            changed=(clicked, "n_clicks"))
     filled = answer["response"]  # keyed by each component's id as a JSON string
     assert filled["prio-id"]["data"] == priority
     form = {json.loads(key)["key"]: part["value"] for key, part in filled.items() if "prio-f" in key}
     assert form == {"name_ru": f"Срочно {catalog['tag']}", "name_en": "Urgent", "color": "#dc3545"}
+    assert filled["prio-discard"]["is_open"] is False  # Edit fills the form; only New asks over unsaved changes
+
+
+def test_new_over_unsaved_changes_asks_first(client, catalog):
+    fields = [{"id": {"type": "prio-f", "key": k}, "property": "value"} for k in ("name_ru", "name_en", "color")]
+    outputs = [fields, {"id": "prio-id", "property": "data"}, {"id": "prio-list", "property": "children"},
+               {"id": "prio-discard", "property": "is_open"}, {"id": "prio-reset", "property": "data"}]
+
+    def click(button, dirty):
+        inputs = [[], [], {"id": "prio-new", "property": "n_clicks", "value": 1 if button == "prio-new" else None},
+                  {"id": "prio-discard-yes", "property": "n_clicks", "value": 1 if button != "prio-new" else None}]
+        return post_callback(client, callback_key("prio-id.data@"), outputs=outputs, inputs=inputs,
+                             states=[{"id": "prio-dirty", "property": "data", "value": dirty}],
+                             changed=(button, "n_clicks"))["response"]
+    asked = click("prio-new", dirty=True)
+    assert asked["prio-discard"]["is_open"] is True and not any("prio-f" in key for key in asked)  # nothing cleared
+    cleared = click("prio-discard-yes", dirty=True)
+    assert cleared["prio-discard"]["is_open"] is False and any("prio-f" in key for key in cleared)
+    assert click("prio-new", dirty=False)["prio-discard"]["is_open"] is False  # nothing typed: no question
 
 
 def test_edit_fills_the_mailbox_form(client, catalog):
@@ -128,7 +172,7 @@ def test_edit_fills_the_mailbox_form(client, catalog):
                                                      "enabled": False}, password="secret").id
     names = [field for field, _l, _k in page.FIELDS] + [field for field, _l in page.SWITCHES]
     clicked = {"type": "mbx-edit", "id": box_id}
-    answer = post_callback(client, callback_key("mbx-editing.data"),
+    answer = post_callback(client, callback_key("mbx-editing.data...mbx-form-title.children.."),
                            outputs=[{"id": f"mbx-{n}", "property": "value"} for n in names] +
                                    [{"id": "mbx-editing", "property": "data"},
                                     {"id": "mbx-form-title", "property": "children"}],
@@ -138,3 +182,19 @@ def test_edit_fills_the_mailbox_form(client, catalog):
     assert filled["mbx-address"]["value"] == address and filled["mbx-host"]["value"] == "imap.corp.example"
     assert filled["mbx-enabled"]["value"] is False and filled["mbx-editing"]["data"] == box_id
     assert "secret" not in str(filled)  # the password never goes to the browser
+
+
+def test_saving_a_new_mailbox_titles_the_form_with_its_name(app, catalog):
+    from pages.admin import mailboxes as page
+    address = f"desk-{catalog['tag']}@corp.example"
+    typed = {"name": f"Desk {catalog['tag']}", "kind": "imap", "address": address, "host": "imap.corp.example",
+             "service_id": str(catalog["service"])}
+    states = [typed.get(f) for f, _l, _k in page.FIELDS] + [True, True, False] + ["secret", None]
+    with signed_in(app, catalog["user"]):
+        out = page.save(1, *states)
+    editing, title = out[-2:]
+    assert title == f"Изменить: Desk {catalog['tag']}" and isinstance(editing, int)  # no longer "Новый ящик"
+    states[-1] = editing
+    with signed_in(app, catalog["user"]):
+        again = page.save(2, *states)  # Save again updates the same mailbox instead of refusing the address
+    assert again[0].color == "success" and again[-2] == editing

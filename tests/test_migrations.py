@@ -189,3 +189,23 @@ def test_downgrade_to_base_and_up_again(empty_db):
     upgrade(empty_db)
     assert versions(empty_db) == [head()]
     assert missing_tables(empty_db) == set()
+
+
+def test_existing_done_columns_get_an_outcome_and_declined_names_read_declined(empty_db):
+    """adminforms_0001: done columns become 'done', those named like отклон*/declin*/reject* 'declined'."""
+    cfg = alembic_config(empty_db)
+    command.upgrade(cfg, "bulk_0001")
+    engine = create_engine(empty_db)
+    try:
+        with engine.begin() as c:
+            board = c.execute(text("INSERT INTO boards (name, lane_mode) VALUES ('B', 'none') RETURNING id")).scalar()
+            for position, (name, kind) in enumerate([("Готово", "done"), ("Отклонено", "done"),
+                                                     ("Rejected", "done"), ("В работе", "in_progress")]):
+                c.execute(text("INSERT INTO board_columns (board_id, name, kind, position) VALUES (:b, :n, :k, :p)"),
+                          {"b": board, "n": name, "k": kind, "p": position})
+        command.upgrade(cfg, "adminforms_0001")
+        with engine.connect() as c:
+            rows = dict(c.execute(text("SELECT name, outcome FROM board_columns")).all())
+    finally:
+        engine.dispose()
+    assert rows == {"Готово": "done", "Отклонено": "declined", "Rejected": "declined", "В работе": None}

@@ -163,8 +163,9 @@ def test_a_large_batch_writes_through_the_staging_tables_the_same_results(sessio
     assert {c[2] for c in by_arrays[0] if c[0] == ids[0] and c[1] == "resolution"} == {1, 2}  # the reopen's cycle
 
 
-def test_card_page_panel_shows_countdown_and_history(session):
+def test_card_page_shows_one_business_time_clock_per_target(session):
     from components.sla_panel import sla_panel
+    from tests.dash_support import plain
     agent, board, service, requester = setup(session)
     policy(session, None, service=service, first=30, resolution=240)
     now = datetime.now(timezone.utc)
@@ -173,8 +174,13 @@ def test_card_page_panel_shows_countdown_and_history(session):
     summary = sla.ticket_sla_summary(session, t.id, now)
     assert [(s["target"], s["signal"]) for s in summary] == [("first_response", "at_risk"), ("resolution", "ok")]
     assert 230 <= summary[0]["remaining_seconds"] <= 250
-    html_text = str(sla_panel(summary).to_plotly_json())
-    assert "4 мин" in html_text and "okno-sla-countdown" in html_text
+    clocks = plain(sla_panel(summary))["props"]["children"]
+    texts = [c["props"]["children"][1]["props"]["children"] for c in clocks]
+    # One labelled clock per target in working time; the calendar due moment only on the line below it.
+    assert texts == ["Первый ответ: осталось 4 мин рабочего времени из 30 мин",
+                     "Решение: осталось 3 ч 34 мин рабочего времени из 4 ч"]
+    assert [c["props"]["data-clock"] for c in clocks] == ["left", "left"]
+    assert "срок по календарю" in str(clocks[0]["props"]["children"][2])
 
 
 def test_backfill_command_and_scheduler_worker(engine, capsys):

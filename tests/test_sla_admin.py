@@ -11,7 +11,7 @@ from data.sla import admin as sla_admin
 from data.tickets import actions as tickets
 from data.errors import PermissionDenied, ValidationError
 from data.tickets.escalation import escalate
-from data.models import Priority
+from data.models import Priority, SlaPolicy
 from tests import factories as f
 
 
@@ -91,3 +91,41 @@ def test_the_history_names_the_lines_of_an_escalation(session):
     escalate(session, agent, t.id)
     (event,) = [e for e in ticket_view.history(session, t.id) if e["kind"] == "escalated"]
     assert (event["from_value"], event["to_value"]) == ("Первая линия", "Вторая линия")
+
+
+def test_form_durations_and_percentages_convert_both_ways():
+    from components import admin_form as af
+    assert af.minutes_of("1", "4", "") == 1680 and af.minutes_of(None, "", "45") == 45
+    assert af.minutes_of("", None, "") is None  # no target
+    assert af.duration_parts(1680) == {"d": 1, "h": 4, "m": 0} and af.duration_parts(None)["d"] is None
+    assert af.minutes_of(*af.duration_parts(2 * 1440 + 90).values()) == 2 * 1440 + 90
+    for bad in (("-1", "", ""), ("", "1.5", ""), ("x", "", ""), ("0", "0", "0")):
+        with pytest.raises(af.FormValueError):
+            af.minutes_of(*bad)
+    assert af.fraction_of("20") == 0.2 and af.fraction_of("12,5") == 0.125 and af.fraction_of("") is None
+    assert af.percent_of(0.2) == 20 and af.percent_of(0.125) == 12.5
+    for bad in ("0", "100", "120", "много"):
+        with pytest.raises(af.FormValueError):
+            af.fraction_of(bad)
+
+
+def test_a_new_policy_goes_after_the_existing_ones(session):
+    admin = f.user(session, "admin")
+    session.query(SlaPolicy).delete()
+    first = sla_admin.save_policy(session, admin, None, name="First", targets={"resolution": (60, None)})
+    assert first.position == 10 and sla_admin.next_position(session) == 20
+    sla_admin.save_policy(session, admin, None, name="Early", position=35, targets={"resolution": (60, None)})
+    assert sla_admin.next_position(session) == 45
+    again = sla_admin.save_policy(session, admin, first.id, name="First again", targets={"resolution": (90, None)})
+    assert again.position == 10  # editing keeps its place
+
+
+def test_the_sla_page_converts_what_was_typed(app):
+    from pages.admin import sla as page
+    with pytest.raises(ValidationError) as err:
+        page._converted({"first_response__d": "-1", "at_risk_share": "0"})
+    assert set(err.value.fields) == {"first_response", "at_risk_share"}
+    minutes, share = page._converted({"resolution__d": "1", "resolution__h": "4", "at_risk_share": "20"})
+    assert minutes == {"first_response": None, "next_response": None, "resolution": 1680} and share == 0.2
+    assert page._catch_all({"services": [], "organisations": ""}) == "slaadmin.confirm_catch_all"
+    assert page._catch_all({"services": [3]}) is None

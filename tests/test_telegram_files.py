@@ -171,7 +171,7 @@ def test_the_card_sends_a_reply_with_files_to_the_chat(api, cat, worker, app):
     contents = ["data:image/png;base64," + base64.b64encode(PNG).decode(),
                 "data:application/pdf;base64," + base64.b64encode(PDF).decode()]
     with signed_in(app, load_user(cat["agent_id"])):
-        done = page.send_reply(1, number, "Схема и акт во вложении", contents, ["схема.png", "акт.pdf"])
+        done = page.send_reply(1, number, "Схема и акт во вложении", contents, ["схема.png", "акт.pdf"])[0]
     assert done["color"] == "success"
     api.wait_for(lambda: api.sent("sendDocument", chat_id=chat_id))
     [photo] = api.sent("sendPhoto", chat_id=chat_id)

@@ -13,12 +13,12 @@ from sqlalchemy import delete, select
 
 from data.errors import NotFound, PermissionDenied
 from data.db import read_session, session_scope
-from data.models import ChecklistItem, Comment, Priority, ReplyTemplate, Ticket
+from data.models import BoardColumn, ChecklistItem, Comment, Priority, ReplyTemplate, Ticket, User
 from data.tickets import actions as tickets
 from data.tickets import checklists
 from data.tickets import view as ticket_view
 from tests import factories as f
-from tests.dash_support import load_user, prop, signed_in
+from tests.dash_support import load_user, plain, prop, signed_in
 
 
 # --- service functions -------------------------------------------------------------------------------
@@ -103,15 +103,26 @@ def test_priority_change_saves_and_rerenders_the_card(app, card):
     assert prop(sections, "tk-priority", "value") == card["priority"]  # the select shows the new priority
 
 
+def replied(action, *args):
+    """A reply's callback, then `show` with its outcome: (what the reply drew, show's (sections, message, ...))."""
+    from pages import ticket as page
+    drawn = action(*args)
+    return drawn, page.show(drawn[0], args[1])
+
+
 def test_reply_and_note_are_public_and_internal(app, card):
     from components.i18n import _
     from pages import ticket as page
     with signed_in(app, card["users"]["agent"]):
-        sent = run(page.send_reply, 1, card["number"], "Перезагрузите принтер")
-        assert sent[1:] == (_("ticket.sent"), True, "success")
-        assert run(page.add_note, 1, card["number"], "Похоже на драйвер")[1:] == (_("ticket.noted"), True, "success")
-        sections, message, _open, color = run(page.add_note, 2, card["number"], "   ")
-        assert sections is dash.no_update and color == "danger"  # the typed text stays in the box
+        drawn, shown = replied(page.send_reply, 1, card["number"], "Перезагрузите принтер")
+        assert shown == (dash.no_update, _("ticket.sent"), True, "success")  # the card is not redrawn...
+        assert "Перезагрузите принтер" in str(drawn[1].to_plotly_json())  # ...the reply is added to the conversation
+        assert drawn[5] == "" and drawn[6] is None  # and the box is emptied
+        _drawn, shown = replied(page.add_note, 1, card["number"], "Похоже на драйвер")
+        assert shown[1:] == (_("ticket.noted"), True, "success")
+        drawn, (sections, message, _open, color) = replied(page.add_note, 2, card["number"], "   ")
+        assert sections is dash.no_update and color == "danger"
+        assert drawn[5] is dash.no_update  # the typed text stays in the box
     with read_session() as s:
         notes = {c.body: c.is_public for c in s.scalars(select(Comment).where(Comment.ticket_id == card["ticket"]))}
     assert notes == {"Перезагрузите принтер": True, "Похоже на драйвер": False}
@@ -161,7 +172,9 @@ def test_reader_cannot_change_the_card(app, card):
     before = ticket(card["number"]).assignee_id
     with signed_in(app, card["users"]["analyst"]):
         sections, _message, _open, color = run(page.assign, str(card["analyst"]), card["number"])
-    assert (sections, color) == (dash.no_update, "danger")
+    assert color == "danger"
+    # The select is drawn again from the database: it shows who really holds the card, not the refused pick.
+    assert prop(sections, "tk-assignee", "value") == (before or "")
     assert ticket(card["number"]).assignee_id == before
 
 
@@ -183,3 +196,60 @@ def test_escalate_names_the_next_line_board(app, card):
         _sections, message, _open, color = run(page.escalate, 1, card["number"])
         assert (message, color) == (_("ticket.escalated", board=card["second_name"]), "success")
     assert ticket(card["number"]).board_id == card["second"]
+
+
+def test_tags_typed_on_the_card_are_normalised_shown_as_chips_and_in_the_history(app, card):
+    from pages import ticket as page
+    with session_scope() as s:  # a ticket of its own: earlier tests escalate the module's ticket away
+        number = tickets.create(s, s.get(User, card["agent"]), title=f"Tags {card['tag']}",
+                                board_id=card["first"]).number
+    with signed_in(app, card["users"]["agent"]):
+        sections, message, _open, color = page.show(page.save_tags(1, None, number, "  VPN, Офис ,vpn"), number)
+        assert color == "success", message
+    assert ticket(number).tags == ["vpn", "офис"]
+    assert prop(sections, "tk-tags", "value") == "vpn, офис"
+    assert "Теги: — → vpn, офис" in str(plain(sections))
+    with signed_in(app, card["users"]["analyst"]):  # reads only: refused, nothing changes
+        _sections, _message, _open, color = page.show(page.save_tags(1, None, number, "другое"), number)
+        assert color == "danger"
+    assert ticket(number).tags == ["vpn", "офис"]
+
+
+def test_a_file_over_the_limit_is_named_above_the_upload_box(app, card, monkeypatch):
+    import base64
+
+    from pages import ticket as page
+    monkeypatch.setenv("OKNO_MAX_ATTACHMENT_MB", "1")
+    big = "data:text/plain;base64," + base64.b64encode(b"x" * (1024 * 1024 + 1)).decode()
+    with session_scope() as s:  # a card of its own: the one of the module is escalated away by another test
+        number = tickets.create(s, s.get(User, card["agent"]), title=f"Log {card['tag']}", board_id=card["first"]).number
+    with signed_in(app, card["users"]["agent"]):
+        drawn, (sections, message, _open, color) = replied(page.send_reply, 1, number, "Лог во вложении",
+                                                           [big], ["big.log"])
+    assert color == "danger" and sections is dash.no_update, message
+    assert "big.log" in drawn[-2], message and "1" in drawn[-1]  # the error names the file and the limit, above the box
+    assert drawn[5] is dash.no_update and drawn[6] is dash.no_update  # the text and the files stay to fix
+    with read_session() as s:
+        assert not s.scalar(select(Comment.id).where(Comment.body == "Лог во вложении"))
+
+
+def test_resolve_from_the_card_and_the_status_select(app, card):
+    from components.i18n import _
+    from pages import ticket as page
+    with session_scope() as s:
+        t = tickets.create(s, s.get(User, card["agent"]), title=f"Mouse {card['tag']}", board_id=card["first"])
+        number = t.number
+    with signed_in(app, card["users"]["agent"]):
+        with read_session() as s:
+            columns = {c.kind: c.id for c in s.scalars(select(BoardColumn).where(BoardColumn.board_id == card["first"]))}
+        sections, message, _open, color = run(page.set_status, str(columns["in_progress"]), number,
+                                              ticket(number).version)
+        assert color == "success" and prop(sections, "tk-status", "value") == columns["in_progress"]
+        sections, message, _open, color = run(page.resolve, 1, number, ticket(number).version)
+        assert (message, color) == (_("card.resolved", number=number), "success")
+        assert prop(sections, "tk-status", "value") == columns["done"]
+        assert prop(sections, "tk-resolve", "style") == {"display": "none"}  # nothing left to resolve
+        # A stale card (drawn before the move) is refused and drawn again with the real column.
+        sections, message, _open, color = run(page.set_status, str(columns["queue"]), number, 1)
+        assert color == "warning" and prop(sections, "tk-status", "value") == columns["done"]
+    assert ticket(number).status == "done"

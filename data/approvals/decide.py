@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from data import audit, hooks, limits
@@ -171,8 +171,10 @@ def _finish(session: Session, ticket: Ticket, flow: ApprovalFlow, state: str, us
     body = translate("approvals.rejected.reply", locale or "ru", number=ticket.number, approver=user.name,
                      reason=reason or "—")
     tickets.comment(session, None, ticket.id, body, public=True, system=True, at=when)
+    # The board's "declined" done column if it has one (board settings), else its first done column.
     done = session.scalar(select(BoardColumn.id).where(BoardColumn.board_id == ticket.board_id,
-                                                       BoardColumn.kind == "done").order_by(BoardColumn.position)
+                                                       BoardColumn.kind == "done")
+                          .order_by(case((BoardColumn.outcome == "declined", 0), else_=1), BoardColumn.position)
                           .limit(1))
     if done is not None and ticket.column_id != done:
         tickets.move(session, None, ticket.id, done, ticket.lane_id, at=when)

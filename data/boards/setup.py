@@ -13,7 +13,7 @@ from data.errors import NotFound, Text, ValidationError
 from data.events import bump_revision
 from data.boards.kinds import cards_follow_kind
 from data.tickets.actions import lock_placement, not_assignable
-from data.models import COLUMN_KINDS, LANE_MODES, Board, BoardColumn, Lane, Team, Ticket, User
+from data.models import COLUMN_KINDS, COLUMN_OUTCOMES, LANE_MODES, Board, BoardColumn, Lane, Team, Ticket, User
 
 
 def usable(session: Session, user: User) -> list[Board]:
@@ -136,15 +136,18 @@ def _new_or_existing(session: Session, model, board_id: int, item_id: int | None
 
 def save_column(session: Session, user: User, board_id: int, *, column_id: int | None = None, name: str,
                 kind: str, wip_limit=None, wip_hard: bool = False, time_limit_minutes=None,
-                requester_status: str | None = None) -> BoardColumn:
+                requester_status: str | None = None, outcome: str | None = None) -> BoardColumn:
     """Add a column at the end, or change one. Limits are positive whole numbers or empty.
 
     A new kind is a new status for the column's cards: they take it in the same transaction, each with a
-    `moved` event from its old status (data/boards/kinds.py), as the analytics and SLA clocks read them."""
+    `moved` event from its old status (data/boards/kinds.py), as the analytics and SLA clocks read them.
+    `outcome` ('done' or 'declined') says how a request in a done column ended; other kinds have none."""
     _require_lead(user)
     board = get(session, user, board_id)
     if kind not in COLUMN_KINDS:
         raise ValidationError("errors.unknown_column_kind", {"kind": Text("errors.field.invalid")})
+    if outcome and outcome not in COLUMN_OUTCOMES:
+        raise ValidationError("errors.column_outcome", {"outcome": Text("errors.field.invalid")})
     name, wip, minutes = _name(name), _positive(wip_limit, "wip_limit"), _positive(time_limit_minutes, "time_limit")
     requester_status = limits.check((requester_status or "").strip(), "name", "requester_status") or None
     column = _new_or_existing(session, BoardColumn, board.id, column_id)
@@ -155,6 +158,7 @@ def save_column(session: Session, user: User, board_id: int, *, column_id: int |
     column.name, column.kind, column.wip_limit, column.time_limit_minutes = name, kind, wip, minutes
     column.wip_hard = bool(wip_hard) and wip is not None
     column.requester_status = requester_status
+    column.outcome = (outcome or column.outcome or "done") if kind == "done" else None
     session.flush()  # the database's cascade gives the cards the new kind as their status
     if old_kind is not None and old_kind != kind:
         cards_follow_kind(session, user, column, old_kind)

@@ -33,7 +33,8 @@ WITH visible AS (
     AND (c.kind <> 'done' OR t.resolved_at >= now() - make_interval(days => :done_days)) {filters}
 )
 SELECT v.column_id, v.lane_id, v.cell_total, t.id, t.number, t.title, t.version, t.channel, t.blocked,
-       t.blocked_reason, t.status, t.created_at, t.column_entered_at, t.card_type, t.sla_due_at, t.sla_at_risk_at,
+       t.blocked_reason, t.status, t.created_at, t.column_entered_at, t.card_type, t.tags, t.sla_due_at,
+       t.sla_at_risk_at,
        coalesce(t.sla_first_response_breached, false) OR coalesce(t.sla_resolution_breached, false) AS sla_breached,
        r.name AS requester, s.name AS service, rt.name AS type, p.name_ru AS priority_ru, p.name_en AS priority_en,
        p.color AS priority_color, p.rank AS priority_rank, u.name AS assignee, t.assignee_id,
@@ -83,6 +84,7 @@ def _card(row, now: datetime, time_limit: int | None) -> dict:
     return {
         "id": row.id, "number": row.number, "title": row.title, "version": row.version, "channel": row.channel,
         "blocked": row.blocked, "blocked_reason": row.blocked_reason, "card_type": row.card_type,
+        "tags": list(row.tags or []),
         "approval": row.approval,  # pending while it waits for approval (data/approvals)
         "requester": row.requester, "service": row.service, "type": row.type, "assignee": row.assignee,
         "assignee_id": row.assignee_id, "lane_id": row.lane_id,

@@ -58,6 +58,10 @@ def _clean(session: Session, values: dict) -> dict:
         out["plus_addressing"] = bool(out["plus_addressing"])
     if out.get("service_id") is not None and session.get(Service, out["service_id"]) is None:
         errors["service_id"] = Text("errors.no_such_service")
+    if "folder" in out and not out["folder"]:  # an empty field means the inbox (the column's default)
+        out["folder"] = "INBOX"
+    if "aliases" in out and out["aliases"] is None:  # an untouched form field: no aliases, not NULL
+        out["aliases"] = []
     if isinstance(out.get("aliases"), str):
         out["aliases"] = [a.strip().lower() for a in out["aliases"].split(",") if a.strip()]
     out["name"] = out.get("name") or out.get("address")
@@ -90,6 +94,19 @@ def save(session: Session, actor: User | None, values: dict, mailbox_id: int | N
     session.flush()
     audit.saved(session, actor, "mailbox", mailbox, before)
     return mailbox
+
+
+def probe_settings(session: Session, actor: User | None, values: dict, mailbox_id: int | None = None,
+                   password: str | None = None) -> Mailbox:
+    """The mailbox as the form describes it, for "Test connection" (ingest/email/probe.py): checked like a save,
+    but transient: nothing is stored. An empty password means the stored one (of the mailbox being edited)."""
+    _require_admin(actor)
+    stored = session.get(Mailbox, mailbox_id) if mailbox_id else None
+    current = {k: getattr(stored, k) for k in EDITABLE} if stored is not None else {}
+    cleaned = _clean(session, {**current, **values})
+    box = Mailbox(**cleaned)  # never added to the session
+    box.secret = seal(password) if password else (stored.secret if stored is not None else None)
+    return box
 
 
 def get(session: Session, actor: User | None, mailbox_id: int) -> Mailbox:

@@ -10,14 +10,13 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from data import hooks
 from data.config import get_config
-from data.i18n import N_, translate
+from data.i18n import N_, translate, word_form
 from data.messaging import outbox
 from data.models import ApprovalFlow, Rating, Requester, Ticket
 
@@ -25,6 +24,7 @@ SCORES = (1, 2, 3, 4, 5)
 # What each score means, shown beside it (email, rating page): the message ids, for extraction.
 SCORE_LABELS = {1: N_("csat.score.1"), 2: N_("csat.score.2"), 3: N_("csat.score.3"), 4: N_("csat.score.4"),
                 5: N_("csat.score.5")}
+DAY_WORD = N_("csat.word.day")  # "в течение 7 дней"
 
 
 def token_hash(token: str) -> str:
@@ -65,9 +65,7 @@ def ask(session: Session, ticket: Ticket, now: datetime | None = None) -> tuple[
 
 def days_text(n: int, locale: str) -> str:
     """"7 days" / "7 дней": the word form the number needs (one|few|many in Russian, one|other in English)."""
-    forms = translate(N_("csat.word.day"), locale).split("|")
-    form = Locale.parse(locale).plural_form(n)
-    return f"{n} {forms[0] if form == 'one' else forms[1] if form == 'few' and len(forms) > 2 else forms[-1]}"
+    return f"{n} {word_form(n, DAY_WORD, locale)}"
 
 
 def _queue(session: Session, ticket: Ticket, rating: Rating, token: str, channel: str, address: str) -> None:

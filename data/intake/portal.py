@@ -43,13 +43,25 @@ def request_type(session: Session, service_id, type_id) -> RequestType | None:
     return rt if rt is not None and rt.service_id == _id(service_id) and rt.is_active else None
 
 
+def outcome(column: BoardColumn | None, status: str, approval: str | None = None) -> str:
+    """"declined" for a finished request that was turned down (a done column whose outcome is 'declined',
+    or a rejected approval), "done" for one finished as asked, else "open": the portal colours them apart."""
+    if status != "done":
+        return "open"
+    declined = approval == "rejected" or (column is not None and column.outcome == "declined")
+    return "declined" if declined else "done"
+
+
 def status_label(column: BoardColumn | None, status: str, locale: str | None, approval: str | None = None) -> str:
     """"Waiting for approval" while it does (data/approvals), else the column's requester-facing status, else
-    a plain word for its kind."""
+    a plain word for its kind; a declined request says so even when it sits in the ordinary done column."""
     if approval == "pending":
         return translate("approvals.state.pending", locale)
-    if column is not None and column.requester_status:
-        return column.requester_status
+    own = column.requester_status if column is not None else None
+    if outcome(column, status, approval) == "declined" and not (own and column.outcome == "declined"):
+        return translate("portal.status.declined", locale)
+    if own:
+        return own
     return translate(f"status.{status}", locale)
 
 
@@ -83,7 +95,8 @@ def my_requests(session: Session, requester: Requester, locale: str | None = Non
         .outerjoin(RequestType, RequestType.id == Ticket.request_type_id)
         .where(*_mine(requester, status))
         .order_by(Ticket.created_at.desc(), Ticket.id.desc()).offset(max(0, offset)).limit(limit)).all()
-    return [{"number": n, "title": t, "status": s, "status_label": status_label(col, s, locale, ap), "channel": ch,
+    return [{"number": n, "title": t, "status": s, "status_label": status_label(col, s, locale, ap),
+             "outcome": outcome(col, s, ap), "channel": ch,
              "created_at": c, "updated_at": u, "service": sn or "", "type": tn or ""}
             for n, t, s, ch, c, u, sn, tn, col, ap in rows]
 
@@ -117,7 +130,8 @@ def request_view(session: Session, requester: Requester, number: int, locale: st
     approval = session.get(ApprovalFlow, ticket.id)
     return {"id": ticket.id, "number": ticket.number, "title": ticket.title, "description": ticket.description,
             "status_label": status_label(column, ticket.status, locale, approval.state if approval else None),
-            "status": ticket.status, "service": service.name if service else "", "type": rt.name if rt else "",
+            "status": ticket.status, "outcome": outcome(column, ticket.status, approval.state if approval else None),
+            "service": service.name if service else "", "type": rt.name if rt else "",
             "channel": ticket.channel,
             "created_at": ticket.created_at, "fields": fields, "files": by_comment.get(None, []),
             "conversation": conversation, "rollup": children.rollup(session, ticket)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from data.metrics import one, rows
@@ -18,12 +19,13 @@ from data.tickets.status import STATUSES
 _COUNTS = {"created": CREATED, "resolved": RESOLVED, "reopens": REOPENS}
 
 
-def table(f: TicketFilter, fine: bool = False, by_assignee: bool = False) -> str:
+def table(f: TicketFilter, fine: bool = False, by_assignee: bool = False, by_priority: bool = False) -> str:
     """The smallest rollup that has the dimensions the filter and the grouping need: day × service ×
-    team × board (+ assignee when `by_assignee`), else the full one (+ priority, channel)."""
-    if fine or f.priority or f.channel:
+    team × board (+ assignee, or + priority), else the full one (+ both, and channel)."""
+    assignee, priority = by_assignee or bool(f.assignee), by_priority or bool(f.priority)
+    if fine or f.channel or (assignee and priority):
         return "analytics_daily"
-    return "analytics_daily_agent" if by_assignee or f.assignee else "analytics_daily_coarse"
+    return "analytics_daily_agent" if assignee else "analytics_daily_priority" if priority else "analytics_daily_coarse"
 
 
 def _w(f: TicketFilter) -> tuple[str, dict]:
@@ -58,29 +60,35 @@ def _whole_months(f: TicketFilter) -> tuple[date, date]:
     return (first, after) if first < after else (f.date_from, f.date_from)
 
 
-def dist(session: Session, f: TicketFilter, metric: int, group: str | None = None) -> dict:
-    """{group value (or None): [(value, count, breached), ...] ascending} of one distribution in the range.
-
-    Whole months come from the monthly sums, the days at the ends of the range from the daily rows;
-    a filter on priority or channel reads the daily rows only (the monthly sums don't keep them)."""
-    w, params = _w(f)
-    g = f"r.{group}" if group else "NULL"
+def _dist_source(f: TicketFilter, group: str | None) -> tuple[str, dict]:
+    """The rows (service, team, board, assignee, priority, channel, value, n, breached) of one distribution
+    (:metric) in the range: whole months from the monthly sums (without the assignee when neither the
+    filter nor the grouping needs it), the days at the ends of the range from the daily rows; a filter on
+    priority or channel reads the daily rows only (the monthly sums don't keep them)."""
     day_cols = "r.service_id, r.team_id, r.board_id, r.assignee_id, r.priority_id, r.channel, r.value, r.n, r.breached"
     if f.priority or f.channel:
-        source = f"SELECT {day_cols} FROM analytics_dist r WHERE r.metric = :metric AND r.day BETWEEN :d_from AND :d_to"
-    else:
-        first, after = _whole_months(f)
-        params |= {"m_first": first, "m_after": after}
-        source = f"""
-            SELECT r.service_id, r.team_id, r.board_id, r.assignee_id, NULL::int AS priority_id,
-                   NULL::varchar AS channel, r.value, r.n, r.breached
-            FROM analytics_dist_month r WHERE r.metric = :metric AND r.month >= :m_first AND r.month < :m_after
-            UNION ALL
-            SELECT {day_cols} FROM analytics_dist r WHERE r.metric = :metric AND r.day BETWEEN :d_from AND :d_to
-              AND NOT (r.day >= :m_first AND r.day < :m_after)"""
+        return (f"SELECT {day_cols} FROM analytics_dist r WHERE r.metric = :metric AND r.day BETWEEN :d_from AND :d_to",
+                {})
+    first, after = _whole_months(f)
+    months, assignee = ("analytics_dist_month", "r.assignee_id") if f.assignee or group == "assignee_id" \
+        else ("analytics_dist_month_coarse", "NULL::int")
+    return f"""
+        SELECT r.service_id, r.team_id, r.board_id, {assignee} AS assignee_id, NULL::int AS priority_id,
+               NULL::varchar AS channel, r.value, r.n, r.breached
+        FROM {months} r WHERE r.metric = :metric AND r.month >= :m_first AND r.month < :m_after
+        UNION ALL
+        SELECT {day_cols} FROM analytics_dist r WHERE r.metric = :metric AND r.day BETWEEN :d_from AND :d_to
+          AND NOT (r.day >= :m_first AND r.day < :m_after)""", {"m_first": first, "m_after": after}
+
+
+def dist(session: Session, f: TicketFilter, metric: int, group: str | None = None) -> dict:
+    """{group value (or None): [(value, count, breached), ...] ascending} of one distribution in the range."""
+    w, params = _w(f)
+    source, more = _dist_source(f, group)
+    g = f"r.{group}" if group else "NULL"
     found = rows(session, f"""
         SELECT {g} AS g, r.value, sum(r.n)::int AS n, sum(r.breached)::int AS breached
-        FROM ({source}) AS r WHERE {w} GROUP BY 1, 2 ORDER BY 1, 2""", params | {"metric": metric})
+        FROM ({source}) AS r WHERE {w} GROUP BY 1, 2 ORDER BY 1, 2""", params | more | {"metric": metric})
     out: dict = {}
     for r in found:
         out.setdefault(r["g"], []).append((r["value"], r["n"], r["breached"]))
@@ -89,12 +97,31 @@ def dist(session: Session, f: TicketFilter, metric: int, group: str | None = Non
 
 def percentiles(session: Session, f: TicketFilter, metric: int, fractions, scale: float,
                 group: str | None = None) -> dict:
-    """{group: (count, {fraction: value / scale})} of one distribution (scale 24: hours → days)."""
-    out = {}
-    for g, values in dist(session, f, metric, group).items():
-        pairs = [(v, n) for v, n, _b in values]
-        out[g] = (sum(n for _v, n in pairs),
-                  {p: (lambda x: None if x is None else x / scale)(hist_percentile(pairs, p)) for p in fractions})
+    """{group: (count, {fraction: value / scale})} of one distribution (scale 24: hours → days).
+
+    PostgreSQL finds, per group, the values at the two positions around each fraction (running sums of the
+    counts) and sends one row per group and fraction, not the distributions; the interpolation is
+    hist_percentile's, so the figures are the same."""
+    w, params = _w(f)
+    source, more = _dist_source(f, group)
+    g = f"r.{group}" if group else "NULL::int"
+    found = rows(session, f"""
+        WITH h AS (SELECT {g} AS g, r.value, sum(r.n) AS n FROM ({source}) AS r WHERE {w} GROUP BY 1, 2),
+        c AS (SELECT g, value, sum(n) OVER (PARTITION BY g ORDER BY value) AS upto,
+                     sum(n) OVER (PARTITION BY g) AS total FROM h),
+        k AS (SELECT u.p, u.i FROM unnest(CAST(:fractions AS float8[])) WITH ORDINALITY AS u(p, i))
+        SELECT c.g, c.total::bigint AS total, k.i,
+               min(c.value) FILTER (WHERE c.upto > floor(k.p * (c.total - 1))) AS a,
+               min(c.value) FILTER (WHERE c.upto > floor(k.p * (c.total - 1)) + 1) AS b
+        FROM c CROSS JOIN k WHERE c.total > 0 GROUP BY c.g, c.total, k.i""",
+                 params | more | {"metric": metric, "fractions": [float(p) for p in fractions]})
+    out: dict = {}
+    for r in found:
+        p = fractions[r["i"] - 1]
+        pos = p * (r["total"] - 1)
+        frac = pos - int(pos)
+        value = float(r["a"]) if frac == 0 or r["b"] is None else float(r["a"] + (r["b"] - r["a"]) * frac)
+        out.setdefault(r["g"], (r["total"], {}))[1][p] = value / scale
     return out
 
 
@@ -186,24 +213,82 @@ def sla_by_priority(session: Session, f: TicketFilter) -> list[dict]:
     return rows(session, f"""
         SELECT p.id AS priority_id, p.name_en, p.name_ru, p.color, sum(r.resolved_sla_met)::int AS met,
                sum(r.resolved_sla_breached)::int AS breached
-        FROM analytics_daily r LEFT JOIN priorities p ON p.id = r.priority_id
+        FROM {table(f, by_priority=True)} r LEFT JOIN priorities p ON p.id = r.priority_id
         WHERE {w} AND r.stream = {RESOLVED} AND r.day >= :d_from AND r.day <= :d_to
         GROUP BY p.id HAVING sum(r.resolved_sla_met + r.resolved_sla_breached) > 0 ORDER BY p.rank NULLS LAST""",
                 params)
 
 
 def agents_done(session: Session, f: TicketFilter) -> dict[int, dict]:
-    """Per assignee: resolved, median cycle time, SLA met %, reopen rate % (reopens ÷ resolutions) in the range."""
+    """Per assignee: resolved, median cycle time, SLA met %, reopen rate % (reopens ÷ resolutions) in the range.
+
+    Whole months come from the per-agent monthly sums, the days at the range's ends from the daily rows
+    (a priority or channel filter reads the full daily rollup)."""
     w, params = _w(f)
+    sums = ("sum(r.resolved)::int AS resolved, sum(r.reopens)::int AS reopens, sum(r.resolved_sla_met)::int AS met,"
+            " sum(r.resolved_sla_met + r.resolved_sla_breached)::int AS with_sla")
+    daily_rows = (f"SELECT r.assignee_id AS id, {sums} FROM {table(f, by_assignee=True)} r WHERE {w}"
+                  f" AND r.stream IN ({RESOLVED}, {REOPENS}) AND r.assignee_id IS NOT NULL"
+                  f" AND r.day >= :d_from AND r.day <= :d_to")
+    if f.priority or f.channel:
+        source = daily_rows + " GROUP BY 1"
+    else:
+        first, after = _whole_months(f)
+        params |= {"m_first": first, "m_after": after}
+        source = (f"SELECT r.assignee_id AS id, {sums} FROM analytics_agent_month r WHERE {w}"
+                  f" AND r.month >= :m_first AND r.month < :m_after GROUP BY 1"
+                  f" UNION ALL {daily_rows} AND NOT (r.day >= :m_first AND r.day < :m_after) GROUP BY 1")
     found = rows(session, f"""
-        SELECT r.assignee_id AS id, sum(r.resolved)::int AS resolved, sum(r.reopens)::int AS reopens,
-               100.0 * sum(r.resolved_sla_met) / nullif(sum(r.resolved_sla_met + r.resolved_sla_breached), 0) AS sla_met
-        FROM {table(f, by_assignee=True)} r WHERE {w} AND r.stream IN ({RESOLVED}, {REOPENS})
-          AND r.assignee_id IS NOT NULL AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1""", params)
-    cycles = percentiles(session, f, CYCLE_HOURS, (0.5,), 24.0, group="assignee_id")
+        SELECT x.id, sum(x.resolved)::int AS resolved, sum(x.reopens)::int AS reopens,
+               100.0 * sum(x.met) / nullif(sum(x.with_sla), 0) AS sla_met
+        FROM ({source}) AS x GROUP BY 1 HAVING sum(x.resolved) > 0 OR sum(x.reopens) > 0""", params)
+    if f.priority or f.channel:
+        cycles = {g: v[1][0.5] for g, v in percentiles(session, f, CYCLE_HOURS, (0.5,), 24.0, "assignee_id").items()}
+    else:
+        cycles = agent_cycle_medians(session, f)
     return {r["id"]: {"resolved": r["resolved"], "sla_met": r["sla_met"],
                       "reopen_rate": 100.0 * r["reopens"] / r["resolved"] if r["resolved"] else None,
-                      "cycle_p50": cycles.get(r["id"], (0, {0.5: None}))[1][0.5]} for r in found}
+                      "cycle_p50": cycles.get(r["id"])} for r in found}
+
+
+def agent_cycle_medians(session: Session, f: TicketFilter) -> dict[int, float]:
+    """{assignee: median cycle time in days} over the range, exact: whole months' packed (value, count)
+    arrays (analytics_cycle_agent_month) and the end days' counts packed the same way, merged with numpy."""
+    w, params = _w(f)
+    first, after = _whole_months(f)
+    found = rows(session, f"""
+        SELECT r.assignee_id AS id, r.vals, r.counts FROM analytics_cycle_agent_month r
+        WHERE {w} AND r.month >= :m_first AND r.month < :m_after
+        UNION ALL
+        SELECT x.id, string_agg(int4send(x.value), ''::bytea ORDER BY x.value),
+               string_agg(int4send(x.n), ''::bytea ORDER BY x.value)
+        FROM (SELECT r.assignee_id AS id, r.value, sum(r.n)::int AS n FROM analytics_dist r
+              WHERE {w} AND r.metric = {CYCLE_HOURS} AND r.assignee_id IS NOT NULL
+                AND r.day BETWEEN :d_from AND :d_to AND NOT (r.day >= :m_first AND r.day < :m_after)
+              GROUP BY 1, 2) AS x GROUP BY x.id""", params | {"m_first": first, "m_after": after})
+    if not found:
+        return {}
+    who = np.concatenate([np.full(len(r["vals"]) // 4, r["id"], np.int64) for r in found])
+    values = np.concatenate([np.frombuffer(r["vals"], ">i4") for r in found]).astype(np.int64)
+    counts = np.concatenate([np.frombuffer(r["counts"], ">i4") for r in found]).astype(np.int64)
+    order = np.lexsort((values, who))
+    who, values, counts = who[order], values[order], counts[order]
+    upto = np.cumsum(counts)  # running count over all agents, each agent's values ascending
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    ends = np.r_[starts[1:], len(who)]
+    before = np.r_[0, upto[:-1]][starts]  # the count before each agent's first value
+    out = {}
+    for agent, begin, end, base in zip(who[starts].tolist(), starts.tolist(), ends.tolist(), before.tolist()):
+        n = int(upto[end - 1]) - base
+
+        def value_at(k):  # the k-th smallest (0-based) of this agent's values
+            return int(values[np.searchsorted(upto[begin:end], base + k, side="right") + begin])
+        pos = 0.5 * (n - 1)
+        low = int(pos)
+        frac = pos - low
+        a = value_at(low)
+        out[agent] = (float(a) if frac == 0 else float(a + (value_at(low + 1) - a) * frac)) / 24.0
+    return out
 
 
 def arrivals(session: Session, f: TicketFilter) -> list[dict]:

@@ -1,4 +1,5 @@
-"""The analytics rollup (analytics_daily, analytics_dist): built once, then kept up to date incrementally.
+"""The analytics rollup (analytics_daily, analytics_dist, their views, and Before / after's analytics_monthly
+kept by data/metrics/monthly.py): built once, then kept up to date incrementally.
 
 Everything in it is a sum over the event history of single days, so a day's rows can be rebuilt on
 their own: `rebuild` aggregates the whole history, `refresh` only the local days touched by tickets
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from data.config import get_config
 from data.models.analytics import (CREATED, CYCLE_HOURS, FIRST_RESPONSE_MINUTES, LEAD_HOURS, REOPENS, RESOLVED,
                                    STATUS_NET)
+from data.metrics import monthly
 from data.metrics.filters import TicketFilter
 from data.metrics.sql import DIMS as DIM_NAMES, minutes, resolution_rows
 from data.tickets.status import STATUSES, placed, reopened
@@ -109,10 +111,31 @@ COUNTS = f"""
 VIEWS = {
     "analytics_daily_coarse": (COUNTS.format(extra="", group=""), "day"),
     "analytics_daily_agent": (COUNTS.format(extra="assignee_id,", group=", assignee_id"), "day"),
+    "analytics_daily_priority": (COUNTS.format(extra="priority_id,", group=", priority_id"), "day"),
+    # Per-agent results by month (resolutions with their SLA outcomes, reopens): the per-agent table reads
+    # its whole months here and only the days at the range's ends from analytics_daily_agent.
+    "analytics_agent_month": (f"""
+        SELECT date_trunc('month', day)::date AS month, service_id, team_id, board_id, assignee_id,
+               sum(resolved)::int AS resolved, sum(resolved_sla_met)::int AS resolved_sla_met,
+               sum(resolved_sla_breached)::int AS resolved_sla_breached, sum(reopens)::int AS reopens
+        FROM analytics_daily WHERE stream IN ({RESOLVED}, {REOPENS}) AND assignee_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5""", "month"),
     "analytics_dist_month": ("""
         SELECT metric, date_trunc('month', day)::date AS month, service_id, team_id, board_id, assignee_id, value,
                sum(n)::int AS n, sum(breached)::int AS breached
         FROM analytics_dist GROUP BY 1, 2, 3, 4, 5, 6, 7""", "metric, month"),
+    # Each agent-month's cycle times as two packed arrays (values ascending, their counts; 4-byte big-endian
+    # integers): the per-agent medians read a few thousand of these rows instead of every (value, count).
+    "analytics_cycle_agent_month": (f"""
+        SELECT month, service_id, team_id, board_id, assignee_id,
+               string_agg(int4send(value), ''::bytea ORDER BY value) AS vals,
+               string_agg(int4send(n), ''::bytea ORDER BY value) AS counts
+        FROM analytics_dist_month WHERE metric = {CYCLE_HOURS} AND assignee_id IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5""", "month"),
+    # The same without the assignee: what a distribution over everyone (lead time, cycle time) reads.
+    "analytics_dist_month_coarse": ("""
+        SELECT metric, month, service_id, team_id, board_id, value, sum(n)::int AS n, sum(breached)::int AS breached
+        FROM analytics_dist_month GROUP BY 1, 2, 3, 4, 5, 6""", "metric, month"),
 }
 
 
@@ -144,6 +167,7 @@ def rebuild(session: Session) -> None:
     as_of = _now(session)
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     _aggregate(session, None)
+    monthly.rebuild(session)
     session.execute(text("ANALYZE analytics_daily"))  # fresh statistics: the planner saw an empty table
     session.execute(text("ANALYZE analytics_dist"))
     _refresh_views(session)
@@ -167,13 +191,14 @@ def refresh(session: Session) -> int:
     """Bring the rollup up to date with events since the last refresh; returns the number of days redone
     (-1 after a first full build)."""
     state = session.execute(text("SELECT last_event_id FROM analytics_state WHERE id = 1 FOR UPDATE")).first()
-    if state is None or session.execute(text("SELECT to_regclass('analytics_dist_month')")).scalar() is None:
+    if state is None or refreshed_at(session) is None:
         rebuild(session)
         return -1
     as_of = _now(session)
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     days = changed_days(session, state[0], last)
     _aggregate(session, days)
+    monthly.refresh(session, state[0], last)
     _refresh_views(session)
     _mark(session, last, as_of)
     return len(days)
@@ -181,9 +206,9 @@ def refresh(session: Session) -> int:
 
 def refreshed_at(session: Session) -> datetime | None:
     """When the rollup was last brought up to date; None when there is none yet."""
-    return session.execute(text("""
-        SELECT refreshed_at FROM analytics_state
-        WHERE id = 1 AND to_regclass('analytics_dist_month') IS NOT NULL""")).scalar()
+    views = " AND ".join(f"to_regclass('{name}') IS NOT NULL" for name in VIEWS)  # all of them: a rollup
+    return session.execute(text(f"""
+        SELECT refreshed_at FROM analytics_state WHERE id = 1 AND {views}""")).scalar()  # built by older code lacks some
 
 
 def usable(session: Session, f: TicketFilter) -> bool:
@@ -193,8 +218,9 @@ def usable(session: Session, f: TicketFilter) -> bool:
 
 def drop(session: Session) -> None:
     """Forget the rollup: pages compute live again until the next rebuild."""
-    for name in VIEWS:
+    for name in reversed(VIEWS):  # analytics_dist_month_coarse is built on analytics_dist_month
         session.execute(text(f"DROP MATERIALIZED VIEW IF EXISTS {name}"))
     session.execute(text("DELETE FROM analytics_daily"))
     session.execute(text("DELETE FROM analytics_dist"))
+    session.execute(text("DELETE FROM analytics_monthly"))
     session.execute(text("DELETE FROM analytics_state"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Date, Double, Index, Integer, SmallInteger, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +25,10 @@ from data.models._types import TZ
 CYCLE_HOURS, LEAD_HOURS, FIRST_RESPONSE_MINUTES = 1, 2, 3
 # analytics_daily.stream
 CREATED, RESOLVED, REOPENS, STATUS_NET = 0, 1, 2, 3
+# analytics_monthly.group_kind: whose month (the ticket's current assignee or team)
+AGENT_GROUP, TEAM_GROUP = 0, 1
+# analytics_monthly.scope: which tickets the row counts (all, or those of one service, team or board)
+ALL_SCOPE, SERVICE_SCOPE, TEAM_SCOPE, BOARD_SCOPE = 0, 1, 2, 3
 
 
 class _Dims:
@@ -62,6 +66,27 @@ class AnalyticsDist(_Dims, Base):
     value: Mapped[int] = mapped_column(Integer)
     n: Mapped[int] = mapped_column(Integer)
     breached: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # first responses: SLA breached
+
+
+class AnalyticsMonthly(Base):
+    """Before/after's samples, kept exact: per (agent or team, local month, scope) the resolutions of that
+    month, their SLA outcomes and the median and 85th-percentile cycle time (percentile_cont over that
+    group-month's own resolutions, in days). Percentiles don't add up, so each scope a filter can ask for
+    has rows of its own: everything (scope_id 0), one service, one team, one board. Rebuilt with the
+    rollup; a refresh recomputes every month in which a changed ticket has a resolution
+    (data/metrics/monthly.py)."""
+
+    __tablename__ = "analytics_monthly"
+    group_kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # AGENT_GROUP, TEAM_GROUP
+    scope: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # ALL_SCOPE, SERVICE_SCOPE, ...
+    scope_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0 for ALL_SCOPE
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # first local day of the month
+    group_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resolved: Mapped[int] = mapped_column(Integer)
+    sla_met_n: Mapped[int] = mapped_column(Integer)  # resolutions whose cycle met every SLA target
+    sla_n: Mapped[int] = mapped_column(Integer)  # resolutions with an SLA target
+    handle_p50: Mapped[float | None] = mapped_column(Double)  # cycle time, days (hours precision)
+    handle_p85: Mapped[float | None] = mapped_column(Double)
 
 
 class AnalyticsState(Base):

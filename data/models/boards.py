@@ -15,6 +15,8 @@ COLUMN_KINDS = ("queue", "in_progress", "waiting", "done")
 STATUS_LABELS = {"queue": N_("status.queue"), "in_progress": N_("status.in_progress"),
                  "waiting": N_("status.waiting"), "done": N_("status.done")}
 LANE_MODES = ("none", "agent", "line", "unit")
+# How a request that reached a done column ended: the portal shows "declined" in grey, apart from "done".
+COLUMN_OUTCOMES = ("done", "declined")
 
 
 class Board(Base):
@@ -38,6 +40,7 @@ class BoardColumn(Base):
     __tablename__ = "board_columns"
     __table_args__ = (CheckConstraint(in_list("kind", COLUMN_KINDS), name="kind"),
                       CheckConstraint("wip_limit IS NULL OR wip_limit > 0", name="wip_positive"),
+                      CheckConstraint("outcome IS NULL OR " + in_list("outcome", COLUMN_OUTCOMES), name="outcome"),
                       CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes > 0", name="time_limit_positive"),
                       UniqueConstraint("board_id", "position"),
                       # What a ticket's (column, board, status) refers to: its column is on its board and its
@@ -53,6 +56,8 @@ class BoardColumn(Base):
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
     # What the requester sees in the portal while the request is here, e.g. "In progress".
     requester_status: Mapped[str | None] = mapped_column(String(120))
+    # Done columns only: 'done' or 'declined' (NULL on a done column reads as 'done'; adminforms_0001).
+    outcome: Mapped[str | None] = mapped_column(String(12))
     revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Double, FetchedValue, ForeignKey, ForeignKeyConstraint,
                         Index, Integer, LargeBinary, Sequence, String, Text, UniqueConstraint, text)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.db import Base
@@ -57,6 +57,8 @@ class Ticket(Base):
         # ix_tickets_search (trigram on lower(title)) is created by migration 0001 where pg_trgm exists.
         *[Index(f"ix_tickets_{key}", text(f"{key} ASC NULLS LAST"), text("id DESC"))
           for key in ("priority_rank", "assignee_sort", "service_sort")],
+        # Free-form tags (data/tickets/tags.py): the list's "tag" filter asks `tags && …` through this index.
+        Index("ix_tickets_tags", "tags", postgresql_using="gin"),
         # search_tsv (a generated tsvector, GIN-indexed) is added by migration ux_0001 and deliberately not
         # mapped: loading a card needn't read it; data/tickets/search.py names it in SQL.
     )
@@ -83,6 +85,7 @@ class Ticket(Base):
     fields: Mapped[dict] = mapped_column(JSONB, default=dict, server_default="{}")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default="{}")  # normalised, sorted
     blocked_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = now_column()

@@ -103,10 +103,20 @@ def delete_calendar(session: Session, actor: User | None, calendar_id: int) -> N
         sla.recompute_open_tickets(session)
 
 
-def save_policy(session: Session, actor: User | None, policy_id: int | None, *, name: str, position: int = 0,
+POSITION_STEP = 10  # room to slot a policy between two others without renumbering
+
+
+def next_position(session: Session) -> int:
+    """Where a new policy goes by default: after every existing one (max + 10), so it never jumps ahead of
+    a more specific policy by accident."""
+    return (session.scalar(select(func.max(SlaPolicy.position))) or 0) + POSITION_STEP
+
+
+def save_policy(session: Session, actor: User | None, policy_id: int | None, *, name: str, position: int | None = None,
                 is_active: bool = True, conditions: dict | None = None, targets: dict | None = None,
                 at_risk_share: float | None = 0.2, at_risk_minutes: int | None = 60) -> SlaPolicy:
-    """targets: {"first_response": (minutes, calendar_id | None), "resolution": ..., "next_response": ...}."""
+    """targets: {"first_response": (minutes, calendar_id | None), "resolution": ..., "next_response": ...}.
+    No position: a new policy goes last (next_position), an existing one keeps its place."""
     _admin(actor)
     errors: dict[str, Text] = {}
     name = (name or "").strip()
@@ -129,7 +139,9 @@ def save_policy(session: Session, actor: User | None, policy_id: int | None, *, 
     if p is None:
         raise NotFound("errors.policy_deleted")
     before = audit.snapshot(p)
-    p.name, p.position, p.is_active = name, int(position or 0), bool(is_active)
+    if position is None:
+        position = p.position if p.id is not None else next_position(session)
+    p.name, p.position, p.is_active = name, int(position), bool(is_active)
     p.conditions = {k: list(v) for k, v in (conditions or {}).items() if v}
     for key in ("first_response", "next_response", "resolution"):
         minutes, calendar_id = targets.get(key, (None, None))

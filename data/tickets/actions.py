@@ -18,6 +18,7 @@ from data.messaging import outbox
 from data.errors import Conflict, LimitExceeded, NotFound, PermissionDenied, Text, ValidationError
 from data.events import Actor, actor_name, bump_revision, record
 from data.models import Board, BoardColumn, Comment, Lane, Priority, Requester, Ticket, TicketEvent, User
+from data.tickets import assignees
 from data.tickets import status as statuses
 
 log = logging.getLogger(__name__)
@@ -227,7 +228,8 @@ def move(session: Session, actor: User | None, ticket_id: int, column_id: int, l
 
 def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | None,
            expected_version: int | None = None) -> Ticket:
-    """Give the card to an agent (agents may take cards themselves; leads give them to anyone)."""
+    """Give the card to an agent (agents may take cards themselves; leads give them to anyone of
+    assignees.candidates: the agents and leads of the ticket's team)."""
     if actor is not None:
         permissions.require_staff_writer(actor, "errors.action.assign_tickets")
         if actor.role == "agent" and user_id not in (actor.id, None):
@@ -239,6 +241,9 @@ def assign(session: Session, actor: User | None, ticket_id: int, user_id: int | 
     if actor is not None:
         permissions.require_ticket_access(session, actor, ticket, "errors.action.assign_tickets")
     if assignee is not None and not permissions.assignable(session, assignee, ticket.board_id, ticket.team_id):
+        raise not_assignable(assignee, session.get(Board, ticket.board_id))
+    # Staff pick from the card's list: only the people who work the ticket (rules keep the wider rule above).
+    if assignee is not None and actor is not None and not assignees.is_candidate(session, ticket, assignee):
         raise not_assignable(assignee, session.get(Board, ticket.board_id))
     if ticket.assignee_id == user_id:
         return ticket

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from data.config import get_config
 from data.models import CHANNELS, COLUMN_KINDS
 from data.tickets.status import done_before, done_since
+from data.tickets.tags import MAX_LENGTH as MAX_TAG_LENGTH, MAX_TAGS, normalise_one as normalise_tag
 
 # Filter key (also its URL parameter) → tickets column. `type` is the request type.
 ID_KEYS = {"service": "service_id", "type": "request_type_id", "column": "column_id", "assignee": "assignee_id",
@@ -57,6 +58,7 @@ class TicketFilter:
     created_to: date | None = None
     resolved_from: date | None = None  # done in these days (analytics click-throughs)
     resolved_to: date | None = None
+    tag: list[str] = field(default_factory=list)  # any of these tags (data/tickets/tags.py normalises)
     q: str = ""  # words of the title, or a ticket's #number
     mine: bool = False  # only the viewer's own tickets (the board's toggle)
     # The analytics period: each metric decides which date it ranges over (created, resolved, an event).
@@ -64,7 +66,7 @@ class TicketFilter:
     date_to: date | None = None  # inclusive
 
     def __post_init__(self) -> None:  # callers may pass tuples (analytics code did)
-        for key in (*ID_KEYS, *CHOICE_KEYS, "sla"):
+        for key in (*ID_KEYS, *CHOICE_KEYS, "sla", "tag"):
             setattr(self, key, list(getattr(self, key)))
 
     @classmethod
@@ -99,7 +101,7 @@ class TicketFilter:
     def to_query(self) -> dict[str, str]:
         """URL parameters that reproduce this filter (only what is set)."""
         out = {url: getattr(self, key).isoformat() for key, url in PERIOD_KEYS.items() if getattr(self, key)}
-        for key in (*ID_KEYS, *CHOICE_KEYS, "sla"):
+        for key in (*ID_KEYS, *CHOICE_KEYS, "sla", "tag"):
             if getattr(self, key):
                 out[key] = ",".join(map(str, getattr(self, key)))
         out.update({key: getattr(self, key).isoformat() for key in DAY_KEYS if getattr(self, key)})
@@ -149,11 +151,21 @@ def parse(query: dict | None, *, period_days: int | None = None, max_days: int |
     problems += [f"sla={c}" for c in _parts(query.get("sla")) if c not in SLA_CHOICES]
     for key in DAY_KEYS:
         values[key] = _day(query.get(key), key, problems)
+    values["tag"] = _tags(query.get("tag"), problems)
     values["q"] = str(query.get("q") or "").strip()[:MAX_Q]
     values["mine"] = query.get("mine") is True or str(query.get("mine") or "").lower() in ("1", "true", "yes", "on")
     if period_days is not None:
         values.update(_period(query, period_days, max_days, problems))
     return TicketFilter(**values), problems
+
+
+def _tags(raw, problems: list[str]) -> list[str]:
+    """The tag filter: tags as stored (trimmed, lower-case); one longer than a tag may be is reported."""
+    tags = set()
+    for part in _parts(raw):
+        tag = normalise_tag(part)
+        (tags.add(tag) if len(tag) <= MAX_TAG_LENGTH else problems.append(f"tag={part[:MAX_TAG_LENGTH]}…"))
+    return sorted(tags)[:MAX_TAGS]
 
 
 def _day(raw, key: str, problems: list[str]) -> date | None:
@@ -219,6 +231,9 @@ def where(f: TicketFilter, alias: str = "t", *, me: int | None = None) -> tuple[
         if day:
             parts.append(cond)
             params[f"f_{key}"] = local_midnight(day + timedelta(days=1) if key.endswith("_to") else day)
+    if f.tag:  # any of them, through the GIN index on tags
+        parts.append(f"{a}.tags && CAST(:f_tag AS text[])")
+        params["f_tag"] = list(f.tag)
     if f.sla:
         parts.append("(" + " OR ".join(_sla_condition(choice, a, params) for choice in f.sla) + ")")
     if f.q:

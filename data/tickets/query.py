@@ -52,6 +52,7 @@ LIST_COLUMNS = {
     "team": Team.name, "id": Ticket.id, "sla_due_at": Ticket.sla_due_at,
     # The form's answers: the list labels them by the request type's schema (data/intake/answers.py).
     "fields": Ticket.fields, "request_type_id": Ticket.request_type_id,
+    "tags": Ticket.tags,  # shown as chips; not an export column (an array reads badly in a spreadsheet)
 }
 # Column id → the header people read (the list's own headers): Excel-ru files and the column picker.
 COLUMN_HEADERS = {
@@ -154,7 +155,7 @@ def page(session: Session, actor: User, f: TicketFilter, *, offset: int = 0, lim
          sort: list[dict] | None = None) -> list[dict]:
     """One page of the list, as dicts keyed by grid column id."""
     permissions.require_reader(actor)
-    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id", "fields", "request_type_id", "sla_due_at"]
+    columns = EXPORT_COLUMNS + ["priority", "priority_name_en", "id", "fields", "request_type_id", "sla_due_at", "tags"]
     where = matching(f, actor.id, permissions.ticket_scope(session, actor))
     stmt = _select(columns).where(where).order_by(*_order(sort))
     stmt = stmt.offset(max(0, offset)).limit(max(1, min(limit, 1000)))

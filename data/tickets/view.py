@@ -49,15 +49,27 @@ def other_requests(session: Session, ticket: Ticket, limit: int = 10, viewer: Us
     return [dict(r._mapping) for r in rows]
 
 
-def conversation(session: Session, ticket_id: int) -> list[dict]:
-    """Comments oldest first, with the author's name and the delivery state of public replies."""
-    rows = session.execute(select(Comment, User.name, Requester.name)
-                           .outerjoin(User, User.id == Comment.author_user_id)
-                           .outerjoin(Requester, Requester.id == Comment.author_requester_id)
-                           .where(Comment.ticket_id == ticket_id).order_by(Comment.created_at, Comment.id))
+def conversation(session: Session, ticket_id: int, only: list[int] | None = None) -> list[dict]:
+    """Comments oldest first, with the author's name, the delivery state of public replies and the files that
+    came with each (`files`: id, filename, size). `only`: just these comments (the card adds a new reply)."""
+    stmt = (select(Comment, User.name, Requester.name)
+            .outerjoin(User, User.id == Comment.author_user_id)
+            .outerjoin(Requester, Requester.id == Comment.author_requester_id)
+            .where(Comment.ticket_id == ticket_id).order_by(Comment.created_at, Comment.id))
+    if only is not None:
+        stmt = stmt.where(Comment.id.in_(only))
+    rows = session.execute(stmt).all()
+    files: dict[int, list[dict]] = {}
+    if rows:
+        for a in session.execute(select(Attachment.id, Attachment.comment_id, Attachment.filename, Attachment.size)
+                                 .where(Attachment.ticket_id == ticket_id,
+                                        Attachment.comment_id.in_([c.id for c, _s, _r in rows]))
+                                 .order_by(Attachment.id)):
+            files.setdefault(a.comment_id, []).append({"id": a.id, "filename": a.filename, "size": a.size})
     return [{"id": c.id, "author": staff or requester or "Okno", "from_requester": requester is not None,
              "public": c.is_public, "system": c.is_system, "body": c.body, "body_html": c.body_html,
-             "delivery": c.delivery_state, "error": c.delivery_error, "at": c.created_at, "channel": c.channel}
+             "delivery": c.delivery_state, "error": c.delivery_error, "at": c.created_at, "channel": c.channel,
+             "files": files.get(c.id, [])}
             for c, staff, requester in rows]
 
 

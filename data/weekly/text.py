@@ -6,7 +6,7 @@ Only what the numbers say: no sentence is made when a figure is missing.
 from __future__ import annotations
 
 from data.weekly import format as fmt
-from data.i18n import N_, translate
+from data.i18n import N_, translate, word_form
 
 NOTABLE = 0.05  # a change under 5% reads as "about the same"
 MAX_TEAM_SENTENCES = 4
@@ -23,17 +23,7 @@ FIGURE_LABELS = (N_("weekly.fig.created"), N_("weekly.fig.resolved"), N_("weekly
 
 def plural(n: int | float, key: str, locale: str) -> str:
     """`n` with the right word form: English one|many, Russian one|few|many."""
-    forms = translate(key, locale).split("|")
-    n_int = int(abs(n))
-    if locale == "ru":
-        if n_int % 10 == 1 and n_int % 100 != 11:
-            form = forms[0]
-        elif 2 <= n_int % 10 <= 4 and not 12 <= n_int % 100 <= 14:
-            form = forms[1]
-        else:
-            form = forms[2]
-    else:
-        form = forms[0] if n_int == 1 else forms[-1]
+    form = word_form(n, key, locale)
     return f"{n:g} {form}" if isinstance(n, float) else f"{n} {form}"
 
 

@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from components.admin_nav import breadcrumb
 from components.guard import allowed, denied
-from components.i18n import N_, _, error_message, field_messages
+from components.i18n import N_, _, current_locale, error_message, field_messages
 from data.catalog import lookups
 from data.catalog import mailboxes
 from data.db import read_session, session_scope
 from data.errors import NotFound, OknoError, ValidationError
+from ingest.email.probe import probe
 
 dash.register_page(__name__, path="/admin/mailboxes", title="Okno · Mailboxes")
 
@@ -55,6 +56,10 @@ def _table(rows: list[dict]):
     return dbc.Table([head, body], hover=True, size="sm", responsive=True, className="okno-table", id=f"{P}-table")
 
 
+def _title(box) -> str:
+    return f"{_('mailboxes.edit')}: {box.name or box.address}"
+
+
 def _rows() -> list[dict]:
     with read_session() as s:
         return mailboxes.listing(s, current_user._get_current_object())
@@ -81,8 +86,11 @@ def layout(**_kw):
             html.H5(_("mailboxes.new"), id=f"{P}-form-title"),
             dcc.Store(id=f"{P}-editing"),
             dbc.Row(form),
-            dbc.Button(_("mailboxes.save"), id=f"{P}-save", color="primary", className="mt-2"),
+            dbc.Button(_("mailboxes.save"), id=f"{P}-save", color="primary", className="mt-2 me-2"),
+            dbc.Button([html.I(className="bi bi-plug me-1"), _("mailboxes.test")], id=f"{P}-test",
+                       color="secondary", outline=True, className="mt-2", title=_("mailboxes.test_help")),
             html.Div(id=f"{P}-message", className="mt-2"),
+            dcc.Loading(html.Div(id=f"{P}-probe", className="mt-2"), type="dot"),
         ]), className="mt-3"),
     ])
 
@@ -100,26 +108,36 @@ def edit(_clicks):
             box = mailboxes.get(s, current_user._get_current_object(), ctx.triggered_id["id"])
             values = [", ".join(box.aliases or []) if f == "aliases" else getattr(box, f) for f, _l, _k in FIELDS]
             values += [getattr(box, f) for f, _l in SWITCHES]
-            return values + [box.id, f"{_('mailboxes.edit')}: {box.address}"]
+            return values + [box.id, _title(box)]
     except NotFound:  # deleted meanwhile
         return [no_update] * (len(FIELDS) + len(SWITCHES) + 2)
 
 
+def _form_values(values) -> tuple[dict, str | None, int | None]:
+    """(field values, typed password, id of the mailbox being edited) from the states FORM_STATES lists."""
+    names = [f for f, _l, _k in FIELDS] + [f for f, _l in SWITCHES]
+    return dict(zip(names, values[:len(names)])), values[len(names)], values[len(names) + 1]
+
+
+FORM_STATES = ([State(f"{P}-{field}", "value") for field, _l, _k in FIELDS] +
+               [State(f"{P}-{field}", "value") for field, _l in SWITCHES] +
+               [State(f"{P}-password", "value"), State(f"{P}-editing", "data")])
+
+
 @callback(Output(f"{P}-message", "children"), Output(f"{P}-list", "children"),
           [Output(f"{P}-{field}", "invalid") for field, _l, _k in FIELDS] +
-          [Output(f"{P}-{field}-error", "children") for field, _l, _k in FIELDS],
-          Input(f"{P}-save", "n_clicks"),
-          [State(f"{P}-{field}", "value") for field, _l, _k in FIELDS] +
-          [State(f"{P}-{field}", "value") for field, _l in SWITCHES] +
-          [State(f"{P}-password", "value"), State(f"{P}-editing", "data")], prevent_initial_call=True)
+          [Output(f"{P}-{field}-error", "children") for field, _l, _k in FIELDS] +
+          [Output(f"{P}-editing", "data", allow_duplicate=True), Output(f"{P}-form-title", "children",
+                                                                         allow_duplicate=True)],
+          Input(f"{P}-save", "n_clicks"), FORM_STATES, prevent_initial_call=True)
 def save(_n, *values):
-    names = [f for f, _l, _k in FIELDS] + [f for f, _l in SWITCHES]
-    data = dict(zip(names, values[:len(names)]))
-    password, editing = values[len(names)], values[len(names) + 1]
+    data, password, editing = _form_values(values)
     errors: dict[str, str] = {}
+    saved_id, title = no_update, no_update
     try:
         with session_scope() as s:
-            mailboxes.save(s, current_user._get_current_object(), data, mailbox_id=editing, password=password)
+            box = mailboxes.save(s, current_user._get_current_object(), data, mailbox_id=editing, password=password)
+            saved_id, title = box.id, _title(box)  # a new mailbox is now this one: Save again updates it
         message = dbc.Alert(_("mailboxes.saved"), color="success", id=f"{P}-saved", duration=4000)
     except ValidationError as err:
         errors = field_messages(err)
@@ -128,4 +146,23 @@ def save(_n, *values):
         message = dbc.Alert(error_message(err), color="danger", id=f"{P}-failed")
     invalid = [f in errors for f, _l, _k in FIELDS]
     texts = [errors.get(f, "") for f, _l, _k in FIELDS]
-    return [message, _table(_rows())] + invalid + texts
+    return [message, _table(_rows())] + invalid + texts + [saved_id, title]
+
+
+@callback(Output(f"{P}-probe", "children"), Input(f"{P}-test", "n_clicks"), FORM_STATES, prevent_initial_call=True)
+def test_connection(_n, *values):
+    """Sign in with the settings as typed (not saved); the stored password when none is typed."""
+    data, password, editing = _form_values(values)
+    try:
+        with read_session() as s:
+            box = mailboxes.probe_settings(s, current_user._get_current_object(), data, editing, password)
+    except ValidationError as err:
+        problems = "; ".join(f"{_(label)}: {field_messages(err)[f]}" for f, label, _k in FIELDS
+                             if f in field_messages(err))
+        return dbc.Alert(f"{error_message(err)} {problems}".strip(), color="danger", id=f"{P}-probe-failed")
+    except OknoError as err:
+        return dbc.Alert(error_message(err), color="danger", id=f"{P}-probe-failed")
+    result = probe(box)  # outside the session: the network wait holds no database connection
+    return dbc.Alert([html.I(className=f"bi {'bi-check-circle' if result.ok else 'bi-x-circle'} me-2"),
+                      result.text.message(current_locale())], color="success" if result.ok else "danger",
+                     id=f"{P}-probe-ok" if result.ok else f"{P}-probe-failed", className="py-2")

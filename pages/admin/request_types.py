@@ -39,11 +39,12 @@ def _editor(rt: RequestType | None, s) -> html.Div:
     v = (lambda attr, default="": getattr(rt, attr) if rt is not None and getattr(rt, attr) is not None else default)
     return html.Div([
         dcc.Store(id=f"{P}-id", data=rt.id if rt else None),
-        dbc.Row([af.row(N_("admin.name"), dbc.Input(id=f"{P}-name", value=v("name")), md=5),
-                 af.row(N_("admin.code"), dbc.Input(id=f"{P}-code", value=v("code")), md=3),
-                 af.row(N_("admin.card_type"), dbc.Input(id=f"{P}-card-type", value=v("card_type")), md=2),
+        dbc.Row([af.row(N_("admin.name"), dbc.Input(id=f"{P}-name", value=v("name")), md=4),
+                 af.row(N_("admin.code"), dbc.Input(id=f"{P}-code", value=v("code")), md=2),
+                 af.row(N_("admin.card_type"), dbc.Input(id=f"{P}-card-type", value=v("card_type")),
+                        help_text=_("admin.card_type_help"), md=3),
                  af.row(N_("admin.priority"), dbc.Select(id=f"{P}-priority", options=prios,
-                                                         value=choice(v("default_priority_id"))), md=2)]),
+                                                         value=choice(v("default_priority_id"))), md=3)]),
         dbc.Row([af.row(N_("admin.description"), dbc.Textarea(id=f"{P}-description", value=v("description"),
                                                               rows=2))]),
         dbc.Checkbox(id=f"{P}-active", value=bool(v("is_active", True)), label=_("admin.active")),
@@ -63,7 +64,9 @@ def _editor(rt: RequestType | None, s) -> html.Div:
                  af.row(N_("admin.team"), dbc.Select(id=f"{P}-team", options=af.select_options(teams),
                                                      value=choice(routing.get("team_id"))), md=4)]),
         dbc.Label(_("admin.rules"), className="small fw-semibold"),
-        html.Div(sb.rule_rows(routing.get("rules") or [], agents, teams, boards), id=f"{P}-rules"),
+        dbc.FormText(_("admin.rules_help"), className="d-block mb-1"),
+        html.Div(sb.rule_rows(routing.get("rules") or [], agents, teams, boards,
+                              sb.field_choices(v("field_schema", []))), id=f"{P}-rules"),
         dbc.Button([html.I(className="bi bi-plus me-1"), _("admin.add_rule")], id=f"{P}-add-rule", size="sm",
                    color="secondary", outline=True),
         html.H5(_("admin.children"), className="mt-4"),
@@ -118,13 +121,28 @@ def edit_fields(_add, _removes, *values):
                                                               "label": ""}))
 
 
+def _typed_fields(keys, labels) -> list[dict]:
+    """The form's fields as typed so far (saved or not): the rules' field choices."""
+    return sb.field_choices([{"key": (k or "").strip(), "label": (lb or "").strip()} for k, lb in zip(keys, labels)])
+
+
 @callback(Output(f"{P}-rules", "children"), Input(f"{P}-add-rule", "n_clicks"),
           Input({"type": "admin-rule-remove", "i": ALL}, "n_clicks"), *sb.states("rule", sb.RULE_PARTS),
-          prevent_initial_call=True)
+          *sb.states("field", ("key", "label")), prevent_initial_call=True)
 def edit_rules(_add, _removes, *values):
-    rules = sb.edit_rows(sb.rules_from(*values), f"{P}-add-rule", {"field": ""})
+    n = len(sb.RULE_PARTS)
+    rules = sb.edit_rows(sb.rules_from(*values[:n]), f"{P}-add-rule", {"field": ""})
     with read_session() as s:
-        return sb.rule_rows(rules, *_lists(s))
+        return sb.rule_rows(rules, *_lists(s), _typed_fields(*values[n:]))
+
+
+@callback(Output({"type": "admin-rule-field", "i": ALL}, "options"),
+          Input({"type": "admin-field-key", "i": ALL}, "value"), Input({"type": "admin-field-label", "i": ALL}, "value"),
+          State({"type": "admin-rule-field", "i": ALL}, "value"), prevent_initial_call=True)
+def rule_fields_follow_the_form(keys, labels, chosen):
+    """A field added, renamed or relabelled above is offered in every rule at once."""
+    fields = _typed_fields(keys, labels)
+    return [sb.rule_field_options(fields, current) for current in chosen]
 
 
 @callback(Output(f"{P}-children", "children"), Input(f"{P}-add-child", "n_clicks"),

@@ -34,7 +34,8 @@ def _pivot(raw) -> date | None:
 
 def _result(session, user, f, pivot, months, group):
     months = int(months) if str(months or "").isdigit() and 1 <= int(months) <= 24 else 6
-    return compare.compare(session, user, f, pivot=_pivot(pivot), months_before=months)[group or "agent"]
+    group = group if group in compare.GROUPS else "agent"
+    return compare.compare(session, user, f, pivot=_pivot(pivot), months_before=months, groups=(group,))[group]
 
 
 def _cell(m: dict, fmt: str):

@@ -55,11 +55,11 @@ def layout(status: str = "", page: str = "", **_kw):
             html.Td(html.A(f"#{r['number']}", href=f"/portal/request/{r['number']}")),
             html.Td(html.A(r["title"], href=f"/portal/request/{r['number']}")),
             html.Td(" · ".join(x for x in (r["service"], r["type"]) if x)),
-            html.Td(dbc.Badge(r["status_label"], color="success" if r["status"] == "done" else "primary",
-                              className="okno-status")),
+            html.Td(portal_ui.status_badge(r["status_label"], r["outcome"], className="okno-status")),
             html.Td(_(f"channel.{r['channel']}")),
             html.Td(r["created_at"].astimezone(tz).strftime("%d.%m.%Y %H:%M"))],
-            className="portal-request-row") for r in rows])], hover=True, responsive=True, id="portal-requests")
+            className="portal-request-row") for r in rows])], hover=True, responsive=True, id="portal-requests",
+            className="okno-portal-requests")  # a card per request on a phone (assets/okno.css)
     filters = dbc.Nav([dbc.NavItem(dbc.NavLink(_(label), href=_href(key, 1), active=key == status,
                                                id=f"portal-filter-{key or 'all'}"))
                        for key, label in FILTERS], pills=True, className="mb-2 small")

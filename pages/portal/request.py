@@ -67,8 +67,7 @@ def layout(number=None, **_kw):
                for label, value in view["fields"]]
     return portal_ui.page(name, dbc.Row(dbc.Col([
         html.Div([html.H4(f"#{view['number']} {view['title']}", className="me-auto mb-0", id=f"{P}-title"),
-                  dbc.Badge(view["status_label"], color="success" if view["status"] == "done" else "primary",
-                            className="fs-6", id=f"{P}-status")], className="d-flex align-items-center mb-1"),
+                  portal_ui.status_badge(view["status_label"], view["outcome"], className="fs-6", id=f"{P}-status")], className="d-flex align-items-center mb-1"),
         html.Div(" · ".join(x for x in (view["service"], view["type"]) if x), className="text-muted mb-3"),
         approval,
         rating,

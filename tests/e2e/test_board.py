@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from data.tickets import actions as tickets
 from data.db import session_scope
 from data.events import record
-from data.models import Ticket, User
+from data.models import Board, BoardColumn, Ticket, User
 from tests import factories as f
 from tests.e2e.conftest import login
 
@@ -175,6 +175,22 @@ def test_manager_adds_a_column_in_board_settings(page, live_server, seeded):
     page.goto(f"{live_server}/board/{seeded['board']}")
     page.wait_for_selector(".okno-col-header:has-text('Эскалация')")
     assert "0 / 2" in page.inner_text(".okno-column:last-child .okno-col-header")
+
+
+def test_manager_marks_a_done_column_as_declined(page, live_server, seeded):
+    """The outcome select: a done column becomes "declined" (the portal shows its requests grey)."""
+    with session_scope() as s:
+        done_id = next(c.id for c in s.get(Board, seeded["board"]).columns if c.kind == "done")
+    login(page, live_server, seeded["lead"], f.PASSWORD)
+    page.goto(f"{live_server}/board-settings?board={seeded['board']}")
+    row = page.locator(f"#bs-columns tr[data-column-id='{done_id}']")
+    row.locator("select").nth(1).select_option("declined")
+    row.locator("button").first.click()
+    page.wait_for_selector("#bs-msg.alert-success")
+    with session_scope() as s:
+        assert s.get(BoardColumn, done_id).outcome == "declined"
+    doing = page.locator(f"#bs-columns tr[data-column-id='{seeded['doing']}'] select").nth(1)
+    assert doing.is_disabled()  # only a done column ends a request
 
 
 def test_hard_wip_limit_refuses_the_drop_with_a_message(page, live_server, seeded):

@@ -12,6 +12,7 @@ from data.tickets import actions as tickets
 from tests import factories as f
 from tests.e2e.conftest import login
 from tests.e2e.test_accessibility import portal_login, serious
+from tests.weekly_data import WEEK, build
 
 PHONE = {"width": 390, "height": 844}
 
@@ -42,6 +43,68 @@ def test_phone_navbar_folds_and_pages_fit(page, live_server):
     page.wait_for_url(re.compile(r"/weekly"))
     page.wait_for_load_state("networkidle")
     assert fits(page), "the weekly page is wider than the phone"
+
+
+def test_phone_board_one_column_at_a_time_and_filters_behind_a_button(page, live_server):
+    tag = uuid.uuid4().hex[:6]
+    with session_scope() as s:
+        team = f.team(s)
+        agent = f.user(s, "agent", team, name=f"Агент {tag}")
+        board = f.board(s, team, agents=[agent])
+        email = f"manager-{tag}@example.com"
+        lead = f.user(s, "manager", team, email=email)
+        tickets.create(s, lead, title=f"В очереди {tag}", board_id=board.id)
+        working = tickets.create(s, lead, title=f"В работе {tag}", board_id=board.id)
+        tickets.move(s, lead, working.id, f.column(board, "in_progress").id, f.lane_of(board, agent).id)
+        board_id = board.id
+    page.set_viewport_size(PHONE)
+    login(page, live_server, email, f.PASSWORD)
+    page.goto(f"{live_server}/board/{board_id}")
+    picker = page.get_by_label("Колонка")
+    picker.wait_for()
+    assert page.get_by_text(f"В очереди {tag}").is_visible() and not page.get_by_text(f"В работе {tag}").is_visible()
+    assert page.locator(".okno-col-header:visible").all_inner_texts()[-1].startswith("Queue")
+    filters = page.get_by_role("button", name="Фильтры", exact=True)
+    service = page.get_by_text("Сервис", exact=True)  # the service filter's placeholder
+    assert service.count() == 1 and not service.is_visible()
+    filters.click()
+    service.wait_for(state="visible")
+    assert filters.get_attribute("aria-expanded") == "true"
+    picker.select_option(label="In progress")
+    page.get_by_text(f"В работе {tag}").wait_for(state="visible")
+    assert not page.get_by_text(f"В очереди {tag}").is_visible()
+    assert page.locator("#board-lanes").get_by_text(f"Агент {tag}", exact=True).is_visible()  # the lane's name stays beside the column
+    assert fits(page), "the board is wider than the phone"
+    page.reload()  # the column picked stays picked in this tab
+    page.get_by_text(f"В работе {tag}").wait_for(state="visible")
+    assert picker.input_value() != "" and not page.get_by_text(f"В очереди {tag}").is_visible()
+
+    page.goto(f"{live_server}/tickets")
+    page.get_by_role("button", name="Фильтры", exact=True).wait_for()
+    status = page.locator("label:text-is('Статус')")  # the status filter's label (the grid has a column too)
+    assert status.count() == 1 and not status.is_visible()
+    page.get_by_role("button", name="Фильтры", exact=True).click()
+    status.wait_for(state="visible")
+    assert fits(page), "the ticket list is wider than the phone"
+
+
+def test_phone_weekly_tables_are_cards_that_fit(page, live_server):
+    tag = uuid.uuid4().hex[:6]
+    with session_scope() as s:
+        data = build(s, tag)
+        data["director"].email = f"director-{tag}@example.com"
+        email, teams = data["director"].email, f"{data['l1']},{data['l2']}"
+    page.set_viewport_size(PHONE)
+    login(page, live_server, email, f.PASSWORD)
+    page.goto(f"{live_server}/weekly?week={WEEK.label}&teams={teams}")
+    page.wait_for_selector("#weekly-teams")
+    wide = page.evaluate("""() => [...document.querySelectorAll('.okno-weekly table')]
+        .filter(t => t.getBoundingClientRect().right > innerWidth || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+        .map(t => t.id || t.closest('.okno-agent-col')?.innerText.slice(0, 20))""")
+    assert wide == [], "tables wider than the phone"
+    first = page.locator("#weekly-teams tbody tr").first  # a card: the team, then labelled figures
+    assert first.locator("th").inner_text() == f"L1 {tag}"
+    assert first.locator("td").first.evaluate("e => getComputedStyle(e, '::before').content") == '"Поступило"'
 
 
 def test_my_requests_pages_and_filters_on_a_phone(page, live_server):

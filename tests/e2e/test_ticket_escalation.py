@@ -23,7 +23,7 @@ def test_lead_escalates_from_the_card_page(page, live_server):
         number, second_id = t.number, second.id
     login(page, live_server, f"esc-lead-{tag}@example.com", f.PASSWORD)
     page.goto(f"{live_server}/ticket/{number}")
-    page.wait_for_selector("#sla-panel, [id^=sla-panel]")
+    page.wait_for_selector("#sla-clocks")
     page.click("#tk-escalate")
     page.wait_for_selector(f"#tk-msg:has-text('Вторая {tag}')")
     with read_session() as s:

@@ -203,10 +203,13 @@ def _state(ids_values):
 def ticket_action(client, number, trigger, value, reply=None):
     """One of the card page's action callbacks (pages/ticket.py: one per action) as the browser sends it."""
     spec = next(c for c in client.get("/_dash-dependencies").get_json()
-                if [i["id"] for i in c["inputs"]] == [trigger] and c["output"].startswith("tk-done.data"))
+                if [i["id"] for i in c["inputs"]] == [trigger] and "tk-done.data" in c["output"])
     prop_name = spec["inputs"][0]["property"]
     states = {"tk-number": number, "tk-reply": reply}
-    return {"output": spec["output"], "outputs": {"id": "tk-done", "property": "data"},
+    # "tk-done.data@…" alone, or "..tk-done.data@…...tk-comments.children.." when the action draws more (a reply)
+    parts = [p.split("@")[0].rsplit(".", 1) for p in spec["output"].strip(".").split("...")]
+    outputs = [{"id": i, "property": p} for i, p in parts]
+    return {"output": spec["output"], "outputs": outputs if spec["output"].startswith("..") else outputs[0],
             "inputs": [{"id": trigger, "property": prop_name, "value": value}],
             "state": [{"id": st["id"], "property": st["property"], "value": states.get(st["id"])}
                       for st in spec["state"]],
@@ -235,7 +238,8 @@ def test_forged_card_callback_is_refused_and_changes_nothing(app, web_world, tri
         assert f"Ticket #{w['number_b']} belongs to another team" in text
         if response.status_code == 200:  # the card's own alert, in red
             outcome = response.get_json()["response"]["tk-done"]["data"]
-            assert outcome["color"] == "danger" and outcome["redraw"] is False
+            # A select is drawn again after a refusal (it shows the real assignee, here an error instead).
+            assert outcome["color"] == "danger" and outcome["redraw"] is (trigger == "tk-assignee")
         assert _web_row(w["ticket_b"]) == before
 
 

@@ -4,6 +4,7 @@ Writes go to a scratch database of its own (okno_bench_email_<random>, created a
 restored afterwards), never to okno_bench.
     python -m bench email_channel                   # as part of the suite (defaults below)
     python -m bench.email_channel --import 10000 --imap 1000
+    python -m bench.email_channel --import 2000 --imap 0 --new-only   # no replies (after a holiday)
 Prints JSON: messages/s and the worker's peak memory (max RSS of the child process), beside the floor of
 the same work (the stdlib parser over the same files; COPY of the same raw messages) and the ratio.
 """
@@ -35,10 +36,11 @@ def _seed_service() -> None:
         factories.service(s, board, code="benchmail", name="Bench mail")
 
 
-def messages(n: int):
-    """70% new requests with a 30 KB attachment, 30% replies threaded to an earlier one."""
+def messages(n: int, replies: bool = True):
+    """70% new requests with a 30 KB attachment, 30% replies threaded to an earlier one (replies=False: only
+    new requests, the morning after a holiday)."""
     for i in range(n):
-        if i % 10 < 7 or i < 10:
+        if i % 10 < 7 or i < 10 or not replies:
             yield mail(sender=f"user{i % 500}@example.com", subject=f"Заявка {i}: не работает принтер",
                        message_id=f"<bench-{i}@example.com>", body="Принтер не печатает.\n" * 20,
                        attachments=[("scan.pdf", ATTACHMENT, "application/pdf")])
@@ -100,9 +102,9 @@ def floor_copy(folder: str) -> float:
     return len(files) / (time.perf_counter() - started)
 
 
-def bench_import(n: int) -> dict:
+def bench_import(n: int, replies: bool = True) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        for i, raw in enumerate(messages(n)):
+        for i, raw in enumerate(messages(n, replies)):
             Path(tmp, f"{i:06d}.eml").write_bytes(raw)
         load_before = _load()
         elapsed, counts, peak_mb = _child(["--import", tmp, "--service", "benchmail"], os.environ.copy())
@@ -113,7 +115,8 @@ def bench_import(n: int) -> dict:
             "floor_stdlib_parse_per_s": round(parse_rate, 1), "floor_copy_per_s": round(copy_rate, 1),
             "ratio_parse_floor": round(parse_rate / rate, 1), "ratio_copy_floor": round(copy_rate / rate, 1),
             "load_average_before": load_before, "load_average_after": load_after, "cpus": os.cpu_count(),
-            "batch": int(os.environ.get("OKNO_EMAIL_BATCH", "200")), "peak_rss_mb": peak_mb, "counts": counts}
+            "batch": int(os.environ.get("OKNO_EMAIL_BATCH", "200")), "peak_rss_mb": peak_mb, "counts": counts,
+            "replies": "30%" if replies else "none"}
 
 
 def bench_imap(n: int) -> dict:
@@ -150,13 +153,13 @@ def bench_imap(n: int) -> dict:
             "note": "live intake: UID FETCH of 50 at a time, batches of OKNO_EMAIL_BATCH, one UID STORE per batch after its commit"}
 
 
-def run(url: str | None = None, imports: int = 2000, imap: int = 500) -> dict:
+def run(url: str | None = None, imports: int = 2000, imap: int = 500, replies: bool = True) -> dict:
     from data.ops.scratch import scratch_database
     server_url = url or os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
     # A database of its own with a unique name; DATABASE_URL points at it only meanwhile.
     with scratch_database(server_url, "okno_bench_email", use=True):
         _seed_service()
-        result = {"import": bench_import(imports)}
+        result = {"import": bench_import(imports, replies)}
         if imap:
             result["imap_once"] = bench_imap(imap)
         return result
@@ -166,9 +169,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--import", dest="imports", type=int, default=10000)
     parser.add_argument("--imap", type=int, default=1000)
+    parser.add_argument("--new-only", action="store_true", help="no replies: every message a new request")
     a = parser.parse_args()
     from data.config import weak_key
     if weak_key(os.environ.get("SECRET_KEY")):  # the worker refuses to start without a strong key
         import secrets
         os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
-    print(json.dumps(run(None, a.imports, a.imap), ensure_ascii=False, indent=2))
+    print(json.dumps(run(None, a.imports, a.imap, not a.new_only), ensure_ascii=False, indent=2))

@@ -1,6 +1,7 @@
 """cProfile of an email import into a scratch database: where the time of one message goes.
 
-    python -m bench.email_profile [N] [--batch]      # default 2000 messages, the bench mail set
+    python -m bench.email_profile [N] [--batch] [--pool]  # default 2000 messages, the bench mail set
+--pool parses in the process pool as the worker does (only the writing process is then profiled).
 Prints the top functions by cumulative and by own time (not part of `make bench`: no run()).
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def main(n: int, batch: bool) -> None:
+def main(n: int, batch: bool, pool: bool = False) -> None:
     from bench.email_channel import _seed_service, messages
     from data import db
     from data.ops.scratch import scratch_database
@@ -33,7 +34,7 @@ def main(n: int, batch: bool) -> None:
         started, cpu = time.perf_counter(), time.process_time()
         prof.enable()
         if batch:
-            counts = mailbox_import.ingest_batched(f"service:{sid}", iter(raws), workers=0)
+            counts = mailbox_import.ingest_batched(f"service:{sid}", iter(raws), workers=None if pool else 0)
         else:
             counts = mailbox_import.ingest_all(f"service:{sid}", iter(raws))
         prof.disable(); prof.dump_stats(os.environ.get("PROF_OUT", "/tmp/okno_email.prof"))
@@ -48,4 +49,4 @@ def main(n: int, batch: bool) -> None:
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(int(args[0]) if args else 2000, "--batch" in sys.argv)
+    main(int(args[0]) if args else 2000, "--batch" in sys.argv or "--pool" in sys.argv, "--pool" in sys.argv)

@@ -6,8 +6,8 @@
             batch.keep(session)
 
 Inside: Config is read from the environment once (config.frozen), SLA policies are checked once
-(sla.policies.for_session), active rules once per trigger (automation.rules), each board's revision is
-bumped once at the end (events.defer_revisions) and rows read stay in the session's identity map, which
+(sla.policies.for_session), active rules once per trigger (automation.rules), the block list once
+(intake.blocklist), each board's revision is bumped once at the end (events.defer_revisions) and rows read stay in the session's identity map, which
 otherwise holds them weakly: the service, board and columns of the tenth message are not read again.
 The services write exactly what they write one message at a time (tests/email/test_batch.py).
 """
@@ -22,6 +22,7 @@ from data import events
 from data.config import frozen
 
 FLAG, RULES, KEEP = "okno_batch", "okno_rules", "okno_batch_keep"
+BLOCKLIST = "okno_blocklist"  # data/intake/blocklist.py
 
 
 @contextmanager
@@ -34,7 +35,7 @@ def scope(session: Session) -> Iterator[None]:
             yield
             events.flush_revisions(session)
     finally:
-        for key in (FLAG, RULES, KEEP, events.DEFERRED):
+        for key in (FLAG, RULES, KEEP, BLOCKLIST, events.DEFERRED):
             session.info.pop(key, None)
 
 

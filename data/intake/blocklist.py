@@ -55,6 +55,11 @@ def blocked(session: Session, address: str | None) -> str | None:
     if not address or "@" not in address:
         return None
     domain = "@" + address.rsplit("@", 1)[1].lower()
+    if session.info.get("okno_batch"):  # a channel worker's batch reads the (short) list once
+        patterns = session.info.get("okno_blocklist")
+        if patterns is None:
+            patterns = session.info["okno_blocklist"] = set(session.scalars(select(BlockedSender.pattern)))
+        return address.lower() if address.lower() in patterns else domain if domain in patterns else None
     return session.scalar(select(BlockedSender.pattern)
                           .where(or_(BlockedSender.pattern == address.lower(), BlockedSender.pattern == domain))
                           .limit(1))

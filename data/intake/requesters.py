@@ -29,7 +29,13 @@ def normalise_email(address: str) -> str:
     return addr
 
 
+IDENTITIES = "okno_identities"  # session.info in a channel batch: {(channel, address): identity} read at once
+
+
 def _identity(session: Session, channel: str, address: str) -> RequesterIdentity | None:
+    known = session.info.get(IDENTITIES)
+    if known is not None and (channel, address) in known:  # a batch read its senders' identities together
+        return known[(channel, address)]
     return session.scalar(select(RequesterIdentity).where(RequesterIdentity.channel == channel,
                                                           RequesterIdentity.address == address))
 

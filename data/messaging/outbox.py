@@ -38,8 +38,14 @@ def requester_address(session: Session, ticket: Ticket) -> tuple[str, str] | Non
                                  .where(RequesterIdentity.requester_id == ticket.requester_id,
                                         RequesterIdentity.unreachable_at.is_(None))
                                  .order_by(RequesterIdentity.id)).all()
-    by_channel = {i.channel: i.address for i in identities}
-    if ticket.channel == "telegram" and "telegram" in by_channel:
+    return pick_address(ticket.channel, [(i.channel, i.address) for i in identities])
+
+
+def pick_address(ticket_channel: str, identities: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """requester_address() from the requester's reachable (channel, address) pairs in id order (a batch
+    reads them for many tickets at once)."""
+    by_channel = dict(identities)
+    if ticket_channel == "telegram" and "telegram" in by_channel:
         return "telegram", by_channel["telegram"]
     if "email" in by_channel:
         return "email", by_channel["email"]

@@ -4,12 +4,15 @@ Profile of the one-by-one path (docs/benchmarks.md, "Email throughput"): 28 ms o
 which parsing 5 ms, a commit and its session 3 ms, board revision bumps 3.5 ms, Config rebuilt from the
 environment 2.4 ms, the SLA policy fingerprint 1.6 ms, the raw insert 3.5 ms. A batch:
 
-- parses every message in worker processes (concurrent.futures), the database process does no parsing;
+- parses every message in worker processes (concurrent.futures), the database process does no parsing,
+  and the next batch is parsed while this one is written (identified());
 - inserts the raw rows in ONE multi-row `INSERT … ON CONFLICT DO NOTHING RETURNING` (in content-hash
   order, so two workers inserting overlapping batches wait for each other instead of deadlocking). The
   unique indexes (content hash per channel, Message-ID per mailbox) decide across concurrent workers: a
   row another worker holds makes this insert wait for its commit, then skip it;
-- hands each new row to the very same handler as live mail (ingest.common.handle: a savepoint per
+- writes the batch's plain new requests together (ingest/email/new_tickets.py: multi-row INSERTs for
+  requesters, tickets, events, files, auto-replies and their outbox rows, one SLA recompute);
+- hands every other new row to the very same handler as live mail (ingest.common.handle: a savepoint per
   message, so one bad message fails alone) — a ticket made in a batch has the same events, SLA and
   outbox rows as one made alone (tests/email/test_batch.py compares them);
 - reads Config once, checks the SLA policies once, and bumps each board's revision once, at the end;
@@ -34,10 +37,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from data import batch
-from data.models import Board, BoardColumn, InboundMessage
+from data.intake import requesters
+from data.models import Board, BoardColumn, InboundMessage, Requester, RequesterIdentity
 
 from ingest import common
-from ingest.email.inbound import _target
+from ingest.email import new_tickets
+from ingest.email.inbound import LEGACY, _target
 from ingest.email.receive import CHANNEL, identify, receive_identified
 
 BATCH = int(os.environ.get("OKNO_EMAIL_BATCH", "200"))
@@ -83,9 +88,29 @@ def _alive(pid: int) -> bool:
 
 
 def identify_all(raws: Sequence[bytes], pool: Executor | None) -> list[Identity]:
+    return list(_identify_soon(raws, pool))
+
+
+def _identify_soon(raws: Sequence[bytes], pool: Executor | None) -> Iterable[Identity]:
+    """The identities of `raws`; with a pool the work is handed out at once and read when iterated."""
     if pool is None or len(raws) < 4:
         return [identify(r) for r in raws]
-    return list(pool.map(identify, raws, chunksize=max(1, len(raws) // 16)))
+    return pool.map(identify, raws, chunksize=max(1, len(raws) // 16))
+
+
+def identified(batches: Iterable[list], pool: Executor | None, raw_of=lambda item: item
+               ) -> Iterator[tuple[list, list[bytes], list[Identity]]]:
+    """(batch, its raw messages, their identities) for each batch. The pool parses the next batch while the
+    caller writes this one: the database process never waits for the parsers, nor they for it."""
+    ahead = None
+    for items in batches:
+        raws = [raw_of(item) for item in items]
+        soon = (items, raws, _identify_soon(raws, pool))
+        if ahead is not None:
+            yield ahead[0], ahead[1], list(ahead[2])
+        ahead = soon
+    if ahead is not None:
+        yield ahead[0], ahead[1], list(ahead[2])
 
 
 def _insert_raw(session: Session, source: str, raws: Sequence[bytes], ids: Sequence[Identity]) -> dict[int, InboundMessage]:
@@ -113,11 +138,45 @@ def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Seq
     with batch.scope(session):
         batch.keep(session, *_catalog(session, source))
         placed = _insert_raw(session, source, raws, ids)
-        outcomes = []
-        for i, raw in enumerate(raws):
-            outcomes.append(receive_identified(session, source, raw, ids[i], placed.get(i)))
+        session.info[LEGACY] = _legacy(session, [row.external_id for row in placed.values()])
+        _senders(session, ids)
+        try:
+            taken = new_tickets.take(session, source, raws, ids, placed)  # the plain new requests, set-based
             batch.keep(session)
+            outcomes = []
+            for i, raw in enumerate(raws):
+                if i in taken:
+                    outcomes.append(taken[i])
+                    continue
+                outcomes.append(receive_identified(session, source, raw, ids[i], placed.get(i)))
+                batch.keep(session)
+        finally:
+            session.info.pop(LEGACY, None)
+            session.info.pop(requesters.IDENTITIES, None)
     return outcomes
+
+
+def _senders(session: Session, ids: Sequence[Identity]) -> None:
+    """The identities and requesters the batch's senders already are, in one query: each message's lookup of
+    its requester then finds them in the session (kept for the batch) instead of reading them again. Only
+    those found are remembered: an unknown sender is looked up (and created) as before."""
+    addresses = {mail.from_address for _e, _k, mail in ids if mail is not None and mail.from_address}
+    if not addresses:
+        return
+    rows = session.execute(select(RequesterIdentity, Requester).join(
+        Requester, RequesterIdentity.requester_id == Requester.id).where(
+        RequesterIdentity.channel == "email", RequesterIdentity.address.in_(addresses))).all()
+    batch.keep(session, *(obj for row in rows for obj in row))
+    session.info[requesters.IDENTITIES] = {("email", ident.address): ident for ident, _r in rows}
+
+
+def _legacy(session: Session, external_ids: list[str]) -> tuple[set[str], dict[str, int]]:
+    """inbound.deliver()'s look for the same Message-ID received before content hashes were kept, for the
+    whole batch in one query (a row of this batch has a content hash, so it never finds itself)."""
+    found = session.execute(select(InboundMessage.external_id, InboundMessage.ticket_id).where(
+        InboundMessage.channel == CHANNEL, InboundMessage.external_id.in_(external_ids),
+        InboundMessage.ticket_id.is_not(None), InboundMessage.content_hash.is_(None))).all()
+    return set(external_ids), {external_id: ticket_id for external_id, ticket_id in found}
 
 
 def _catalog(session: Session, source: str) -> list:

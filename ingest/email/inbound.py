@@ -26,6 +26,7 @@ from ingest.email.parse import ParsedAttachment, ParsedEmail, parse_loose
 from ingest.email.receive import parsed_for
 
 SENDER_LIMIT_PER_HOUR = 30  # more than this from one address is a loop, not a person
+LEGACY = "email_legacy"  # session.info: (Message-IDs asked about, {Message-ID: ticket} of rows without content hash)
 
 
 def source_of(mailbox: Mailbox) -> str:
@@ -78,10 +79,14 @@ def deliver(session: Session, mail: ParsedEmail, row: InboundMessage, mailbox: M
     own = mailbox.own_addresses() if mailbox else set()
     if thread.plain_address(sender) in own or sender == get_config().mail_from.lower():
         return _skip("ingest.reason.own_loop", "sent by Okno itself (a loop)")
-    earlier = session.scalar(select(InboundMessage.ticket_id).where(
-        InboundMessage.channel == "email", InboundMessage.external_id == row.external_id,
-        InboundMessage.id != row.id, InboundMessage.ticket_id.is_not(None),
-        InboundMessage.content_hash.is_(None)).limit(1))
+    legacy = session.info.get(LEGACY)  # read for the whole batch by ingest.email.batch
+    if legacy is not None and row.external_id in legacy[0]:
+        earlier = legacy[1].get(row.external_id)
+    else:
+        earlier = session.scalar(select(InboundMessage.ticket_id).where(
+            InboundMessage.channel == "email", InboundMessage.external_id == row.external_id,
+            InboundMessage.id != row.id, InboundMessage.ticket_id.is_not(None),
+            InboundMessage.content_hash.is_(None)).limit(1))
     if earlier is not None:  # received before content hashes were kept, through another mailbox: one ticket
         return _skip("ingest.reason.other_mailbox", "already received through another mailbox", earlier)
     # Imported history is old mail, not a loop happening now: the limit is for live mail only.
@@ -118,17 +123,21 @@ def _recent_from(session: Session, sender: str) -> int:
     return session.scalar(select(made + said)) or 0
 
 
-def _body(mail: ParsedEmail, locale: str | None) -> str:
+def body_of(mail: ParsedEmail, locale: str | None) -> str:
     """The message's text, cut to the size limit: mail is never refused for being long (the raw message
     stays in inbound_messages)."""
     return limits.clip(mail.card_text, "text") or (translate("email.attachments_only", locale) if mail.attachments
                                                   else translate("email.empty", locale))
 
 
-def _new_ticket(session, service, requester, mail, row, copied, title: str | None = None) -> Outcome:
+def new_title(mail: ParsedEmail, locale: str | None, title: str | None = None) -> str:
+    """A new ticket's title: the subject, else the first line of the text, else "(no subject)"."""
     first_line = mail.card_text.split("\n", 1)[0][:120] if mail.card_text else ""
-    title = limits.clip(title or mail.subject, "title") or first_line or \
-        translate("email.no_subject", requester.locale)
+    return limits.clip(title or mail.subject, "title") or first_line or translate("email.no_subject", locale)
+
+
+def _new_ticket(session, service, requester, mail, row, copied, title: str | None = None) -> Outcome:
+    title = new_title(mail, requester.locale, title)
     reply_to = {"in_reply_to": mail.message_id, "references": (mail.references + [mail.message_id])[-10:]} \
         if mail.message_id else {}
     try:
@@ -136,7 +145,7 @@ def _new_ticket(session, service, requester, mail, row, copied, title: str | Non
         # and a file the portal would refuse must not cost the requester their ticket.
         # A mailing list or an inbox-rule loop must not get the service's auto-reply.
         ticket = requests.submit(session, requester, service_id=service.id, title=title,
-                                 description=_body(mail, requester.locale), channel="email",
+                                 description=body_of(mail, requester.locale), channel="email",
                                  description_html=mail.html, auto_reply=not mail.loop.no_auto_reply)
     except ValidationError as err:  # the service refuses (e.g. the sender's domain is not allowed)
         return _skip("ingest.reason.refused", f"refused by the service: {err}")
@@ -166,7 +175,7 @@ def _comment(session, ticket, requester, mail, row, copied) -> Outcome:
                      ticket.id)
     known = participants.is_known(session, ticket, mail.from_address)
     reopened = known and ticket.status == "done" and reopen.reopen(session, ticket)
-    body = _body(mail, requester.locale)
+    body = body_of(mail, requester.locale)
     if ticket.requester_id == requester.id:
         item = tickets.comment(session, requester, ticket.id, body, public=True, channel="email",
                                external_id=row.external_id, body_html=mail.html)

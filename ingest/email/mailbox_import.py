@@ -22,7 +22,7 @@ from data.models import Mailbox
 
 from ingest import common
 from ingest.email.inbound import source_of
-from ingest.email.batch import BATCH, chunks, identify_all, parser_pool, receive_batch
+from ingest.email.batch import BATCH, chunks, identified, parser_pool, receive_batch
 from ingest.email.receive import receive
 from ingest.email.worker import open_source
 
@@ -71,8 +71,7 @@ def ingest_batched(source: str, messages: Iterator[bytes], size: int = BATCH,
     """ingest_all() in batches of `size`: one transaction each, parsing in `workers` processes."""
     counts: Counter = Counter()
     with parser_pool(workers) as pool:
-        for raws in chunks(messages, size):
-            ids = identify_all(raws, pool)
+        for _items, raws, ids in identified(chunks(messages, size), pool):
 
             def take_in(s, raws=raws, ids=ids):
                 s.info["email_import"] = True

@@ -20,7 +20,7 @@ from data import db
 from data.models import Mailbox
 
 from ingest.common import now
-from ingest.email.batch import BATCH, chunks, identify_all, parser_pool, receive_batch
+from ingest.email.batch import BATCH, chunks, identified, parser_pool, receive_batch
 from ingest.email.inbound import source_of
 from ingest.email.receive import receive
 
@@ -82,9 +82,7 @@ def _poll(mailbox_id: int, result: PassResult) -> None:
     with open_source(mailbox) as source, parser_pool() as pool:
         with db.session_scope() as s:
             source.check_cursor(s)
-        for fetched in chunks(source.fetch_new(), BATCH):
-            raws = [m.raw for m in fetched]
-            ids = identify_all(raws, pool)
+        for fetched, raws, ids in identified(chunks(source.fetch_new(), BATCH), pool, lambda m: m.raw):
             try:
                 with db.session_scope() as s:
                     outcomes = receive_batch(s, source_name, raws, ids)

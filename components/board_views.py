@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
 from components.i18n import _, error_message
-from components.view_picker import deletable_list, rows, share_options
+from components.view_picker import deletable_list, rows, share_options, views_bar
 from data.db import read_session, session_scope
 from data.errors import OknoError
 from data.tickets import saved_views
@@ -35,24 +35,7 @@ def _items(found: list[dict]) -> list:
 def board_views():
     user = current_user._get_current_object()
     found = rows(user, PAGE)
-    form = dbc.Card(dbc.CardBody(dbc.Row([
-        dbc.Col([dbc.Label(_("views.name"), html_for=f"{BV}-name"),
-                 dbc.Input(id=f"{BV}-name", size="sm", maxLength=saved_views.MAX_NAME)], md=4),
-        dbc.Col([dbc.Label(_("views.share"), html_for=f"{BV}-share"),
-                 dbc.Select(id=f"{BV}-share", options=share_options(user), value="me", size="sm")], md=4),
-        dbc.Col(dbc.Button(_("views.save"), id=f"{BV}-save", color="primary", size="sm", className="mt-4"), md=2),
-        dbc.Col(html.Div(deletable_list(found, BV), id=f"{BV}-list", className="small"), md=12),
-    ], className="g-2")), className="mb-2")
-    return html.Div([
-        html.Div([
-            dbc.DropdownMenu(_items(found), id=f"{BV}-menu", label=_("views.title"), size="sm", color="light",
-                             className="me-2"),
-            dbc.Button([html.I(className="bi bi-bookmark-plus me-1"), _("views.save_current")], id=f"{BV}-toggle",
-                       color="outline-secondary", size="sm", className="me-2"),
-            html.Div(id=f"{BV}-status", className="small text-muted flex-grow-1"),
-        ], className="d-flex align-items-center mb-2"),
-        dbc.Collapse(form, id=f"{BV}-form", is_open=False),
-    ])
+    return views_bar(BV, found, share_options(user), _items(found), _("views.title"))
 
 
 @callback(Output(f"{BV}-form", "is_open"), Input(f"{BV}-toggle", "n_clicks"), State(f"{BV}-form", "is_open"),

@@ -42,26 +42,40 @@ def navbar():
                                 href="/logout", external_link=True, id="nav-logout")),
     ]
     # Below the lg breakpoint (a phone, 390 px) the links, search and bell fold behind the toggler.
+    return folding_navbar("nav", [html.Span("◰", className="okno-logo me-2"), _("app.name")], "/", links, right,
+                          color="dark", expand="lg", className="okno-navbar py-1")
+
+
+def folding_navbar(prefix: str, brand: list, home: str, links: list, right: list, **navbar) -> dbc.Navbar:
+    """A navbar whose links fold behind a toggler on a phone: the staff one and the portal's
+    (components/portal_ui.py). Ids: `{prefix}-toggler`, `{prefix}-collapse`."""
     return dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand([html.Span("◰", className="okno-logo me-2"), _("app.name")], href="/"),
-        html.Button(html.Span(className="navbar-toggler-icon"), id="nav-toggler", type="button",
+        dbc.NavbarBrand(brand, href=home),
+        html.Button(html.Span(className="navbar-toggler-icon"), id=f"{prefix}-toggler", type="button",
                     className="navbar-toggler", title=_("nav.menu"),
-                    **{"aria-label": _("nav.menu"), "aria-controls": "nav-collapse", "aria-expanded": "false"}),
+                    **{"aria-label": _("nav.menu"), "aria-controls": f"{prefix}-collapse", "aria-expanded": "false"}),
         dbc.Collapse([dbc.Nav(links, navbar=True, className="me-auto"), dbc.Nav(right, navbar=True)],
-                     id="nav-collapse", navbar=True, is_open=False),
-    ], fluid=True), color="dark", dark=True, expand="lg", className="okno-navbar py-1")
+                     id=f"{prefix}-collapse", navbar=True, is_open=False),
+    ], fluid=True), dark=True, **navbar)
 
 
 # In the browser: no server round trip (and no session needed) to open or close the menu.
-clientside_callback(
-    """function (n, open) {
+TOGGLE = """function (n, open) {
         const next = n ? !open : false;
-        const button = document.getElementById("nav-toggler");
+        const button = document.getElementById("%s-toggler");
         if (button) { button.setAttribute("aria-expanded", String(next)); }
         return next;
-    }""",
-    Output("nav-collapse", "is_open"), Input("nav-toggler", "n_clicks"), State("nav-collapse", "is_open"),
-    prevent_initial_call=True)
+    }"""
+
+
+def fold_toggle(prefix: str) -> None:
+    """Register the toggler's clientside callback for a `folding_navbar` with this prefix."""
+    clientside_callback(TOGGLE % prefix, Output(f"{prefix}-collapse", "is_open"),
+                        Input(f"{prefix}-toggler", "n_clicks"),
+                        State(f"{prefix}-collapse", "is_open"), prevent_initial_call=True)
+
+
+fold_toggle("nav")
 
 
 def _search():

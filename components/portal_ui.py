@@ -5,9 +5,10 @@ import base64
 import binascii
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, clientside_callback, html
+from dash import html
 
 from components.i18n import _, current_locale
+from components.navbar import fold_toggle, folding_navbar
 
 
 def header(name: str) -> html.Div:
@@ -23,26 +24,12 @@ def header(name: str) -> html.Div:
                                      className="navbar-text mx-2")),
                dbc.NavItem(dbc.NavLink([html.I(className="bi bi-box-arrow-right me-1"), _("portal.logout")],
                                        href="/portal/logout", external_link=True, id="portal-nav-logout"))]
-    # As the staff navbar (components/navbar.py): on a phone the links fold behind a toggler.
-    return dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand([html.Span("◰", className="okno-logo me-2"), _("portal.title")], href="/portal"),
-        html.Button(html.Span(className="navbar-toggler-icon"), id="portal-nav-toggler", type="button",
-                    className="navbar-toggler", title=_("nav.menu"),
-                    **{"aria-label": _("nav.menu"), "aria-controls": "portal-nav-collapse", "aria-expanded": "false"}),
-        dbc.Collapse([dbc.Nav(mine, navbar=True, className="me-auto"), dbc.Nav(account, navbar=True)],
-                     id="portal-nav-collapse", navbar=True, is_open=False),
-    ], fluid=True), color="primary", dark=True, expand="md", className="mb-3 py-1 okno-portal-nav")
+    # As the staff navbar: on a phone the links fold behind a toggler.
+    return folding_navbar("portal-nav", [html.Span("◰", className="okno-logo me-2"), _("portal.title")], "/portal",
+                          mine, account, color="primary", expand="md", className="mb-3 py-1 okno-portal-nav")
 
 
-clientside_callback(
-    """function (n, open) {
-        const next = n ? !open : false;
-        const button = document.getElementById("portal-nav-toggler");
-        if (button) { button.setAttribute("aria-expanded", String(next)); }
-        return next;
-    }""",
-    Output("portal-nav-collapse", "is_open"), Input("portal-nav-toggler", "n_clicks"),
-    State("portal-nav-collapse", "is_open"), prevent_initial_call=True)
+fold_toggle("portal-nav")
 
 
 def need_login() -> html.Div:

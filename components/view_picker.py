@@ -50,28 +50,34 @@ def deletable_list(rows: list[dict], prefix: str = V) -> list:
                       className="badge text-bg-light border me-1") for r in rows]
 
 
-def view_picker(current: str | None = None):
-    """The "Views" menu and the save form. `current`: the name of the view the page opened with."""
-    user = current_user._get_current_object()
-    found, share = rows(user), share_options(user)
+def views_bar(prefix: str, found: list[dict], share: list[dict], menu_items: list, label: str,
+              name: str = "") -> html.Div:
+    """The "Views" menu, "Save current" and the save form (name, sharing, the deletable views), with ids under
+    `prefix`: the ticket list and the board (components/board_views.py) differ only in what a pick does."""
     form = dbc.Card(dbc.CardBody(dbc.Row([
-        dbc.Col([dbc.Label(_("views.name"), html_for=f"{V}-name"),
-                 dbc.Input(id=f"{V}-name", size="sm", maxLength=saved_views.MAX_NAME, value=current or "")], md=4),
-        dbc.Col([dbc.Label(_("views.share"), html_for=f"{V}-share"),
-                 dbc.Select(id=f"{V}-share", options=share, value="me", size="sm")], md=4),
-        dbc.Col(dbc.Button(_("views.save"), id=f"{V}-save", color="primary", size="sm", className="mt-4"), md=2),
-        dbc.Col(html.Div(deletable_list(found), id=f"{V}-list", className="small"), md=12),
+        dbc.Col([dbc.Label(_("views.name"), html_for=f"{prefix}-name"),
+                 dbc.Input(id=f"{prefix}-name", size="sm", maxLength=saved_views.MAX_NAME, value=name)], md=4),
+        dbc.Col([dbc.Label(_("views.share"), html_for=f"{prefix}-share"),
+                 dbc.Select(id=f"{prefix}-share", options=share, value="me", size="sm")], md=4),
+        dbc.Col(dbc.Button(_("views.save"), id=f"{prefix}-save", color="primary", size="sm", className="mt-4"), md=2),
+        dbc.Col(html.Div(deletable_list(found, prefix), id=f"{prefix}-list", className="small"), md=12),
     ], className="g-2")), className="mb-2")
     return html.Div([
         html.Div([
-            dbc.DropdownMenu(_menu_items(found), id=f"{V}-menu", label=current or _("views.title"), size="sm",
-                             color="light", className="me-2"),
-            dbc.Button([html.I(className="bi bi-bookmark-plus me-1"), _("views.save_current")], id=f"{V}-toggle",
+            dbc.DropdownMenu(menu_items, id=f"{prefix}-menu", label=label, size="sm", color="light", className="me-2"),
+            dbc.Button([html.I(className="bi bi-bookmark-plus me-1"), _("views.save_current")], id=f"{prefix}-toggle",
                        color="outline-secondary", size="sm", className="me-2"),
-            html.Div(id=f"{V}-status", className="small text-muted flex-grow-1"),
+            html.Div(id=f"{prefix}-status", className="small text-muted flex-grow-1"),
         ], className="d-flex align-items-center mb-2"),
-        dbc.Collapse(form, id=f"{V}-form", is_open=False),
+        dbc.Collapse(form, id=f"{prefix}-form", is_open=False),
     ])
+
+
+def view_picker(current: str | None = None):
+    """The "Views" menu and the save form. `current`: the name of the view the page opened with."""
+    user = current_user._get_current_object()
+    found = rows(user)
+    return views_bar(V, found, share_options(user), _menu_items(found), current or _("views.title"), current or "")
 
 
 @callback(Output(f"{V}-form", "is_open"), Input(f"{V}-toggle", "n_clicks"), State(f"{V}-form", "is_open"),

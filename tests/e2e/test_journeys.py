@@ -19,14 +19,10 @@ from tests import factories as f
 from tests import portal_factories as pf
 from tests.e2e.conftest import login
 from tests.e2e.test_accessibility import portal_login
+from tests.e2e.test_portal import choose
 from tests.weekly_data import WEEK, build
 
 PHONE = {"width": 390, "height": 844}
-
-
-def choose(page, dropdown: str, option: str) -> None:
-    page.click(dropdown)
-    page.get_by_role("option", name=option).click()
 
 
 def nothing_sideways(page) -> bool:

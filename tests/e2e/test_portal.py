@@ -82,6 +82,7 @@ def choose(page, dropdown: str, option: str):
     """Pick by typing, as a person with a long list does: the dropdown renders only the options in view,
     and other tests' services can push this one out of it."""
     page.click(dropdown)
+    page.get_by_role("option").first.wait_for()  # the options have arrived (a type's follow the service)
     page.keyboard.type(option)
     page.get_by_role("option", name=option).click()
 

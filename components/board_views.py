@@ -10,9 +10,9 @@ from dash import ALL, Input, Output, State, callback, ctx, html
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 
-from components.i18n import _, error_message
-from components.view_picker import deletable_list, rows, share_options, views_bar
-from data.db import read_session, session_scope
+from components.i18n import _
+from components.view_picker import deletable_list, keep, rows, share_options, views_bar
+from data.db import read_session
 from data.errors import OknoError
 from data.tickets import saved_views
 from data.tickets.filters import parse as parse_filter
@@ -69,20 +69,9 @@ def pick(_clicks):
           prevent_initial_call=True)
 def save_or_delete(_save, _deletes, name, share, board_filter):
     """Save the board's current filters under the name (shared with the chosen team), or delete a view."""
-    trigger = ctx.triggered_id
-    if isinstance(trigger, dict) and not _clicked():
-        raise PreventUpdate
-    user = current_user._get_current_object()
-    try:
-        with session_scope() as s:
-            if isinstance(trigger, dict):
-                saved_views.delete(s, user, trigger["id"])
-                status = _("views.deleted")
-            else:
-                row = saved_views.save(s, user, name=name or "", query=board_filter or {}, page=PAGE,
-                                       team_id=int(share) if str(share or "").isdigit() else None)
-                status = _("views.saved", name=row.name)
-    except OknoError as err:
-        return dbc.Alert(error_message(err), color="danger", className="py-1 mb-0"), dash.no_update, dash.no_update
-    found = rows(user, PAGE)
+    saved = keep(BV, PAGE, name, share, board_filter)
+    if isinstance(saved, dbc.Alert):
+        return saved, dash.no_update, dash.no_update
+    status = _("views.saved", name=saved[1]) if saved else _("views.deleted")
+    found = rows(current_user._get_current_object(), PAGE)
     return status, _items(found), deletable_list(found, BV)

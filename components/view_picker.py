@@ -92,6 +92,21 @@ def toggle(_n, is_open):
           prevent_initial_call=True)
 def save_or_delete(_save, _deletes, name, share, query):
     """Save the list's current filters under the name (shared with the chosen team), or delete a view."""
+    saved = keep(V, "tickets", name, share, query)
+    if isinstance(saved, dbc.Alert):
+        return saved, dash.no_update, dash.no_update
+    status = _("views.deleted")
+    if isinstance(saved, tuple):
+        status = html.Span([_("views.saved", name=saved[1]), " ",
+                            html.A(_("views.open_link"), href=f"/tickets?view={saved[0]}", id=f"{V}-link")])
+    found = rows(current_user._get_current_object())
+    return status, _menu_items(found), deletable_list(found)
+
+
+def keep(prefix: str, page: str, name, share, query):
+    """The save form's click (the list's and the board's): delete the view whose × was clicked, or save the
+    filters `query` under `name`, shared with the team `share` names. Returns (id, name) of a saved view,
+    None after a delete, or an error alert; a redraw of the delete buttons (nothing clicked) is no update."""
     trigger = ctx.triggered_id
     if isinstance(trigger, dict) and not (ctx.triggered and ctx.triggered[0].get("value")):
         raise PreventUpdate  # the list was redrawn, nothing was clicked
@@ -100,14 +115,10 @@ def save_or_delete(_save, _deletes, name, share, query):
         with session_scope() as s:
             if isinstance(trigger, dict):
                 saved_views.delete(s, user, trigger["id"])
-                status = _("views.deleted")
-            else:
-                row = saved_views.save(s, user, name=name or "", query=query or {},
-                                       team_id=int(share) if str(share or "").isdigit() else None)
-                status = html.Span([_("views.saved", name=row.name), " ",
-                                    html.A(_("views.open_link"), href=f"/tickets?view={row.id}", id=f"{V}-link")])
+                return None
+            row = saved_views.save(s, user, name=name or "", query=query or {}, page=page,
+                                   team_id=int(share) if str(share or "").isdigit() else None)
+            return row.id, row.name
     except OknoError as err:
-        return dbc.Alert(error_message(err), color="danger", className="py-1 mb-0"), dash.no_update, dash.no_update
-    found = rows(user)
-    return status, _menu_items(found), deletable_list(found)
+        return dbc.Alert(error_message(err), color="danger", className="py-1 mb-0")
 

@@ -7,8 +7,11 @@ up across the board.
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from dash import html
 
+from components import board_cache
 from components.i18n import _
 from components.ticket_card import card
 
@@ -88,17 +91,50 @@ def shape(board) -> tuple[list[dict], list[dict]]:
     return columns, ([no_lane] + lanes if lanes else [no_lane])
 
 
-def render(session, user, board, column_ids, flt, limits, locale, only_cells=None, order=None
+def render(session, user, board, column_ids, flt, limits, locale, only_cells=None, order=None, revisions=None
            ) -> tuple[dict, dict, list]:
     """Headers of the given columns, their cells (or only `only_cells`: {(column, lane or 0)}), lane labels.
-    `order`: "due" puts the soonest SLA due first in each cell (data/boards/view.py ORDERS)."""
+    `order`: "due" puts the soonest SLA due first in each cell (data/boards/view.py ORDERS). With the
+    columns' `revisions` ({column: revision} read before the cards), whole columns come from the render
+    cache when this worker rendered the same revision lately (components/board_cache.py)."""
     from data.boards import view as board_view
     _columns, lanes = shape(board)
-    data, load = board_view.view(session, user, board, column_ids, flt, limits, order=order)
-    heads = {cid: _header(col) for cid, col in data.items()}
-    cells = {(cid, lane["id"] or 0): cell_children(col, lane["id"] or 0, locale)
-             for cid, col in data.items() for lane in lanes
-             if only_cells is None or (cid, lane["id"] or 0) in only_cells}
+    lane_keys = tuple(lane["id"] or 0 for lane in lanes)
+    keys = {}
+    if revisions is not None and only_cells is None:
+        step = board_view.default_limit(board)
+        database = session.get_bind().engine.url.render_as_string(hide_password=True)
+        keys = {cid: board_cache.key(database, board.id, cid, revisions.get(cid), lane_keys, asdict(flt) if flt else None,
+                                     user.id, (limits or {}).get(str(cid), step), locale, order)
+                for cid in (column_ids if column_ids is not None else [c.id for c in board.columns])}
+    cached, claimed, busy = {}, [], {}
+    for cid, k in keys.items():
+        if (hit := board_cache.get(k)) is not None:
+            cached[cid] = hit
+        elif k is not None and (elsewhere := board_cache.claim(k)) is not None:
+            busy[cid] = elsewhere
+        elif k is not None:
+            claimed.append(k)
+    if busy and not claimed:  # the whole team opened the board at once: take what another thread renders
+        board_cache.wait(busy)
+        cached |= {cid: hit for cid in busy if (hit := board_cache.get(keys[cid])) is not None}
+    try:
+        wanted = None if column_ids is None else list(column_ids)
+        cards_for = None if not cached else [c for c in (wanted or [c.id for c in board.columns]) if c not in cached]
+        data, load = board_view.view(session, user, board, wanted, flt, limits, order=order, cards_for=cards_for)
+        heads = {cid: _header(col) for cid, col in data.items()}
+        cells = {}
+        for cid, col in data.items():
+            if cid in cached:
+                cells |= {(cid, lane): children for lane, children in cached[cid].items()}
+                continue
+            mine = {lane: cell_children(col, lane, locale) for lane in lane_keys
+                    if only_cells is None or (cid, lane) in only_cells}
+            board_cache.put(keys.get(cid), mine)
+            cells |= {(cid, lane): children for lane, children in mine.items()}
+    finally:
+        for k in claimed:
+            board_cache.release(k)
     with_lanes = any(lane["id"] is not None for lane in lanes)
     return heads, cells, lane_labels(lanes, load) if with_lanes else []
 

@@ -170,14 +170,26 @@ def get_config() -> Config:
     return _frozen.get() or Config()
 
 
+def freeze():
+    """Read the environment once for what follows (until `thaw(token)`): a web request, a worker's batch."""
+    return _frozen.set(Config())
+
+
+def thaw(token) -> None:
+    try:
+        _frozen.reset(token)
+    except ValueError:  # set in another context (a server that runs teardown elsewhere): just forget it
+        _frozen.set(None)
+
+
 @contextmanager
 def frozen():
     """One Config for the work inside (a channel worker's batch): the environment is read once."""
-    token = _frozen.set(Config())
+    token = freeze()
     try:
         yield
     finally:
-        _frozen.reset(token)
+        thaw(token)
 
 
 def company_tz() -> ZoneInfo:

@@ -92,8 +92,11 @@ def layout(board_id=None, **_kw):
         with read_session() as s:
             board = boards.get(s, user, int(board_id))
             columns, lanes = kanban.shape(board)
-            heads, cells, labels = kanban.render(s, user, board, None, board_view.TicketFilter(), {}, locale)
+            # The revisions before the cards: the page may hold newer cards than its revisions say (the next
+            # poll redraws them), never older ones.
             rev, col_revs = boards.revisions(s, board.id)
+            heads, cells, labels = kanban.render(s, user, board, None, board_view.TicketFilter(), {}, locale,
+                                                 revisions=col_revs)
             filters = _filters(s, locale)
             loads = load_strip(s, user, board, locale)
             bid, name, others = board.id, board.name, [(b.id, b.name) for b in boards.usable(s, user)]
@@ -220,7 +223,7 @@ def refresh(move, _tick, flt, more, board_id, revs, limits):
                 limits[str(column)] = int(limits.get(str(column), step)) + step
                 wanted = [column]
         heads, cells, labels = kanban.render(s, user, board, wanted, board_view.TicketFilter.from_dict(flt), limits,
-                                             locale, only_cells, order=(flt or {}).get("order")) \
+                                             locale, only_cells, order=(flt or {}).get("order"), revisions=col_revs) \
             if wanted else ({}, {}, dash.no_update)
     new_revs = {"board": rev if trigger != f"{P}-move" else revs.get("board"),
                 "columns": {**revs["columns"], **{str(c): col_revs.get(c) for c in wanted}}}

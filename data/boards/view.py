@@ -111,11 +111,12 @@ def columns(session: Session, user: User, board: Board, column_ids: list[int] | 
 
 def view(session: Session, user: User, board: Board, column_ids: list[int] | None = None,
          flt: TicketFilter | None = None, limits: dict | None = None, limit: int | None = None,
-         now: datetime | None = None, ticket_id: int | None = None, order: str | None = None
-         ) -> tuple[dict[int, dict], dict[int, int]]:
+         now: datetime | None = None, ticket_id: int | None = None, order: str | None = None,
+         cards_for: list[int] | None = None) -> tuple[dict[int, dict], dict[int, int]]:
     """(columns as in `columns`, open cards per lane): two queries for everything a board callback sends.
     With `ticket_id`, the cells hold only that card (if the filter shows it); headers and counts are whole.
-    `order` is a key of ORDERS (anything else: as arranged)."""
+    `order` is a key of ORDERS (anything else: as arranged). `cards_for`: read the cards of only these
+    columns (the others' cells come from the page's render cache); headers and counts stay whole."""
     now = now or datetime.now(timezone.utc)
     cols = {c.id: c for c in board.columns}
     wanted = [c for c in (column_ids if column_ids is not None else cols) if c in cols]
@@ -124,8 +125,22 @@ def view(session: Session, user: User, board: Board, column_ids: list[int] | Non
                  "over_wip": False, "cells": {}} for cid in wanted}
     if not wanted:
         return out, {}
-    params = {"board": board.id, "columns": wanted, "done_days": DONE_DAYS, "limit": limit or default_limit(board),
-              "limits": _limits_json(limits)}
+    with_cards = wanted if cards_for is None else [c for c in wanted if c in cards_for]
+    if with_cards:
+        _read_cards(session, user, board, out, with_cards, flt, limits, limit, now, ticket_id, order)
+    per_column, per_lane = counts(session, board)
+    for cid, col in out.items():
+        count = col["count"] = per_column.get(cid, 0)
+        col["over_wip"] = bool(col["wip_limit"]) and count > col["wip_limit"]
+        col["at_wip"] = bool(col["wip_limit"]) and count >= col["wip_limit"]
+    return out, per_lane
+
+
+def _read_cards(session: Session, user: User, board: Board, out: dict, column_ids: list[int], flt, limits, limit,
+                now: datetime, ticket_id: int | None, order: str | None) -> None:
+    cols = {c.id: c for c in board.columns}
+    params = {"board": board.id, "columns": column_ids, "done_days": DONE_DAYS,
+              "limit": limit or default_limit(board), "limits": _limits_json(limits)}
     conditions, filter_params = where(flt or TicketFilter(), "t", me=user.id)
     params |= filter_params
     if ticket_id is not None:
@@ -134,12 +149,6 @@ def view(session: Session, user: User, board: Board, column_ids: list[int] | Non
     for row in session.execute(text(sql), params):
         cell = out[row.column_id]["cells"].setdefault(row.lane_id or 0, {"cards": [], "total": row.cell_total})
         cell["cards"].append(_card(row, now, cols[row.column_id].time_limit_minutes))
-    per_column, per_lane = counts(session, board)
-    for cid, col in out.items():
-        count = col["count"] = per_column.get(cid, 0)
-        col["over_wip"] = bool(col["wip_limit"]) and count > col["wip_limit"]
-        col["at_wip"] = bool(col["wip_limit"]) and count >= col["wip_limit"]
-    return out, per_lane
 
 
 def default_limit(board: Board) -> int:

@@ -48,3 +48,32 @@ def test_arrivals_heatmap_in_local_time(session, h):
     assert cells[(1, 10)] == 1 and cells[(1, 11)] == 1 and cells[(1, 9)] == 1  # Monday: T1, T2, T6
     assert cells[(2, 10)] == 1 and cells[(3, 10)] == 1 and cells[(4, 10)] == 1
     assert sum(cells.values()) == 6
+
+
+def test_agents_table_links_open_each_agents_tickets_with_the_same_filter(app, session, h):
+    """Each number in the per-agent table links to the ticket list of that agent, with the page's filter."""
+    from components.chart_card import tickets_link
+    from components.charts.team import agents_table
+    from tests.dash_support import plain, signed_in
+    f = h.filter(assignee=[h.agent_a.id, h.agent_b.id])  # an assignee filter of its own: the link's agent replaces it
+    with signed_in(app, h.analyst):
+        table, data = agents_table(session, h.analyst, f)
+    links = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "A":
+                links.append((node["props"]["children"], node["props"]["href"]))
+            for v in node.get("props", {}).values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(plain(table))
+    by_agent = {r["name"]: r for r in data}
+    a = by_agent["Agent A"]
+    assert (a["name"], tickets_link(f, assignee=a["agent_id"])) in links
+    assert (a["open_now"], tickets_link(f, assignee=a["agent_id"], status="queue,in_progress,waiting")) in links
+    assert (a["resolved"], tickets_link(f, assignee=a["agent_id"], resolved_from=f.date_from,
+                                        resolved_to=f.date_to)) in links
+    assert len(links) == 3 * len(data)

@@ -8,6 +8,7 @@ from dash import Output, html
 from data.metrics import team
 
 from components.chart_card import COLORS, empty_figure, register, style, tickets_link
+from components.lite import el
 from components.i18n import N_, _
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -26,17 +27,30 @@ def agents_table(session, user, f):
     labels = (N_("an.agent"), N_("an.f.team"), N_("an.open_now"), N_("an.resolved"), N_("an.cycle_p50"),
               N_("an.sla_met_pct"), N_("an.reopen_rate"))
     head = html.Thead(html.Tr([html.Th(_(k)) for k in labels]))
-    body = html.Tbody([html.Tr([
-        html.Td(html.A(r["name"], href=tickets_link(f, assignee=r["agent_id"]))),
-        html.Td(r["team"] or ""),
-        html.Td(html.A(r["open_now"], href=tickets_link(f, assignee=r["agent_id"], status="queue,in_progress,waiting"))),
-        html.Td(html.A(r["resolved"], href=tickets_link(f, assignee=r["agent_id"], resolved_from=f.date_from,
-                                                        resolved_to=f.date_to))),
-        html.Td(_fmt(r["cycle_p50"])), html.Td(_fmt(r["sla_met"], 0, "%")), html.Td(_fmt(r["reopen_rate"], 1, "%")),
+    # Several hundred agents × 7 cells: the rows are plain component dicts (components/lite.py), and each
+    # link is its filter's URL with the agent's id appended, not a URL encoded anew per cell.
+    person = _agent_links(f, {})
+    open_now = _agent_links(f, {"status": "queue,in_progress,waiting"})
+    resolved = _agent_links(f, {"resolved_from": f.date_from, "resolved_to": f.date_to})
+    body = html.Tbody([el("Tr", [
+        el("Td", el("A", r["name"], href=person(r["agent_id"]))),
+        el("Td", r["team"] or ""),
+        el("Td", el("A", r["open_now"], href=open_now(r["agent_id"]))),
+        el("Td", el("A", r["resolved"], href=resolved(r["agent_id"]))),
+        el("Td", _fmt(r["cycle_p50"])), el("Td", _fmt(r["sla_met"], 0, "%")), el("Td", _fmt(r["reopen_rate"], 1, "%")),
     ]) for r in data])
     table = dbc.Table([head, body], size="sm", responsive=True, hover=True, striped=True, className="mb-0 okno-an-table",
                       id="an-agents-table")
     return html.Div(table, style={"maxHeight": "420px", "overflowY": "auto"}), data
+
+
+def _agent_links(f, extra: dict):
+    """agent id → the ticket list with the chart's filter, `extra`, and that assignee (the same URL
+    tickets_link(f, assignee=…, **extra) gives)."""
+    marker = "-1"
+    template = tickets_link(f, assignee=marker, **extra)
+    head, tail = template.split("assignee=" + marker, 1)
+    return lambda agent_id: f"{head}assignee={agent_id}{tail}"
 
 
 def agents_chart(session, user, f):

@@ -268,9 +268,10 @@ def agent_cycle_medians(session: Session, f: TicketFilter) -> dict[int, float]:
               GROUP BY 1, 2) AS x GROUP BY x.id""", params | {"m_first": first, "m_after": after})
     if not found:
         return {}
-    who = np.concatenate([np.full(len(r["vals"]) // 4, r["id"], np.int64) for r in found])
-    values = np.concatenate([np.frombuffer(r["vals"], ">i4") for r in found]).astype(np.int64)
-    counts = np.concatenate([np.frombuffer(r["counts"], ">i4") for r in found]).astype(np.int64)
+    who = np.repeat(np.fromiter((r["id"] for r in found), np.int64, len(found)),
+                    np.fromiter((len(r["vals"]) // 4 for r in found), np.int64, len(found)))
+    values = np.frombuffer(b"".join(r["vals"] for r in found), ">i4").astype(np.int64)
+    counts = np.frombuffer(b"".join(r["counts"] for r in found), ">i4").astype(np.int64)
     order = np.lexsort((values, who))
     who, values, counts = who[order], values[order], counts[order]
     upto = np.cumsum(counts)  # running count over all agents, each agent's values ascending

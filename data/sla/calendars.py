@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from data.config import get_config
 from data.errors import Text
 
@@ -140,6 +142,14 @@ class _Index:
         self.lo = datetime.combine(first + timedelta(days=1), time(0), timezone.utc).timestamp()
         self.hi = datetime.combine(last - timedelta(days=1), time(0), timezone.utc).timestamp()
         self.total = total
+        self._arrays: tuple | None = None
+
+    def arrays(self) -> tuple:
+        """starts, ends, cum, cum_end as numpy arrays, for data/sla/batch.py (built once per index)."""
+        if self._arrays is None:
+            self._arrays = tuple(np.asarray(v, dtype=np.float64) for v in (self.starts, self.ends, self.cum,
+                                                                            self.cum_end))
+        return self._arrays
 
     def position(self, t: float) -> float:
         """Business seconds from the start of the index to instant t."""

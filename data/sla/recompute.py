@@ -64,7 +64,9 @@ def recompute_open_tickets(session: Session) -> None:
 
 
 def backfill(session_factory, batch: int = 5000, progress=None) -> dict:
-    """Recompute every ticket in id order, one transaction per batch; returns counts and tickets/s."""
+    """Recompute every ticket in id order, one transaction per range of `batch` ids; returns counts and
+    tickets/s. Each range is read with range scans and written by data/sla/bulk.py (only what changed)."""
+    from data.sla import bulk
     with session_factory() as s:
         policies = sla_policies.load(s)
         lo, hi = s.execute(text("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM tickets")).one()
@@ -72,10 +74,7 @@ def backfill(session_factory, batch: int = 5000, progress=None) -> dict:
     start = lo
     while start <= hi:
         with session_factory() as s, s.begin():
-            ids = list(s.scalars(text("SELECT id FROM tickets WHERE id >= :a AND id < :b ORDER BY id"),
-                                 {"a": start, "b": start + batch}))
-            sla_store.recompute(s, ids, policies)
-        done += len(ids)
+            done += bulk.recompute(s, bulk.Scope(lo=start, hi=start + batch), policies, time.time())
         start += batch
         if progress:
             progress(done, time.perf_counter() - started)

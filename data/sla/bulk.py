@@ -10,6 +10,8 @@ locks every existing row even when nothing changes — a write per row on a back
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from sqlalchemy.orm import Session
 
@@ -110,25 +112,46 @@ class Scope:
         return f"{column} = ANY('{{{','.join(str(int(i)) for i in self.ids)}}}'::bigint[])"
 
 
+@dataclass
+class Result:
+    """A batch's computed SLA, ready to write."""
+    scope: Scope
+    ids: np.ndarray  # the tickets, ascending
+    policy_ids: np.ndarray  # per ticket, 0 for none
+    clocks: batch.Clocks
+    columns: dict[str, np.ndarray]  # batch.ticket_columns
+
+
 def recompute(session: Session, scope: Scope, policies: PolicySet, now: float, summary: bool = False) -> dict | int:
     """Recompute and store the SLA of the scope's tickets as of `now` (epoch seconds). Returns the number of
     tickets, or with summary=True {ticket_id: ticket column values} as store.recompute."""
-    session.flush()  # the raw cursor below reads what the ORM has pending
-    cur = session.connection().connection.driver_connection.cursor()
-    with cur:
-        ids, tl, policy_list = _load(cur, scope, policies)
-        clocks = batch.compute(tl, policy_list, now)
-        columns = batch.ticket_columns(len(ids), clocks)
-        policy_ids = np.asarray([0] + [p.id for p in policy_list], np.int64)[tl.policy + 1]
-        _write(cur, scope, ids, policy_ids, clocks, columns)
+    result = evaluate(session, scope, policies, now)
+    write(session, result)
     if not summary:
-        return len(ids)
+        return len(result.ids)
+    columns = result.columns
     lists = {k: [None if v != v else v for v in columns[k].tolist()] for k in ("fr_due", "res_due", "due", "risk")}
     for k in ("fr_breached", "res_breached"):
         lists[k] = [None if v < 0 else bool(v) for v in columns[k].tolist()]
-    lists["policy_id"] = [p or None for p in policy_ids.tolist()]
+    lists["policy_id"] = [p or None for p in result.policy_ids.tolist()]
     keys = ("policy_id", "fr_due", "res_due", "fr_breached", "res_breached", "due", "risk")
-    return {tid: dict(zip(keys, values)) for tid, *values in zip(ids.tolist(), *(lists[k] for k in keys))}
+    return {tid: dict(zip(keys, values)) for tid, *values in zip(result.ids.tolist(), *(lists[k] for k in keys))}
+
+
+def evaluate(session: Session, scope: Scope, policies: PolicySet, now: float) -> Result:
+    """Read the scope's histories and compute every clock; writes nothing."""
+    session.flush()  # the raw cursor below reads what the ORM has pending
+    with session.connection().connection.driver_connection.cursor() as cur:
+        ids, tl, policy_list = _load(cur, scope, policies)
+    clocks = batch.compute(tl, policy_list, now)
+    policy_ids = np.asarray([0] + [p.id for p in policy_list], np.int64)[tl.policy + 1]
+    return Result(scope, ids, policy_ids, clocks, batch.ticket_columns(len(ids), clocks))
+
+
+def write(session: Session, result: Result) -> None:
+    """Store a batch's SLA: staging tables by binary COPY, then only the rows that changed."""
+    with session.connection().connection.driver_connection.cursor() as cur:
+        _write(cur, result.scope, result.ids, result.policy_ids, result.clocks, result.columns)
 
 
 def _load(cur, scope: Scope, policies: PolicySet):

@@ -4,8 +4,8 @@ Per batch: three queries read the tickets, their status entries and their commen
 comments come back by binary COPY, every field fixed-width, straight into numpy arrays (no Python
 object per row). data/sla/batch.py computes every clock; the results go back by one binary COPY per
 staging table, written from numpy in one piece. Then four set statements apply them, each touching only
-rows whose values changed: an UPDATE of changed clocks, an INSERT of new ones, a DELETE of cycles that no
-longer exist, an UPDATE of tickets whose SLA columns changed. (An INSERT … ON CONFLICT DO UPDATE … WHERE
+rows whose values changed: an UPDATE of changed clocks, a DELETE of cycles that no longer exist, an INSERT
+of new clocks, an UPDATE of tickets whose SLA columns changed. (An INSERT … ON CONFLICT DO UPDATE … WHERE
 locks every existing row even when nothing changes — a write per row on a backfill that changes nothing.)
 """
 from __future__ import annotations
@@ -27,18 +27,24 @@ _NATIVE = {">i8": np.int64, ">i4": np.int32, ">i2": np.int16, ">f8": np.float64,
 _TICKETS = """SELECT t.id, extract(epoch FROM t.created_at)::float8, t.service_id, t.request_type_id, t.priority_id,
        r.organisation, t.status, extract(epoch FROM t.resolved_at)::float8
 FROM tickets t LEFT JOIN requesters r ON r.id = t.requester_id WHERE {scope} ORDER BY t.id"""
-# As store._STATUSES: the placing test stays out of the scan's WHERE (OFFSET 0 keeps it out), or the
+# As store._STATUSES (which see for the order): the placing test stays out of the scan's WHERE (OFFSET 0 keeps it out), or the
 # planner may AND in the (kind, at) index, which at millions of 'moved' events costs seconds per batch.
-_STATUSES = """SELECT ticket_id, extract(epoch FROM at)::float8, kind FROM (
+_STATUSES = """SELECT ticket_id, at, id, kind FROM (
   SELECT e.ticket_id, e.at, e.id, {placed} AS placed,
          (CASE e.to_status WHEN '{stop}' THEN {STOP} WHEN '{pause}' THEN {PAUSE} ELSE {RUN} END)::int2 AS kind
   FROM ticket_events e WHERE {scope} OFFSET 0) e
-WHERE placed ORDER BY ticket_id, at, id"""
+WHERE placed"""
 # 1: a public reply by a staff user that is not an auto-reply; 2: a requester's message (as store._COMMENTS).
-_COMMENTS = """SELECT ticket_id, extract(epoch FROM created_at)::float8,
+_COMMENTS = """SELECT ticket_id, created_at AS at,
        (CASE WHEN is_public AND author_user_id IS NOT NULL AND NOT is_system THEN 1 ELSE 0 END
-        + CASE WHEN author_requester_id IS NOT NULL THEN 2 ELSE 0 END)::int2
-FROM comments c WHERE {scope} ORDER BY ticket_id, created_at"""
+        + CASE WHEN author_requester_id IS NOT NULL THEN 2 ELSE 0 END)::int2 AS flags
+FROM comments c WHERE {scope}"""
+# Each column comes back as one binary array (array_send of array_agg: one value per column, not one
+# message per row, which psycopg would hand to Python row by row), parsed by numpy. Instants are binary
+# timestamptz (microseconds since 2000-01-01), turned into epoch seconds by numpy — the same float8 as
+# extract(epoch …) gives; rows are sorted by numpy too. PostgreSQL spent more on the numeric extract()
+# and the sort than on reading the rows.
+_EPOCH_2000_US = 946_684_800_000_000
 
 _STAGE = """
 CREATE TEMPORARY TABLE IF NOT EXISTS okno_sla_clock_rows (ticket_id bigint, policy_id int, target smallint, cycle int,
@@ -169,12 +175,16 @@ def _load(cur, scope: Scope, policies: PolicySet):
                 index[id(p)] = len(policy_list)
                 policy_list.append(p)
             policy[i] = index[id(p)]
-    st = _copy_out(cur, _STATUSES.format(scope=scope.sql("e.ticket_id"), placed=statuses.placed("e"),
+    st = _fetch_arrays(cur, _STATUSES.format(scope=scope.sql("e.ticket_id"), placed=statuses.placed("e"),
                                          stop=STOPPED, pause=batch.PAUSE_STATUS, STOP=batch.STOP,
                                          PAUSE=batch.PAUSE, RUN=batch.RUN),
-                   (("tix", ">i8"), ("at", ">f8"), ("kind", ">i2")))
-    cm = _copy_out(cur, _COMMENTS.format(scope=scope.sql("c.ticket_id")),
-                   (("tix", ">i8"), ("at", ">f8"), ("flags", ">i2")))
+                   (("ticket_id", ">i8"), ("at", ">i8"), ("id", ">i8"), ("kind", ">i2")))
+    order = np.lexsort((st["id"], st["at"], st["ticket_id"]))  # by ticket, time, event id
+    st = {"tix": st["ticket_id"][order], "at": _epoch(st["at"][order]), "kind": st["kind"][order]}
+    cm = _fetch_arrays(cur, _COMMENTS.format(scope=scope.sql("c.ticket_id")),
+                   (("ticket_id", ">i8"), ("at", ">i8"), ("flags", ">i2")))
+    order = np.lexsort((cm["at"], cm["ticket_id"]))
+    cm = {"tix": cm["ticket_id"][order], "at": _epoch(cm["at"][order]), "flags": cm["flags"][order]}
     s_tix, s_ok = _position(ids, st["tix"])
     c_tix, c_ok = _position(ids, cm["tix"])
     s_tix, s_at, s_kind = s_tix[s_ok], st["at"][s_ok], st["kind"][s_ok].astype(np.int8)
@@ -200,6 +210,10 @@ def _load(cur, scope: Scope, policies: PolicySet):
     return ids, tl, policy_list
 
 
+def _epoch(microseconds_since_2000: np.ndarray) -> np.ndarray:
+    return (microseconds_since_2000 + _EPOCH_2000_US).astype(np.float64) / 1e6
+
+
 def _position(ids: np.ndarray, tix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each row's ticket as an index into ids, and whether it is one of them (READ COMMITTED: a ticket
     created between the queries may have rows here but no ticket row; it is left for the next recompute)."""
@@ -209,14 +223,18 @@ def _position(ids: np.ndarray, tix: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return i, ok
 
 
-def _copy_out(cur, query: str, fields) -> dict[str, np.ndarray]:
-    """A query's rows through binary COPY, parsed by numpy: every column fixed-width and never NULL."""
-    with cur.copy(f"COPY ({query}) TO STDOUT (FORMAT BINARY)") as copy:
-        data = b"".join(copy)
-    start = 19 + int.from_bytes(data[15:19], "big")
-    dtype = np.dtype([("n", ">i2")] + [x for name, t in fields for x in ((f"{name}_len", ">i4"), (name, t))])
-    rows = np.frombuffer(data, dtype=dtype, offset=start, count=(len(data) - start - 2) // dtype.itemsize)
-    return {name: rows[name].astype(_NATIVE[t]) for name, t in fields}
+def _fetch_arrays(cur, query: str, fields) -> dict[str, np.ndarray]:
+    """A query's columns (never NULL) as numpy arrays: one binary array per column, parsed by numpy."""
+    columns = ", ".join(f"array_send(array_agg(q.{name}))" for name, _ in fields)
+    cur.execute(f"SELECT {columns} FROM ({query}) q", binary=True)
+    out = {}
+    for (name, t), data in zip(fields, cur.fetchone()):
+        if data is None:  # no rows
+            out[name] = np.zeros(0, _NATIVE[t])
+            continue
+        # After the 20-byte header of a one-dimensional array: (length, value) per element.
+        out[name] = np.frombuffer(data, np.dtype([("len", ">i4"), ("v", t)]), offset=20)["v"].astype(_NATIVE[t])
+    return out
 
 
 def _copy_in(cur, table: str, fields, values: dict[str, np.ndarray]) -> None:
@@ -240,7 +258,8 @@ def _write(cur, scope: Scope, ids, policy_ids, c: batch.Clocks, columns: dict) -
         "due": c.due, "risk": c.risk, "elapsed": c.elapsed, "paused": c.paused, "state": c.state,
         "breached": c.breached})
     _copy_in(cur, "okno_sla_ticket_rows", _TICKET_FIELDS, {"id": ids, "policy_id": policy_ids, **columns})
+    # Stale cycles go before the new clocks come in: on a first run the DELETE then scans an empty range.
     cur.execute(_UPDATE_CLOCKS.format(scope=scope.sql("s.ticket_id")))
-    cur.execute(_INSERT_CLOCKS.format(scope=scope.sql("s.ticket_id")))
     cur.execute(_PRUNE.format(scope=scope.sql("s.ticket_id")))
+    cur.execute(_INSERT_CLOCKS.format(scope=scope.sql("s.ticket_id")))
     cur.execute(_UPDATE_TICKETS.format(scope=scope.sql("t.id")))

@@ -155,9 +155,6 @@ class BulkMode:
             return False  # the transaction is rolled back: the drops are undone with it
         cur = self.cur
         cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # Each foreign key is checked by one join of the whole table against its target; with the default
-        # 4 MB the hash of a million ticket ids spills to disk in batches.
-        cur.execute("SET LOCAL work_mem = '256MB'")
         for sql in [d for _, d in self.indexes] + [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}'
                                                    for t, n, d in self.foreign_keys]:
             started = time.perf_counter()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from data.sla.calendars import Calendar
+from data.sla.calendars import Calendar, add_array, between_array
 from data.sla.clock import PAUSE as PAUSE_STATUS, STOPPED as STOPPED_STATUS
 
 TARGETS = ("first_response", "resolution", "next_response")  # in the order clock.compute lists them
@@ -335,52 +335,21 @@ class _Reach:
         return self.at
 
 
-# ---- calendars over arrays (calendars.between_ts / add_ts) ----
-
-def _arrays(cal: Calendar, lo: float, hi: float):
-    idx = cal.index(lo, hi)
-    return idx.arrays()
-
-
-def _position(arrays, t: np.ndarray) -> np.ndarray:
-    starts, ends, cum, _ = arrays
-    if not len(starts):
-        return np.zeros(len(t))
-    i = np.searchsorted(starts, t, "right") - 1
-    j = np.maximum(i, 0)
-    return np.where(i < 0, 0.0, cum[j] + np.minimum(t - starts[j], ends[j] - starts[j]))
-
+# ---- each clock on its calendar (-1: round the clock) ----
 
 def _between(calendars: list[Calendar], calendar: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Business seconds between a and b (b > a), each on its calendar (-1: round the clock)."""
+    """Business seconds between a and b (b > a)."""
     out = b - a
     for ci in np.unique(calendar[calendar >= 0]).tolist():
         sel = calendar == ci
-        arrays = _arrays(calendars[ci], float(a[sel].min()), float(b[sel].max()))
-        out[sel] = _position(arrays, b[sel]) - _position(arrays, a[sel])
+        out[sel] = between_array(calendars[ci], a[sel], b[sel])
     return out
 
 
 def _add(calendars: list[Calendar], calendar: np.ndarray, a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The instant when x (> 0) business seconds have passed since a, each on its calendar."""
+    """The instant when x (> 0) business seconds have passed since a."""
     out = a + x
     for ci in np.unique(calendar[calendar >= 0]).tolist():
-        sel = np.flatnonzero(calendar == ci)
-        cal, sa, sx = calendars[ci], a[sel], x[sel]
-        lo, hi = float(sa.min()), float((sa + np.maximum(sx * 4, 14 * 86400)).max())
-        todo = np.arange(len(sel))
-        for _ in range(12):  # widen the index until every target fits, as add_ts
-            arrays = _arrays(cal, lo, hi)
-            starts, _, cum, cum_end = arrays
-            pos = _position(arrays, sa[todo]) + sx[todo]
-            i = np.searchsorted(cum_end, pos, "left")
-            ok = i < len(starts)
-            j = i[ok]
-            out[sel[todo[ok]]] = starts[j] + np.maximum(0.0, pos[ok] - cum[j])
-            todo = todo[~ok]
-            if not len(todo):
-                break
-            hi += 365 * 86400
-        else:
-            raise ValueError("the calendar has no working time in the next years")
+        sel = calendar == ci
+        out[sel] = add_array(calendars[ci], a[sel], x[sel])
     return out

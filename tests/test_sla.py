@@ -1,7 +1,7 @@
 """SLA on real tickets: computed in the same transaction as each change, from the event history."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
@@ -161,6 +161,88 @@ def test_a_large_batch_writes_through_the_staging_tables_the_same_results(sessio
     store.recompute(session, ids, sla_policies.load(session), now)
     assert written() == by_arrays
     assert {c[2] for c in by_arrays[0] if c[0] == ids[0] and c[1] == "resolution"} == {1, 2}  # the reopen's cycle
+
+
+def test_bulk_recompute_stores_what_recomputing_each_ticket_alone_stores(session):
+    """The backfill's path (data/sla/bulk.py: COPY both ways, the batch clock) on varied histories — two
+    policies on different calendars, pauses, reopens, replies and requester messages, a ticket without
+    a policy — stores the clocks and ticket columns that recomputing each ticket alone stores; it puts
+    wrong rows right, and when nothing changed it writes nothing."""
+    from data.sla import bulk
+    from data.sla import policies as sla_policies
+    from data.sla import store
+    agent, board, service, requester = setup(session)
+    other = f.service(session, board, name="Accounting")
+    lunch = BusinessCalendar(name=f"lunch {datetime.now().timestamp()}", timezone="Europe/Moscow",
+                             hours={d: [["09:00", "13:00"], ["14:00", "18:00"]] for d in ("mon", "tue", "wed", "thu")},
+                             holidays=[date(2025, 1, 15)])
+    session.add(lunch)
+    session.flush()
+    policy(session, nine_to_six(session), service=service, first=30, resolution=240, nxt=60, position=0)
+    policy(session, lunch, service=other, first=120, resolution=16 * 60, position=1)
+    col = {k: f.column(board, k).id for k in ("queue", "in_progress", "waiting", "done")}
+    base = msk(2025, 1, 13, 8, 40)  # a Monday, before the working day
+    ids = []
+    for i in range(14):
+        at = base + timedelta(hours=5 * i, minutes=7 * i)
+        t = tickets.create(session, agent, title=f"Varied {i}", board_id=board.id,
+                           service_id=(None, service.id, other.id)[i % 3] if i != 13 else None,
+                           requester_id=requester.id, at=at)
+        ids.append(t.id)
+        if i % 4 == 1:  # waits for the requester, then work goes on
+            tickets.move(session, agent, t.id, col["waiting"], at=at + timedelta(minutes=20))
+            tickets.move(session, agent, t.id, col["in_progress"], at=at + timedelta(hours=26))
+        if i % 4 == 2:  # done, reopened, done again
+            tickets.move(session, agent, t.id, col["done"], at=at + timedelta(hours=3))
+            tickets.move(session, agent, t.id, col["in_progress"], at=at + timedelta(hours=30))
+            tickets.move(session, agent, t.id, col["done"], at=at + timedelta(hours=50))
+        if i % 4 == 3 or i == 13:  # a conversation: auto-reply, answer, questions, a late answer
+            tickets.comment(session, None, t.id, "We got your request", public=True, system=True,
+                            at=at + timedelta(minutes=1))
+            tickets.comment(session, agent, t.id, "Looking", public=True, at=at + timedelta(minutes=45))
+            tickets.comment(session, requester, t.id, "Any news?", at=at + timedelta(hours=2))
+            tickets.comment(session, requester, t.id, "Hello?", at=at + timedelta(hours=3))
+            tickets.comment(session, agent, t.id, "Fixed", public=True, at=at + timedelta(hours=9))
+            tickets.comment(session, requester, t.id, "Broken again", at=at + timedelta(hours=30))
+        if i == 4:  # paused right now
+            tickets.move(session, agent, t.id, col["waiting"], at=at + timedelta(hours=1))
+    policies = sla_policies.load(session)
+    now = msk(2025, 1, 17, 12, 0)
+
+    def stored():
+        clocks = session.execute(text(
+            "SELECT ticket_id, target, cycle, policy_id, target_seconds, started_at, stopped_at, due_at, at_risk_at, "
+            "elapsed_seconds, paused_seconds, state, breached, ctid::text FROM ticket_sla WHERE ticket_id = ANY(:ids) "
+            "ORDER BY 1, 2, 3"), {"ids": ids}).all()
+        columns = session.execute(text(
+            "SELECT id, sla_policy_id, first_response_due_at, resolution_due_at, sla_first_response_breached, "
+            "sla_resolution_breached, sla_due_at, sla_at_risk_at, ctid::text FROM tickets WHERE id = ANY(:ids) "
+            "ORDER BY id"), {"ids": ids}).all()
+        return [r[:-1] for r in clocks], [r[:-1] for r in columns], [r[-1] for r in clocks + columns]
+
+    for ticket_id in ids:
+        store.recompute(session, [ticket_id], policies, now)
+    alone = stored()[:2]
+    assert {r[11] for r in alone[0]} >= {"met", "breached", "running", "paused"}
+    assert {(r[1], r[2]) for r in alone[0]} >= {("resolution", 2), ("next_response", 2)}
+    assert [r[1] for r in alone[1]].count(None) >= 2  # no policy for a ticket without a service
+    session.execute(text("DELETE FROM ticket_sla WHERE ticket_id = ANY(:ids)"), {"ids": ids})
+    session.execute(text("UPDATE tickets SET sla_policy_id = NULL, first_response_due_at = NULL, "
+                         "resolution_due_at = NULL, sla_due_at = NULL WHERE id = ANY(:ids)"), {"ids": ids})
+    assert bulk.recompute(session, bulk.Scope(ids=ids), policies, now.timestamp()) == len(ids)
+    assert stored()[:2] == alone
+    # Wrong rows are put right: a clock's values, a cycle that does not exist, a ticket's due time.
+    session.execute(text("UPDATE ticket_sla SET state = 'met', due_at = NULL WHERE ticket_id = :t"), {"t": ids[1]})
+    session.execute(text("INSERT INTO ticket_sla (ticket_id, target, cycle, target_seconds, started_at, state, "
+                         "elapsed_seconds, paused_seconds, breached) VALUES (:t, 'resolution', 9, 1, now(), 'met', 0, 0, "
+                         "false)"), {"t": ids[2]})
+    session.execute(text("UPDATE tickets SET sla_due_at = now() WHERE id = :t"), {"t": ids[3]})
+    bulk.recompute(session, bulk.Scope(ids=ids), policies, now.timestamp())
+    *again, versions = stored()
+    assert again == list(alone)
+    # Nothing changed: no row gets a new version.
+    bulk.recompute(session, bulk.Scope(ids=ids), policies, now.timestamp())
+    assert stored()[2] == versions
 
 
 def test_card_page_shows_one_business_time_clock_per_target(session):

@@ -34,7 +34,8 @@ def timestamps(seconds) -> list[str]:
 
 def instants(seconds) -> list[str]:
     """Timestamps to the microsecond from epoch seconds as floats (None or NaN is NULL), as to_timestamp() stores them."""
-    s = np.asarray([np.nan if v is None else v for v in seconds], dtype=np.float64)
+    s = seconds.astype(np.float64) if isinstance(seconds, np.ndarray) else \
+        np.asarray([np.nan if v is None else v for v in seconds], dtype=np.float64)
     missing = np.isnan(s)
     micro = np.rint(np.where(missing, 0, s) * 1e6).astype(np.int64).astype("datetime64[us]")
     text = np.char.add(np.datetime_as_string(micro, unit="us"), "+00").tolist()
@@ -42,6 +43,9 @@ def instants(seconds) -> list[str]:
 
 
 def optional_bools(values) -> list[str]:
+    """None (or, from an integer array, -1) is NULL."""
+    if isinstance(values, np.ndarray):
+        values = [None if v < 0 else v for v in values.tolist()]
     return [NULL if v is None else ("t" if v else "f") for v in values]
 
 

@@ -105,7 +105,7 @@ def write_chunk(writer: CopyWriter, ctx: Context, ch: Chunk, ids: Ids, chunk_no:
                 zip(service_ids.tolist(), type_ids.tolist(), priority_ids.tolist(), ch.requester.tolist())]
     sla = chunk_sla(ctx.policies, float(now), ch.created, matching,
                     {"tix": tix[status_events], "at": e["at"][status_events],
-                     "status": [STATUSES[s] for s in e["to_status"][status_events].tolist()]},
+                     "status": e["to_status"][status_events]},
                     {"tix": cm["tix"][reply], "at": cm["at"][reply]},
                     {"tix": cm["tix"][message], "at": cm["at"][message]})
     counts = {}
@@ -154,9 +154,10 @@ def _clocks(writer: CopyWriter, sla: ChunkSla, gid: np.ndarray, ids: Ids) -> int
         "id", "ticket_id", "policy_id", "target", "cycle", "target_seconds", "started_at", "stopped_at", "due_at",
         "at_risk_at", "elapsed_seconds", "paused_seconds", "state", "breached"), [
         ints(ids.sla + 1 + np.arange(len(c["tix"]))), ints(gid[np.asarray(c["tix"], dtype=np.int64)]),
-        ints(c["policy_id"]), c["target"], ints(c["cycle"]), ints(c["target_seconds"]), instants(c["started"]),
-        instants(c["stopped"]), instants(c["due"]), instants(c["risk"]), list(map(repr, c["elapsed"])),
-        list(map(repr, c["paused"])), c["state"], bools(c["breached"])])
+        ints(c["policy_id"]), c["target"].tolist(), ints(c["cycle"]), ints(c["target_seconds"]),
+        instants(c["started"]), instants(c["stopped"]), instants(c["due"]), instants(c["risk"]),
+        list(map(repr, c["elapsed"].tolist())), list(map(repr, c["paused"].tolist())), c["state"].tolist(),
+        bools(c["breached"])])
 
 
 def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priority, entered, started, resolved,
@@ -210,7 +211,7 @@ def _tickets(writer, ctx, ch, gid, board, column, lane, status, assignee, priori
         texts(fields), ints(np.where(ch.parent >= 0, gid[np.maximum(ch.parent, 0)], -1)), ["1"] * n,
         timestamps(ch.created), timestamps(updated), timestamps(entered), timestamps(started),
         timestamps(first_resp), timestamps(resolved), ints(reopened),
-        ints([-1 if p is None else p for p in sla["policy_id"]]), instants(sla["fr_due"]), instants(sla["res_due"]),
+        ints(sla["policy_id"]), instants(sla["fr_due"]), instants(sla["res_due"]),
         optional_bools(sla["fr_breached"]), optional_bools(sla["res_breached"]), instants(sla["due"]),
         instants(sla["risk"]), *_sort_keys(ctx, priority_ids, assignee, service_ids), bools(block >= 0),
         texts([BLOCK_REASONS[b] if b >= 0 else None for b in block.tolist()])])

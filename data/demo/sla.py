@@ -3,7 +3,7 @@ every demo ticket computed from its simulated history (so the board shows green/
 and analytics can chart met vs breached).
 
 The policies are seeded before the tickets are loaded, and each chunk's SLA is computed from the
-simulated events and comments in memory (the same clock as data/sla/store.py, on the same inputs
+simulated events and comments in memory (the backfill's clock, data/sla/batch.py, on the same inputs
 the store would read back): the SLA columns go into the tickets' own COPY and the clocks are COPYed
 into ticket_sla. Computing them after the load meant an UPDATE of every ticket (a dead row each)
 and reading the whole history back.
@@ -17,9 +17,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.sla.clock import Timeline, compute
+from data.demo.history import STATUSES
+from data.sla import batch
 from data.sla.policies import PolicySet
-from data.sla.store import ticket_values
 from data.config import get_config
 from data.sla.calendars import DEFAULT_HOURS
 from data.models import BusinessCalendar, Priority, Service, SlaPolicy
@@ -73,49 +73,41 @@ def seed_policies(session: Session) -> int:
 
 @dataclass
 class ChunkSla:
-    """Per ticket of a chunk: its SLA columns; per clock: the ticket_sla row (`tix` is the chunk-local ticket)."""
-    columns: dict[str, list]  # policy_id, fr_due, res_due, fr_breached, res_breached, due, risk
-    clocks: dict[str, list]  # tix, policy_id, target, cycle, target_seconds, started, stopped, due, risk,
-    #                          elapsed, paused, state, breached
+    """Per ticket of a chunk: its SLA columns; per clock: the ticket_sla row (`tix` is the chunk-local ticket).
+    Arrays; NaN is NULL in the times, -1 in policy_id and the breached flags."""
+    columns: dict[str, np.ndarray]  # policy_id, fr_due, res_due, fr_breached, res_breached, due, risk
+    clocks: dict[str, np.ndarray]  # tix, policy_id, target, cycle, target_seconds, started, stopped, due, risk,
+    #                                elapsed, paused, state (names), breached
 
 
 def chunk_sla(policies: PolicySet, now: float, created: np.ndarray, matching: list[tuple], placed: dict,
               replies: dict, messages: dict) -> ChunkSla:
-    """Every SLA clock of a chunk's tickets. `matching[i]`: (service_id, request_type_id, priority_id,
-    organisation) as the policy sees ticket i; `placed`: tix, at, status of the status events sorted by
-    ticket and time (as the store orders them); `replies` / `messages`: tix, at of public agent replies
-    and of requester messages."""
-    n = len(created)
-    columns = {k: [] for k in ("policy_id", "fr_due", "res_due", "fr_breached", "res_breached", "due", "risk")}
-    clocks = {k: [] for k in ("tix", "policy_id", "target", "cycle", "target_seconds", "started", "stopped", "due",
-                              "risk", "elapsed", "paused", "state", "breached")}
-    history, reply_at, message_at = _per_ticket(placed, n, True), _per_ticket(replies, n), _per_ticket(messages, n)
-    created_at = created.astype(np.float64).tolist()
-    for i in range(n):
-        policy = policies.match(*matching[i])
-        found = []
-        if policy is not None:
-            timeline = Timeline(created_at[i], history[i] or [(created_at[i], "queue")], reply_at[i], message_at[i])
-            found = compute(timeline, policy.targets, now)
-        for key, value in ticket_values(policy.id if policy else None, found).items():
-            columns[key].append(value)
-        for c in found:
-            for key, value in (("tix", i), ("policy_id", policy.id), ("target", c.target), ("cycle", c.cycle),
-                               ("target_seconds", int(c.target_seconds)), ("started", c.started_at),
-                               ("stopped", c.stopped_at), ("due", c.due_at), ("risk", c.at_risk_at),
-                               ("elapsed", float(c.elapsed)), ("paused", float(c.paused)), ("state", c.state),
-                               ("breached", c.breached)):
-                clocks[key].append(value)
+    """Every SLA clock of a chunk's tickets, by the batch clock (data/sla/batch.py). `matching[i]`:
+    (service_id, request_type_id, priority_id, organisation) as the policy sees ticket i; `placed`: tix, at,
+    status (index into history.STATUSES) of the status events sorted by ticket and time (as the store orders
+    them); `replies` / `messages`: tix, at of public agent replies and of requester messages, likewise sorted."""
+    policy_list, index = [], {}
+    chosen = np.full(len(created), -1, np.int64)
+    for i, key in enumerate(matching):
+        p = policies.match(*key)
+        if p is not None:
+            if id(p) not in index:
+                index[id(p)] = len(policy_list)
+                policy_list.append(p)
+            chosen[i] = index[id(p)]
+    kinds = np.asarray([batch.kind_of(s) for s in STATUSES], np.int8)
+    tl = batch.Timelines(np.asarray(created, np.float64), chosen, np.asarray(placed["tix"], np.int64),
+                         np.asarray(placed["at"], np.float64), kinds[np.asarray(placed["status"], np.int64)],
+                         np.asarray(replies["tix"], np.int64), np.asarray(replies["at"], np.float64),
+                         np.asarray(messages["tix"], np.int64), np.asarray(messages["at"], np.float64))
+    c = batch.compute(tl, policy_list, now)
+    policy_ids = np.asarray([-1] + [p.id for p in policy_list], np.int64)[chosen + 1]
+    columns = {"policy_id": policy_ids, **batch.ticket_columns(len(created), c)}
+    clocks = {"tix": c.tix, "policy_id": policy_ids[c.tix], "target": np.asarray(batch.TARGETS)[c.target],
+              "cycle": c.cycle, "target_seconds": c.target_seconds.astype(np.int64), "started": c.started,
+              "stopped": c.stopped, "due": c.due, "risk": c.risk, "elapsed": c.elapsed, "paused": c.paused,
+              "state": np.asarray(batch.STATES)[c.state], "breached": c.breached}
     return ChunkSla(columns, clocks)
-
-
-def _per_ticket(rows: dict, n: int, with_status: bool = False) -> list[list]:
-    """Rows sorted by ticket → one list per ticket (of times, or of (time, status))."""
-    tix = rows["tix"]
-    bounds = np.searchsorted(tix, np.arange(n + 1)).tolist()
-    at = rows["at"].astype(np.float64).tolist()
-    values = list(zip(at, rows["status"])) if with_status else at
-    return [values[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 __all__ = ["seed_policies", "chunk_sla", "ChunkSla"]

@@ -1,7 +1,8 @@
 """Business calendars: working intervals per weekday in a time zone, holidays and extra working days.
 
 Pure maths, no database: `add(calendar, instant, seconds)` (when does a target of N business seconds
-fall due) and `between(calendar, a, b)` (business seconds between two instants). `None` as the
+fall due) and `between(calendar, a, b)` (business seconds between two instants); `add_array` and
+`between_array` do the same for arrays of instants. `None` as the
 calendar means 24/7. Both work on an index of the calendar's working intervals converted to UTC
 (daylight saving time is applied day by day by zoneinfo), with the cumulative business seconds
 before each interval, so every call is two binary searches however long the span is.
@@ -12,6 +13,8 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from data.config import get_config
 from data.errors import Text
@@ -140,6 +143,14 @@ class _Index:
         self.lo = datetime.combine(first + timedelta(days=1), time(0), timezone.utc).timestamp()
         self.hi = datetime.combine(last - timedelta(days=1), time(0), timezone.utc).timestamp()
         self.total = total
+        self._arrays: tuple | None = None
+
+    def arrays(self) -> tuple:
+        """starts, ends, cum, cum_end as numpy arrays, for data/sla/batch.py (built once per index)."""
+        if self._arrays is None:
+            self._arrays = tuple(np.asarray(v, dtype=np.float64) for v in (self.starts, self.ends, self.cum,
+                                                                            self.cum_end))
+        return self._arrays
 
     def position(self, t: float) -> float:
         """Business seconds from the start of the index to instant t."""
@@ -199,3 +210,39 @@ def between(cal: Calendar | None, a: datetime, b: datetime) -> timedelta:
 def add(cal: Calendar | None, start: datetime, duration: timedelta) -> datetime:
     """The instant when `duration` of business time has passed since `start` (UTC)."""
     return datetime.fromtimestamp(add_ts(cal, _ts(start), duration.total_seconds()), timezone.utc)
+
+
+# ---- the same for arrays of instants on one calendar (data/sla/batch.py), with the same float operations ----
+
+def _positions(arrays: tuple, t: np.ndarray) -> np.ndarray:
+    starts, ends, cum, _ = arrays
+    if not len(starts):
+        return np.zeros(len(t))
+    i = np.searchsorted(starts, t, "right") - 1
+    j = np.maximum(i, 0)
+    return np.where(i < 0, 0.0, cum[j] + np.minimum(t - starts[j], ends[j] - starts[j]))
+
+
+def between_array(cal: Calendar, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """between_ts for every pair (a[k], b[k]) with b > a."""
+    arrays = cal.index(float(a.min()), float(b.max())).arrays()
+    return _positions(arrays, b) - _positions(arrays, a)
+
+
+def add_array(cal: Calendar, a: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """add_ts for every (a[k], x[k]) with x > 0."""
+    out = np.empty(len(a))
+    lo, hi = float(a.min()), float((a + np.maximum(x * 4, 14 * 86400)).max())
+    todo = np.arange(len(a))
+    for _ in range(12):  # widen the index until every target fits
+        arrays = cal.index(lo, hi).arrays()
+        starts, _, cum, cum_end = arrays
+        pos = _positions(arrays, a[todo]) + x[todo]
+        i = np.searchsorted(cum_end, pos, "left")
+        ok = i < len(starts)
+        out[todo[ok]] = starts[i[ok]] + np.maximum(0.0, pos[ok] - cum[i[ok]])
+        todo = todo[~ok]
+        if not len(todo):
+            return out
+        hi += 365 * 86400
+    raise ValueError("the calendar has no working time in the next years")

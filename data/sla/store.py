@@ -5,9 +5,9 @@ back as arrays per ticket; results go back as arrays through unnest() (an upsert
 a delete of cycles that no longer exist, and an update of the ticket's denormalised columns that
 touches only tickets whose values changed).
 
-Batches of BULK tickets or more (the backfill, a policy edit) send their results with a binary
-COPY into two temporary tables instead of as array parameters: psycopg encodes COPY rows in C,
-while array parameters are turned into text in Python, which cost more than the SQL itself.
+Batches of BULK tickets or more (the backfill, a policy edit, a big intake batch) go to
+data/sla/bulk.py instead: binary COPY both ways and the numpy clock of data/sla/batch.py, since
+per-ticket Python objects and text-encoded array parameters cost more than the SQL itself.
 """
 from __future__ import annotations
 
@@ -82,24 +82,11 @@ _ARRAYS = {
     "tickets": f"""unnest(CAST(:id AS bigint[]), CAST(:policy_id AS int[]), CAST(:fr_due AS float8[]),
                    CAST(:res_due AS float8[]), CAST(:fr_breached AS bool[]), CAST(:res_breached AS bool[]),
                    CAST(:due AS float8[]), CAST(:risk AS float8[])) AS v({_TICKET_VALUES})"""}
-_STAGED = {"clocks": f"okno_sla_clocks AS v({_CLOCK_COLUMNS})", "tickets": f"okno_sla_tickets AS v({_TICKET_VALUES})"}
 BY_ARRAYS = {name: text(sql.format(**_ARRAYS)) for name, sql in
              (("upsert", _UPSERT), ("tickets", _TICKET_COLUMNS))}
 BY_ARRAYS["prune"] = text(_PRUNE.format(tickets="unnest(CAST(:ids AS bigint[])) AS v(id)", clocks=_ARRAYS["clocks"]))
-STAGED = {name: text(sql.format(**_STAGED)) for name, sql in
-          (("upsert", _UPSERT), ("prune", _PRUNE), ("tickets", _TICKET_COLUMNS))}
 
-BULK = 500  # tickets per batch from which results travel by COPY
-_STAGE = """
-CREATE TEMPORARY TABLE IF NOT EXISTS okno_sla_clocks (ticket_id bigint, policy_id int, target text, cycle int,
-  target_seconds int, started float8, stopped float8, due float8, risk float8, elapsed float8, paused float8,
-  state text, breached bool) ON COMMIT DELETE ROWS;
-CREATE TEMPORARY TABLE IF NOT EXISTS okno_sla_tickets (id bigint, policy_id int, fr_due float8, res_due float8,
-  fr_breached bool, res_breached bool, due float8, risk float8) ON COMMIT DELETE ROWS;
-TRUNCATE okno_sla_clocks, okno_sla_tickets"""
-_CLOCK_TYPES = ("int8", "int4", "text", "int4", "int4", "float8", "float8", "float8", "float8", "float8", "float8",
-                "text", "bool")
-_TICKET_TYPES = ("int8", "int4", "float8", "float8", "bool", "bool", "float8", "float8")
+BULK = 500  # tickets per batch from which data/sla/bulk.py takes over (binary COPY both ways, numpy clocks)
 
 
 def evaluate(session: Session, ticket_ids: list[int], policies: PolicySet, now: datetime | None = None
@@ -126,6 +113,10 @@ def recompute(session: Session, ticket_ids: list[int], policies: PolicySet, now:
     """Recompute and store the SLA of these tickets; returns {ticket_id: ticket column values}."""
     if not ticket_ids:
         return {}
+    if len(ticket_ids) >= BULK:
+        from data.sla import bulk
+        now_ts = (now or datetime.now(timezone.utc)).timestamp()
+        return bulk.recompute(session, bulk.Scope(ids=sorted(ticket_ids)), policies, now_ts, summary=True)
     rows = {k: [] for k in ("ticket_id", "policy_id", "target", "cycle", "target_seconds", "started", "stopped",
                             "due", "risk", "elapsed", "paused", "state", "breached")}
     columns = {k: [] for k in ("id", "policy_id", "fr_due", "res_due", "fr_breached", "res_breached", "due", "risk")}
@@ -143,29 +134,11 @@ def recompute(session: Session, ticket_ids: list[int], policies: PolicySet, now:
         columns["id"].append(tid)
         for key in ("policy_id", "fr_due", "res_due", "fr_breached", "res_breached", "due", "risk"):
             columns[key].append(values[key])
-    if len(ticket_ids) >= BULK:
-        _write_staged(session, rows, columns)
-        return summary
     if rows["ticket_id"]:
         session.execute(BY_ARRAYS["upsert"], rows)
     session.execute(BY_ARRAYS["prune"], {"ids": ticket_ids, **rows})
     session.execute(BY_ARRAYS["tickets"], columns)
     return summary
-
-
-def _write_staged(session: Session, rows: dict[str, list], columns: dict[str, list]) -> None:
-    """A batch's results by binary COPY into temporary tables, then the same three statements from them."""
-    cur = session.connection().connection.driver_connection.cursor()
-    with cur:
-        cur.execute(_STAGE)
-        for table, data, types in (("okno_sla_clocks", rows, _CLOCK_TYPES),
-                                   ("okno_sla_tickets", columns, _TICKET_TYPES)):
-            with cur.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(types)
-                for row in zip(*data.values()):
-                    copy.write_row(row)
-    for name in ("upsert", "prune", "tickets"):
-        session.execute(STAGED[name])
 
 
 def _fallback(created: float, status: str, resolved) -> list[tuple[float, str]]:

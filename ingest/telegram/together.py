@@ -148,7 +148,7 @@ def _write(session: Session, found: list[_Plain]) -> dict[int, list[int]]:
              "payload": p.values["payload"]} for p in done]
     for p, outbox_id in zip(done, session.scalars(insert(Outbox).returning(Outbox.id, sort_by_parameter_order=True),
                                                   rows).all()):
-        answers[p.row.id] = [*p.values.get("queued", []), outbox_id]
+        answers[p.row.id] = [outbox_id]  # (an auto-reply goes with the sweep, as one update at a time)
     _drafts(session, done)
     _processed(session, done)
     return answers
@@ -315,10 +315,12 @@ def _create(session: Session, place, chosen: list[_Plain]) -> None:
     service, column = place.service, place.column
     tickets.lock_placement(session, column)
     top = tickets._top_position(session, column)  # the first card goes to min - 1, the next above it …
+    # One update at a time, the auto-reply's comment touches the new ticket (updated_at): its version is 2.
+    version = 2 if (service.auto_reply_template or "").strip() else 1
     rows = []
     for k, p in enumerate(chosen):
         v = p.values
-        rows.append({"title": v["title"], "description": v["description"], "description_html": None,
+        rows.append({"version": version, "title": v["title"], "description": v["description"], "description_html": None,
                      "board_id": column.board_id, "column_id": column.id, "lane_id": place.lane_id,
                      "status": column.kind, "requester_id": p.requester.id, "channel": "telegram",
                      "service_id": service.id, "request_type_id": None, "priority_id": place.priority_id,
@@ -372,14 +374,11 @@ def _auto_replies(session: Session, service, chosen: list[_Plain]) -> None:
     sending = [(p, comment_id) for p, comment_id in zip(chosen, comment_ids) if p.values["target"]]
     if not sending:
         return
-    queued = session.scalars(insert(Outbox).returning(Outbox.id, sort_by_parameter_order=True), [
+    session.execute(insert(Outbox), [
         {"channel": p.values["target"][0], "kind": "auto_reply", "recipient": p.values["target"][1],
          "body": p.values["reply"], "subject": f"{outbox.token(p.values['number'])} {p.values['title']}",
          "ticket_id": p.values["id"], "comment_id": comment_id, "payload": {"auto_submitted": True}}
-        for p, comment_id in sending]).all()
-    for (p, _c), outbox_id in zip(sending, queued):
-        if p.values["target"][0] == "telegram":  # delivered with the batch's answers
-            p.values["queued"] = [outbox_id]
+        for p, comment_id in sending])
 
 
 # ---- what every taken update leaves: the draft, the stored update's outcome ----

@@ -105,6 +105,7 @@ async def process_batch(bot: Bot, bot_id: int, bot_username: str, size: int = BA
                 parsed = [_parsed(row, bot) for row in rows]
                 preload.load(session, parsed)
                 taken = together.take(session, bot_id, rows, parsed)  # the commonest cases, set-based
+                batch.keep(session)  # (the requesters it made stay loaded for the chats' later updates)
                 for row in rows:
                     if row.id in taken:
                         outbox_ids += taken[row.id]

@@ -106,10 +106,16 @@ async def _handle(api: FakeBotAPI, base: int, expect_new: bool) -> int:
 
 
 @pytest.fixture
-def api():
-    server = FakeBotAPI().start()
-    yield server
-    server.stop()
+def apis():
+    """A loopback Bot API per run (each its own bot: update ids start at 1 for each)."""
+    started: list[FakeBotAPI] = []
+
+    def start() -> FakeBotAPI:
+        started.append(FakeBotAPI().start())
+        return started[-1]
+    yield start
+    for server in started:
+        server.stop()
 
 
 def _snapshot(world: dict, base: int) -> dict:
@@ -128,7 +134,7 @@ def _snapshot(world: dict, base: int) -> dict:
                                 RequesterIdentity.channel == "telegram", RequesterIdentity.address.like(f"%{prefix}%"))))
         result = []
         for t in s.scalars(select(Ticket).where(Ticket.service_id == world["service_id"]).order_by(Ticket.title)):
-            comments = [(c.body, c.is_public, c.is_system, c.channel, c.delivery_state, plain(c.external_id),
+            comments = [(plain(c.body), c.is_public, c.is_system, c.channel, c.delivery_state, plain(c.external_id),
                          c.author_requester_id == t.requester_id)
                         for c in s.scalars(select(Comment).where(Comment.ticket_id == t.id).order_by(Comment.id))]
             events = sorted((e.kind, e.actor_requester_id == t.requester_id, e.to_status, e.to_value,
@@ -149,9 +155,9 @@ def _snapshot(world: dict, base: int) -> dict:
         return {"chats": chats, "identities": identities, "tickets": result, "outbox": outbox, "stored": stored}
 
 
-def test_set_based_batch_writes_what_one_update_at_a_time_writes(api, monkeypatch):
-    one_world, one_taken = _run(api, 710_000_000, "one", monkeypatch, set_intake=False)
-    many_world, many_taken = _run(api, 720_000_000, "many", monkeypatch, set_intake=True)
+def test_set_based_batch_writes_what_one_update_at_a_time_writes(apis, monkeypatch):
+    one_world, one_taken = _run(apis(), 710_000_000, "one", monkeypatch, set_intake=False)
+    many_world, many_taken = _run(apis(), 720_000_000, "many", monkeypatch, set_intake=True)
     assert one_taken == [] and many_taken == [9], "7 new chats + a known chat + a reply, taken together"
     single, together_ = _snapshot(one_world, 710_000_000), _snapshot(many_world, 720_000_000)
     for key in ("chats", "identities", "tickets", "outbox", "stored"):
@@ -171,7 +177,8 @@ def test_set_based_batch_writes_what_one_update_at_a_time_writes(api, monkeypatc
     assert any(t[12] for t in together_["tickets"]), "the SLA policy applies"
 
 
-def test_the_same_updates_in_a_later_batch_do_nothing(api, monkeypatch):
+def test_the_same_updates_in_a_later_batch_do_nothing(apis, monkeypatch):
+    api = apis()
     world, taken = _run(api, 730_000_000, "again", monkeypatch, set_intake=True)
     before = _snapshot(world, 730_000_000)
     asyncio.run(_handle(api, 730_000_000, expect_new=False))

@@ -329,7 +329,9 @@ def _create(session: Session, place, chosen: list[_Plain]) -> None:
                      "position": top - k, "started_at": None, "resolved_at": None,
                      **statuses.entering(column.kind, from_status=None, column_changed=True, started=False,
                                          when=v["when"])})
-    made = session.execute(insert(Ticket).returning(Ticket.id, Ticket.number, sort_by_parameter_order=True), rows).all()
+    table = Ticket.__table__  # (Core: the ORM's bulk INSERT would set every version to 1)
+    made = session.execute(insert(table).returning(table.c.id, table.c.number, sort_by_parameter_order=True),
+                           rows).all()
     for p, (ticket_id, number) in zip(chosen, made):
         p.values.update(id=ticket_id, number=number, answer=p.t("tg.created", number=number, title=p.values["title"]))
     session.execute(insert(TicketEvent), [

@@ -92,7 +92,7 @@ async def _measure(api) -> dict:
             "outbox_messages": delivered, "outbox_per_s": round(delivered / deliver_s, 1),
             "worker_cpu_ms_per_message": round(deliver_cpu * 1000 / max(delivered, 1), 1),
             "sql_statements_per_message": round(deliver_sql / max(delivered, 1), 1),
-            "note_outbox": "one row per transaction, FOR UPDATE SKIP LOCKED, sendMessage over loopback HTTP"}
+            "note_outbox": "batches of OKNO_TELEGRAM_OUTBOX_BATCH rows claimed at once (FOR UPDATE SKIP LOCKED), chats sent side by side, sendMessage over loopback HTTP"}
 
 
 def run(url: str) -> dict:

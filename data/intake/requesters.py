@@ -62,6 +62,9 @@ def _claim(session: Session, channel: str, address: str, requester: Requester,
     if claimed is None:
         session.delete(requester)
         session.flush()
+    known = session.info.get(IDENTITIES)
+    if known is not None:  # a batch may remember "nobody has it": read who has it now (ours or the winner)
+        known.pop((channel, address), None)
     return _identity(session, channel, address)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from telegram import Bot, Message
 from telegram.error import BadRequest
 
+from data import batch
 from data.intake import portal
 from data.tickets import actions as tickets
 from data.config import get_config
@@ -18,7 +19,7 @@ from data.errors import OknoError, Text, ValidationError
 from data.models import Outbox, Service, Ticket
 
 from ingest.telegram import form
-from ingest.telegram import link, rating, suggest
+from ingest.telegram import link, preload, rating, suggest
 from ingest.telegram.requests import add_attachments, submit
 from ingest.telegram.turn import Turn, reset_draft
 
@@ -172,6 +173,17 @@ async def download(bot: Bot, files: list[dict]) -> list[dict]:
 
 
 def default_service(turn: Turn) -> Service | None:
+    """TELEGRAM_DEFAULT_SERVICE (by code), else the portal's first service; a batch looks it up once."""
+    info = turn.session.info
+    if info.get(batch.FLAG):
+        if preload.SERVICE not in info:
+            info[preload.SERVICE] = _default_service(turn)
+            batch.keep(turn.session, *([info[preload.SERVICE]] if info[preload.SERVICE] is not None else []))
+        return info[preload.SERVICE]
+    return _default_service(turn)
+
+
+def _default_service(turn: Turn) -> Service | None:
     code = get_config().telegram_default_service
     if code:
         found = turn.session.scalar(select(Service).where(Service.code == code, Service.is_active))

@@ -24,6 +24,7 @@ from data.db import session_scope
 from data.models import InboundMessage
 
 from ingest.telegram import out as telegram_out
+from ingest.telegram import preload, together
 from ingest.telegram import updates as telegram_updates
 
 log = logging.getLogger("okno.telegram")
@@ -91,19 +92,39 @@ async def _handle_row(session, bot: Bot, bot_id: int, bot_username: str, row: In
 
 
 async def process_batch(bot: Bot, bot_id: int, bot_username: str, size: int = BATCH) -> int:
-    """Up to `size` pending updates (oldest first, SKIP LOCKED: workers share them) in ONE transaction, each
-    in its own savepoint; the same caches as an email batch (Config, SLA policies, rules, board revisions
-    once per batch). Their answers are delivered after the commit. Returns how many were handled."""
+    """Up to `size` pending updates (oldest first, SKIP LOCKED: workers share them) in ONE transaction: what
+    the batch's chats need read at once (preload.py), the plain new requests and replies written together
+    (together.py), every other update in its own savepoint; the same caches as an email batch (Config, SLA
+    policies, rules, board revisions once per batch). Their answers are delivered after the commit.
+    Returns how many were handled."""
     outbox_ids: list[int] = []
     with session_scope() as session:
         rows = _pending(session, bot_id, size)
         with batch.scope(session):
-            for row in rows:
-                outbox_ids += await _handle_row(session, bot, bot_id, bot_username, row)
-                batch.keep(session)
+            try:
+                parsed = [_parsed(row, bot) for row in rows]
+                preload.load(session, parsed)
+                taken = together.take(session, bot_id, rows, parsed)  # the commonest cases, set-based
+                batch.keep(session)  # (the requesters it made stay loaded for the chats' later updates)
+                for row in rows:
+                    if row.id in taken:
+                        outbox_ids += taken[row.id]
+                        continue
+                    outbox_ids += await _handle_row(session, bot, bot_id, bot_username, row)
+                    batch.keep(session)
+            finally:
+                preload.forget(session)
     if outbox_ids:
-        await telegram_out.deliver_due(bot, ids=outbox_ids)
+        await telegram_out.deliver_due(bot, ids=outbox_ids, limit=len(outbox_ids))
     return len(rows)
+
+
+def _parsed(row: InboundMessage, bot: Bot):
+    """The stored update as python-telegram-bot reads it; None when it can't (the per-update path says why)."""
+    try:
+        return telegram_updates.parse(json.loads(row.raw), bot)
+    except (telegram_updates.Unsupported, ValueError):
+        return None
 
 
 async def process_pending(bot: Bot, bot_id: int, bot_username: str, limit: int = 500) -> int:

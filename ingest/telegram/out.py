@@ -1,9 +1,13 @@
 """Delivering the outbox to Telegram: bot answers, agents' public replies, status notifications.
 
-Rows are claimed one at a time with FOR UPDATE SKIP LOCKED, so several workers share the queue. The
-claim (attempt counted, row leased) is committed before the send, and the result after it: a worker
-killed in between re-sends that one message once the lease ends; the Bot API has no idempotency key,
-so that copy can arrive twice (docs/reliability.md). Files go as photos (images) and documents (the
+Rows are claimed a batch at a time (OKNO_TELEGRAM_OUTBOX_BATCH, 100) with FOR UPDATE SKIP LOCKED, so
+several workers share the queue. The claim (attempts counted, rows leased) is committed before the sends,
+and the results after them: a worker killed in between re-sends those messages once the lease ends; the
+Bot API has no idempotency key, so such a copy can arrive twice (docs/reliability.md). A batch's chats are
+served side by side (OKNO_TELEGRAM_PARALLEL_CHATS, 8, at a time: the round trips overlap), each chat's
+messages one after another in id order; when one of them has to wait (429, network), the chat's later
+messages of the batch wait with it, so a chat never reads them out of order. The sent rows are recorded
+in two statements for the batch. Files go as photos (images) and documents (the
 rest), a short text as the first file's caption. 429 waits exactly retry_after and goes on from the
 first call not yet made; 403 (the user blocked the bot) and "chat not found" fail the row, mark the
 requester's chat unreachable and send a reply to their email instead; other permanent refusals fail the
@@ -11,19 +15,25 @@ row with the reason; network trouble backs off exponentially. A reply's comment 
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm.attributes import set_committed_value
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from data.messaging import outbox
 from data.db import session_scope
 from data.intake import pins, requesters
-from data.models import Outbox
+from data.models import Comment, Outbox
 
 log = logging.getLogger("okno.telegram.out")
 MAX_ATTEMPTS = 10
+BATCH = int(os.environ.get("OKNO_TELEGRAM_OUTBOX_BATCH", "100"))
+PARALLEL_CHATS = int(os.environ.get("OKNO_TELEGRAM_PARALLEL_CHATS", "8"))
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 
@@ -110,13 +120,15 @@ async def _send(bot: Bot, row: Outbox) -> str | None:
     # the retry goes on from the first call not yet made, so nothing arrives twice and nothing is lost.
     done = int(payload.get("done", 0))
     main = payload.get("main_id")
-    for index, (kind, args) in enumerate(steps(row)):
+    calls = steps(row)
+    for index, (kind, args) in enumerate(calls):
         if index < done:
             continue
         message = await _call(bot, row, kind, args)
         if args["main"] or main is None:
             main = message.message_id  # the message carrying the text: a reply to it finds the request
-        row.payload = {**(row.payload or {}), "done": index + 1, "main_id": main}
+        if len(calls) > 1:  # (a one-call message has nothing to resume: no payload rewrite for it)
+            row.payload = {**(row.payload or {}), "done": index + 1, "main_id": main}
     return str(main) if main is not None else None
 
 
@@ -148,8 +160,9 @@ def _retry(session, row: Outbox, reason: str, delay: timedelta) -> None:
     log.info("telegram message %s to %s retried in %.0fs: %s", row.id, row.recipient, delay.total_seconds(), reason)
 
 
-async def deliver_row(session, bot: Bot, row: Outbox) -> None:
-    """Send a claimed row (outbox.claim counted the attempt) and record the result on it."""
+async def deliver_row(session, bot: Bot, row: Outbox, sent: list | None = None) -> str:
+    """Send a claimed row (outbox.claim counted the attempt) and record the result on it; returns "sent",
+    "retry" or "failed". In a batch (`sent`) a sent row is appended there for _record_sent, not written."""
     try:
         external_id = await _send(bot, row)
     except RetryAfter as err:  # flood control: Telegram says exactly when to come back
@@ -160,29 +173,85 @@ async def deliver_row(session, bot: Bot, row: Outbox) -> None:
     except BadRequest as err:
         if "not modified" in err.message.lower():  # an edit that was already made
             outbox.sent(session, row)
-        elif "chat not found" in err.message.lower():  # the chat was deleted (or never started)
+            return "sent"
+        if "chat not found" in err.message.lower():  # the chat was deleted (or never started)
             _unreachable(session, row, f"400 {err.message}")
         else:
             _fail(session, row, f"400 {err.message}")
     except (NetworkError, TelegramError) as err:
         _retry(session, row, f"{type(err).__name__}: {err}", backoff(row.attempts))
     else:
-        outbox.sent(session, row, external_id)
         pins.redact_delivered(row)  # the plain PIN must not stay in the outbox
+        if sent is None:
+            outbox.sent(session, row, external_id)
+        else:
+            sent.append((row, external_id))
+        return "sent"
+    return "failed" if row.state == "failed" else "retry"
+
+
+async def _deliver_chat(session, bot: Bot, rows: list[Outbox], sent: list, gate: asyncio.Semaphore) -> None:
+    """One chat's rows of the batch, in order. A row that has to wait holds back the chat's later rows
+    until the same moment (their claim's attempt is given back: they were not tried)."""
+    async with gate:
+        for index, row in enumerate(rows):
+            if await deliver_row(session, bot, row, sent) != "retry":
+                continue
+            for later in rows[index + 1:]:
+                later.attempts -= 1
+                outbox.retry(later, f"waiting for message {row.id} to this chat", row.next_attempt_at)
+            return
+
+
+def _record_sent(session, sent: list[tuple[Outbox, str | None]]) -> None:
+    """outbox.sent() of a batch: one executemany for the rows (each with its Telegram message id), one
+    UPDATE for the comments that show their delivery."""
+    if not sent:
+        return
+    at = datetime.now(timezone.utc)
+    values = [{"row_id": row.id, "external_id": external_id if external_id is not None else row.external_id}
+              for row, external_id in sent]
+    table = Outbox.__table__
+    session.execute(update(table).where(table.c.id == bindparam("row_id"))
+                    .values(state="sent", sent_at=at, last_error=None, external_id=bindparam("external_id")), values)
+    comments = [row.comment_id for row, _e in sent if row.comment_id]
+    if comments:
+        session.execute(update(Comment).where(Comment.id.in_(comments))
+                        .values(delivery_state="sent", delivery_error=None).execution_options(synchronize_session=False))
+    for (row, _e), value in zip(sent, values):  # the objects say what the database now has
+        for name, new in (("state", "sent"), ("sent_at", at), ("last_error", None), ("external_id", value["external_id"])):
+            set_committed_value(row, name, new)
+        comment = session.identity_map.get(session.identity_key(Comment, row.comment_id)) if row.comment_id else None
+        if comment is not None:
+            set_committed_value(comment, "delivery_state", "sent")
+            set_committed_value(comment, "delivery_error", None)
+
+
+async def deliver_rows(session, bot: Bot, rows: list[Outbox]) -> None:
+    """Send claimed rows: chats side by side, each chat's rows in order; the sent ones recorded together."""
+    chats: dict[str, list[Outbox]] = {}
+    for row in rows:
+        chats.setdefault(row.recipient, []).append(row)
+    sent: list[tuple[Outbox, str | None]] = []
+    gate = asyncio.Semaphore(PARALLEL_CHATS)
+    results = await asyncio.gather(*(_deliver_chat(session, bot, chat_rows, sent, gate) for chat_rows in chats.values()),
+                                   return_exceptions=True)  # every chat finishes before the session is left
+    _record_sent(session, sent)
+    for result in results:  # a chat's unexpected error: its rows stay leased and are retried after the lease
+        if isinstance(result, BaseException):
+            log.error("telegram delivery to a chat failed", exc_info=result)
 
 
 async def deliver_due(bot: Bot, ids: list[int] | None = None, limit: int = 200) -> int:
-    """Deliver queued Telegram messages that are due (only `ids` when given); returns how many were tried."""
+    """Deliver queued Telegram messages that are due (only `ids` when given), a batch at a time: claim and
+    commit, then send and commit. Returns how many were tried."""
     tried = 0
     while tried < limit:
         with session_scope() as session:
-            row = outbox.claim(session, "telegram", ids)
-            if row is None:
-                break
-            row_id = row.id
+            row_ids = [row.id for row in outbox.claim_many(session, "telegram", min(BATCH, limit - tried), ids=ids)]
+        if not row_ids:
+            break
         with session_scope() as session:
-            row = outbox.claimed(session, row_id)
-            if row is not None:
-                await deliver_row(session, bot, row)
-        tried += 1
+            await deliver_rows(session, bot, outbox.claimed_many(session, row_ids))
+        tried += len(row_ids)
     return tried

@@ -13,10 +13,11 @@ import logging
 
 from telegram import Bot, CallbackQuery
 
-from data import kb
+from data import batch, kb
 from data.kb.replies import portal_url
 from data.errors import OknoError
 
+from ingest.telegram import preload
 from ingest.telegram.turn import Turn, reset_draft
 
 log = logging.getLogger("okno.telegram")
@@ -29,6 +30,8 @@ def offer(turn: Turn, text: str, message_id: int) -> bool:
     """Show the articles that may answer `text` and hold the message; False (nothing held) when none match."""
     if not turn.private:
         return False
+    if turn.session.info.get(batch.FLAG) and not preload.articles(turn.session):
+        return False  # nothing published: no search per message (a batch asks once)
     found = kb.suggest(turn.session, text, SHOWN)
     if not found:
         return False

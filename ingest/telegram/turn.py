@@ -19,6 +19,7 @@ from data.messaging import outbox
 from data.i18n import translate
 from data.models import Outbox, Requester, TelegramDraft, Ticket
 
+DRAFTS = "okno_telegram_drafts"  # session.info in a batch: {chat id: its draft, locked} (preload.py)
 Buttons = list[list[tuple[str, str]]]  # rows of (label, callback_data)
 
 log = logging.getLogger("okno.telegram")
@@ -35,7 +36,12 @@ def new_nonce() -> str:
 
 
 def load_draft(session: Session, chat_id: str, locale: str) -> TelegramDraft:
-    """The chat's draft, locked for this update (two hosts handling one chat take turns)."""
+    """The chat's draft, locked for this update (two hosts handling one chat take turns). A batch has
+    locked its chats' drafts together already (ingest/telegram/preload.py)."""
+    draft = (session.info.get(DRAFTS) or {}).get(chat_id)
+    if draft is not None:
+        draft.locale = locale
+        return draft
     session.execute(pg_insert(TelegramDraft).values(chat_id=chat_id, nonce=new_nonce(), locale=locale)
                     .on_conflict_do_nothing(index_elements=["chat_id"]))
     draft = session.scalar(select(TelegramDraft).where(TelegramDraft.chat_id == chat_id).with_for_update())

@@ -71,16 +71,17 @@ def timeline(scope: str, end: str = ":end") -> str:
         WINDOW c AS (PARTITION BY ticket_id, cycle)"""
 
 
-def blocked_spans(scope: str) -> str:
+def blocked_spans(scope: str | None = None) -> str:
     """One row per blocked event: ticket_id, reason (as typed), since, until (the next blocked or unblocked
     event of the ticket; NULL = still blocked at :end). Blocking again with a new reason ends the
-    previous span and starts another."""
+    previous span and starts another. Without `scope`, of every ticket (the caller narrows them)."""
+    narrowed = "" if scope is None else f"e.ticket_id IN ({scope}) AND "
     return f"""
         SELECT ticket_id, reason, since, until FROM (
           SELECT e.ticket_id, e.kind, e.to_value AS reason, e.at AS since,
                  lead(e.at) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS until
           FROM ticket_events e
-          WHERE e.ticket_id IN ({scope}) AND e.kind IN ('blocked', 'unblocked') AND e.at < :end) b
+          WHERE {narrowed}e.kind IN ('blocked', 'unblocked') AND e.at < :end) b
         WHERE kind = 'blocked'"""
 
 

@@ -129,6 +129,35 @@ class AnalyticsSleMonth(Base):
     n: Mapped[int] = mapped_column(Integer)
 
 
+class _CsatCounts:
+    agent_id: Mapped[int | None] = mapped_column(Integer)  # ratings.agent_id: who resolved it
+    asked: Mapped[int] = mapped_column(Integer)  # questions (one per resolution asked about)
+    rated: Mapped[int] = mapped_column(Integer)  # answered
+    score_sum: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsCsat(_Dims, _CsatCounts, Base):
+    """Satisfaction per local day of the resolution asked about, ticket attributes and agent
+    (data/metrics/rollup_csat.py)."""
+    __tablename__ = "analytics_csat"
+    __table_args__ = (Index("ix_analytics_csat_day", "day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+
+
+class AnalyticsCsatCoarse(_CsatCounts, Base):
+    """analytics_csat summed without assignee, priority and channel."""
+    __tablename__ = "analytics_csat_coarse"
+    __table_args__ = (Index("ix_analytics_csat_coarse_day", "day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    service_id: Mapped[int | None] = mapped_column(Integer)
+    team_id: Mapped[int | None] = mapped_column(Integer)
+    board_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class AnalyticsMonthly(Base):
     """Before/after's samples, kept exact: per (agent or team, local month, scope) the resolutions of that
     month, their SLA outcomes and the median and 85th-percentile cycle time (percentile_cont over that

@@ -1,5 +1,5 @@
-"""analytics_flow, analytics_sle and their coarse tables: flow efficiency's sums and the per-column SLE ages in
-the rollup (data/metrics/rollup_flow.py)
+"""analytics_flow, analytics_sle, analytics_csat and their coarse tables: flow efficiency's sums, the per-column
+SLE ages and the satisfaction counts in the rollup (data/metrics/rollup_flow.py, rollup_csat.py)
 
 The tables start empty, so the analytics state is cleared: until the job worker's next refresh rebuilds the
 whole rollup (these tables with it), pages compute from the events ("Live data").
@@ -64,9 +64,37 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_sle_month")),
     )
     op.create_index("ix_analytics_sle_month_month", "analytics_sle_month", ["month"])
+    _csat_tables()
     op.execute("DELETE FROM analytics_state")
 
 
+def _counts():
+    return [sa.Column("agent_id", sa.Integer())] + [sa.Column(c, sa.Integer(), nullable=False)
+                                                    for c in ("asked", "rated", "score_sum")]
+
+
+def _csat_tables() -> None:
+    op.create_table(
+        "analytics_csat",
+        sa.Column("id", sa.BigInteger(), primary_key=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        *[sa.Column(d, sa.Integer()) for d in _DIMS], sa.Column("channel", sa.String(10)),
+        *_counts(),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_csat")),
+    )
+    op.create_index("ix_analytics_csat_day", "analytics_csat", ["day"])
+    op.create_table(
+        "analytics_csat_coarse",
+        sa.Column("id", sa.BigInteger(), primary_key=True),
+        sa.Column("day", sa.Date(), nullable=False),
+        *[sa.Column(d, sa.Integer()) for d in _DIMS[:3]],
+        *_counts(),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_analytics_csat_coarse")),
+    )
+    op.create_index("ix_analytics_csat_coarse_day", "analytics_csat_coarse", ["day"])
+
+
 def downgrade() -> None:
-    for table in ("analytics_sle_month", "analytics_sle", "analytics_flow_coarse", "analytics_flow"):
+    for table in ("analytics_csat_coarse", "analytics_csat", "analytics_sle_month", "analytics_sle",
+                  "analytics_flow_coarse", "analytics_flow"):
         op.drop_table(table)

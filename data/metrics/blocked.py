@@ -41,14 +41,13 @@ def reason_key(column: str) -> str:
 def _spans(w: str) -> str:
     """Blocks of the filtered tickets clipped to the period, up to now.
 
-    The spans come from the block and unblock events alone (their kind index: a few per blocked card, not
-    every ticket); only the spans inside the period are then matched to their tickets by key, and only when
-    the filter asks about the tickets (an empty filter needs no ticket at all)."""
+    The spans come from the block and unblock events alone (ix_ticket_events_blocks: a few per blocked card,
+    in the order the spans are read); only the spans inside the period are then matched to their tickets by
+    key, and only when the filter asks about the tickets (an empty filter needs no ticket at all)."""
     clipped = f"least(coalesce(b.until, {STOP}), {STOP})"
     tickets = "" if w == "TRUE" else f" JOIN tickets t ON t.id = b.ticket_id AND {w} AND t.created_at < :end"
     return f"""
-        SELECT b.ticket_id, b.reason, {reason_key('b.reason')} AS key,
-               {seconds(f'{clipped} - greatest(b.since, :start)')} AS secs
+        SELECT b.ticket_id, b.reason, {seconds(f'{clipped} - greatest(b.since, :start)')} AS secs
         FROM ({blocked_spans()}) b{tickets}
         WHERE {clipped} > greatest(b.since, :start)"""
 
@@ -66,12 +65,15 @@ def blocked_time(session: Session, actor: User, f: TicketFilter, *, top_reasons:
     # rows() would give).
     found = rows(session, f"""
         WITH s AS MATERIALIZED ({_spans(w)}),
+        -- The grouping key of each spelling once (a handful), not of each block (tens of thousands).
+        keys AS MATERIALIZED (SELECT r.reason, {reason_key('r.reason')} AS key FROM (SELECT DISTINCT coalesce(reason, '') AS reason FROM s) r),
         reasons AS (
-          SELECT mode() WITHIN GROUP (ORDER BY btrim(reason)) AS reason, sum(secs) / {HOUR} AS hours,
-                 count(*) AS blocks, count(DISTINCT ticket_id) AS cards, count(DISTINCT btrim(reason)) AS spellings,
-                 sum(secs) AS secs, key
-          FROM s GROUP BY key ORDER BY sum(secs) DESC, key LIMIT :top_reasons),
-        per_card AS (SELECT ticket_id, sum(secs) AS secs FROM s GROUP BY ticket_id),
+          SELECT mode() WITHIN GROUP (ORDER BY btrim(s.reason)) AS reason, sum(s.secs) / {HOUR} AS hours,
+                 count(*) AS blocks, count(DISTINCT s.ticket_id) AS cards, count(DISTINCT btrim(s.reason)) AS spellings,
+                 sum(s.secs) AS secs, k.key
+          FROM s JOIN keys k ON k.reason = coalesce(s.reason, '')
+          GROUP BY k.key ORDER BY sum(s.secs) DESC, k.key LIMIT :top_reasons),
+        per_card AS MATERIALIZED (SELECT ticket_id, sum(secs) AS secs, count(*) AS blocks FROM s GROUP BY ticket_id),
         -- Only the cards at or above the top_cards-th longest total are looked up (ties at it included).
         cut AS (SELECT secs FROM per_card ORDER BY secs DESC LIMIT 1 OFFSET :top_cards - 1),
         cards AS (
@@ -80,8 +82,8 @@ def blocked_time(session: Session, actor: User, f: TicketFilter, *, top_reasons:
           FROM per_card p JOIN s ON s.ticket_id = p.ticket_id JOIN tickets t ON t.id = p.ticket_id
           WHERE p.secs >= coalesce((SELECT secs FROM cut), 0)
           GROUP BY t.id ORDER BY sum(s.secs) DESC, t.number LIMIT :top_cards)
-        SELECT (SELECT coalesce(sum(secs), 0) FROM s) AS secs, (SELECT count(DISTINCT ticket_id) FROM s) AS cards,
-               (SELECT count(*) FROM s) AS blocks,
+        SELECT (SELECT coalesce(sum(secs), 0) FROM per_card) AS secs, (SELECT count(*) FROM per_card) AS cards,
+               (SELECT coalesce(sum(blocks), 0) FROM per_card)::int AS blocks,
                (SELECT coalesce(json_agg(json_build_object('reason', reason, 'hours', hours, 'blocks', blocks,
                                                            'cards', cards, 'spellings', spellings)
                                          ORDER BY secs DESC, key), '[]') FROM reasons) AS reasons,

@@ -78,11 +78,9 @@ def cycle_scatter(session: Session, actor: User, f: TicketFilter, limit: int = S
     total, percentiles = cycle_percentiles(session, f)
     w, params = where(f)
     step = max(1, math.ceil(total / limit))
-    # The sample is taken on the resolving events' ticket ids (`e`, inside resolved_in), before their tickets
-    # are looked up: the same tickets as t.id % step, a step-th of the lookups.
     points = rows(session, f"""
         SELECT r.number, (r.done_at AT TIME ZONE :tz) AS done_at, {CYCLE_DAYS} AS days
-        FROM ({resolution_rows(w + " AND e.ticket_id % :step = 0")}) AS r ORDER BY r.done_at LIMIT :limit""",
+        FROM ({resolution_rows(w + " AND t.id % :step = 0")}) AS r ORDER BY r.done_at LIMIT :limit""",
                   params | range_params(f) | {"limit": 2 * limit, "step": step})
     return {"total": total, "percentiles": percentiles, "points": points}
 

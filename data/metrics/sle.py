@@ -42,18 +42,22 @@ def column_sle(session: Session, actor: User, f: TicketFilter, fractions=PERCENT
 
 
 def _from_rollup(session: Session, f: TicketFilter, fractions) -> dict:
-    """The same from the rollup's exact counts per whole hour (data/metrics/rollup_flow.py): one row per group
-    and hour comes back, and the percentiles are merged from them (daily.hist_percentile: percentile_cont's)."""
+    """The same from the rollup's exact counts per whole hour (data/metrics/rollup_flow.py): one row per column,
+    status and hour comes back (the statuses' counts are those rows summed), and the percentiles are merged from
+    them (daily.hist_percentile: percentile_cont's)."""
     source, params = rollup_flow.sle_source(f)
     found = rows(session, f"""
         SELECT r.column_id, r.status, r.hours, sum(r.n)::int AS n FROM ({source}) r
-        GROUP BY GROUPING SETS ((r.column_id, r.hours), (r.status, r.hours)) ORDER BY 1, 2, 3""", params)
+        GROUP BY r.column_id, r.status, r.hours""", params)
     groups: dict = {}
     for r in found:
-        key = ("columns", r["column_id"]) if r["column_id"] is not None else ("statuses", r["status"])
-        groups.setdefault(key, []).append((r["hours"], r["n"]))
+        for key in (("columns", r["column_id"]), ("statuses", r["status"])):
+            per_hour = groups.setdefault(key, {})
+            per_hour[r["hours"]] = per_hour.get(r["hours"], 0) + r["n"]
     out: dict = {"columns": {}, "statuses": {}}
-    for (kind, key), counts in groups.items():
-        out[kind][key] = {"n": sum(n for _h, n in counts),
-                          **{p: daily.hist_percentile(counts, p) / 24.0 for p in fractions}}
+    for (kind, key), per_hour in groups.items():
+        if key is None:  # a placing event always names its column and status
+            continue
+        counts = sorted(per_hour.items())
+        out[kind][key] = {"n": sum(per_hour.values()), **{p: daily.hist_percentile(counts, p) / 24.0 for p in fractions}}
     return out

@@ -45,10 +45,10 @@ def _history(session, seed: int, zone: ZoneInfo, first: date, days: int, n: int)
             lane = factories.lane_of(b, rng.choice(agents)).id if rng.random() < 0.3 else None
             tickets.move(session, None, t.id, factories.column(b, new).id, lane, at=at)
             if new == "in_progress" and blocks.random() < 0.4:  # blocked a while, sometimes across midnight
-                start = at + timedelta(minutes=blocks.choice([1, 3, 100, 700]))
-                tickets.set_blocked(session, agents[0], t.id, True, blocks.choice(["Нет доступа", "ждём"]), at=start)
+                since = at + timedelta(minutes=blocks.choice([1, 3, 100, 700]))
+                tickets.set_blocked(session, agents[0], t.id, True, blocks.choice(["Нет доступа", "ждём"]), at=since)
                 if blocks.random() < 0.8:
-                    tickets.set_blocked(session, agents[0], t.id, False, at=start + timedelta(minutes=blocks.choice([2, 900])))
+                    tickets.set_blocked(session, agents[0], t.id, False, at=since + timedelta(minutes=blocks.choice([2, 900])))
             if new == "done" and rng.random() < 0.7:
                 sla_outcome(session, t, cycle=cycle, resolution=rng.random() < 0.3,
                             first_response=(rng.random() < 0.2) if cycle == 1 else None)

@@ -151,3 +151,35 @@ def test_team_analytics_per_agent_and_service_with_response_rate(session):
     card = view.of_ticket(session, t.id)
     assert [(c["resolution"], c["score"], c["comment"], c["state"]) for c in card] == [(1, 3, "Нормально", "rated")]
     assert view.of_ticket(session, second.id)[0]["state"] == "waiting"
+
+
+def test_the_rollup_gives_the_same_tables_and_counts_an_answer_given_later(session):
+    """The per-agent and per-service tables read the rollup when it is built; an answer writes no ticket
+    event, and the next refresh still counts it."""
+    from datetime import date
+    from data.metrics import csat as metrics, rollup
+    from data.metrics.filters import TicketFilter
+    d, t = resolved(session)
+    second = requests.submit(session, requesters.find_or_create_by_telegram(session, 6262, "Олег"),
+                             service_id=d["service"].id, title="Почта", channel="telegram")
+    tickets.assign(session, d["lead"], second.id, d["alice"].id)
+    tickets.move(session, d["lead"], second.id, f.column(d["board"], "done").id)
+    rate.rate_as(session, t.requester_id, session.scalar(select(Rating).where(Rating.ticket_id == t.id)).id, 3)
+    today = date.today()
+    flt = TicketFilter(date_from=today - timedelta(days=1), date_to=today + timedelta(days=1), team=(d["team"].id,))
+
+    def tables():
+        return metrics.by_agent(session, d["lead"], flt), metrics.by_service(session, d["lead"], flt)
+
+    rollup.drop(session)
+    live = tables()
+    rollup.rebuild(session)
+    assert rollup.usable(session, flt) and tables() == live
+    later = session.scalar(select(Rating).where(Rating.ticket_id == second.id))
+    rate.rate_as(session, second.requester_id, later.id, 5)
+    rollup.refresh(session)
+    agents, services = tables()
+    assert [(a["name"], a["asked"], a["rated"], a["avg_score"], a["response_rate"]) for a in agents] == \
+        [("Alice", 2, 2, 4.0, 100.0)]
+    rollup.drop(session)
+    assert (agents, services) == tables()

@@ -191,3 +191,43 @@ def test_a_manager_sees_only_their_teams_tickets(session, fh):
     assert [d["wip"] for d in wip.wip_run(session, outsider, theirs)["days"]] == [0] * 7
     assert sle.column_sle(session, outsider, theirs) == {"columns": {}, "statuses": {}}
     assert throughput.daily_histogram(session, outsider, theirs)["bins"] == [{"done": 0, "days": 7}]
+
+
+def test_the_rollup_gives_the_hand_built_weeks_answers(session, fh):
+    """Flow efficiency, WIP, done per day and the SLEs read the rollup when it is built: the same figures."""
+    from data.metrics import rollup
+
+    def figures():
+        f = fh.filter()
+        return {"eff": [efficiency.flow_efficiency(session, fh.analyst, f, g) for g in ("day", "week", "month")],
+                "wip": wip.wip_run(session, fh.analyst, f), "wip_w": wip.wip_run(session, fh.analyst, f, with_waiting=True),
+                "hist": throughput.daily_histogram(session, fh.analyst, f), "sle": sle.column_sle(session, fh.analyst, f),
+                "agent": efficiency.flow_efficiency(session, fh.analyst, fh.filter(assignee=(fh.agent.id,)), "day")}
+
+    rollup.drop(session)
+    live = figures()
+    rollup.rebuild(session)
+    assert rollup.usable(session, fh.filter())
+    cached = figures()
+    assert cached["eff"][0]["overall"] == live["eff"][0]["overall"]  # exact: the seconds are summed as numeric
+    assert cached["eff"][0]["overall"]["active_h"] == pytest.approx(57)
+    _same(cached, live)
+    # A new block and move today reach the rollup with its next refresh; last week's figures stay.
+    tickets.set_blocked(session, fh.agent, _ticket(session, fh, "F2").id, True, "нет доступа")
+    rollup.refresh(session)
+    _same(figures(), live)
+
+
+def _same(a, b):
+    if isinstance(a, dict):
+        assert set(a) == set(b)
+        for k in a:
+            _same(a[k], b[k])
+    elif isinstance(a, list):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _same(x, y)
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-9, abs=1e-12)
+    else:
+        assert a == b

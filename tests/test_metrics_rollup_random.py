@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from data.models import Ticket
-from data.metrics import compare, flow, kpi, rollup, sla, team
+from data.metrics import compare, efficiency, flow, kpi, rollup, sla, sle, team, throughput, wip
 from data.tickets import actions as tickets
 from data.tickets.filters import TicketFilter
 from tests import factories
@@ -23,6 +23,7 @@ NEXT = {"queue": ["in_progress"] * 4 + ["done"], "in_progress": ["waiting", "don
 
 def _history(session, seed: int, zone: ZoneInfo, first: date, days: int, n: int):
     rng = random.Random(seed)
+    blocks = random.Random(seed + 1000)  # its own stream: the other draws (and histories) stay as they were
     tm = factories.team(session)
     agents = [factories.user(session, "agent", tm) for _ in range(3)]
     analyst = factories.user(session, "analyst")
@@ -43,6 +44,11 @@ def _history(session, seed: int, zone: ZoneInfo, first: date, days: int, n: int)
             new = rng.choice(NEXT[kind])
             lane = factories.lane_of(b, rng.choice(agents)).id if rng.random() < 0.3 else None
             tickets.move(session, None, t.id, factories.column(b, new).id, lane, at=at)
+            if new == "in_progress" and blocks.random() < 0.4:  # blocked a while, sometimes across midnight
+                since = at + timedelta(minutes=blocks.choice([1, 3, 100, 700]))
+                tickets.set_blocked(session, agents[0], t.id, True, blocks.choice(["Нет доступа", "ждём"]), at=since)
+                if blocks.random() < 0.8:
+                    tickets.set_blocked(session, agents[0], t.id, False, at=since + timedelta(minutes=blocks.choice([2, 900])))
             if new == "done" and rng.random() < 0.7:
                 sla_outcome(session, t, cycle=cycle, resolution=rng.random() < 0.3,
                             first_response=(rng.random() < 0.2) if cycle == 1 else None)
@@ -65,6 +71,9 @@ def _everything(session, analyst, f: TicketFilter) -> dict:
     for grain in ("day", "week", "month"):
         out[f"created_resolved_{grain}"] = flow.created_resolved(session, analyst, f, grain)
         out[f"throughput_{grain}"] = flow.throughput(session, analyst, f, grain)
+        out[f"efficiency_{grain}"] = efficiency.flow_efficiency(session, analyst, f, grain)
+    out |= {"wip": wip.wip_run(session, analyst, f), "wip_waiting": wip.wip_run(session, analyst, f, with_waiting=True),
+            "done_per_day": throughput.daily_histogram(session, analyst, f), "sle": sle.column_sle(session, analyst, f)}
     for r in out["sla_priority"]:  # the rollup's rows carry only met/breached
         for key in ("first_response_breached", "resolution_breached"):
             r.pop(key, None)
@@ -99,6 +108,7 @@ def test_rollup_equals_the_events_on_random_histories(session, monkeypatch, seed
     rollup.drop(session)
     raw = [_everything(session, analyst, f) for f in filters]
     assert any(r["kpis"]["resolved"]["value"] for r in raw) and any(r["kpis"]["reopened"]["value"] for r in raw)
+    assert raw[0]["efficiency_week"]["overall"]["blocked_h"] > 0 and raw[0]["sle"]["columns"]  # something to compare
     rollup.rebuild(session)
     assert rollup.usable(session, filters[0])
     for f, expected in zip(filters, raw):

@@ -39,13 +39,17 @@ def reason_key(column: str) -> str:
 
 
 def _spans(w: str) -> str:
-    """Blocks of the filtered tickets clipped to the period, up to now."""
-    scope = f"SELECT t.id FROM tickets t WHERE {w} AND t.created_at < :end"
+    """Blocks of the filtered tickets clipped to the period, up to now.
+
+    The spans come from the block and unblock events alone (ix_ticket_events_blocks: a few per blocked card,
+    in the order the spans are read); only the spans inside the period are then matched to their tickets by
+    key, and only when the filter asks about the tickets (an empty filter needs no ticket at all)."""
+    clipped = f"least(coalesce(b.until, {STOP}), {STOP})"
+    tickets = "" if w == "TRUE" else f" JOIN tickets t ON t.id = b.ticket_id AND {w} AND t.created_at < :end"
     return f"""
-        SELECT b.ticket_id, b.reason, {reason_key('b.reason')} AS key,
-               {seconds(f'least(coalesce(b.until, {STOP}), {STOP}) - greatest(b.since, :start)')} AS secs
-        FROM ({blocked_spans(scope)}) b
-        WHERE least(coalesce(b.until, {STOP}), {STOP}) > greatest(b.since, :start)"""
+        SELECT b.ticket_id, b.reason, {seconds(f'{clipped} - greatest(b.since, :start)')} AS secs
+        FROM ({blocked_spans()}) b{tickets}
+        WHERE {clipped} > greatest(b.since, :start)"""
 
 
 def blocked_time(session: Session, actor: User, f: TicketFilter, *, top_reasons: int = TOP_REASONS,
@@ -55,24 +59,38 @@ def blocked_time(session: Session, actor: User, f: TicketFilter, *, top_reasons:
     "blocks", "reason"}]}."""
     require_analytics(actor)
     w, params = where(f)
-    params |= range_params(f) | {"capitals": CAPITALS, "small": SMALL, "separators": SEPARATORS}
-    spans = _spans(w)
-    total = rows(session, f"""
-        WITH s AS ({spans})
-        SELECT coalesce(sum(secs), 0) AS secs, count(DISTINCT ticket_id) AS cards, count(*) AS blocks FROM s""",
-                 params)[0]
-    reasons = rows(session, f"""
-        WITH s AS ({spans})
-        SELECT mode() WITHIN GROUP (ORDER BY btrim(reason)) AS reason, sum(secs) / {HOUR} AS hours,
-               count(*) AS blocks, count(DISTINCT ticket_id) AS cards, count(DISTINCT btrim(reason)) AS spellings
-        FROM s GROUP BY key ORDER BY sum(secs) DESC, key LIMIT :top""", params | {"top": top_reasons})
-    cards = rows(session, f"""
-        WITH s AS ({spans})
-        SELECT t.number, t.title, sum(s.secs) / {HOUR} AS hours, count(*) AS blocks,
-               mode() WITHIN GROUP (ORDER BY btrim(s.reason)) AS reason
-        FROM s JOIN tickets t ON t.id = s.ticket_id
-        GROUP BY t.id ORDER BY sum(s.secs) DESC, t.number LIMIT :top""", params | {"top": top_cards})
-    hours = total["secs"] / HOUR
-    return {"total_h": hours, "cards": total["cards"], "blocks": total["blocks"],
-            "per_card_h": hours / total["cards"] if total["cards"] else None,
-            "reasons": reasons, "top_cards": cards}
+    params |= range_params(f) | {"capitals": CAPITALS, "small": SMALL, "separators": SEPARATORS,
+                                 "top_reasons": top_reasons, "top_cards": top_cards}
+    # One statement: the spans are found once for the three answers (JSON numbers read back as the floats
+    # rows() would give).
+    found = rows(session, f"""
+        WITH s AS MATERIALIZED ({_spans(w)}),
+        -- The grouping key of each spelling once (a handful), not of each block (tens of thousands).
+        keys AS MATERIALIZED (SELECT r.reason, {reason_key('r.reason')} AS key FROM (SELECT DISTINCT coalesce(reason, '') AS reason FROM s) r),
+        reasons AS (
+          SELECT mode() WITHIN GROUP (ORDER BY btrim(s.reason)) AS reason, sum(s.secs) / {HOUR} AS hours,
+                 count(*) AS blocks, count(DISTINCT s.ticket_id) AS cards, count(DISTINCT btrim(s.reason)) AS spellings,
+                 sum(s.secs) AS secs, k.key
+          FROM s JOIN keys k ON k.reason = coalesce(s.reason, '')
+          GROUP BY k.key ORDER BY sum(s.secs) DESC, k.key LIMIT :top_reasons),
+        per_card AS MATERIALIZED (SELECT ticket_id, sum(secs) AS secs, count(*) AS blocks FROM s GROUP BY ticket_id),
+        -- Only the cards at or above the top_cards-th longest total are looked up (ties at it included).
+        cut AS (SELECT secs FROM per_card ORDER BY secs DESC LIMIT 1 OFFSET :top_cards - 1),
+        cards AS (
+          SELECT t.number, t.title, sum(s.secs) / {HOUR} AS hours, count(*) AS blocks,
+                 mode() WITHIN GROUP (ORDER BY btrim(s.reason)) AS reason, sum(s.secs) AS secs
+          FROM per_card p JOIN s ON s.ticket_id = p.ticket_id JOIN tickets t ON t.id = p.ticket_id
+          WHERE p.secs >= coalesce((SELECT secs FROM cut), 0)
+          GROUP BY t.id ORDER BY sum(s.secs) DESC, t.number LIMIT :top_cards)
+        SELECT (SELECT coalesce(sum(secs), 0) FROM per_card) AS secs, (SELECT count(*) FROM per_card) AS cards,
+               (SELECT coalesce(sum(blocks), 0) FROM per_card)::int AS blocks,
+               (SELECT coalesce(json_agg(json_build_object('reason', reason, 'hours', hours, 'blocks', blocks,
+                                                           'cards', cards, 'spellings', spellings)
+                                         ORDER BY secs DESC, key), '[]') FROM reasons) AS reasons,
+               (SELECT coalesce(json_agg(json_build_object('number', number, 'title', title, 'hours', hours,
+                                                           'blocks', blocks, 'reason', reason)
+                                         ORDER BY secs DESC, number), '[]') FROM cards) AS top_cards""", params)[0]
+    hours = found["secs"] / HOUR
+    return {"total_h": hours, "cards": found["cards"], "blocks": found["blocks"],
+            "per_card_h": hours / found["cards"] if found["cards"] else None,
+            "reasons": found["reasons"], "top_cards": found["top_cards"]}

@@ -16,27 +16,31 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from data.models import User
-from data.metrics import require_analytics, rows
+from data.metrics import require_analytics, rollup, rollup_flow, rows
 from data.metrics.filters import TicketFilter, range_params, where
-from data.metrics.sql import bucket_of, buckets, resolved_in
-from data.metrics.stays import seconds, timeline
-from data.tickets.status import DONE, IN_PROGRESS
+from data.metrics.sql import bucket_of, buckets, grain_sql, resolved_in
+from data.metrics.stays import cycles
 
 HOUR = 3600.0
 
 
-def _cycles_sql(w: str, grain: str) -> str:
-    """Per resolution in the range: its bucket, whether it had no cycle, and the active / queued /
-    blocked-while-in-progress seconds of its cycle."""
-    span = seconds("s.until - greatest(s.since, s.started)")
+def _per_bucket_live(w: str, grain: str) -> str:
+    """Per bucket of the range: the sums over its resolutions' cycles, from the events."""
     return f"""
-        SELECT {bucket_of('s.done_at', grain)} AS bucket, s.started IS NULL AS skipped,
-               coalesce(sum({span}) FILTER (WHERE s.status = '{IN_PROGRESS}' AND NOT s.blocked), 0) AS active,
-               coalesce(sum({span}) FILTER (WHERE s.status NOT IN ('{IN_PROGRESS}', '{DONE}')), 0) AS queued,
-               coalesce(sum({span}) FILTER (WHERE s.status = '{IN_PROGRESS}' AND s.blocked), 0) AS blocked
-        FROM ({timeline(resolved_in(':start', ':end', w))}) s
-        WHERE s.done_at >= :start AND s.done_at < :end AND (s.started IS NULL OR s.until > s.started)
-        GROUP BY s.ticket_id, s.cycle, s.done_at, s.started"""
+        SELECT {bucket_of('c.done_at', grain)} AS bucket,
+               coalesce(sum(c.active) FILTER (WHERE NOT c.skipped), 0) AS active,
+               coalesce(sum(c.queued) FILTER (WHERE NOT c.skipped), 0) AS queued,
+               coalesce(sum(c.blocked) FILTER (WHERE NOT c.skipped), 0) AS blocked,
+               count(*) FILTER (WHERE NOT c.skipped) AS n, count(*) FILTER (WHERE c.skipped) AS skipped
+        FROM ({cycles(resolved_in(':start', ':end', w))}) c GROUP BY 1"""
+
+
+def _per_bucket_rollup(f: TicketFilter, w: str, grain: str) -> str:
+    """The same sums from the rollup's per-day sums (data/metrics/rollup_flow.py)."""
+    return f"""
+        SELECT date_trunc({grain_sql(grain)[0]}, r.day)::date AS bucket, sum(r.active_s) AS active,
+               sum(r.queued_s) AS queued, sum(r.blocked_s) AS blocked, sum(r.cycles) AS n, sum(r.skipped) AS skipped
+        FROM {rollup_flow.flow_table(f)} r WHERE {w} AND r.day >= :d_from AND r.day <= :d_to GROUP BY 1"""
 
 
 def _summary(active: float, queued: float, blocked: float, n: int, skipped: int) -> dict:
@@ -52,14 +56,17 @@ def flow_efficiency(session: Session, actor: User, f: TicketFilter, grain: str) 
     a summary has active_h, waiting_h (= queued_h + blocked_h), efficiency (0..1 or None), n and skipped.
     `partial`: the bucket reaches outside the range or past today (data.metrics.sql.buckets)."""
     require_analytics(actor)
-    w, params = where(f)
+    if rollup.usable(session, f):
+        w, params = where(f, alias="r")
+        per_bucket = _per_bucket_rollup(f, w, grain)
+    else:
+        w, params = where(f)
+        per_bucket = _per_bucket_live(w, grain)
     found = rows(session, f"""
-        WITH c AS ({_cycles_sql(w, grain)}), b AS ({buckets(grain)})
-        SELECT b.bucket, b.partial, coalesce(sum(c.active) FILTER (WHERE NOT c.skipped), 0) AS active,
-               coalesce(sum(c.queued) FILTER (WHERE NOT c.skipped), 0) AS queued,
-               coalesce(sum(c.blocked) FILTER (WHERE NOT c.skipped), 0) AS blocked,
-               count(c.bucket) FILTER (WHERE NOT c.skipped) AS n, count(c.bucket) FILTER (WHERE c.skipped) AS skipped
-        FROM b LEFT JOIN c USING (bucket) GROUP BY b.bucket, b.partial ORDER BY b.bucket""", params | range_params(f))
+        WITH c AS ({per_bucket}), b AS ({buckets(grain)})
+        SELECT b.bucket, b.partial, coalesce(c.active, 0) AS active, coalesce(c.queued, 0) AS queued,
+               coalesce(c.blocked, 0) AS blocked, coalesce(c.n, 0) AS n, coalesce(c.skipped, 0) AS skipped
+        FROM b LEFT JOIN c USING (bucket) ORDER BY b.bucket""", params | range_params(f))
     periods = [{"bucket": r["bucket"], "partial": r["partial"], **_summary(r["active"], r["queued"], r["blocked"], r["n"], r["skipped"])}
                for r in found]
     overall = _summary(*(sum(r[k] for r in found) for k in ("active", "queued", "blocked", "n", "skipped")))

@@ -1,5 +1,6 @@
-"""The analytics rollup (analytics_daily, analytics_dist, their views, and Before / after's analytics_monthly
-kept by data/metrics/monthly.py): built once, then kept up to date incrementally.
+"""The analytics rollup (analytics_daily, analytics_dist, their views, Before / after's analytics_monthly
+kept by data/metrics/monthly.py, flow efficiency's, the SLEs' and satisfaction's tables kept by
+data/metrics/rollup_flow.py and rollup_csat.py): built once, then kept up to date incrementally.
 
 Everything in it is a sum over the event history of single days, so a day's rows can be rebuilt on
 their own: `rebuild` aggregates the whole history, `refresh` only the local days touched by tickets
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from data.config import get_config
 from data.models.analytics import (CREATED, CYCLE_HOURS, FIRST_RESPONSE_MINUTES, LEAD_HOURS, REOPENS, RESOLVED,
                                    STATUS_NET)
-from data.metrics import monthly
+from data.metrics import monthly, rollup_csat, rollup_flow
 from data.metrics.filters import TicketFilter
 from data.metrics.sql import DIMS as DIM_NAMES, minutes, resolution_rows
 from data.tickets.status import STATUSES, placed, reopened
@@ -167,6 +168,8 @@ def rebuild(session: Session) -> None:
     as_of = _now(session)
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     _aggregate(session, None)
+    rollup_flow.aggregate(session, None)
+    rollup_csat.aggregate(session, None)
     monthly.rebuild(session)
     session.execute(text("ANALYZE analytics_daily"))  # fresh statistics: the planner saw an empty table
     session.execute(text("ANALYZE analytics_dist"))
@@ -190,7 +193,7 @@ def changed_days(session: Session, since: int, last: int) -> list[date]:
 def refresh(session: Session) -> int:
     """Bring the rollup up to date with events since the last refresh; returns the number of days redone
     (-1 after a first full build)."""
-    state = session.execute(text("SELECT last_event_id FROM analytics_state WHERE id = 1 FOR UPDATE")).first()
+    state = session.execute(text("SELECT last_event_id, refreshed_at FROM analytics_state WHERE id = 1 FOR UPDATE")).first()
     if state is None or refreshed_at(session) is None:
         rebuild(session)
         return -1
@@ -198,6 +201,8 @@ def refresh(session: Session) -> int:
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     days = changed_days(session, state[0], last)
     _aggregate(session, days)
+    rollup_flow.refresh(session, state[0], last)
+    rollup_csat.refresh(session, state[0], last, state[1])
     monthly.refresh(session, state[0], last)
     _refresh_views(session)
     _mark(session, last, as_of)
@@ -223,4 +228,6 @@ def drop(session: Session) -> None:
     session.execute(text("DELETE FROM analytics_daily"))
     session.execute(text("DELETE FROM analytics_dist"))
     session.execute(text("DELETE FROM analytics_monthly"))
+    rollup_flow.drop(session)
+    rollup_csat.drop(session)
     session.execute(text("DELETE FROM analytics_state"))

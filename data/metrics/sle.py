@@ -11,36 +11,26 @@ stayed longer than 85% of the finished ones did.
 """
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from data.models import User
-from data.metrics import PERCENTILES, require_analytics, rows
+from data.metrics import PERCENTILES, daily, require_analytics, rollup, rollup_flow, rows
 from data.metrics.filters import TicketFilter, range_params, where
-from data.metrics.sql import hours, resolved_in
-from data.metrics.stays import stays
-from data.tickets.status import DONE, IN_PROGRESS
+from data.metrics.sql import resolved_in
+from data.metrics.stays import left_ages
 
 
 def column_sle(session: Session, actor: User, f: TicketFilter, fractions=PERCENTILES) -> dict:
     """{"columns": {column_id: {"n", fraction: days…}}, "statuses": {status: {"n", fraction: days…}}}."""
     require_analytics(actor)
+    if rollup.usable(session, f):
+        return _from_rollup(session, f, fractions)
     w, params = where(f)
-    clock = "CASE WHEN l.started < l.left_at THEN l.started ELSE l.begin_at END"
     found = rows(session, f"""
-        WITH c AS (
-          SELECT s.*, min(s.since) FILTER (WHERE s.status <> '{DONE}') OVER p AS begin_at,
-                 min(s.since) FILTER (WHERE s.status = '{IN_PROGRESS}') OVER p AS started,
-                 max(s.since) FILTER (WHERE s.resolves) OVER p AS done_at
-          FROM ({stays(resolved_in(":start", ":end", w))}) s
-          WINDOW p AS (PARTITION BY s.ticket_id, s.cycle)),
-        l AS (SELECT ticket_id, cycle, column_id, min(status) AS status, max(until) AS left_at,
-                     min(begin_at) AS begin_at, min(started) AS started
-              FROM c WHERE done_at >= :start AND done_at < :end AND status <> '{DONE}' AND until <= done_at
-              GROUP BY ticket_id, cycle, column_id)
         SELECT column_id, status, count(*) AS n,
-               percentile_cont(CAST(:fractions AS float8[])) WITHIN GROUP
-                 (ORDER BY greatest({hours(clock, "l.left_at")}, 1) / 24.0) AS p
-        FROM l GROUP BY GROUPING SETS ((column_id), (status))""",
+               percentile_cont(CAST(:fractions AS float8[])) WITHIN GROUP (ORDER BY l.hours / 24.0) AS p
+        FROM ({left_ages(resolved_in(":start", ":end", w))}) l GROUP BY GROUPING SETS ((column_id), (status))""",
                  params | range_params(f) | {"fractions": list(fractions)})
     out: dict = {"columns": {}, "statuses": {}}
     for r in found:
@@ -49,4 +39,27 @@ def column_sle(session: Session, actor: User, f: TicketFilter, fractions=PERCENT
             out["columns"][r["column_id"]] = value
         else:
             out["statuses"][r["status"]] = value
+    return out
+
+
+def _from_rollup(session: Session, f: TicketFilter, fractions) -> dict:
+    """The same from the rollup's exact counts per whole hour (data/metrics/rollup_flow.py): one row per column,
+    status and hour comes back (the statuses' counts are those rows summed), and the percentiles are merged from
+    them (daily.hist_percentile: percentile_cont's)."""
+    source, params = rollup_flow.sle_source(f)
+    # Tens of thousands of plain tuples (rows()' dicts would cost more than the query).
+    found = session.execute(text(f"""
+        SELECT r.column_id, r.status, r.hours, sum(r.n)::int AS n FROM ({source}) r
+        GROUP BY r.column_id, r.status, r.hours"""), params).all()
+    groups: dict = {}
+    for column_id, status, hours, n in found:
+        for key in (("columns", column_id), ("statuses", status)):
+            per_hour = groups.setdefault(key, {})
+            per_hour[hours] = per_hour.get(hours, 0) + n
+    out: dict = {"columns": {}, "statuses": {}}
+    for (kind, key), per_hour in groups.items():
+        if key is None:  # a placing event always names its column and status
+            continue
+        counts = sorted(per_hour.items())
+        out[kind][key] = {"n": sum(per_hour.values()), **{p: daily.hist_percentile(counts, p) / 24.0 for p in fractions}}
     return out

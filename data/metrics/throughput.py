@@ -13,9 +13,10 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from data.models import User
-from data.metrics import require_analytics, rows
+from data.metrics import daily, require_analytics, rollup, rows
 from data.metrics.filters import TicketFilter, range_params, today, where
 from data.metrics.stays import resolving
+from data.models.analytics import RESOLVED
 from data.tickets.filters import local_midnight
 
 AT_LEAST = (0.5, 0.85, 0.95)  # "on this share of days, at least …"
@@ -29,11 +30,19 @@ def daily_histogram(session: Session, actor: User, f: TicketFilter) -> dict:
     empty = {"days": 0, "bins": [], "at_least": {}, "mean": None, "partial_left_out": f.date_to >= today()}
     if last < f.date_from:
         return empty
-    w, params = where(f)
+    if rollup.usable(session, f):
+        # The rollup's resolutions per day are these counts (an entry into done is a resolution): a few
+        # thousand rows a year instead of every resolving event.
+        w, params = where(f, alias="r")
+        per_day = (f"SELECT r.day, sum(r.resolved) AS n FROM {daily.table(f)} r WHERE {w} AND r.stream = {RESOLVED}"
+                   f" AND r.day >= :d_from AND r.day <= :last GROUP BY 1")
+    else:
+        w, params = where(f)
+        per_day = (f"SELECT (e.at AT TIME ZONE :tz)::date AS day, count(*) AS n"
+                   f" FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+                   f" WHERE {w} AND {resolving('e')} AND e.at >= :start AND e.at < :stop GROUP BY 1")
     found = rows(session, f"""
-        WITH r AS (SELECT (e.at AT TIME ZONE :tz)::date AS day, count(*) AS n
-                   FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-                   WHERE {w} AND {resolving('e')} AND e.at >= :start AND e.at < :stop GROUP BY 1),
+        WITH r AS ({per_day}),
         per AS (SELECT coalesce(r.n, 0) AS n
                 FROM generate_series(CAST(:d_from AS timestamp), CAST(:last AS timestamp), interval '1 day') AS g
                 LEFT JOIN r ON r.day = g::date),

@@ -13,8 +13,9 @@ month (a materialised view) a year at a million tickets is thousands of rows, no
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, Double, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Date, Double, Index, Integer, Numeric, SmallInteger, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -66,6 +67,95 @@ class AnalyticsDist(_Dims, Base):
     value: Mapped[int] = mapped_column(Integer)
     n: Mapped[int] = mapped_column(Integer)
     breached: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # first responses: SLA breached
+
+
+class _FlowSums:
+    cycles: Mapped[int] = mapped_column(Integer)  # resolutions whose cycle entered in-progress
+    skipped: Mapped[int] = mapped_column(Integer)  # resolutions without such a cycle (left out of efficiency)
+    # Seconds of those cycles, numeric so that sums of sums are exact (data/metrics/efficiency.py).
+    active_s: Mapped[Decimal] = mapped_column(Numeric)
+    queued_s: Mapped[Decimal] = mapped_column(Numeric)
+    blocked_s: Mapped[Decimal] = mapped_column(Numeric)
+
+
+class AnalyticsFlow(_Dims, _FlowSums, Base):
+    """Flow efficiency's sums per local day of resolution and ticket attributes (data/metrics/rollup_flow.py)."""
+    __tablename__ = "analytics_flow"
+    __table_args__ = (Index("ix_analytics_flow_day", "day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+
+
+class AnalyticsFlowCoarse(_FlowSums, Base):
+    """analytics_flow summed without assignee, priority and channel."""
+    __tablename__ = "analytics_flow_coarse"
+    __table_args__ = (Index("ix_analytics_flow_coarse_day", "day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    service_id: Mapped[int | None] = mapped_column(Integer)
+    team_id: Mapped[int | None] = mapped_column(Integer)
+    board_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class AnalyticsSle(_Dims, Base):
+    """Per local day of resolution, ticket attributes and column left in the cycle: how many resolutions left it
+    at each whole-hour age (the per-column SLEs of the aging chart, data/metrics/sle.py)."""
+    __tablename__ = "analytics_sle"
+    __table_args__ = (Index("ix_analytics_sle_day", "day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    column_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(12))  # the column's kind then
+    hours: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsSleMonth(Base):
+    """analytics_sle summed per local month without assignee, priority and channel."""
+    __tablename__ = "analytics_sle_month"
+    __table_args__ = (Index("ix_analytics_sle_month_month", "month"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    month: Mapped[date] = mapped_column(Date)  # first local day of the month
+    service_id: Mapped[int | None] = mapped_column(Integer)
+    team_id: Mapped[int | None] = mapped_column(Integer)
+    board_id: Mapped[int | None] = mapped_column(Integer)
+    column_id: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(12))
+    hours: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class _CsatCounts:
+    agent_id: Mapped[int | None] = mapped_column(Integer)  # ratings.agent_id: who resolved it
+    asked: Mapped[int] = mapped_column(Integer)  # questions (one per resolution asked about)
+    rated: Mapped[int] = mapped_column(Integer)  # answered
+    score_sum: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsCsat(_Dims, _CsatCounts, Base):
+    """Satisfaction per local day of the resolution asked about, ticket attributes and agent
+    (data/metrics/rollup_csat.py)."""
+    __tablename__ = "analytics_csat"
+    __table_args__ = (Index("ix_analytics_csat_day", "day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+
+
+class AnalyticsCsatCoarse(_CsatCounts, Base):
+    """analytics_csat summed without assignee, priority and channel."""
+    __tablename__ = "analytics_csat_coarse"
+    __table_args__ = (Index("ix_analytics_csat_coarse_day", "day"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    service_id: Mapped[int | None] = mapped_column(Integer)
+    team_id: Mapped[int | None] = mapped_column(Integer)
+    board_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AnalyticsMonthly(Base):

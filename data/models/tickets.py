@@ -135,6 +135,9 @@ class TicketEvent(Base):
         CheckConstraint(in_list("kind", EVENT_KINDS), name="kind"),
         Index("ix_ticket_events_ticket_at", "ticket_id", "at"),
         Index("ix_ticket_events_kind_at", "kind", "at"),
+        # Blocked time reads the block and unblock events in this order (data/metrics/stays.blocked_spans).
+        Index("ix_ticket_events_blocks", "ticket_id", "at", "id", postgresql_include=["kind", "to_value"],
+              postgresql_where=text("kind IN ('blocked', 'unblocked')")),
     )
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))

@@ -11,7 +11,9 @@ environment 2.4 ms, the SLA policy fingerprint 1.6 ms, the raw insert 3.5 ms. A 
   unique indexes (content hash per channel, Message-ID per mailbox) decide across concurrent workers: a
   row another worker holds makes this insert wait for its commit, then skip it;
 - writes the batch's plain new requests together (ingest/email/new_tickets.py: multi-row INSERTs for
-  requesters, tickets, events, files, auto-replies and their outbox rows, one SLA recompute);
+  requesters, tickets, events, files, auto-replies and their outbox rows, one SLA recompute), then its
+  plain replies to open tickets (ingest/email/replies.py: threading in one query, multi-row INSERTs for
+  comments, events, files and participants, one UPDATE of the tickets, one SLA recompute);
 - hands every other new row to the very same handler as live mail (ingest.common.handle: a savepoint per
   message, so one bad message fails alone) — a ticket made in a batch has the same events, SLA and
   outbox rows as one made alone (tests/email/test_batch.py compares them);
@@ -41,7 +43,7 @@ from data.intake import requesters
 from data.models import Board, BoardColumn, InboundMessage, Requester, RequesterIdentity
 
 from ingest import common
-from ingest.email import new_tickets
+from ingest.email import new_tickets, replies
 from ingest.email.inbound import LEGACY, _target
 from ingest.email.receive import CHANNEL, identify, receive_identified
 
@@ -142,6 +144,8 @@ def receive_batch(session: Session, source: str, raws: Sequence[bytes], ids: Seq
         _senders(session, ids)
         try:
             taken = new_tickets.take(session, source, raws, ids, placed)  # the plain new requests, set-based
+            batch.keep(session)
+            taken.update(replies.take(session, source, raws, ids, placed, taken))  # then the plain replies
             batch.keep(session)
             outcomes = []
             for i, raw in enumerate(raws):

@@ -27,7 +27,7 @@ The one difference: tickets made here are numbered (and placed on the board) bef
 other new tickets (follow-ups, threads we did not know), not between them.
 
 All of it runs in one savepoint: if anything fails, the batch's messages go the per-message way.
-OKNO_EMAIL_SET_INTAKE=0 turns this path off.
+OKNO_EMAIL_SET_INTAKE=0 (Config.email_set_intake) turns this path off, and the replies' (replies.py).
 """
 from __future__ import annotations
 

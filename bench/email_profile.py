@@ -2,7 +2,8 @@
 
     python -m bench.email_profile [N] [--batch] [--pool]  # default 2000 messages, the bench mail set
 --pool parses in the process pool as the worker does (only the writing process is then profiled).
-Prints the top functions by cumulative and by own time (not part of `make bench`: no run()).
+Prints SQL statements per message (an executemany counts once) and the top functions by cumulative and by
+own time (not part of `make bench`: no run()).
 """
 from __future__ import annotations
 
@@ -30,6 +31,13 @@ def main(n: int, batch: bool, pool: bool = False) -> None:
         from data.models import Service
         with db.read_session() as s:
             sid = s.scalar(select(Service.id).where(Service.code == "benchmail"))
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+        statements = [0]
+
+        def count(*_args, **_kwargs):
+            statements[0] += 1
+        event.listen(Engine, "before_cursor_execute", count)
         prof = cProfile.Profile()
         started, cpu = time.perf_counter(), time.process_time()
         prof.enable()
@@ -39,8 +47,9 @@ def main(n: int, batch: bool, pool: bool = False) -> None:
             counts = mailbox_import.ingest_all(f"service:{sid}", iter(raws))
         prof.disable(); prof.dump_stats(os.environ.get("PROF_OUT", "/tmp/okno_email.prof"))
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-        print(f"{n} messages: {n / wall:.1f} msg/s wall, {cpu * 1000 / n:.1f} ms CPU/message, "
-              f"load {os.getloadavg()}, counts {counts}")
+        event.remove(Engine, "before_cursor_execute", count)
+        print(f"{n} messages: {n / wall:.1f} msg/s wall, {cpu * 1000 / n:.1f} ms CPU/message (profiled), "
+              f"{statements[0] / n:.1f} SQL statements/message, load {os.getloadavg()}, counts {counts}")
         for key in ("cumulative", "tottime"):
             out = io.StringIO()
             pstats.Stats(prof, stream=out).sort_stats(key).print_stats(45)

@@ -63,6 +63,9 @@ class Config:
     max_message_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_MESSAGE_MB", 25) * 1024 * 1024)
     # Email: a reply to a resolved ticket reopens it within this many days (a mailbox may override it).
     email_reopen_days: int = field(default_factory=lambda: _int("OKNO_EMAIL_REOPEN_DAYS", 14))
+    # Email: a batch writes its plain new requests and replies together (ingest/email/new_tickets.py, replies.py);
+    # OKNO_EMAIL_SET_INTAKE=0 sends every message the per-message way (the same result, slower; for comparing).
+    email_set_intake: bool = field(default_factory=lambda: os.environ.get("OKNO_EMAIL_SET_INTAKE", "1") != "0")
     # Email: a spam score (X-Spam-Score / X-Spam-Level stars) at or above this goes to quarantine.
     spam_score: int = field(default_factory=lambda: _int("OKNO_SPAM_SCORE", 5))
     # Attachments people may upload (portal, API, Telegram's voice and video too): file extensions, and files per request.

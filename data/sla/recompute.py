@@ -40,10 +40,15 @@ def recompute_ticket(session: Session, ticket: Ticket | int, now: datetime | Non
     values = sla_store.recompute(session, [ticket_id], policies, now).get(ticket_id)
     obj = ticket if isinstance(ticket, Ticket) else session.identity_map.get(session.identity_key(Ticket, ticket_id))
     if obj is not None and values is not None:
-        # The columns are derived, not edited: update the object without marking it dirty or bumping its version.
-        for key, column in _COLUMNS.items():
-            value = values[key]
-            set_committed_value(obj, column, _utc(value) if key in ("fr_due", "res_due", "due", "risk") else value)
+        refresh(obj, values)
+
+
+def refresh(ticket: Ticket, values: dict) -> None:
+    """A loaded ticket's SLA columns from store.recompute()'s values for it. The columns are derived, not
+    edited: the object is updated without being marked dirty or having its version bumped."""
+    for key, column in _COLUMNS.items():
+        value = values[key]
+        set_committed_value(ticket, column, _utc(value) if key in ("fr_due", "res_due", "due", "risk") else value)
 
 
 @hooks.on("*")

@@ -27,19 +27,17 @@ The one difference: tickets made here are numbered (and placed on the board) bef
 other new tickets (follow-ups, threads we did not know), not between them.
 
 All of it runs in one savepoint: if anything fails, the batch's messages go the per-message way.
-OKNO_EMAIL_SET_INTAKE=0 turns this path off.
+OKNO_EMAIL_SET_INTAKE=0 (Config.email_set_intake) turns this path off, and the replies' (replies.py).
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -58,14 +56,14 @@ from data.tickets import actions as tickets
 from data.tickets import status as statuses
 
 from ingest.common import Outcome, now
-from ingest.email import inbound, quarantine, thread
+from ingest.email import inbound, plain, thread
 from ingest.email.parse import ParsedEmail
 
 log = logging.getLogger(__name__)
 
 
 def enabled() -> bool:
-    return os.environ.get("OKNO_EMAIL_SET_INTAKE", "1") != "0"
+    return get_config().email_set_intake
 
 
 @dataclass
@@ -134,20 +132,11 @@ def _placement(session: Session, service: Service | None) -> _Place | None:
 
 def _plain(mail: ParsedEmail | None, own: set[str], cfg) -> str | None:
     """The sender's address when this message can only be a new request (checks needing no database)."""
-    if mail is None or mail.bounce or mail.loop.skip_reason or not mail.from_address:
-        return None
-    if mail.thread_ids or thread.TOKEN.search(mail.subject or ""):
+    if mail is None or mail.thread_ids or thread.TOKEN.search(mail.subject or ""):
         return None
     if any(thread.plain_address(a) != a and thread.plain_address(a) in own for a in mail.to + mail.cc):
         return None
-    if thread.plain_address(mail.from_address) in own or mail.from_address == cfg.mail_from.lower():
-        return None
-    if quarantine.spam_sign(mail.headers) or any(len(f.content) > cfg.max_attachment_bytes for f in mail.attachments):
-        return None
-    try:
-        return requesters.normalise_email(mail.from_address)
-    except ValidationError:
-        return None
+    return plain.sender(mail, own, cfg)
 
 
 def _choose(session: Session, raws: Sequence[bytes], ids: Sequence[tuple], placed: dict[int, InboundMessage], own: set[str],
@@ -161,10 +150,10 @@ def _choose(session: Session, raws: Sequence[bytes], ids: Sequence[tuple], place
     blocked = _blocked(session, addresses)
     asked = session.info.get(inbound.LEGACY)
     legacy = set(asked[1]) if asked is not None else \
-        _legacy(session, [placed[i].external_id for i, a in first.items() if a])
+        plain.legacy(session, [placed[i].external_id for i, a in first.items() if a])
     live = not session.info.get("email_import")
-    recent = _recent(session, addresses) if live else {}
-    known = _requesters(session, addresses)
+    recent = plain.recent(session, addresses) if live else {}
+    known = plain.requesters_of(session, addresses)
     created_rules = rules._active(session, "created")
     commented_rules = rules._active(session, "commented") if (place.service.auto_reply_template or "").strip() else []
     chosen: list[_New] = []
@@ -200,36 +189,6 @@ def _blocked(session: Session, addresses: set[str]) -> set[str]:
     return set(session.scalars(select(BlockedSender.pattern).where(BlockedSender.pattern.in_(patterns))))
 
 
-def _legacy(session: Session, external_ids: list[str]) -> set[str]:
-    """Message-IDs received before content hashes were kept, with a ticket (inbound.deliver's `earlier`)."""
-    return set(session.scalars(select(InboundMessage.external_id).where(
-        InboundMessage.channel == "email", InboundMessage.external_id.in_(external_ids),
-        InboundMessage.ticket_id.is_not(None), InboundMessage.content_hash.is_(None))))
-
-
-def _recent(session: Session, addresses: set[str]) -> dict[str, int]:
-    """inbound._recent_from() for every sender of the batch: tickets and email comments of the last hour."""
-    since = now() - timedelta(hours=1)
-    ident = select(RequesterIdentity.address, RequesterIdentity.requester_id).where(
-        RequesterIdentity.channel == "email", RequesterIdentity.address.in_(addresses)).subquery()
-    made = select(ident.c.address, func.count()).join(Ticket, Ticket.requester_id == ident.c.requester_id).where(
-        Ticket.created_at >= since).group_by(ident.c.address)
-    said = select(ident.c.address, func.count()).join(Comment, Comment.author_requester_id == ident.c.requester_id).where(
-        Comment.channel == "email", Comment.created_at >= since).group_by(ident.c.address)
-    counts: dict[str, int] = {}
-    for stmt in (made, said):
-        for address, n in session.execute(stmt):
-            counts[address] = counts.get(address, 0) + n
-    return counts
-
-
-def _requesters(session: Session, addresses: set[str]) -> dict[str, Requester]:
-    rows = session.execute(select(RequesterIdentity.address, Requester).join(
-        Requester, Requester.id == RequesterIdentity.requester_id).where(
-        RequesterIdentity.channel == "email", RequesterIdentity.address.in_(addresses)))
-    return {address: requester for address, requester in rows}
-
-
 def _rule_fires(session: Session, place: _Place, requester: Requester | None, created: list, commented: list) -> bool:
     """Would a rule fire on this new ticket (or on its auto-reply)? Such a message takes the per-message path."""
     if not created and not commented:
@@ -247,7 +206,7 @@ def _rule_fires(session: Session, place: _Place, requester: Requester | None, cr
 
 def _resolve_requesters(session: Session, chosen: list[_New]) -> None:
     """requesters.find_or_create_by_email() for the whole batch, in message order."""
-    known = _requesters(session, {n.address for n in chosen})
+    known = plain.requesters_of(session, {n.address for n in chosen})
     fresh: dict[str, Requester] = {}
     for n in chosen:
         if n.address not in known and n.address not in fresh:
@@ -263,7 +222,7 @@ def _resolve_requesters(session: Session, chosen: list[_New]) -> None:
             session.delete(fresh.pop(address))
         if lost:
             session.flush()
-            known.update(_requesters(session, set(lost)))
+            known.update(plain.requesters_of(session, set(lost)))
         known.update(fresh)
         # Their server defaults came back expired: read them now, all at once, not one by one on a reply.
         session.scalars(select(Requester).where(Requester.id.in_([r.id for r in fresh.values()]))

@@ -1,7 +1,7 @@
 """One MIME parser for every mailbox (EWS and IMAP hand us the same raw RFC 822 bytes).
 
-stdlib `email` with policy=default; every header and part is read defensively, because real
-mail has broken encodings, missing boundaries, unknown charsets and NUL bytes. Never raises on
+stdlib `email` (policy compat32: the headers are decoded here, see parse()); every header and part is read
+defensively, because real mail has broken encodings, missing boundaries, unknown charsets and NUL bytes. Never raises on
 bad content: what cannot be decoded is replaced, and the raw message is kept by the caller.
 """
 from __future__ import annotations
@@ -10,6 +10,7 @@ import html as htmllib
 import mimetypes
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from email import policy
 from email.header import decode_header
 from email.message import Message
@@ -62,9 +63,10 @@ class ParsedEmail:
     def bounce(self) -> bool:
         return self.loop.bounce
 
-    @property
+    @cached_property
     def card_text(self) -> str:
-        """The text for the card: the new part of the message, without history and signature."""
+        """The text for the card: the new part of the message, without history and signature. Worked out
+        once (a new ticket's title and description both read it), in the parser pool (receive.identify())."""
         return trim_reply(self.text)
 
     @property
@@ -254,8 +256,15 @@ class _Walker:
         self.attachments.append(ParsedAttachment(f"report-{len(self.attachments) + 1}.txt", ctype, text.encode()))
 
 
+# compat32, not policy.default: every header is read here from raw_items() and decoded by _decoded(), so the
+# header objects policy.default builds on each lookup (Content-Type, -Disposition, their parameters, several
+# times a part) were about half of the parse time and were never used. The results are the same on the test
+# mail and the real-world corpus (docs/benchmarks.md, "Third pass").
+_POLICY = policy.compat32
+
+
 def parse(raw: bytes) -> ParsedEmail:
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    msg = BytesParser(policy=_POLICY).parsebytes(raw)
     raw_headers = _raw_headers(msg)
     subject = clean_text(_header(msg, "subject", raw_headers))[:1000]
     senders = _addresses(raw_headers.get("from", "")) or _addresses(raw_headers.get("sender", "")) or \

@@ -61,6 +61,7 @@ def identify(raw: bytes) -> tuple[str, str, ParsedEmail | None]:
     except Exception:  # kept raw and quarantined by the handler; its bytes are its identity
         return common.content_hash(raw), common.content_hash(raw), None
     key = digest(mail)
+    mail.card_text  # noqa: B018 — trimmed here, in the parser pool, not in the process that writes the batch
     return mail.message_id or key, key, mail
 
 

@@ -45,10 +45,10 @@ def plain_address(address: str) -> str:
     return f"{found.group(1)}@{found.group(3)}" if found else address
 
 
-def ticket_by_message_ids(session: Session, ids: list[str]) -> int | None:
-    """The ticket of the nearest known message among `ids` (nearest first)."""
+def tickets_by_message_ids(session: Session, ids: list[str]) -> dict[str, int]:
+    """{Message-ID: ticket} of the known messages among `ids`, in one query (a batch asks for all its replies)."""
     if not ids:
-        return None
+        return {}
     known = union_all(
         select(Outbox.external_id.label("mid"), Outbox.ticket_id.label("ticket_id"))
         .where(Outbox.external_id.in_(ids), Outbox.ticket_id.is_not(None)),
@@ -57,27 +57,52 @@ def ticket_by_message_ids(session: Session, ids: list[str]) -> int | None:
         .where(InboundMessage.channel == "email", InboundMessage.external_id.in_(ids),
                InboundMessage.ticket_id.is_not(None)),
     ).subquery()
-    found = {mid: ticket_id for mid, ticket_id in session.execute(select(known.c.mid, known.c.ticket_id))}
+    return {mid: ticket_id for mid, ticket_id in session.execute(select(known.c.mid, known.c.ticket_id))}
+
+
+def ticket_by_message_ids(session: Session, ids: list[str]) -> int | None:
+    """The ticket of the nearest known message among `ids` (nearest first)."""
+    found = tickets_by_message_ids(session, ids)
     return next((found[mid] for mid in ids if mid in found), None)
 
 
-def ticket_by_token(session: Session, subject: str) -> int | None:
-    for number in TOKEN.findall(subject or ""):
-        ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == int(number)))
+def token_numbers(subject: str) -> list[int]:
+    """The ticket numbers of our tokens in a subject, in the order written."""
+    return [int(n) for n in TOKEN.findall(subject or "")]
+
+
+def address_numbers(addresses: list[str], own: set[str]) -> list[int]:
+    """The ticket numbers of reply addresses `help+1234@…` of our own mailbox, in the order given."""
+    out = []
+    for address in addresses:
+        found = _PLUS.match(address)
+        if found and f"{found.group(1)}@{found.group(3)}" in own:
+            out.append(int(found.group(2)))
+    return out
+
+
+def tickets_by_numbers(session: Session, numbers: list[int]) -> dict[int, int]:
+    """{number: ticket id} of the tickets that exist among `numbers`."""
+    if not numbers:
+        return {}
+    return dict(session.execute(select(Ticket.number, Ticket.id).where(Ticket.number.in_(set(numbers)))).all())
+
+
+def _first_existing(session: Session, numbers: list[int]) -> int | None:
+    for number in numbers:
+        ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == number))
         if ticket_id is not None:
             return ticket_id
     return None
 
 
+def ticket_by_token(session: Session, subject: str) -> int | None:
+    return _first_existing(session, token_numbers(subject))
+
+
 def ticket_by_address(session: Session, addresses: list[str], own: set[str]) -> int | None:
     """A reply sent to `help+1234@…` where help@… is the mailbox: ticket number 1234."""
-    for address in addresses:
-        found = _PLUS.match(address)
-        if found and f"{found.group(1)}@{found.group(3)}" in own:
-            ticket_id = session.scalar(select(Ticket.id).where(Ticket.number == int(found.group(2))))
-            if ticket_id is not None:
-                return ticket_id
-    return None
+    return _first_existing(session, address_numbers(addresses, own))
 
 
 def find_ticket(session: Session, message_ids: list[str], subject: str, addresses: list[str] = (),

@@ -3,10 +3,11 @@ month's resolutions, SLA outcomes and exact median / 85th-percentile cycle time.
 
 Percentiles don't add up, so a row is computed with percentile_cont over exactly the resolutions it
 stands for, and the table has a row set per scope a filter can ask for: everything, one service, one
-team, one board. `rebuild` computes every month; `refresh` recomputes each local month in which a
-ticket with new events has a resolution — all groups of that month, since a reassignment moves the
-ticket's resolutions from one agent's month to another's. The rollup (data/metrics/rollup.py) calls
-both with its own watermark. `read` answers compare.monthly() for the filters the table covers and
+team, one board. `rebuild` computes every month; on a refresh the rollup (data/metrics/rollup_delta.py)
+compares the changed tickets' resolutions as it last counted them with what they are now (`items`) and
+`recompute`s only the (group, month, scope) rows where they differ — a reassignment moves the ticket's
+resolutions from one agent's month to another's, a new resolution changes its agent's and team's
+current month, a reopen changes nothing until the ticket is resolved again. `read` answers compare.monthly() for the filters the table covers and
 None for the others (the caller computes those from the rollup's distributions or the events); both
 give identical numbers (tests/test_metrics_monthly.py).
 """
@@ -22,7 +23,6 @@ from data.metrics import rows
 from data.metrics.filters import TicketFilter, tz
 from data.metrics.sql import CYCLE_DAYS, resolution_rows
 from data.models.analytics import AGENT_GROUP, ALL_SCOPE, BOARD_SCOPE, SERVICE_SCOPE, TEAM_GROUP, TEAM_SCOPE
-from data.tickets.status import DONE, placed
 
 GROUP_KINDS = {"assignee_id": AGENT_GROUP, "team_id": TEAM_GROUP}
 SCOPES = {"service": SERVICE_SCOPE, "team": TEAM_SCOPE, "board": BOARD_SCOPE}
@@ -31,20 +31,29 @@ _UNCOVERED = ("type", "column", "priority", "status", "channel", "sla", "created
               "resolved_from", "resolved_to", "q", "mine")
 
 # Every resolution counts in its agent's and its team's month, once per scope (scope_id 0: everything).
-# `r` is resolution_rows over [lo, hi); each row's percentiles are over that group-month-scope alone.
-INSERT = f"""
-    INSERT INTO analytics_monthly (group_kind, group_id, month, scope, scope_id, resolved, sla_met_n, sla_n,
-                                   handle_p50, handle_p85)
-    SELECT g.kind, g.id, x.month, s.scope, s.id, count(*), count(*) FILTER (WHERE x.sla_met = 1), count(x.sla_met),
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS.replace("r.", "x.")}),
-           percentile_cont(0.85) WITHIN GROUP (ORDER BY {CYCLE_DAYS.replace("r.", "x.")})
+# `r` is resolution_rows over [lo, hi) of the tickets matching {w} in the relations {tickets}, {events}, {sla};
+# `{keys}` can narrow the rows to some (group, month, scope) keys before they are grouped.
+_SOURCES = {"tickets": "tickets", "events": "ticket_events", "sla": "ticket_sla"}
+ITEMS = f"""
+    SELECT g.kind, g.id AS group_id, x.month, s.scope, s.id AS scope_id, x.ticket_id, x.cycle, x.cycle_hours, x.sla_met
     FROM (SELECT date_trunc('month', r.done_at AT TIME ZONE :tz)::date AS month, r.*
-          FROM ({resolution_rows("TRUE", "{lo}", "{hi}")}) AS r) AS x
+          FROM ({resolution_rows("{w}", "{lo}", "{hi}", tickets="{tickets}", events="{events}", sla="{sla}",
+                                 number="NULL::int")}) AS r) AS x
     CROSS JOIN LATERAL (VALUES ({AGENT_GROUP}, x.assignee_id), ({TEAM_GROUP}, x.team_id)) AS g(kind, id)
     CROSS JOIN LATERAL (VALUES ({ALL_SCOPE}, 0), ({SERVICE_SCOPE}, x.service_id), ({TEAM_SCOPE}, x.team_id),
                                ({BOARD_SCOPE}, x.board_id)) AS s(scope, id)
-    WHERE g.id IS NOT NULL AND s.id IS NOT NULL
-    GROUP BY g.kind, g.id, x.month, s.scope, s.id"""
+    WHERE g.id IS NOT NULL AND s.id IS NOT NULL {{keys}}"""
+# Each row's percentiles are over that group-month-scope's resolutions alone.
+INSERT = f"""
+    INSERT INTO analytics_monthly (group_kind, group_id, month, scope, scope_id, resolved, sla_met_n, sla_n,
+                                   handle_p50, handle_p85)
+    SELECT i.kind, i.group_id, i.month, i.scope, i.scope_id, count(*), count(*) FILTER (WHERE i.sla_met = 1),
+           count(i.sla_met),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY {CYCLE_DAYS.replace("r.", "i.")}),
+           percentile_cont(0.85) WITHIN GROUP (ORDER BY {CYCLE_DAYS.replace("r.", "i.")})
+    FROM ({ITEMS}) AS i
+    GROUP BY i.kind, i.group_id, i.month, i.scope, i.scope_id"""
+_EVERYTHING = {"lo": "'-infinity'::timestamptz", "hi": "'infinity'::timestamptz", "w": "TRUE"}
 
 
 def _midnight(d: date) -> datetime:
@@ -58,30 +67,41 @@ def _next_month(d: date) -> date:
 def rebuild(session: Session) -> None:
     """Every month of the history."""
     session.execute(text("TRUNCATE analytics_monthly"))
-    session.execute(text(INSERT.format(lo="'-infinity'::timestamptz", hi="'infinity'::timestamptz")),
-                    {"tz": get_config().timezone})
+    session.execute(text(INSERT.format(keys="", **_SOURCES, **_EVERYTHING)), {"tz": get_config().timezone})
     session.execute(text("ANALYZE analytics_monthly"))
 
 
-def changed_months(session: Session, since: int, last: int) -> list[date]:
-    """The local months in which tickets with events in (since, last] have a resolution (an entry into done)."""
-    return [r[0] for r in session.execute(text(f"""
-        WITH changed AS (SELECT DISTINCT ticket_id FROM ticket_events WHERE id > :since AND id <= :last)
-        SELECT DISTINCT date_trunc('month', e.at AT TIME ZONE :tz)::date
-        FROM ticket_events e JOIN changed c ON c.ticket_id = e.ticket_id
-        WHERE {placed('e')} AND e.to_status = '{DONE}' AND e.from_status IS DISTINCT FROM '{DONE}'
-        ORDER BY 1"""), {"since": since, "last": last, "tz": get_config().timezone})]
+def items(old: dict, new: dict, into: str) -> list[str]:
+    """Statements that put into table `into` the keys (group_kind, group_id, month, scope, scope_id) whose
+    rows differ between two states of the same tickets (`old` and `new` name their relations: resolutions
+    added or gone, a reassignment, another SLA outcome). Only these rows need recomputing."""
+    def of(sources: dict) -> str:
+        return ITEMS.format(keys="", **sources, **_EVERYTHING)
+    return [f"DROP TABLE IF EXISTS {into}",
+            f"""CREATE TEMPORARY TABLE {into} ON COMMIT DROP AS
+            SELECT DISTINCT kind AS group_kind, group_id, month, scope, scope_id
+            FROM (({of(new)} EXCEPT ALL {of(old)}) UNION ALL ({of(old)} EXCEPT ALL {of(new)})) AS d"""]
 
 
-def refresh(session: Session, since: int, last: int) -> list[date]:
-    """Recompute the months touched by events in (since, last]; returns them."""
-    months = changed_months(session, since, last)
-    sql = text(INSERT.format(lo=":lo", hi=":hi"))
-    for month in months:
-        session.execute(text("DELETE FROM analytics_monthly WHERE month = :m"), {"m": month})
-        session.execute(sql, {"tz": get_config().timezone, "lo": _midnight(month),
+def recompute(session: Session, keys: str) -> int:
+    """Recompute the rows whose keys the table `keys` holds, month by month, each from all resolutions of the
+    month by tickets now in the keys' groups (not the whole month: that is what takes seconds at a
+    million tickets). Returns the number of keys."""
+    n = session.execute(text(f"SELECT count(*) FROM {keys}")).scalar()
+    if not n:
+        return 0
+    session.execute(text(f"""
+        DELETE FROM analytics_monthly m USING {keys} k
+        WHERE (m.group_kind, m.group_id, m.month, m.scope, m.scope_id) = (k.group_kind, k.group_id, k.month, k.scope, k.scope_id)"""))
+    mine = (f"AND (g.kind, g.id, x.month, s.scope, s.id) IN (SELECT group_kind, group_id, month, scope, scope_id"
+            f" FROM {keys} WHERE month = :m)")
+    groups = (f"(t.assignee_id IN (SELECT group_id FROM {keys} WHERE group_kind = {AGENT_GROUP} AND month = :m)"
+              f" OR t.team_id IN (SELECT group_id FROM {keys} WHERE group_kind = {TEAM_GROUP} AND month = :m))")
+    sql = text(INSERT.format(keys=mine, w=groups, lo=":lo", hi=":hi", **_SOURCES))
+    for (month,) in session.execute(text(f"SELECT DISTINCT month FROM {keys} ORDER BY 1")).all():
+        session.execute(sql, {"tz": get_config().timezone, "m": month, "lo": _midnight(month),
                               "hi": _midnight(_next_month(month))})
-    return months
+    return n
 
 
 def scope_of(f: TicketFilter, column: str) -> tuple[int, int] | None:

@@ -8,7 +8,7 @@ from data.models.messaging import InboundMessage, Notification, Outbox
 from data.models.telegram import TelegramDraft
 from data.models.portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
 from data.models.sla import BusinessCalendar, ProductionDay, ProductionYear, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy, TicketSla
-from data.models.analytics import AnalyticsDaily, AnalyticsDist, AnalyticsMonthly, AnalyticsState
+from data.models.analytics import AnalyticsDaily, AnalyticsDist, AnalyticsMonthly, AnalyticsState, AnalyticsTicket
 from data.models.mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, BlockedSender, Mailbox, TicketParticipant
 from data.models.signin import LoginThrottle, PinFailure
 from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
@@ -27,7 +27,7 @@ __all__ = [
     "CHANNELS", "Attachment", "ChecklistItem", "Comment", "EVENT_KINDS", "Ticket", "TicketEvent",
     "InboundMessage", "Notification", "Outbox", "TelegramDraft", "ColumnFanout", "IntegrationToken", "PortalPin",
     "RoutingCursor", "BusinessCalendar", "ProductionDay", "ProductionYear", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy",
-    "TicketSla", "AnalyticsDaily", "AnalyticsDist", "AnalyticsMonthly", "AnalyticsState", "AFTER_PROCESSING", "MAILBOX_KINDS", "Mailbox",
+    "TicketSla", "AnalyticsDaily", "AnalyticsDist", "AnalyticsMonthly", "AnalyticsState", "AnalyticsTicket", "AFTER_PROCESSING", "MAILBOX_KINDS", "Mailbox",
     "TicketParticipant", "BlockedSender",
     "TicketSla", "AnalyticsDaily", "AnalyticsDist", "AnalyticsState",
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",

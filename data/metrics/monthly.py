@@ -90,6 +90,7 @@ def recompute(session: Session, keys: str) -> int:
     n = session.execute(text(f"SELECT count(*) FROM {keys}")).scalar()
     if not n:
         return 0
+    session.execute(text(f"ANALYZE {keys}"))
     session.execute(text(f"""
         DELETE FROM analytics_monthly m USING {keys} k
         WHERE (m.group_kind, m.group_id, m.month, m.scope, m.scope_id) = (k.group_kind, k.group_id, k.month, k.scope, k.scope_id)"""))

@@ -124,6 +124,7 @@ def _changed(session: Session, since: int) -> int:
         SELECT DISTINCT e.ticket_id FROM ticket_events e LEFT JOIN analytics_tickets a ON a.ticket_id = e.ticket_id
         WHERE e.id > :since AND e.id > coalesce(a.last_event_id, 0)"""), {"since": since - SLACK})
     session.execute(text("ALTER TABLE okno_changed ADD PRIMARY KEY (ticket_id)"))
+    session.execute(text("ANALYZE okno_changed"))
     return session.execute(text("SELECT count(*) FROM okno_changed")).scalar()
 
 
@@ -148,10 +149,9 @@ def refresh(session: Session, since: int, timings: dict | None = None) -> int:
     step("changed tickets")
     if not n:
         return 0
-    for sql in STAGE:
+    for sql in STAGE:  # each analysed at once: the next one joins it to ticket_events (millions of rows)
         session.execute(text(sql))
-    for table in (*OLD.values(), *NEW.values()):
-        session.execute(text(f"ANALYZE {table}"))
+        session.execute(text(f"ANALYZE {sql.split('TABLE ')[1].split()[0]}"))
     step("their states (old, new)")
     for state, sources in (("old", OLD), ("new", NEW)):
         _scratch(session, f"okno_{state}_daily", "analytics_daily")

@@ -105,7 +105,7 @@ class AnalyticsTicket(_Dims, Base):
     that one). Written by a rebuild for every ticket and by each refresh for the tickets it redid."""
 
     __tablename__ = "analytics_tickets"
-    ticket_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # no foreign key: outlives a deleted ticket
+    ticket_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # no foreign key
     last_event_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(TZ)
     first_response_at: Mapped[datetime | None] = mapped_column(TZ)

@@ -40,7 +40,8 @@ def _same_rows(refreshed: dict, built: dict) -> None:
 
 def _changes(session, rng, boards, agents, prio, at: datetime, n: int) -> None:
     """n random changes to existing tickets, each through the service that writes its event."""
-    ids = session.scalars(select(Ticket.id).order_by(Ticket.id)).all()
+    ids = session.scalars(select(Ticket.id).where(Ticket.board_id.in_([b.id for b in boards]))
+                          .order_by(Ticket.id)).all()
     for tid in rng.sample(ids, min(n, len(ids))):
         t = session.get(Ticket, tid)
         b = next(x for x in boards if x.id == t.board_id)

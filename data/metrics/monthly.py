@@ -75,12 +75,12 @@ def items(old: dict, new: dict, into: str) -> list[str]:
     """Statements that put into table `into` the keys (group_kind, group_id, month, scope, scope_id) whose
     rows differ between two states of the same tickets (`old` and `new` name their relations: resolutions
     added or gone, a reassignment, another SLA outcome). Only these rows need recomputing."""
-    def of(sources: dict) -> str:
-        return ITEMS.format(keys="", **sources, **_EVERYTHING)
-    return [f"DROP TABLE IF EXISTS {into}",
+    def of(sources: dict, name: str) -> str:
+        return f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS {ITEMS.format(keys='', **sources, **_EVERYTHING)}"
+    return [f"DROP TABLE IF EXISTS {into}, {into}_old, {into}_new", of(old, f"{into}_old"), of(new, f"{into}_new"),
             f"""CREATE TEMPORARY TABLE {into} ON COMMIT DROP AS
             SELECT DISTINCT kind AS group_kind, group_id, month, scope, scope_id
-            FROM (({of(new)} EXCEPT ALL {of(old)}) UNION ALL ({of(old)} EXCEPT ALL {of(new)})) AS d"""]
+            FROM ((TABLE {into}_new EXCEPT ALL TABLE {into}_old) UNION ALL (TABLE {into}_old EXCEPT ALL TABLE {into}_new)) AS d"""]
 
 
 def recompute(session: Session, keys: str) -> int:

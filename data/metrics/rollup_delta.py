@@ -47,35 +47,39 @@ REMEMBER = f"""
                       array_agg(breached ORDER BY cycle) FILTER (WHERE target = 'resolution') AS breached
                FROM {{sla}} WHERE {_TARGETS} GROUP BY ticket_id) AS s ON s.ticket_id = t.id"""
 _EVENT_COLUMNS = "e.id, e.ticket_id, e.at, e.kind, e.from_status, e.to_status"
-# The scratch tables: the changed tickets' states as last counted (old) and as they are now (new).
+# The scratch tables: the changed tickets' events (one index scan per partition for all of them), and their
+# states as last counted (old) and as they are now (new) — the old events are those up to the newest counted.
 STAGE = [
+    f"""CREATE TEMPORARY TABLE okno_events ON COMMIT DROP AS
+        SELECT {_EVENT_COLUMNS} FROM ticket_events e WHERE e.ticket_id = ANY(CAST(:ids AS bigint[]))""",
     f"""CREATE TEMPORARY TABLE okno_old_tickets ON COMMIT DROP AS
         SELECT a.ticket_id AS id, a.last_event_id, a.created_at, a.first_response_at, {", ".join(f"a.{d}" for d in DIM_NAMES)}
-        FROM analytics_tickets a JOIN okno_changed c USING (ticket_id)""",
+        FROM analytics_tickets a WHERE a.ticket_id = ANY(CAST(:ids AS bigint[]))""",
     f"""CREATE TEMPORARY TABLE okno_old_events ON COMMIT DROP AS
-        SELECT {_EVENT_COLUMNS} FROM okno_old_tickets t JOIN ticket_events e ON e.ticket_id = t.id
+        SELECT e.* FROM okno_events e JOIN okno_old_tickets t ON t.id = e.ticket_id
         WHERE e.id <= t.last_event_id AND {placed('e')}""",
-    f"""CREATE TEMPORARY TABLE okno_old_sla ON COMMIT DROP AS
+    """CREATE TEMPORARY TABLE okno_old_sla ON COMMIT DROP AS
         SELECT a.ticket_id, 'first_response'::varchar AS target, 1 AS cycle, a.fr_breached AS breached
-        FROM analytics_tickets a JOIN okno_changed c USING (ticket_id) WHERE a.fr_breached IS NOT NULL
+        FROM analytics_tickets a WHERE a.ticket_id = ANY(CAST(:ids AS bigint[])) AND a.fr_breached IS NOT NULL
         UNION ALL
         SELECT a.ticket_id, 'resolution', u.cycle, u.breached
-        FROM analytics_tickets a JOIN okno_changed c USING (ticket_id)
-        CROSS JOIN LATERAL unnest(a.res_cycles, a.res_breached) AS u(cycle, breached)""",
+        FROM analytics_tickets a CROSS JOIN LATERAL unnest(a.res_cycles, a.res_breached) AS u(cycle, breached)
+        WHERE a.ticket_id = ANY(CAST(:ids AS bigint[]))""",
     f"""CREATE TEMPORARY TABLE okno_new_tickets ON COMMIT DROP AS
-        SELECT t.id, (SELECT max(e.id) FROM ticket_events e WHERE e.ticket_id = t.id) AS last_event_id,
-               t.created_at, t.first_response_at, {_T}
-        FROM tickets t JOIN okno_changed c ON c.ticket_id = t.id""",
+        SELECT t.id, m.last AS last_event_id, t.created_at, t.first_response_at, {_T}
+        FROM tickets t LEFT JOIN (SELECT ticket_id, max(id) AS last FROM okno_events GROUP BY ticket_id) AS m
+          ON m.ticket_id = t.id
+        WHERE t.id = ANY(CAST(:ids AS bigint[]))""",
     f"""CREATE TEMPORARY TABLE okno_new_events ON COMMIT DROP AS
-        SELECT {_EVENT_COLUMNS} FROM okno_new_tickets t JOIN ticket_events e ON e.ticket_id = t.id
+        SELECT e.* FROM okno_events e JOIN okno_new_tickets t ON t.id = e.ticket_id
         WHERE e.id <= t.last_event_id AND {placed('e')}""",
     f"""CREATE TEMPORARY TABLE okno_new_sla ON COMMIT DROP AS
-        SELECT s.ticket_id, s.target, s.cycle, s.breached FROM ticket_sla s JOIN okno_changed c ON c.ticket_id = s.ticket_id
-        WHERE s.{_TARGETS}""",
+        SELECT s.ticket_id, s.target, s.cycle, s.breached FROM ticket_sla s
+        WHERE s.ticket_id = ANY(CAST(:ids AS bigint[])) AND s.{_TARGETS}""",
 ]
 OLD = {"tickets": "okno_old_tickets", "events": "okno_old_events", "sla": "okno_old_sla"}
 NEW = {"tickets": "okno_new_tickets", "events": "okno_new_events", "sla": "okno_new_sla"}
-_SCRATCH = ["okno_changed", *OLD.values(), *NEW.values(), "okno_old_daily", "okno_old_dist", "okno_new_daily",
+_SCRATCH = ["okno_changed", "okno_events", *OLD.values(), *NEW.values(), "okno_old_daily", "okno_old_dist", "okno_new_daily",
             "okno_new_dist", "okno_daily_delta", "okno_dist_delta", "okno_monthly_keys"]
 
 _DAILY_SUMS = ("created", "resolved", "resolved_sla_met", "resolved_sla_breached", "reopens")
@@ -149,9 +153,12 @@ def refresh(session: Session, since: int, timings: dict | None = None) -> int:
     step("changed tickets")
     if not n:
         return 0
-    for sql in STAGE:  # each analysed at once: the next one joins it to ticket_events (millions of rows)
-        session.execute(text(sql))
+    ids = session.execute(text("SELECT array_agg(ticket_id) FROM okno_changed")).scalar()
+    for sql in STAGE:
+        session.execute(text(sql), {"ids": ids})
         session.execute(text(f"ANALYZE {sql.split('TABLE ')[1].split()[0]}"))
+    for sla in (OLD["sla"], NEW["sla"]):  # each resolution looks up its cycle's outcomes
+        session.execute(text(f"CREATE INDEX ON {sla} (ticket_id)"))
     step("their states (old, new)")
     for state, sources in (("old", OLD), ("new", NEW)):
         _scratch(session, f"okno_{state}_daily", "analytics_daily")

@@ -117,10 +117,10 @@ def rebuild(session: Session) -> None:
     session.execute(text("TRUNCATE analytics_daily, analytics_dist"))
     aggregate(session, "analytics_daily", "analytics_dist")
     rollup_delta.remember_all(session)
-    monthly.rebuild(session)
     session.execute(text("ANALYZE analytics_daily"))  # fresh statistics: the planner saw an empty table
     session.execute(text("ANALYZE analytics_dist"))
     rollup_tables.build(session)
+    monthly.rebuild(session)  # from the smaller tables
     _mark(session, last, as_of)
 
 

@@ -23,7 +23,6 @@ from time import perf_counter
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from data.config import get_config
 from data.metrics import monthly, rollup_tables
 from data.metrics.sql import DIMS as DIM_NAMES
 from data.models.analytics import CREATED, STATUS_NET
@@ -174,8 +173,7 @@ def refresh(session: Session, since: int, timings: dict | None = None) -> int:
     step("analytics_daily, analytics_dist")
     rollup_tables.follow(session)
     step("smaller tables")
-    for sql in monthly.items(OLD, NEW, "okno_monthly_keys"):
-        session.execute(text(sql), {"tz": get_config().timezone})
+    session.execute(text(monthly.changed_keys("okno_monthly_keys")))
     monthly.recompute(session, "okno_monthly_keys")
     step("analytics_monthly")
     session.execute(text("DELETE FROM analytics_tickets WHERE ticket_id IN (SELECT ticket_id FROM okno_changed)"))

@@ -24,6 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from data.metrics import monthly, rollup_tables
+from data.metrics.rollup_rows import aggregate
 from data.metrics.sql import DIMS as DIM_NAMES
 from data.models.analytics import CREATED, STATUS_NET
 from data.tickets.status import STATUSES, placed
@@ -139,7 +140,6 @@ def _scratch(session: Session, name: str, like: str) -> None:
 def refresh(session: Session, since: int, timings: dict | None = None) -> int:
     """Add to the rollup what changed in the tickets with events after `since` (the last refresh's newest
     event) or not yet counted; returns the number of tickets redone. `timings` collects seconds per step."""
-    from data.metrics.rollup import aggregate  # rollup.py calls this module: imported when used
     clock = [perf_counter()]
 
     def step(name: str) -> None:

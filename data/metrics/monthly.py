@@ -72,7 +72,7 @@ INSERT = f"""
                                    handle_p50, handle_p85)
     SELECT p.group_kind, p.group_id, p.month, p.scope, p.scope_id, p.total, coalesce(s.met, 0), coalesce(s.with_sla, 0),
            p.p50, p.p85
-    FROM p LEFT JOIN s USING ({_KEY}) WHERE p.total > 0"""
+    FROM p LEFT JOIN s USING ({_KEY}) WHERE p.total > 0 {{final}}"""
 
 
 def _next_month(d: date) -> date:
@@ -82,7 +82,7 @@ def _next_month(d: date) -> date:
 def rebuild(session: Session) -> None:
     """Every month of the history, from the rollup's tables (data/metrics/rollup_tables.py: built first)."""
     session.execute(text("TRUNCATE analytics_monthly"))
-    session.execute(text(INSERT.format(where="", where_days="")))
+    session.execute(text(INSERT.format(where="", where_days="", final="")))
     session.execute(text("ANALYZE analytics_monthly"))
 
 
@@ -110,10 +110,14 @@ def recompute(session: Session, keys: str) -> int:
         DELETE FROM analytics_monthly m USING {keys} k
         WHERE (m.group_kind, m.group_id, m.month, m.scope, m.scope_id) = (k.group_kind, k.group_id, k.month, k.scope, k.scope_id)"""))
     months = session.execute(text(f"SELECT array_agg(DISTINCT month ORDER BY month) FROM {keys}")).scalar()
-    mine = f"AND (g.kind, g.id, {{m}}, s.scope, s.id) IN (SELECT {_KEY} FROM {keys})"
+    # Read the rows of the keys' agents and teams only (a row of an agent in the keys may add to a team that
+    # isn't: only the keys' own rows are kept at the end).
+    groups = (f"AND (({{m}}, d.assignee_id) IN (SELECT month, group_id FROM {keys} WHERE group_kind = {AGENT_GROUP})"
+              f" OR ({{m}}, d.team_id) IN (SELECT month, group_id FROM {keys} WHERE group_kind = {TEAM_GROUP}))")
     session.execute(text(INSERT.format(
-        where="AND d.month = ANY(:months) " + mine.format(m="d.month"),
-        where_days="AND d.day >= :lo AND d.day < :hi " + mine.format(m="date_trunc('month', d.day)::date"))),
+        where="AND d.month = ANY(:months) " + groups.format(m="d.month"),
+        where_days="AND d.day >= :lo AND d.day < :hi " + groups.format(m="date_trunc('month', d.day)::date"),
+        final=f"AND ({', '.join('p.' + k for k in _KEY.split(', '))}) IN (SELECT {_KEY} FROM {keys})")),
         {"months": months, "lo": months[0], "hi": _next_month(months[-1])})
     return n
 

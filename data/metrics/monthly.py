@@ -3,11 +3,11 @@ month's resolutions, SLA outcomes and exact median / 85th-percentile cycle time.
 
 Percentiles don't add up, so a row is computed with percentile_cont over exactly the resolutions it
 stands for, and the table has a row set per scope a filter can ask for: everything, one service, one
-team, one board. `rebuild` computes every month; on a refresh the rollup (data/metrics/rollup_delta.py)
-compares the changed tickets' resolutions as it last counted them with what they are now (`items`) and
-`recompute`s only the (group, month, scope) rows where they differ — a reassignment moves the ticket's
-resolutions from one agent's month to another's, a new resolution changes its agent's and team's
-current month, a reopen changes nothing until the ticket is resolved again. `read` answers compare.monthly() for the filters the table covers and
+team, one board. Every row is computed from the rollup's exact monthly distributions (analytics_dist_month)
+and SLA counts (analytics_daily_agent), with percentile_cont's own arithmetic: `rebuild` computes every
+row, and a refresh (data/metrics/rollup_delta.py) `recompute`s only the rows whose sums its changes touch
+— a new resolution changes its agent's and team's current month, a reassignment moves the ticket's
+resolutions from one agent's months to another's, a reopen alone changes nothing. `read` answers compare.monthly() for the filters the table covers and
 None for the others (the caller computes those from the rollup's distributions or the events); both
 give identical numbers (tests/test_metrics_monthly.py).
 """

@@ -83,8 +83,7 @@ class AnalyticsMonthly(Base):
     month, their SLA outcomes and the median and 85th-percentile cycle time (percentile_cont over that
     group-month's own resolutions, in days). Percentiles don't add up, so each scope a filter can ask for
     has rows of its own: everything (scope_id 0), one service, one team, one board. Rebuilt with the
-    rollup; a refresh recomputes every month in which a changed ticket has a resolution
-    (data/metrics/monthly.py)."""
+    rollup; a refresh recomputes only the rows whose resolutions changed (data/metrics/monthly.py)."""
 
     __tablename__ = "analytics_monthly"
     group_kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # AGENT_GROUP, TEAM_GROUP

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     backfill = sub.add_parser("sla-backfill", help="recompute the SLA of every ticket from its history")
     backfill.add_argument("--batch", type=positive_int, default=5000)
     rollup = sub.add_parser("analytics-rollup", help="build the daily analytics rollup (docs/analytics.md)")
-    rollup.add_argument("--refresh", action="store_true", help="only the days changed since the last run")
+    rollup.add_argument("--refresh", action="store_true", help="only the tickets changed since the last run")
     ws = sub.add_parser("weekly-send", help="queue the weekly summary to its subscribers")
     ws.add_argument("--week", help="ISO week to send now, e.g. 2026-W46 (a manual send)")
     ws.add_argument("--now", action="store_true", help="send the last full week now, whatever the day")
@@ -128,9 +128,9 @@ def _run(args, url: str) -> int:
         return 0
     if args.command == "analytics-rollup":
         from data.metrics import rollup as analytics_rollup
-        with db.session_scope() as s:
-            days = analytics_rollup.refresh(s) if args.refresh else analytics_rollup.rebuild(s)
-        print("analytics rollup " + (f"refreshed ({days} days)" if args.refresh else "rebuilt"))
+        with db.session_scope(analytics_rollup.ROLLUP_ISOLATION) as s:
+            redone = analytics_rollup.refresh(s) if args.refresh else analytics_rollup.rebuild(s)
+        print("analytics rollup " + (f"refreshed ({redone} tickets redone)" if args.refresh else "rebuilt"))
         return 0
     if args.command == "weekly-send":
         return _weekly_send(args)

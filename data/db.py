@@ -141,12 +141,15 @@ def SessionFactory() -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    """One transaction: commit on success, roll back on error."""
+def session_scope(isolation_level: str | None = None) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on error. `isolation_level` (e.g. "REPEATABLE READ":
+    every statement reads the same snapshot) applies to this transaction only."""
     began = _writes.get()
     if began is not None:
         began.append(True)  # retry_reads must not run this work again
     with SessionFactory().begin() as session:
+        if isolation_level:
+            session.connection(execution_options={"isolation_level": isolation_level})
         yield session
 
 

@@ -121,8 +121,8 @@ def analytics_rollup(timestamp: int) -> None:
     """The analytics rollup, brought up to date every 30 seconds, so pages are at most a minute old
     (data/metrics/freshness.py says how old)."""
     from data.metrics import rollup
-    with db.session_scope() as s:
-        log.info("analytics rollup: %s days redone", rollup.refresh(s))
+    with db.session_scope(rollup.ROLLUP_ISOLATION) as s:
+        log.info("analytics rollup: %s tickets redone", rollup.refresh(s))
 
 
 @periodic("scheduler_tick")

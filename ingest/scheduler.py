@@ -42,8 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         if time.monotonic() - last_rollup >= ROLLUP_EVERY:
             last_rollup = time.monotonic()
             try:
-                with db.session_scope() as s:
-                    log.info("analytics rollup: %s days redone", rollup.refresh(s))
+                with db.session_scope(rollup.ROLLUP_ISOLATION) as s:
+                    log.info("analytics rollup: %s tickets redone", rollup.refresh(s))
             except Exception:  # analytics fall back to live queries; retry next time
                 log.exception("analytics rollup refresh failed")
         if args.once:

@@ -96,7 +96,6 @@ def test_refresh_moves_a_resolution_between_agents_months_after_a_reopen(session
     at = datetime(2027, 5, 3, 10, 0, tzinfo=zone)
     tickets.move(session, None, t.id, factories.column(b, "queue").id, factories.lane_of(b, other).id, at=at)
     tickets.move(session, None, t.id, factories.column(b, "done").id, None, at=at.replace(hour=15))
-    assert monthly.changed_months(session, 0, 10**12)  # sanity: resolutions are found
     rollup.refresh(session)
     assert resolved(old, month) == before[0] - times and resolved(new, month) == before[1] + times
     assert resolved(new, date(2027, 5, 1)) >= 1

@@ -29,7 +29,7 @@ def minutes(a: str, b: str) -> str:
     return f"(round(extract(epoch FROM ({b}) - ({a})) / 60.0)::int)"
 
 
-def resolutions(tickets: str) -> str:
+def resolutions(tickets: str, events: str = "ticket_events") -> str:
     """One row per resolution (entry into done) of the tickets whose ids `tickets` selects.
 
     Columns: ticket_id, cycle (0 for the first, +1 after each reopen), done_at, begin_at (creation,
@@ -46,33 +46,38 @@ def resolutions(tickets: str) -> str:
           FROM (SELECT e.ticket_id, e.at, e.from_status, e.to_status,
                        count(*) FILTER (WHERE {reopened('e')}) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id)
                          AS cycle
-                FROM ticket_events e WHERE {placed('e')} AND e.ticket_id IN ({tickets})) AS x
+                FROM {events} e WHERE {placed('e')} AND e.ticket_id IN ({tickets})) AS x
           GROUP BY x.ticket_id, x.cycle) AS c
     WHERE c.done_at IS NOT NULL"""
 
 
-def resolved_in(lo: str, hi: str, tickets_where: str = "TRUE") -> str:
+def resolved_in(lo: str, hi: str, tickets_where: str = "TRUE", tickets: str = "tickets",
+                events: str = "ticket_events") -> str:
     """Ids of tickets (matching `tickets_where` on `t`) with an entry into done in [lo, hi)."""
-    return (f"SELECT e.ticket_id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+    return (f"SELECT e.ticket_id FROM {events} e JOIN {tickets} t ON t.id = e.ticket_id"
             f" WHERE {placed('e')} AND e.to_status = '{DONE}' AND e.from_status IS DISTINCT FROM '{DONE}'"
             f" AND e.at >= {lo} AND e.at < {hi} AND {tickets_where}")
 
 
-def resolution_rows(w: str, lo: str = ":start", hi: str = ":end") -> str:
+def resolution_rows(w: str, lo: str = ":start", hi: str = ":end", *, tickets: str = "tickets",
+                    events: str = "ticket_events", sla: str = "ticket_sla", number: str = "t.number") -> str:
     """Resolutions in [lo, hi) of the tickets matching `w`, joined to their ticket `t`, with lead time and
-    the cycle's SLA outcome: `r.*`, lead_hours, sla_met (1 met, 0 breached, NULL when no SLA applies)."""
+    the cycle's SLA outcome: `r.*`, lead_hours, sla_met (1 met, 0 breached, NULL when no SLA applies).
+
+    `tickets`, `events` and `sla` name the relations read (the rollup passes a few tickets' states as they
+    are now, or as it last counted them: data/metrics/rollup_delta.py)."""
     return f"""
-    SELECT r.*, {hours("t.created_at", "r.done_at")} AS lead_hours, {cycle_sla_met("r")} AS sla_met,
-           t.number, {", ".join(f"t.{d}" for d in DIMS)}
-    FROM ({resolutions(resolved_in(lo, hi, w))}) AS r JOIN tickets t ON t.id = r.ticket_id
+    SELECT r.*, {hours("t.created_at", "r.done_at")} AS lead_hours, {cycle_sla_met("r", sla)} AS sla_met,
+           {number} AS number, {", ".join(f"t.{d}" for d in DIMS)}
+    FROM ({resolutions(resolved_in(lo, hi, w, tickets, events), events)}) AS r JOIN {tickets} t ON t.id = r.ticket_id
     WHERE r.done_at >= {lo} AND r.done_at < {hi}"""
 
 
-def cycle_sla_met(r: str = "r") -> str:
+def cycle_sla_met(r: str = "r", sla: str = "ticket_sla") -> str:
     """The SLA outcome of one resolution cycle: its resolution target and, for the first cycle, the first
     response target (ticket_sla, kept by the SLA engine). NULL when no target applied to the ticket."""
     return (f"(SELECT CASE WHEN count(*) = 0 THEN NULL WHEN bool_or(s.breached) THEN 0 ELSE 1 END"
-            f" FROM ticket_sla s WHERE s.ticket_id = {r}.ticket_id AND ((s.target = 'resolution' AND s.cycle = {r}.cycle + 1)"
+            f" FROM {sla} s WHERE s.ticket_id = {r}.ticket_id AND ((s.target = 'resolution' AND s.cycle = {r}.cycle + 1)"
             f" OR (s.target = 'first_response' AND s.cycle = 1 AND {r}.cycle = 0)))")
 
 

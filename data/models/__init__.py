@@ -9,7 +9,7 @@ from data.models.telegram import TelegramDraft
 from data.models.portal import ColumnFanout, IntegrationToken, PortalPin, RoutingCursor
 from data.models.sla import BusinessCalendar, ProductionDay, ProductionYear, RULE_TRIGGERS, Rule, RuleLog, SLA_STATES, SLA_TARGETS, SlaPolicy, TicketSla
 from data.models.analytics import (AnalyticsCsat, AnalyticsCsatCoarse, AnalyticsDaily, AnalyticsDist, AnalyticsFlow, AnalyticsFlowCoarse, AnalyticsMonthly,
-                                   AnalyticsSle, AnalyticsSleMonth, AnalyticsState)
+                                   AnalyticsSle, AnalyticsSleMonth, AnalyticsState, AnalyticsTicket)
 from data.models.mailboxes import AFTER_PROCESSING, MAILBOX_KINDS, BlockedSender, Mailbox, TicketParticipant
 from data.models.signin import LoginThrottle, PinFailure
 from data.models.reports import ExportJob, SavedExport, WeeklyDelivery, WeeklySubscription
@@ -29,7 +29,7 @@ __all__ = [
     "InboundMessage", "Notification", "Outbox", "TelegramDraft", "ColumnFanout", "IntegrationToken", "PortalPin",
     "RoutingCursor", "BusinessCalendar", "ProductionDay", "ProductionYear", "RULE_TRIGGERS", "Rule", "RuleLog", "SLA_STATES", "SLA_TARGETS", "SlaPolicy",
     "TicketSla", "AnalyticsCsat", "AnalyticsCsatCoarse", "AnalyticsDaily", "AnalyticsDist", "AnalyticsFlow", "AnalyticsFlowCoarse", "AnalyticsMonthly",
-    "AnalyticsSle", "AnalyticsSleMonth", "AnalyticsState", "AFTER_PROCESSING", "MAILBOX_KINDS", "Mailbox",
+    "AnalyticsSle", "AnalyticsSleMonth", "AnalyticsState", "AnalyticsTicket", "AFTER_PROCESSING", "MAILBOX_KINDS", "Mailbox",
     "TicketParticipant", "BlockedSender",
     "TicketSla", "AnalyticsDaily", "AnalyticsDist", "AnalyticsState",
     "ExportJob", "SavedExport", "WeeklyDelivery", "WeeklySubscription",

@@ -8,14 +8,17 @@ running sum, backward moves included).
 analytics_dist: exact distributions — per (metric, local day, ticket attributes) the number of values
 equal to each whole hour (cycle time, lead time of resolutions) or whole minute (first responses). The
 metrics are defined at that precision, so percentiles merged from these counts are exact; summed per
-month (a materialised view) a year at a million tickets is thousands of rows, not millions.
+month (data/metrics/rollup_tables.py) a year at a million tickets is thousands of rows, not millions.
+Both have one row per key (unique, NULLs equal): a refresh adds to a row in place (data/metrics/rollup_delta.py).
+analytics_tickets: per ticket, the state the rollup last counted — what a refresh subtracts before it adds
+the ticket's state now.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Date, Double, Index, Integer, Numeric, SmallInteger, String
+from sqlalchemy import BigInteger, Boolean, Date, Double, Index, Integer, Numeric, SmallInteger, String
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,6 +35,9 @@ AGENT_GROUP, TEAM_GROUP = 0, 1
 ALL_SCOPE, SERVICE_SCOPE, TEAM_SCOPE, BOARD_SCOPE = 0, 1, 2, 3
 
 
+DIMS = ("service_id", "team_id", "board_id", "assignee_id", "priority_id", "channel")  # = data.metrics.sql.DIMS
+
+
 class _Dims:
     service_id: Mapped[int | None] = mapped_column(Integer)
     team_id: Mapped[int | None] = mapped_column(Integer)
@@ -43,7 +49,9 @@ class _Dims:
 
 class AnalyticsDaily(_Dims, Base):
     __tablename__ = "analytics_daily"
-    __table_args__ = (Index("ix_analytics_daily_day", "day"),)
+    __table_args__ = (Index("ix_analytics_daily_day", "day"),
+                      Index("ux_analytics_daily_key", "stream", "day", *DIMS, unique=True,
+                            postgresql_nulls_not_distinct=True))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     stream: Mapped[int] = mapped_column(SmallInteger)  # CREATED, RESOLVED, REOPENS, STATUS_NET
@@ -59,7 +67,9 @@ class AnalyticsDaily(_Dims, Base):
 
 class AnalyticsDist(_Dims, Base):
     __tablename__ = "analytics_dist"
-    __table_args__ = (Index("ix_analytics_dist_metric_day", "metric", "day"),)
+    __table_args__ = (Index("ix_analytics_dist_metric_day", "metric", "day"),
+                      Index("ux_analytics_dist_key", "metric", "day", "value", *DIMS, unique=True,
+                            postgresql_nulls_not_distinct=True))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     metric: Mapped[int] = mapped_column(SmallInteger)  # CYCLE_HOURS, LEAD_HOURS, FIRST_RESPONSE_MINUTES
@@ -163,8 +173,7 @@ class AnalyticsMonthly(Base):
     month, their SLA outcomes and the median and 85th-percentile cycle time (percentile_cont over that
     group-month's own resolutions, in days). Percentiles don't add up, so each scope a filter can ask for
     has rows of its own: everything (scope_id 0), one service, one team, one board. Rebuilt with the
-    rollup; a refresh recomputes every month in which a changed ticket has a resolution
-    (data/metrics/monthly.py)."""
+    rollup; a refresh recomputes only the rows whose resolutions changed (data/metrics/monthly.py)."""
 
     __tablename__ = "analytics_monthly"
     group_kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # AGENT_GROUP, TEAM_GROUP
@@ -177,6 +186,21 @@ class AnalyticsMonthly(Base):
     sla_n: Mapped[int] = mapped_column(Integer)  # resolutions with an SLA target
     handle_p50: Mapped[float | None] = mapped_column(Double)  # cycle time, days (hours precision)
     handle_p85: Mapped[float | None] = mapped_column(Double)
+
+
+class AnalyticsTicket(_Dims, Base):
+    """A ticket as the rollup last counted it: its attributes, creation and first-reply times, the SLA
+    outcomes of its cycles and the newest of its events counted (its status history is its events up to
+    that one). Written by a rebuild for every ticket and by each refresh for the tickets it redid."""
+
+    __tablename__ = "analytics_tickets"
+    ticket_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # no foreign key
+    last_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    first_response_at: Mapped[datetime | None] = mapped_column(TZ)
+    fr_breached: Mapped[bool | None] = mapped_column(Boolean)  # first-response target (cycle 1); NULL: none
+    res_cycles: Mapped[list[int] | None] = mapped_column(ARRAY(Integer))  # resolution targets: cycles …
+    res_breached: Mapped[list[bool] | None] = mapped_column(ARRAY(Boolean))  # … and whether each was breached
 
 
 class AnalyticsState(Base):

@@ -1,0 +1,79 @@
+"""The rows of the analytics rollup: the statements that aggregate tickets — their attributes, creation and
+first-reply times, status events and SLA outcomes — into analytics_daily and analytics_dist. A full build runs
+them over every ticket (data/metrics/rollup.py), a refresh over a few tickets' states as last counted and as
+they are now (data/metrics/rollup_delta.py): the same definitions either way.
+"""
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from data.config import get_config
+from data.metrics.sql import DIMS as DIM_NAMES, minutes, resolution_rows
+from data.models.analytics import (CREATED, CYCLE_HOURS, FIRST_RESPONSE_MINUTES, LEAD_HOURS, REOPENS, RESOLVED,
+                                   STATUS_NET)
+from data.tickets.status import STATUSES, placed, reopened
+
+DIMS = ", ".join(DIM_NAMES)
+_T = ", ".join(f"t.{d}" for d in DIM_NAMES)
+_DAY = "({col} AT TIME ZONE :tz)::date"
+
+_HOURS = ", ".join(f"count(*) FILTER (WHERE x.hr = {h})" for h in range(24))
+# Zero, not NULL, for a status nobody entered or left (a refresh adds these arrays element by element), and no
+# row at all when the day's moves cancel out: the same rows whichever way they were reached.
+_NET = ", ".join(f"coalesce(sum(x.d) FILTER (WHERE x.status = '{s}'), 0)" for s in STATUSES)
+_ALWAYS = {"lo": "'-infinity'::timestamptz", "hi": "'infinity'::timestamptz"}
+
+# Each statement aggregates the tickets of `{tickets}` with their events `{events}` and SLA outcomes `{sla}`
+# into `{daily}` and `{dist}`: the whole history into analytics_daily and analytics_dist, or a few tickets'
+# states (as they are now, as they were last counted) into scratch tables (data/metrics/rollup_delta.py).
+STATEMENTS = [
+    f"""INSERT INTO {{daily}} (stream, day, {DIMS}, created, created_hours)
+    SELECT {CREATED}, x.day, {DIMS}, count(*), ARRAY[{_HOURS}]
+    FROM (SELECT {_DAY.format(col="t.created_at")} AS day, extract(hour FROM t.created_at AT TIME ZONE :tz)::int AS hr,
+                 {_T} FROM {{tickets}} t) AS x
+    GROUP BY x.day, {DIMS}""",
+    # Resolutions: counts with the cycle's SLA outcome, and the exact cycle and lead time distributions.
+    f"""WITH r AS MATERIALIZED (SELECT {_DAY.format(col="x.done_at")} AS day, x.*
+                            FROM ({resolution_rows("TRUE", _ALWAYS["lo"], _ALWAYS["hi"], tickets="{tickets}",
+                                                   events="{events}", sla="{sla}", number="NULL::int")}) AS x),
+    counts AS (INSERT INTO {{daily}} (stream, day, {DIMS}, resolved, resolved_sla_met, resolved_sla_breached)
+               SELECT {RESOLVED}, x.day, {DIMS}, count(*), count(*) FILTER (WHERE x.sla_met = 1),
+                      count(*) FILTER (WHERE x.sla_met = 0)
+               FROM r AS x GROUP BY x.day, {DIMS})
+    INSERT INTO {{dist}} (metric, day, value, {DIMS}, n)
+    SELECT v.metric, x.day, v.value, {DIMS}, count(*)
+    FROM r AS x CROSS JOIN LATERAL (VALUES ({CYCLE_HOURS}, x.cycle_hours), ({LEAD_HOURS}, x.lead_hours)) AS v(metric, value)
+    GROUP BY v.metric, x.day, v.value, {DIMS}""",
+    f"""INSERT INTO {{daily}} (stream, day, {DIMS}, reopens)
+    SELECT {REOPENS}, x.day, {DIMS}, count(*)
+    FROM (SELECT {_DAY.format(col="e.at")} AS day, {_T} FROM {{events}} e JOIN {{tickets}} t ON t.id = e.ticket_id
+          WHERE {reopened('e')}) AS x
+    GROUP BY x.day, {DIMS}""",
+    # Entries into (+1) and exits from (−1) each status: the number in a status at the end of a day is the
+    # running sum up to that day, whatever direction the cards moved in.
+    f"""INSERT INTO {{daily}} (stream, day, {DIMS}, status_net)
+    SELECT {STATUS_NET}, x.day, {DIMS}, ARRAY[{_NET}]::int[]
+    FROM (SELECT {_DAY.format(col="e.at")} AS day, s.status, s.d, {_T}
+          FROM {{events}} e JOIN {{tickets}} t ON t.id = e.ticket_id
+          CROSS JOIN LATERAL (VALUES (e.to_status, 1), (e.from_status, -1)) AS s(status, d)
+          WHERE {placed('e')} AND s.status IS NOT NULL) AS x
+    GROUP BY x.day, {DIMS} HAVING NOT (0 = ALL(ARRAY[{_NET}]))""",
+    # First responses, on the day the first public reply was made.
+    f"""INSERT INTO {{dist}} (metric, day, value, {DIMS}, n, breached)
+    SELECT {FIRST_RESPONSE_MINUTES}, x.day, x.value, {DIMS}, count(*), count(*) FILTER (WHERE x.breached)
+    FROM (SELECT {_DAY.format(col="t.first_response_at")} AS day, {minutes("t.created_at", "t.first_response_at")} AS value,
+                 EXISTS (SELECT 1 FROM {{sla}} s WHERE s.ticket_id = t.id AND s.target = 'first_response'
+                         AND s.cycle = 1 AND s.breached) AS breached, {_T}
+          FROM {{tickets}} t WHERE t.first_response_at IS NOT NULL) AS x
+    GROUP BY x.day, x.value, {DIMS}""",
+]
+LIVE = {"tickets": "tickets", "events": "ticket_events", "sla": "ticket_sla"}
+
+
+def aggregate(session: Session, daily: str, dist: str, sources: dict = LIVE) -> None:
+    """Aggregate the tickets of `sources` (relations shaped like tickets, ticket_events, ticket_sla) into
+    the tables `daily` and `dist` (shaped like analytics_daily and analytics_dist)."""
+    params = {"tz": get_config().timezone}
+    for sql in STATEMENTS:
+        session.execute(text(sql.format(daily=daily, dist=dist, **sources)), params)

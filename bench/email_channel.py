@@ -17,6 +17,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -51,16 +52,79 @@ def messages(n: int, replies: bool = True):
                        body="Спасибо!\n\n> Принтер не печатает.")
 
 
-def _child(args: list[str], env: dict) -> tuple[float, dict, int]:
+def _processes() -> dict[int, tuple[int, float, str]]:
+    """{pid: (parent pid, CPU seconds so far, command line)} of every process (Linux /proc)."""
+    found, tick = {}, os.sysconf("SC_CLK_TCK")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry.name}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, command)
+    return found
+
+
+class CpuMeter(threading.Thread):
+    """CPU seconds used during a run, sampled from /proc every 0.2 s: by the worker and its processes (the
+    parser pool, its fork server), by the PostgreSQL backends of the scratch database and by the processes
+    under `roots` (the test dovecot). Load-independent where wall-clock rates are not: on the shared
+    machine another job's load changes the seconds, much less the CPU a message costs."""
+
+    def __init__(self, worker: int, database: str, roots: dict[str, int] | None = None):
+        super().__init__(daemon=True)
+        self.groups = {"worker": worker, **(roots or {})}
+        self.database = f" {database} "
+        self.start_cpu = {pid: cpu for pid, (_pp, cpu, _c) in _processes().items()}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.done = threading.Event()
+
+    def sample(self) -> None:
+        table = _processes()
+        group_of = {pid: name for name, pid in self.groups.items()}
+        for pid, (parent, cpu, command) in sorted(table.items()):
+            name = group_of.get(pid) or group_of.get(parent)
+            if name is None and self.database in command and command.startswith("postgres"):
+                name = "postgresql"
+            if name is not None:
+                group_of[pid] = name
+                self.last[pid] = (name, cpu - self.start_cpu.get(pid, 0.0))
+        # a child listed before its parent (a lower pid) is found on the next sample
+
+    def run(self) -> None:
+        while not self.done.wait(0.2):
+            self.sample()
+
+    def stop(self) -> dict[str, float]:
+        self.done.set()
+        self.join()
+        totals: dict[str, float] = {}
+        for name, cpu in self.last.values():
+            totals[name] = totals.get(name, 0.0) + cpu
+        return totals
+
+
+def _child(args: list[str], env: dict, roots: dict[str, int] | None = None) -> tuple[float, dict, int]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "ingest", "email", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    worker = subprocess.Popen([sys.executable, "-m", "ingest", "email", *args], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    meter = CpuMeter(worker.pid, db.get_engine().url.database, roots)
+    meter.start()
+    stdout, stderr = worker.communicate()
     elapsed = time.perf_counter() - started
+    meter.sample()
+    cpu = meter.stop()
+    done = subprocess.CompletedProcess(worker.args, worker.returncode, stdout, stderr)
     if done.returncode not in (0, 1):
         raise RuntimeError(done.stderr[-2000:])
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     out = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
+    out["_cpu_s"] = {name: round(seconds, 2) for name, seconds in sorted(cpu.items())}
     return elapsed, out, max(peak, before) // 1024
 
 
@@ -108,6 +172,7 @@ def bench_import(n: int, replies: bool = True) -> dict:
             Path(tmp, f"{i:06d}.eml").write_bytes(raw)
         load_before = _load()
         elapsed, counts, peak_mb = _child(["--import", tmp, "--service", "benchmail"], os.environ.copy())
+        cpu = counts.pop("_cpu_s")
         load_after = _load()
         parse_rate, copy_rate = floor_parse(tmp), floor_copy(tmp)
     rate = n / elapsed
@@ -116,6 +181,7 @@ def bench_import(n: int, replies: bool = True) -> dict:
             "ratio_parse_floor": round(parse_rate / rate, 1), "ratio_copy_floor": round(copy_rate / rate, 1),
             "load_average_before": load_before, "load_average_after": load_after, "cpus": os.cpu_count(),
             "batch": int(os.environ.get("OKNO_EMAIL_BATCH", "200")), "peak_rss_mb": peak_mb, "counts": counts,
+            "cpu_ms_per_message": {k: round(v * 1000 / n, 2) for k, v in cpu.items()},
             "replies": "30%" if replies else "none"}
 
 
@@ -138,7 +204,11 @@ def bench_imap(n: int) -> dict:
                           host="127.0.0.1", port=server.port, use_ssl=False, secret="env:OKNO_SECRET_BENCH_IMAP_PW"))
         env = {**os.environ, "OKNO_SECRET_BENCH_IMAP_PW": "pw", "SMTP_PORT": "1"}
         load_before = _load()
-        elapsed, _out, peak_mb = _child(["--once"], env)
+        master = int((server.dir / "run" / "master.pid").read_text().split()[0])
+        elapsed, _out, peak_mb = _child(["--once"], env, {"dovecot": master})
+        # The same command again, nothing new in the mailbox: the worker's start, its IMAP login and search,
+        # the outbox pass. What is left of the first run is the intake itself (a live worker starts once).
+        idle, idle_out, _p = _child(["--once"], env, {"dovecot": master})
     finally:
         server.stop()
     from sqlalchemy import func
@@ -149,8 +219,12 @@ def bench_imap(n: int) -> dict:
     if sum(states.values()) != n:
         raise RuntimeError(f"the IMAP pass took in {states} of {n} messages: {_out}")
     return {"messages": n, "seconds": round(elapsed, 1), "messages_per_s": round(n / elapsed, 1), "states": states,
+            "empty_pass_seconds": round(idle, 2), "intake_per_s": round(n / max(elapsed - idle, 1e-3), 1),
+            "cpu_ms_per_message": {k: round(v * 1000 / n, 2) for k, v in _out["_cpu_s"].items()},
+            "empty_pass_cpu_s": idle_out["_cpu_s"],
             "load_average_before": load_before, "load_average_after": _load(), "peak_rss_mb": peak_mb,
-            "note": "live intake: UID FETCH of 50 at a time, batches of OKNO_EMAIL_BATCH, one UID STORE per batch after its commit"}
+            "note": "live intake: UID FETCH of 50 at a time, batches of OKNO_EMAIL_BATCH, one UID STORE per batch after "
+                    "its commit; intake_per_s leaves out the empty pass (process start, login, outbox)"}
 
 
 def run(url: str | None = None, imports: int = 2000, imap: int = 500, replies: bool = True) -> dict:

@@ -60,8 +60,12 @@ def parser_pool(workers: int | None = None) -> Iterator[Executor | None]:
         yield None
         return
     # forkserver, not fork: a forked child would inherit this process's database sockets, and after a kill -9
-    # of the worker they would stay open in the orphans, holding its advisory (mailbox) lock.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+    # of the worker they would stay open in the orphans, holding its advisory (mailbox) lock. The fork server
+    # (no sockets) imports the parser once; each process forked from it has it then, instead of importing
+    # the app again (~1 s of CPU each, before its first message).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_follow, initargs=(os.getpid(),)) as pool:
         yield pool
 

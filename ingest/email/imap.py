@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import imaplib
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
@@ -18,7 +19,10 @@ from sqlalchemy import func, update
 from data.catalog.secrets import reveal
 from data.models import Mailbox
 
+from ingest.email.ahead import read_ahead
+
 FETCH_BATCH = 50  # messages per UID FETCH: one round trip for many, a bounded response
+READ_AHEAD = 400  # messages fetched ahead of the batch being written (two batches, ~14 MB of bench mail)
 _UID = re.compile(rb"UID (\d+)")
 
 @dataclass
@@ -49,6 +53,9 @@ class ImapSource:
         self.conn: imaplib.IMAP4 | None = None
         self.uidvalidity: int | None = None
         self.last_uid = mailbox.imap_last_uid or 0
+        # One connection, two threads: the read-ahead thread's UID FETCH and the writer's UID STORE take turns.
+        self._lock = threading.Lock()
+        self._reading: Iterator[Fetched] | None = None
 
     def __enter__(self) -> ImapSource:
         box = self.mailbox
@@ -61,6 +68,8 @@ class ImapSource:
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._reading is not None:
+            self._reading.close()  # stops the read-ahead thread before the connection goes
         if self.conn is not None:
             try:
                 self.conn.logout()
@@ -86,10 +95,16 @@ class ImapSource:
 
     # -- reading ---------------------------------------------------------------------------------
     def _search(self, *criteria: str) -> list[int]:
-        data = _ok(self.conn.uid("SEARCH", *criteria), "search")
+        data = self._uid("search", "SEARCH", *criteria)
         return [int(x) for x in b" ".join(d for d in data if d).split()]
 
     def fetch_new(self) -> Iterator[Fetched]:
+        """New and left-behind messages in UID order, fetched by a thread up to READ_AHEAD ahead: the server
+        sends the next messages while the caller writes these (ingest/email/ahead.py)."""
+        self._reading = read_ahead(self._fetch_new(), READ_AHEAD)
+        return self._reading
+
+    def _fetch_new(self) -> Iterator[Fetched]:
         newer = [u for u in self._search("UID", f"{self.last_uid + 1}:*") if u > self.last_uid]
         # Left behind by a crash between commit and mark-read/move: unread mail, or (when handled mail is
         # moved away) anything still in the folder. The inbound dedup turns these into acknowledgements.
@@ -102,7 +117,7 @@ class ImapSource:
         """Several messages in one UID FETCH (one round trip), in UID order; expunged ones are left out."""
         if not uids:
             return
-        data = _ok(self.conn.uid("FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])"), "fetch")
+        data = self._uid("fetch", "FETCH", ",".join(map(str, uids)), "(UID BODY.PEEK[])")
         found = {}
         for item in data:
             if isinstance(item, tuple) and len(item) == 2:
@@ -114,7 +129,7 @@ class ImapSource:
                 yield Fetched(uid, found[uid])
 
     def fetch(self, uid: int) -> bytes | None:
-        data = _ok(self.conn.uid("FETCH", str(uid), "(BODY.PEEK[])"), "fetch")
+        data = self._uid("fetch", "FETCH", str(uid), "(BODY.PEEK[])")
         for item in data:
             if isinstance(item, tuple) and len(item) == 2:
                 return item[1]
@@ -142,10 +157,16 @@ class ImapSource:
         if self.mailbox.after_processing == "move" and self.mailbox.move_to:
             target = _quote(self.mailbox.move_to)
             if "MOVE" in self.conn.capabilities:
-                _ok(self.conn.uid("MOVE", uid, target), "move")
+                self._uid("move", "MOVE", uid, target)
                 return
-            _ok(self.conn.uid("COPY", uid, target), "copy")
-            _ok(self.conn.uid("STORE", uid, "+FLAGS.SILENT", r"(\Deleted)"), "delete")
-            self.conn.expunge()
+            self._uid("copy", "COPY", uid, target)
+            self._uid("delete", "STORE", uid, "+FLAGS.SILENT", r"(\Deleted)")
+            with self._lock:
+                self.conn.expunge()
             return
-        _ok(self.conn.uid("STORE", uid, "+FLAGS.SILENT", r"(\Seen)"), "mark read")
+        self._uid("mark read", "STORE", uid, "+FLAGS.SILENT", r"(\Seen)")
+
+    def _uid(self, what: str, command: str, *args: str):
+        """One UID command, its untagged responses read before another thread's command is sent."""
+        with self._lock:
+            return _ok(self.conn.uid(command, *args), what)

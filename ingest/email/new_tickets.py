@@ -45,11 +45,9 @@ from data import batch, events, limits
 from data.automation import rules
 from data.config import get_config
 from data.errors import ValidationError
-from data.intake import requesters, routing
-from data.intake.submit import _Blank
-from data.messaging import outbox
-from data.models import (Attachment, BlockedSender, BoardColumn, Comment, ColumnFanout, InboundMessage, Lane,
-                         Outbox, Requester, RequesterIdentity, Service, Ticket, TicketEvent, TicketParticipant)
+from data.intake import requesters, together
+from data.models import (Attachment, BlockedSender, InboundMessage, Requester, RequesterIdentity, Service, Ticket,
+                         TicketEvent, TicketParticipant)
 from data.sla import policies as sla_policies
 from data.sla import store as sla_store
 from data.tickets import actions as tickets
@@ -78,23 +76,13 @@ class _New:
     values: dict = field(default_factory=dict)
 
 
-@dataclass
-class _Place:
-    service: Service
-    column: BoardColumn
-    lane_id: int | None
-    team_id: int | None
-    priority_id: int | None
-    card_type: str | None
-
-
 def take(session: Session, source: str, raws: Sequence[bytes], ids: Sequence[tuple],
          placed: dict[int, InboundMessage]) -> dict[int, Outcome]:
     """Create the plain new requests of a batch set-based; {position in the batch: outcome} of those taken."""
     if not enabled() or not placed:
         return {}
     mailbox, service = inbound._target(session, source)
-    place = _placement(session, service)
+    place = together.placement(session, service)
     if place is None:
         return {}
     own = mailbox.own_addresses() if mailbox else set()
@@ -111,25 +99,6 @@ def take(session: Session, source: str, raws: Sequence[bytes], ids: Sequence[tup
     return outcomes
 
 
-def _placement(session: Session, service: Service | None) -> _Place | None:
-    """Where every new request of the batch lands, when that is the same for all of them (else None)."""
-    if service is None or service.board_id is None or not service.is_active or service.allowed_domains:
-        return None
-    route = routing.route(session, service, None, {})  # no request type: fixed placement, nobody assigned
-    if route.assignee_id is not None or route.board_id is None:
-        return None
-    column = session.get(BoardColumn, route.column_id) if route.column_id else session.scalar(
-        select(BoardColumn).where(BoardColumn.board_id == route.board_id).order_by(BoardColumn.position).limit(1))
-    if column is None or column.board_id != route.board_id:
-        return None
-    lane = session.get(Lane, route.lane_id) if route.lane_id else None
-    if lane is not None and (lane.board_id != route.board_id or lane.user_id):
-        return None
-    if session.scalar(select(ColumnFanout.id).where(ColumnFanout.column_id == column.id)) is not None:
-        return None
-    return _Place(service, column, lane.id if lane else None, route.team_id, route.priority_id, route.card_type)
-
-
 def _plain(mail: ParsedEmail | None, own: set[str], cfg) -> str | None:
     """The sender's address when this message can only be a new request (checks needing no database)."""
     if mail is None or mail.thread_ids or thread.TOKEN.search(mail.subject or ""):
@@ -140,7 +109,7 @@ def _plain(mail: ParsedEmail | None, own: set[str], cfg) -> str | None:
 
 
 def _choose(session: Session, raws: Sequence[bytes], ids: Sequence[tuple], placed: dict[int, InboundMessage], own: set[str],
-            place: _Place) -> list[_New]:
+            place: together.Placement) -> list[_New]:
     cfg = get_config()
     first = {i: _plain(ids[i][2], own, cfg) if i in placed and len(raws[i]) <= cfg.max_message_bytes
              else None for i in range(len(ids))}
@@ -189,7 +158,7 @@ def _blocked(session: Session, addresses: set[str]) -> set[str]:
     return set(session.scalars(select(BlockedSender.pattern).where(BlockedSender.pattern.in_(patterns))))
 
 
-def _rule_fires(session: Session, place: _Place, requester: Requester | None, created: list, commented: list) -> bool:
+def _rule_fires(session: Session, place: together.Placement, requester: Requester | None, created: list, commented: list) -> bool:
     """Would a rule fire on this new ticket (or on its auto-reply)? Such a message takes the per-message path."""
     if not created and not commented:
         return False
@@ -240,7 +209,7 @@ def _resolve_requesters(session: Session, chosen: list[_New]) -> None:
         n.requester_name = requester.name
 
 
-def _create(session: Session, place: _Place, chosen: list[_New]) -> dict[int, Outcome]:
+def _create(session: Session, place: together.Placement, chosen: list[_New]) -> dict[int, Outcome]:
     _resolve_requesters(session, chosen)
     service, column = place.service, place.column
     tickets.lock_placement(session, column)
@@ -299,43 +268,7 @@ def _create(session: Session, place: _Place, chosen: list[_New]) -> dict[int, Ou
 
 
 def _auto_replies(session: Session, service: Service, chosen: list[_New]) -> None:
-    """submit._auto_reply() for each ticket: the system comment, its event, the outbox row (or none)."""
-    template = (service.auto_reply_template or "").strip()
-    if not template:
-        return
-    reachable: dict[int, list[tuple[str, str]]] = {}
-    for requester_id, channel, address in session.execute(
-            select(RequesterIdentity.requester_id, RequesterIdentity.channel, RequesterIdentity.address)
-            .where(RequesterIdentity.requester_id.in_({n.requester.id for n in chosen}),
-                   RequesterIdentity.unreachable_at.is_(None)).order_by(RequesterIdentity.id)):
-        reachable.setdefault(requester_id, []).append((channel, address))
-    replies = []
-    for n in chosen:
-        v = n.values
-        body = template.format_map(_Blank(number=v["number"], title=v["title"], requester=n.requester_name,
-                                          service=service.name)).replace("\x00", "").strip()
-        limits.check(body, "text", "body")
-        target = outbox.pick_address("email", reachable.get(n.requester.id, []))
-        send = target is not None and not n.mail.loop.no_auto_reply
-        v.update(reply=body, target=target if send else None)
-        replies.append({"ticket_id": v["id"], "body": body, "body_html": None, "is_public": True, "is_system": True,
-                        "channel": "agent", "external_id": None, "created_at": v["when"], "from_unknown_sender": False,
-                        "author_user_id": None, "author_requester_id": None,
-                        "delivery_state": "queued" if send else "none"})
-    comment_ids = session.scalars(insert(Comment).returning(Comment.id, sort_by_parameter_order=True), replies).all()
-    history, queued = [], []
-    for n, comment_id in zip(chosen, comment_ids):
-        v = n.values
-        history.append({"ticket_id": v["id"], "kind": "comment", "actor_user_id": None, "actor_requester_id": None,
-                        "at": v["when"], "to_value": "public", "data": {"comment_id": comment_id, "system": True}})
-        if v["target"] is not None:
-            channel, address = v["target"]
-            queued.append({"channel": channel, "kind": "auto_reply", "recipient": address, "body": v["reply"],
-                           "subject": f"{outbox.token(v['number'])} {v['title']}", "ticket_id": v["id"],
-                           "comment_id": comment_id, "payload": {"auto_submitted": True}})
-    session.execute(insert(TicketEvent), history)
-    if queued:
-        session.execute(insert(Outbox), queued)
-
-
-__all__ = ["take", "enabled"]
+    """The service's auto-reply to each new request (data/intake/together.py); none sent to a loop."""
+    together.auto_replies(session, service, "email", [
+        together.NewRequest(n.values["id"], n.values["number"], n.values["title"], n.values["when"], n.requester.id,
+                            n.requester_name, quiet=n.mail.loop.no_auto_reply) for n in chosen])

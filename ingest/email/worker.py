@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+from contextlib import nullcontext
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, text, update
@@ -52,8 +54,9 @@ def _crash_point(name: str) -> None:
         os._exit(137)
 
 
-def poll_mailbox(mailbox_id: int) -> PassResult:
-    """One pass over one mailbox; returns counts per outcome. Errors go to the mailbox row, not up."""
+def poll_mailbox(mailbox_id: int, pool: Executor | None = None) -> PassResult:
+    """One pass over one mailbox; returns counts per outcome. Errors go to the mailbox row, not up.
+    `pool`: a parser pool to share (run_once() passes one for all mailboxes), else one of its own."""
     result = PassResult(mailbox_id)
     engine = db.get_engine()
     with engine.connect() as lock:
@@ -61,7 +64,7 @@ def poll_mailbox(mailbox_id: int) -> PassResult:
             result.error = "busy: another worker is reading this mailbox"
             return result
         try:
-            _poll(mailbox_id, result)
+            _poll(mailbox_id, result, pool)
         except Exception as err:
             log.warning("mailbox %s: %s", mailbox_id, err, exc_info=True)
             result.error = f"{type(err).__name__}: {err}"[:2000]
@@ -74,12 +77,13 @@ def poll_mailbox(mailbox_id: int) -> PassResult:
     return result
 
 
-def _poll(mailbox_id: int, result: PassResult) -> None:
+def _poll(mailbox_id: int, result: PassResult, shared: Executor | None) -> None:
     with db.read_session() as s:
         mailbox = s.get(Mailbox, mailbox_id)
         s.expunge(mailbox)
     source_name = source_of(mailbox)
-    with open_source(mailbox) as source, parser_pool() as pool:
+    # The pool's processes start at the first message: a mailbox with nothing new costs none.
+    with open_source(mailbox) as source, (nullcontext(shared) if shared else parser_pool()) as pool:
         with db.session_scope() as s:
             source.check_cursor(s)
         for fetched, raws, ids in identified(chunks(source.fetch_new(), BATCH), pool, lambda m: m.raw):
@@ -117,7 +121,8 @@ def run_once() -> list[PassResult]:
     from ingest.email.out import deliver_due
     with db.read_session() as s:
         ids = s.scalars(select(Mailbox.id).where(Mailbox.enabled).order_by(Mailbox.id)).all()
-    results = [poll_mailbox(i) for i in ids]
+    with parser_pool() as pool:  # one for every mailbox: its processes start (import the app) once a pass
+        results = [poll_mailbox(i, pool) for i in ids]
     for r in results:
         log.info("mailbox %s: %s%s", r.mailbox_id, r.counts or "nothing new", f" (error: {r.error})" if r.error else "")
     sent = deliver_due()

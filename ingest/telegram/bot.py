@@ -1,7 +1,8 @@
 """The Telegram worker: `python -m ingest telegram` (long polling) or `--webhook URL` (several hosts).
 
 Polling: getUpdates → store raw (commit) → only then confirm with the next offset → handle the
-stored updates → deliver the outbox. Webhook: Telegram posts to /telegram/webhook on any app host
+stored updates → deliver the outbox (by `--senders` processes of their own while the next batch is
+handled: sender.py; or here after each batch with `--senders 0`). Webhook: Telegram posts to /telegram/webhook on any app host
 (web/telegram_webhook.py stores and handles the update); this process then only registers the
 webhook and keeps delivering the outbox and re-handling anything a host left behind.
 """
@@ -11,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import subprocess
 import sys
 import warnings
 
@@ -21,8 +23,10 @@ from telegram.ext import ApplicationBuilder
 from data.ops.cli import positive_seconds
 from data.config import get_config
 
+from ingest.telegram import sender
+from ingest.telegram.api import BotApi
 from ingest.telegram.inbox import process_pending, store_updates
-from ingest.telegram.out import deliver_due
+from ingest.telegram.out import PARALLEL_CHATS, deliver_due
 
 log = logging.getLogger("okno.telegram")
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -86,8 +90,11 @@ def build_bot(token: str, api_url: str, poll_timeout: float = 25) -> Bot:
 
 class TelegramWorker:
     def __init__(self, token: str, api_url: str, *, poll_timeout: float = 25, sweep_interval: float = 2.0,
-                 webhook_url: str | None = None, webhook_secret: str | None = None):
+                 webhook_url: str | None = None, webhook_secret: str | None = None, senders: int = 0):
         self.bot = build_bot(token, api_url, poll_timeout)
+        self.api = BotApi(self.bot, PARALLEL_CHATS)  # texts over kept-alive connections (api.py)
+        self.senders = senders if not webhook_url else 0  # sender processes (polling only); 0: send here
+        self.children: list[subprocess.Popen] = []
         self.poll_timeout, self.sweep_interval = poll_timeout, sweep_interval
         self.webhook_url, self.webhook_secret = webhook_url, webhook_secret
         self.offset: int | None = None
@@ -101,9 +108,34 @@ class TelegramWorker:
         return self.bot.id
 
     async def work(self) -> None:
+        """Pending updates, then the due outbox — unless sender processes deliver it (the sweep restarts
+        one that died; meanwhile the rows wait, queued)."""
         async with self.lock:
-            await process_pending(self.bot, self.bot_id, self.bot.username or "")
-            await deliver_due(self.bot)
+            await process_pending(self.bot, self.bot_id, self.bot.username or "", api=self.api,
+                                  send=not self.senders)
+            if not self.senders:
+                await deliver_due(self.bot, api=self.api)
+
+    def start_senders(self) -> None:
+        """Start the sender processes that are not running (first call, or one of them died)."""
+        alive = [child for child in self.children if child.poll() is None]
+        for child in self.children:
+            if child.poll() is not None:
+                log.error("telegram sender process %s exited with %s; starting another", child.pid, child.returncode)
+        while len(alive) < self.senders:
+            alive.append(subprocess.Popen([sys.executable, "-m", "ingest", "telegram", "--send-only",
+                                           "--sweep-interval", str(self.sweep_interval)]))
+        self.children = alive
+
+    def stop_senders(self) -> None:
+        for child in self.children:
+            child.terminate()
+        for child in self.children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        self.children = []
 
     async def poll_once(self) -> int:
         params = {"timeout": int(self.poll_timeout), "allowed_updates": ALLOWED_UPDATES}
@@ -149,6 +181,8 @@ class TelegramWorker:
         """Outbox delivery (agents' replies, notifications, retries) and leftovers of other hosts."""
         while True:
             try:
+                if self.senders:
+                    self.start_senders()
                 await self.work()
             except Exception:
                 log.exception("outbox sweep failed")
@@ -171,6 +205,16 @@ class TelegramWorker:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         finally:
+            self.stop_senders()
+            await self.api.aclose()
+            await self.bot.shutdown()
+
+    async def send_only(self, stop: asyncio.Event) -> None:
+        """`--send-only`: this process only delivers the outbox (sender.py)."""
+        await self.bot.initialize()
+        try:
+            await sender.send_forever(self.bot, stop, self.sweep_interval)
+        finally:
             await self.bot.shutdown()
 
 
@@ -179,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--webhook", metavar="URL", help="register this public URL (…/telegram/webhook) instead of polling")
     parser.add_argument("--poll-timeout", type=positive_seconds, default=25, help="long-poll seconds (default 25)")
     parser.add_argument("--sweep-interval", type=positive_seconds, default=2.0, help="outbox check period in seconds")
+    parser.add_argument("--senders", type=int, default=1, choices=range(0, 9), metavar="N",
+                        help="processes that send the answers while the next updates are handled (polling; default 1, "
+                             "0: send them in this process after each batch)")
+    parser.add_argument("--send-only", action="store_true", help="only deliver the outbox (what --senders starts)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_http_logs()  # their INFO/DEBUG lines carry the bot token in the URL
@@ -193,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     worker = TelegramWorker(cfg.telegram_bot_token, cfg.telegram_api_url, poll_timeout=args.poll_timeout,
                             sweep_interval=args.sweep_interval, webhook_url=args.webhook,
-                            webhook_secret=cfg.telegram_webhook_secret)
+                            webhook_secret=cfg.telegram_webhook_secret, senders=args.senders)
 
     async def _run() -> None:
         stop = asyncio.Event()
@@ -201,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):  # finish the update in hand, then exit
             loop.add_signal_handler(sig, stop.set)
         try:
-            await worker.run(stop)
+            await (worker.send_only(stop) if args.send_only else worker.run(stop))
         except InvalidToken:
             log.error("Telegram rejected TELEGRAM_BOT_TOKEN")
 

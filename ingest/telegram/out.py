@@ -30,6 +30,8 @@ from data.db import session_scope
 from data.intake import pins, requesters
 from data.models import Comment, Outbox
 
+from ingest.telegram.api import BotApi
+
 log = logging.getLogger("okno.telegram.out")
 MAX_ATTEMPTS = 10
 BATCH = int(os.environ.get("OKNO_TELEGRAM_OUTBOX_BATCH", "100"))
@@ -93,21 +95,26 @@ def steps(row: Outbox) -> list[tuple[str, dict]]:
     return calls
 
 
-async def _call(bot: Bot, row: Outbox, kind: str, args: dict):
+async def _call(bot: Bot, row: Outbox, kind: str, args: dict, api: BotApi | None = None) -> int:
+    """One Bot API call of the message; the id of the message it made. A text goes by the lean client when
+    there is one and no proxy is in the way (api.py), files by the Bot."""
     payload = row.payload or {}
+    reply_to = payload.get("reply_to") if args["reply"] else None
+    if kind == "text" and api is not None and api.direct:
+        return await api.send_message(row.recipient, args["text"], payload.get("buttons") if args["markup"] else None,
+                                      reply_to)
     common = {"reply_markup": _markup(payload) if args["markup"] else None,
-              "reply_to_message_id": payload.get("reply_to") if args["reply"] else None,
-              "allow_sending_without_reply": True}
+              "reply_to_message_id": reply_to, "allow_sending_without_reply": True}
     if kind == "text":
-        return await bot.send_message(row.recipient, args["text"], **common)
+        return (await bot.send_message(row.recipient, args["text"], **common)).message_id
     if kind == "photo":
-        return await bot.send_photo(row.recipient, args["data"], filename=args["filename"], caption=args["caption"],
-                                    **common)
-    return await bot.send_document(row.recipient, args["data"], filename=args["filename"], caption=args["caption"],
-                                   **common)
+        return (await bot.send_photo(row.recipient, args["data"], filename=args["filename"], caption=args["caption"],
+                                     **common)).message_id
+    return (await bot.send_document(row.recipient, args["data"], filename=args["filename"], caption=args["caption"],
+                                    **common)).message_id
 
 
-async def _send(bot: Bot, row: Outbox) -> str | None:
+async def _send(bot: Bot, row: Outbox, api: BotApi | None = None) -> str | None:
     payload = row.payload or {}
     if row.kind == "callback":
         await bot.answer_callback_query(payload["callback_query_id"], text=row.body or None,
@@ -124,9 +131,9 @@ async def _send(bot: Bot, row: Outbox) -> str | None:
     for index, (kind, args) in enumerate(calls):
         if index < done:
             continue
-        message = await _call(bot, row, kind, args)
+        message_id = await _call(bot, row, kind, args, api)
         if args["main"] or main is None:
-            main = message.message_id  # the message carrying the text: a reply to it finds the request
+            main = message_id  # the message carrying the text: a reply to it finds the request
         if len(calls) > 1:  # (a one-call message has nothing to resume: no payload rewrite for it)
             row.payload = {**(row.payload or {}), "done": index + 1, "main_id": main}
     return str(main) if main is not None else None
@@ -160,11 +167,11 @@ def _retry(session, row: Outbox, reason: str, delay: timedelta) -> None:
     log.info("telegram message %s to %s retried in %.0fs: %s", row.id, row.recipient, delay.total_seconds(), reason)
 
 
-async def deliver_row(session, bot: Bot, row: Outbox, sent: list | None = None) -> str:
+async def deliver_row(session, bot: Bot, row: Outbox, sent: list | None = None, api: BotApi | None = None) -> str:
     """Send a claimed row (outbox.claim counted the attempt) and record the result on it; returns "sent",
     "retry" or "failed". In a batch (`sent`) a sent row is appended there for _record_sent, not written."""
     try:
-        external_id = await _send(bot, row)
+        external_id = await _send(bot, row, api)
     except RetryAfter as err:  # flood control: Telegram says exactly when to come back
         seconds = _seconds(err.retry_after)
         _retry(session, row, f"429 Too Many Requests: retry after {seconds:g}s", timedelta(seconds=seconds))
@@ -190,12 +197,13 @@ async def deliver_row(session, bot: Bot, row: Outbox, sent: list | None = None) 
     return "failed" if row.state == "failed" else "retry"
 
 
-async def _deliver_chat(session, bot: Bot, rows: list[Outbox], sent: list, gate: asyncio.Semaphore) -> None:
+async def _deliver_chat(session, bot: Bot, rows: list[Outbox], sent: list, gate: asyncio.Semaphore,
+                        api: BotApi | None) -> None:
     """One chat's rows of the batch, in order. A row that has to wait holds back the chat's later rows
     until the same moment (their claim's attempt is given back: they were not tried)."""
     async with gate:
         for index, row in enumerate(rows):
-            if await deliver_row(session, bot, row, sent) != "retry":
+            if await deliver_row(session, bot, row, sent, api) != "retry":
                 continue
             for later in rows[index + 1:]:
                 later.attempts -= 1
@@ -227,14 +235,14 @@ def _record_sent(session, sent: list[tuple[Outbox, str | None]]) -> None:
             set_committed_value(comment, "delivery_error", None)
 
 
-async def deliver_rows(session, bot: Bot, rows: list[Outbox]) -> None:
+async def deliver_rows(session, bot: Bot, rows: list[Outbox], api: BotApi | None = None) -> None:
     """Send claimed rows: chats side by side, each chat's rows in order; the sent ones recorded together."""
     chats: dict[str, list[Outbox]] = {}
     for row in rows:
         chats.setdefault(row.recipient, []).append(row)
     sent: list[tuple[Outbox, str | None]] = []
     gate = asyncio.Semaphore(PARALLEL_CHATS)
-    results = await asyncio.gather(*(_deliver_chat(session, bot, chat_rows, sent, gate) for chat_rows in chats.values()),
+    results = await asyncio.gather(*(_deliver_chat(session, bot, chat_rows, sent, gate, api) for chat_rows in chats.values()),
                                    return_exceptions=True)  # every chat finishes before the session is left
     _record_sent(session, sent)
     for result in results:  # a chat's unexpected error: its rows stay leased and are retried after the lease
@@ -242,9 +250,13 @@ async def deliver_rows(session, bot: Bot, rows: list[Outbox]) -> None:
             log.error("telegram delivery to a chat failed", exc_info=result)
 
 
-async def deliver_due(bot: Bot, ids: list[int] | None = None, limit: int = 200) -> int:
+async def deliver_due(bot: Bot, ids: list[int] | None = None, limit: int = 200, api: BotApi | None = None) -> int:
     """Deliver queued Telegram messages that are due (only `ids` when given), a batch at a time: claim and
-    commit, then send and commit. Returns how many were tried."""
+    commit, then send and commit. Returns how many were tried. `api`: a worker's lean client kept open
+    between calls (its connections stay up); without one, one is opened for this call."""
+    if api is None:
+        async with BotApi(bot, PARALLEL_CHATS) as own:
+            return await deliver_due(bot, ids, limit, own)
     tried = 0
     while tried < limit:
         with session_scope() as session:
@@ -252,6 +264,6 @@ async def deliver_due(bot: Bot, ids: list[int] | None = None, limit: int = 200) 
         if not row_ids:
             break
         with session_scope() as session:
-            await deliver_rows(session, bot, outbox.claimed_many(session, row_ids))
+            await deliver_rows(session, bot, outbox.claimed_many(session, row_ids), api)
         tried += len(row_ids)
     return tried

@@ -10,8 +10,7 @@ as before when they are absent (a webhook host handles one update without a batc
 """
 from __future__ import annotations
 
-from sqlalchemy import exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import exists, select, text
 from sqlalchemy.orm import Session
 from telegram import Update
 
@@ -21,6 +20,14 @@ from data.models import Article, Requester, RequesterIdentity, TelegramDraft
 
 from ingest.telegram.turn import DRAFTS, locale_of, new_nonce
 
+# The chats' missing drafts, one array per column (a statement prepared once; a multi-row VALUES was
+# compiled anew for every batch). The other columns take their defaults, as the ORM's insert gave them.
+NEW_DRAFTS = text("""
+    INSERT INTO telegram_drafts (chat_id, nonce, locale, step, data)
+    SELECT u.chat_id, u.nonce, u.locale, 'idle', '{}'::jsonb
+      FROM unnest(CAST(:chats AS varchar[]), CAST(:nonces AS varchar[]), CAST(:locales AS varchar[]))
+           AS u(chat_id, nonce, locale)
+    ON CONFLICT (chat_id) DO NOTHING""")
 SERVICE = "okno_telegram_service"    # the default service (or None), looked up once
 ARTICLES = "okno_telegram_articles"  # does any published article exist for requesters?
 KEYS = (DRAFTS, SERVICE, ARTICLES)
@@ -55,9 +62,9 @@ def load(session: Session, updates: list[Update | None]) -> None:
     known = session.info.setdefault(requesters.IDENTITIES, {})
     known.update({("telegram", chat): None for chat in chats})  # None: nobody yet (created on first use)
     known.update({("telegram", ident.address): ident for ident, _r in rows})
-    session.execute(pg_insert(TelegramDraft).values(
-        [{"chat_id": chat, "nonce": new_nonce(), "locale": locale} for chat, locale in sorted(chats.items())])
-        .on_conflict_do_nothing(index_elements=["chat_id"]))
+    ordered = sorted(chats.items())
+    session.execute(NEW_DRAFTS, {"chats": [chat for chat, _l in ordered], "locales": [locale for _c, locale in ordered],
+                                 "nonces": [new_nonce() for _c in ordered]})
     drafts = session.scalars(select(TelegramDraft).where(TelegramDraft.chat_id.in_(list(chats)))
                              .order_by(TelegramDraft.chat_id).with_for_update()).all()
     batch.keep(session, *drafts)

@@ -88,12 +88,11 @@ def _backfill(s: Session, policies, sla_store, limit: int | None) -> dict:
         return done, time.perf_counter() - started
 
     done, unchanged = run()
-    cur = s.connection().connection.driver_connection.cursor()
     compute_s = 0.0
     for a in ranges:
-        _, timelines, policy_list = bulk._load(cur, bulk.Scope(lo=a, hi=a + BATCH), policies)
+        loaded = bulk.read(s, bulk.Scope(lo=a, hi=a + BATCH), policies)
         started = time.perf_counter()
-        batch.compute(timelines, policy_list, now)
+        batch.compute(loaded.timelines, loaded.policy_list, now)
         compute_s += time.perf_counter() - started
     s.execute(text("DELETE FROM ticket_sla WHERE ticket_id >= :lo AND ticket_id < :hi"), {"lo": lo, "hi": end})
     _, first = run()

@@ -243,6 +243,15 @@ def test_bulk_recompute_stores_what_recomputing_each_ticket_alone_stores(session
     # Nothing changed: no row gets a new version.
     bulk.recompute(session, bulk.Scope(ids=ids), policies, now.timestamp())
     assert stored()[2] == versions
+    # A change between a batch's read and its write inserted a clock the batch found missing: the COPY of the
+    # new clocks meets it on the unique key, they go in by INSERT … ON CONFLICT instead — the same result.
+    session.execute(text("DELETE FROM ticket_sla WHERE ticket_id = ANY(:ids)"), {"ids": ids})
+    result = bulk.evaluate(session, bulk.Scope(ids=ids), policies, now.timestamp())
+    session.execute(text("INSERT INTO ticket_sla (ticket_id, target, cycle, target_seconds, started_at, state, "
+                         "elapsed_seconds, paused_seconds, breached) VALUES (:t, 'resolution', 1, 1, now(), 'met', 0, 0, "
+                         "false)"), {"t": ids[1]})
+    bulk.write(session, result)
+    assert stored()[:2] == alone
 
 
 def test_card_page_shows_one_business_time_clock_per_target(session):

@@ -17,7 +17,8 @@ def test_sla_filters_and_due_sort(session):
     midnight = local_midnight(today() + timedelta(days=1))
     # title → (due, at risk from, resolution breached flag)
     plan = {
-        "late": (now - timedelta(hours=1), now - timedelta(hours=3), None),
+        # Overdue, and due earlier today in the company's time zone (just after midnight: minutes ago, not an hour).
+        "late": (now - min(timedelta(hours=1), (now - local_midnight(today())) / 2), now - timedelta(hours=3), None),
         "missed, closed": (None, None, True),
         "warning": (min(now + timedelta(minutes=30), midnight - timedelta(minutes=1)), now - timedelta(minutes=5), None),
         "tomorrow": (midnight + timedelta(hours=5), midnight, None),

@@ -66,6 +66,9 @@ class PolicySet:
     def __init__(self, policies: list[Policy]):
         self.policies = policies
         self._memo: dict[tuple, Policy | None] = {}  # few distinct combinations, millions of tickets
+        # Whether a ticket's organisation can change which policy it gets (a batch reads it only then).
+        self.uses_organisation = any(o and o.strip() for p in policies for o in (p.conditions or {}).get("organisations")
+                                     or ())
 
     def match(self, service_id, request_type_id, priority_id, organisation) -> Policy | None:
         key = (service_id, request_type_id, priority_id, organisation)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays as holidays_package
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,9 @@ RU_PUBLIC_HOLIDAYS = {(1, 1), (1, 2), (1, 3), (1, 4), (1, 5), (1, 6), (1, 7), (1
 
 @lru_cache(maxsize=256)
 def built_in(country: str, year: int) -> YearDays:
+    # Imported here, not at the top: the package takes ~0.3 s (every country's calendar) to import, paid by
+    # every worker process and email parser at start, and only a year not yet in the database needs it.
+    import holidays as holidays_package
     found = YearDays(year)
     table = holidays_package.country_holidays(country, years=year)
     found.off = {d for d in table if d.weekday() < 5 and d.year == year}

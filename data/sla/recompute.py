@@ -7,9 +7,6 @@ data/sla/signal.py) are kept current in the same transaction as the change.
 """
 from __future__ import annotations
 
-import queue
-import threading
-import time
 from datetime import datetime, timezone
 
 from sqlalchemy import text
@@ -71,50 +68,9 @@ def recompute_open_tickets(session: Session) -> None:
 
 
 def backfill(session_factory, batch: int = 5000, progress=None) -> dict:
-    """Recompute every ticket in id order, one transaction per range of `batch` ids; returns counts and
-    tickets/s. Each range is read with range scans and written by data/sla/bulk.py (only what changed).
-
-    Reading and computing a range (this thread, one connection) overlaps with writing the previous one
-    (a writer thread, its own connection): PostgreSQL stores batch k while Python computes batch k+1, so
-    both cores work. Each range's write is its own transaction, as before."""
-    from data.sla import bulk
-    with session_factory() as s:
-        policies = sla_policies.load(s)
-        lo, hi = s.execute(text("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM tickets")).one()
-    started, done = time.perf_counter(), 0
-    pending: queue.Queue = queue.Queue(maxsize=2)
-    failed: list[BaseException] = []
-
-    def writer() -> None:
-        while (result := pending.get()) is not None:
-            if failed:
-                continue  # drain: the backfill stops at the first failure
-            try:
-                with session_factory() as w, w.begin():
-                    bulk.write(w, result)
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-                failed.append(exc)
-
-    thread = threading.Thread(target=writer, name="sla-backfill-writer", daemon=True)
-    thread.start()
-    try:
-        with session_factory() as reader:
-            for start in range(lo, hi + 1, batch):
-                result = bulk.evaluate(reader, bulk.Scope(lo=start, hi=start + batch), policies, time.time())
-                reader.rollback()  # no snapshot held between ranges
-                if failed:
-                    break
-                pending.put(result)
-                done += len(result.ids)
-                if progress:
-                    progress(done, time.perf_counter() - started)
-    finally:
-        pending.put(None)
-        thread.join()
-    if failed:
-        raise failed[0]
-    seconds = time.perf_counter() - started
-    return {"tickets": done, "seconds": round(seconds, 2), "tickets_per_s": round(done / seconds, 1) if seconds else None}
+    """Recompute every ticket in id order (data/sla/backfill.py); returns counts and tickets/s."""
+    from data.sla.backfill import backfill as run
+    return run(session_factory, batch, progress)
 
 
 def ticket_sla_summary(session: Session, ticket_id: int, now: datetime | None = None) -> list[dict]:

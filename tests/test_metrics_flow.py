@@ -130,3 +130,17 @@ def test_the_list_a_chart_opens_shows_the_tickets_the_chart_counted(session, h):
     assert listed(resolved_from=f.date_from, resolved_to=f.date_to) == sorted(
         h.numbers[n] for n in ("T1", "T2", "T6"))
     assert len(listed(created_from=f.date_from, created_to=f.date_to)) == k["created"]["value"]
+
+
+def test_cycle_scatter_samples_every_step_th_ticket_with_all_its_resolutions_in_range(session, h):
+    """Over the dot limit, the dots are the resolutions in the range of every step-th ticket by id (here 4
+    resolutions for a limit of 2: step 2), whichever cycle they close, and the percentiles stay those of all."""
+    from sqlalchemy import text
+    ids = dict(session.execute(text("SELECT number, id FROM tickets WHERE number = ANY(:n)"),
+                               {"n": list(h.numbers.values())}).all())
+    days = {"T1": [2.0], "T2": [0.125], "T6": [1.0, round(97 / 24, 4)]}  # the week's resolutions (test above)
+    expected = sorted((h.numbers[k], d) for k, ds in days.items() for d in ds if ids[h.numbers[k]] % 2 == 0)
+    assert 0 < len(expected) < 4  # T1 and T2 were made one after the other: one of them is left out
+    s = flow.cycle_scatter(session, h.analyst, h.filter(), limit=2)
+    assert s["total"] == 4 and s["percentiles"][0.5] == pytest.approx(1.5)
+    assert sorted((p["number"], round(p["days"], 4)) for p in s["points"]) == expected

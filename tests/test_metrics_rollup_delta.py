@@ -1,23 +1,26 @@
 """A refresh redoes only the tickets that changed, in place: after random moves, reopens, reassignments,
-priority changes, first replies and changed SLA outcomes, every table of the rollup holds exactly the rows
-a full build makes — analytics_daily, analytics_dist, the smaller tables, analytics_monthly and the
-remembered ticket states."""
+priority changes, blocks, first replies and changed SLA outcomes, every table of the rollup holds exactly the
+rows a full build makes — analytics_daily, analytics_dist, the smaller tables, analytics_monthly, flow
+efficiency's, the SLEs' and satisfaction's tables and the remembered ticket states."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 
-from data.metrics import rollup, rollup_tables
-from data.models import Ticket, TicketSla
+from data.csat import ask, rate
+from data.intake import requesters
+from data.metrics import rollup, rollup_csat, rollup_flow, rollup_tables
+from data.models import Rating, Ticket, TicketSla
 from data.tickets import actions as tickets
 from tests import factories
 from tests.metrics_history import sla_outcome
 from tests.test_metrics_rollup_random import NEXT, _history
 
-TABLES = ["analytics_daily", "analytics_dist", "analytics_monthly", "analytics_tickets", *rollup_tables.TABLES]
+TABLES = ["analytics_daily", "analytics_dist", "analytics_monthly", "analytics_tickets", *rollup_tables.TABLES,
+          *rollup_flow.TABLES, *rollup_csat.TABLES]
 
 
 def _rows(session) -> dict[str, list[tuple]]:
@@ -42,6 +45,7 @@ def _changes(session, rng, boards, agents, prio, at: datetime, n: int) -> None:
     """n random changes to existing tickets, each through the service that writes its event."""
     ids = session.scalars(select(Ticket.id).where(Ticket.board_id.in_([b.id for b in boards]))
                           .order_by(Ticket.id)).all()
+    blocks = random.Random(rng.random())  # its own stream: the other draws stay as they were
     for tid in rng.sample(ids, min(n, len(ids))):
         t = session.get(Ticket, tid)
         b = next(x for x in boards if x.id == t.board_id)
@@ -68,23 +72,50 @@ def _changes(session, rng, boards, agents, prio, at: datetime, n: int) -> None:
         else:  # a move across midnight of the company's day
             tickets.move(session, None, tid, factories.column(b, rng.choice(NEXT[t.status])).id,
                          at=at.replace(hour=23, minute=59) + timedelta(minutes=2))
+        if blocks.random() < 0.3:  # blocked (or unblocked) a while after: the cycle's blocked time changes
+            at += timedelta(minutes=blocks.choice([1, 90]))
+            tickets.set_blocked(session, agents[0], tid, not t.blocked, None if t.blocked else "ждём", at=at)
     session.flush()
+
+
+def _asked(session, rng, boards) -> list[Rating]:
+    """Every ticket has a requester (so a resolution asks a question), every resolved one was asked about an hour
+    ago — before the build — and a quarter of those questions answered then. Returns the unanswered ones."""
+    requester = requesters.find_or_create_by_email(session, "delta@example.com", "Вера")
+    own = session.scalars(select(Ticket).where(Ticket.board_id.in_([b.id for b in boards])).order_by(Ticket.id)).all()
+    questions = []
+    asked = datetime.now(timezone.utc) - timedelta(hours=1)
+    for t in own:
+        t.requester_id = requester.id
+        if t.status == "done":
+            questions.append(ask.ask(session, t, now=asked)[0])
+    for rating in questions[3::4]:
+        rate.rate_as(session, requester.id, rating.id, rng.randint(1, 5), now=asked + timedelta(minutes=5))
+    return [q for q in questions if q.score is None]
 
 
 def test_refreshes_leave_exactly_what_a_full_build_makes(session):
     zone = ZoneInfo("Europe/Moscow")
     rng = random.Random(21)
     analyst, boards, agents, prio = _history(session, 21, zone, date(2025, 9, 20), 150, 70)
+    questions = _asked(session, rng, boards)
     rollup.rebuild(session)
     at = datetime(2026, 2, 20, 9, 0, tzinfo=zone)
     for round_ in range(3):
         _changes(session, rng, boards, agents, prio, at + timedelta(days=3 * round_), 25)
         if round_ == 1:  # new tickets too, some of them changed again in the next round
             _history(session, 22, zone, date(2026, 2, 1), 40, 10)
+        for rating in questions[round_::4]:  # answers, which write no ticket event
+            rate.rate_as(session, rating.requester_id, rating.id, rng.randint(1, 5))
         redone = rollup.refresh(session)
         assert 0 < redone <= 35
+        if round_ == 0:  # one refresh alone (a later one may redo the same days for its own reasons)
+            refreshed = _rows(session)
+            rollup.rebuild(session)
+            _same_rows(refreshed, _rows(session))
     refreshed = _rows(session)
     assert refreshed["analytics_monthly"] and refreshed["analytics_dist_month"]
+    assert refreshed["analytics_flow"] and refreshed["analytics_sle"] and refreshed["analytics_csat"]
     rollup.rebuild(session)
     _same_rows(refreshed, _rows(session))
     assert rollup.refresh(session) == 0  # nothing new: nothing redone

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from data.metrics import rows
+from data.metrics import rollup_bulk, rows
 from data.metrics.filters import TicketFilter
 from data.models.analytics import (AGENT_GROUP, ALL_SCOPE, BOARD_SCOPE, CYCLE_HOURS, RESOLVED, SERVICE_SCOPE, TEAM_GROUP,
                                    TEAM_SCOPE)
@@ -59,6 +59,8 @@ def _percentile(p: str) -> str:
 # Each row from the rollup's exact monthly cycle-time distributions (analytics_dist_month) and its SLA counts
 # (analytics_daily_agent): both carry the assignee and the team, so every group and scope is a sum of them.
 INSERT = f"""
+    INSERT INTO analytics_monthly (group_kind, group_id, month, scope, scope_id, resolved, sla_met_n, sla_n,
+                                   handle_p50, handle_p85)
     WITH h AS ({_keyed("analytics_dist_month", "d.month", "d.value, sum(d.n) AS n",
                        f"AND d.metric = {CYCLE_HOURS} {{where}}")}),
     c AS (SELECT h.*, sum(h.n) OVER (PARTITION BY {_KEY} ORDER BY h.value) AS upto,
@@ -68,8 +70,6 @@ INSERT = f"""
     s AS ({_keyed("analytics_daily_agent", "date_trunc('month', d.day)::date",
                   "sum(d.resolved_sla_met) AS met, sum(d.resolved_sla_met + d.resolved_sla_breached) AS with_sla",
                   f"AND d.stream = {RESOLVED} {{where_days}}")})
-    INSERT INTO analytics_monthly (group_kind, group_id, month, scope, scope_id, resolved, sla_met_n, sla_n,
-                                   handle_p50, handle_p85)
     SELECT p.group_kind, p.group_id, p.month, p.scope, p.scope_id, p.total, coalesce(s.met, 0), coalesce(s.with_sla, 0),
            p.p50, p.p85
     FROM p LEFT JOIN s USING ({_KEY}) WHERE p.total > 0 {{final}}"""
@@ -82,7 +82,8 @@ def _next_month(d: date) -> date:
 def rebuild(session: Session) -> None:
     """Every month of the history, from the rollup's tables (data/metrics/rollup_tables.py: built first)."""
     session.execute(text("TRUNCATE analytics_monthly"))
-    session.execute(text(INSERT.format(where="", where_days="", final="")))
+    # A statement that may run in parallel (rollup_bulk: like the rest of a full build).
+    rollup_bulk.execute(session, INSERT.format(where="", where_days="", final=""))
     session.execute(text("ANALYZE analytics_monthly"))
 
 

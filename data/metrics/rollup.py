@@ -21,12 +21,14 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from data.metrics import monthly, rollup_csat, rollup_delta, rollup_flow, rollup_tables
+from data.metrics import (monthly, rollup_bulk, rollup_csat, rollup_delta, rollup_flow, rollup_flow_delta,
+                          rollup_history, rollup_side, rollup_tables)
 from data.metrics.filters import TicketFilter
 from data.metrics.rollup_rows import aggregate
 
 # Rebuild and refresh read one snapshot of the tickets (docs/analytics.md): db.session_scope(ROLLUP_ISOLATION).
 ROLLUP_ISOLATION = "REPEATABLE READ"
+SIDE = True  # a full build uses a second connection when it can (data/metrics/rollup_side.py)
 log = logging.getLogger(__name__)
 
 
@@ -48,14 +50,34 @@ def rebuild(session: Session) -> None:
     REPEATABLE READ transaction (db.session_scope(ROLLUP_ISOLATION)) while tickets may change: every
     statement then reads the same snapshot, so what analytics_tickets remembers is what was counted."""
     as_of = _now(session)
+    rollup_bulk.tune(session)
+    # Statements of the live tables alone run on a second connection meanwhile (the server's other core).
+    side = rollup_side.open_side(session) if SIDE else None
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     session.execute(text("TRUNCATE analytics_daily, analytics_dist"))
-    aggregate(session, "analytics_daily", "analytics_dist")
-    rollup_delta.remember_all(session)
-    rollup_flow.aggregate(session, None)
-    rollup_csat.aggregate(session, None)
-    session.execute(text("ANALYZE analytics_daily"))  # fresh statistics: the planner saw an empty table
-    session.execute(text("ANALYZE analytics_dist"))
+    # The tables are written whole: their indexes are built once afterwards, not row by row.
+    with rollup_bulk.without_indexes(session, "analytics_daily", "analytics_dist", "analytics_tickets",
+                                     *rollup_flow.TABLES, *rollup_csat.TABLES):
+        try:
+            # The second connection (if any) takes analytics_tickets and analytics_daily / analytics_dist, this one
+            # the rest; without it, analytics_daily's resolutions also read the events' one pass in time order.
+            rollup_delta.remember_all(session, side)
+            if side is not None:
+                aggregate(session, "analytics_daily", "analytics_dist", side=side)
+            rollup_history.create(session)  # the events in time order once, for flow efficiency and the SLEs
+            if side is None:
+                aggregate(session, "analytics_daily", "analytics_dist")
+            rollup_flow.build(session)
+            rollup_csat.aggregate(session, None)
+            rollup_history.drop(session)
+        except BaseException:
+            if side is not None:
+                side.abandon()
+            raise
+        if side is not None:
+            side.finish()
+    for table in ("analytics_daily", "analytics_dist", "analytics_tickets"):
+        session.execute(text(f"ANALYZE {table}"))  # fresh statistics: the planner saw an empty table
     rollup_tables.build(session)
     monthly.rebuild(session)  # from the smaller tables
     _mark(session, last, as_of)
@@ -72,12 +94,17 @@ def refresh(session: Session, timings: dict | None = None) -> int:
     as_of = _now(session)
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     redone = rollup_delta.refresh(session, state[0], timings)
-    # Flow efficiency, the SLEs and satisfaction redo the days their changes touch (their own modules).
+    # Flow efficiency and the SLEs follow the same tickets, from the scratch states rollup_delta left.
     started = time.perf_counter()
-    rollup_flow.refresh(session, state[0], last)
-    rollup_csat.refresh(session, state[0], last, state[1])
+    if redone:
+        rollup_flow_delta.refresh(session)
     if timings is not None:
-        timings["flow_sle_csat"] = round(time.perf_counter() - started, 3)
+        timings["flow, SLEs"] = round(time.perf_counter() - started, 3)
+    # Satisfaction redoes the days whose questions changed (ratings are answered without a ticket event).
+    started = time.perf_counter()
+    rollup_csat.refresh(session, state[1], redone > 0)
+    if timings is not None:
+        timings["satisfaction"] = round(time.perf_counter() - started, 3)
     _mark(session, max(last, state[0]), as_of)
     return redone
 
@@ -97,7 +124,6 @@ def usable(session: Session, f: TicketFilter) -> bool:
 def drop(session: Session) -> None:
     """Forget the rollup: pages compute live again until the next rebuild."""
     rollup_tables.drop(session)
-    rollup_flow.drop(session)
-    rollup_csat.drop(session)
-    for table in ("analytics_daily", "analytics_dist", "analytics_monthly", "analytics_tickets", "analytics_state"):
+    for table in (*rollup_flow.TABLES, *rollup_csat.TABLES, "analytics_daily", "analytics_dist", "analytics_monthly",
+                  "analytics_tickets", "analytics_state"):
         session.execute(text(f"DELETE FROM {table}"))

@@ -7,9 +7,11 @@ ratings, which is how PostgreSQL's avg() of integers divides, so the figures equ
 ratings. analytics_csat_coarse is the same without assignee, priority and channel (what a filter without
 those reads).
 
-A rating is written without a ticket event, so a refresh redoes the days of the ratings given since the
-previous refresh (a few minutes' slack for answers committed late), besides the resolution days of the
-tickets with new events (a reassignment moves their questions; a resolution asks a new one).
+A refresh redoes the local days whose questions changed: those of the ratings given since the previous refresh
+(an answer writes no ticket event; a few minutes' slack for answers committed late), of the questions asked
+since then (a question is asked with the resolution's event, so its ticket is among those the refresh redoes)
+and of every question of a ticket whose attributes changed (a reassignment moves them). A plain move changes
+no day: a refresh after a thousand moves redoes today, not every day the moved tickets were ever resolved on.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from data.config import get_config
+from data.metrics import rollup_bulk
 from data.metrics.filters import TicketFilter
 from data.metrics.sql import DIMS as DIM_NAMES
 
@@ -35,58 +38,66 @@ def aggregate(session: Session, days: list[date] | None) -> None:
     params: dict = {"tz": get_config().timezone}
     if days is None:
         session.execute(text(f"TRUNCATE {', '.join(TABLES)}"))
-        ranges = ["", ""]
+        ratings, coarse = "ratings", ""
     elif not days:
         return
     else:
-        params |= {"days": days,
-                   "lo": datetime.combine(min(days) - timedelta(days=1), datetime.min.time(), timezone.utc),
-                   "hi": datetime.combine(max(days) + timedelta(days=2), datetime.min.time(), timezone.utc)}
+        params |= {"days": days}
         for table in TABLES:
             session.execute(text(f"DELETE FROM {table} WHERE day = ANY(:days)"), params)
-        # The instants bound the index scan (a local day is at most a day off UTC); the days pick exactly.
-        ranges = ["WHERE r.resolved_at >= :lo AND r.resolved_at < :hi AND (r.resolved_at AT TIME ZONE :tz)::date = ANY(:days)",
-                  "WHERE day = ANY(:days)"]
-    rollup_rows, coarse_rows = _sql(ranges)
-    session.execute(text(rollup_rows), params)
-    session.execute(text(coarse_rows), params)
+        # The days' ratings, one index range scan per local day (midnight to midnight: the days may be spread
+        # over the year, and the ratings between them are not read), kept apart so that the planner knows how
+        # few they are and looks their tickets up by key instead of reading every ticket.
+        session.execute(text("DROP TABLE IF EXISTS okno_csat_ratings"))
+        session.execute(text("""
+            CREATE TEMPORARY TABLE okno_csat_ratings ON COMMIT DROP AS
+            SELECT r.* FROM unnest(CAST(:days AS date[])) AS d(day)
+            JOIN ratings r ON r.resolved_at >= (d.day::timestamp AT TIME ZONE :tz)
+                          AND r.resolved_at < ((d.day + 1)::timestamp AT TIME ZONE :tz)"""), params)
+        session.execute(text("ANALYZE okno_csat_ratings"))
+        ratings, coarse = "okno_csat_ratings", "WHERE day = ANY(:days)"
+    run = rollup_bulk.execute if days is None else (lambda s, sql, p: s.execute(text(sql), p))
+    for sql in _sql(ratings, coarse):
+        run(session, sql, params)
     if days is None:
         for table in TABLES:
             session.execute(text(f"ANALYZE {table}"))
 
 
-def _sql(ranges: list[str]) -> tuple[str, str]:
+def _sql(ratings: str, coarse: str) -> tuple[str, str]:
     return (f"""
         INSERT INTO analytics_csat (day, {DIMS}, agent_id, asked, rated, score_sum)
         SELECT x.day, {DIMS}, x.agent_id, count(*), count(x.score), coalesce(sum(x.score), 0)
         FROM (SELECT (r.resolved_at AT TIME ZONE :tz)::date AS day, r.agent_id, r.score, {_T}
-              FROM ratings r JOIN tickets t ON t.id = r.ticket_id {ranges[0]}) x
+              FROM {ratings} r JOIN tickets t ON t.id = r.ticket_id) x
         GROUP BY x.day, {DIMS}, x.agent_id""", f"""
         INSERT INTO analytics_csat_coarse (day, {COARSE}, agent_id, asked, rated, score_sum)
-        SELECT day, {COARSE}, agent_id, sum(asked), sum(rated), sum(score_sum) FROM analytics_csat {ranges[1]}
+        SELECT day, {COARSE}, agent_id, sum(asked), sum(rated), sum(score_sum) FROM analytics_csat {coarse}
         GROUP BY day, {COARSE}, agent_id""")
 
 
-def changed_days(session: Session, since: int, last: int, previous: datetime | None) -> list[date]:
-    """Local resolution days of the questions on tickets with events in (since, last] and of the ratings given
-    since the previous refresh (`previous`, less the slack)."""
-    return [r[0] for r in session.execute(text("""
-        SELECT (r.resolved_at AT TIME ZONE :tz)::date FROM ratings r
-        WHERE r.ticket_id IN (SELECT ticket_id FROM ticket_events WHERE id > :since AND id <= :last)
-        UNION SELECT (r.resolved_at AT TIME ZONE :tz)::date FROM ratings r WHERE r.rated_at >= :rated_since
-        ORDER BY 1"""), {"since": since, "last": last, "tz": get_config().timezone,
-                         "rated_since": (previous - SLACK) if previous else datetime(1970, 1, 1, tzinfo=timezone.utc)})]
+def changed_days(session: Session, previous: datetime | None, tickets: bool) -> list[date]:
+    """Local resolution days of the ratings given or asked since the previous refresh (`previous`, less the slack)
+    and of the questions of tickets whose attributes changed. `tickets`: rollup_delta.refresh redid tickets in
+    this transaction (its scratch tables okno_changed, okno_old_tickets and okno_new_tickets hold them)."""
+    day = "(r.resolved_at AT TIME ZONE :tz)::date"
+    parts = [f"SELECT {day} FROM ratings r WHERE r.rated_at >= :since"]
+    if tickets:
+        moved = " OR ".join(f"n.{d} IS DISTINCT FROM o.{d}" for d in DIM_NAMES)
+        parts += [f"""SELECT {day} FROM ratings r WHERE r.ticket_id IN (SELECT ticket_id FROM okno_changed)
+                      AND r.asked_at >= :since""",
+                  f"""SELECT {day} FROM ratings r WHERE r.ticket_id IN (
+                      SELECT n.id FROM okno_new_tickets n JOIN okno_old_tickets o ON o.id = n.id WHERE {moved})"""]
+    return [r[0] for r in session.execute(text(f"SELECT DISTINCT d FROM ({' UNION ALL '.join(parts)}) AS x(d) ORDER BY 1"), {
+        "tz": get_config().timezone,
+        "since": (previous - SLACK) if previous else datetime(1970, 1, 1, tzinfo=timezone.utc)})]
 
 
-def refresh(session: Session, since: int, last: int, previous: datetime | None) -> int:
-    days = changed_days(session, since, last, previous)
+def refresh(session: Session, previous: datetime | None, tickets: bool) -> int:
+    """Redo the days whose questions changed (changed_days); returns how many."""
+    days = changed_days(session, previous, tickets)
     aggregate(session, days)
     return len(days)
-
-
-def drop(session: Session) -> None:
-    for table in TABLES:
-        session.execute(text(f"DELETE FROM {table}"))
 
 
 def table(f: TicketFilter) -> str:

@@ -23,7 +23,7 @@ from time import perf_counter
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from data.metrics import monthly, rollup_tables
+from data.metrics import monthly, rollup_bulk, rollup_tables
 from data.metrics.rollup_rows import aggregate
 from data.metrics.sql import DIMS as DIM_NAMES
 from data.models.analytics import CREATED, STATUS_NET
@@ -46,7 +46,8 @@ REMEMBER = f"""
                       array_agg(cycle ORDER BY cycle) FILTER (WHERE target = 'resolution') AS cycles,
                       array_agg(breached ORDER BY cycle) FILTER (WHERE target = 'resolution') AS breached
                FROM {{sla}} WHERE {_TARGETS} GROUP BY ticket_id) AS s ON s.ticket_id = t.id"""
-_EVENT_COLUMNS = "e.id, e.ticket_id, e.at, e.kind, e.from_status, e.to_status"
+# The columns flow efficiency and the SLEs read too (the column entered: data/metrics/rollup_flow_delta.py).
+_EVENT_COLUMNS = "e.id, e.ticket_id, e.at, e.kind, e.from_status, e.to_status, e.to_column_id"
 # The scratch tables: the changed tickets' events (one index scan per partition for all of them), and their
 # states as last counted (old) and as they are now (new) — the old events are those up to the newest counted.
 STAGE = [
@@ -112,13 +113,13 @@ DIST_DELTA = f"""
     WHERE NOT ({rollup_tables.empty(_DIST_SUMS, {}, "d.")})"""
 
 
-def remember_all(session: Session) -> None:
-    """Remember every ticket's state as a full build counts it (rollup.rebuild, in the same snapshot)."""
+def remember_all(session: Session, side=None) -> None:
+    """Remember every ticket's state as a full build counts it (rollup.rebuild, in the same snapshot, on its
+    second connection `side` when it has one; the build takes the table's statistics afterwards)."""
     session.execute(text("TRUNCATE analytics_tickets"))
-    session.execute(text(REMEMBER.format(sla="ticket_sla", tickets=f"""
+    rollup_bulk.execute(session, side=side, sql=REMEMBER.format(sla="ticket_sla", tickets=f"""
         (SELECT t.id, m.last AS last_event_id, t.created_at, t.first_response_at, {_T} FROM tickets t
-         LEFT JOIN (SELECT ticket_id, max(id) AS last FROM ticket_events GROUP BY ticket_id) AS m ON m.ticket_id = t.id)""")))
-    session.execute(text("ANALYZE analytics_tickets"))
+         LEFT JOIN (SELECT ticket_id, max(id) AS last FROM ticket_events GROUP BY ticket_id) AS m ON m.ticket_id = t.id)"""))
 
 
 def _changed(session: Session, since: int) -> int:

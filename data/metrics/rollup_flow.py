@@ -13,21 +13,21 @@ local day of resolution × ticket attributes, like the rollup's resolved counts:
 - analytics_flow_coarse (per day) and analytics_sle_month (per month), without the assignee, priority and
   channel: what a filter without those reads — thousands of rows a year instead of hundreds of thousands.
 
-A refresh recomputes the local days on which tickets with new events have a resolution (a reassignment or a
-block moves or changes only those days' rows) and the coarse rows of those days and months.
+A refresh adds the changed tickets' difference to each table in place, ticket by ticket
+(data/metrics/rollup_flow_delta.py, with these statements over the tickets' old and new states).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from data.config import get_config
+from data.metrics import rollup_bulk, rollup_history
 from data.metrics.daily import _whole_months
 from data.metrics.filters import TicketFilter, range_params, where
-from data.metrics.sql import DIMS as DIM_NAMES, resolved_in
-from data.metrics.stays import cycles, left_ages, resolving
+from data.metrics.sql import DIMS as DIM_NAMES
+from data.metrics.stays import cycles, left_ages
 
 DIMS = ", ".join(DIM_NAMES)
 _T = ", ".join(f"t.{d}" for d in DIM_NAMES)
@@ -37,83 +37,50 @@ TABLES = ("analytics_flow", "analytics_sle", "analytics_flow_coarse", "analytics
 _FINE = ("assignee", "priority", "channel")
 
 
-def _statements(lo: str, hi: str, days: str) -> list[str]:
-    """Insert the rows of the resolutions in [lo, hi) whose local day passes `days` (SQL on `day`)."""
-    scope = resolved_in(lo, hi) + f" AND {days.format(day='(e.at AT TIME ZONE :tz)::date')}"
+def _statements(tickets: str = "tickets", events: str = "ticket_events",
+                into: tuple[str, str] = ("analytics_flow", "analytics_sle")) -> list[str]:
+    """Insert the rows of every resolution: from the full build's one pass over the events
+    (data/metrics/rollup_history.py), or — with `tickets`, `events` and `into` naming other relations shaped like
+    tickets, ticket_events, analytics_flow and analytics_sle — from a refresh's scratch tables, whose events these
+    statements read themselves (rollup_flow_delta.py)."""
+    lo, hi = "'-infinity'::timestamptz", "'infinity'::timestamptz"
+    whole = events == "ticket_events"  # the full build's one pass (not a refresh's)
     flow = f"""
-        INSERT INTO analytics_flow (day, {DIMS}, cycles, skipped, active_s, queued_s, blocked_s)
+        INSERT INTO {into[0]} (day, {DIMS}, cycles, skipped, active_s, queued_s, blocked_s)
         SELECT x.day, {DIMS}, count(*) FILTER (WHERE NOT x.skipped), count(*) FILTER (WHERE x.skipped),
                coalesce(sum(x.active) FILTER (WHERE NOT x.skipped), 0),
                coalesce(sum(x.queued) FILTER (WHERE NOT x.skipped), 0),
                coalesce(sum(x.blocked) FILTER (WHERE NOT x.skipped), 0)
         FROM (SELECT (c.done_at AT TIME ZONE :tz)::date AS day, c.skipped, c.active, c.queued, c.blocked, {_T}
-              FROM ({cycles(scope, lo, hi)}) c JOIN tickets t ON t.id = c.ticket_id) x
-        WHERE {days.format(day='x.day')} GROUP BY x.day, {DIMS}"""
+              FROM ({cycles(None, lo, hi, rollup_history.TIMELINE if whole else None, events=events)}) c
+              JOIN {tickets} t ON t.id = c.ticket_id) x
+        GROUP BY x.day, {DIMS}"""
     sle = f"""
-        INSERT INTO analytics_sle (day, {DIMS}, column_id, status, hours, n)
+        INSERT INTO {into[1]} (day, {DIMS}, column_id, status, hours, n)
         SELECT x.day, {DIMS}, x.column_id, x.status, x.hours, count(*)
         FROM (SELECT (l.done_at AT TIME ZONE :tz)::date AS day, l.column_id, l.status, l.hours, {_T}
-              FROM ({left_ages(scope, lo, hi)}) l JOIN tickets t ON t.id = l.ticket_id) x
-        WHERE {days.format(day='x.day')} GROUP BY x.day, {DIMS}, x.column_id, x.status, x.hours"""
+              FROM ({left_ages(None, lo, hi, rollup_history.STAYS if whole else None, events=events)}) l
+              JOIN {tickets} t ON t.id = l.ticket_id) x
+        GROUP BY x.day, {DIMS}, x.column_id, x.status, x.hours"""
     return [flow, sle]
 
 
-def _coarse(days: str, months: str) -> list[str]:
-    return [f"""
-        INSERT INTO analytics_flow_coarse (day, {COARSE}, cycles, skipped, active_s, queued_s, blocked_s)
-        SELECT day, {COARSE}, sum(cycles), sum(skipped), sum(active_s), sum(queued_s), sum(blocked_s)
-        FROM analytics_flow WHERE {days.format(day='day')} GROUP BY day, {COARSE}""", f"""
-        INSERT INTO analytics_sle_month (month, {COARSE}, column_id, status, hours, n)
-        SELECT date_trunc('month', day)::date, {COARSE}, column_id, status, hours, sum(n)
-        FROM analytics_sle WHERE {months.format(day='day')} GROUP BY 1, {COARSE}, column_id, status, hours"""]
+_COARSE = [f"""
+    INSERT INTO analytics_flow_coarse (day, {COARSE}, cycles, skipped, active_s, queued_s, blocked_s)
+    SELECT day, {COARSE}, sum(cycles), sum(skipped), sum(active_s), sum(queued_s), sum(blocked_s)
+    FROM analytics_flow GROUP BY day, {COARSE}""", f"""
+    INSERT INTO analytics_sle_month (month, {COARSE}, column_id, status, hours, n)
+    SELECT date_trunc('month', day)::date, {COARSE}, column_id, status, hours, sum(n)
+    FROM analytics_sle GROUP BY 1, {COARSE}, column_id, status, hours"""]
 
 
-def aggregate(session: Session, days: list[date] | None) -> None:
-    """(Re)build the rows of these local days of resolution (all days when None) and their coarse rows."""
-    params: dict = {"tz": get_config().timezone}
-    if days is None:
-        session.execute(text(f"TRUNCATE {', '.join(TABLES)}"))
-        statements = _statements("'-infinity'::timestamptz", "'infinity'::timestamptz", "TRUE")
-        coarse = _coarse("TRUE", "TRUE")
-    elif not days:
-        return
-    else:
-        months = sorted({d.replace(day=1) for d in days})
-        params |= {"days": days, "months": months, "m_lo": months[0],
-                   "m_hi": (months[-1] + timedelta(days=32)).replace(day=1),
-                   "lo": datetime.combine(min(days) - timedelta(days=1), datetime.min.time(), timezone.utc),
-                   "hi": datetime.combine(max(days) + timedelta(days=2), datetime.min.time(), timezone.utc)}
-        for table in TABLES[:3]:
-            session.execute(text(f"DELETE FROM {table} WHERE day = ANY(:days)"), params)
-        session.execute(text("DELETE FROM analytics_sle_month WHERE month = ANY(:months)"), params)
-        statements = _statements(":lo", ":hi", "{day} = ANY(:days)")
-        coarse = _coarse("{day} = ANY(:days)",
-                         "{day} >= :m_lo AND {day} < :m_hi AND date_trunc('month', {day})::date = ANY(:months)")
-    for sql in statements + coarse:
-        session.execute(text(sql), params)
-    if days is None:  # fresh statistics: the planner saw empty tables
-        for table in TABLES:
-            session.execute(text(f"ANALYZE {table}"))
-
-
-def changed_days(session: Session, since: int, last: int) -> list[date]:
-    """The local days on which tickets with events in (since, last] have a resolution."""
-    return [r[0] for r in session.execute(text(f"""
-        SELECT DISTINCT (e.at AT TIME ZONE :tz)::date FROM ticket_events e
-        WHERE e.ticket_id IN (SELECT ticket_id FROM ticket_events WHERE id > :since AND id <= :last)
-          AND {resolving('e')} ORDER BY 1"""), {"since": since, "last": last, "tz": get_config().timezone})]
-
-
-def refresh(session: Session, since: int, last: int) -> int:
-    """Recompute the days that events in (since, last] touch; returns how many."""
-    days = changed_days(session, since, last)
-    aggregate(session, days)
-    return len(days)
-
-
-def drop(session: Session) -> None:
-    for table in TABLES:
-        session.execute(text(f"DELETE FROM {table}"))
+def build(session: Session) -> None:
+    """The four tables from the whole history (a refresh keeps them: rollup_flow_delta.py)."""
+    session.execute(text(f"TRUNCATE {', '.join(TABLES)}"))
+    for sql in _statements() + _COARSE:
+        rollup_bulk.execute(session, sql, {"tz": get_config().timezone})  # statements that may run in parallel
+    for table in TABLES:  # fresh statistics: the planner saw empty tables
+        session.execute(text(f"ANALYZE {table}"))
 
 
 def flow_table(f: TicketFilter) -> str:

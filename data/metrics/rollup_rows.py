@@ -5,11 +5,13 @@ they are now (data/metrics/rollup_delta.py): the same definitions either way.
 """
 from __future__ import annotations
 
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from data.config import get_config
-from data.metrics.sql import DIMS as DIM_NAMES, minutes, resolution_rows
+from data.metrics import rollup_bulk, rollup_history
+from data.metrics.sql import DIMS as DIM_NAMES, minutes, numbered_placings, resolution_rows
 from data.models.analytics import (CREATED, CYCLE_HOURS, FIRST_RESPONSE_MINUTES, LEAD_HOURS, REOPENS, RESOLVED,
                                    STATUS_NET)
 from data.tickets.status import STATUSES, placed, reopened
@@ -19,9 +21,12 @@ _T = ", ".join(f"t.{d}" for d in DIM_NAMES)
 _DAY = "({col} AT TIME ZONE :tz)::date"
 
 _HOURS = ", ".join(f"count(*) FILTER (WHERE x.hr = {h})" for h in range(24))
-# Zero, not NULL, for a status nobody entered or left (a refresh adds these arrays element by element), and no
-# row at all when the day's moves cancel out: the same rows whichever way they were reached.
-_NET = ", ".join(f"coalesce(sum(x.d) FILTER (WHERE x.status = '{s}'), 0)" for s in STATUSES)
+# Each placing event adds 1 to the status it enters and takes 1 from the one it leaves (one row per event, not per
+# event and status, for the grouping to sort). Zero, not NULL, for a status nobody entered or left (a refresh adds
+# these arrays element by element), and no row at all when the day's moves cancel out: the same rows whichever way
+# they were reached.
+_MOVES = ", ".join(f"(e.to_status = '{s}')::int - coalesce(e.from_status = '{s}', false)::int AS d_{s}" for s in STATUSES)
+_NET = ", ".join(f"sum(x.d_{s})" for s in STATUSES)
 _ALWAYS = {"lo": "'-infinity'::timestamptz", "hi": "'infinity'::timestamptz"}
 
 # Each statement aggregates the tickets of `{tickets}` with their events `{events}` and SLA outcomes `{sla}`
@@ -33,18 +38,21 @@ STATEMENTS = [
     FROM (SELECT {_DAY.format(col="t.created_at")} AS day, extract(hour FROM t.created_at AT TIME ZONE :tz)::int AS hr,
                  {_T} FROM {{tickets}} t) AS x
     GROUP BY x.day, {DIMS}""",
-    # Resolutions: counts with the cycle's SLA outcome, and the exact cycle and lead time distributions.
-    f"""WITH r AS MATERIALIZED (SELECT {_DAY.format(col="x.done_at")} AS day, x.*
-                            FROM ({resolution_rows("TRUE", _ALWAYS["lo"], _ALWAYS["hi"], tickets="{tickets}",
-                                                   events="{events}", sla="{sla}", number="NULL::int")}) AS x),
-    counts AS (INSERT INTO {{daily}} (stream, day, {DIMS}, resolved, resolved_sla_met, resolved_sla_breached)
-               SELECT {RESOLVED}, x.day, {DIMS}, count(*), count(*) FILTER (WHERE x.sla_met = 1),
-                      count(*) FILTER (WHERE x.sla_met = 0)
-               FROM r AS x GROUP BY x.day, {DIMS})
-    INSERT INTO {{dist}} (metric, day, value, {DIMS}, n)
+    # Resolutions: counts with the cycle's SLA outcome, and the exact cycle and lead time distributions (the
+    # resolutions kept in a scratch table for both).
+    f"""CREATE TEMPORARY TABLE okno_resolutions ON COMMIT DROP AS
+    SELECT {_DAY.format(col="x.done_at")} AS day, x.*
+    FROM ({resolution_rows("TRUE", _ALWAYS["lo"], _ALWAYS["hi"], tickets="{tickets}", events="{events}", sla="{sla}",
+                           number="NULL::int", narrow=False, numbered="{numbered}")}) AS x""",
+    f"""INSERT INTO {{daily}} (stream, day, {DIMS}, resolved, resolved_sla_met, resolved_sla_breached)
+    SELECT {RESOLVED}, x.day, {DIMS}, count(*), count(*) FILTER (WHERE x.sla_met = 1), count(*) FILTER (WHERE x.sla_met = 0)
+    FROM okno_resolutions AS x GROUP BY x.day, {DIMS}""",
+    f"""INSERT INTO {{dist}} (metric, day, value, {DIMS}, n)
     SELECT v.metric, x.day, v.value, {DIMS}, count(*)
-    FROM r AS x CROSS JOIN LATERAL (VALUES ({CYCLE_HOURS}, x.cycle_hours), ({LEAD_HOURS}, x.lead_hours)) AS v(metric, value)
+    FROM okno_resolutions AS x CROSS JOIN LATERAL (VALUES ({CYCLE_HOURS}, x.cycle_hours), ({LEAD_HOURS}, x.lead_hours))
+         AS v(metric, value)
     GROUP BY v.metric, x.day, v.value, {DIMS}""",
+    "DROP TABLE okno_resolutions",
     f"""INSERT INTO {{daily}} (stream, day, {DIMS}, reopens)
     SELECT {REOPENS}, x.day, {DIMS}, count(*)
     FROM (SELECT {_DAY.format(col="e.at")} AS day, {_T} FROM {{events}} e JOIN {{tickets}} t ON t.id = e.ticket_id
@@ -54,10 +62,8 @@ STATEMENTS = [
     # running sum up to that day, whatever direction the cards moved in.
     f"""INSERT INTO {{daily}} (stream, day, {DIMS}, status_net)
     SELECT {STATUS_NET}, x.day, {DIMS}, ARRAY[{_NET}]::int[]
-    FROM (SELECT {_DAY.format(col="e.at")} AS day, s.status, s.d, {_T}
-          FROM {{events}} e JOIN {{tickets}} t ON t.id = e.ticket_id
-          CROSS JOIN LATERAL (VALUES (e.to_status, 1), (e.from_status, -1)) AS s(status, d)
-          WHERE {placed('e')} AND s.status IS NOT NULL) AS x
+    FROM (SELECT {_DAY.format(col="e.at")} AS day, {_MOVES}, {_T}
+          FROM {{events}} e JOIN {{tickets}} t ON t.id = e.ticket_id WHERE {placed('e')}) AS x
     GROUP BY x.day, {DIMS} HAVING NOT (0 = ALL(ARRAY[{_NET}]))""",
     # First responses, on the day the first public reply was made.
     f"""INSERT INTO {{dist}} (metric, day, value, {DIMS}, n, breached)
@@ -68,12 +74,25 @@ STATEMENTS = [
           FROM {{tickets}} t WHERE t.first_response_at IS NOT NULL) AS x
     GROUP BY x.day, x.value, {DIMS}""",
 ]
-LIVE = {"tickets": "tickets", "events": "ticket_events", "sla": "ticket_sla"}
+# A full build: the live tables, and their placing events already numbered by the build's one pass over them.
+LIVE = {"tickets": "tickets", "events": "ticket_events", "sla": "ticket_sla", "numbered": rollup_history.NUMBERED}
 
 
-def aggregate(session: Session, daily: str, dist: str, sources: dict = LIVE) -> None:
-    """Aggregate the tickets of `sources` (relations shaped like tickets, ticket_events, ticket_sla) into
-    the tables `daily` and `dist` (shaped like analytics_daily and analytics_dist)."""
+def aggregate(session: Session, daily: str, dist: str, sources: dict = LIVE, side=None) -> None:
+    """Aggregate the tickets of `sources` (relations shaped like tickets, ticket_events, ticket_sla; `numbered`
+    optional, as sql.numbered_placings) into the tables `daily` and `dist` (shaped like analytics_daily and
+    analytics_dist). From the live tables (a full build: rollup_history's tables made first) each statement
+    may run in parallel (rollup_bulk.execute); or all of them on the build's second connection `side`."""
     params = {"tz": get_config().timezone}
+    bulk = sources is LIVE
+    if side is not None:  # all of them there, where the build's pass over the events isn't: their own numbering
+        sources = {k: v for k, v in sources.items() if k != "numbered"}
+    sources = {"numbered": numbered_placings(sources["events"])} | sources
     for sql in STATEMENTS:
-        session.execute(text(sql.format(daily=daily, dist=dist, **sources)), params)
+        sql = sql.format(daily=daily, dist=dist, **sources)
+        if side is not None:
+            side.execute(sql, params)
+        elif bulk:
+            rollup_bulk.execute(session, sql, params)
+        else:
+            session.execute(text(sql), params)

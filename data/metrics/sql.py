@@ -29,13 +29,16 @@ def minutes(a: str, b: str) -> str:
     return f"(round(extract(epoch FROM ({b}) - ({a})) / 60.0)::int)"
 
 
-def resolutions(tickets: str, events: str = "ticket_events") -> str:
-    """One row per resolution (entry into done) of the tickets whose ids `tickets` selects.
+def resolutions(tickets: str | None, events: str = "ticket_events", numbered: str | None = None) -> str:
+    """One row per resolution (entry into done) of the tickets whose ids `tickets` selects (None: of every
+    ticket — one pass over the events instead of a lookup of each ticket's).
 
     Columns: ticket_id, cycle (0 for the first, +1 after each reopen), done_at, begin_at (creation,
     or the reopen that began the cycle), started_at (first entry into in-progress in the cycle) and
     cycle_hours: cycle time = started → done, or begin → done when the cycle never entered in-progress.
-    The SLA clock numbers its resolution cycles the same way (ticket_sla.cycle = cycle + 1).
+    The SLA clock numbers its resolution cycles the same way (ticket_sla.cycle = cycle + 1). `numbered`: the
+    placing events already numbered so (ticket_id, at, from_status, to_status, cycle), as a full build has them
+    (data/metrics/rollup_history.py).
     """
     return f"""
     SELECT c.ticket_id, c.cycle, c.done_at, c.begin_at, c.started_at,
@@ -43,12 +46,18 @@ def resolutions(tickets: str, events: str = "ticket_events") -> str:
     FROM (SELECT x.ticket_id, x.cycle, min(x.at) AS begin_at,
                  min(x.at) FILTER (WHERE x.to_status = '{IN_PROGRESS}') AS started_at,
                  min(x.at) FILTER (WHERE x.to_status = '{DONE}' AND x.from_status IS DISTINCT FROM '{DONE}') AS done_at
-          FROM (SELECT e.ticket_id, e.at, e.from_status, e.to_status,
-                       count(*) FILTER (WHERE {reopened('e')}) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id)
-                         AS cycle
-                FROM {events} e WHERE {placed('e')} AND e.ticket_id IN ({tickets})) AS x
+          FROM ({numbered or numbered_placings(events, tickets)}) AS x
           GROUP BY x.ticket_id, x.cycle) AS c
     WHERE c.done_at IS NOT NULL"""
+
+
+def numbered_placings(events: str = "ticket_events", tickets: str | None = None) -> str:
+    """The placing events of the tickets `tickets` selects (None: all) numbered by `resolutions`' cycle:
+    ticket_id, at, from_status, to_status, cycle (reopens so far)."""
+    return f"""
+        SELECT e.ticket_id, e.at, e.from_status, e.to_status,
+               count(*) FILTER (WHERE {reopened('e')}) OVER (PARTITION BY e.ticket_id ORDER BY e.at, e.id) AS cycle
+        FROM {events} e WHERE {placed('e')}{"" if tickets is None else f" AND e.ticket_id IN ({tickets})"}"""
 
 
 def resolved_in(lo: str, hi: str, tickets_where: str = "TRUE", tickets: str = "tickets",
@@ -60,17 +69,29 @@ def resolved_in(lo: str, hi: str, tickets_where: str = "TRUE", tickets: str = "t
 
 
 def resolution_rows(w: str, lo: str = ":start", hi: str = ":end", *, tickets: str = "tickets",
-                    events: str = "ticket_events", sla: str = "ticket_sla", number: str = "t.number") -> str:
+                    events: str = "ticket_events", sla: str = "ticket_sla", number: str = "t.number",
+                    narrow: bool = True, numbered: str | None = None) -> str:
     """Resolutions in [lo, hi) of the tickets matching `w`, joined to their ticket `t`, with lead time and
     the cycle's SLA outcome: `r.*`, lead_hours, sla_met (1 met, 0 breached, NULL when no SLA applies).
 
     `tickets`, `events` and `sla` name the relations read (the rollup passes a few tickets' states as they
-    are now, or as it last counted them: data/metrics/rollup_delta.py)."""
-    return f"""
+    are now, or as it last counted them: data/metrics/rollup_delta.py). `narrow=False` reads the events of
+    every ticket instead of looking up those resolved in the range, one by one (the rollup's range is
+    everything: the same rows, found by one pass); `numbered` then passes on resolutions' (its events numbered)."""
+    if narrow:
+        return f"""
     SELECT r.*, {hours("t.created_at", "r.done_at")} AS lead_hours, {cycle_sla_met("r", sla)} AS sla_met,
            {number} AS number, {", ".join(f"t.{d}" for d in DIMS)}
     FROM ({resolutions(resolved_in(lo, hi, w, tickets, events), events)}) AS r JOIN {tickets} t ON t.id = r.ticket_id
     WHERE r.done_at >= {lo} AND r.done_at < {hi}"""
+    # Every resolution: the outcomes of all cycles joined at once rather than looked up one resolution at a time.
+    return f"""
+    SELECT r.*, {hours("t.created_at", "r.done_at")} AS lead_hours,
+           CASE WHEN o.n IS NULL THEN NULL WHEN o.breached THEN 0 ELSE 1 END AS sla_met,
+           {number} AS number, {", ".join(f"t.{d}" for d in DIMS)}
+    FROM ({resolutions(None, events, numbered)}) AS r JOIN {tickets} t ON t.id = r.ticket_id
+    LEFT JOIN ({cycle_sla_outcomes(sla)}) AS o ON o.ticket_id = r.ticket_id AND o.cycle = r.cycle
+    WHERE r.done_at >= {lo} AND r.done_at < {hi} AND ({w})"""
 
 
 def cycle_sla_met(r: str = "r", sla: str = "ticket_sla") -> str:
@@ -79,6 +100,15 @@ def cycle_sla_met(r: str = "r", sla: str = "ticket_sla") -> str:
     return (f"(SELECT CASE WHEN count(*) = 0 THEN NULL WHEN bool_or(s.breached) THEN 0 ELSE 1 END"
             f" FROM {sla} s WHERE s.ticket_id = {r}.ticket_id AND ((s.target = 'resolution' AND s.cycle = {r}.cycle + 1)"
             f" OR (s.target = 'first_response' AND s.cycle = 1 AND {r}.cycle = 0)))")
+
+
+def cycle_sla_outcomes(sla: str = "ticket_sla") -> str:
+    """cycle_sla_met's targets of every resolution cycle at once: per ticket and cycle (0 for the first) the
+    number of targets that apply (n) and whether any was breached — the same rows, grouped instead of looked up."""
+    return (f"SELECT x.ticket_id, x.cycle, count(*) AS n, bool_or(x.breached) AS breached FROM ("
+            f"SELECT s.ticket_id, s.cycle - 1 AS cycle, s.breached FROM {sla} s WHERE s.target = 'resolution'"
+            f" UNION ALL SELECT s.ticket_id, 0, s.breached FROM {sla} s WHERE s.target = 'first_response'"
+            f" AND s.cycle = 1) AS x GROUP BY x.ticket_id, x.cycle")
 
 
 # Cycle time of a resolution in days (hours precision), lead time and first response likewise.

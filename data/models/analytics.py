@@ -91,7 +91,8 @@ class _FlowSums:
 class AnalyticsFlow(_Dims, _FlowSums, Base):
     """Flow efficiency's sums per local day of resolution and ticket attributes (data/metrics/rollup_flow.py)."""
     __tablename__ = "analytics_flow"
-    __table_args__ = (Index("ix_analytics_flow_day", "day"),)
+    # One row per key (NULLs equal): a refresh adds to it in place (data/metrics/rollup_flow_delta.py).
+    __table_args__ = (Index("ux_analytics_flow_key", "day", *DIMS, unique=True, postgresql_nulls_not_distinct=True),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -100,7 +101,8 @@ class AnalyticsFlow(_Dims, _FlowSums, Base):
 class AnalyticsFlowCoarse(_FlowSums, Base):
     """analytics_flow summed without assignee, priority and channel."""
     __tablename__ = "analytics_flow_coarse"
-    __table_args__ = (Index("ix_analytics_flow_coarse_day", "day"),)
+    __table_args__ = (Index("ux_analytics_flow_coarse_key", "day", *DIMS[:3], unique=True,
+                            postgresql_nulls_not_distinct=True),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -113,7 +115,8 @@ class AnalyticsSle(_Dims, Base):
     """Per local day of resolution, ticket attributes and column left in the cycle: how many resolutions left it
     at each whole-hour age (the per-column SLEs of the aging chart, data/metrics/sle.py)."""
     __tablename__ = "analytics_sle"
-    __table_args__ = (Index("ix_analytics_sle_day", "day"),)
+    __table_args__ = (Index("ux_analytics_sle_key", "day", *DIMS, "column_id", "status", "hours", unique=True,
+                            postgresql_nulls_not_distinct=True),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     day: Mapped[date] = mapped_column(Date)
@@ -126,7 +129,8 @@ class AnalyticsSle(_Dims, Base):
 class AnalyticsSleMonth(Base):
     """analytics_sle summed per local month without assignee, priority and channel."""
     __tablename__ = "analytics_sle_month"
-    __table_args__ = (Index("ix_analytics_sle_month_month", "month"),)
+    __table_args__ = (Index("ux_analytics_sle_month_key", "month", *DIMS[:3], "column_id", "status", "hours",
+                            unique=True, postgresql_nulls_not_distinct=True),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     month: Mapped[date] = mapped_column(Date)  # first local day of the month

@@ -13,6 +13,7 @@ from components.chart_card import CALLBACKS, chart_card, data_id, empty_figure, 
 from components.filter_bar import FILTER
 from components.guard import allowed, denied
 from components.i18n import N_, _
+from components.lite import el
 from data.db import replica_session
 from data.errors import PermissionDenied
 from data.metrics import compare, filters
@@ -38,13 +39,13 @@ def _result(session, user, f, pivot, months, group):
     return compare.compare(session, user, f, pivot=_pivot(pivot), months_before=months, groups=(group,))[group]
 
 
-def _cell(m: dict, fmt: str):
+def _cell(m: dict, fmt: str) -> dict:
     if m["before"] is None or m["after"] is None:
-        return html.Td("—")
+        return el("Td", "—")
     ci = "" if m["low"] is None else f" [{fmt.format(m['low'])} … {fmt.format(m['high'])}]"
     sign = "+" if m["diff"] > 0 else ""
-    return html.Td([html.Span(f"{fmt.format(m['before'])} → {fmt.format(m['after'])}", className="fw-semibold"),
-                    html.Br(), html.Small(f"{sign}{fmt.format(m['diff'])}{ci}", className="text-muted")])
+    return el("Td", [el("Span", f"{fmt.format(m['before'])} → {fmt.format(m['after'])}", className="fw-semibold"),
+                     el("Br"), el("Small", f"{sign}{fmt.format(m['diff'])}{ci}", className="text-muted")])
 
 
 def table(rows):
@@ -52,7 +53,8 @@ def table(rows):
         return html.Div(_("an.nodata"), className="text-muted p-3"), []
     head = html.Thead(html.Tr([html.Th(_("an.cmp.who")), html.Th(_("an.cmp.months"))] +
                               [html.Th(_(label)) for label, _fmt in MEASURES.values()]))
-    body = html.Tbody([html.Tr([html.Td(r["name"]), html.Td(f"{r['months_before']} / {r['months_after']}")] +
+    # Hundreds of agents × four measures: rows as plain component dicts (components/lite.py).
+    body = html.Tbody([el("Tr", [el("Td", r["name"]), el("Td", f"{r['months_before']} / {r['months_after']}")] +
                                [_cell(r[k], fmt) for k, (_label, fmt) in MEASURES.items()]) for r in rows])
     flat = [{"name": r["name"], "months_before": r["months_before"], "months_after": r["months_after"],
              **{f"{k}_{part}": r[k][part] for k in MEASURES for part in ("before", "after", "diff", "low", "high")}}

@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="# %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)
     server = make_url(db.database_url())
-    scratch = f"okno_demo_bench_{uuid.uuid4().hex[:8]}"
+    # Built under the kept name's prefix (a scratch name of its own otherwise), renamed when done.
+    scratch = f"{args.keep or 'okno_demo_bench'}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{scratch}"'))

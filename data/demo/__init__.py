@@ -5,8 +5,10 @@
 
 Reference data (priorities, teams, users, boards, services, request types, templates) goes in
 through the ORM; requesters, tickets, their events, comments, checklists and attachments are
-simulated in chunks with numpy and bulk-loaded with COPY, all in one transaction. The database
-must be empty (migrated, nothing loaded): see is_empty().
+simulated in chunks with numpy and bulk-loaded with COPY, all in one transaction. The indexes and
+foreign-key checks that the bulk load puts off are built after it commits, on two connections
+(build.py); a load stopped in between is finished by the next load() or `python -m data demo`.
+The database must be empty (migrated, nothing loaded): see is_empty().
 
 The story is Core12's: go-live is the first day of the month six months before `today`. Before it
 a first-line agent resolves ~400 requests a month, median handling time ~1.5 days; after it
@@ -28,12 +30,14 @@ from data.demo import kb as demo_kb, ratings as demo_ratings, recurring as demo_
 from data.demo.calendar import local_zone
 from data.demo.catalog import create_catalog
 from data.demo.chunk import Context, simulate_chunk
-from data.demo.copy import BULK_TABLES, BulkMode, CopyWriter, reset_sequences, vacuum_analyze
+from data.demo import build
+from data.demo.copy import BULK_MODE_TABLES, BulkMode, CopyWriter, reset_sequences
 from data.demo.people import create_requesters
 from data.demo.plan import make_plan
 from data.demo.rows import Ids, write_chunk
 from data.demo.staff import DEMO_LOGINS
 from data.demo.texts import CasePools
+from data.demo.triggers import SORT_KEYS
 from data.sla import policies as sla_policies
 
 log = logging.getLogger(__name__)
@@ -52,10 +56,9 @@ def is_empty(session) -> bool:
 
 
 def sort_keys(session) -> dict[str, dict]:
-    """What the tickets' sort-key columns copy (set in the COPY, so the insert trigger has nothing to look up)."""
+    """What the tickets' sort-key columns copy (set in the COPY: the insert trigger, replayed after it, finds nothing to fill)."""
     return {column: dict(session.execute(text(f"SELECT id, {value} FROM {table}")).all())
-            for column, table, value in (("priority_rank", "priorities", "rank"), ("assignee_sort", "users", "name"),
-                                         ("service_sort", "services", "name"))}
+            for column, table, value, _ in SORT_KEYS}
 
 
 def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today: date | None = None,
@@ -70,6 +73,10 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
     totals = {"tickets": 0, "sla_clocks": 0, "events": 0, "comments": 0, "checklist_items": 0, "attachments": 0,
               "open": 0}
     try:
+        if build.pending(engine):  # an earlier load committed its rows and stopped before its indexes
+            build.finish(engine)
+            raise NotEmptyError("the database holds an earlier, interrupted demo load (now finished); "
+                                "demo data is only loaded into an empty one")
         with engine.connect() as conn, conn.begin():
             session = Session(bind=conn)
             if not is_empty(session):
@@ -82,7 +89,7 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
             # The year's events go straight into their months' partitions, not the default one.
             event_partitions.ensure_since(session, datetime.fromtimestamp(plan.start, timezone.utc))
             session.flush()
-            with conn.connection.driver_connection.cursor() as cur, BulkMode(cur, BULK_TABLES):
+            with conn.connection.driver_connection.cursor() as cur, BulkMode(cur, BULK_MODE_TABLES) as bulk:
                 writer = CopyWriter(cur)  # streams to PostgreSQL while the next chunk is simulated
                 try:
                     requesters = create_requesters(writer, plan.n_requesters, seed, plan.start)
@@ -99,13 +106,16 @@ def load(engine_or_url: Engine | str, tickets: int = 20000, seed: int = 7, today
                     raise
                 writer.close()
                 reset_sequences(cur)
-                log.info("demo: rows loaded (%.0f s); building indexes", time.perf_counter() - started)
+                bulk.insert_after_commit(demo_ratings.statement(session.scalar(text("SELECT now()"))), "ratings",
+                                         "tickets")
+                log.info("demo: rows loaded (%.0f s)", time.perf_counter() - started)
             totals["recurring_requests"] = demo_recurring.create(session)
             totals["articles"] = demo_kb.create(session, seed)  # after the requesters: deflections name some
-            totals["ratings"] = demo_ratings.create(session)
             session.close()
-        log.info("demo: committed (%.0f s); vacuum and statistics", time.perf_counter() - started)
-        vacuum_analyze(engine)
+        log.info("demo: committed (%.0f s); building indexes", time.perf_counter() - started)
+        build.finish(engine)
+        with engine.connect() as conn:
+            totals["ratings"] = conn.scalar(text("SELECT count(*) FROM ratings"))
     finally:
         if own_engine:
             engine.dispose()

@@ -1,10 +1,10 @@
 """The demo's satisfaction ratings: a question for every resolved ticket with a requester, about a third
 answered, mostly 4–5 with a few low scores and comments, so the card, Team analytics and the weekly
-summary show real figures. One INSERT … SELECT: the demo may hold a million tickets."""
+summary show real figures. One INSERT … SELECT: the demo may hold a million tickets. It runs after the
+load's commit, beside the index builds (build.py): the ratings' indexes and keys are made once it is done."""
 from __future__ import annotations
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from datetime import datetime
 
 # Comments by score, picked by the ticket id; NULL = no comment.
 COMMENTS = {
@@ -24,10 +24,10 @@ def _comment_sql() -> str:
     return "CASE s.score " + " ".join(cases) + " END"
 
 
-def create(session: Session) -> int:
-    """Questions for the resolved tickets; hashint8(t.id) stands in for chance, so reloads match."""
-    result = session.execute(text(f"""
-        INSERT INTO ratings (ticket_id, resolution, resolved_at, requester_id, agent_id, channel, token_hash,
+def statement(now: datetime) -> str:
+    """The INSERT of the questions for the resolved tickets, as of `now` (the load's transaction time: the
+    statement runs after the commit); hashint8(t.id) stands in for chance, so reloads match."""
+    return f"""INSERT INTO ratings (ticket_id, resolution, resolved_at, requester_id, agent_id, channel, token_hash,
                              asked_at, expires_at, score, comment, rated_at)
         SELECT t.id, t.reopened_count, t.resolved_at, t.requester_id, t.assignee_id,
                CASE WHEN t.channel IN ('email', 'telegram') THEN t.channel ELSE 'portal' END,
@@ -37,11 +37,10 @@ def create(session: Session) -> int:
                CASE WHEN s.score IS NULL THEN NULL ELSE t.resolved_at + interval '3 hours' END
         FROM tickets t
         CROSS JOIN LATERAL (SELECT CASE
-            WHEN t.resolved_at + interval '3 hours' > now() OR abs(hashint8(t.id)::bigint) % 100 >= 35 THEN NULL
+            WHEN t.resolved_at + interval '3 hours' > '{now.isoformat()}'::timestamptz OR abs(hashint8(t.id)::bigint) % 100 >= 35 THEN NULL
             WHEN abs(hashint8(-t.id)::bigint) % 100 < 4 THEN 1
             WHEN abs(hashint8(-t.id)::bigint) % 100 < 10 THEN 2
             WHEN abs(hashint8(-t.id)::bigint) % 100 < 22 THEN 3
             WHEN abs(hashint8(-t.id)::bigint) % 100 < 50 THEN 4
             ELSE 5 END AS score) AS s
-        WHERE t.status = 'done' AND t.resolved_at IS NOT NULL AND t.requester_id IS NOT NULL"""))
-    return result.rowcount
+        WHERE t.status = 'done' AND t.resolved_at IS NOT NULL AND t.requester_id IS NOT NULL"""

@@ -227,80 +227,94 @@ def _sort_keys(ctx: Context, priority_ids, assignee, service_ids) -> list[list[s
 
 
 def _events(writer, e, gid, cid, public, priority_ids, ids, order, first_id) -> int:
-    """Event rows; comment, priority and checklist events carry what tickets.comment / set_priority write."""
+    """Event rows; comment, priority and checklist events carry what tickets.comment / set_priority write.
+    The per-kind values are gathered with numpy (object arrays): a million tickets have eight million events."""
     e = {k: v[order] for k, v in e.items()}
-    kind, ref, value = e["kind"].tolist(), e["ref"].tolist(), e["value"].tolist()
-    data, from_value, to_value = [], [], []
-    comment, checklist, priority, blocked = K["comment"], K["checklist"], K["priority"], K["blocked"]
-    for k, r, v in zip(kind, ref, value):
-        if k == comment:
-            data.append(f'{{"comment_id": {cid[r]}, "system": false}}')
-            from_value.append(None)
-            to_value.append("public" if public[r] else "internal")
-        elif k == checklist:
-            data.append(f'{{"item_id": {ids.checklist + 1 + r}, "done": true}}')
-            from_value.append(None)
-            to_value.append(None)
-        elif k == priority:
-            data.append(None)
-            from_value.append(str(priority_ids[(v - PRIO_VALUE0) // 5]))
-            to_value.append(str(priority_ids[(v - PRIO_VALUE0) % 5]))
-        elif k == blocked:  # the reason, as set_blocked records it
-            data.append(None)
-            from_value.append(None)
-            to_value.append(BLOCK_REASONS[v])
-        elif v >= 0:
-            from_value.append(VALUES[v][0])
-            to_value.append(VALUES[v][1])
-            data.append(VALUES[v][2])
-        else:
-            from_value.append(None)
-            to_value.append(None)
-            data.append(None)
+    kind, ref, value = e["kind"], e["ref"], e["value"]
     n = len(kind)
+    data, from_value, to_value = (np.full(n, None, dtype=object) for _ in range(3))
+    comment = kind == K["comment"]
+    data[comment] = [f'{{"comment_id": {c}, "system": false}}' for c in cid[ref[comment]].tolist()]
+    to_value[comment] = np.where(public[ref[comment]] != 0, "public", "internal")
+    checklist = kind == K["checklist"]
+    data[checklist] = [f'{{"item_id": {i}, "done": true}}' for i in (ids.checklist + 1 + ref[checklist]).tolist()]
+    priority = kind == K["priority"]
+    change = value[priority] - PRIO_VALUE0
+    ids_text = np.asarray([str(p) for p in priority_ids], dtype=object)
+    from_value[priority], to_value[priority] = ids_text[change // 5], ids_text[change % 5]
+    blocked = kind == K["blocked"]  # the reason, as set_blocked records it
+    to_value[blocked] = _OBJECTS["block_reasons"][value[blocked]]
+    other = ~(comment | checklist | priority | blocked) & (value >= 0)
+    for target, column in ((from_value, 0), (to_value, 1), (data, 2)):
+        target[other] = _OBJECTS["values"][column][value[other]]
     return writer.put("ticket_events", (
         "id", "ticket_id", "at", "kind", "actor_user_id", "actor_requester_id", "board_id", "from_column_id",
         "to_column_id", "from_lane_id", "to_lane_id", "from_status", "to_status", "from_user_id", "to_user_id",
         "from_value", "to_value", "data"), [
         ints(first_id + np.arange(n)), ints(gid[e["tix"]]), timestamps(e["at"]),
-        [KIND_NAMES[k] for k in kind], ints(e["actor_user"]), ints(e["actor_req"]), ints(e["board"]),
+        _OBJECTS["kinds"][kind].tolist(), ints(e["actor_user"]), ints(e["actor_req"]), ints(e["board"]),
         ints(e["from_col"]), ints(e["to_col"]), ints(e["from_lane"]), ints(e["to_lane"]),
-        [STATUS_NAMES[s] for s in e["from_status"].tolist()], [STATUS_NAMES[s] for s in e["to_status"].tolist()],
-        ints(e["from_user"]), ints(e["to_user"]), texts(from_value), texts(to_value), texts(data)])
+        _OBJECTS["statuses"][e["from_status"] + 1].tolist(), _OBJECTS["statuses"][e["to_status"] + 1].tolist(),
+        ints(e["from_user"]), ints(e["to_user"]), texts(from_value.tolist()), texts(to_value.tolist()),
+        texts(data.tolist())])
 
 
-KIND_NAMES = {v: k for k, v in K.items()}
-STATUS_NAMES = {-1: "\\N", **{v: k for k, v in S.items()}}
+def _object_array(values) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+# Lookup tables of field values by code (gathered with numpy indexing, not per row in Python).
+_OBJECTS = {
+    "kinds": _object_array(sorted(K, key=K.get)),
+    "statuses": _object_array([NULL_FIELD] + sorted(S, key=S.get)),  # by status + 1: -1 is NULL
+    "block_reasons": _object_array(BLOCK_REASONS),
+    "values": [_object_array([v[i] for v in VALUES]) for i in range(3)],
+}
 
 
 def _comments(writer, ctx, ch, cm, oc, cid, gid, pick) -> int:
     staff_names, req_names = ctx.cat.staff.first_names, ctx.req.first_names
-    table = [phrases(b) for b in spec.BOARDS]
     tix, user, req = cm["tix"][oc], cm["author_user"][oc], cm["author_req"][oc]
     board, purpose, public = cm["board"][oc], cm["purpose"][oc], cm["public"][oc]
-    channel = ch.channel[tix]
-    bodies, channels, delivery, external = [], [], [], []
-    email, telegram, api = CHANNELS.index("email"), CHANNELS.index("telegram"), CHANNELS.index("api")
-    for t, u, b, p, pub, k, c, g in zip(tix.tolist(), user.tolist(), board.tolist(), purpose.tolist(),
-                                        public.tolist(), pick.tolist(), channel.tolist(), cid[oc].tolist()):
-        options = table[b][p]
-        body = options[k % len(options)]
-        if "{" in body:
-            body = body.format(r=req_names[ch.requester[t] - 1], a=staff_names.get(u, ""), n=gid[t] + 1000)
-        bodies.append(body)
-        if u >= 0:
-            channels.append("agent")
-            delivery.append("sent" if pub and c in (email, telegram) else "none")
-            external.append(None)
-        else:
-            channels.append("portal" if c == api else CHANNELS[c])
-            delivery.append("none")
-            external.append(f"<okno-demo-{g}@{spec.COMPANY_DOMAINS[0]}>" if c == email else None)
+    channel, ids = ch.channel[tix], cid[oc]
+    # The body: one of its board's phrases for its purpose (by `pick`), names and number filled in.
+    chosen = _PHRASES["first"][board, purpose] + pick % _PHRASES["count"][board, purpose]
+    bodies = _PHRASES["text"][chosen]
+    fill = np.flatnonzero(_PHRASES["template"][chosen])
+    bodies[fill] = [body.format(r=req_names[r - 1], a=staff_names.get(u, ""), n=number) for body, r, u, number in zip(
+        bodies[fill].tolist(), ch.requester[tix[fill]].tolist(), user[fill].tolist(), (gid[tix[fill]] + 1000).tolist())]
+    agent = user >= 0
+    channels = _OBJECTS["comment_channels"][channel]
+    channels[agent] = "agent"
+    delivery = np.full(len(oc), "none", dtype=object)
+    delivery[agent & (public != 0) & ((channel == _EMAIL) | (channel == _TELEGRAM))] = "sent"
+    external = np.full(len(oc), None, dtype=object)
+    mail = ~agent & (channel == _EMAIL)
+    external[mail] = [f"<okno-demo-{g}@{spec.COMPANY_DOMAINS[0]}>" for g in ids[mail].tolist()]
     return writer.put("comments", (
         "id", "ticket_id", "author_user_id", "author_requester_id", "is_public", "is_system", "body", "channel",
         "external_id", "delivery_state", "created_at"), [
-        ints(cid[oc]), ints(gid[tix]), ints(user), ints(req), bools(public == 1), ["f"] * len(oc),
-        texts(bodies), channels, texts(external), delivery, timestamps(cm["at"][oc])])
+        ints(ids), ints(gid[tix]), ints(user), ints(req), bools(public == 1), ["f"] * len(oc),
+        texts(bodies.tolist()), channels.tolist(), texts(external.tolist()), delivery.tolist(),
+        timestamps(cm["at"][oc])])
+
+
+def _phrase_table() -> dict[str, np.ndarray]:
+    """Every board's phrases by purpose, flattened: where each (board, purpose) list starts, its length,
+    the texts and whether a text has names to fill in."""
+    lists = [phrases(b) for b in spec.BOARDS]
+    count = np.asarray([[len(options) for options in by_purpose] for by_purpose in lists], dtype=np.int64)
+    text = _object_array([t for by_purpose in lists for options in by_purpose for t in options])
+    return {"count": count, "first": (np.cumsum(count) - count.ravel()).reshape(count.shape), "text": text,
+            "template": np.asarray(["{" in t for t in text], dtype=bool)}
+
+
+_PHRASES = _phrase_table()
+_EMAIL, _TELEGRAM = CHANNELS.index("email"), CHANNELS.index("telegram")
+# A requester's comment arrives by the ticket's channel (the API's through the portal); agents write as "agent".
+_OBJECTS["comment_channels"] = _object_array(["portal" if c == "api" else c for c in CHANNELS])
 
 
 __all__ = ["Ids", "write_chunk", "P", "ONB"]

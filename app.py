@@ -8,6 +8,7 @@ workers and hosts can serve it.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import threading
 from datetime import timedelta
@@ -45,7 +46,20 @@ def create_app(config: Config | None = None) -> Flask:
     server = _flask(cfg)
     server.extensions["dash"] = _dash(server)
     faults.retry_get_views(server)  # after Dash added its routes
+    _calm_collector()
     return server
+
+
+def _calm_collector() -> None:
+    """Fewer, cheaper garbage collections in a process that serves the app.
+
+    The built app (pages, layouts, validators, catalogs: ~200,000 objects) lives as long as the process,
+    and every full collection walked all of it — 200 ms each on a 2-core machine, set off every few board
+    or table renders; freezing moves it out of the collector's sight. A render allocates ~100,000
+    short-lived dicts: collecting the young generation every 700 allocations walked the same half-built
+    layout again and again (the board benchmark: 2.6 s of 14 s CPU in the collector; 0.8 s with both)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
 
 
 def _flask(cfg: Config) -> Flask:

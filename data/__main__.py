@@ -105,6 +105,10 @@ def _run(args, url: str) -> int:
         return 0
     if args.command == "demo":
         from data import demo as demo_data
+        from data.demo import build as demo_build
+        if demo_build.pending(db.get_engine()):  # rows committed, then stopped: its indexes are still to build
+            print("finishing an interrupted demo load (indexes, key checks, statistics)", file=sys.stderr)
+            demo_build.finish(db.get_engine())
         with db.read_session() as s:
             empty = demo_data.is_empty(s)
         if args.if_empty and not empty:

@@ -56,6 +56,9 @@ class Config:
     telegram_webhook_secret: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_WEBHOOK_SECRET") or None)
     # Service code for plain messages written to the bot outside a form (default: the first active service).
     telegram_default_service: str | None = field(default_factory=lambda: os.environ.get("TELEGRAM_DEFAULT_SERVICE") or None)
+    # Telegram: a batch writes its plain new requests and replies together (ingest/telegram/together.py);
+    # OKNO_TELEGRAM_SET_INTAKE=0 handles every update the per-update way (the same result, slower; for comparing).
+    telegram_set_intake: bool = field(default_factory=lambda: os.environ.get("OKNO_TELEGRAM_SET_INTAKE", "1") != "0")
     # The weekly summary goes out on Mondays from this local hour (company time zone).
     weekly_send_hour: int = field(default_factory=lambda: _int("OKNO_WEEKLY_HOUR", 8))
     max_attachment_bytes: int = field(default_factory=lambda: _int("OKNO_MAX_ATTACHMENT_MB", 10) * 1024 * 1024)

@@ -12,7 +12,7 @@ from components.guard import allowed, denied
 from components.i18n import _
 from data.boards import setup as boards
 from data.db import read_session
-from data.permissions import LEADS, spans_teams
+from data.permissions import LEADS
 
 dash.register_page(__name__, path="/board", title="Okno · Boards")
 
@@ -22,12 +22,10 @@ def layout(**query):
         return denied()
     user = current_user._get_current_object()
     with read_session() as s:
+        home = boards.landing(s, user, listed=bool(query.get("all")))
+        if home is not None:  # reached by a link inside the app; a typed /board was redirected by the server
+            return dcc.Location(id="boards-redirect", href=home, refresh=True)
         listed = [(b.id, b.name, len(b.columns), len(b.lanes), own) for b, own in boards.picker(s, user)]
-        home = boards.home_board(s, user)
-        home_id = home.id if home is not None else None
-    # Admins span every team: they pick. Everyone else lands on their team's board.
-    if home_id is not None and not spans_teams(user) and not query.get("all"):
-        return dcc.Location(id="boards-redirect", href=f"/board/{home_id}", refresh=True)
     cards = [dbc.Col(html.A(dbc.Card(dbc.CardBody([
         html.H5(name),
         html.Small(_("board.shape", columns=cols, lanes=lanes), className="text-muted"),

@@ -125,3 +125,14 @@ def test_the_replica_session_is_read_only(world, use_replica):
         assert s.scalar(text("SELECT current_database()")) == make_url(world["replica"]).database
         with pytest.raises(Exception, match="read-only"):
             s.execute(text("CREATE TABLE okno_should_not_exist (id int)"))
+
+
+def test_okno_connections_compile_no_jit(world, use_replica):
+    """JIT compiling costs more than Okno's short statements gain (data/db.py): off on the primary's and the
+    replica's connections, and still off after a transaction on them was rolled back."""
+    for scope in (session_scope, replica_session, session_scope):
+        with scope() as s:
+            assert s.scalar(text("SHOW jit")) == "off"
+        with pytest.raises(ZeroDivisionError), scope() as s:
+            s.execute(text("SELECT 1"))
+            raise ZeroDivisionError  # rolled back: the connection goes back to the pool as it was

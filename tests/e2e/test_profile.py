@@ -11,7 +11,7 @@ import uuid
 from data.db import session_scope
 from data.models import DirectoryAccount
 from tests import factories as f
-from tests.e2e.conftest import login
+from tests.e2e.conftest import choose, login
 
 
 def _metrics(base: str, secret: str) -> int:
@@ -55,7 +55,7 @@ def test_analyst_manages_tokens_notifications_password_and_language(page, live_s
     assert "Отозван" in page.locator("#profile-tokens-table tbody tr").inner_text()
     assert _metrics(live_server, secret) == 401
 
-    page.get_by_label("В Okno и по почте").check()
+    choose(page.get_by_label("В Okno и по почте"))
     page.click("#profile-notify-save")
     page.wait_for_selector("#profile-notify-alert")
     assert page.locator("#profile-notify-alert").inner_text() == "Сохранено."
@@ -69,7 +69,7 @@ def test_analyst_manages_tokens_notifications_password_and_language(page, live_s
     page.click("#profile-password-save")
     page.wait_for_selector("#profile-password-alert.alert-success")
 
-    page.get_by_label("English").check()
+    choose(page.get_by_label("English"))
     page.click("#profile-locale-save")
     page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText === 'Profile'")
     assert page.locator("#profile-notify input:checked").get_attribute("value") == "email"

@@ -10,7 +10,7 @@ import pytest
 from data.tickets import actions as tickets
 from data.db import session_scope
 from tests import factories as f
-from tests.e2e.conftest import login
+from tests.e2e.conftest import choose, login
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def test_login_filter_and_export(page, live_server, seeded):
 
     # Plain CSV (for scripts) is one click away: `,`, column ids, ISO 8601.
     page.click("#exports-toggle")
-    page.get_by_label("Обычный CSV (для программ)").check()
+    choose(page.get_by_label("Обычный CSV (для программ)"))
     page.wait_for_function("document.querySelector('#tickets-export').href.includes('excel=plain')")
     with page.expect_download() as info:
         page.click("#tickets-export")

@@ -56,6 +56,16 @@ def session(engine):
         connection.close()
 
 
+@pytest.fixture
+def sla_by_hand(monkeypatch):
+    """For tests whose SLA outcomes are written by hand (tests/metrics_history.sla_outcome): the SLA engine sees
+    no policies, as in a database of their own. Without this, a policy another test committed to this process's
+    database makes the engine recompute a ticket's outcomes when it changes (a move, an answered question) and
+    wipe the hand-written ones: the figures then depend on which test files ran first."""
+    from data.sla import policies
+    monkeypatch.setattr(policies, "for_session", lambda session: policies.PolicySet([]))
+
+
 @pytest.fixture(scope="session")
 def test_config(database_url) -> Config:
     return dataclasses.replace(Config(), database_url=database_url, secret_key=TEST_SECRET_KEY)

@@ -87,7 +87,7 @@ def sla_outcome(session, ticket, *, first_response: bool | None = None, resoluti
 
 
 @pytest.fixture(params=["live", "rollup"])
-def h(session, request):
+def h(session, request, sla_by_hand):
     """Every metric is checked twice: computed live from tickets/events and read from the daily rollup."""
     history = build(session)
     if request.param == "rollup":

@@ -14,6 +14,9 @@ from data.tickets.filters import TicketFilter
 from tests import factories
 from tests.metrics_history import sla_outcome
 
+# The histories' SLA outcomes are written by hand (conftest.sla_by_hand).
+pytestmark = pytest.mark.usefixtures("sla_by_hand")
+
 MSK = ZoneInfo("Europe/Moscow")
 
 

@@ -8,6 +8,7 @@ import random
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select, text
 
 from data.csat import ask, rate
@@ -18,6 +19,9 @@ from data.tickets import actions as tickets
 from tests import factories
 from tests.metrics_history import sla_outcome
 from tests.test_metrics_rollup_random import NEXT, _history
+
+# The histories' SLA outcomes are written by hand (conftest.sla_by_hand).
+pytestmark = pytest.mark.usefixtures("sla_by_hand")
 
 TABLES = ["analytics_daily", "analytics_dist", "analytics_monthly", "analytics_tickets", *rollup_tables.TABLES,
           *rollup_flow.TABLES, *rollup_csat.TABLES]

@@ -16,6 +16,9 @@ from data.tickets.filters import TicketFilter
 from tests import factories
 from tests.metrics_history import sla_outcome
 
+# The histories' SLA outcomes are written by hand (conftest.sla_by_hand).
+pytestmark = pytest.mark.usefixtures("sla_by_hand")
+
 # Forward moves mostly, with backward moves (waiting → in progress, in progress → queue) and reopens.
 NEXT = {"queue": ["in_progress"] * 4 + ["done"], "in_progress": ["waiting", "done", "done", "queue"],
         "waiting": ["in_progress", "done"], "done": ["in_progress", "queue"]}

@@ -4,6 +4,7 @@ rejection resolves the request with the reason; every decision is in the history
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,8 @@ from data.sla import recompute as sla
 from tests import factories as f
 from tests.portal_factories import desk, request_type
 
+# The requester's address is this process's own: other test files commit requests from an olga@example.com.
+OLGA = f"olga.{uuid4().hex[:8]}@example.com"
 T0 = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=5)
 
 
@@ -27,7 +30,7 @@ def hr_desk(session, steps, requester=None, **kw):
     d["team"].lead_id = d["lead"].id
     rt = request_type(session, d["service"], fields=[], name="Отпуск")
     approval_config.save(session, f.user(session, "admin"), rt.id, {"steps": steps})
-    req = requester or requesters.find_or_create_by_email(session, "olga@example.com", "Ольга")
+    req = requester or requesters.find_or_create_by_email(session, OLGA, "Ольга")
     t = intake.submit(session, req, service_id=d["service"].id, request_type_id=rt.id, title="Отпуск с 1 июля",
                       channel="portal", at=kw.get("at"))
     return d, rt, req, t
@@ -131,7 +134,7 @@ def test_rejection_resolves_the_request_with_the_reason_for_the_requester(sessio
     reply = session.scalar(select(Comment).where(Comment.ticket_id == t.id, Comment.is_public.is_(True))
                            .order_by(Comment.id.desc()).limit(1))
     assert "В июле аудит" in reply.body and "Пётр Иванович" in reply.body
-    assert session.scalar(select(Outbox.recipient).where(Outbox.comment_id == reply.id)) == "olga@example.com"
+    assert session.scalar(select(Outbox.recipient).where(Outbox.comment_id == reply.id)) == OLGA
     assert rows(session, t, 1) == []  # the later step is never asked
     assert not session.scalars(select(Outbox).where(Outbox.ticket_id == t.id, Outbox.kind == "csat")).all()
 
@@ -173,7 +176,7 @@ def test_telegram_decision_needs_the_approvers_own_chat(session):
 def test_manager_comes_from_the_requester_or_the_directory(session):
     manager = f.user(session, "manager", name="Руководитель")
     session.add(DirectoryAccount(user_id=manager.id, dn="uid=boss,ou=people,dc=okno,dc=test", login="boss"))
-    employee = f.user(session, "agent", email="olga@example.com")  # the requester is on staff too
+    employee = f.user(session, "agent", email=OLGA)  # the requester is on staff too
     session.add(DirectoryAccount(user_id=employee.id, dn="uid=olga,ou=people,dc=okno,dc=test", login="olga",
                                  manager_dn="UID=boss, OU=people, DC=okno, DC=test"))
     session.flush()
@@ -199,7 +202,7 @@ def test_the_sla_clock_is_paused_while_waiting_for_approval(session):
     rt = request_type(session, d["service"], fields=[], name="Отпуск")
     approval_config.save(session, f.user(session, "admin"), rt.id,
                          {"steps": [{"kind": "person", "ref": boss.id, "mode": "any"}]})
-    req = requesters.find_or_create_by_email(session, "olga@example.com", "Ольга")
+    req = requesters.find_or_create_by_email(session, OLGA, "Ольга")
     t = intake.submit(session, req, service_id=d["service"].id, request_type_id=rt.id, title="Отпуск", channel="portal",
                       at=T0)
     (row,) = rows(session, t)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from data.metrics import (monthly, rollup_bulk, rollup_csat, rollup_delta, rollup_flow, rollup_flow_delta,
                           rollup_history, rollup_side, rollup_tables)
 from data.metrics.filters import TicketFilter
-from data.metrics.rollup_rows import aggregate
+from data.metrics.rollup_rows import UNNUMBERED, aggregate
 
 # Rebuild and refresh read one snapshot of the tickets (docs/analytics.md): db.session_scope(ROLLUP_ISOLATION).
 ROLLUP_ISOLATION = "REPEATABLE READ"
@@ -51,35 +51,46 @@ def rebuild(session: Session) -> None:
     statement then reads the same snapshot, so what analytics_tickets remembers is what was counted."""
     as_of = _now(session)
     rollup_bulk.tune(session)
-    # Statements of the live tables alone run on a second connection meanwhile (the server's other core).
+    # The one ordered pass over the events and what reads it (flow efficiency and the SLEs), and the remembered
+    # ticket states, are computed on a second connection meanwhile (the server's other core): nothing else of the
+    # build waits for them. Here, analytics_daily and analytics_dist, then the tables made from them.
     side = rollup_side.open_side(session) if SIDE else None
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     session.execute(text("TRUNCATE analytics_daily, analytics_dist"))
-    # The tables are written whole: their indexes are built once afterwards, not row by row.
-    with rollup_bulk.without_indexes(session, "analytics_daily", "analytics_dist", "analytics_tickets",
-                                     *rollup_flow.TABLES, *rollup_csat.TABLES):
-        try:
-            # The second connection (if any) takes analytics_tickets and analytics_daily / analytics_dist, this one
-            # the rest; without it, analytics_daily's resolutions also read the events' one pass in time order.
-            rollup_delta.remember_all(session, side)
-            if side is not None:
-                aggregate(session, "analytics_daily", "analytics_dist", side=side)
-            rollup_history.create(session)  # the events in time order once, for flow efficiency and the SLEs
-            if side is None:
-                aggregate(session, "analytics_daily", "analytics_dist")
-            rollup_flow.build(session)
-            rollup_csat.aggregate(session, None)
-            rollup_history.drop(session)
-        except BaseException:
-            if side is not None:
-                side.abandon()
-            raise
+    try:
         if side is not None:
-            side.finish()
-    for table in ("analytics_daily", "analytics_dist", "analytics_tickets"):
-        session.execute(text(f"ANALYZE {table}"))  # fresh statistics: the planner saw an empty table
-    rollup_tables.build(session)
-    monthly.rebuild(session)  # from the smaller tables
+            rollup_history.create(session, side)
+            rollup_flow.build_rows(session, side)
+            rollup_delta.remember_all(session, side)
+            rollup_csat.build_rows(session, side)
+        # The tables are written whole: their indexes are built once afterwards, not row by row.
+        with rollup_bulk.without_indexes(session, "analytics_daily", "analytics_dist"):
+            if side is None:
+                rollup_history.create(session)  # analytics_daily's resolutions read it too
+                aggregate(session, "analytics_daily", "analytics_dist")
+            else:  # numbering the events themselves, as a refresh does
+                aggregate(session, "analytics_daily", "analytics_dist", UNNUMBERED)
+        for table in ("analytics_daily", "analytics_dist"):
+            session.execute(text(f"ANALYZE {table}"))  # fresh statistics: the planner saw an empty table
+        rollup_tables.build(session)
+        monthly.rebuild(session)  # from the smaller tables
+        with rollup_bulk.without_indexes(session, "analytics_tickets", *rollup_flow.TABLES, *rollup_csat.TABLES):
+            rollup_flow.truncate(session)
+            if side is None:
+                rollup_delta.remember_all(session)
+                rollup_flow.build_rows(session)
+                rollup_history.drop(session)
+                rollup_csat.build_rows(session)
+            else:
+                side.finish()  # copies the second connection's rows in
+            rollup_flow.build_coarse(session)
+            rollup_csat.build_coarse(session)
+    except BaseException:
+        if side is not None:
+            side.abandon()
+        raise
+    session.execute(text("ANALYZE analytics_tickets"))
+    rollup_flow.analyze(session)
     _mark(session, last, as_of)
 
 

@@ -47,13 +47,9 @@ def tune(session: Session) -> None:
         session.execute(text(f"SET LOCAL {name} = {value}"))
 
 
-def execute(session: Session, sql: str, params: dict | None = None, side=None) -> None:
-    """Run a statement of the build: an `INSERT INTO table (columns) SELECT …` of the live tables on the second
-    connection `side` when there is one (data/metrics/rollup_side.py), else through `insert`; anything else as
-    it is, here."""
-    if side is not None and side.takes(sql):
-        side.execute(sql, params)
-        return
+def execute(session: Session, sql: str, params: dict | None = None) -> None:
+    """Run a statement of the build: an `INSERT INTO table (columns) SELECT …` of the live tables through
+    `insert`; anything else as it is."""
     found = INSERT.fullmatch(sql)
     if found is None or SCRATCH.search(found[3]):
         session.execute(text(sql), params or {})

@@ -33,35 +33,44 @@ SLACK = timedelta(minutes=10)  # answers committed after the previous refresh re
 _FINE = ("assignee", "priority", "channel")
 
 
-def aggregate(session: Session, days: list[date] | None) -> None:
-    """(Re)build the rows of these local days (all when None)."""
-    params: dict = {"tz": get_config().timezone}
-    if days is None:
-        session.execute(text(f"TRUNCATE {', '.join(TABLES)}"))
-        ratings, coarse = "ratings", ""
-    elif not days:
-        return
+def build_rows(session: Session, side=None) -> None:
+    """A full build's analytics_csat, from every rating: on the build's second connection `side` when given
+    (data/metrics/rollup_side.py), whose rows its finish() copies in; build_coarse() follows."""
+    session.execute(text(f"TRUNCATE {', '.join(TABLES)}"))
+    fine, _ = _sql("ratings", "")
+    params = {"tz": get_config().timezone}
+    if side is not None:
+        side.execute(fine, params)
     else:
-        params |= {"days": days}
-        for table in TABLES:
-            session.execute(text(f"DELETE FROM {table} WHERE day = ANY(:days)"), params)
-        # The days' ratings, one index range scan per local day (midnight to midnight: the days may be spread
-        # over the year, and the ratings between them are not read), kept apart so that the planner knows how
-        # few they are and looks their tickets up by key instead of reading every ticket.
-        session.execute(text("DROP TABLE IF EXISTS okno_csat_ratings"))
-        session.execute(text("""
-            CREATE TEMPORARY TABLE okno_csat_ratings ON COMMIT DROP AS
-            SELECT r.* FROM unnest(CAST(:days AS date[])) AS d(day)
-            JOIN ratings r ON r.resolved_at >= (d.day::timestamp AT TIME ZONE :tz)
-                          AND r.resolved_at < ((d.day + 1)::timestamp AT TIME ZONE :tz)"""), params)
-        session.execute(text("ANALYZE okno_csat_ratings"))
-        ratings, coarse = "okno_csat_ratings", "WHERE day = ANY(:days)"
-    run = rollup_bulk.execute if days is None else (lambda s, sql, p: s.execute(text(sql), p))
-    for sql in _sql(ratings, coarse):
-        run(session, sql, params)
-    if days is None:
-        for table in TABLES:
-            session.execute(text(f"ANALYZE {table}"))
+        rollup_bulk.execute(session, fine, params)
+
+
+def build_coarse(session: Session) -> None:
+    """A full build's analytics_csat_coarse, from analytics_csat once it is full."""
+    rollup_bulk.execute(session, _sql("ratings", "")[1])
+    for table in TABLES:
+        session.execute(text(f"ANALYZE {table}"))
+
+
+def aggregate(session: Session, days: list[date]) -> None:
+    """Rebuild the rows of these local days (a refresh; a full build: build_rows, then build_coarse)."""
+    if not days:
+        return
+    params = {"tz": get_config().timezone, "days": days}
+    for table in TABLES:
+        session.execute(text(f"DELETE FROM {table} WHERE day = ANY(:days)"), params)
+    # The days' ratings, one index range scan per local day (midnight to midnight: the days may be spread
+    # over the year, and the ratings between them are not read), kept apart so that the planner knows how
+    # few they are and looks their tickets up by key instead of reading every ticket.
+    session.execute(text("DROP TABLE IF EXISTS okno_csat_ratings"))
+    session.execute(text("""
+        CREATE TEMPORARY TABLE okno_csat_ratings ON COMMIT DROP AS
+        SELECT r.* FROM unnest(CAST(:days AS date[])) AS d(day)
+        JOIN ratings r ON r.resolved_at >= (d.day::timestamp AT TIME ZONE :tz)
+                      AND r.resolved_at < ((d.day + 1)::timestamp AT TIME ZONE :tz)"""), params)
+    session.execute(text("ANALYZE okno_csat_ratings"))
+    for sql in _sql("okno_csat_ratings", "WHERE day = ANY(:days)"):
+        session.execute(text(sql), params)
 
 
 def _sql(ratings: str, coarse: str) -> tuple[str, str]:

@@ -114,12 +114,17 @@ DIST_DELTA = f"""
 
 
 def remember_all(session: Session, side=None) -> None:
-    """Remember every ticket's state as a full build counts it (rollup.rebuild, in the same snapshot, on its
-    second connection `side` when it has one; the build takes the table's statistics afterwards)."""
+    """Remember every ticket's state as a full build counts it (rollup.rebuild, in the same snapshot; on its
+    second connection `side` when given, whose rows its finish() copies in; the build takes the table's
+    statistics afterwards)."""
     session.execute(text("TRUNCATE analytics_tickets"))
-    rollup_bulk.execute(session, side=side, sql=REMEMBER.format(sla="ticket_sla", tickets=f"""
+    sql = REMEMBER.format(sla="ticket_sla", tickets=f"""
         (SELECT t.id, m.last AS last_event_id, t.created_at, t.first_response_at, {_T} FROM tickets t
-         LEFT JOIN (SELECT ticket_id, max(id) AS last FROM ticket_events GROUP BY ticket_id) AS m ON m.ticket_id = t.id)"""))
+         LEFT JOIN (SELECT ticket_id, max(id) AS last FROM ticket_events GROUP BY ticket_id) AS m ON m.ticket_id = t.id)""")
+    if side is not None:
+        side.execute(sql)
+    else:
+        rollup_bulk.execute(session, sql)
 
 
 def _changed(session: Session, since: int) -> int:

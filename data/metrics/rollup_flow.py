@@ -74,11 +74,30 @@ _COARSE = [f"""
     FROM analytics_sle GROUP BY 1, {COARSE}, column_id, status, hours"""]
 
 
-def build(session: Session) -> None:
-    """The four tables from the whole history (a refresh keeps them: rollup_flow_delta.py)."""
+# A full build (data/metrics/rollup.py) writes the four tables from the whole history in these steps; a refresh
+# keeps them (rollup_flow_delta.py).
+def truncate(session: Session) -> None:
     session.execute(text(f"TRUNCATE {', '.join(TABLES)}"))
-    for sql in _statements() + _COARSE:
-        rollup_bulk.execute(session, sql, {"tz": get_config().timezone})  # statements that may run in parallel
+
+
+def build_rows(session: Session, side=None) -> None:
+    """analytics_flow and analytics_sle from the build's pass over the events (rollup_history.create, on the same
+    connection): on the build's second connection `side` when given, whose rows its finish() copies in."""
+    params = {"tz": get_config().timezone}
+    for sql in _statements():
+        if side is not None:
+            side.execute(sql, params)
+        else:
+            rollup_bulk.execute(session, sql, params)  # statements that may run in parallel
+
+
+def build_coarse(session: Session) -> None:
+    """The coarse tables, from analytics_flow and analytics_sle once they are full."""
+    for sql in _COARSE:
+        rollup_bulk.execute(session, sql)
+
+
+def analyze(session: Session) -> None:
     for table in TABLES:  # fresh statistics: the planner saw empty tables
         session.execute(text(f"ANALYZE {table}"))
 

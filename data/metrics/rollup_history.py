@@ -68,12 +68,14 @@ STAYS = f"""
 NUMBERED = f"SELECT ticket_id, at, from_status, to_status, reopened AS cycle FROM {HISTORY} WHERE to_status IS NOT NULL"
 
 
-def create(session: Session) -> None:
-    """The scratch tables, from the whole history (in the build's snapshot)."""
-    for sql in STATEMENTS:
-        session.execute(text(sql))
-    session.execute(text(f"ANALYZE {HISTORY}"))
-    session.execute(text(f"ANALYZE {CYCLES}"))
+def create(session: Session, side=None) -> None:
+    """The scratch tables, from the whole history (in the build's snapshot); on the build's second connection
+    `side` when given (data/metrics/rollup_side.py: its own temporary tables, read by what runs there after)."""
+    for sql in [*STATEMENTS, f"ANALYZE {HISTORY}", f"ANALYZE {CYCLES}"]:
+        if side is not None:
+            side.execute(sql)
+        else:
+            session.execute(text(sql))
 
 
 def drop(session: Session) -> None:

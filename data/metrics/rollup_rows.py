@@ -76,23 +76,20 @@ STATEMENTS = [
 ]
 # A full build: the live tables, and their placing events already numbered by the build's one pass over them.
 LIVE = {"tickets": "tickets", "events": "ticket_events", "sla": "ticket_sla", "numbered": rollup_history.NUMBERED}
+# A full build whose pass over the events runs on its second connection: the resolutions number the events themselves.
+UNNUMBERED = {k: v for k, v in LIVE.items() if k != "numbered"}
 
 
-def aggregate(session: Session, daily: str, dist: str, sources: dict = LIVE, side=None) -> None:
+def aggregate(session: Session, daily: str, dist: str, sources: dict = LIVE) -> None:
     """Aggregate the tickets of `sources` (relations shaped like tickets, ticket_events, ticket_sla; `numbered`
     optional, as sql.numbered_placings) into the tables `daily` and `dist` (shaped like analytics_daily and
-    analytics_dist). From the live tables (a full build: rollup_history's tables made first) each statement
-    may run in parallel (rollup_bulk.execute); or all of them on the build's second connection `side`."""
+    analytics_dist). From the live tables (a full build) each statement may run in parallel (rollup_bulk.execute)."""
     params = {"tz": get_config().timezone}
-    bulk = sources is LIVE
-    if side is not None:  # all of them there, where the build's pass over the events isn't: their own numbering
-        sources = {k: v for k, v in sources.items() if k != "numbered"}
+    bulk = sources["tickets"] == "tickets"
     sources = {"numbered": numbered_placings(sources["events"])} | sources
     for sql in STATEMENTS:
         sql = sql.format(daily=daily, dist=dist, **sources)
-        if side is not None:
-            side.execute(sql, params)
-        elif bulk:
+        if bulk:
             rollup_bulk.execute(session, sql, params)
         else:
             session.execute(text(sql), params)

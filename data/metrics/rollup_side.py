@@ -1,7 +1,7 @@
-"""A second connection for a full build of the rollup (data/metrics/rollup.py): statements that read only the live
-tables are computed there while the build's own connection runs the others, so both of the server's cores work
-(the build's ordered pass over the events and what derives from it run on one process each: window functions
-and scratch tables get no parallel workers).
+"""A second connection for a full build of the rollup (data/metrics/rollup.py): the build's ordered pass over the
+events and what reads it (flow efficiency, the SLEs) are computed there while the build's own connection writes
+the per-ticket tables, so both of the server's cores work (window functions and scratch tables get no parallel
+workers, so each of these runs on one process). What runs there writes few rows; the copy over is cheap.
 
 The second connection reads the build's snapshot (pg_export_snapshot / SET TRANSACTION SNAPSHOT: the same rows
 as every other statement of the build) and only writes temporary tables of its own; `finish` copies their rows
@@ -38,11 +38,6 @@ class Side:
     conn: psycopg.Connection | None = None
     stopped: bool = False
 
-    def takes(self, sql: str) -> bool:
-        """Can the statement run there on its own: an INSERT … SELECT of the live tables only (no scratch table)."""
-        found = rollup_bulk.INSERT.fullmatch(sql)
-        return found is not None and not rollup_bulk.SCRATCH.search(found[3])
-
     def execute(self, sql: str, params: dict | None = None) -> None:
         """Run `sql` there after the statements given before: an `INSERT INTO table (columns) SELECT …` computes its
         rows into a scratch table there (copied by `finish`), anything else (a scratch table of its own) runs as it is."""
@@ -53,7 +48,10 @@ class Side:
         table, columns, query = found[1], found[2], found[3]
         scratch = f"okno_side_{len(self.jobs)}"
         self.jobs.append((scratch, table, columns))
-        self.queue.put(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM ({self._literal(query, params)}) AS q({columns})")
+        # Sorted here, while the build's connection is busy: the rollup's unique keys lead with these columns in
+        # this order, so the build's index on the copied rows sorts rows already in order (seconds at 1M tickets).
+        self.queue.put(f"CREATE TEMPORARY TABLE {scratch} AS SELECT * FROM ({self._literal(query, params)}) AS q({columns})"
+                       f" ORDER BY {columns}")
 
     def _literal(self, sql: str, params: dict | None) -> str:
         """The statement with its parameters written in (the connection there is plain psycopg)."""
@@ -108,7 +106,7 @@ class Side:
         """Stop the second connection (the build failed): cancel what it runs and close it."""
         self.stopped = True
         self.queue.put(None)
-        if self.conn is not None:
+        if self.conn is not None and not self.conn.closed:  # not after finish()
             self.conn.cancel()
         if self.thread is not None:
             self.thread.join()

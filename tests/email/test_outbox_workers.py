@@ -52,7 +52,9 @@ def test_three_workers_send_every_queued_message_exactly_once(monkeypatch):
     finally:
         sink.stop()
     recipients = Counter(to for _from, tos, _raw in sink.messages for to in tos)
-    assert len(recipients) == 240 and set(recipients.values()) == {1}, "each message once"
+    # On a shortfall, what each worker counted (sent / retry / failed) and its last log lines say why.
+    told = [(out.strip().splitlines()[-1:], err[-800:]) for out, err in outputs]
+    assert len(recipients) == 240 and set(recipients.values()) == {1}, ("each message once", len(recipients), told)
     ids = {email.message_from_bytes(raw)["Message-ID"] for _f, _t, raw in sink.messages}
     assert len(ids) == 240
     assert sink.connections <= 240 // 20 + 3, "one connection per batch, not per message"

@@ -7,7 +7,7 @@ import uuid
 
 from data.tickets import actions as tickets
 from data.db import session_scope
-from data.models import RequestType, Ticket
+from data.models import RequestType, Rule, Ticket
 from tests import factories as f
 from tests.e2e.conftest import login
 
@@ -31,6 +31,8 @@ def test_admin_builds_the_printer_rule_and_it_fires(page, live_server):
 
     login(page, live_server, ids["email"], f.PASSWORD)
     page.goto(f"{live_server}/admin/rules")
+    # The form's own callbacks run when the page starts: filling it before they are done loses what was filled.
+    page.wait_for_load_state("networkidle")
     page.fill(field("f", "name"), f"Printer → Hardware {tag}")
     page.select_option(field("f", "trigger"), "created")
     types = page.locator(field("m", "types"))
@@ -40,9 +42,14 @@ def test_admin_builds_the_printer_rule_and_it_fires(page, live_server):
     page.keyboard.press("Escape")
     page.fill(field("f", "set_type"), "Hardware")
     page.select_option(field("f", "set_assignee"), str(ids["sysadmin"]))
+    page.wait_for_load_state("networkidle")
     page.click("#rules-save")
     page.wait_for_selector("#slaadmin-saved")
     assert page.locator("#rules-table").get_by_text(f"Printer → Hardware {tag}").is_visible()
+    with session_scope() as s:  # saved as it was built
+        rule = s.query(Rule).filter_by(name=f"Printer → Hardware {tag}").one()
+        assert (rule.trigger, (rule.conditions or {}).get("request_type_ids")) == ("created", [ids["printer"]]), \
+            (rule.trigger, rule.conditions, rule.actions)
 
     with session_scope() as s:  # a requester submits a printer request (the portal calls the same service)
         t = tickets.create(s, None, title="Принтер зажевал бумагу", board_id=ids["board"], channel="portal",

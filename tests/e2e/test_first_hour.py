@@ -114,10 +114,12 @@ def test_an_admin_adds_a_user_resets_switches_off_and_builds_a_team(page, live_s
     login(page, live_server, email, f.PASSWORD)
     page.goto(f"{live_server}/admin/users")
     page.locator("#admin-users").wait_for()
+    page.wait_for_load_state("networkidle")  # the form's own start-up callbacks first: they would reset what is filled
     new_email = f"olga-{tag}@example.com"
     page.fill("input[id*='\"key\":\"name\"'][id*='usr-f']", f"Ольга {tag}")
     page.fill("input[id*='\"key\":\"email\"'][id*='usr-f']", new_email)
     page.select_option("select[id*='\"key\":\"role\"'][id*='usr-f']", "agent")
+    page.wait_for_load_state("networkidle")
     page.click("#usr-save")
     password = page.locator("#usr-password")
     password.wait_for()

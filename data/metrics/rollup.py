@@ -51,9 +51,10 @@ def rebuild(session: Session) -> None:
     statement then reads the same snapshot, so what analytics_tickets remembers is what was counted."""
     as_of = _now(session)
     rollup_bulk.tune(session)
-    # The one ordered pass over the events and what reads it (flow efficiency and the SLEs), and the remembered
-    # ticket states, are computed on a second connection meanwhile (the server's other core): nothing else of the
-    # build waits for them. Here, analytics_daily and analytics_dist, then the tables made from them.
+    # The one ordered pass over the events and what reads it (flow efficiency and the SLEs), the remembered ticket
+    # states and the satisfaction counts are computed on a second connection meanwhile (the server's other core):
+    # nothing else of the build waits for them. Here, analytics_daily and analytics_dist, then the tables made from
+    # them (their millions of rows are written where they are computed, not copied across).
     side = rollup_side.open_side(session) if SIDE else None
     last = session.execute(text("SELECT coalesce(max(id), 0) FROM ticket_events")).scalar()
     session.execute(text("TRUNCATE analytics_daily, analytics_dist"))

@@ -76,6 +76,7 @@ def test_create_asks_before_losing_input_and_durations_are_stored_as_minutes(pag
         service_name = f.service(s, f.board(s), name=f"VIP desk {tag}").name
     login(page, live_server, email, f.PASSWORD)
     page.goto(f"{live_server}/admin/sla")
+    page.wait_for_load_state("networkidle")  # the form's own start-up callbacks first: they would reset what is filled
     assert page.locator(field("f", "position", "slapol")).input_value() == str(last + 10)
     assert page.locator("#slapol-unsaved").is_hidden()
     assert not page.evaluate(LEAVING)  # nothing typed: the page closes without a question
@@ -86,6 +87,7 @@ def test_create_asks_before_losing_input_and_durations_are_stored_as_minutes(pag
     page.fill(field("f", "at_risk_share", "slapol"), "20")
     page.wait_for_selector("#slapol-unsaved:not(.d-none)")
     assert page.evaluate(LEAVING)  # the browser asks before closing or reloading
+    page.wait_for_load_state("networkidle")  # what was typed has reached the form's state
     page.click("#slapol-new")
     page.wait_for_selector("#slapol-discard", state="visible")
     page.click("#slapol-discard-no")

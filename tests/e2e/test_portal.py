@@ -80,9 +80,20 @@ def pin_from_smtp(inbox: Inbox, address: str) -> str:
 
 def choose(page, dropdown: str, option: str):
     """Pick by typing, as a person with a long list does: the dropdown renders only the options in view,
-    and other tests' services can push this one out of it."""
+    and other tests' services can push this one out of it. A list whose options are replaced while it is open
+    (a type's follow the service: on a busy machine they arrive late) drops what was typed, so a person closes
+    it and types again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    for _attempt in range(3):
+        page.click(dropdown)
+        page.get_by_role("option").first.wait_for()  # the options have arrived
+        page.keyboard.type(option)
+        try:
+            page.get_by_role("option", name=option).click(timeout=5000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
     page.click(dropdown)
-    page.get_by_role("option").first.wait_for()  # the options have arrived (a type's follow the service)
     page.keyboard.type(option)
     page.get_by_role("option", name=option).click()
 

@@ -10,8 +10,10 @@ import dataclasses
 import os
 import threading
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -29,6 +31,18 @@ os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
 def _server_url() -> str:
     url = os.environ.get("DATABASE_URL")
     return db.normalise_url(url) if url else db.embedded_url()
+
+
+@contextmanager
+def own_database(prefix: str):
+    """A migrated database of its own, (url, engine), dropped afterwards: for tests that commit what the shared
+    test database must not see, or that run processes of their own against it."""
+    with scratch_database(_server_url(), prefix) as url:
+        engine = create_engine(url)
+        try:
+            yield url, engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -14,15 +14,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from data import db, jobs
+from data import jobs
 from data.models import Mailbox, Notification, SlaPolicy
-from data.ops.scratch import scratch_database
 from data.tickets import actions as tickets
 from tests import factories as f
 from tests.jobs_probe import TABLE
+from tests.conftest import own_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,13 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def queue_db():
     """A migrated database of its own (workers commit; other tests must not see it) and an engine on it."""
-    server = os.environ.get("DATABASE_URL")
-    with scratch_database(db.normalise_url(server) if server else db.embedded_url(), "okno_jobs") as url:
-        engine = create_engine(url)
-        try:
-            yield url, engine
-        finally:
-            engine.dispose()
+    with own_database("okno_jobs") as url_engine:
+        yield url_engine
 
 
 def start_workers(url: str, n: int, *extra: str) -> list[subprocess.Popen]:

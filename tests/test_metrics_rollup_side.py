@@ -3,17 +3,15 @@ writes exactly the rows of a build on one connection, in every table of the roll
 fails fails the build."""
 from __future__ import annotations
 
-import os
 from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from data import db
 from data.metrics import rollup, rollup_csat, rollup_flow, rollup_side
-from data.ops.scratch import scratch_database
+from tests.conftest import own_database
 from tests.test_metrics_rollup_delta import TABLES, _same_rows
 from tests.test_metrics_rollup_random import _history
 
@@ -23,16 +21,11 @@ EVERY_TABLE = [*TABLES, *rollup_flow.TABLES, *rollup_csat.TABLES]
 @pytest.fixture
 def committed():
     """A database of its own: the second connection sees only committed rows, which other tests must not see."""
-    server = os.environ.get("DATABASE_URL")
-    with scratch_database(db.normalise_url(server) if server else db.embedded_url(), "okno_side") as url:
-        engine = create_engine(url)
-        try:
-            with Session(engine) as s:
-                _history(s, 31, ZoneInfo("Europe/Moscow"), date(2025, 9, 20), 120, 60)
-                s.commit()
-            yield engine
-        finally:
-            engine.dispose()
+    with own_database("okno_side") as (_url, engine):
+        with Session(engine) as s:
+            _history(s, 31, ZoneInfo("Europe/Moscow"), date(2025, 9, 20), 120, 60)
+            s.commit()
+        yield engine
 
 
 def _build(engine, side: bool, monkeypatch) -> tuple[dict, bool]:

@@ -1,24 +1,22 @@
 """Recurring requests: schedules in the company calendar, a preview, and filing exactly once each."""
 from __future__ import annotations
 
-import os
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import create_engine, func, select, text as sql
+from sqlalchemy import func, select, text as sql
 from sqlalchemy.orm import Session
 
-from data import db
 from data.errors import PermissionDenied, ValidationError
 from data.intake import recurring, schedules
 from data.models import AuditEntry, RecurringRequest, RecurringRun, Service, Ticket
-from data.ops.scratch import scratch_database
 from tests import factories as f
 from tests.portal_factories import request_type
 from tests.test_jobs import start_workers, stop, wait_for
+from tests.conftest import own_database as database_of_its_own
 
 MSK = ZoneInfo("Europe/Moscow")
 MONTHLY = {"kind": "monthly_workday", "n": 1, "at": "09:00"}
@@ -133,13 +131,8 @@ def test_a_template_that_cannot_be_filed_records_why(session):
 @pytest.fixture
 def own_database():
     """A database of its own: these tests commit, and the shared test database must not see their tickets."""
-    server = os.environ.get("DATABASE_URL")
-    with scratch_database(db.normalise_url(server) if server else db.embedded_url(), "okno_recurring") as url:
-        engine = create_engine(url)
-        try:
-            yield url, engine
-        finally:
-            engine.dispose()
+    with database_of_its_own("okno_recurring") as url_engine:
+        yield url_engine
 
 
 def test_two_workers_at_the_same_minute_file_one_request(own_database):
